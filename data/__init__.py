@@ -1,0 +1,1 @@
+"""Sample data and plans shipped with kpikit (importable as ``kpikit.data``)."""

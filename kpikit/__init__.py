@@ -1,0 +1,51 @@
+"""kpikit: marketing KPIs from real exports, computed right.
+
+The public API lives here; deeper modules are implementation. ``import
+kpikit`` loads pandas but never plotly or ipywidgets.
+"""
+
+from __future__ import annotations
+
+from .catalog import KPI, KPIS, MEASURES, OBJECTIVES, Measure, get_kpi, kpis_for, list_kpis
+from .compute import compute
+from .errors import (
+    DataError,
+    KpikitError,
+    KpikitWarning,
+    MissingColumnsError,
+    NonAdditiveError,
+    ParameterError,
+    Problem,
+    UnknownKPIError,
+)
+from .io import load, validate
+from .sample import generate as generate_sample
+from .sample import load_sample, sample_path
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "KPI",
+    "KPIS",
+    "MEASURES",
+    "OBJECTIVES",
+    "DataError",
+    "KpikitError",
+    "KpikitWarning",
+    "Measure",
+    "MissingColumnsError",
+    "NonAdditiveError",
+    "ParameterError",
+    "Problem",
+    "UnknownKPIError",
+    "__version__",
+    "compute",
+    "generate_sample",
+    "get_kpi",
+    "kpis_for",
+    "list_kpis",
+    "load",
+    "load_sample",
+    "sample_path",
+    "validate",
+]

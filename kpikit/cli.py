@@ -1,0 +1,243 @@
+"""The ``kpikit`` command.
+
+Every user error ends with a one-paragraph message on stderr and exit code 2,
+never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+
+from .errors import KpikitError, ParameterError
+
+EXIT_ERROR = 2
+
+
+def _table(rows: list[list[str]], headers: list[str]) -> str:
+    widths = [max(len(str(x)) for x in col) for col in zip(headers, *rows, strict=True)]
+    def line(cells: Sequence[str]) -> str:
+        return "  ".join(str(c).ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()
+    out = [line(headers), line(["-" * w for w in widths])]
+    out += [line(r) for r in rows]
+    return "\n".join(out)
+
+
+def _load_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("file", help="export file (CSV/TSV/XLSX/Parquet)")
+    p.add_argument("--platform", default="auto",
+                   help="auto, google_ads, meta, ga4, tiktok or canonical (default: auto)")
+    p.add_argument("--mapping", metavar="FILE",
+                   help="YAML or JSON file: {source header: canonical column}")
+    p.add_argument("--currency", help="ISO currency code when the file does not say (VND)")
+    p.add_argument("--channel", help="channel for every row when the file has none")
+    p.add_argument("--decimal", choices=[".", ","], help="force the decimal separator")
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("--dayfirst", dest="dayfirst", action="store_true", default=None,
+                   help="read 03/04/2026 as 3 April")
+    g.add_argument("--monthfirst", dest="dayfirst", action="store_false",
+                   help="read 03/04/2026 as 4 March")
+
+
+def _load(a: argparse.Namespace, kpis: str | None = None):
+    from .io import load
+
+    mapping = None
+    if a.mapping:
+        path = Path(a.mapping)
+        if not path.exists():
+            raise ParameterError(f"--mapping {a.mapping}: no such file.")
+        text = path.read_text(encoding="utf-8")
+        if path.suffix.lower() == ".json":
+            mapping = json.loads(text)
+        else:
+            import yaml
+
+            mapping = yaml.safe_load(text)
+        if not isinstance(mapping, dict):
+            raise ParameterError(
+                f"--mapping {a.mapping}: must hold a mapping such as "
+                "{'Ngày': 'date', 'Chi phí': 'spend'}.")
+    return load(a.file, platform=a.platform, mapping=mapping, currency=a.currency,
+                channel=a.channel, decimal=a.decimal, dayfirst=a.dayfirst, kpis=kpis)
+
+
+def _cmd_validate(a: argparse.Namespace) -> int:
+    df = _load(a, kpis=a.kpis)
+    if a.kpis and a.by:
+        from .compute import compute
+
+        compute(df, a.kpis, by=a.by)  # raises on non-additive sums
+    at = df.attrs
+    print(f"{at['source']}: OK ({at['platform']} export)")
+    print(f"  rows: {len(df)}, {df['date'].min():%Y-%m-%d} to {df['date'].max():%Y-%m-%d}")
+    print(f"  campaigns: {df['campaign'].nunique()}, channels: "
+          f"{', '.join(sorted(df['channel'].unique()))}")
+    print(f"  currency: {at['currency'] or 'unknown (pass --currency)'}")
+    measures = [c for c in df.columns if c not in ("date", "date_end", "campaign", "channel")]
+    print(f"  columns: {', '.join(measures)}")
+    if at["dropped_total_rows"]:
+        print(f"  dropped {at['dropped_total_rows']} total/summary row(s)")
+    if at["ignored_columns"]:
+        print(f"  ignored columns: {', '.join(at['ignored_columns'])}")
+    return 0
+
+
+def _cmd_kpis(a: argparse.Namespace) -> int:
+    from .catalog import list_kpis
+    from .format import check_lang
+
+    lang = check_lang(a.lang)
+    rows = list_kpis(a.objective, lang=lang)
+    if a.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=1))
+        return 0
+    head = {"en": ["name", "label", "formula", "better", "horizon", "objectives"],
+            "vi": ["tên", "nhãn", "công thức", "tốt hơn khi", "tầm nhìn", "mục tiêu"]}[lang]
+    better = {"en": {"higher": "higher", "lower": "lower"},
+              "vi": {"higher": "cao hơn", "lower": "thấp hơn"}}[lang]
+    horizon = {"en": {"short": "short", "long": "long"},
+               "vi": {"short": "ngắn hạn", "long": "dài hạn"}}[lang]
+    print(_table([[r["name"], r["label"], r["formula"], better[r["direction"]],
+                   horizon[r["horizon"]], r["objectives"]] for r in rows], head))
+    return 0
+
+
+def _write_table(df, out: str | None) -> None:
+    from ._files import atomic_write
+
+    df = df.copy()
+    if "period" in df:
+        df["period"] = df["period"].astype(str)
+    if out is None:
+        sys.stdout.write(df.to_csv(index=False, lineterminator="\n"))
+        return
+    path = Path(out)
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        # BOM so that Excel shows Vietnamese letters right
+        atomic_write(path, lambda p: df.to_csv(p, index=False, encoding="utf-8-sig"))
+    elif suffix == ".xlsx":
+        atomic_write(path, lambda p: df.to_excel(p, index=False, engine="openpyxl"))
+    elif suffix in (".parquet", ".pq"):
+        atomic_write(path, lambda p: df.to_parquet(p, index=False))
+    else:
+        raise ParameterError(f"-o {out}: unsupported output type. Fix: end it with .csv, "
+                             ".xlsx or .parquet.")
+    print(f"wrote {len(df)} rows to {path}", file=sys.stderr)
+
+
+def _cmd_compute(a: argparse.Namespace) -> int:
+    from .compute import compute
+
+    df = _load(a, kpis=a.kpis)
+    result = compute(df, a.kpis, by=a.by, include_measures=a.include_measures)
+    _write_table(result, a.output)
+    return 0
+
+
+def _cmd_sample(a: argparse.Namespace) -> int:
+    from .sample import write_sample
+
+    path = write_sample(a.output, seed=a.seed, start=a.start, end=a.end)
+    print(path)
+    return 0
+
+
+def _cmd_demo(a: argparse.Namespace) -> int:
+    from .compute import compute
+    from .format import check_lang, format_value
+    from .sample import load_sample, sample_path
+
+    lang = check_lang(a.lang)
+    df = load_sample()
+    kpis = ["revenue", "roas", "cpa", "cpl", "ctr", "cpm"]
+    table = compute(df, kpis, by=("campaign", "channel"), include_measures=True)
+    cur = df.attrs["currency"]
+    rows = [
+        [r["campaign"], r["channel"],
+         format_value(r["spend"], "revenue", lang=lang, currency=cur),  # spend is money too
+         *(format_value(r[k], k, lang=lang, currency=cur) for k in kpis)]
+        for _, r in table.iterrows()
+    ]
+    head = ["campaign", "channel", "spend", *kpis]
+    print(f"kpikit demo: {sample_path()} ({len(df)} rows, {cur})\n")
+    print(_table(rows, head))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the argument parser of the ``kpikit`` command."""
+    from . import __version__
+
+    p = argparse.ArgumentParser(prog="kpikit", description="Marketing KPIs, computed right.")
+    p.add_argument("--version", action="version", version=f"kpikit {__version__}")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    v = sub.add_parser("validate", help="check an export and report every problem")
+    _load_args(v)
+    v.add_argument("--kpis", help="KPIs you will compute, e.g. ctr,cpa (checks their columns)")
+    v.add_argument("--by", help="grouping you will use, e.g. campaign,month")
+    v.set_defaults(func=_cmd_validate)
+
+    k = sub.add_parser("kpis", help="list the KPI catalog")
+    k.add_argument("--objective", help="sales, leads, awareness, engagement, traffic, retention")
+    k.add_argument("--lang", default="en", help="en or vi")
+    k.add_argument("--json", action="store_true", help="print JSON")
+    k.set_defaults(func=_cmd_kpis)
+
+    c = sub.add_parser("compute", help="compute KPIs by any grouping and period")
+    _load_args(c)
+    c.add_argument("--by", default="campaign",
+                   help="columns and a period word: campaign,channel,month (default: campaign)")
+    c.add_argument("--kpis", help="comma-separated KPI names (default: all computable)")
+    c.add_argument("--include-measures", action="store_true",
+                   help="also write the aggregated measures")
+    c.add_argument("-o", "--output", help="out.csv, out.xlsx or out.parquet (default: stdout)")
+    c.set_defaults(func=_cmd_compute)
+
+    s = sub.add_parser("sample", help="generate the sample data set")
+    s.add_argument("-o", "--output", default="sample_campaigns.csv")
+    s.add_argument("--seed", type=int, default=7)
+    s.add_argument("--start", default="2025-01-01")
+    s.add_argument("--end", default="2026-12-31")
+    s.set_defaults(func=_cmd_sample)
+
+    d = sub.add_parser("demo", help="run the demo on the bundled sample data")
+    d.add_argument("--lang", default="en", help="en or vi")
+    d.set_defaults(func=_cmd_demo)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``kpikit`` command; return its exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            code = args.func(args)
+        except KpikitError as e:
+            _show(caught)
+            print(f"error: {e}", file=sys.stderr)
+            return EXIT_ERROR
+        except BrokenPipeError:  # `kpikit compute ... | head`
+            return 0
+    _show(caught)
+    return code
+
+
+def _show(caught: list[warnings.WarningMessage]) -> None:
+    from .errors import KpikitWarning
+
+    for w in caught:
+        if issubclass(w.category, KpikitWarning):
+            print(f"warning: {w.message}", file=sys.stderr)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,662 @@
+"""Reading exports into the canonical table, and validating it.
+
+:func:`load` reads Google Ads, Meta Ads Manager, GA4 and TikTok Ads exports
+(English or Vietnamese, CSV/TSV in UTF-8 or UTF-16, XLSX, Parquet), any other
+file through an explicit ``mapping``, or a DataFrame. It returns the canonical
+table of DESIGN.md: ``date``, ``campaign``, ``channel``, optional dimensions,
+then float measures. ``df.attrs`` keeps ``currency``, ``platform``,
+``source`` and what was dropped or guessed.
+"""
+
+from __future__ import annotations
+
+import csv
+import io as _io
+import os
+import re
+import unicodedata
+import warnings
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import _parse
+from .catalog import MEASURES, resolve_kpis
+from .errors import DataError, KpikitWarning, MissingColumnsError, ParameterError, Problem
+from .sources import (
+    CAMPAIGN_TYPE_CHANNEL,
+    DIMENSIONS,
+    PLATFORMS,
+    SPECIAL,
+    Platform,
+    normalize_header,
+    split_currency,
+)
+
+__all__ = ["load", "validate", "check_table"]
+
+_TOTAL_RE = re.compile(
+    r"^(grand\s+total|total|tổng\s+cộng|tổng)\s*(:|$|of\s+\d+|\(|-)", re.IGNORECASE
+)
+_SUPPORTED = ".csv .tsv .txt .xlsx .xlsm .parquet .pq"
+
+
+@dataclass
+class _Raw:
+    """A file read into text cells, before any meaning is given to them."""
+
+    headers: list[str]
+    frame: pd.DataFrame  # columns are positions 0..n-1
+    rows: list[int]  # line number in the file of each frame row
+    source: str
+    comments: list[str] = field(default_factory=list)
+
+
+# ------------------------------------------------------------------ reading
+
+
+def _decode(data: bytes, source: str) -> str:
+    if data.startswith(b"\xff\xfe") or data.startswith(b"\xfe\xff"):
+        return data.decode("utf-16")
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="strict")
+    head = data[:4000]
+    if head and head.count(b"\x00") > len(head) // 4:
+        # UTF-16 without a byte-order mark: the NULs say which half is zero
+        return data.decode("utf-16-le" if head[1:2] == b"\x00" else "utf-16-be")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise DataError(
+            Problem(
+                f"the file is not UTF-8 or UTF-16 text (byte 0x{data[e.start]:02x} at "
+                f"position {e.start}).",
+                "save or export it as 'CSV UTF-8' (Excel: File > Save As > CSV UTF-8).",
+                source,
+            )
+        ) from None
+
+
+def _sniff_delimiter(lines: list[str]) -> str:
+    sample = [ln for ln in lines[:60] if ln.strip() and not ln.lstrip().startswith("#")]
+    best, best_score = ",", (-1, -1)
+    for delim in ("\t", ",", ";", "|"):
+        widths = [len(r) for r in csv.reader(sample, delimiter=delim)]
+        widths = [w for w in widths if w > 1]
+        if not widths:
+            continue
+        mode = max(set(widths), key=widths.count)
+        score = (widths.count(mode), mode)
+        if score > best_score:
+            best, best_score = delim, score
+    return best
+
+
+def _read_text(path: Path, source: str) -> tuple[list[list[object]], list[int], list[str]]:
+    text = _decode(path.read_bytes(), source)
+    text = unicodedata.normalize("NFC", text)
+    lines = text.splitlines()
+    delim = _sniff_delimiter(lines)
+    rows: list[list[object]] = []
+    numbers: list[int] = []
+    comments: list[str] = []
+    reader = csv.reader(_io.StringIO(text, newline=""), delimiter=delim)
+    start = 1
+    try:
+        for rec in reader:
+            if rec and isinstance(rec[0], str) and rec[0].lstrip().startswith("#"):
+                comments.append(delim.join(rec))
+                rows.append(["#comment"])
+            else:
+                rows.append(list(rec))
+            numbers.append(start)
+            start = reader.line_num + 1
+    except csv.Error as e:
+        raise DataError(
+            Problem(f"the file is not valid delimited text ({e}).",
+                    "check for an unclosed quote near that line.", source, reader.line_num)
+        ) from None
+    return rows, numbers, comments
+
+
+def _read_excel(path: Path, source: str) -> list[tuple[str, list[list[object]], list[int]]]:
+    try:
+        import openpyxl
+    except ImportError:  # pragma: no cover - openpyxl is a dependency
+        raise ParameterError(
+            "Reading .xlsx needs openpyxl. Fix: pip install openpyxl"
+        ) from None
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as e:  # openpyxl raises many types for broken files
+        raise DataError(
+            Problem(f"cannot open the workbook ({type(e).__name__}: {e}).",
+                    "open it in Excel and save it again as .xlsx, or export CSV.", source)
+        ) from None
+    sheets = []
+    for ws in wb.worksheets:
+        rows, numbers = [], []
+        for i, rec in enumerate(ws.iter_rows(values_only=True), start=1):
+            rec = list(rec)
+            while rec and rec[-1] is None:
+                rec.pop()
+            rows.append(["" if v is None else v for v in rec])
+            numbers.append(i)
+        sheets.append((ws.title, rows, numbers))
+    wb.close()
+    return sheets
+
+
+def _header_score(cells: Sequence[object], known: set[str]) -> int:
+    n = 0
+    for c in cells:
+        if isinstance(c, str) and c.strip():
+            h, _ = split_currency(normalize_header(c))
+            n += h in known
+    return n
+
+
+def _all_known_headers(mapping: Mapping[str, str] | None) -> set[str]:
+    known: set[str] = set()
+    for p in PLATFORMS.values():
+        known |= set(p.lookup())
+    if mapping:
+        known |= {split_currency(normalize_header(k))[0] for k in mapping}
+    return known
+
+
+def _to_raw(
+    rows: list[list[object]], numbers: list[int], source: str,
+    mapping: Mapping[str, str] | None, comments: list[str] | None = None,
+) -> _Raw | None:
+    known = _all_known_headers(mapping)
+    best_i, best = -1, 1
+    for i, rec in enumerate(rows[:40]):
+        if rec == ["#comment"]:
+            continue
+        s = _header_score(rec, known)
+        if s > best:
+            best_i, best = i, s
+    if best_i < 0:
+        return None
+    headers = [unicodedata.normalize("NFC", str(h)).replace("\ufeff", "").strip()
+               for h in rows[best_i]]
+    data, lines = [], []
+    for rec, ln in zip(rows[best_i + 1:], numbers[best_i + 1:], strict=True):
+        if rec == ["#comment"]:
+            if data:
+                break  # GA4 puts further tables after a comment block
+            continue
+        if not any(str(c).strip() for c in rec):
+            continue
+        rec = list(rec[: len(headers)]) + [""] * (len(headers) - len(rec))
+        data.append(rec)
+        lines.append(ln)
+    frame = pd.DataFrame(data, columns=range(len(headers)), dtype="object")
+    return _Raw(headers, frame, lines, source, comments or [])
+
+
+def _read(source: str | os.PathLike[str] | pd.DataFrame, mapping, name: str | None) -> _Raw:
+    if isinstance(source, pd.DataFrame):
+        df = source.reset_index(drop=True)
+        label = name or "DataFrame"
+        frame = pd.DataFrame({i: df.iloc[:, i] for i in range(df.shape[1])})
+        return _Raw([str(c) for c in df.columns], frame, [i + 2 for i in range(len(df))], label)
+    path = Path(source)
+    label = name or path.name
+    if not path.exists():
+        raise ParameterError(
+            f"{path}: no such file. Fix: check the path (it is read relative to "
+            f"{Path.cwd()})."
+        )
+    if path.is_dir():
+        raise ParameterError(f"{path}: is a folder. Fix: pass one export file.")
+    suffix = path.suffix.lower()
+    if suffix in (".parquet", ".pq"):
+        try:
+            df = pd.read_parquet(path)
+        except Exception as e:
+            raise DataError(Problem(f"cannot read Parquet ({type(e).__name__}: {e}).",
+                                    "re-export the file.", label)) from None
+        return _read(df, mapping, label)
+    if suffix in (".xlsx", ".xlsm"):
+        for title, rows, numbers in _read_excel(path, label):
+            raw = _to_raw(rows, numbers, f"{label} [{title}]", mapping)
+            if raw is not None:
+                return raw
+        raise _unrecognised(label, [])
+    if suffix == ".xls":
+        raise ParameterError(
+            f"{label}: old .xls workbooks are not supported. Fix: save it as .xlsx or CSV UTF-8."
+        )
+    if suffix not in (".csv", ".tsv", ".txt", ""):
+        raise ParameterError(
+            f"{label}: unsupported file type {suffix!r}. Fix: use one of {_SUPPORTED}."
+        )
+    rows, numbers, comments = _read_text(path, label)
+    if not any(r and r != ["#comment"] for r in rows):
+        raise DataError(Problem("the file is empty.", "export the report again.", label))
+    raw = _to_raw(rows, numbers, label, mapping, comments)
+    if raw is None:
+        first = next((r for r in rows if r and r != ["#comment"]), [])
+        raise _unrecognised(label, [str(c) for c in first])
+    return raw
+
+
+def _unrecognised(label: str, headers: list[str]) -> DataError:
+    shown = ", ".join(repr(h) for h in headers[:8]) if headers else "none"
+    return DataError(
+        Problem(
+            f"no header row with known column names was found (first row: {shown}).",
+            "pass mapping={'Your column': 'date', ...} to kpikit.load (canonical names: "
+            "date, campaign, channel, " + ", ".join(MEASURES) + ").",
+            label,
+        )
+    )
+
+
+# ---------------------------------------------------------------- mapping
+
+
+def _detect(headers: list[str], platform: str, comments: list[str]) -> Platform:
+    if platform != "auto":
+        try:
+            return PLATFORMS[platform]
+        except KeyError:
+            raise ParameterError(
+                f"Unknown platform {platform!r}. Choose from: auto, "
+                + ", ".join(PLATFORMS) + "."
+            ) from None
+    norm = [split_currency(normalize_header(h))[0] for h in headers]
+    best, best_score = PLATFORMS["canonical"], -1
+    for p in PLATFORMS.values():
+        lookup = p.lookup()
+        score = sum(h in lookup for h in norm) + 3 * sum(h in p.signature for h in norm)
+        if p.name == "ga4" and comments:
+            score += 3
+        if score > best_score:
+            best, best_score = p, score
+    return best
+
+
+def _map_columns(
+    raw: _Raw, plat: Platform, mapping: Mapping[str, str] | None
+) -> tuple[dict[str, int], dict[str, str], list[str], list[Problem], list[str]]:
+    """Return canonical -> column position, currencies by header, ignored, problems, notes."""
+    problems: list[Problem] = []
+    notes: list[str] = []
+    lookup = plat.lookup()
+    canonical_lookup = PLATFORMS["canonical"].lookup()
+    valid_targets = {*SPECIAL, *DIMENSIONS, *MEASURES}
+    explicit: dict[str, str] = {}
+    if mapping:
+        for src, dst in mapping.items():
+            if dst not in valid_targets:
+                import difflib
+
+                close = difflib.get_close_matches(str(dst), sorted(valid_targets), n=3)
+                hint = f" Did you mean {', '.join(map(repr, close))}?" if close else ""
+                problems.append(Problem(
+                    f"mapping sends {src!r} to unknown column {dst!r}.{hint}",
+                    "map to one of: " + ", ".join(sorted(valid_targets)) + ".",
+                    raw.source, None, None))
+            explicit[split_currency(normalize_header(src))[0]] = dst
+        missing = [s for s in mapping
+                   if split_currency(normalize_header(s))[0]
+                   not in {split_currency(normalize_header(h))[0] for h in raw.headers}]
+        for s in missing:
+            problems.append(Problem(
+                f"mapping names column {s!r}, which the file does not have.",
+                "use one of the file's headers: " + ", ".join(map(repr, raw.headers)) + ".",
+                raw.source, None, s))
+    positions: dict[str, int] = {}
+    currencies: dict[str, str] = {}
+    ignored: list[str] = []
+    for i, h in enumerate(raw.headers):
+        name, cur = split_currency(normalize_header(h))
+        target = explicit.get(name) or lookup.get(name) or canonical_lookup.get(name)
+        if target is None:
+            if h.strip():
+                ignored.append(h)
+            continue
+        if target in positions:
+            notes.append(
+                f"columns {raw.headers[positions[target]]!r} and {h!r} both mean "
+                f"{target!r}; the first one was used."
+            )
+            continue
+        positions[target] = i
+        if cur:
+            currencies[h] = cur
+    return positions, currencies, ignored, problems, notes
+
+
+# ------------------------------------------------------------------- load
+
+
+def load(
+    source: str | os.PathLike[str] | pd.DataFrame,
+    *,
+    platform: str = "auto",
+    mapping: Mapping[str, str] | None = None,
+    currency: str | None = None,
+    channel: str | None = None,
+    decimal: str | None = None,
+    dayfirst: bool | None = None,
+    kpis: str | Iterable[str] | None = None,
+    name: str | None = None,
+) -> pd.DataFrame:
+    """Read an export or a DataFrame into the canonical table.
+
+    Parameters
+    ----------
+    source
+        Path to a CSV/TSV (UTF-8, UTF-8 with BOM or UTF-16), XLSX or Parquet
+        file, or a DataFrame.
+    platform
+        ``"auto"`` (detect from the headers), ``"google_ads"``, ``"meta"``,
+        ``"ga4"``, ``"tiktok"`` or ``"canonical"``.
+    mapping
+        ``{"source header": "canonical column"}`` for files of other tools;
+        wins over the platform's own names.
+    currency
+        ISO code of the money columns when the file does not say; an error
+        when the file says otherwise.
+    channel
+        Channel for every row, when the file has no channel column.
+    decimal
+        ``"."`` or ``","``: forces the decimal separator (normally decided
+        from the data).
+    dayfirst
+        Forces ``dd/mm/yyyy`` (True) or ``mm/dd/yyyy`` (False) for slashed dates.
+    kpis
+        KPIs you intend to compute: their measures must be present.
+    name
+        Label for messages (defaults to the file name).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The canonical table, sorted by date, campaign, channel. ``attrs``
+        holds ``currency``, ``platform``, ``source``, ``dropped_total_rows``,
+        ``ignored_columns`` and ``warnings``.
+
+    Raises
+    ------
+    DataError
+        Listing every problem of the file with row, column and fix.
+    ParameterError
+        For bad arguments (unknown platform, missing file).
+    """
+    if decimal not in (None, ".", ","):
+        raise ParameterError(f"decimal={decimal!r}: must be '.' or ','.")
+    raw = _read(source, mapping, name)
+    plat = _detect(raw.headers, platform, raw.comments)
+    positions, header_cur, ignored, problems, notes = _map_columns(raw, plat, mapping)
+    src = raw.source
+    frame, rows = raw.frame, raw.rows
+
+    if "date" not in positions:
+        problems.append(Problem(
+            "no date column was found (looked for: "
+            + ", ".join(repr(n) for n in plat.columns.get("date", ("date",))) + ").",
+            "export the report broken down by day, or map your date column: "
+            "mapping={'Your date header': 'date'}.", src))
+    measures_found = [c for c in positions if c in MEASURES]
+    if not measures_found and "date" in positions:
+        problems.append(Problem(
+            "no measure columns (impressions, clicks, spend, ...) were recognised.",
+            "map them: mapping={'Your header': 'clicks', ...}.", src))
+    if problems:
+        raise DataError(problems, src)
+
+    # drop Total / Tổng rows: summary lines must never be summed again
+    id_cols = [positions[c] for c in ("date", "campaign", "campaign_type", "ad_group")
+               if c in positions] + [0]
+    is_total = np.zeros(len(frame), dtype=bool)
+    for i in set(id_cols):
+        col = frame[i].astype(str).str.strip()
+        is_total |= col.str.match(_TOTAL_RE).to_numpy(dtype=bool, na_value=False)
+    dropped = int(is_total.sum())
+    if dropped:
+        keep = ~is_total
+        frame = frame.loc[keep].reset_index(drop=True)
+        rows = [r for r, k in zip(rows, keep, strict=True) if k]
+    if frame.empty:
+        raise DataError(Problem("the file has a header but no data rows.",
+                                "export a date range that has data.", src), src)
+
+    out: dict[str, pd.Series] = {}
+    warn: list[str] = list(notes)
+
+    for col in ("date", "date_end"):
+        if col in positions:
+            header = raw.headers[positions[col]]
+            vals, probs, w = _parse.parse_dates(
+                frame[positions[col]], column=header, rows=rows, file=src, dayfirst=dayfirst,
+                required=col == "date")
+            problems += probs
+            warn += w
+            out[col] = vals
+
+    # numbers: the decimal separator is decided per column, then per file
+    scans = {c: _parse.scan_numbers(frame[positions[c]].tolist()) for c in measures_found}
+    dot = any(s.dot_votes for s in scans.values())
+    comma = any(s.comma_votes for s in scans.values())
+    file_hint = decimal or ("." if dot and not comma else "," if comma and not dot else None)
+    cell_currencies: set[str] = set()
+    for c in measures_found:
+        header = raw.headers[positions[c]]
+        scan = scans[c]
+        cell_currencies |= scan.currencies
+        dec, why = (decimal, None) if decimal else _parse.decide_decimal(scan, file_hint)
+        if why:
+            problems.append(Problem(
+                why + ".", "pass decimal=',' (1.234,5 style) or decimal='.' (1,234.5 style) "
+                "to kpikit.load, or --decimal on the command line.", src, None, header))
+            dec = None
+        vals, probs = _parse.parse_numbers(frame[positions[c]], column=header, rows=rows,
+                                           file=src, decimal=dec)
+        if why:  # one problem for the column is enough; skip per-cell repeats
+            probs = [p for p in probs if not any(p.message.startswith(f"cannot read {a!r}")
+                                                 for a in scan.ambiguous)]
+        problems += probs
+        out[c] = vals
+
+    # text columns
+    def text(col: str) -> pd.Series:
+        s = frame[positions[col]].map(
+            lambda v: "" if v is None or (isinstance(v, float) and np.isnan(v))
+            else unicodedata.normalize("NFC", str(v)).strip())
+        return s.astype(object)
+
+    if "campaign" in positions:
+        camp = text("campaign")
+        header = raw.headers[positions["campaign"]]
+        for i in np.flatnonzero((camp == "").to_numpy()):
+            problems.append(Problem("the campaign name is empty.",
+                                    "fill it in or delete the row.", src, rows[i], header))
+        out["campaign"] = camp
+    else:
+        out["campaign"] = pd.Series(["(all)"] * len(frame), dtype=object)
+        warn.append("no campaign column: every row was given campaign '(all)'.")
+
+    if channel is not None:
+        out["channel"] = pd.Series([channel] * len(frame), dtype=object)
+    elif "channel" in positions:
+        ch = text("channel")
+        out["channel"] = ch.where(ch != "", plat.default_channel)
+    elif "campaign_type" in positions:
+        ct = text("campaign_type").map(normalize_header)
+        out["channel"] = ct.map(lambda t: CAMPAIGN_TYPE_CHANNEL.get(t, t or plat.default_channel))
+    else:
+        out["channel"] = pd.Series([plat.default_channel] * len(frame), dtype=object)
+
+    dims = [d for d in DIMENSIONS if d in positions]
+    for d in dims:
+        out[d] = text(d)
+
+    # currency: headers, a currency column, then symbols in cells
+    found: dict[str, str] = {}
+    for h, cur in header_cur.items():
+        found.setdefault(cur, f"header {h!r}")
+    if "currency_code" in positions:
+        codes = text("currency_code").map(str.upper)
+        for code in sorted(set(codes) - {""}):
+            found.setdefault(code, f"column {raw.headers[positions['currency_code']]!r}")
+    if not found:
+        for cur in sorted(cell_currencies):
+            found.setdefault(cur, "currency signs in the cells")
+    if currency:
+        currency = currency.upper()
+    if len(found) > 1:
+        problems.append(Problem(
+            "mixes currencies: " + "; ".join(f"{c} ({w})" for c, w in found.items()) + ".",
+            "export each currency (ad account) to its own file and load them separately.",
+            src))
+    elif found:
+        (cur_found,) = found
+        if currency and currency != cur_found:
+            problems.append(Problem(
+                f"the file is in {cur_found} ({found[cur_found]}) but currency={currency!r} "
+                "was asked.", f"drop the currency argument or pass currency={cur_found!r}.",
+                src))
+        currency = cur_found
+
+    if "result_type" in positions:
+        kinds = sorted(set(text("result_type")) - {""})
+        if len(kinds) > 1:
+            warn.append(
+                "'Results' counts different things on different rows (" + ", ".join(kinds)
+                + "): conversions summed across them mix result types."
+            )
+
+    if problems:
+        raise DataError(problems, src)
+
+    df = pd.DataFrame(out)
+    df["_row"] = rows
+    if "date_end" in df and not (df["date_end"].isna() | (df["date_end"] == df["date"])).all():
+        bad = df["date_end"] < df["date"]
+        for r in df.loc[bad, "_row"]:
+            problems.append(Problem("the reporting end is before its start.",
+                                    "check the two date columns.", src, int(r), "date_end"))
+    else:
+        df = df.drop(columns=["date_end"], errors="ignore")
+    order = ["date", *(["date_end"] if "date_end" in df else []), "campaign", "channel", *dims]
+    order += [m for m in MEASURES if m in df]
+    df = df[order + ["_row"]]
+    problems += check_table(df, source=src, kpis=kpis, warn=warn)
+    if problems:
+        raise DataError(problems, src)
+    df = df.sort_values(["date", "campaign", "channel", *dims], kind="stable")
+    df = df.drop(columns="_row").reset_index(drop=True)
+    for w in warn:
+        warnings.warn(f"{src}: {w}", KpikitWarning, stacklevel=2)
+    df.attrs.update(
+        currency=currency,
+        platform=plat.name,
+        source=src,
+        dropped_total_rows=dropped,
+        ignored_columns=ignored,
+        warnings=warn,
+    )
+    return df
+
+
+# --------------------------------------------------------------- validation
+
+
+def check_table(
+    df: pd.DataFrame,
+    *,
+    source: str | None = None,
+    kpis: str | Iterable[str] | None = None,
+    warn: list[str] | None = None,
+) -> list[Problem]:
+    """Check a canonical table; return every problem (warnings go to ``warn``).
+
+    Checks: required columns, measures needed by ``kpis``, negative values,
+    duplicated rows (same date, campaign, channel and dimensions), and
+    suspicious but legal data (clicks above impressions) as warnings.
+    """
+    problems: list[Problem] = []
+    rows = df["_row"] if "_row" in df else pd.Series(df.index + 2, index=df.index)
+    for col in ("date", "campaign", "channel"):
+        if col not in df:
+            problems.append(Problem(f"the table has no {col!r} column.",
+                                    f"add it, or map a column to {col!r}.", source))
+    if kpis is not None:
+        need: dict[str, list[str]] = {}
+        for k in resolve_kpis(kpis):
+            for m in k.measures:
+                if m not in df:
+                    need.setdefault(m, []).append(k.name)
+        for m, ks in need.items():
+            problems.append(Problem(
+                f"column {m!r} is missing; it is needed by {', '.join(ks)}.",
+                f"export the {MEASURES[m].label_en} metric too, or map its column: "
+                f"mapping={{'Your header': {m!r}}}.", source, None, m))
+    for m in (c for c in df.columns if c in MEASURES):
+        vals = df[m]
+        neg = (vals < 0).to_numpy()
+        for r, v in zip(rows[neg].tolist()[:20], vals[neg].tolist()[:20], strict=True):
+            problems.append(Problem(f"negative value {v:g}; {m} cannot be negative.",
+                                    "fix the export (refunds belong in a separate column).",
+                                    source, int(r), m))
+        if neg.sum() > 20:
+            problems.append(Problem(f"{int(neg.sum()) - 20} more negative values in {m}.",
+                                    "", source, None, m))
+    if not problems and {"date", "campaign", "channel"} <= set(df.columns):
+        keys = [c for c in ("date", "date_end", "campaign", "channel", *DIMENSIONS) if c in df]
+        dup = df.duplicated(keys, keep=False).to_numpy()
+        if dup.any():
+            groups = df.loc[dup].groupby(keys, sort=False, dropna=False).indices
+            for n, idx in enumerate(groups.values()):
+                if n >= 20:
+                    problems.append(Problem(f"{len(groups) - 20} more duplicated keys.", "",
+                                            source))
+                    break
+                r = [int(rows.iloc[i]) for i in idx]
+                first = df.iloc[idx[0]]
+                same = df.iloc[idx].drop(columns=["_row"], errors="ignore").nunique(
+                    dropna=False).max() <= 1
+                what = "repeats" if same else "has the same date, campaign and channel as"
+                problems.append(Problem(
+                    f"rows {', '.join(map(str, r))}: row {r[1]} {what} row {r[0]} "
+                    f"({first['date']:%Y-%m-%d}, {first['campaign']!r}, "
+                    f"{first['channel']!r}).",
+                    "remove the duplicate, or add the column that tells them apart "
+                    "(ad group, device, ...) to the export.", source))
+    if warn is not None and {"clicks", "impressions"} <= set(df.columns):
+        over = (df["clicks"] > df["impressions"]).to_numpy()
+        if over.any():
+            r = rows[over].tolist()
+            warn.append(
+                f"clicks exceed impressions on {len(r)} row(s) (first: row {r[0]}); "
+                "legal for some platforms, but check the export."
+            )
+    return problems
+
+
+def validate(
+    df: pd.DataFrame, *, kpis: str | Iterable[str] | None = None, source: str | None = None
+) -> pd.DataFrame:
+    """Check a canonical DataFrame; return it unchanged or raise.
+
+    Raises
+    ------
+    DataError
+        With every problem found.
+    """
+    warn: list[str] = []
+    problems = check_table(df, source=source or df.attrs.get("source"), kpis=kpis, warn=warn)
+    if problems:
+        cls = MissingColumnsError if all("is missing" in p.message for p in problems) else DataError
+        raise cls(problems, source or df.attrs.get("source"))
+    for w in warn:
+        warnings.warn(w, KpikitWarning, stacklevel=2)
+    return df
