@@ -78,7 +78,7 @@ def _period_keys(df: pd.DataFrame, freq: str) -> pd.Series:
             return start
         return df["date"].dt.to_period(target)
     if "period" in df and isinstance(df["period"].dtype, pd.PeriodDtype):
-        src = df["period"].dtype.freq.name[0].upper()
+        src = df["period"].dtype.freq.freqstr[0].upper()
         src = {"A": "Y"}.get(src, src)
         if freq not in _NESTS.get(src, ""):
             raise ParameterError(

@@ -29,6 +29,7 @@ from .errors import DataError, KpikitWarning, MissingColumnsError, ParameterErro
 from .sources import (
     CAMPAIGN_TYPE_CHANNEL,
     DIMENSIONS,
+    GA4_CHANNELS,
     PLATFORMS,
     SPECIAL,
     Platform,
@@ -204,7 +205,8 @@ def _read(source: str | os.PathLike[str] | pd.DataFrame, mapping, name: str | No
         df = source.reset_index(drop=True)
         label = name or "DataFrame"
         frame = pd.DataFrame({i: df.iloc[:, i] for i in range(df.shape[1])})
-        return _Raw([str(c) for c in df.columns], frame, [i + 2 for i in range(len(df))], label)
+        # rows of a DataFrame are named by position (df.iloc[row])
+        return _Raw([str(c) for c in df.columns], frame, list(range(len(df))), label)
     path = Path(source)
     label = name or path.name
     if not path.exists():
@@ -261,7 +263,11 @@ def _unrecognised(label: str, headers: list[str]) -> DataError:
 # ---------------------------------------------------------------- mapping
 
 
-def _detect(headers: list[str], platform: str, comments: list[str]) -> Platform:
+def _detect(headers: list[str], platform: str, comments: list[str],
+            mapping: Mapping[str, str] | None) -> Platform:
+    if platform == "auto" and mapping:
+        # an explicit mapping describes the file: no guessing of a platform's defaults
+        return PLATFORMS["canonical"]
     if platform != "auto":
         try:
             return PLATFORMS[platform]
@@ -394,15 +400,15 @@ def load(
     if decimal not in (None, ".", ","):
         raise ParameterError(f"decimal={decimal!r}: must be '.' or ','.")
     raw = _read(source, mapping, name)
-    plat = _detect(raw.headers, platform, raw.comments)
+    plat = _detect(raw.headers, platform, raw.comments, mapping)
     positions, header_cur, ignored, problems, notes = _map_columns(raw, plat, mapping)
     src = raw.source
     frame, rows = raw.frame, raw.rows
 
     if "date" not in positions:
+        names = dict.fromkeys(n for p in PLATFORMS.values() for n in p.columns.get("date", ()))
         problems.append(Problem(
-            "no date column was found (looked for: "
-            + ", ".join(repr(n) for n in plat.columns.get("date", ("date",))) + ").",
+            "no date column was found (looked for: " + ", ".join(map(repr, names)) + ").",
             "export the report broken down by day, or map your date column: "
             "mapping={'Your date header': 'date'}.", src))
     measures_found = [c for c in positions if c in MEASURES]
@@ -471,7 +477,7 @@ def load(
         s = frame[positions[col]].map(
             lambda v: "" if v is None or (isinstance(v, float) and np.isnan(v))
             else unicodedata.normalize("NFC", str(v)).strip())
-        return s.astype(object)
+        return s.astype(str)  # the default string dtype of the running pandas
 
     if "campaign" in positions:
         camp = text("campaign")
@@ -481,19 +487,21 @@ def load(
                                     "fill it in or delete the row.", src, rows[i], header))
         out["campaign"] = camp
     else:
-        out["campaign"] = pd.Series(["(all)"] * len(frame), dtype=object)
+        out["campaign"] = pd.Series(["(all)"] * len(frame)).astype(str)
         warn.append("no campaign column: every row was given campaign '(all)'.")
 
     if channel is not None:
-        out["channel"] = pd.Series([channel] * len(frame), dtype=object)
+        out["channel"] = pd.Series([channel] * len(frame)).astype(str)
     elif "channel" in positions:
         ch = text("channel")
+        if plat.name == "ga4":
+            ch = ch.map(lambda t: GA4_CHANNELS.get(t.casefold(), t.casefold().replace(" ", "_")))
         out["channel"] = ch.where(ch != "", plat.default_channel)
     elif "campaign_type" in positions:
         ct = text("campaign_type").map(normalize_header)
         out["channel"] = ct.map(lambda t: CAMPAIGN_TYPE_CHANNEL.get(t, t or plat.default_channel))
     else:
-        out["channel"] = pd.Series([plat.default_channel] * len(frame), dtype=object)
+        out["channel"] = pd.Series([plat.default_channel] * len(frame)).astype(str)
 
     dims = [d for d in DIMENSIONS if d in positions]
     for d in dims:
@@ -534,9 +542,6 @@ def load(
                 + "): conversions summed across them mix result types."
             )
 
-    if problems:
-        raise DataError(problems, src)
-
     df = pd.DataFrame(out)
     df["_row"] = rows
     if "date_end" in df and not (df["date_end"].isna() | (df["date_end"] == df["date"])).all():
@@ -549,8 +554,12 @@ def load(
     order = ["date", *(["date_end"] if "date_end" in df else []), "campaign", "channel", *dims]
     order += [m for m in MEASURES if m in df]
     df = df[order + ["_row"]]
-    problems += check_table(df, source=src, kpis=kpis, warn=warn)
+    problems += check_table(df, source=src, kpis=kpis, warn=warn,
+                            skip_duplicates=bool(problems),
+                            headers={c: raw.headers[i] for c, i in positions.items()})
     if problems:
+        # file-level problems first, then in file order
+        problems.sort(key=lambda p: (p.row is not None, p.row or 0))
         raise DataError(problems, src)
     df = df.sort_values(["date", "campaign", "channel", *dims], kind="stable")
     df = df.drop(columns="_row").reset_index(drop=True)
@@ -576,6 +585,8 @@ def check_table(
     source: str | None = None,
     kpis: str | Iterable[str] | None = None,
     warn: list[str] | None = None,
+    skip_duplicates: bool = False,
+    headers: Mapping[str, str] | None = None,
 ) -> list[Problem]:
     """Check a canonical table; return every problem (warnings go to ``warn``).
 
@@ -584,7 +595,7 @@ def check_table(
     suspicious but legal data (clicks above impressions) as warnings.
     """
     problems: list[Problem] = []
-    rows = df["_row"] if "_row" in df else pd.Series(df.index + 2, index=df.index)
+    rows = df["_row"] if "_row" in df else pd.Series(range(len(df)), index=df.index)
     for col in ("date", "campaign", "channel"):
         if col not in df:
             problems.append(Problem(f"the table has no {col!r} column.",
@@ -606,23 +617,25 @@ def check_table(
         for r, v in zip(rows[neg].tolist()[:20], vals[neg].tolist()[:20], strict=True):
             problems.append(Problem(f"negative value {v:g}; {m} cannot be negative.",
                                     "fix the export (refunds belong in a separate column).",
-                                    source, int(r), m))
+                                    source, int(r), (headers or {}).get(m, m)))
         if neg.sum() > 20:
             problems.append(Problem(f"{int(neg.sum()) - 20} more negative values in {m}.",
                                     "", source, None, m))
-    if not problems and {"date", "campaign", "channel"} <= set(df.columns):
+    if not (problems or skip_duplicates) and {"date", "campaign", "channel"} <= set(df):
         keys = [c for c in ("date", "date_end", "campaign", "channel", *DIMENSIONS) if c in df]
         dup = df.duplicated(keys, keep=False).to_numpy()
         if dup.any():
-            groups = df.loc[dup].groupby(keys, sort=False, dropna=False).indices
+            sub = df.loc[dup]
+            sub_rows = rows[dup]
+            groups = sub.groupby(keys, sort=False, dropna=False).indices
             for n, idx in enumerate(groups.values()):
                 if n >= 20:
                     problems.append(Problem(f"{len(groups) - 20} more duplicated keys.", "",
                                             source))
                     break
-                r = [int(rows.iloc[i]) for i in idx]
-                first = df.iloc[idx[0]]
-                same = df.iloc[idx].drop(columns=["_row"], errors="ignore").nunique(
+                r = [int(sub_rows.iloc[i]) for i in idx]
+                first = sub.iloc[idx[0]]
+                same = sub.iloc[idx].drop(columns=["_row"], errors="ignore").nunique(
                     dropna=False).max() <= 1
                 what = "repeats" if same else "has the same date, campaign and channel as"
                 problems.append(Problem(

@@ -66,7 +66,7 @@ def _shopping_days(dates: pd.DatetimeIndex) -> np.ndarray:
     boost[double] = 1.6
     boost[(dates.month == 11) & (dates.day == 11)] = 2.3
     boost[(dates.month == 12) & (dates.day == 12)] = 1.9
-    black_friday = (dates.month == 11) & (dates.dayofweek == 4) & (dates.day >= 22)
+    black_friday = (dates.month == 11) & (dates.day_of_week == 4) & (dates.day >= 22)
     boost[black_friday] = 1.5
     return boost
 
@@ -105,8 +105,8 @@ def generate(
     rng = np.random.default_rng(seed)
     dates = pd.date_range(start, end, freq="D")
     n = len(dates)
-    dow = dates.dayofweek.to_numpy()
-    yearly = 1.0 + 0.12 * np.cos(2 * np.pi * (dates.dayofyear.to_numpy() - 330) / 365.25)
+    dow = dates.day_of_week.to_numpy()
+    yearly = 1.0 + 0.12 * np.cos(2 * np.pi * (dates.day_of_year.to_numpy() - 330) / 365.25)
     tet_lift, tet_flight = _tet_effect(dates)
     demand = yearly * tet_lift * _shopping_days(dates)
     months = dates.year * 12 + dates.month

@@ -28,6 +28,12 @@ SPECIAL: tuple[str, ...] = (
 )
 
 _CURRENCY_SUFFIX = re.compile(r"\s*\(([A-Za-z]{3})\)\s*$")
+#: ISO 4217 codes recognised in headers such as 'Amount spent (VND)'
+CURRENCIES = frozenset(
+    "VND USD EUR GBP JPY CNY HKD TWD KRW SGD MYR THB IDR PHP INR AUD NZD CAD CHF SEK NOK "
+    "DKK PLN CZK HUF RUB TRY BRL MXN ARS CLP COP PEN ZAR AED SAR ILS EGP NGN KES PKR BDT "
+    "LKR KHR LAK MMK".split()
+)
 
 
 def normalize_header(text: object) -> str:
@@ -39,7 +45,7 @@ def normalize_header(text: object) -> str:
 def split_currency(header: str) -> tuple[str, str | None]:
     """Split ``'Amount spent (USD)'`` into ``('Amount spent', 'USD')``."""
     m = _CURRENCY_SUFFIX.search(header)
-    if not m:
+    if not m or m.group(1).upper() not in CURRENCIES:
         return header, None
     return header[: m.start()], m.group(1).upper()
 
@@ -178,12 +184,23 @@ TIKTOK = _p(
 CANONICAL = Platform(
     "canonical",
     {c: (c,) for c in (*SPECIAL, *DIMENSIONS, *MEASURES)},
-    ("date", "campaign", "channel", "spend"),
+    ("channel", "link_clicks", "engaged_sessions", "emails_delivered"),
     "all",
 )
 
 PLATFORMS: dict[str, Platform] = {
     p.name: p for p in (CANONICAL, GOOGLE_ADS, META, GA4, TIKTOK)
+}
+
+#: GA4 default channel groups -> channel (others are lower-cased)
+GA4_CHANNELS = {
+    "paid search": "search", "paid social": "social", "display": "display",
+    "paid video": "video", "email": "email", "paid shopping": "shopping",
+    "paid other": "other", "cross-network": "cross_network", "organic search": "organic_search",
+    "organic social": "organic_social", "organic video": "organic_video",
+    "organic shopping": "organic_shopping", "direct": "direct", "referral": "referral",
+    "affiliates": "affiliates", "sms": "sms", "mobile push notifications": "push",
+    "audio": "audio", "unassigned": "unassigned",
 }
 
 #: Google Ads campaign types -> channel

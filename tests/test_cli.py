@@ -1,0 +1,94 @@
+"""The kpikit command, run in-process."""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+import pytest
+
+from kpikit.cli import main
+
+
+def run(capsys, *args):
+    code = main(list(args))
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_validate_good_file(capsys, fixtures):
+    code, out, err = run(capsys, "validate", str(fixtures / "google_ads_en_utf16.csv"))
+    assert code == 0
+    assert "OK (google_ads export)" in out
+    assert "rows: 4, 2026-01-01 to 2026-01-02" in out
+    assert "dropped 3 total/summary row(s)" in out
+    assert "currency: VND" in out
+
+
+def test_validate_bad_file_has_no_traceback(capsys, fixtures):
+    code, out, err = run(capsys, "validate", str(fixtures / "bad" / "many_problems.csv"))
+    assert code == 2
+    assert err.startswith("error: many_problems.csv: 3 problems found")
+    assert "Traceback" not in err
+
+
+def test_validate_checks_kpis_and_grouping(capsys, fixtures):
+    code, _, err = run(capsys, "validate", str(fixtures / "ga4.csv"), "--kpis", "cpa")
+    assert code == 2 and "'spend' is missing" in err
+    code, _, err = run(capsys, "validate", str(fixtures / "meta_vi.csv"), "--kpis",
+                       "frequency", "--by", "campaign,month")
+    assert code == 2 and "'reach' is not additive" in err
+
+
+def test_kpis_listing_in_both_languages(capsys):
+    code, out, _ = run(capsys, "kpis", "--objective", "engagement", "--lang", "vi")
+    assert code == 0
+    assert "Tỷ lệ tương tác (theo người tiếp cận)" in out and "cao hơn" in out
+    code, out, _ = run(capsys, "kpis", "--lang", "en")
+    assert "ROAS (return on ad spend)" in out
+    code, _, err = run(capsys, "kpis", "--objective", "fame")
+    assert code == 2 and "Unknown objective 'fame'" in err
+    code, _, err = run(capsys, "kpis", "--lang", "fr")
+    assert code == 2 and "lang='fr'" in err
+
+
+def test_compute_to_stdout_and_files(capsys, fixtures, tmp_path):
+    src = str(fixtures / "google_ads_en_utf16.csv")
+    code, out, _ = run(capsys, "compute", src, "--by", "campaign,month", "--kpis", "ctr,cpa")
+    assert code == 0
+    table = pd.read_csv(io.StringIO(out))
+    assert list(table.columns) == ["campaign", "period", "ctr", "cpa"]
+    tet = table.set_index("campaign").loc["Tết Sale"]
+    assert tet["ctr"] == pytest.approx(1100 / 22000)
+    assert tet["cpa"] == pytest.approx(5_500_000 / 55.5)
+    assert tet["period"] == "2026-01"
+    for suffix in ("csv", "xlsx", "parquet"):
+        target = tmp_path / f"out.{suffix}"
+        code, _, err = run(capsys, "compute", src, "--kpis", "ctr", "-o", str(target))
+        assert code == 0 and target.exists() and "wrote 2 rows" in err
+    back = pd.read_excel(tmp_path / "out.xlsx")
+    assert back.set_index("campaign").loc["Tết Sale", "ctr"] == pytest.approx(0.05)
+    code, _, err = run(capsys, "compute", src, "-o", str(tmp_path / "out.txt"))
+    assert code == 2 and "unsupported output type" in err
+
+
+def test_compute_with_mapping_file(capsys, fixtures, tmp_path):
+    mapping = tmp_path / "map.yaml"
+    mapping.write_text("Ngày gửi: date\nChiến dịch CRM: campaign\nChi phí: spend\n"
+                       "Đơn hàng: orders\nDoanh thu: revenue\n", encoding="utf-8")
+    code, out, err = run(capsys, "compute", str(fixtures / "crm_export.csv"), "--mapping",
+                         str(mapping), "--dayfirst", "--kpis", "aov,cost_per_order")
+    assert code == 0, err
+    row = pd.read_csv(io.StringIO(out)).iloc[0]
+    assert row["aov"] == pytest.approx(16_200_000 / 27)
+    assert row["cost_per_order"] == pytest.approx(369_000.5 / 27)
+
+
+def test_sample_and_demo(capsys, tmp_path):
+    target = tmp_path / "s.csv"
+    code, out, _ = run(capsys, "sample", "-o", str(target), "--start", "2025-01-01",
+                       "--end", "2025-03-31")
+    assert code == 0 and target.exists()
+    code, out, _ = run(capsys, "demo", "--lang", "vi")
+    assert code == 0
+    assert "Always-on Search" in out and "₫" in out and "Tết Sale" in out

@@ -1,0 +1,96 @@
+"""Number and date cells in every convention the exports use."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+
+from kpikit._parse import decide_decimal, parse_dates, parse_numbers, scan_numbers
+
+
+def parse(cells, decimal=None):
+    scan = scan_numbers(cells)
+    dec, why = (decimal, None) if decimal else decide_decimal(scan, None)
+    vals, problems = parse_numbers(pd.Series(cells, dtype=object), column="c",
+                                   rows=list(range(len(cells))), file="f", decimal=dec)
+    return vals.tolist(), problems, why
+
+
+@pytest.mark.parametrize("cells, expected", [
+    (["1,234.5", "12"], [1234.5, 12.0]),
+    (["1.234.567,5", "3"], [1234567.5, 3.0]),
+    (["₫1,234,567", "₫1,000"], [1234567.0, 1000.0]),
+    (["1.234.567 ₫", "500 đ"], [1234567.0, 500.0]),
+    (["1.234.567 VND", "2.000 VNĐ"], [1234567.0, 2000.0]),
+    (["$1,234.50", "$0.99"], [1234.5, 0.99]),
+    (["3.45%", "10%"], [0.0345, 0.10]),
+    (["3,45%", "1.000,5"], [0.0345, 1000.5]),
+    (["(1,200.00)", "-5.5"], [-1200.0, -5.5]),
+    (["1 234 567", "1\u00a0000"], [1234567.0, 1000.0]),
+    (["--", "", "n/a", "7"], [math.nan, math.nan, math.nan, 7.0]),
+    (["0.123", "1.5"], [0.123, 1.5]),
+])
+def test_numbers(cells, expected):
+    vals, problems, why = parse(cells)
+    assert not problems and why is None
+    assert vals == pytest.approx(expected, nan_ok=True)
+
+
+def test_bare_thousands_decided_by_rest_of_column():
+    assert parse(["1.234", "12.345.678"])[0] == [1234.0, 12345678.0]
+    assert parse(["1.234", "0,5"])[0] == [1234.0, 0.5]
+    assert parse(["1.234", "12.5"])[0] == [1.234, 12.5]
+    assert parse(["1,234", "1,5"])[0] == [1.234, 1.5]
+
+
+def test_bare_thousands_undecidable_is_reported():
+    vals, problems, why = parse(["1.234", "5.678"])
+    assert "cannot tell whether '1.234'" in why
+    assert len(problems) == 2 and "cannot read '1.234'" in problems[0].message
+
+
+def test_explicit_decimal_overrides():
+    assert parse(["1.234"], decimal=",")[0] == [1234.0]
+    assert parse(["1.234"], decimal=".")[0] == [1.234]
+
+
+def test_conflicting_conventions():
+    _, _, why = parse(["1,234.5", "1.234,5"])
+    assert "mixes number formats" in why
+
+
+@pytest.mark.parametrize("bad", ["12abc", "1,23,4", "1.2.3,4,5", "abc"])
+def test_unreadable_numbers(bad):
+    _, problems, _ = parse([bad, "1"])
+    assert problems and problems[0].row == 0 and problems[0].column == "c"
+
+
+def dates(cells, dayfirst=None):
+    vals, problems, warnings = parse_dates(pd.Series(cells, dtype=object), column="d",
+                                           rows=list(range(len(cells))), file="f",
+                                           dayfirst=dayfirst)
+    return [None if pd.isna(v) else v.strftime("%Y-%m-%d") for v in vals], problems, warnings
+
+
+def test_date_forms():
+    got, problems, warnings = dates(["2026-01-05", "20260106", "46023", 46024,
+                                     "2026-01-07 00:00:00", "Jan 8, 2026"])
+    assert got == ["2026-01-05", "2026-01-06", "2026-01-01", "2026-01-02", "2026-01-07",
+                   "2026-01-08"]
+    assert not problems and not warnings
+
+
+def test_slashed_dates_decided_by_column():
+    assert dates(["03/04/2026", "25/04/2026"])[0] == ["2026-04-03", "2026-04-25"]
+    assert dates(["03/04/2026", "04/25/2026"])[0] == ["2026-03-04", "2026-04-25"]
+    got, _, warnings = dates(["03/04/2026"])
+    assert got == ["2026-04-03"] and "dd/mm/yyyy" in warnings[0]
+    assert dates(["03/04/2026"], dayfirst=False)[0] == ["2026-03-04"]
+
+
+def test_bad_dates():
+    _, problems, _ = dates(["2026-02-30", "tomorrow", ""])
+    assert [p.row for p in problems] == [0, 1, 2]
+    assert "empty" in problems[2].message
