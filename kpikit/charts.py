@@ -1,0 +1,161 @@
+"""Plotly figures: pure functions, data in and ``go.Figure`` out.
+
+Importing this module loads plotly; ``import kpikit`` does not.
+"""
+
+from __future__ import annotations
+
+import math
+
+import plotly.graph_objects as go
+
+from .catalog import get_kpi
+from .format import format_value
+from .goals import FEASIBILITY_LABELS, Cascade, Feasibility
+
+__all__ = ["feasibility_chart", "kpi_tree_chart", "short_label", "style"]
+
+COLORS = {
+    "line": "#1f4e79", "target": "#c0392b", "easy": "rgba(149,165,166,0.18)",
+    "realistic": "rgba(39,174,96,0.16)", "ambitious": "rgba(243,156,18,0.18)",
+    "out of reach": "rgba(192,57,43,0.14)", "box": "#eef3f8", "goal": "#1f4e79",
+}
+_TEXT = {
+    "en": {"target": "Target", "per_day": "per day", "history": "History",
+           "pct": "beats {p:.0f}% of past periods", "tree": "KPI tree", "baseline": "baseline",
+           "covers": "the tree covers {c:.0%} of {goal}"},
+    "vi": {"target": "Mục tiêu", "per_day": "mỗi ngày", "history": "Lịch sử",
+           "pct": "tốt hơn {p:.0f}% các kỳ trước", "tree": "Cây KPI", "baseline": "cơ sở",
+           "covers": "cây bao phủ {c:.0%} {goal}"},
+}
+
+
+def short_label(kpi: str, lang: str = "en") -> str:
+    """A KPI's label without its parenthesis: ``CTR``, ``Doanh thu``."""
+    return get_kpi(kpi).label(lang).split(" (")[0]
+
+
+def style(fig: go.Figure, lang: str = "en") -> go.Figure:
+    """House style: white, compact, separators of ``lang`` (``1.234,5`` in Vietnamese)."""
+    fig.update_layout(
+        template="plotly_white", separators=",." if lang == "vi" else ".,",
+        font={"family": "Inter, Segoe UI, Arial, sans-serif", "size": 13},
+        margin={"l": 60, "r": 30, "t": 60, "b": 40}, hoverlabel={"namelength": -1},
+    )
+    return fig
+
+
+def _axis_format(unit: str) -> dict:
+    if unit == "percent":
+        return {"tickformat": ".2~%"}
+    if unit == "ratio":
+        return {"ticksuffix": "x", "tickformat": ".2~f"}
+    return {"tickformat": ",.0f"}
+
+
+def feasibility_chart(
+    f: Feasibility, *, lang: str = "en", currency: str | None = None, title: str | None = None
+) -> go.Figure:
+    """KPI history at the cadence's grain, with the target and the feasibility zones.
+
+    Zones are bounded by the direction-aware 50th, 80th and 95th percentiles
+    of the history: easy, realistic, ambitious, out of reach.
+    """
+    t = _TEXT.get(lang, _TEXT["en"])
+    k = get_kpi(f.kpi)
+    # a category axis: flights a year apart sit side by side, with a break between them
+    x: list[str] = []
+    y_list: list[float | None] = []
+    prev = None
+    for p, v in zip(f.history.index, f.history.to_numpy(dtype=float), strict=True):
+        if prev is not None and (p - prev).n > 1:
+            x.append("…" * (len(x) % 5 + 1))  # unique labels for each break
+            y_list.append(None)
+        x.append(p.start_time.strftime("%Y-%m-%d") if f.freq == "W" else str(p))
+        y_list.append(float(v))
+        prev = p
+    y = f.history.to_numpy(dtype=float)
+    fig = go.Figure()
+    if len(y) and f.thresholds:
+        lo = min(float(y.min()), f.target)
+        hi = max(float(y.max()), f.target)
+        pad = (hi - lo) * 0.15 or abs(hi) * 0.1 or 1.0
+        lo, hi = lo - pad, hi + pad
+        p50, p80, p95 = f.thresholds["p50"], f.thresholds["p80"], f.thresholds["p95"]
+        if k.higher_is_better:
+            zones = [("easy", lo, p50), ("realistic", p50, p80), ("ambitious", p80, p95),
+                     ("out of reach", p95, hi)]
+        else:
+            zones = [("easy", p50, hi), ("realistic", p80, p50), ("ambitious", p95, p80),
+                     ("out of reach", lo, p95)]
+        for name, a, b in zones:
+            if b > a:
+                fig.add_hrect(y0=a, y1=b, fillcolor=COLORS[name], line_width=0, layer="below",
+                              annotation_text=FEASIBILITY_LABELS[name][1 if lang == "vi" else 0],
+                              annotation_position="top left",
+                              annotation_font={"size": 11, "color": "#555"})
+        fig.update_yaxes(range=[lo, hi])
+    hover = [format_value(v, k, lang=lang, currency=currency) if v is not None else ""
+             for v in y_list]
+    fig.add_trace(go.Scatter(x=x, y=y_list, mode="lines+markers", name=t["history"],
+                             line={"color": COLORS["line"], "width": 2.5},
+                             text=hover, hovertemplate="%{x}: %{text}<extra></extra>"))
+    label = f"{t['target']}: {format_value(f.target, k, lang=lang, currency=currency)}"
+    if f.percentile == f.percentile:
+        label += f" · {f.text(lang)} ({t['pct'].format(p=f.percentile)})"
+    fig.add_hline(y=f.target, line={"color": COLORS["target"], "dash": "dash", "width": 2},
+                  annotation_text=label, annotation_position="bottom right",
+                  annotation_font={"color": COLORS["target"]})
+    name = k.label(lang) + (f" ({t['per_day']})" if f.per_day else "")
+    fig.update_layout(title=title or name, showlegend=False, height=380)
+    fig.update_xaxes(type="category")
+    fig.update_yaxes(title=name, **_axis_format(k.unit))
+    return style(fig, lang)
+
+
+def kpi_tree_chart(c: Cascade, *, lang: str = "en", currency: str | None = None) -> go.Figure:
+    """The business goal above its drivers, each with baseline -> target and the change."""
+    t = _TEXT.get(lang, _TEXT["en"])
+    goal = get_kpi(c.tree.goal)
+    n = len(c.drivers)
+    fig = go.Figure()
+    width = 1.0 / max(n, 1)
+
+    def box(x0: float, x1: float, y0: float, y1: float, color: str, text: str) -> None:
+        fig.add_shape(type="rect", x0=x0, x1=x1, y0=y0, y1=y1, line={"color": color, "width": 2},
+                      fillcolor=COLORS["box"], layer="below")
+        fig.add_annotation(x=(x0 + x1) / 2, y=(y0 + y1) / 2, text=text, showarrow=False,
+                           font={"size": 12}, align="center")
+
+    def fmt(v: float, kpi: str) -> str:
+        return format_value(v, kpi, lang=lang, currency=currency)
+
+    change = c.goal_target / c.goal_baseline - 1 if c.goal_baseline else math.nan
+    box(0.3, 0.7, 0.62, 0.97, COLORS["goal"],
+        f"<b>{goal.label(lang)}</b><br>{fmt(c.goal_baseline, goal.name)} → "
+        f"<b>{fmt(c.goal_target, goal.name)}</b><br>{change:+.1%}")
+    for i, r in enumerate(c.drivers.itertuples()):
+        x0, x1 = i * width + 0.01, (i + 1) * width - 0.01
+        k = get_kpi(r.kpi)
+        good = (r.change >= 0) == k.higher_is_better
+        color = "#27ae60" if good or abs(r.change) < 1e-9 else "#c0392b"
+        box(x0, x1, 0.02, 0.42, color,
+            f"<b>{k.label(lang)}</b><br>{t['baseline']} {fmt(r.baseline, r.kpi)}<br>"
+            f"→ <b>{fmt(r.target, r.kpi)}</b><br>{r.change:+.1%} ({r.source})")
+        fig.add_shape(type="line", x0=0.5, y0=0.62, x1=(x0 + x1) / 2, y1=0.42,
+                      line={"color": "#95a5a6", "width": 1.5})
+        if i:
+            fig.add_annotation(x=i * width, y=0.25, text="×" if r.exponent > 0 else "÷",
+                               showarrow=False, font={"size": 22, "color": "#555"})
+    parts = [short_label(d, lang) for d, _ in c.tree.drivers]
+    ops = ["" if i == 0 else (" × " if e > 0 else " ÷ ") for i, (_, e) in enumerate(
+        c.tree.drivers)]
+    formula = f"{short_label(goal.name, lang)} = " + "".join(o + p for o, p in zip(
+        ops, parts, strict=True))
+    title = f"{t['tree']}: {formula}"
+    if c.coverage == c.coverage and c.coverage < 0.999:
+        title += f"<br><sup>{t['covers'].format(c=c.coverage, goal=goal.label(lang))}</sup>"
+    fig.update_xaxes(visible=False, range=[0, 1])
+    fig.update_yaxes(visible=False, range=[0, 1])
+    fig.update_layout(title=title, height=340, showlegend=False)
+    return style(fig, lang)
