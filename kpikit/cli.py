@@ -170,6 +170,67 @@ def _cmd_demo(a: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_plan_suggest(a: argparse.Namespace) -> int:
+    from .format import check_lang
+    from .goals import suggest_plan
+    from .plan import parse_period
+
+    df = _load(a)
+    period = parse_period(a.period) if a.period else None
+    plan = suggest_plan(df, a.objective, campaign=a.campaign, period=period,
+                        lang=check_lang(a.lang), n_kpis=a.n_kpis)
+    if a.output:
+        plan.to_yaml(a.output)
+        print(f"wrote {a.output}: {sum(1 for _ in plan.targets())} KPIs; name the owners "
+              "and adjust the targets, then run: kpikit plan check", file=sys.stderr)
+    else:
+        sys.stdout.write(plan.to_yaml())
+    return 0
+
+
+def _cmd_plan_check(a: argparse.Namespace) -> int:
+    from .format import check_lang, format_change, format_value
+    from .goals import FEASIBILITY_LABELS, check_plan
+    from .plan import Plan
+
+    lang = check_lang(a.lang)
+    plan = Plan.from_yaml(Path(a.plan))
+    df = _load(a, kpis=plan.kpi_names())
+    check = check_plan(plan, df)
+    cur = df.attrs.get("currency") or plan.currency
+    i = 1 if lang == "vi" else 0
+    print(f"{plan.name}: {plan.period[0]} to {plan.period[1]}\n")
+    rows = [[r.kpi, r.owner, r.cadence, r.horizon,
+             format_value(r.target, r.kpi, lang=lang, currency=cur),
+             format_value(r.baseline, r.kpi, lang=lang, currency=cur),
+             format_change(r.change_vs_baseline, lang),
+             FEASIBILITY_LABELS[r.feasibility][i]
+             + ("" if r.percentile != r.percentile else f" (p{r.percentile:.0f})")]
+            for r in check.targets.itertuples()]
+    print(_table(rows, ["kpi", "owner", "cadence", "horizon", "target", "baseline",
+                        "vs baseline", "feasibility"]))
+    print("\ndata (baseline window):")
+    av = check.availability
+    print(_table([[r.kpi, f"{r.window_start}..{r.window_end}", str(r.days_covered),
+                   str(r.missing_days), f"{r.null_share:.0%}" if r.null_share == r.null_share
+                   else "–", r.missing_measures or "", r.status] for r in av.itertuples()],
+                 ["kpi", "window", "days", "missing", "empty", "missing measures", "status"]))
+    if check.cascade is not None:
+        c = check.cascade
+        print(f"\nKPI tree: {c.tree.formula()} (covers {c.coverage:.1%} of the goal)")
+        print(_table([[r.kpi, format_value(r.baseline, r.kpi, lang=lang, currency=cur),
+                       format_value(r.target, r.kpi, lang=lang, currency=cur),
+                       format_change(r.change, lang, 2), r.source]
+                      for r in c.drivers.itertuples()],
+                     ["driver", "baseline", "target", "change", "from"]))
+    for line in check.contradictions:
+        print(f"CONTRADICTION: {line}")
+    for line in check.warnings:
+        print(f"note: {line}")
+    print("\nOK" if check.ok else "\nNOT OK: fix the contradictions or unmeasurable KPIs above")
+    return 0 if check.ok else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser of the ``kpikit`` command."""
     from . import __version__
@@ -206,6 +267,25 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--start", default="2025-01-01")
     s.add_argument("--end", default="2026-12-31")
     s.set_defaults(func=_cmd_sample)
+
+    pl = sub.add_parser("plan", help="suggest or check a KPI plan")
+    psub = pl.add_subparsers(dest="plan_command", required=True, metavar="ACTION")
+    ps = psub.add_parser("suggest", help="suggest a starting plan from the data")
+    _load_args(ps)
+    ps.add_argument("--objective", required=True,
+                    help="sales, leads, awareness, engagement, traffic or retention")
+    ps.add_argument("--campaign", help="campaign the plan is for (default: all)")
+    ps.add_argument("--period", help="2027Q1, 2027-01, 2027 or 2027-01-01:2027-02-28 "
+                                     "(default: the quarter after the data)")
+    ps.add_argument("--lang", default="en", help="en or vi")
+    ps.add_argument("--n-kpis", type=int, default=5, help="how many KPIs (default 5)")
+    ps.add_argument("-o", "--output", help="plan.yaml (default: stdout)")
+    ps.set_defaults(func=_cmd_plan_suggest)
+    pc = psub.add_parser("check", help="check a plan against the data")
+    pc.add_argument("plan", help="plan YAML")
+    _load_args(pc)
+    pc.add_argument("--lang", default="en", help="en or vi")
+    pc.set_defaults(func=_cmd_plan_check)
 
     d = sub.add_parser("demo", help="run the demo on the bundled sample data")
     d.add_argument("--lang", default="en", help="en or vi")

@@ -11,7 +11,7 @@ import math
 from .catalog import KPI, get_kpi
 from .errors import ParameterError
 
-__all__ = ["LANGS", "check_lang", "format_number", "format_value"]
+__all__ = ["LANGS", "check_lang", "format_change", "format_number", "format_value"]
 
 LANGS = ("en", "vi")
 _SYMBOLS = {"VND": "₫", "USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "THB": "฿"}
@@ -66,3 +66,11 @@ def format_value(
         return format_number(value, 2, lang) + "x"
     decimals = 0 if float(value).is_integer() or abs(value) >= 100 else 1
     return format_number(value, decimals, lang)
+
+
+def format_change(value: float | None, lang: str = "en", decimals: int = 1) -> str:
+    """A relative change as ``+11.4%`` (en) or ``+11,4%`` (vi)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return MISSING
+    sign = "+" if value >= 0 else "-"
+    return sign + format_number(abs(value) * 100, decimals, lang) + "%"

@@ -848,6 +848,15 @@ def suggest_plan(
                                              else "trailing"),
                               owner=UNASSIGNED, cadence=cadence, horizon=k.horizon,
                               note=r.reason))
+    # a ratio whose numerator and denominator are both planned follows from them
+    change_of = {k.kpi: float(k.target.change) for k in kpis}
+    for i, k in enumerate(kpis):
+        ratio = get_kpi(k.kpi)
+        if ratio.is_ratio and len(ratio.numerator) == 1 and len(ratio.denominator) == 1:
+            num, den = ratio.numerator[0][0], ratio.denominator[0][0]
+            if num in change_of and den in change_of and num != k.kpi and den != k.kpi:
+                implied = (1 + change_of[num]) / (1 + change_of[den]) - 1
+                kpis[i] = replace(k, target=replace(k.target, change=round(implied, 6)))
     goal_kpi = _GOAL_FOR[objective]
     goal = None
     if goal_kpi in TREES and all(m in scoped and scoped[m].notna().any()

@@ -22,7 +22,7 @@ import pandas as pd
 
 from .catalog import OBJECTIVES, get_kpi
 from .errors import ParameterError
-from .format import LANGS, format_value
+from .format import LANGS, format_change, format_value
 
 __all__ = ["NOTEBOOKS", "Param", "begin", "parameters", "setup", "write_results"]
 
@@ -161,8 +161,7 @@ def targets_table(targets: pd.DataFrame, *, lang: str = "en",
             "direction": better[r.direction][i],
             "target": format_value(r.target, r.kpi, lang=lang, currency=currency),
             "baseline": format_value(r.baseline, r.kpi, lang=lang, currency=currency),
-            "change_vs_baseline": "–" if r.change_vs_baseline != r.change_vs_baseline
-            else f"{r.change_vs_baseline:+.1%}",
+            "change_vs_baseline": format_change(r.change_vs_baseline, lang),
             "feasibility": FEASIBILITY_LABELS[r.feasibility][i],
             "percentile": "–" if r.percentile != r.percentile else f"{r.percentile:.0f}",
         })

@@ -49,6 +49,7 @@ __all__ = [
     "Plan",
     "PlanError",
     "Target",
+    "parse_period",
     "parse_target",
 ]
 
@@ -158,6 +159,41 @@ def parse_target(raw: object) -> Target:
                 return Target(change=change, baseline="previous_period")
             return Target(change=change, baseline="last_year")
     raise ValueError(f"cannot read {raw!r} as a target")
+
+
+def parse_period(text: str) -> tuple[date, date]:
+    """``"2027Q1"``, ``"2027-01"``, ``"2027"`` or ``"2027-01-01:2027-02-28"`` as (start, end).
+
+    Raises
+    ------
+    ParameterError
+        For anything else.
+    """
+    from .errors import ParameterError
+
+    t = str(text).strip()
+    try:
+        if ":" in t:
+            a, b = (date.fromisoformat(x.strip()) for x in t.split(":", 1))
+            if b < a:
+                raise ValueError
+            return a, b
+        import pandas as pd
+
+        if re.fullmatch(r"\d{4}", t):
+            p = pd.Period(t, freq="Y")
+        elif re.fullmatch(r"\d{4}-?[Qq][1-4]", t):
+            p = pd.Period(t.replace("-", "").upper(), freq="Q")
+        elif re.fullmatch(r"\d{4}-\d{2}", t):
+            p = pd.Period(t, freq="M")
+        else:
+            raise ValueError
+        return p.start_time.date(), p.end_time.date()
+    except ValueError:
+        raise ParameterError(
+            f"period {text!r}: write 2027-01 (a month), 2027Q1 (a quarter), 2027 (a year) or "
+            "2027-01-01:2027-02-28 (a range)."
+        ) from None
 
 
 @dataclass(frozen=True)

@@ -92,3 +92,38 @@ def test_sample_and_demo(capsys, tmp_path):
     code, out, _ = run(capsys, "demo", "--lang", "vi")
     assert code == 0
     assert "Always-on Search" in out and "₫" in out and "Tết Sale" in out
+
+
+def test_plan_suggest_and_check(capsys, tmp_path):
+    from kpikit.plan import Plan
+    from kpikit.sample import sample_path
+
+    data = str(sample_path())
+    out = tmp_path / "plan.yaml"
+    code, _, err = run(capsys, "plan", "suggest", data, "--objective", "sales", "--campaign",
+                       "Tết Sale", "--period", "2027Q1", "-o", str(out))
+    assert code == 0 and "name the owners" in err
+    plan = Plan.from_yaml(out)
+    assert plan.campaigns == ("Tết Sale",) and str(plan.period[0]) == "2027-01-01"
+    code, text, _ = run(capsys, "plan", "check", str(out), data)
+    assert code == 0  # measurable and consistent; missing owners are a note
+    assert "note: no owner named" in text and "KPI tree: revenue = impressions" in text
+    shipped = str(sample_path().parent / "plan_tet_sale.yaml")
+    code, text, _ = run(capsys, "plan", "check", shipped, data, "--lang", "vi")
+    assert code == 0 and "22.000.000.000 ₫" in text and "khả thi" in text
+    assert text.rstrip().endswith("OK")
+
+
+def test_plan_check_reports_problems(capsys, tmp_path, fixtures):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("plan: x\nperiod: {start: 2027-01-01, end: 2027-03-31}\nobjectives:\n"
+                   "  - type: sales\n    kpis:\n      - {kpi: roas, target: lots}\n",
+                   encoding="utf-8")
+    code, _, err = run(capsys, "plan", "check", str(bad), str(fixtures / "ga4.csv"))
+    assert code == 2 and 'objectives[0].kpis[0].target: must be a number or "+N%"' in err
+    ok = tmp_path / "ok.yaml"
+    ok.write_text("plan: x\nperiod: {start: 2027-01-01, end: 2027-01-31}\nobjectives:\n"
+                  "  - type: sales\n    kpis:\n      - {kpi: roas, target: 4, owner: A}\n",
+                  encoding="utf-8")
+    code, _, err = run(capsys, "plan", "check", str(ok), str(fixtures / "ga4.csv"))
+    assert code == 2 and "'spend' is missing; it is needed by roas" in err

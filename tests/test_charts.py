@@ -1,0 +1,45 @@
+"""Charts are pure: figure content follows the data."""
+
+from __future__ import annotations
+
+import pytest
+
+import kpikit
+from kpikit.goals import check_plan, feasibility
+from kpikit.plan import Plan
+
+charts = pytest.importorskip("kpikit.charts")
+
+
+@pytest.fixture(scope="module")
+def sample():
+    return kpikit.load_sample()
+
+
+def test_feasibility_chart_has_history_target_and_zones(sample):
+    f = feasibility(sample, "cpa", 128_000, cadence="monthly", campaigns=["Always-on Search"])
+    fig = charts.feasibility_chart(f, lang="vi", currency="VND")
+    line = fig.data[0]
+    assert [v for v in line.y if v is not None] == pytest.approx(list(f.history))
+    texts = [a.text for a in fig.layout.annotations]
+    assert any("Mục tiêu: 128.000 ₫" in t for t in texts)
+    assert {"dễ", "khả thi", "tham vọng", "ngoài tầm với"} <= set(texts)
+    assert fig.layout.separators == ",."
+    assert fig.layout.xaxis.type == "category"
+
+
+def test_flights_a_year_apart_get_a_break(sample):
+    f = feasibility(sample, "roas", 5.6, cadence="weekly", campaigns=["Tết Sale"])
+    fig = charts.feasibility_chart(f)
+    assert None in fig.data[0].y  # no line drawn across the eleven months off
+
+
+def test_tree_chart_shows_every_driver(sample):
+    plan = Plan.from_yaml(kpikit.sample_path().parent / "plan_tet_sale.yaml")
+    c = check_plan(plan, sample).cascade
+    fig = charts.kpi_tree_chart(c, lang="en", currency="VND")
+    boxes = [s for s in fig.layout.shapes if s.type == "rect"]
+    assert len(boxes) == 1 + len(c.drivers)
+    text = " ".join(a.text for a in fig.layout.annotations)
+    assert "Impressions" in text and "(plan)" in text and "(cascade)" in text
+    assert "94%" in fig.layout.title.text  # coverage of the goal is said

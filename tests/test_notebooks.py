@@ -1,0 +1,86 @@
+"""Every notebook runs headless under papermill; bad parameters give a clear error."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import nbformat
+import pytest
+
+papermill = pytest.importorskip("papermill")
+jsonschema = pytest.importorskip("jsonschema")
+
+from kpikit.notebook import NOTEBOOKS, schema  # noqa: E402
+from kpikit.plan import Plan  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+NB_DIR = ROOT / "notebooks"
+DATA = ROOT / "data"
+
+
+def run(name: str, tmp_path: Path, **params):
+    out = tmp_path / f"{name}.out.ipynb"
+    papermill.execute_notebook(str(NB_DIR / f"{name}.ipynb"), str(out), parameters=params,
+                               cwd=str(tmp_path), kernel_name="python3", progress_bar=False,
+                               shutdown_kernel="immediate")
+    return nbformat.read(out, as_version=4)
+
+
+@pytest.mark.parametrize("path", sorted(NB_DIR.glob("*.ipynb")), ids=lambda p: p.name)
+def test_notebooks_are_committed_clean(path):
+    nb = nbformat.read(path, as_version=4)
+    nbformat.validate(nb)
+    assert nb.metadata["kernelspec"]["name"] == "python3"
+    tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+    assert len(tagged) == 1
+    for c in nb.cells:
+        if c.cell_type == "code":
+            assert not c.outputs and c.execution_count is None
+    # the first markdown cell documents every parameter
+    doc = next(c.source for c in nb.cells if c.cell_type == "markdown")
+    names = [p.name for p in NOTEBOOKS[path.stem]]
+    for n in names:
+        assert f"`{n}`" in doc, n
+    declared = [line.split("=")[0].strip() for line in tagged[0].source.splitlines()
+                if "=" in line]
+    assert declared == names
+
+
+def test_goal_setting_runs_on_the_sample(tmp_path):
+    run("01_goal_setting", tmp_path, plan_path=str(DATA / "plan_tet_sale.yaml"), lang="vi",
+        output_dir="out")
+    out = tmp_path / "out"
+    doc = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    jsonschema.validate(doc, schema("goal_setting"))
+    assert doc["ok"] is True and doc["tree"]["coverage"] < 1
+    assert Plan.from_yaml(out / "plan.yaml") == Plan.from_yaml(DATA / "plan_tet_sale.yaml")
+    assert {t["kpi"] for t in doc["targets"]} == {"revenue", "roas", "cpa", "cvr",
+                                                  "new_customers", "repeat_purchase_rate"}
+    for rel in doc["files"].values():
+        assert (out / rel).exists(), rel
+    assert (out / "charts" / "plotly.min.js").exists()
+    html = (out / "charts" / "roas.html").read_text(encoding="utf-8")
+    assert 'src="plotly.min.js"' in html and "cdn.plot.ly" not in html  # offline
+
+
+def test_goal_setting_suggests_a_plan_without_one(tmp_path):
+    run("01_goal_setting", tmp_path, campaign="Brand Awareness", objective="engagement",
+        output_dir="out")
+    doc = json.loads((tmp_path / "out" / "results.json").read_text(encoding="utf-8"))
+    jsonschema.validate(doc, schema("goal_setting"))
+    assert doc["plan"]["objectives"][0]["type"] == "engagement"
+    assert any("no owner named" in w for w in doc["warnings"])
+
+
+@pytest.mark.parametrize("params, message", [
+    ({"campain": "Tết Sale"}, "unknown parameter 'campain'. Did you mean 'campaign'?"),
+    ({"lang": "fr"}, "lang='fr': choose from en, vi"),
+    ({"data_path": "no/such.csv"}, "data_path='no/such.csv': no such file"),
+])
+def test_bad_parameters_are_refused_clearly(tmp_path, params, message):
+    with pytest.raises(papermill.PapermillExecutionError) as info:
+        run("01_goal_setting", tmp_path, output_dir="out", **params)
+    assert info.value.ename == "ParameterError"
+    assert message in info.value.evalue
+    assert not (tmp_path / "out" / "results.json").exists()

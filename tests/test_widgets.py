@@ -1,0 +1,64 @@
+"""The plan builder: callbacks only call pure functions; its state becomes a Plan."""
+
+from __future__ import annotations
+
+import pytest
+
+import kpikit
+from kpikit.goals import feasibility
+from kpikit.plan import Plan
+
+widgets = pytest.importorskip("kpikit.widgets")
+
+
+@pytest.fixture(scope="module")
+def sample():
+    return kpikit.load_sample()
+
+
+def test_builder_shows_live_feasibility(sample, tmp_path):
+    b = widgets.PlanBuilder(sample, campaign="Tết Sale", objective="sales", lang="vi",
+                            path=tmp_path / "plan.yaml")
+    roas = next(r for r in b.rows if r.kpi == "roas")
+    roas.target.value = roas.target.max
+    expected = feasibility(sample, "roas", roas.target.value, cadence=roas.cadence.value,
+                           period=b.period, campaigns=["Tết Sale"])
+    assert expected.label == "out of reach"
+    assert "ngoài tầm với" in roas.badge.value and "p100" in roas.badge.value
+    roas.target.value = roas.target.min
+    assert "dễ" in roas.badge.value
+
+
+def test_builder_saves_the_plan_it_shows(sample, tmp_path):
+    path = tmp_path / "plan.yaml"
+    b = widgets.PlanBuilder(sample, campaign="Tết Sale", lang="en", path=path)
+    ticked = [r for r in b.rows if r.tick.value]
+    assert ticked, "the top measurable KPIs start ticked"
+    ticked[0].owner.value = "Lan"
+    ticked[0].cadence.value = "weekly"
+    assert b.save() == path
+    plan = Plan.from_yaml(path)
+    first = next(k for _, k in plan.targets())
+    assert (first.kpi, first.owner, first.cadence) == (ticked[0].kpi, "Lan", "weekly")
+    assert first.target.value == pytest.approx(ticked[0].target.value)
+    assert "Saved" in b.status.value
+
+
+def test_builder_rebuilds_for_another_objective(sample, tmp_path):
+    b = widgets.PlanBuilder(sample, campaign="Brand Awareness", objective="sales",
+                            path=tmp_path / "p.yaml")
+    b.objective.value = "engagement"
+    kpis = [r.kpi for r in b.rows]
+    assert kpis[0] == "engagement_rate_impressions"
+    assert all(not r.tick.value for r in b.rows if r.tick.disabled)
+    for r in b.rows:
+        r.tick.value = False
+    assert b.plan() is None and b.save() is None
+    assert "Tick at least one KPI" in b.status.value
+
+
+def test_slider_range_brackets_history():
+    import pandas as pd
+
+    lo, hi, step = widgets.slider_range(pd.Series([0.02, 0.03, 0.05]), 0.04, "percent")
+    assert lo <= 0.02 and hi >= 0.05 and 0 < step < 0.001
