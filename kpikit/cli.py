@@ -265,7 +265,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("-o", "--output", default="sample_campaigns.csv")
     s.add_argument("--seed", type=int, default=7)
     s.add_argument("--start", default="2025-01-01")
-    s.add_argument("--end", default="2026-12-31")
+    s.add_argument("--end", default="2027-06-30")
     s.set_defaults(func=_cmd_sample)
 
     pl = sub.add_parser("plan", help="suggest or check a KPI plan")

@@ -86,7 +86,7 @@ def _tet_effect(dates: pd.DatetimeIndex) -> tuple[np.ndarray, np.ndarray]:
 
 
 def generate(
-    *, seed: int = 7, start: str = "2025-01-01", end: str = "2026-12-31"
+    *, seed: int = 7, start: str = "2025-01-01", end: str = "2027-06-30"
 ) -> pd.DataFrame:
     """Generate the sample canonical table.
 

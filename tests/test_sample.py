@@ -18,7 +18,7 @@ def test_shape_and_properties():
     df = kpikit.load_sample()
     assert df.attrs["currency"] == "VND"
     assert df["date"].min() == pd.Timestamp("2025-01-01")
-    assert df["date"].max() == pd.Timestamp("2026-12-31")
+    assert df["date"].max() == pd.Timestamp("2027-06-30")
     assert set(df["channel"]) == {"search", "social", "display", "video", "email"}
     assert df["campaign"].nunique() >= 5
     assert (df.select_dtypes("number").fillna(0) >= 0).all().all()
