@@ -159,3 +159,152 @@ def kpi_tree_chart(c: Cascade, *, lang: str = "en", currency: str | None = None)
     fig.update_yaxes(visible=False, range=[0, 1])
     fig.update_layout(title=title, height=340, showlegend=False)
     return style(fig, lang)
+
+
+# ----------------------------------------------------------------- evaluation
+
+STATUS_COLORS = {"on track": "#27ae60", "achieved": "#1e8449", "at risk": "#e67e22",
+                 "off track": "#c0392b", "missed": "#922b21", "too early": "#95a5a6",
+                 "no data": "#bdc3c7"}
+
+
+def _number_format(unit: str, currency: str | None, lang: str) -> dict:
+    if unit == "percent":
+        return {"valueformat": ".2%"}
+    if unit == "ratio":
+        return {"valueformat": ".2f", "suffix": "x"}
+    if unit == "currency":
+        sym = {"VND": "₫", "USD": "$", "EUR": "€"}.get(currency or "", "")
+        return ({"valueformat": ",.0f", "suffix": f" {sym}"} if lang == "vi" or sym == "₫"
+                else {"valueformat": ",.0f", "prefix": sym})
+    return {"valueformat": ",.0f"}
+
+
+def scorecard_chart(ev, *, lang: str = "en", currency: str | None = None) -> go.Figure:
+    """One bullet chart per KPI: actual to date against the target, coloured by status.
+
+    The bar is the actual, the black line the target, the pale band the value
+    expected by now (pacing); the delta compares the actual with that expectation.
+    """
+    from .evaluate import STATUS_TEXT
+
+    t = ev.totals()
+    n = len(t)
+    fig = go.Figure()
+    i = 1 if lang == "vi" else 0
+    for j, r in enumerate(t.itertuples()):
+        k = get_kpi(r.kpi)
+        y0, y1 = 1 - (j + 1) / n, 1 - j / n
+        values = [v for v in (r.actual, r.target, r.expected, r.projection) if v == v]
+        top = max(values) * 1.15 if values else 1.0
+        fmt = _number_format(k.unit, currency, lang)
+        steps = []
+        if r.expected == r.expected:
+            lo, hi = sorted((0.97 * r.expected, 1.03 * r.expected))
+            steps.append({"range": [lo, hi], "color": "rgba(52,73,94,0.15)"})
+        fig.add_trace(go.Indicator(
+            mode="number+gauge+delta", value=r.actual if r.actual == r.actual else 0,
+            number={**fmt, "font": {"size": 17}},
+            # the delta compares with what was expected by now (the pace), not the full target
+            delta={"reference": r.expected if r.expected == r.expected else r.target,
+                   "relative": True, "valueformat": ".1%",
+                   "increasing": {"color": "#27ae60" if k.higher_is_better else "#c0392b"},
+                   "decreasing": {"color": "#c0392b" if k.higher_is_better else "#27ae60"}},
+            domain={"x": [0.34, 0.86], "y": [y0 + 0.03, y1 - 0.05]},
+            gauge={"shape": "bullet", "axis": {"range": [0, top]},
+                   "bar": {"color": STATUS_COLORS[r.status], "thickness": 0.45},
+                   "threshold": {"line": {"color": "black", "width": 3}, "thickness": 0.9,
+                                 "value": r.target}, "steps": steps},
+        ))
+        fig.add_annotation(
+            x=0.32, y=(y0 + y1) / 2, xref="paper", yref="paper", xanchor="right",
+            showarrow=False, align="right",
+            text=(f"<b>{short_label(r.kpi, lang)}</b><br>"
+                  f"<span style='color:{STATUS_COLORS[r.status]}'>{STATUS_TEXT[r.status][i]}"
+                  f"</span><br><span style='font-size:11px;color:#777'>{r.owner}</span>"))
+    title = {"en": "Scorecard as of {d}", "vi": "Bảng điểm ngày {d}"}[lang if lang == "vi"
+                                                                       else "en"]
+    fig.update_layout(title=title.format(d=ev.as_of), height=90 * n + 80,
+                      margin={"l": 20, "r": 30, "t": 60, "b": 20})
+    return style(fig, lang)
+
+
+def pacing_chart(series, kpi: str, *, lang: str = "en", currency: str | None = None,
+                 status: str | None = None) -> go.Figure:
+    """Actual to date against the expected path, the target and the forecast band."""
+    k = get_kpi(kpi)
+    text = {"en": ("Actual", "Expected", "Target", "Forecast", "90% band"),
+            "vi": ("Thực tế", "Kỳ vọng", "Chỉ tiêu", "Dự báo", "Khoảng 90%")}[
+        "vi" if lang == "vi" else "en"]
+    x = series.index
+    fig = go.Figure()
+    if "high" in series:
+        fig.add_trace(go.Scatter(x=x, y=series["high"], line={"width": 0}, showlegend=False,
+                                 hoverinfo="skip"))
+        fig.add_trace(go.Scatter(x=x, y=series["low"], line={"width": 0}, fill="tonexty",
+                                 fillcolor="rgba(31,78,121,0.15)", name=text[4],
+                                 hoverinfo="skip"))
+        fig.add_trace(go.Scatter(x=x, y=series["projection"], name=text[3],
+                                 line={"color": COLORS["line"], "dash": "dot"}))
+    fig.add_trace(go.Scatter(x=x, y=series["expected"], name=text[1],
+                             line={"color": "#7f8c8d", "dash": "dash"}))
+    fig.add_trace(go.Scatter(x=x, y=series["actual"], name=text[0],
+                             line={"color": COLORS["line"], "width": 3}))
+    fig.add_hline(y=float(series["target"].iloc[0]), line={"color": COLORS["target"]},
+                  annotation_text=f"{text[2]}: " + format_value(
+                      float(series["target"].iloc[0]), k, lang=lang, currency=currency),
+                  annotation_position="top left")
+    label = k.label(lang) + ("" if k.is_ratio else {"en": " (cumulative)",
+                                                    "vi": " (lũy kế)"}.get(lang, ""))
+    if status:
+        from .evaluate import STATUS_TEXT
+
+        label += f" · {STATUS_TEXT[status][1 if lang == 'vi' else 0]}"
+    fig.update_layout(title=label, height=380, legend={"orientation": "h", "y": -0.15})
+    fig.update_yaxes(**_axis_format(k.unit))
+    return style(fig, lang)
+
+
+def waterfall_chart(table, *, lang: str = "en", currency: str | None = None,
+                    title: str | None = None, before_label: str | None = None,
+                    after_label: str | None = None) -> go.Figure:
+    """An attribution (:func:`kpikit.evaluate.lmdi`) as a waterfall: before, effects, after."""
+    goal = get_kpi(table.attrs["goal"])
+    words = {"en": ("before", "after"), "vi": ("trước", "sau")}["vi" if lang == "vi" else "en"]
+    b0, b1 = before_label or words[0], after_label or words[1]
+    x = [b0] + [short_label(d, lang) for d in table["driver"]] + [b1]
+    y = [table.attrs["before"], *table["effect"].tolist(), table.attrs["after"]]
+    measure = ["absolute"] + ["relative"] * len(table) + ["total"]
+    labels = [format_value(v, goal, lang=lang, currency=currency) for v in y]
+    labels[1:-1] = [("+" if v >= 0 else "−") + format_value(abs(v), goal, lang=lang,
+                                                             currency=currency)
+                    for v in table["effect"]]
+    good, bad = "#27ae60", "#c0392b"
+    up, down = (good, bad) if goal.higher_is_better else (bad, good)
+    fig = go.Figure(go.Waterfall(
+        x=x, y=y, measure=measure, text=labels, textposition="outside",
+        increasing={"marker": {"color": up}}, decreasing={"marker": {"color": down}},
+        totals={"marker": {"color": COLORS["line"]}}, connector={"line": {"color": "#aaa"}}))
+    fig.update_layout(title=title or goal.label(lang), height=380, showlegend=False)
+    fig.update_yaxes(**_axis_format(goal.unit))
+    return style(fig, lang)
+
+
+def trend_chart(values, flags, kpi: str, *, lang: str = "en",
+                currency: str | None = None) -> go.Figure:
+    """Daily KPI with a 7-day mean and the days flagged as anomalies."""
+    k = get_kpi(kpi)
+    words = {"en": ("daily", "7-day mean", "anomaly"), "vi": ("theo ngày", "trung bình 7 ngày",
+                                                              "bất thường")}[
+        "vi" if lang == "vi" else "en"]
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=values.index, y=values, name=words[0], mode="lines",
+                             line={"color": "#aab7c4", "width": 1}))
+    fig.add_trace(go.Scatter(x=values.index, y=values.rolling(7, min_periods=1).mean(),
+                             name=words[1], line={"color": COLORS["line"], "width": 2.5}))
+    odd = values[flags.reindex(values.index, fill_value=False)]
+    fig.add_trace(go.Scatter(x=odd.index, y=odd, mode="markers", name=words[2],
+                             marker={"color": COLORS["target"], "size": 9, "symbol": "x"}))
+    fig.update_layout(title=k.label(lang), height=340, legend={"orientation": "h", "y": -0.2})
+    fig.update_yaxes(**_axis_format(k.unit))
+    return style(fig, lang)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import difflib
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from importlib import resources
@@ -45,6 +45,15 @@ NOTEBOOKS: dict[str, tuple[Param, ...]] = {
         Param("objective", "choice", "objective of a suggested plan", OBJECTIVES),
         Param("lang", "choice", "language of tables and charts", LANGS),
         Param("output_dir", "dir", "folder for plan.yaml, tables, charts, results.json"),
+    ),
+    "02_evaluation": (
+        Param("data_path", "optional_path", "export or canonical table (None: bundled sample)"),
+        Param("plan_path", "optional_path", "plan YAML (None: the bundled Tết Sale plan)"),
+        Param("campaign", "optional_text", "narrow the plan to one campaign (None: its scope)"),
+        Param("as_of", "date", "last day of data to judge, yyyy-mm-dd"),
+        Param("period", "period", "campaign (the plan period), 2027-01, 2027Q1 or a range"),
+        Param("lang", "choice", "language of tables, charts and summary", LANGS),
+        Param("output_dir", "dir", "folder for results.json, tables and charts"),
     ),
 }
 
@@ -90,6 +99,20 @@ def parameters(notebook: str, namespace: Mapping[str, Any], before: frozenset[st
         elif p.kind == "choice":
             if v not in p.choices:
                 problems.append(f"{name}={v!r}: choose from {', '.join(p.choices)}.")
+        elif p.kind == "date":
+            try:
+                values[name] = pd.Timestamp(str(v)).date()
+            except (ValueError, TypeError):
+                problems.append(f"{name}={v!r}: must be a date like 2027-01-25.")
+        elif p.kind == "period":
+            if v != "campaign":
+                from .plan import parse_period
+
+                try:
+                    values[name] = parse_period(str(v))
+                except ParameterError:
+                    problems.append(f"{name}={v!r}: write campaign, 2027-01, 2027Q1, 2027 or "
+                                    "2027-01-01:2027-02-28.")
         elif p.kind == "dir":
             if not isinstance(v, (str, Path)) or not str(v).strip():
                 problems.append(f"{name}={v!r}: must be a folder path.")
@@ -112,7 +135,7 @@ class _Params:
             setattr(self, k, v)
 
     def as_dict(self) -> dict[str, Any]:
-        return {k: (str(v) if isinstance(v, Path) else v) for k, v in self._values.items()}
+        return _clean(self._values)
 
     def __repr__(self) -> str:
         return "Parameters(" + ", ".join(f"{k}={v!r}" for k, v in self.as_dict().items()) + ")"
@@ -340,3 +363,126 @@ def write_goal_setting(params: Any, plan: Any, check: Any, figures: Mapping[str,
     }
     write_results(out, "goal_setting", payload)
     return {k: str(out / v) for k, v in {**files, "results": "results.json"}.items()}
+
+
+# ------------------------------------------------------------- 02 evaluation
+
+
+def bundled_plan(name: str = "plan_tet_sale.yaml") -> Path:
+    """Path of a plan shipped with kpikit."""
+    return Path(str(resources.files("kpikit.data").joinpath(name)))
+
+
+def scorecard_table(ev: Any, *, lang: str = "en", currency: str | None = None) -> pd.DataFrame:
+    """The whole-period row of every KPI, formatted for reading."""
+    from .evaluate import STATUS_TEXT
+    from .format import format_change
+
+    i = 1 if lang == "vi" else 0
+    rows = []
+    for r in ev.totals().itertuples():
+        def fv(v: float, kpi: str = r.kpi) -> str:
+            return format_value(v, kpi, lang=lang, currency=currency)
+
+        sig = ""
+        if getattr(r, "p_ly", None) == getattr(r, "p_ly", None) and hasattr(r, "p_ly"):
+            sig = (" *" if r.significant_ly else " (n.s.)")
+        rows.append({
+            "kpi": get_kpi(r.kpi).label(lang), "owner": r.owner,
+            "status": STATUS_TEXT[r.status][i], "actual": fv(r.actual),
+            "expected": fv(r.expected), "target": fv(r.target),
+            "attainment": "–" if r.attainment != r.attainment else f"{r.attainment:.0%}",
+            "projection": fv(r.projection),
+            "interval": f"{fv(r.low)} – {fv(r.high)}" if r.low == r.low else "–",
+            "probability": "–" if r.probability != r.probability else f"{r.probability:.0%}",
+            "change_ly": (format_change(getattr(r, "change_ly", float("nan")), lang) + sig),
+        })
+    cols = {"en": {"status": "Status", "actual": "Actual", "expected": "Expected by now",
+                   "target": "Target", "attainment": "vs pace", "projection": "Projection",
+                   "interval": "90% interval", "probability": "P(reach)",
+                   "change_ly": "vs last year"},
+            "vi": {"status": "Trạng thái", "actual": "Thực tế", "expected": "Kỳ vọng đến nay",
+                   "target": "Chỉ tiêu", "attainment": "So với tiến độ",
+                   "projection": "Dự báo", "interval": "Khoảng 90%",
+                   "probability": "Xác suất đạt", "change_ly": "So với năm trước"}}
+    return rename(pd.DataFrame(rows).rename(columns=cols["vi" if lang == "vi" else "en"]), lang)
+
+
+def evaluation_figures(data: pd.DataFrame, ev: Any, *, lang: str = "en") -> dict[str, Any]:
+    """Scorecard, then per KPI a pacing chart and the attribution waterfall."""
+    from . import charts
+    from .evaluate import pacing_series
+
+    cur = data.attrs.get("currency")
+    figs = {"scorecard": charts.scorecard_chart(ev, lang=lang, currency=cur)}
+    words = {"en": ("target", "actual", "last year", "now"),
+             "vi": ("chỉ tiêu", "thực tế", "năm trước", "nay")}["vi" if lang == "vi" else "en"]
+    for r in ev.totals().itertuples():
+        if r.status != "no data" and r.expected == r.expected:
+            figs[f"pacing_{r.kpi}"] = charts.pacing_chart(
+                pacing_series(data, ev, r.kpi), r.kpi, lang=lang, currency=cur, status=r.status)
+        tables = ev.drivers.get(r.kpi, {})
+        if "gap" in tables:
+            figs[f"gap_{r.kpi}"] = charts.waterfall_chart(
+                tables["gap"], lang=lang, currency=cur, before_label=words[0],
+                after_label=words[1])
+        elif "change" in tables:
+            figs[f"change_{r.kpi}"] = charts.waterfall_chart(
+                tables["change"], lang=lang, currency=cur, before_label=words[2],
+                after_label=words[3])
+    return figs
+
+
+def top_drivers(ev: Any, kpi: str, n: int = 3) -> list[dict[str, Any]]:
+    """The largest effects of the gap attribution (or the change, when there is no gap)."""
+    tables = ev.drivers.get(kpi, {})
+    table = tables.get("gap", tables.get("change"))
+    if table is None:
+        return []
+    kind = "gap" if "gap" in tables else "change"
+    top = table.reindex(table["effect"].abs().sort_values(ascending=False).index).head(n)
+    return [{"driver": r.driver, "change": r.change, "effect": r.effect, "versus": kind}
+            for r in top.itertuples()]
+
+
+def write_evaluation(params: Any, ev: Any, figures: Mapping[str, Any]) -> dict[str, str]:
+    """Write kpis.csv, charts and results.json (last) for notebook 02."""
+    from ._files import atomic_write
+
+    out = Path(params.output_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    files = {"kpis": "kpis.csv"}
+    atomic_write(out / files["kpis"], lambda p: ev.rows.to_csv(p, index=False, encoding="utf-8"))
+    for name, fig in figures.items():
+        rel = f"charts/{name}.html"
+        write_figure(fig, out / rel)
+        files[f"chart:{name}"] = rel
+    keep = ["kpi", "objective", "owner", "horizon", "cadence", "direction", "actual", "target",
+            "expected", "attainment", "projection", "low", "high", "probability",
+            "projected_attainment", "status", "pacing", "elapsed_days", "days"]
+    optional = ["change_prev", "p_prev", "significant_prev", "test_prev", "change_ly", "p_ly",
+                "significant_ly", "test_ly", "wilson_low", "wilson_high", "trend", "trend_slope",
+                "trend_se", "trend_p", "trend_months"]
+    kpis = []
+    for row in ev.totals().to_dict(orient="records"):
+        item = {k: row.get(k) for k in keep}
+        item.update({k: row[k] for k in optional if k in row})
+        per = ev.rows[(ev.rows["kpi"] == row["kpi"]) & (ev.rows["level"] == "period")]
+        item["periods"] = records(per[["period", "start", "end", "actual", "target",
+                                       "attainment", "status"]])
+        item["top_drivers"] = top_drivers(ev, row["kpi"])
+        kpis.append(item)
+    statuses = ev.totals()["status"].value_counts().to_dict()
+    payload = {"notebook": "02_evaluation", "parameters": params.as_dict(),
+               "plan": ev.plan.name, "as_of": ev.as_of, "period": list(ev.period),
+               "pacing": ev.pacing, "statuses": statuses, "kpis": kpis,
+               "summary": list(ev.summary), "files": files}
+    write_results(out, "evaluation", payload)
+    return {k: str(out / v) for k, v in {**files, "results": "results.json"}.items()}
+
+
+def paragraphs(lines: Sequence[str]) -> Any:
+    """Lines of text as Markdown bullet points (for the summary of an evaluation)."""
+    from IPython.display import Markdown
+
+    return Markdown("\n".join(f"- {line}" for line in lines))

@@ -286,6 +286,12 @@ class Plan:
         """Return the period a KPI's target is for."""
         return k.period or self.period
 
+    def for_campaign(self, campaign: str) -> Plan:
+        """A new plan narrowed to one campaign (KPI-level campaign scopes are dropped)."""
+        objs = tuple(replace(o, kpis=tuple(replace(k, campaigns=()) for k in o.kpis))
+                     for o in self.objectives)
+        return replace(self, campaigns=(campaign,), objectives=objs)
+
     def with_target(self, kpi: str, target: Target | float | str) -> Plan:
         """Return a new plan where every entry of ``kpi`` has ``target``."""
         t = target if isinstance(target, Target) else parse_target(target)

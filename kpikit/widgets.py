@@ -227,3 +227,83 @@ class PlanBuilder:
         from IPython.display import display
 
         display(self.widget)
+
+
+class EvaluationExplorer:
+    """Pick a KPI and a period; the pacing chart, attribution and summary redraw.
+
+    Parameters
+    ----------
+    data, plan
+        The canonical table and the plan being evaluated.
+    as_of
+        Last day of data to judge.
+    lang
+        ``"en"`` or ``"vi"``.
+    """
+
+    def __init__(self, data: pd.DataFrame, plan: Plan, *, as_of: date, lang: str = "en"):
+        from .evaluate import evaluate
+
+        self.data, self.plan, self.as_of, self.lang = data, plan, as_of, lang
+        self._evaluate = evaluate
+        self._cache: dict[str, object] = {}
+        months = pd.period_range(plan.period[0], min(plan.period[1], as_of), freq="M")
+        label = {"en": "whole plan period", "vi": "cả kỳ kế hoạch"}.get(lang, "whole")
+        self.period = w.Dropdown(options=[(label, "campaign")] + [(str(m), str(m))
+                                                                  for m in months],
+                                 description="Period" if lang != "vi" else "Kỳ")
+        self.kpi = w.Dropdown(options=[(get_kpi(k).label(lang), k) for k in plan.kpi_names()],
+                              description="KPI")
+        self.summary = w.HTML()
+        self.output = w.Output()
+        self.period.observe(lambda _: self.redraw(), names="value")
+        self.kpi.observe(lambda _: self.redraw(), names="value")
+        self.widget = w.VBox([w.HBox([self.kpi, self.period]), self.summary, self.output])
+        self.redraw()
+
+    def evaluation(self):
+        """The evaluation for the chosen period (computed once per period)."""
+        key = self.period.value
+        if key not in self._cache:
+            self._cache[key] = self._evaluate(self.data, self.plan, as_of=self.as_of,
+                                              period=key, lang=self.lang)
+        return self._cache[key]
+
+    def figures(self) -> list:
+        """The charts for the chosen KPI and period."""
+        from . import charts
+        from .evaluate import pacing_series
+
+        ev = self.evaluation()
+        cur = self.data.attrs.get("currency")
+        k = self.kpi.value
+        total = ev.totals().set_index("kpi").loc[k]
+        figs = []
+        if total["expected"] == total["expected"]:
+            figs.append(charts.pacing_chart(pacing_series(self.data, ev, k), k, lang=self.lang,
+                                            currency=cur, status=total["status"]))
+        tables = ev.drivers.get(k, {})
+        for name in ("gap", "change"):
+            if name in tables:
+                figs.append(charts.waterfall_chart(tables[name], lang=self.lang, currency=cur))
+        return figs
+
+    def redraw(self) -> None:
+        """Recompute (through the same functions the notebook calls) and show."""
+        from IPython.display import display
+
+        ev = self.evaluation()
+        i = ev.plan.kpi_names().index(self.kpi.value)
+        self.summary.value = f"<p>{ev.summary[i]}</p>"
+        self.output.clear_output(wait=True)
+        with self.output:
+            for fig in self.figures():
+                # the plotly mime bundle alone: JupyterLab draws it, and the widget's state
+                # stays small (no plotly.js copy per chart in every update)
+                display({"application/vnd.plotly.v1+json": fig.to_plotly_json()}, raw=True)
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        display(self.widget)
