@@ -231,6 +231,46 @@ def _cmd_plan_check(a: argparse.Namespace) -> int:
     return 0 if check.ok else 1
 
 
+def _cmd_evaluate(a: argparse.Namespace) -> int:
+    from .evaluate import STATUS_TEXT, evaluate
+    from .format import check_lang, format_change, format_value
+    from .plan import Plan
+
+    lang = check_lang(a.lang)
+    plan = Plan.from_yaml(Path(a.plan))
+    if a.campaign:
+        plan = plan.for_campaign(a.campaign)
+    df = _load(a, kpis=plan.kpi_names())
+    ev = evaluate(df, plan, as_of=a.as_of, period=a.period, pacing=a.pacing, lang=lang)
+    cur = df.attrs.get("currency") or plan.currency
+    i = 1 if lang == "vi" else 0
+    print(f"{plan.name}: {ev.period[0]} to {ev.period[1]}, as of {ev.as_of}\n")
+    rows = [[r.kpi, r.owner, STATUS_TEXT[r.status][i],
+             format_value(r.actual, r.kpi, lang=lang, currency=cur),
+             format_value(r.expected, r.kpi, lang=lang, currency=cur),
+             format_value(r.target, r.kpi, lang=lang, currency=cur),
+             format_value(r.projection, r.kpi, lang=lang, currency=cur),
+             "–" if r.probability != r.probability else f"{r.probability:.0%}",
+             format_change(getattr(r, "change_ly", float("nan")), lang)]
+            for r in ev.totals().itertuples()]
+    print(_table(rows, ["kpi", "owner", "status", "actual", "expected", "target",
+                        "projection", "P(reach)", "vs last year"]))
+    print()
+    for line in ev.summary:
+        print(f"- {line}")
+    if a.output:
+        from ._files import atomic_write_text
+        from .notebook import evaluation_payload, results_text
+
+        params = {"data_path": a.file, "plan_path": a.plan, "campaign": a.campaign,
+                  "as_of": str(ev.as_of), "period": a.period or "campaign", "lang": lang,
+                  "output_dir": str(Path(a.output).parent)}
+        atomic_write_text(Path(a.output), results_text(
+            "evaluation", evaluation_payload(ev, params, {})))
+        print(f"wrote {a.output}", file=sys.stderr)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser of the ``kpikit`` command."""
     from . import __version__
@@ -286,6 +326,18 @@ def build_parser() -> argparse.ArgumentParser:
     _load_args(pc)
     pc.add_argument("--lang", default="en", help="en or vi")
     pc.set_defaults(func=_cmd_plan_check)
+
+    e = sub.add_parser("evaluate", help="judge a plan's KPIs against the data as of a date")
+    _load_args(e)
+    e.add_argument("plan", help="plan YAML")
+    e.add_argument("--as-of", required=True, help="last day of data to judge (yyyy-mm-dd)")
+    e.add_argument("--period", help="campaign (default), 2027-01, 2027Q1 or a range")
+    e.add_argument("--campaign", help="narrow the plan to one campaign")
+    e.add_argument("--pacing", default="seasonal", choices=["seasonal", "linear"],
+                   help="expected path to the target (default: seasonal)")
+    e.add_argument("--lang", default="en", help="en or vi")
+    e.add_argument("-o", "--output", help="write results.json here")
+    e.set_defaults(func=_cmd_evaluate)
 
     d = sub.add_parser("demo", help="run the demo on the bundled sample data")
     d.add_argument("--lang", default="en", help="en or vi")

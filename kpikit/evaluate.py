@@ -124,7 +124,11 @@ def _compare(k: KPI, now: pd.DataFrame, before: pd.DataFrame) -> tuple[float, fl
 
     if not k.is_ratio:
         if MEASURES[k.measures[0]].money or max(n1.mean(), n0.mean()) >= 20:
-            p = stats.ttest_ind(n1, n0, equal_var=False).pvalue
+            import warnings
+
+            with warnings.catch_warnings():  # identical days: the test says p = nan
+                warnings.simplefilter("ignore", RuntimeWarning)
+                p = stats.ttest_ind(n1, n0, equal_var=False).pvalue
             return change, float(p), "Welch t-test on daily values"
         total = n1.sum() + n0.sum()
         frac = len(n1) / (len(n1) + len(n0))
@@ -277,7 +281,7 @@ def _ly(d: date, offset: pd.Timedelta | None) -> date:
 
 
 def _weights(data: pd.DataFrame, k: KPI, start: date, end: date, pacing: str,
-             spend_plan: pd.Series | None) -> tuple[pd.DataFrame, str]:
+             spend_plan: pd.Series | None, smoothing: int = 7) -> tuple[pd.DataFrame, str]:
     """Expected share of the period's numerator and denominator on each day."""
     days = pd.date_range(start, end, freq="D")
     n = len(days)
@@ -301,7 +305,7 @@ def _weights(data: pd.DataFrame, k: KPI, start: date, end: date, pacing: str,
         return flat, "linear (no data a year earlier)"
     shape = ly.reindex(ly_days, fill_value=0.0)
     shape.index = days
-    shape = shape.rolling(7, center=True, min_periods=1).mean()
+    shape = shape.rolling(max(1, smoothing), center=True, min_periods=1).mean()
     out = pd.DataFrame(index=days)
     for part in ("num", "den"):
         total = shape[part].sum()
@@ -554,6 +558,7 @@ def evaluate(
     draws: int = 4000,
     seed: int = 0,
     lang: str = "en",
+    smoothing: int = 7,
 ) -> Evaluation:
     """Judge every KPI of ``plan`` as of a date.
 
@@ -575,6 +580,8 @@ def evaluate(
         Share of a period that must have passed before it is judged.
     draws, seed
         Simulation size and seed of the projection interval.
+    smoothing
+        Days of the centred moving average applied to last year's shape.
     lang
         Language of the summary lines.
 
@@ -608,7 +615,7 @@ def evaluate(
         weights = parts = offset = None
         if not snapshot:
             offset = last_year_offset(scoped, k, start, end)
-            weights, how = _weights(scoped, k, start, end, pacing, spend_plan)
+            weights, how = _weights(scoped, k, start, end, pacing, spend_plan, smoothing)
             parts = daily_parts(scoped, k, start, end)
         else:
             how = "trend"

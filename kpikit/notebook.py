@@ -256,16 +256,22 @@ def schema(name: str) -> dict[str, Any]:
 
 def write_results(output_dir: str | Path, kind: str, payload: dict[str, Any]) -> Path:
     """Write ``results.json`` atomically, stamped with schema name and version."""
-    from . import __version__
     from ._files import atomic_write_text
+
+    path = Path(output_dir) / "results.json"
+    atomic_write_text(path, results_text(kind, payload))
+    return path
+
+
+def results_text(kind: str, payload: dict[str, Any]) -> str:
+    """A results document (JSON text), stamped with schema name and version."""
+    from . import __version__
 
     doc = {"schema": f"kpikit/{kind}", "schema_version": SCHEMA_VERSION,
            "kpikit_version": __version__,
            "created": datetime.now(UTC).isoformat(timespec="seconds"),
            **_clean(payload)}
-    path = Path(output_dir) / "results.json"
-    atomic_write_text(path, json.dumps(doc, ensure_ascii=False, indent=1, allow_nan=False))
-    return path
+    return json.dumps(doc, ensure_ascii=False, indent=1, allow_nan=False)
 
 
 def write_figure(fig: Any, path: str | Path) -> Path:
@@ -457,6 +463,13 @@ def write_evaluation(params: Any, ev: Any, figures: Mapping[str, Any]) -> dict[s
         rel = f"charts/{name}.html"
         write_figure(fig, out / rel)
         files[f"chart:{name}"] = rel
+    payload = evaluation_payload(ev, params.as_dict(), files)
+    write_results(out, "evaluation", payload)
+    return {k: str(out / v) for k, v in {**files, "results": "results.json"}.items()}
+
+
+def evaluation_payload(ev: Any, parameters: dict[str, Any], files: dict[str, str]) -> dict:
+    """The content of an evaluation's ``results.json`` (schema ``kpikit/evaluation``)."""
     keep = ["kpi", "objective", "owner", "horizon", "cadence", "direction", "actual", "target",
             "expected", "attainment", "projection", "low", "high", "probability",
             "projected_attainment", "status", "pacing", "elapsed_days", "days"]
@@ -473,12 +486,10 @@ def write_evaluation(params: Any, ev: Any, figures: Mapping[str, Any]) -> dict[s
         item["top_drivers"] = top_drivers(ev, row["kpi"])
         kpis.append(item)
     statuses = ev.totals()["status"].value_counts().to_dict()
-    payload = {"notebook": "02_evaluation", "parameters": params.as_dict(),
-               "plan": ev.plan.name, "as_of": ev.as_of, "period": list(ev.period),
-               "pacing": ev.pacing, "statuses": statuses, "kpis": kpis,
-               "summary": list(ev.summary), "files": files}
-    write_results(out, "evaluation", payload)
-    return {k: str(out / v) for k, v in {**files, "results": "results.json"}.items()}
+    return {"notebook": "02_evaluation", "parameters": parameters,
+            "plan": ev.plan.name, "as_of": ev.as_of, "period": list(ev.period),
+            "pacing": ev.pacing, "statuses": statuses, "kpis": kpis,
+            "summary": list(ev.summary), "files": files}
 
 
 def paragraphs(lines: Sequence[str]) -> Any:

@@ -127,3 +127,21 @@ def test_plan_check_reports_problems(capsys, tmp_path, fixtures):
                   encoding="utf-8")
     code, _, err = run(capsys, "plan", "check", str(ok), str(fixtures / "ga4.csv"))
     assert code == 2 and "'spend' is missing; it is needed by roas" in err
+
+
+def test_evaluate_command(capsys, tmp_path):
+    import json
+
+    from kpikit.sample import sample_path
+
+    out = tmp_path / "results.json"
+    code, text, err = run(capsys, "evaluate", str(sample_path()),
+                          str(sample_path().parent / "plan_tet_sale.yaml"),
+                          "--as-of", "2027-01-25", "-o", str(out), "--lang", "vi")
+    assert code == 0, err
+    assert "chệch hướng" in text and "Doanh thu" in text
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    assert doc["schema"] == "kpikit/evaluation" and len(doc["kpis"]) == 6
+    code, _, err = run(capsys, "evaluate", str(sample_path()),
+                       str(sample_path().parent / "plan_tet_sale.yaml"), "--as-of", "2020-01-01")
+    assert code == 2 and "before the period starts" in err

@@ -84,3 +84,26 @@ def test_bad_parameters_are_refused_clearly(tmp_path, params, message):
     assert info.value.ename == "ParameterError"
     assert message in info.value.evalue
     assert not (tmp_path / "out" / "results.json").exists()
+
+
+def test_evaluation_runs_on_the_sample(tmp_path):
+    run("02_evaluation", tmp_path, as_of="2027-02-05", lang="vi", output_dir="out")
+    out = tmp_path / "out"
+    doc = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    jsonschema.validate(doc, schema("evaluation"))
+    assert doc["as_of"] == "2027-02-05" and doc["plan"] == "Tết Sale 2027"
+    assert {k["kpi"] for k in doc["kpis"]} == {"revenue", "roas", "cpa", "cvr",
+                                               "new_customers", "repeat_purchase_rate"}
+    roas = next(k for k in doc["kpis"] if k["kpi"] == "roas")
+    assert roas["top_drivers"] and roas["periods"]
+    assert len(doc["summary"]) == 6 and "ROAS" in doc["summary"][1]
+    for rel in doc["files"].values():
+        assert (out / rel).exists(), rel
+
+
+def test_evaluation_refuses_bad_parameters(tmp_path):
+    with pytest.raises(papermill.PapermillExecutionError) as info:
+        run("02_evaluation", tmp_path, as_of="next week", period="Q5", output_dir="out")
+    assert info.value.ename == "ParameterError"
+    assert "as_of='next week': must be a date" in info.value.evalue
+    assert "period='Q5'" in info.value.evalue
