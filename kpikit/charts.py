@@ -308,3 +308,80 @@ def trend_chart(values, flags, kpi: str, *, lang: str = "en",
     fig.update_layout(title=k.label(lang), height=340, legend={"orientation": "h", "y": -0.2})
     fig.update_yaxes(**_axis_format(k.unit))
     return style(fig, lang)
+
+
+# ----------------------------------------------------------------- optimisation
+
+
+def response_curves_chart(curves, *, allocation=None, points=None, lang: str = "en",
+                          currency: str | None = None) -> go.Figure:
+    """Each channel's curve with its bootstrap band, the data, and the current and
+    recommended spend; hover shows the marginal return."""
+    import numpy as np
+    from plotly.subplots import make_subplots
+
+    names = list(curves)
+    cols = 2 if len(names) > 1 else 1
+    rows = (len(names) + cols - 1) // cols
+    fig = make_subplots(rows=rows, cols=cols, subplot_titles=names,
+                        horizontal_spacing=0.08, vertical_spacing=0.12)
+    words = {"en": ("current", "recommended", "data", "90% band", "marginal return"),
+             "vi": ("hiện tại", "đề xuất", "dữ liệu", "khoảng 90%", "lợi nhuận biên")}[
+        "vi" if lang == "vi" else "en"]
+    rec = {} if allocation is None else dict(zip(allocation.table["channel"],
+                                                 allocation.table["recommended"], strict=True))
+    for i, n in enumerate(names):
+        c = curves[n]
+        r, col = i // cols + 1, i % cols + 1
+        top = max(c.spend_max, rec.get(n, 0.0), c.current) * 1.3 or 1.0
+        x = np.linspace(0, top, 120)
+        lo, hi = c.band(x)
+        first = i == 0
+        fig.add_trace(go.Scatter(x=x, y=hi, line={"width": 0}, showlegend=False,
+                                 hoverinfo="skip"), row=r, col=col)
+        fig.add_trace(go.Scatter(x=x, y=lo, line={"width": 0}, fill="tonexty",
+                                 fillcolor="rgba(31,78,121,0.15)", name=words[3],
+                                 showlegend=first, hoverinfo="skip"), row=r, col=col)
+        marg = c.marginal(x)
+        fig.add_trace(go.Scatter(
+            x=x, y=c.predict(x), name=n, showlegend=False, line={"color": COLORS["line"]},
+            customdata=marg, hovertemplate=f"%{{x:,.0f}} → %{{y:,.0f}}<br>{words[4]} "
+                                           "%{customdata:.2f}<extra></extra>"), row=r, col=col)
+        if points is not None and n in points:
+            px, py = points[n]
+            fig.add_trace(go.Scatter(x=px, y=py, mode="markers", name=words[2],
+                                     showlegend=first, marker={"color": "#95a5a6", "size": 5}),
+                          row=r, col=col)
+        fig.add_trace(go.Scatter(x=[c.current], y=[float(c.predict(c.current))],
+                                 mode="markers", name=words[0], showlegend=first,
+                                 marker={"color": "#7f8c8d", "size": 12, "symbol": "circle"}),
+                      row=r, col=col)
+        if n in rec:
+            fig.add_trace(go.Scatter(x=[rec[n]], y=[float(c.predict(rec[n]))], mode="markers",
+                                     name=words[1], showlegend=first,
+                                     marker={"color": "#27ae60", "size": 13,
+                                             "symbol": "star"}), row=r, col=col)
+    fig.update_layout(height=300 * rows + 60, legend={"orientation": "h", "y": -0.08},
+                      title={"en": "Response curves", "vi": "Đường cong phản hồi"}.get(
+                          lang, "Response curves"))
+    fig.update_xaxes(tickformat=",.0f")
+    fig.update_yaxes(tickformat=",.0f")
+    return style(fig, lang)
+
+
+def allocation_chart(allocation, *, lang: str = "en", currency: str | None = None
+                     ) -> go.Figure:
+    """Current against recommended spend per channel, with the binding constraint."""
+    t = allocation.table.sort_values("channel")
+    words = {"en": ("current", "recommended"), "vi": ("hiện tại", "đề xuất")}[
+        "vi" if lang == "vi" else "en"]
+    fig = go.Figure([
+        go.Bar(x=t["channel"], y=t["current"], name=words[0], marker_color="#aab7c4"),
+        go.Bar(x=t["channel"], y=t["recommended"], name=words[1], marker_color="#27ae60",
+               text=[b or "" for b in t["binding"]], textposition="outside"),
+    ])
+    fig.update_layout(barmode="group", height=360, legend={"orientation": "h", "y": -0.15},
+                      title={"en": "Budget per channel", "vi": "Ngân sách theo kênh"}.get(
+                          lang, "Budget per channel"))
+    fig.update_yaxes(tickformat=",.0f")
+    return style(fig, lang)

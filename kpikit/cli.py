@@ -271,6 +271,64 @@ def _cmd_evaluate(a: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_optimize(a: argparse.Namespace) -> int:
+    from .format import check_lang, format_money
+    from .optimize import allocate, fit_curves, fit_joint, load_meridian, recommendations
+
+    lang = check_lang(a.lang)
+    bounds = {}
+    if a.bounds:
+        path = Path(a.bounds)
+        if not path.exists():
+            raise ParameterError(f"--bounds {a.bounds}: no such file.")
+        import yaml
+
+        bounds = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        if not isinstance(bounds, dict):
+            raise ParameterError(f"--bounds {a.bounds}: must map channel -> [min, max].")
+    import pandas as pd
+
+    currency = None
+    if Path(a.file).suffix.lower() == ".csv" and any(
+            c.endswith("_spend") for c in pd.read_csv(a.file, nrows=0).columns):
+        spend, conversions, revenue = load_meridian(a.file)
+        outcome = revenue if a.outcome == "revenue" else conversions
+        curves, _ = fit_joint(spend, outcome, outcome_name=a.outcome)
+        refused: dict[str, str] = {}
+    else:
+        df = _load(a)
+        currency = df.attrs.get("currency")
+        curves, refused = fit_curves(df, outcome=a.outcome,
+                                     campaigns=[a.campaign] if a.campaign else [], freq=a.freq)
+    for why in refused.values():
+        print(f"note: {why}", file=sys.stderr)
+    alloc = allocate(curves, budget=a.budget, mode=a.mode, target=a.target, bounds=bounds)
+    rows = [[r.channel, format_money(r.current, currency, lang),
+             format_money(r.recommended, currency, lang),
+             "–" if r.change_pct != r.change_pct else f"{r.change_pct:+.1%}",
+             f"{r.marginal_current:.3g}", f"{r.marginal:.3g}", r.binding or ""]
+            for r in alloc.table.itertuples()]
+    print(_table(rows, ["channel", "current", "recommended", "change", "marginal now",
+                        "marginal after", "binding"]))
+    print()
+    for line in recommendations(alloc, lang=lang, currency=currency):
+        print(f"- {line}")
+    if a.output:
+        from ._files import atomic_write_text
+        from .notebook import records, results_text
+
+        payload = {"mode": alloc.mode, "outcome": alloc.outcome, "budget": alloc.budget,
+                   "target": alloc.target, "allocation": records(alloc.table),
+                   "expected": {"current": alloc.outcome_current,
+                                "recommended": alloc.outcome_recommended,
+                                "low": alloc.outcome_low, "high": alloc.outcome_high,
+                                "lift": alloc.lift},
+                   "binding_constraints": list(alloc.binding), "refused_channels": refused}
+        atomic_write_text(Path(a.output), results_text("optimization_cli", payload))
+        print(f"wrote {a.output}", file=sys.stderr)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser of the ``kpikit`` command."""
     from . import __version__
@@ -338,6 +396,20 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--lang", default="en", help="en or vi")
     e.add_argument("-o", "--output", help="write results.json here")
     e.set_defaults(func=_cmd_evaluate)
+
+    o = sub.add_parser("optimize", help="fit response curves and allocate a budget")
+    _load_args(o)
+    o.add_argument("--budget", type=float, help="spend per period to allocate (default: current)")
+    o.add_argument("--mode", default="max-outcome",
+                   choices=["max-outcome", "min-budget", "target-cpa", "target-roas"])
+    o.add_argument("--target", type=float, help="outcome, CPA or ROAS target of the mode")
+    o.add_argument("--bounds", metavar="FILE", help="YAML: channel: [min, max] per period")
+    o.add_argument("--campaign", help="campaign whose channels are optimised")
+    o.add_argument("--outcome", default="revenue", choices=["revenue", "conversions"])
+    o.add_argument("--freq", default="D", choices=["D", "W"], help="period of the curves")
+    o.add_argument("--lang", default="en", help="en or vi")
+    o.add_argument("-o", "--output", help="write the result as JSON here")
+    o.set_defaults(func=_cmd_optimize)
 
     d = sub.add_parser("demo", help="run the demo on the bundled sample data")
     d.add_argument("--lang", default="en", help="en or vi")

@@ -55,6 +55,20 @@ NOTEBOOKS: dict[str, tuple[Param, ...]] = {
         Param("lang", "choice", "language of tables, charts and summary", LANGS),
         Param("output_dir", "dir", "folder for results.json, tables and charts"),
     ),
+    "03_optimization": (
+        Param("data_path", "optional_path", "canonical table, export, or a Meridian-shaped "
+                                            "weekly file (None: bundled sample)"),
+        Param("plan_path", "optional_path", "plan whose evaluation explains why to act "
+                                            "(None: the bundled Tết Sale plan)"),
+        Param("campaign", "optional_text", "campaign whose channels are optimised"),
+        Param("budget", "optional_number", "spend per period to allocate (None: current)"),
+        Param("mode", "choice", "what to optimise", ("max-outcome", "min-budget",
+                                                     "target-cpa", "target-roas")),
+        Param("target", "optional_number", "outcome, CPA or ROAS target of the mode"),
+        Param("bounds", "bounds", "channel -> [min, max] spend per period"),
+        Param("lang", "choice", "language", LANGS),
+        Param("output_dir", "dir", "folder for results.json, tables and charts"),
+    ),
 }
 
 
@@ -113,6 +127,15 @@ def parameters(notebook: str, namespace: Mapping[str, Any], before: frozenset[st
                 except ParameterError:
                     problems.append(f"{name}={v!r}: write campaign, 2027-01, 2027Q1, 2027 or "
                                     "2027-01-01:2027-02-28.")
+        elif p.kind == "optional_number":
+            if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float))
+                                  or v < 0):
+                problems.append(f"{name}={v!r}: must be a number of 0 or more, or None.")
+        elif p.kind == "bounds":
+            if not isinstance(v, dict) or not all(
+                    isinstance(b, (list, tuple)) and len(b) == 2 for b in v.values()):
+                problems.append(f"{name}={v!r}: must be a mapping like "
+                                "{'search': [1000000, 5000000]}.")
         elif p.kind == "dir":
             if not isinstance(v, (str, Path)) or not str(v).strip():
                 problems.append(f"{name}={v!r}: must be a folder path.")
@@ -497,3 +520,89 @@ def paragraphs(lines: Sequence[str]) -> Any:
     from IPython.display import Markdown
 
     return Markdown("\n".join(f"- {line}" for line in lines))
+
+
+# ----------------------------------------------------------- 03 optimization
+
+
+def optimization_inputs(params: Any, data_path: Any) -> dict[str, Any]:
+    """Load data and fit the curves for notebook 03 (per channel, or jointly for a
+    Meridian-shaped weekly file)."""
+    from .optimize import fit_curves, fit_joint, load_meridian
+
+    if data_path is not None and Path(data_path).suffix.lower() == ".csv" and any(
+            c.endswith("_spend") for c in pd.read_csv(data_path, nrows=0).columns):
+        spend, conversions, revenue = load_meridian(str(data_path))
+        curves, base = fit_joint(spend, revenue, outcome_name="revenue")
+        return {"curves": curves, "refused": {}, "data": None, "currency": None,
+                "baseline": base, "points": None, "freq": "W",
+                "note": "joint fit: revenue = baseline + season + sum of channel curves"}
+    from . import load, load_sample
+    from .goals import scope_data
+
+    data = load(data_path) if data_path else load_sample()
+    outcome = "revenue" if "revenue" in data and data["revenue"].notna().any() else "conversions"
+    campaigns = [params.campaign] if params.campaign else []
+    curves, refused = fit_curves(data, outcome=outcome, campaigns=campaigns, freq="D")
+    scoped = scope_data(data, campaigns).dropna(subset=["spend", outcome])
+    daily = scoped.groupby(["channel", "date"])[["spend", outcome]].sum()
+    points = {ch: (part["spend"].to_numpy(), part[outcome].to_numpy())
+              for ch, part in daily.groupby(level=0) if ch in curves}
+    return {"curves": curves, "refused": refused, "data": data,
+            "currency": data.attrs.get("currency"), "baseline": 0.0, "points": points,
+            "freq": "D", "note": f"per-channel fit of daily {outcome}"}
+
+
+def curves_table(curves: Mapping[str, Any], refused: Mapping[str, str]) -> pd.DataFrame:
+    """One row per channel: the chosen form, fit quality and notes (or why it was refused)."""
+    rows = [{"channel": ch, "form": c.form, "adstock": c.decay, "points": c.n,
+             "r2": round(c.r2, 3), "mape": round(c.mape, 3), "criterion": c.criterion,
+             "current_spend": round(c.current), "notes": " ".join(c.notes)}
+            for ch, c in curves.items()]
+    rows += [{"channel": ch, "form": "refused", "notes": why} for ch, why in refused.items()]
+    return pd.DataFrame(rows)
+
+
+def write_optimization(params: Any, inputs: Mapping[str, Any], allocation: Any,
+                       lines: Sequence[str], figures: Mapping[str, Any]) -> dict[str, str]:
+    """Write allocation.csv, curves.csv, charts and results.json (last) for notebook 03."""
+    from ._files import atomic_write
+
+    out = Path(params.output_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    files = {"allocation": "allocation.csv", "curves": "curves.csv"}
+    atomic_write(out / files["allocation"],
+                 lambda p: allocation.table.to_csv(p, index=False, encoding="utf-8"))
+    ctable = curves_table(inputs["curves"], inputs["refused"])
+    atomic_write(out / files["curves"], lambda p: ctable.to_csv(p, index=False,
+                                                                 encoding="utf-8"))
+    for name, fig in figures.items():
+        rel = f"charts/{name}.html"
+        write_figure(fig, out / rel)
+        files[f"chart:{name}"] = rel
+    curves = {ch: {"form": c.form, "params": list(c.params), "adstock": c.decay,
+                   "r2": c.r2, "mape": c.mape, "aic": c.aic, "points": c.n,
+                   "current_spend": c.current, "notes": list(c.notes)}
+              for ch, c in inputs["curves"].items()}
+    payload = {
+        "notebook": "03_optimization", "parameters": params.as_dict(),
+        "mode": allocation.mode, "outcome": allocation.outcome, "period": inputs["freq"],
+        "budget": allocation.budget, "target": allocation.target,
+        "allocation": records(allocation.table),
+        "expected": {"current": allocation.outcome_current,
+                     "recommended": allocation.outcome_recommended,
+                     "low": allocation.outcome_low, "high": allocation.outcome_high,
+                     "lift": allocation.lift},
+        "binding_constraints": list(allocation.binding), "curves": curves,
+        "refused_channels": dict(inputs["refused"]), "recommendations": list(lines),
+        "files": files,
+    }
+    write_results(out, "optimization", payload)
+    return {k: str(out / v) for k, v in {**files, "results": "results.json"}.items()}
+
+
+def diagnosis(ev: Any) -> list[str]:
+    """Summary lines of the KPIs that are off track, at risk or missed (all, if none)."""
+    bad = [line for line, status in zip(ev.summary, ev.totals()["status"], strict=True)
+           if status in ("off track", "missed", "at risk")]
+    return bad or list(ev.summary)

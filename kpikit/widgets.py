@@ -307,3 +307,77 @@ class EvaluationExplorer:
         from IPython.display import display
 
         display(self.widget)
+
+
+class WhatIf:
+    """A spend slider per channel with live outcome, CPA and ROAS under the fitted curves,
+    and a button that applies the optimiser's answer."""
+
+    def __init__(self, curves: dict, *, allocation=None, lang: str = "en",
+                 currency: str | None = None, value_per_outcome: float | None = None):
+        from .format import format_money, format_number
+
+        self.curves, self.allocation, self.lang = curves, allocation, lang
+        self._money = lambda v: format_money(v, currency, lang)
+        self._number = lambda v: format_number(v, 0, lang)
+        self.value = value_per_outcome
+        self.sliders = {}
+        for ch, c in curves.items():
+            top = max(c.spend_max, c.current) * 2 or 1.0
+            self.sliders[ch] = w.FloatSlider(value=c.current, min=0.0, max=top,
+                                             step=top / 200, description=ch,
+                                             continuous_update=False, readout_format=",.0f",
+                                             layout=w.Layout(width="480px"))
+            self.sliders[ch].observe(lambda _: self.refresh(), names="value")
+        self.result = w.HTML()
+        label = {"en": "Apply the optimiser's answer", "vi": "Áp dụng đề xuất tối ưu"}
+        self.apply_button = w.Button(description=label.get(lang, label["en"]),
+                                     button_style="success", icon="magic",
+                                     disabled=allocation is None,
+                                     layout=w.Layout(width="260px"))
+        self.apply_button.on_click(lambda _: self.apply())
+        self.widget = w.VBox([*self.sliders.values(), self.apply_button, self.result])
+        self.refresh()
+
+    def spend(self) -> dict[str, float]:
+        """The spend per channel the sliders show."""
+        return {ch: s.value for ch, s in self.sliders.items()}
+
+    def predicted(self) -> dict[str, float]:
+        """Outcome, spend, CPA and ROAS of the sliders' allocation (per period)."""
+        spend = self.spend()
+        outcome = float(sum(self.curves[ch].predict(v) for ch, v in spend.items()))
+        total = sum(spend.values())
+        kind = next(iter(self.curves.values())).outcome
+        revenue = outcome if kind == "revenue" else (outcome * self.value if self.value
+                                                     else float("nan"))
+        return {"outcome": outcome, "spend": total,
+                "cpa": total / outcome if outcome and kind != "revenue" else float("nan"),
+                "roas": revenue / total if total else float("nan")}
+
+    def refresh(self) -> None:
+        """Recompute the prediction from the curves and show it."""
+        p = self.predicted()
+        words = {"en": ("outcome", "spend", "CPA", "ROAS"),
+                 "vi": ("kết quả", "chi phí", "CPA", "ROAS")}.get(self.lang)
+        parts = [f"<b>{words[0]}</b> {self._number(p['outcome'])}",
+                 f"<b>{words[1]}</b> {self._money(p['spend'])}"]
+        if p["cpa"] == p["cpa"]:
+            parts.append(f"<b>{words[2]}</b> {self._money(p['cpa'])}")
+        if p["roas"] == p["roas"]:
+            parts.append(f"<b>{words[3]}</b> {p['roas']:.2f}x")
+        self.result.value = " · ".join(parts)
+
+    def apply(self) -> None:
+        """Move the sliders to the recommended allocation."""
+        if self.allocation is None:
+            return
+        for r in self.allocation.table.itertuples():
+            s = self.sliders[r.channel]
+            s.max = max(s.max, r.recommended * 1.2)
+            s.value = float(r.recommended)
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        display(self.widget)

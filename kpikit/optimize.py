@@ -1,0 +1,842 @@
+"""Response curves and budget allocation (step 7: when a KPI misses, adjust).
+
+Curves are fitted per channel (outcome attributed to each channel) or jointly
+(one total outcome explained by every channel's spend plus a baseline), in a
+Hill or a logarithmic form, optionally after geometric adstock, chosen by the
+lowest AIC. A curve the data cannot identify (too few points, spend that hardly
+varies) is refused with the reason instead of returned with false confidence.
+
+The allocator finds the spend per channel that maximises the outcome for a
+budget, the smallest budget that reaches an outcome, or the largest outcome
+under a CPA or ROAS limit, within per-channel bounds and locks. Conflicting
+constraints are found before solving and explained with numbers.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .errors import KpikitError, KpikitWarning, ParameterError
+
+__all__ = [
+    "MODES",
+    "Allocation",
+    "CurveError",
+    "InfeasibleError",
+    "ResponseCurve",
+    "allocate",
+    "fit_curve",
+    "fit_curves",
+    "fit_joint",
+    "load_meridian",
+    "recommendations",
+]
+
+MODES = ("max-outcome", "min-budget", "target-cpa", "target-roas")
+FORMS = ("hill", "log")
+
+
+class CurveError(KpikitError):
+    """The data cannot identify a response curve."""
+
+
+class InfeasibleError(ParameterError):
+    """The allocation's constraints cannot all hold; the message says which and by how much."""
+
+
+# --------------------------------------------------------------------- forms
+
+
+def _hill(x: np.ndarray, top: float, half: float, shape: float) -> np.ndarray:
+    x = np.maximum(x, 0.0)
+    xs = np.power(x / half, shape)
+    return top * xs / (1.0 + xs)
+
+
+def _hill_d(x: np.ndarray, top: float, half: float, shape: float) -> np.ndarray:
+    x = np.maximum(x, 1e-12)
+    xs = np.power(x / half, shape)
+    return top * shape * xs / (x * (1.0 + xs) ** 2)
+
+
+def _log(x: np.ndarray, scale: float, half: float) -> np.ndarray:
+    return scale * np.log1p(np.maximum(x, 0.0) / half)
+
+
+def _log_d(x: np.ndarray, scale: float, half: float) -> np.ndarray:
+    return scale / (half + np.maximum(x, 0.0))
+
+
+_F = {"hill": (_hill, _hill_d, 3), "log": (_log, _log_d, 2)}
+
+
+def adstock(spend: np.ndarray, decay: float) -> np.ndarray:
+    """Geometric adstock: each period carries ``decay`` of the previous one's effect."""
+    out = np.empty(len(spend))
+    carry = 0.0
+    for i, x in enumerate(spend):
+        carry = x + decay * carry
+        out[i] = carry
+    return out
+
+
+@dataclass(frozen=True)
+class ResponseCurve:
+    """Outcome per period as a function of spend per period, for one channel.
+
+    ``predict`` and ``marginal`` assume a steady spend (with adstock, spend
+    ``x`` every period builds to ``x / (1 - decay)``).
+    """
+
+    channel: str
+    form: str
+    params: tuple[float, ...]
+    decay: float = 0.0
+    outcome: str = "conversions"
+    freq: str = "W"
+    n: int = 0
+    r2: float = math.nan
+    mape: float = math.nan
+    aic: float = math.nan
+    spend_min: float = 0.0
+    spend_max: float = 0.0
+    current: float = 0.0
+    draws: np.ndarray | None = field(default=None, compare=False, repr=False)
+    notes: tuple[str, ...] = ()
+    criterion: str = "lowest AIC"
+
+    def predict(self, spend: float | np.ndarray, params: Sequence[float] | None = None):
+        """Outcome per period at a steady ``spend`` per period."""
+        f, _, _ = _F[self.form]
+        x = np.asarray(spend, dtype=float) / (1.0 - self.decay)
+        return f(x, *(params if params is not None else self.params))
+
+    def marginal(self, spend: float | np.ndarray):
+        """Extra outcome per extra unit of spend at ``spend`` (marginal ROAS for revenue)."""
+        _, d, _ = _F[self.form]
+        x = np.asarray(spend, dtype=float) / (1.0 - self.decay)
+        return d(x, *self.params) / (1.0 - self.decay)
+
+    def band(self, spend: np.ndarray, level: float = 0.9) -> tuple[np.ndarray, np.ndarray]:
+        """Bootstrap band of the curve at ``spend`` (low, high)."""
+        if self.draws is None or not len(self.draws):
+            y = self.predict(spend)
+            return y, y
+        ys = np.array([self.predict(spend, p) for p in self.draws])
+        q = (1 - level) / 2
+        return np.quantile(ys, q, axis=0), np.quantile(ys, 1 - q, axis=0)
+
+
+# -------------------------------------------------------------------- fitting
+
+
+def _start(form: str, x: np.ndarray, y: np.ndarray
+           ) -> tuple[list[float], list[float], list[float]]:
+    """Start values and bounds. The half-effect spend stays within a wide range of the
+    observed spend and the Hill shape within 0.5..4: outside them the data cannot
+    tell the curve apart from a step or a line."""
+    pos = x[x > 0]
+    xm = float(np.median(pos)) if len(pos) else 1.0
+    xmax = float(pos.max()) if len(pos) else 1.0
+    ym = float(max(y.max(), 1e-9))
+    if form == "hill":
+        return [2.0 * ym, xm, 1.0], [1e-12, 0.05 * xm, 0.5], [np.inf, 20 * xmax, 4.0]
+    return [ym / math.log(2.0), xm], [1e-12, 0.01 * xm], [np.inf, 50 * xmax]
+
+
+def _check_points(channel: str, x: np.ndarray, y: np.ndarray, min_points: int, min_cv: float):
+    n = int(np.isfinite(x).sum())
+    if n < min_points:
+        raise CurveError(
+            f"{channel}: only {n} periods of data; a response curve needs at least "
+            f"{min_points}. Fix: use a longer history or daily data (freq='D').")
+    if not (x > 0).any():
+        raise CurveError(f"{channel}: no spend in the data. Fix: drop the channel.")
+    cv = float(np.std(x) / np.mean(x)) if np.mean(x) > 0 else 0.0
+    if cv < min_cv:
+        raise CurveError(
+            f"{channel}: spend hardly varies (coefficient of variation {cv:.0%}, below "
+            f"{min_cv:.0%}), so the data cannot tell a saturating curve from a straight "
+            "line. Fix: test budgets that differ (e.g. +-30% for a few weeks), or fix this "
+            "channel's spend as locked.")
+
+
+def _aic(sse: float, n: int, k: int) -> float:
+    return n * math.log(max(sse, 1e-300) / n) + 2 * k
+
+
+def _fit_form(form: str, x: np.ndarray, y: np.ndarray, base: bool) -> tuple[np.ndarray, float]:
+    from scipy.optimize import least_squares
+
+    f, _, k = _F[form]
+    p0, lo, hi = _start(form, x, y)
+    if base:
+        p0, lo, hi = [float(np.min(y)) * 0.5] + p0, [0.0] + lo, [np.inf] + hi
+
+    def resid(p: np.ndarray) -> np.ndarray:
+        b = p[0] if base else 0.0
+        return (b + f(x, *p[int(base):])) - y
+
+    scale = np.abs(np.array(p0)) + 1e-12
+    sol = least_squares(resid, p0, bounds=(lo, hi), x_scale=scale, max_nfev=4000)
+    return sol.x, float((sol.fun ** 2).sum())
+
+
+def fit_curve(
+    spend: Sequence[float],
+    outcome: Sequence[float],
+    *,
+    channel: str = "channel",
+    forms: Sequence[str] = FORMS,
+    adstock_decays: Sequence[float] = (0.0,),
+    outcome_name: str = "conversions",
+    freq: str = "W",
+    bootstrap: int = 100,
+    min_points: int = 8,
+    min_cv: float = 0.1,
+    seed: int = 0,
+) -> ResponseCurve:
+    """Fit one channel's curve; choose form and adstock by the lowest AIC.
+
+    Raises
+    ------
+    CurveError
+        When the data cannot identify a curve (the message says why and what to do).
+    """
+    x = np.asarray(spend, dtype=float)
+    y = np.asarray(outcome, dtype=float)
+    ok = np.isfinite(x) & np.isfinite(y)
+    x, y = x[ok], y[ok]
+    _check_points(channel, x, y, min_points, min_cv)
+    for form in forms:
+        if form not in _F:
+            raise ParameterError(f"form {form!r}: choose from {', '.join(FORMS)}.")
+    best = None
+    for decay in adstock_decays:
+        xa = adstock(x, decay) if decay else x
+        for form in forms:
+            params, sse = _fit_form(form, xa, y, base=False)
+            aic = _aic(sse, len(y), _F[form][2] + (1 if decay else 0))
+            if best is None or aic < best[0]:
+                best = (aic, form, decay, params, sse)
+    aic, form, decay, params, sse = best  # type: ignore[misc]
+    xa = adstock(x, decay) if decay else x
+    f = _F[form][0]
+    fitted = f(xa, *params)
+    r2 = 1 - sse / float(((y - y.mean()) ** 2).sum()) if y.var() > 0 else math.nan
+    mape = float(np.mean(np.abs(fitted - y) / np.maximum(np.abs(y), 1e-12)))
+    draws = _bootstrap(form, xa, y, fitted, params, bootstrap, seed, base=False)
+    curve = ResponseCurve(channel, form, tuple(float(p) for p in params), float(decay),
+                          outcome_name, freq, len(y), float(r2), mape, float(aic),
+                          float(x.min()), float(x.max()), float(x.mean()), draws)
+    return _with_notes(curve)
+
+
+def _bootstrap(form: str, x: np.ndarray, y: np.ndarray, fitted: np.ndarray, params: np.ndarray,
+               n: int, seed: int, base: bool) -> np.ndarray | None:
+    """Residual bootstrap: refit on fitted + resampled residuals."""
+    if n <= 0:
+        return None
+    from scipy.optimize import least_squares
+
+    f, _, _ = _F[form]
+    rng = np.random.default_rng(seed)
+    resid = y - fitted
+    out = []
+    _, lo, hi = _start(form, x, y)
+    params = np.clip(params, lo, hi)
+    for _ in range(n):
+        yb = fitted + rng.choice(resid, size=len(resid), replace=True)
+        sol = least_squares(lambda p, yb=yb: f(x, *p) - yb, params, bounds=(lo, hi),
+                            x_scale=np.abs(params) + 1e-12, max_nfev=300)
+        out.append(sol.x)
+    return np.array(out)
+
+
+def _with_notes(c: ResponseCurve) -> ResponseCurve:
+    notes = []
+    half = c.params[1]
+    if half / (1 - c.decay) > 2 * c.spend_max:
+        notes.append(f"{c.channel}: saturation lies beyond the spend observed (half-effect at "
+                     f"{half:,.0f} vs at most {c.spend_max:,.0f}); the curve is extrapolated "
+                     "there.")
+    if c.draws is not None and len(c.draws):
+        lo, hi = c.band(np.array([c.current]))
+        mid = float(c.predict(c.current))
+        if mid > 0 and (hi[0] - lo[0]) / mid > 0.5:
+            notes.append(f"{c.channel}: the outcome at current spend is uncertain (90% band "
+                         f"{lo[0]:,.0f} to {hi[0]:,.0f} around {mid:,.0f}).")
+    if c.r2 == c.r2 and c.r2 < 0.3:
+        notes.append(f"{c.channel}: the curve explains little of the variation (R² {c.r2:.2f}).")
+    for n in notes:
+        warnings.warn(n, KpikitWarning, stacklevel=3)
+    return ResponseCurve(**{**c.__dict__, "notes": tuple(notes)})
+
+
+def fit_curves(
+    data: pd.DataFrame,
+    *,
+    outcome: str = "conversions",
+    campaigns: Sequence[str] = (),
+    freq: str = "W",
+    forms: Sequence[str] = FORMS,
+    adstock_decays: Sequence[float] = (0.0,),
+    bootstrap: int = 100,
+    min_points: int = 8,
+    min_cv: float = 0.1,
+) -> tuple[dict[str, ResponseCurve], dict[str, str]]:
+    """Fit a curve per channel from the canonical table (outcome attributed by channel).
+
+    Returns the curves, and for each channel that was refused the reason.
+    """
+    from .goals import scope_data
+
+    if outcome not in data or "spend" not in data:
+        raise ParameterError(f"the table needs 'spend' and {outcome!r} per channel to fit "
+                             "response curves. Fix: choose outcome='conversions' or "
+                             "'revenue', or use fit_joint for a total outcome.")
+    scoped = scope_data(data, campaigns).dropna(subset=["spend", outcome])
+    if freq not in ("D", "W"):
+        raise ParameterError(f"freq={freq!r}: choose D or W.")
+    key = scoped["date"].dt.to_period("W-SUN") if freq == "W" else scoped["date"]
+    g = scoped.groupby(["channel", key])[["spend", outcome]].sum()
+    curves, refused = {}, {}
+    for ch, part in g.groupby(level=0):
+        try:
+            curves[ch] = fit_curve(part["spend"].to_numpy(), part[outcome].to_numpy(),
+                                   channel=ch, forms=forms, adstock_decays=adstock_decays,
+                                   outcome_name=outcome, freq=freq, bootstrap=bootstrap,
+                                   min_points=min_points, min_cv=min_cv)
+        except CurveError as e:
+            refused[ch] = str(e)
+    if not curves:
+        raise CurveError("no channel has data that identifies a curve: "
+                         + " ".join(refused.values()))
+    return curves, refused
+
+
+def fit_joint(
+    spend: pd.DataFrame,
+    outcome: Sequence[float],
+    *,
+    outcome_name: str = "conversions",
+    forms: Sequence[str] = FORMS,
+    decays: Sequence[float] = (0.0, 0.3, 0.6),
+    seasonality: bool = True,
+    bootstrap: int = 50,
+    freq: str = "W",
+    min_cv: float = 0.1,
+    seed: int = 0,
+) -> tuple[dict[str, ResponseCurve], float]:
+    """Fit ``outcome = baseline + season + sum over channels of curve(adstock(spend))``.
+
+    ``spend`` has one column per channel, one row per period (a date index
+    when ``seasonality``: a yearly Fourier pair and a linear trend are fitted
+    beside the curves so that the season is not credited to media). One form
+    and one adstock decay serve all channels, chosen by the lowest AIC.
+    Returns the curves and the baseline (outcome per period without media).
+    """
+    from scipy.optimize import least_squares
+
+    X = spend.to_numpy(dtype=float)
+    y = np.asarray(outcome, dtype=float)
+    channels = [str(c) for c in spend.columns]
+    for j, ch in enumerate(channels):
+        _check_points(ch, X[:, j], y, 8 + 3 * len(channels), min_cv)
+    if seasonality and isinstance(spend.index, pd.DatetimeIndex):
+        doy = spend.index.day_of_year.to_numpy() / 365.25 * 2 * np.pi
+        Z = np.column_stack([np.sin(doy), np.cos(doy), np.linspace(-1, 1, len(y))])
+        Z = Z * float(np.std(y))  # coefficients of the order of one
+    else:
+        Z = np.zeros((len(y), 0))
+    nz = Z.shape[1]
+    best = None
+    for decay in decays:
+        Xa = np.column_stack([adstock(X[:, j], decay) if decay else X[:, j]
+                              for j in range(len(channels))])
+        for form in forms:
+            best = _joint_form(form, Xa, Z, y, channels, decay, best, least_squares)
+    aic, form, p, sse, resid, (lo, hi), decay, Xa = best  # type: ignore[misc]
+    f, _, k = _F[form]
+    fitted = resid(p) + y
+    r2 = 1 - sse / float(((y - y.mean()) ** 2).sum())
+    mape = float(np.mean(np.abs(fitted - y) / np.maximum(np.abs(y), 1e-12)))
+    draws = []
+    if bootstrap:
+        rng = np.random.default_rng(seed)
+        res = y - fitted
+        for _ in range(bootstrap):
+            yb = fitted + rng.choice(res, size=len(res), replace=True)
+            sol = least_squares(lambda q, yb=yb: resid(q) + y - yb, p, bounds=(lo, hi),
+                                x_scale=np.abs(p) + 1e-12, max_nfev=200)
+            draws.append(sol.x)
+    draws_a = np.array(draws) if draws else None
+    curves = {}
+    for j, ch in enumerate(channels):
+        sl = slice(1 + nz + k * j, 1 + nz + k * (j + 1))
+        curves[ch] = _with_notes(ResponseCurve(
+            ch, form, tuple(float(v) for v in p[sl]), decay, outcome_name, freq, len(y),
+            float(r2), mape, float(aic), float(X[:, j].min()), float(X[:, j].max()),
+            float(X[:, j].mean()), draws_a[:, sl] if draws_a is not None else None,
+            criterion="lowest AIC (joint fit over forms and adstock decays)"))
+    return curves, float(p[0])
+
+
+def _joint_form(form, Xa, Z, y, channels, decay, best, least_squares):
+    f, _, k = _F[form]
+    nz = Z.shape[1]
+    p0, lo, hi = [float(y.min()) * 0.5], [0.0], [np.inf]
+    p0 += [0.0] * nz
+    lo += [-np.inf] * nz
+    hi += [np.inf] * nz
+    media = float(y.max() - y.min()) / len(channels)
+    for j in range(len(channels)):
+        s0, l0, h0 = _start(form, Xa[:, j], np.full(len(y), max(media, 1e-9)))
+        p0 += s0
+        lo += l0
+        hi += h0
+
+    def resid(p: np.ndarray) -> np.ndarray:
+        pred = p[0] + Z @ p[1:1 + nz] + sum(
+            f(Xa[:, j], *p[1 + nz + k * j:1 + nz + k * (j + 1)]) for j in range(len(channels)))
+        return pred - y
+
+    sol = least_squares(resid, p0, bounds=(lo, hi), x_scale=np.abs(p0) + 1e-3 * np.std(y),
+                        max_nfev=20000)
+    sse = float((sol.fun ** 2).sum())
+    aic = _aic(sse, len(y), 1 + nz + k * len(channels) + (1 if decay else 0))
+    if best is None or aic < best[0]:
+        return (aic, form, sol.x, sse, resid, (lo, hi), decay, Xa)
+    return best
+
+
+def load_meridian(path: str) -> tuple[pd.DataFrame, pd.Series, pd.Series]:
+    """Read a Meridian-shaped weekly file (``ChannelN_spend`` columns, conversions, revenue).
+
+    Returns (spend per channel, conversions, revenue), indexed by date.
+    """
+    df = pd.read_csv(path, parse_dates=["date"]).set_index("date")
+    spend = df[[c for c in df.columns if c.endswith("_spend")]]
+    spend.columns = [c.removesuffix("_spend") for c in spend.columns]
+    return spend, df["conversions"], df["revenue"]
+
+
+# ----------------------------------------------------------------- allocation
+
+
+@dataclass(frozen=True)
+class Allocation:
+    """A recommended allocation (a frozen value).
+
+    ``table`` has one row per channel: current and recommended spend, change,
+    outcome at each, marginal return at the recommendation, bounds, the binding
+    constraint and why a channel did not move.
+    """
+
+    mode: str
+    table: pd.DataFrame
+    budget: float
+    outcome: str
+    outcome_current: float
+    outcome_recommended: float
+    outcome_low: float
+    outcome_high: float
+    binding: tuple[str, ...]
+    target: float | None = None
+    success: bool = True
+
+    @property
+    def spend_current(self) -> float:
+        """Total current spend."""
+        return float(self.table["current"].sum())
+
+    @property
+    def spend_recommended(self) -> float:
+        """Total recommended spend."""
+        return float(self.table["recommended"].sum())
+
+    @property
+    def lift(self) -> float:
+        """Relative change of the outcome against the current allocation."""
+        return self.outcome_recommended / self.outcome_current - 1 if self.outcome_current \
+            else math.nan
+
+
+def _bounds(curves: Mapping[str, ResponseCurve], current: Mapping[str, float],
+            bounds: Mapping[str, Sequence[float]] | None, locked: Iterable[str]
+            ) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    names = list(curves)
+    problems = []
+    bounds = dict(bounds or {})
+    locked = list(locked)
+    for ch in [*bounds, *locked]:
+        if ch not in curves:
+            problems.append(f"{ch!r} is not a channel with a curve (choose from "
+                            f"{', '.join(names)}).")
+    lo = np.zeros(len(names))
+    hi = np.full(len(names), np.inf)
+    for i, ch in enumerate(names):
+        if ch in bounds:
+            b = bounds[ch]
+            if not isinstance(b, (list, tuple)) or len(b) != 2:
+                problems.append(f"bounds[{ch!r}] must be [min, max], not {b!r}.")
+                continue
+            mn, mx = (0.0 if b[0] is None else float(b[0]),
+                      math.inf if b[1] is None else float(b[1]))
+            if mn < 0:
+                problems.append(f"bounds[{ch!r}]: the minimum {mn:,.0f} is negative.")
+            if mx < mn:
+                problems.append(f"bounds[{ch!r}]: the maximum {mx:,.0f} is below the minimum "
+                                f"{mn:,.0f}.")
+            lo[i], hi[i] = mn, mx
+        if ch in locked:
+            if ch in bounds and not lo[i] <= current[ch] <= hi[i]:
+                problems.append(f"{ch!r} is locked at {current[ch]:,.0f}, outside its bounds "
+                                f"[{lo[i]:,.0f}, {hi[i]:,.0f}].")
+            lo[i] = hi[i] = current[ch]
+    if problems:
+        raise InfeasibleError("the allocation cannot run: " + " ".join(problems))
+    return lo, hi, names
+
+
+def _check_budget(budget: float, lo: np.ndarray, hi: np.ndarray, names: list[str],
+                  locked: Iterable[str]) -> None:
+    if budget <= 0:
+        raise InfeasibleError(f"budget {budget:,.0f} must be above 0.")
+    if lo.sum() > budget * (1 + 1e-9):
+        worst = sorted(zip(lo, names, strict=True), reverse=True)[:3]
+        what = ", ".join(f"{n} {v:,.0f}" + (" (locked)" if n in set(locked) else "")
+                         for v, n in worst if v > 0)
+        raise InfeasibleError(
+            f"the minimums add up to {lo.sum():,.0f}, {lo.sum() - budget:,.0f} above the "
+            f"budget {budget:,.0f} (largest: {what}). Fix: lower those minimums or unlock, "
+            "or raise the budget.")
+    if np.isfinite(hi).all() and hi.sum() < budget * (1 - 1e-9):
+        raise InfeasibleError(
+            f"the maximums add up to {hi.sum():,.0f}, {budget - hi.sum():,.0f} below the "
+            f"budget {budget:,.0f}: the budget cannot be spent. Fix: raise the maximums or "
+            "lower the budget.")
+
+
+def _total(curves: list[ResponseCurve], x: np.ndarray) -> float:
+    return float(sum(c.predict(v) for c, v in zip(curves, x, strict=True)))
+
+
+def _grad(curves: list[ResponseCurve], x: np.ndarray) -> np.ndarray:
+    return np.array([float(c.marginal(v)) for c, v in zip(curves, x, strict=True)])
+
+
+def _solve(curves: list[ResponseCurve], lo: np.ndarray, hi: np.ndarray, starts: list[np.ndarray],
+           objective, jac, constraints) -> np.ndarray | None:
+    """SLSQP from several starts on a well-scaled problem; the best feasible answer.
+
+    Spend is scaled by the largest start, the objective by its size at the first
+    start, and each constraint by its ``unit``, so that every quantity is of the
+    order of one (outcomes in the hundreds of millions otherwise stall the line search).
+    """
+    from scipy.optimize import minimize
+
+    scale = max(float(np.nanmax([s.max() for s in starts])), 1.0)
+    first = np.clip(starts[0], lo, np.where(np.isfinite(hi), hi, np.inf))
+    fs = max(abs(float(objective(first))), 1e-12)
+    best, best_val = None, math.inf
+    bnds = [(a / scale, (b / scale if np.isfinite(b) else None))
+            for a, b in zip(lo, hi, strict=True)]
+    cons = [{"type": c["type"],
+             "fun": (lambda z, f=c["fun"], u=c["unit"]: f(z * scale) / u),
+             "jac": (lambda z, g=c["jac"], u=c["unit"]: g(z * scale) * scale / u)}
+            for c in constraints]
+    for s0 in starts:
+        z0 = np.clip(s0, lo, np.where(np.isfinite(hi), hi, np.inf)) / scale
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            res = minimize(lambda z: objective(z * scale) / fs, z0,
+                           jac=lambda z: jac(z * scale) * scale / fs, bounds=bnds,
+                           constraints=cons, method="SLSQP",
+                           options={"ftol": 1e-15, "maxiter": 2000})
+        x = np.clip(res.x * scale, lo, np.where(np.isfinite(hi), hi, np.inf))
+        feasible = all((c["fun"](x) / c["unit"] >= -1e-7) if c["type"] == "ineq"
+                       else abs(c["fun"](x) / c["unit"]) <= 1e-7 for c in constraints)
+        if feasible and objective(x) < best_val:
+            best, best_val = x, objective(x)
+    return best
+
+
+def allocate(
+    curves: Mapping[str, ResponseCurve],
+    *,
+    budget: float | None = None,
+    current: Mapping[str, float] | None = None,
+    mode: str = "max-outcome",
+    target: float | None = None,
+    bounds: Mapping[str, Sequence[float]] | None = None,
+    locked: Iterable[str] = (),
+    value_per_outcome: float | None = None,
+    max_multiple: float | None = 1.5,
+) -> Allocation:
+    """Allocate spend across channels under the fitted curves.
+
+    Parameters
+    ----------
+    curves
+        Channel -> curve (same outcome and period length for all).
+    budget
+        Total spend per period; default the current total. In ``min-budget``
+        mode it is an upper limit (optional).
+    current
+        Current spend per period by channel (default: each curve's mean).
+    mode
+        ``max-outcome`` (most outcome for the budget), ``min-budget`` (least
+        spend reaching ``target`` outcome), ``target-cpa`` (most outcome with
+        spend / outcome at most ``target``) or ``target-roas`` (most outcome with
+        revenue / spend at least ``target``).
+    bounds
+        Channel -> ``[min, max]`` spend per period (``None`` for no limit).
+    locked
+        Channels kept at their current spend.
+    value_per_outcome
+        Revenue per unit of outcome, for ``target-roas`` with a conversion curve.
+    max_multiple
+        Channels without an explicit maximum may not go above this multiple of the
+        largest spend their curve was fitted on: a curve is not trusted far outside its
+        data. ``None`` lifts the guard.
+
+    Raises
+    ------
+    InfeasibleError
+        When bounds, locks, budget and target cannot hold together (says which, by how much).
+    """
+    if mode not in MODES:
+        raise ParameterError(f"mode={mode!r}: choose from {', '.join(MODES)}.")
+    if not curves:
+        raise ParameterError("no curves to allocate over.")
+    outcomes = {c.outcome for c in curves.values()}
+    if len(outcomes) > 1:
+        raise ParameterError(f"curves of different outcomes ({', '.join(sorted(outcomes))}) "
+                             "cannot be added up. Fix: fit them on one outcome.")
+    outcome = outcomes.pop()
+    cur = {ch: float((current or {}).get(ch, c.current)) for ch, c in curves.items()}
+    locked = list(locked)
+    lo, hi, names = _bounds(curves, cur, bounds, locked)
+    cs = [curves[n] for n in names]
+    if max_multiple:
+        for i, (n, c) in enumerate(zip(names, cs, strict=True)):
+            if n not in (bounds or {}) and n not in locked and 0 < c.spend_max < math.inf:
+                hi[i] = max(min(hi[i], max_multiple * c.spend_max), cur[n], lo[i])
+    x0 = np.array([cur[n] for n in names])
+    if mode in ("target-cpa", "target-roas", "min-budget") and (target is None or target <= 0):
+        raise ParameterError(f"mode {mode!r} needs a positive target.")
+    value = 1.0
+    if mode == "target-roas":
+        if outcome != "revenue" and not value_per_outcome:
+            raise ParameterError("target-roas needs revenue curves, or value_per_outcome "
+                                 "to turn conversions into revenue.")
+        value = value_per_outcome or 1.0
+    total_budget = float(budget) if budget is not None else float(x0.sum())
+
+    def neg_outcome(x: np.ndarray) -> float:
+        return -_total(cs, x)
+
+    def neg_grad(x: np.ndarray) -> np.ndarray:
+        return -_grad(cs, x)
+
+    starts = [x0 * total_budget / x0.sum() if x0.sum() > 0 else np.full(len(cs),
+                                                                        total_budget / len(cs)),
+              np.full(len(cs), total_budget / len(cs)), x0]
+    binding: list[str] = []
+    if mode == "max-outcome":
+        _check_budget(total_budget, lo, hi, names, locked)
+        cons = [{"type": "eq", "fun": lambda x: x.sum() - total_budget,
+                 "jac": lambda x: np.ones_like(x), "unit": total_budget}]
+        x = _solve(cs, lo, hi, starts, neg_outcome, neg_grad, cons)
+        binding.append("total budget")
+        # never worse than the current allocation when that one is feasible
+        if abs(x0.sum() - total_budget) <= 1e-9 * total_budget and (lo <= x0).all() and (
+                x0 <= hi).all() and (x is None or _total(cs, x0) > _total(cs, x)):
+            x = x0
+    elif mode == "min-budget":
+        reach_hi = hi if np.isfinite(hi).all() else np.where(np.isfinite(hi), hi,
+                                                              [c.spend_max * 10 for c in cs])
+        best = _total(cs, reach_hi)
+        if best < target:
+            raise InfeasibleError(
+                f"even at every channel's maximum ({reach_hi.sum():,.0f} in all) the curves "
+                f"give {best:,.0f} {outcome}, below the target {target:,.0f}. Fix: lower "
+                "the target or raise the maximums.")
+        cons = [{"type": "ineq", "fun": lambda x: _total(cs, x) - target,
+                 "jac": lambda x: _grad(cs, x), "unit": float(target)}]
+        if budget is not None:
+            cons.append({"type": "ineq", "fun": lambda x: total_budget - x.sum(),
+                         "jac": lambda x: -np.ones_like(x), "unit": total_budget})
+        starts = [reach_hi.copy(), x0 * 1.5, x0]
+        x = _solve(cs, lo, hi, starts, lambda x: float(x.sum()), lambda x: np.ones_like(x),
+                   cons)
+        if x is not None and budget is not None and x.sum() > total_budget * (1 + 1e-6):
+            x = None
+        if x is None:
+            raise InfeasibleError(f"no allocation within the budget {total_budget:,.0f} "
+                                  f"reaches {target:,.0f} {outcome}. Fix: raise the budget.")
+        binding.append(f"{outcome} >= target")
+    else:
+        _check_budget(total_budget, lo, np.full(len(cs), np.inf), names, locked)
+        if mode == "target-cpa":
+            def limit(x: np.ndarray) -> float:
+                return target * _total(cs, x) - x.sum()  # spend <= cpa * outcome
+
+            def limit_jac(x: np.ndarray) -> np.ndarray:
+                return target * _grad(cs, x) - 1.0
+        else:
+            def limit(x: np.ndarray) -> float:
+                return value * _total(cs, x) - target * x.sum()  # revenue >= roas * spend
+
+            def limit_jac(x: np.ndarray) -> np.ndarray:
+                return value * _grad(cs, x) - target
+        if limit(lo) < -1e-9 * max(1.0, lo.sum()):
+            kind = "CPA" if mode == "target-cpa" else "ROAS"
+            raise InfeasibleError(
+                f"the minimum spends alone ({lo.sum():,.0f}) already break the {kind} limit "
+                f"{target:g}. Fix: lower the minimums or relax the target.")
+        cons = [{"type": "ineq", "fun": limit, "jac": limit_jac, "unit": total_budget},
+                {"type": "ineq", "fun": lambda x: total_budget - x.sum(),
+                 "jac": lambda x: -np.ones_like(x), "unit": total_budget}]
+        starts = [np.maximum(lo, x0 * 0.5), lo + 1e-6, np.maximum(lo, x0)]
+        x = _solve(cs, lo, hi, starts, neg_outcome, neg_grad, cons)
+        if x is None:
+            x = lo.copy()
+        if abs(limit(x)) <= 1e-6 * max(1.0, x.sum()):
+            binding.append("CPA limit" if mode == "target-cpa" else "ROAS limit")
+        if abs(x.sum() - total_budget) <= 1e-6 * total_budget:
+            binding.append("total budget")
+    if x is None:
+        raise InfeasibleError("the optimiser found no allocation that meets the constraints.")
+    return _result(mode, cs, names, x0, x, lo, hi, locked, total_budget, outcome, target,
+                   binding)
+
+
+def _result(mode: str, cs: list[ResponseCurve], names: list[str], x0: np.ndarray,
+            x: np.ndarray, lo: np.ndarray, hi: np.ndarray, locked: list[str], budget: float,
+            outcome: str, target: float | None, binding: list[str]) -> Allocation:
+    rows = []
+    marg = _grad(cs, x)
+    moving = [m for m, a, b, n in zip(marg, lo, hi, names, strict=True)
+              if a < b and n not in locked]
+    for i, (c, n) in enumerate(zip(cs, names, strict=True)):
+        tol = 1e-6 * max(1.0, x.max())
+        at_min, at_max = x[i] <= lo[i] + tol, np.isfinite(hi[i]) and x[i] >= hi[i] - tol
+        bind = "locked" if n in locked else ("min" if at_min and lo[i] > 0 else
+                                               "max" if at_max else ("zero" if at_min else ""))
+        change = x[i] - x0[i]
+        reason = ""
+        if abs(change) <= 0.005 * max(x0[i], 1e-9):
+            reason = {"locked": "locked at its current spend",
+                      "min": "held at its minimum", "max": "held at its maximum"}.get(
+                bind, "its marginal return already matches the other channels'")
+        elif bind:
+            reason = {"min": "cut to its minimum: its marginal return is the lowest",
+                      "max": "raised to its maximum: its marginal return stays the highest",
+                      "zero": "cut to zero: its marginal return is below the others'"}.get(
+                bind, "")
+        rows.append({
+            "channel": n, "current": x0[i], "recommended": x[i], "change": change,
+            "change_pct": change / x0[i] if x0[i] else math.nan,
+            "outcome_current": float(c.predict(x0[i])),
+            "outcome_recommended": float(c.predict(x[i])),
+            "marginal_current": float(c.marginal(x0[i])), "marginal": float(marg[i]),
+            "min": lo[i], "max": hi[i], "binding": bind, "why": reason,
+        })
+        if bind in ("min", "max"):
+            binding.append(f"{n} {bind}")
+    table = pd.DataFrame(rows)
+    table["impact"] = table["outcome_recommended"] - table["outcome_current"]
+    table = table.sort_values("impact", key=np.abs, ascending=False).reset_index(drop=True)
+    del moving
+    draws = [c.draws for c in cs]
+    low = high = math.nan
+    if all(d is not None and len(d) for d in draws):
+        m = min(len(d) for d in draws)
+        sims = [sum(float(c.predict(v, d[j])) for c, v, d in zip(cs, x, draws, strict=True))
+                for j in range(m)]
+        low, high = np.quantile(sims, [0.05, 0.95])
+    return Allocation(mode, table, budget, outcome, _total(cs, x0), _total(cs, x), float(low),
+                      float(high), tuple(binding), target)
+
+
+# -------------------------------------------------------------- recommendations
+
+_REC = {
+    "en": {
+        "more": "Raise {ch} by {pct} ({amt} a period): each extra unit of spend there returns "
+                "{m} {out}, against {avg} in the channels that give budget up; expected {imp} "
+                "{out}.",
+        "less": "Cut {ch} by {pct} ({amt} a period): its last unit of spend returns only {m} "
+                "{out}; expected {imp} {out}.",
+        "hold": "Keep {ch} as it is: {why}.",
+        "total": "In all: {out} from {a} to {b} ({lift}; 90% interval {lo} to {hi}) for "
+                 "{spend} spent a period, against {spend0} now.",
+        "diagnosis": "Why act: {line}",
+    },
+    "vi": {
+        "more": "Tăng {ch} thêm {pct} ({amt} mỗi kỳ): mỗi đồng chi thêm ở đây mang lại {m} "
+                "{out}, so với {avg} ở các kênh bị cắt giảm; dự kiến {imp} {out}.",
+        "less": "Giảm {ch} {pct} ({amt} mỗi kỳ): đồng chi cuối cùng chỉ mang lại {m} {out}; "
+                "dự kiến {imp} {out}.",
+        "hold": "Giữ nguyên {ch}: {why}.",
+        "total": "Tổng cộng: {out} từ {a} lên {b} ({lift}; khoảng 90% {lo} đến {hi}) với "
+                 "{spend} chi mỗi kỳ, so với {spend0} hiện nay.",
+        "diagnosis": "Vì sao cần điều chỉnh: {line}",
+    },
+}
+
+
+def recommendations(a: Allocation, *, evaluation: object = None, lang: str = "en",
+                    currency: str | None = None) -> list[str]:
+    """Plain-language actions ordered by expected impact, after the evaluation's diagnosis.
+
+    With an evaluation, its off-track and missed KPIs (and their drivers) come first.
+    """
+    from .catalog import MEASURES
+    from .format import format_change, format_money, format_number
+
+    t = _REC["vi" if lang == "vi" else "en"]
+    lines = []
+    if evaluation is not None:
+        rows = evaluation.totals()
+        for r, line in zip(rows.itertuples(), evaluation.summary, strict=True):
+            if r.status in ("off track", "missed", "at risk"):
+                lines.append(t["diagnosis"].format(line=line))
+    out_word = MEASURES[a.outcome].label(lang).lower() if a.outcome in MEASURES else a.outcome
+    others = a.table["marginal_current"].mean()
+
+    def signed(v: float) -> str:
+        return ("+" if v >= 0 else "-") + format_number(abs(v), 0, lang)
+
+    for r in a.table.itertuples():
+        money = format_money(abs(r.change), currency, lang)
+        m = format_number(r.marginal_current, 2, lang)
+        if abs(r.change) <= 0.005 * max(r.current, 1e-9):
+            lines.append(t["hold"].format(ch=r.channel, why=r.why))
+        elif r.change > 0:
+            cut = a.table.loc[a.table["change"] < 0, "marginal_current"]
+            rest = cut.mean() if len(cut) else math.nan
+            lines.append(t["more"].format(ch=r.channel, pct=format_change(r.change_pct, lang),
+                                          amt=money, m=format_number(r.marginal_current, 2,
+                                                                     lang),
+                                          avg=format_number(rest if rest == rest else others, 2,
+                                                            lang),
+                                          out=out_word, imp=signed(r.impact)))
+        else:
+            lines.append(t["less"].format(ch=r.channel, pct=format_change(r.change_pct, lang),
+                                          amt=money, m=m, out=out_word, imp=signed(r.impact)))
+    lines.append(t["total"].format(
+        out=out_word, a=format_number(a.outcome_current, 0, lang),
+        b=format_number(a.outcome_recommended, 0, lang), lift=format_change(a.lift, lang),
+        lo=format_number(a.outcome_low, 0, lang), hi=format_number(a.outcome_high, 0, lang),
+        spend=format_money(a.spend_recommended, currency, lang),
+        spend0=format_money(a.spend_current, currency, lang)))
+    return lines
