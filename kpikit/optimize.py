@@ -661,8 +661,10 @@ def allocate(
                 x0 <= hi).all() and (x is None or _total(cs, x0) > _total(cs, x)):
             x = x0
     elif mode == "min-budget":
-        reach_hi = hi if np.isfinite(hi).all() else np.where(np.isfinite(hi), hi,
-                                                              [c.spend_max * 10 for c in cs])
+        # without a maximum, look as far as ten times the data (or a hundred times today)
+        wide = np.array([c.spend_max * 10 if 0 < c.spend_max < math.inf
+                         else max(x0[i] * 100, 1.0) for i, c in enumerate(cs)])
+        reach_hi = np.where(np.isfinite(hi), hi, wide)
         best = _total(cs, reach_hi)
         if best < target:
             raise InfeasibleError(
@@ -680,8 +682,9 @@ def allocate(
         if x is not None and budget is not None and x.sum() > total_budget * (1 + 1e-6):
             x = None
         if x is None:
-            raise InfeasibleError(f"no allocation within the budget {total_budget:,.0f} "
-                                  f"reaches {target:,.0f} {outcome}. Fix: raise the budget.")
+            limit = (f"within the budget {total_budget:,.0f} " if budget is not None else "")
+            raise InfeasibleError(f"no allocation {limit}reaches {target:,.0f} {outcome}. "
+                                  "Fix: raise the budget or the maximums.")
         binding.append(f"{outcome} >= target")
     else:
         _check_budget(total_budget, lo, np.full(len(cs), np.inf), names, locked)

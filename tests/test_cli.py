@@ -145,3 +145,21 @@ def test_evaluate_command(capsys, tmp_path):
     code, _, err = run(capsys, "evaluate", str(sample_path()),
                        str(sample_path().parent / "plan_tet_sale.yaml"), "--as-of", "2020-01-01")
     assert code == 2 and "before the period starts" in err
+
+
+def test_optimize_command(capsys, tmp_path):
+    import json
+
+    from kpikit.sample import sample_path
+
+    data = sample_path().parent / "meridian_national.csv"
+    out = tmp_path / "opt.json"
+    code, text, err = run(capsys, "optimize", str(data), "-o", str(out))
+    assert code == 0, err
+    assert "Channel0" in text and "In all: revenue from" in text
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    assert doc["expected"]["recommended"] >= doc["expected"]["current"]
+    bounds = tmp_path / "b.yaml"
+    bounds.write_text("Channel9: [0, 1]\n", encoding="utf-8")
+    code, _, err = run(capsys, "optimize", str(data), "--bounds", str(bounds))
+    assert code == 2 and "'Channel9' is not a channel with a curve" in err

@@ -107,3 +107,30 @@ def test_evaluation_refuses_bad_parameters(tmp_path):
     assert info.value.ename == "ParameterError"
     assert "as_of='next week': must be a date" in info.value.evalue
     assert "period='Q5'" in info.value.evalue
+
+
+def test_optimization_runs_on_the_sample(tmp_path):
+    run("03_optimization", tmp_path, lang="vi", output_dir="out")
+    doc = json.loads((tmp_path / "out" / "results.json").read_text(encoding="utf-8"))
+    jsonschema.validate(doc, schema("optimization"))
+    assert doc["expected"]["recommended"] >= doc["expected"]["current"]
+    assert doc["recommendations"][0].startswith("Vì sao cần điều chỉnh")  # diagnosis first
+    assert sum(r["recommended"] for r in doc["allocation"]) == pytest.approx(doc["budget"])
+
+
+def test_optimization_runs_on_meridian_data(tmp_path):
+    run("03_optimization", tmp_path, data_path=str(DATA / "meridian_national.csv"),
+        campaign=None, bounds={"Channel0": [100000, 200000]}, output_dir="out")
+    doc = json.loads((tmp_path / "out" / "results.json").read_text(encoding="utf-8"))
+    jsonschema.validate(doc, schema("optimization"))
+    assert doc["period"] == "W" and doc["outcome"] == "revenue"
+    ch0 = next(r for r in doc["allocation"] if r["channel"] == "Channel0")
+    assert 100000 - 1e-6 <= ch0["recommended"] <= 200000 + 1e-6
+    assert doc["expected"]["lift"] >= 0
+
+
+def test_optimization_refuses_bad_parameters(tmp_path):
+    with pytest.raises(papermill.PapermillExecutionError) as info:
+        run("03_optimization", tmp_path, mode="cheapest", budget=-5, output_dir="out")
+    assert info.value.ename == "ParameterError"
+    assert "mode='cheapest'" in info.value.evalue and "budget=-5" in info.value.evalue
