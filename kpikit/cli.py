@@ -167,7 +167,30 @@ def _cmd_demo(a: argparse.Namespace) -> int:
     head = ["campaign", "channel", "spend", *kpis]
     print(f"kpikit demo: {sample_path()} ({len(df)} rows, {cur})\n")
     print(_table(rows, head))
-    return 0
+    if a.table_only:
+        return 0
+    from .batch import demo_spec, print_progress, run_batch
+
+    print("\nRunning the demo batch (goal setting, evaluation, optimisation per campaign)...",
+          flush=True)
+    result = run_batch(demo_spec(a.output_dir), jobs=a.jobs, force=a.force,
+                       progress=print_progress)
+    for r in result.failed:
+        print(f"FAILED {r['label']}: {r.get('error')}", file=sys.stderr)
+    print(result.index)
+    return 1 if result.failed else 0
+
+
+def _cmd_batch(a: argparse.Namespace) -> int:
+    from .batch import load_spec, print_progress, run_batch
+
+    result = run_batch(load_spec(a.spec), jobs=a.jobs, force=a.force, progress=print_progress)
+    if result.failed:
+        print(f"\n{len(result.failed)} run(s) failed:", file=sys.stderr)
+        for r in result.failed:
+            print(f"  {r['label']}: {r.get('error')}", file=sys.stderr)
+    print(result.index)
+    return 1 if result.failed else 0
 
 
 def _cmd_plan_suggest(a: argparse.Namespace) -> int:
@@ -411,8 +434,18 @@ def build_parser() -> argparse.ArgumentParser:
     o.add_argument("-o", "--output", help="write the result as JSON here")
     o.set_defaults(func=_cmd_optimize)
 
-    d = sub.add_parser("demo", help="run the demo on the bundled sample data")
+    b = sub.add_parser("batch", help="run notebooks per campaign from a spec (YAML)")
+    b.add_argument("spec", help="batch spec YAML")
+    b.add_argument("--jobs", type=int, help="parallel runs (default: the cores)")
+    b.add_argument("--force", action="store_true", help="rerun complete runs too")
+    b.set_defaults(func=_cmd_batch)
+
+    d = sub.add_parser("demo", help="run the demo batch on the bundled sample data")
     d.add_argument("--lang", default="en", help="en or vi")
+    d.add_argument("--output-dir", default="kpikit-out/demo", help="where the reports go")
+    d.add_argument("--jobs", type=int, help="parallel runs (default: the cores)")
+    d.add_argument("--force", action="store_true", help="rerun complete runs too")
+    d.add_argument("--table-only", action="store_true", help="only print the KPI table")
     d.set_defaults(func=_cmd_demo)
     return p
 

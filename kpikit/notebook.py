@@ -85,11 +85,32 @@ def parameters(notebook: str, namespace: Mapping[str, Any], before: frozenset[st
     ParameterError
         Listing every unknown name (with close matches) and every bad value.
     """
-    spec = {p.name: p for p in NOTEBOOKS[notebook]}
     given = {k for k in namespace if k not in before and not k.startswith("_")
              and k not in ("In", "Out", "get_ipython", "exit", "quit")}
+    values, problems = check_values(notebook, {k: namespace.get(k) for k in given}, namespace)
+    if problems:
+        spec = NOTEBOOKS[notebook]
+        valid = ", ".join(f"{p.name} ({p.help})" for p in spec)
+        raise ParameterError(
+            f"notebook {notebook}: " + " ".join(problems) + f" Valid parameters: {valid}."
+        )
+    return _Params(values)
+
+
+def check_values(notebook: str, given: Mapping[str, Any],
+                 defaults: Mapping[str, Any] | None = None) -> tuple[dict[str, Any], list[str]]:
+    """Check parameter values of ``notebook``; return (checked values, problems).
+
+    ``given`` are the names set by the caller (unknown ones are problems);
+    ``defaults`` supplies the others.
+    """
+    if notebook not in NOTEBOOKS:
+        raise ParameterError(f"unknown notebook {notebook!r}. Choose from: "
+                             + ", ".join(NOTEBOOKS) + ".")
+    spec = {p.name: p for p in NOTEBOOKS[notebook]}
+    namespace = {**(defaults or {}), **given}
     problems = []
-    for name in sorted(given - set(spec)):
+    for name in sorted(set(given) - set(spec)):
         close = difflib.get_close_matches(name, list(spec), n=1)
         hint = f" Did you mean {close[0]!r}?" if close else ""
         problems.append(f"unknown parameter {name!r}.{hint}")
@@ -141,12 +162,7 @@ def parameters(notebook: str, namespace: Mapping[str, Any], before: frozenset[st
                 problems.append(f"{name}={v!r}: must be a folder path.")
             else:
                 values[name] = Path(v)
-    if problems:
-        valid = ", ".join(f"{p.name} ({p.help})" for p in spec.values())
-        raise ParameterError(
-            f"notebook {notebook}: " + " ".join(problems) + f" Valid parameters: {valid}."
-        )
-    return _Params(values)
+    return values, problems
 
 
 class _Params:

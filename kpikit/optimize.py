@@ -102,7 +102,7 @@ class ResponseCurve:
     freq: str = "W"
     n: int = 0
     r2: float = math.nan
-    mape: float = math.nan
+    mape: float = math.nan  # weighted absolute percentage error: sum|error| / sum|outcome|
     aic: float = math.nan
     spend_min: float = 0.0
     spend_max: float = 0.0
@@ -230,7 +230,7 @@ def fit_curve(
     f = _F[form][0]
     fitted = f(xa, *params)
     r2 = 1 - sse / float(((y - y.mean()) ** 2).sum()) if y.var() > 0 else math.nan
-    mape = float(np.mean(np.abs(fitted - y) / np.maximum(np.abs(y), 1e-12)))
+    mape = float(np.abs(fitted - y).sum() / max(np.abs(y).sum(), 1e-12))  # weighted
     draws = _bootstrap(form, xa, y, fitted, params, bootstrap, seed, base=False)
     curve = ResponseCurve(channel, form, tuple(float(p) for p in params), float(decay),
                           outcome_name, freq, len(y), float(r2), mape, float(aic),
@@ -366,7 +366,7 @@ def fit_joint(
     f, _, k = _F[form]
     fitted = resid(p) + y
     r2 = 1 - sse / float(((y - y.mean()) ** 2).sum())
-    mape = float(np.mean(np.abs(fitted - y) / np.maximum(np.abs(y), 1e-12)))
+    mape = float(np.abs(fitted - y).sum() / max(np.abs(y).sum(), 1e-12))  # weighted
     draws = []
     if bootstrap:
         rng = np.random.default_rng(seed)

@@ -6,6 +6,7 @@ Importing this module loads ipywidgets; ``import kpikit`` does not.
 
 from __future__ import annotations
 
+import html
 import math
 from dataclasses import dataclass
 from datetime import date
@@ -223,10 +224,28 @@ class PlanBuilder:
         """Write the plan to the file named in the widget; return its path."""
         return self._on_save()
 
-    def _ipython_display_(self) -> None:
-        from IPython.display import display
+    def static_html(self) -> str:
+        """What the builder shows, as plain HTML (for reports, where widgets do not run)."""
+        rows = "".join(
+            f"<tr><td>{html.escape(r.tick.description)}</td><td>{r.badge.value}</td></tr>"
+            for r in self.rows if r.tick.value)
+        return (f"<p><b>{html.escape(self.t['kpis'])}</b></p><table>{rows}</table>"
+                "<p><i>Interactive plan builder: open the notebook in JupyterLab.</i></p>")
 
-        display(self.widget)
+    def _ipython_display_(self) -> None:
+        _show(self.widget, self.static_html)
+
+
+def _show(widget: w.Widget, static: object) -> None:
+    """Display a widget, or its static view when kpikit runs a batch (no live kernel)."""
+    import os
+
+    from IPython.display import HTML, display
+
+    if os.environ.get("KPIKIT_STATIC"):
+        display(HTML(static()))  # type: ignore[operator]
+    else:
+        display(widget)
 
 
 class EvaluationExplorer:
@@ -303,10 +322,13 @@ class EvaluationExplorer:
                 # stays small (no plotly.js copy per chart in every update)
                 display({"application/vnd.plotly.v1+json": fig.to_plotly_json()}, raw=True)
 
-    def _ipython_display_(self) -> None:
-        from IPython.display import display
+    def static_html(self) -> str:
+        """The summary of the chosen KPI, as plain HTML (for reports)."""
+        return (f"{self.summary.value}<p><i>Interactive explorer: open the notebook in "
+                "JupyterLab to switch KPI and period.</i></p>")
 
-        display(self.widget)
+    def _ipython_display_(self) -> None:
+        _show(self.widget, self.static_html)
 
 
 class WhatIf:
@@ -377,7 +399,10 @@ class WhatIf:
             s.max = max(s.max, r.recommended * 1.2)
             s.value = float(r.recommended)
 
-    def _ipython_display_(self) -> None:
-        from IPython.display import display
+    def static_html(self) -> str:
+        """Predicted result of the current sliders, as plain HTML (for reports)."""
+        return (f"<p>{self.result.value}</p><p><i>Interactive what-if sliders: open the "
+                "notebook in JupyterLab.</i></p>")
 
-        display(self.widget)
+    def _ipython_display_(self) -> None:
+        _show(self.widget, self.static_html)

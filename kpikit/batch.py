@@ -1,0 +1,536 @@
+"""Batch runs: one notebook run per campaign, in parallel, resumable, with reports.
+
+A spec (YAML) names the campaigns (or ``all`` in the data), the notebooks, shared
+and per-campaign parameters, the data and plan paths, and the output folder::
+
+    output_dir: kpikit-out/batch
+    data_path: data/sample_campaigns.csv      # relative to the spec file
+    notebooks: [01_goal_setting, 02_evaluation]
+    parameters: {lang: vi}                    # shared by every run
+    campaigns:
+      - name: Tết Sale
+        plan_path: data/plan_tet_sale.yaml
+        parameters: {02_evaluation: {as_of: "2027-01-25"}}   # for one notebook only
+        notebooks: [01_goal_setting, 02_evaluation, 03_optimization]
+      - name: Brand Awareness
+        plan_path: data/plan_brand_engagement.yaml
+
+Every run's parameters are checked against the notebook's ``parameters`` cell and
+kpikit's rules before anything runs. Each run writes, into its own folder, the
+executed notebook, ``report.html`` (no code, plotly inlined once, offline) and the
+notebook's ``results.json``; ``manifest.json`` records the inputs' fingerprint.
+A run is written in a temporary folder and moved into place when complete, so a
+killed batch loses nothing and a rerun redoes only what is missing or changed.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import html
+import json
+import os
+import re
+import shutil
+import sys
+import time
+import traceback
+import unicodedata
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import ParameterError
+
+__all__ = ["Run", "Spec", "check_runs", "load_spec", "plan_runs", "run_batch", "safe_name"]
+
+NOTEBOOK_DIR = Path(__file__).resolve().parent.parent / "notebooks"
+RUN_FILES = ("executed.ipynb", "report.html", "results.json", "manifest.json")
+
+
+def notebook_path(name: str) -> Path:
+    """Path of a kpikit notebook by name (``02_evaluation``)."""
+    path = NOTEBOOK_DIR / f"{name}.ipynb"
+    if not path.exists():
+        from .notebook import NOTEBOOKS
+
+        raise ParameterError(f"unknown notebook {name!r}. Choose from: "
+                             + ", ".join(NOTEBOOKS) + ".")
+    return path
+
+
+def declared_parameters(path: Path) -> dict[str, Any]:
+    """Names and default values of the notebook's ``parameters`` cell."""
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    for cell in nb["cells"]:
+        if "parameters" in cell.get("metadata", {}).get("tags", []):
+            src = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+            out = {}
+            for node in ast.parse(src).body:
+                if isinstance(node, ast.Assign):
+                    for t in node.targets:
+                        if isinstance(t, ast.Name):
+                            out[t.id] = ast.literal_eval(node.value)
+            return out
+    raise ParameterError(f"{path.name} has no cell tagged 'parameters'.")
+
+
+def safe_name(text: str) -> str:
+    """A readable, unique, portable folder name for any campaign name.
+
+    Letters lose their accents (``Tết Sale`` -> ``tet-sale``), anything else
+    becomes ``-``, and a short hash of the exact name keeps two names that look
+    alike apart (``a/b`` and ``a-b``).
+    """
+    plain = unicodedata.normalize("NFKD", str(text).replace("đ", "d").replace("Đ", "D"))
+    plain = "".join(c for c in plain if not unicodedata.combining(c))
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", plain).strip("-").lower()[:40] or "campaign"
+    digest = hashlib.sha1(str(text).encode("utf-8")).hexdigest()[:6]
+    return f"{slug}-{digest}"
+
+
+@dataclass(frozen=True)
+class Run:
+    """One notebook for one campaign."""
+
+    campaign: str
+    notebook: str
+    parameters: dict[str, Any]
+    folder: Path
+
+    @property
+    def label(self) -> str:
+        return f"{self.campaign} / {self.notebook}"
+
+
+@dataclass(frozen=True)
+class Spec:
+    """A parsed batch spec."""
+
+    output_dir: Path
+    notebooks: tuple[str, ...]
+    campaigns: tuple[dict[str, Any], ...]
+    parameters: dict[str, Any] = field(default_factory=dict)
+    data_path: Path | None = None
+    source: str = "spec"
+
+
+def _rel(base: Path, value: Any) -> Path | None:
+    if value is None:
+        return None
+    p = Path(str(value))
+    return p if p.is_absolute() else (base / p)
+
+
+def load_spec(path_or_dict: str | os.PathLike[str] | Mapping[str, Any],
+              base: Path | None = None) -> Spec:
+    """Read and check a batch spec (YAML file or dict); paths are relative to the file."""
+    import yaml
+
+    if isinstance(path_or_dict, Mapping):
+        raw, base, source = dict(path_or_dict), base or Path.cwd(), "spec"
+    else:
+        path = Path(path_or_dict)
+        if not path.exists():
+            raise ParameterError(f"{path}: no such spec file.")
+        try:
+            raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except yaml.YAMLError as e:
+            raise ParameterError(f"{path.name}: not valid YAML ({e}).") from None
+        base, source = path.resolve().parent, path.name
+    problems = []
+    if not isinstance(raw, dict):
+        raise ParameterError(f"{source}: must be a mapping with output_dir, notebooks, "
+                             "campaigns.")
+    allowed = {"output_dir", "data_path", "notebooks", "parameters", "campaigns"}
+    for k in raw:
+        if k not in allowed:
+            problems.append(f"unknown key {k!r} (choose from {', '.join(sorted(allowed))})")
+    notebooks = raw.get("notebooks") or []
+    if not isinstance(notebooks, list) or not notebooks:
+        problems.append("notebooks: must list at least one notebook, e.g. [02_evaluation]")
+        notebooks = []
+    campaigns = raw.get("campaigns", "all")
+    items: list[dict[str, Any]] = []
+    if campaigns == "all":
+        items = [{"name": "all"}]
+    elif isinstance(campaigns, list):
+        for i, c in enumerate(campaigns):
+            c = {"name": c} if isinstance(c, str) else c
+            if not isinstance(c, dict) or not str(c.get("name", "")).strip():
+                problems.append(f"campaigns[{i}]: needs a name")
+                continue
+            extra = set(c) - {"name", "plan_path", "parameters", "notebooks"}
+            if extra:
+                problems.append(f"campaigns[{i}]: unknown key {sorted(extra)[0]!r} (choose "
+                                "from name, plan_path, parameters, notebooks)")
+            items.append(c)
+    else:
+        problems.append("campaigns: must be 'all' or a list of names or mappings")
+    for key in ("parameters",):
+        if key in raw and not isinstance(raw[key], dict):
+            problems.append(f"{key}: must be a mapping of name: value")
+    if problems:
+        raise ParameterError(f"{source}: " + "; ".join(problems) + ".")
+    resolved = []
+    for c in items:
+        c = dict(c)
+        if c.get("plan_path"):
+            c["plan_path"] = str(_rel(base, c["plan_path"]))
+        resolved.append(c)
+    return Spec(output_dir=_rel(base, raw.get("output_dir", "kpikit-out/batch")),
+                notebooks=tuple(str(n) for n in notebooks), campaigns=tuple(resolved),
+                parameters=dict(raw.get("parameters") or {}),
+                data_path=_rel(base, raw.get("data_path")), source=source)
+
+
+def _notebook_names() -> set[str]:
+    from .notebook import NOTEBOOKS
+
+    return set(NOTEBOOKS)
+
+
+def plan_runs(spec: Spec) -> list[Run]:
+    """Expand a spec into runs (``all`` campaigns are read from the data)."""
+    campaigns = list(spec.campaigns)
+    if campaigns == [{"name": "all"}]:
+        from . import load, load_sample
+
+        data = load(spec.data_path) if spec.data_path else load_sample()
+        campaigns = [{"name": n} for n in sorted(data["campaign"].unique())]
+    runs = []
+    seen: set[str] = set()
+    for c in campaigns:
+        folder_name = safe_name(c["name"])
+        if folder_name in seen:  # pragma: no cover - the hash makes this very unlikely
+            raise ParameterError(f"two campaigns map to the folder {folder_name!r}.")
+        seen.add(folder_name)
+        for nb in c.get("notebooks") or spec.notebooks:
+            params: dict[str, Any] = {}
+            if spec.data_path is not None:
+                params["data_path"] = str(spec.data_path)
+            if c.get("plan_path"):
+                params["plan_path"] = c["plan_path"]
+            params["campaign"] = c["name"]
+            # plain names go to every notebook; a notebook's name holds its own ones
+            for source in (spec.parameters, c.get("parameters") or {}):
+                params.update({k: v for k, v in source.items() if not isinstance(v, dict)
+                               or k not in _notebook_names()})
+                params.update(source.get(nb) or {})
+            folder = spec.output_dir / folder_name / nb
+            params["output_dir"] = "outputs"
+            runs.append(Run(c["name"], nb, params, folder))
+    return runs
+
+
+def check_runs(runs: Sequence[Run]) -> None:
+    """Refuse unknown parameters and bad values of every run, before anything runs."""
+    from .notebook import check_values
+
+    problems = []
+    for r in runs:
+        declared = declared_parameters(notebook_path(r.notebook))
+        unknown = [k for k in r.parameters if k not in declared]
+        for k in unknown:
+            import difflib
+
+            close = difflib.get_close_matches(k, list(declared), n=1)
+            hint = f" Did you mean {close[0]!r}?" if close else ""
+            problems.append(f"{r.label}: unknown parameter {k!r}.{hint}")
+        known = {k: v for k, v in r.parameters.items() if k in declared}
+        for k, v in known.items():
+            d = declared[k]
+            if d is not None and v is not None and type(d) is not type(v) and not (
+                    isinstance(d, (int, float)) and isinstance(v, (int, float))):
+                problems.append(f"{r.label}: {k}={v!r} should be {type(d).__name__} like "
+                                f"the notebook's default {d!r}.")
+        _, bad = check_values(r.notebook, known, declared)
+        problems += [f"{r.label}: {b}" for b in bad if "output_dir" not in b]
+    if problems:
+        raise ParameterError("the batch was not started: " + " ".join(problems))
+
+
+# ------------------------------------------------------------------ running
+
+
+def fingerprint(run: Run) -> str:
+    """Hash of everything a run depends on: notebook, parameters and input files."""
+    h = hashlib.sha256()
+    h.update(notebook_path(run.notebook).read_bytes())
+    h.update(json.dumps(run.parameters, sort_keys=True, default=str).encode())
+    for key in ("data_path", "plan_path"):
+        p = run.parameters.get(key)
+        if p and Path(p).exists():
+            h.update(Path(p).read_bytes())
+    from . import __version__
+
+    h.update(__version__.encode())
+    return h.hexdigest()
+
+
+def is_complete(run: Run) -> bool:
+    """True when the run's folder holds a finished, successful run of the same inputs."""
+    m = run.folder / "manifest.json"
+    if not m.exists():
+        return False
+    try:
+        manifest = json.loads(m.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return (manifest.get("status") == "ok" and manifest.get("fingerprint") == fingerprint(run)
+            and all((run.folder / f).exists() for f in RUN_FILES))
+
+
+def _offline(body: str) -> str:
+    """Drop script tags that would fetch from the network (require.js, MathJax, widgets)."""
+    return re.sub(r'<script[^>]*\bsrc="https?://[^"]*"[^>]*>\s*</script>', "", body)
+
+
+def export_html(executed: Path, target: Path, title: str) -> None:
+    """HTML without code cells; plotly.js is already inlined once by the notebook."""
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    from ._files import atomic_write_text
+
+    nb = nbformat.read(executed, as_version=4)
+    exporter = HTMLExporter(template_name="lab")
+    exporter.exclude_input = True
+    exporter.exclude_input_prompt = True
+    exporter.exclude_output_prompt = True
+    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
+    atomic_write_text(target, _offline(body))
+
+
+def execute_run(run: Run, force: bool = False) -> dict[str, Any]:
+    """Execute one run (in this process); never raises for a failing notebook."""
+    if not force and is_complete(run):
+        return {"label": run.label, "status": "skipped", "folder": str(run.folder)}
+    os.environ["KPIKIT_STATIC"] = "1"  # widgets show a static view in reports
+    tmp = run.folder.parent / f".{run.folder.name}.tmp-{os.getpid()}-{time.time_ns()}"
+    tmp.mkdir(parents=True)
+    started = time.perf_counter()
+    manifest: dict[str, Any] = {"campaign": run.campaign, "notebook": run.notebook,
+                                "parameters": run.parameters,
+                                "fingerprint": fingerprint(run)}
+    status, error = "ok", None
+    try:
+        import papermill
+
+        try:
+            papermill.execute_notebook(
+                str(notebook_path(run.notebook)), str(tmp / "executed.ipynb"),
+                parameters=run.parameters, cwd=str(tmp), kernel_name="python3",
+                progress_bar=False, log_output=False, shutdown_kernel="immediate")
+        except papermill.PapermillExecutionError as e:
+            status, error = "failed", f"{e.ename}: {e.evalue}"
+        if (tmp / "executed.ipynb").exists():
+            export_html(tmp / "executed.ipynb", tmp / "report.html",
+                        f"{run.campaign} · {run.notebook}")
+        results = tmp / "outputs" / "results.json"
+        if results.exists():
+            shutil.copy2(results, tmp / "results.json")
+        elif status == "ok":
+            status, error = "failed", "the notebook wrote no results.json"
+    except Exception as e:  # a broken run must never stop the batch
+        status, error = "failed", f"{type(e).__name__}: {e}"
+        manifest["traceback"] = traceback.format_exc()[-4000:]
+    manifest.update(status=status, error=error,
+                    seconds=round(time.perf_counter() - started, 2))
+    from ._files import atomic_write_text
+
+    atomic_write_text(tmp / "manifest.json", json.dumps(manifest, ensure_ascii=False,
+                                                        indent=1, default=str))
+    # swap the finished folder into place: readers see the old run or the new one
+    old = run.folder.parent / f".{run.folder.name}.old-{os.getpid()}-{time.time_ns()}"
+    if run.folder.exists():
+        run.folder.rename(old)
+    tmp.rename(run.folder)
+    shutil.rmtree(old, ignore_errors=True)
+    return {"label": run.label, "status": status, "error": error, "folder": str(run.folder),
+            "seconds": manifest["seconds"]}
+
+
+def _clean_leftovers(root: Path) -> None:
+    """Remove temporary folders a killed batch left behind."""
+    if root.exists():
+        for p in root.glob("*/.*.tmp-*"):
+            shutil.rmtree(p, ignore_errors=True)
+        for p in root.glob("*/.*.old-*"):
+            shutil.rmtree(p, ignore_errors=True)
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """What a batch did: per run status, and where the index is."""
+
+    results: tuple[dict[str, Any], ...]
+    index: Path
+    summary: Path
+
+    @property
+    def failed(self) -> list[dict[str, Any]]:
+        return [r for r in self.results if r["status"] == "failed"]
+
+
+def run_batch(spec: Spec, *, jobs: int | None = None, force: bool = False,
+              progress: Callable[[int, int, dict], None] | None = None) -> BatchResult:
+    """Run every run of ``spec`` over ``jobs`` processes (default: the cores); write the index."""
+    runs = plan_runs(spec)
+    check_runs(runs)
+    spec.output_dir.mkdir(parents=True, exist_ok=True)
+    _clean_leftovers(spec.output_dir)
+    jobs = max(1, jobs or os.cpu_count() or 1)
+    results: list[dict[str, Any]] = []
+    todo = [r for r in runs if force or not is_complete(r)]
+    for r in runs:
+        if r not in todo:
+            results.append({"label": r.label, "status": "skipped", "folder": str(r.folder)})
+            if progress:
+                progress(len(results), len(runs), results[-1])
+    if todo:
+        if jobs == 1 or len(todo) == 1:
+            for r in todo:
+                results.append(execute_run(r, force))
+                if progress:
+                    progress(len(results), len(runs), results[-1])
+        else:
+            with ProcessPoolExecutor(max_workers=min(jobs, len(todo))) as pool:
+                futures = {pool.submit(execute_run, r, force): r for r in todo}
+                for f in as_completed(futures):
+                    try:
+                        res = f.result()
+                    except Exception as e:  # the worker itself died
+                        r = futures[f]
+                        res = {"label": r.label, "status": "failed",
+                               "error": f"{type(e).__name__}: {e}", "folder": str(r.folder)}
+                    results.append(res)
+                    if progress:
+                        progress(len(results), len(runs), res)
+    index, summary = write_index(spec, runs)
+    return BatchResult(tuple(results), index, summary)
+
+
+# -------------------------------------------------------------------- index
+
+_STATUS_COLOURS = {"on track": "#27ae60", "achieved": "#1e8449", "at risk": "#e67e22",
+                   "off track": "#c0392b", "missed": "#922b21", "too early": "#95a5a6",
+                   "no data": "#bdc3c7", "ok": "#27ae60", "failed": "#c0392b"}
+
+
+def _headline(run: Run, results: dict[str, Any] | None) -> list[tuple[str, str]]:
+    """(text, status) pairs that summarise a run's results.json."""
+    if not results:
+        return []
+    if run.notebook == "02_evaluation":
+        from .format import format_value
+
+        out = []
+        for k in results.get("kpis", [])[:4]:
+            text = (f"{k['kpi']}: {format_value(k.get('actual'), k['kpi'])} vs "
+                    f"{format_value(k.get('target'), k['kpi'])}")
+            out.append((text, k.get("status", "")))
+        return out
+    if run.notebook == "01_goal_setting":
+        n = len(results.get("targets", []))
+        bad = len(results.get("contradictions", []))
+        return [(f"{n} KPIs planned, {bad} contradiction(s)", "ok" if results.get("ok")
+                 else "at risk")]
+    if run.notebook == "03_optimization":
+        e = results.get("expected", {})
+        lift = e.get("lift")
+        return [(f"{results.get('outcome')}: {lift:+.1%} for the same budget"
+                 if isinstance(lift, (int, float)) else "allocation", "ok")]
+    return []
+
+
+def write_index(spec: Spec, runs: Sequence[Run]) -> tuple[Path, Path]:
+    """Write ``index.html`` and ``summary.csv`` listing every run (failures with their error)."""
+    import csv
+    import io
+
+    from ._files import atomic_write_text
+
+    rows = []
+    for r in runs:
+        manifest, results = {}, None
+        try:
+            manifest = json.loads((r.folder / "manifest.json").read_text(encoding="utf-8"))
+            if (r.folder / "results.json").exists():
+                results = json.loads((r.folder / "results.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            manifest = {"status": "missing", "error": "not run yet"}
+        rows.append((r, manifest, results))
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["campaign", "notebook", "status", "error", "headline", "report", "seconds"])
+    for r, m, res in rows:
+        head = "; ".join(f"{t} ({s})" for t, s in _headline(r, res))
+        w.writerow([r.campaign, r.notebook, m.get("status", "missing"), m.get("error") or "",
+                    head, str((r.folder / "report.html").relative_to(spec.output_dir)),
+                    m.get("seconds", "")])
+    summary = atomic_write_text(spec.output_dir / "summary.csv", buf.getvalue())
+    esc = html.escape
+    body = []
+    for r, m, res in rows:
+        st = m.get("status", "missing")
+        rel = (r.folder / "report.html").relative_to(spec.output_dir).as_posix()
+        items = "".join(
+            f"<li><span class='dot' style='background:{_STATUS_COLOURS.get(s, '#999')}'></span>"
+            f"{esc(t)} <small>{esc(s)}</small></li>" for t, s in _headline(r, res))
+        err = f"<div class='err'>{esc(str(m.get('error')))}</div>" if m.get("error") else ""
+        link = (f"<a href='{esc(rel)}'>report</a>" if (r.folder / "report.html").exists()
+                else "")
+        body.append(
+            f"<tr><td>{esc(r.campaign)}</td><td>{esc(r.notebook)}</td>"
+            f"<td><span class='badge' style='background:{_STATUS_COLOURS.get(st, '#999')}'>"
+            f"{esc(st)}</span></td><td><ul>{items}</ul>{err}</td><td>{link}</td></tr>")
+    failed = sum(1 for _, m, _ in rows if m.get("status") == "failed")
+    page = f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>kpikit batch</title>
+<style>
+body {{ font-family: Inter, Segoe UI, Arial, sans-serif; margin: 2rem; color: #1f2d3d; }}
+table {{ border-collapse: collapse; width: 100%; }}
+th, td {{ text-align: left; padding: .5rem .7rem; border-bottom: 1px solid #e3e8ee;
+         vertical-align: top; }}
+.badge {{ color: white; padding: .15rem .5rem; border-radius: .6rem; font-size: .85rem; }}
+.dot {{ display: inline-block; width: .6rem; height: .6rem; border-radius: 50%;
+        margin-right: .4rem; }}
+ul {{ margin: 0; padding-left: 0; list-style: none; }}
+.err {{ color: #c0392b; font-family: monospace; white-space: pre-wrap; }}
+</style></head><body>
+<h1>kpikit batch</h1>
+<p>{len(rows)} runs, {failed} failed. Generated {esc(time.strftime('%Y-%m-%d %H:%M'))}.</p>
+<table><tr><th>Campaign</th><th>Notebook</th><th>Status</th><th>Headline</th><th></th></tr>
+{''.join(body)}
+</table></body></html>
+"""
+    index = atomic_write_text(spec.output_dir / "index.html", page)
+    return index, summary
+
+
+def demo_spec(output_dir: str | os.PathLike[str] = "kpikit-out/demo") -> Spec:
+    """The demo batch on the bundled sample data and plans."""
+    from .notebook import bundled_plan
+
+    return load_spec({
+        "output_dir": str(Path(output_dir).resolve()),
+        "notebooks": ["01_goal_setting", "02_evaluation"],
+        "campaigns": [
+            {"name": "Tết Sale", "plan_path": str(bundled_plan("plan_tet_sale.yaml")),
+             "parameters": {"02_evaluation": {"as_of": "2027-02-05"}},
+             "notebooks": ["01_goal_setting", "02_evaluation", "03_optimization"]},
+            {"name": "Brand Awareness",
+             "plan_path": str(bundled_plan("plan_brand_engagement.yaml")),
+             "parameters": {"02_evaluation": {"as_of": "2027-03-15"}}},
+        ],
+    })
+
+
+def print_progress(done: int, total: int, res: dict) -> None:
+    """A one-line progress report per finished run."""
+    extra = f" ({res['seconds']:.1f}s)" if res.get("seconds") is not None else ""
+    print(f"[{done}/{total}] {res['status']:<7} {res['label']}{extra}", file=sys.stderr,
+          flush=True)

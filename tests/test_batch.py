@@ -1,0 +1,206 @@
+"""Batch runs: strict parameters, failure isolation, resume after a kill, unsafe names,
+offline reports in Chromium."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+from kpikit.batch import (
+    Run,
+    check_runs,
+    load_spec,
+    plan_runs,
+    run_batch,
+    safe_name,
+    write_index,
+)
+from kpikit.errors import ParameterError
+
+pytest.importorskip("papermill")
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "data"
+
+
+def spec_file(tmp_path: Path, campaigns, notebooks=("02_evaluation",), **extra) -> Path:
+    spec = {"output_dir": "out", "data_path": str(DATA / "sample_campaigns.csv"),
+            "notebooks": list(notebooks), "parameters": {"lang": "en"},
+            "campaigns": campaigns, **extra}
+    path = tmp_path / "batch.yaml"
+    path.write_text(yaml.safe_dump(spec, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+TET = {"name": "Tết Sale", "plan_path": str(DATA / "plan_tet_sale.yaml"),
+       "parameters": {"02_evaluation": {"as_of": "2027-01-25"}}}
+
+
+# ------------------------------------------------------------ before running
+
+def test_unknown_and_mistyped_parameters_are_refused_before_anything_runs(tmp_path):
+    bad = dict(TET, parameters={"02_evaluation": {"as_off": "2027-01-25", "lang": 1}})
+    spec = load_spec(spec_file(tmp_path, [bad]))
+    with pytest.raises(ParameterError) as info:
+        run_batch(spec, jobs=1)
+    msg = str(info.value)
+    assert "unknown parameter 'as_off'. Did you mean 'as_of'?" in msg
+    assert "lang=1 should be str" in msg
+    assert not (tmp_path / "out").exists()
+
+
+def test_spec_errors_are_clear(tmp_path):
+    path = tmp_path / "s.yaml"
+    path.write_text("notebooks: []\ncampains: all\n", encoding="utf-8")
+    with pytest.raises(ParameterError, match="unknown key 'campains'.*notebooks: must list"):
+        load_spec(path)
+    with pytest.raises(ParameterError, match="unknown notebook '04_magic'"):
+        check_runs(plan_runs(load_spec({"notebooks": ["04_magic"], "campaigns": ["A"]})))
+
+
+def test_campaign_names_become_safe_unique_folders():
+    names = ['Tết "Sale"', "a/b", "a-b", "../../etc", "<script>x</script>", "line\nbreak",
+             "Đồng Tháp", "   "]
+    folders = [safe_name(n) for n in names]
+    assert len(set(folders)) == len(names)
+    for f in folders:
+        assert f and "/" not in f and ".." not in f and "<" not in f and "\n" not in f
+    assert folders[0].startswith("tet-sale-") and folders[6].startswith("dong-thap-")
+
+
+def test_index_escapes_names_and_shows_failures(tmp_path):
+    spec = load_spec({"output_dir": str(tmp_path), "notebooks": ["02_evaluation"],
+                      "campaigns": ["<b>x</b> & 'y'", "Tết"]})
+    runs = plan_runs(spec)
+    for r, status in zip(runs, ["failed", "ok"], strict=True):
+        r.folder.mkdir(parents=True)
+        (r.folder / "manifest.json").write_text(json.dumps(
+            {"status": status, "error": "ParameterError: <bad> value" if status == "failed"
+             else None}), encoding="utf-8")
+    index, summary = write_index(spec, runs)
+    page = index.read_text(encoding="utf-8")
+    assert "&lt;b&gt;x&lt;/b&gt; &amp; &#x27;y&#x27;" in page and "<b>x</b>" not in page
+    assert "ParameterError: &lt;bad&gt; value" in page and "1 failed" in page
+    assert "Tết" in summary.read_text(encoding="utf-8")
+
+
+# ------------------------------------------------------------------- running
+
+@pytest.fixture(scope="module")
+def batch_dir(tmp_path_factory):
+    """One real batch: a good campaign and one whose plan cannot be measured."""
+    tmp = tmp_path_factory.mktemp("batch")
+    broken_plan = tmp / "broken.yaml"
+    broken_plan.write_text(
+        "plan: broken\nperiod: {start: 2027-01-01, end: 2027-02-28}\nobjectives:\n"
+        "  - type: awareness\n    kpis:\n      - {kpi: frequency, target: 2, owner: A}\n",
+        encoding="utf-8")
+    broken = {"name": "Brand Awareness", "plan_path": str(broken_plan)}
+    path = spec_file(tmp, [TET, broken])
+    t = time.perf_counter()
+    result = run_batch(load_spec(path), jobs=2)
+    return tmp, path, result, time.perf_counter() - t
+
+
+def test_a_failing_run_does_not_stop_the_others(batch_dir):
+    tmp, _, result, _ = batch_dir
+    status = {r["label"]: r["status"] for r in result.results}
+    assert status == {"Tết Sale / 02_evaluation": "ok",
+                      "Brand Awareness / 02_evaluation": "failed"}
+    (failed,) = result.failed
+    assert "frequency needs reach" in failed["error"]
+    page = result.index.read_text(encoding="utf-8")
+    assert "frequency needs reach" in page and "1 failed" in page
+    good = next(Path(r["folder"]) for r in result.results if r["status"] == "ok")
+    for f in ("executed.ipynb", "report.html", "results.json", "manifest.json"):
+        assert (good / f).exists()
+    html = (good / "report.html").read_text(encoding="utf-8")
+    assert 'src="http' not in html  # nothing fetched from the network
+    assert "import kpikit" not in html  # no code cells
+    assert "Interactive explorer" in html  # the widget's static view
+
+
+def test_cli_exit_code_and_failure_list(batch_dir):
+    tmp, path, _, _ = batch_dir
+    proc = subprocess.run([sys.executable, "-m", "kpikit.cli", "batch", str(path), "--jobs",
+                           "1"], capture_output=True, text=True, cwd=tmp)
+    assert proc.returncode == 1
+    assert "1 run(s) failed" in proc.stderr and "Brand Awareness / 02_evaluation" in proc.stderr
+    assert proc.stdout.strip().endswith("index.html")
+
+
+def test_rerun_skips_complete_runs_and_redoes_changed_ones(batch_dir):
+    tmp, path, _, first_seconds = batch_dir
+    spec = load_spec(path)
+    t = time.perf_counter()
+    again = run_batch(spec, jobs=1)
+    assert {r["label"]: r["status"] for r in again.results}[
+        "Tết Sale / 02_evaluation"] == "skipped"
+    assert time.perf_counter() - t < first_seconds
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    raw["campaigns"][0]["parameters"]["02_evaluation"]["as_of"] = "2027-02-01"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    changed = run_batch(load_spec(path), jobs=1)
+    assert {r["label"]: r["status"] for r in changed.results}[
+        "Tết Sale / 02_evaluation"] == "ok"
+    results = json.loads((Path(changed.results[0]["folder"]) / "results.json").read_text(
+        encoding="utf-8")) if changed.results[0]["status"] == "ok" else None
+    if results:
+        assert results["as_of"] == "2027-02-01"
+
+
+def test_report_charts_render_offline_in_chromium(batch_dir):
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        pytest.skip("Chromium is not installed (CI installs it)")
+    _, _, result, _ = batch_dir
+    good = next(Path(r["folder"]) for r in result.results if r["status"] in ("ok", "skipped")
+                and "Tết" in r["label"])
+    dom = subprocess.run(
+        [chromium, "--headless", "--no-sandbox", "--disable-gpu",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         "--no-first-run", "--proxy-server=127.0.0.1:9", "--virtual-time-budget=10000",
+         "--dump-dom", (good / "report.html").as_uri()],
+        capture_output=True, text=True, timeout=120).stdout
+    # every plotly figure draws an <svg class="main-svg">: no network, charts still there
+    assert dom.count('class="main-svg"') >= 10
+
+
+def test_killed_batch_loses_nothing_and_resumes(tmp_path):
+    brand = {"name": "Brand Awareness", "plan_path": str(DATA / "plan_brand_engagement.yaml"),
+             "parameters": {"02_evaluation": {"as_of": "2027-03-15"}}}
+    path = spec_file(tmp_path, [TET, brand], notebooks=("01_goal_setting", "02_evaluation"))
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    proc = subprocess.Popen([sys.executable, "-m", "kpikit.cli", "batch", str(path),
+                             "--jobs", "1"], cwd=tmp_path, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, start_new_session=True)
+    out = tmp_path / "out"
+    deadline = time.time() + 180
+    while time.time() < deadline and len(list(out.glob("*/*/manifest.json"))) < 1:
+        time.sleep(0.2)
+    time.sleep(2.0)  # well into the second run
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    done = [p.parent for p in out.glob("*/*/manifest.json")]
+    assert 1 <= len(done) < 4
+    for folder in done:  # what is in place is complete
+        for f in ("executed.ipynb", "report.html", "results.json"):
+            assert (folder / f).exists()
+    result = run_batch(load_spec(path), jobs=1)
+    statuses = [r["status"] for r in result.results]
+    assert statuses.count("skipped") == len(done) and statuses.count("ok") == 4 - len(done)
+    assert not list(out.glob("*/.*tmp-*")) and not list(out.glob("*/.*old-*"))
+    assert len(list(out.glob("*/*/manifest.json"))) == 4
+
+
+def test_runs_are_plain_values():
+    r = Run("A", "02_evaluation", {"lang": "en"}, Path("x"))
+    assert r.label == "A / 02_evaluation"
