@@ -318,14 +318,20 @@ def execute_run(run: Run, force: bool = False) -> dict[str, Any]:
     status, error = "ok", None
     try:
         import papermill
+        from jupyter_client.manager import KernelManager
 
+        # IPC transport: a local kernel needs no TCP ports (and logs no warning)
+        km = KernelManager(kernel_name="python3", transport="ipc")
         try:
             papermill.execute_notebook(
                 str(notebook_path(run.notebook)), str(tmp / "executed.ipynb"),
                 parameters=run.parameters, cwd=str(tmp), kernel_name="python3",
-                progress_bar=False, log_output=False, shutdown_kernel="immediate")
+                progress_bar=False, log_output=False, shutdown_kernel="immediate", km=km)
         except papermill.PapermillExecutionError as e:
             status, error = "failed", f"{e.ename}: {e.evalue}"
+        finally:
+            if km.has_kernel:  # a kernel handed to papermill is ours to stop
+                km.shutdown_kernel(now=True)
         if (tmp / "executed.ipynb").exists():
             export_html(tmp / "executed.ipynb", tmp / "report.html",
                         f"{run.campaign} · {run.notebook}")
