@@ -382,8 +382,18 @@ class BatchResult:
 
 
 def run_batch(spec: Spec, *, jobs: int | None = None, force: bool = False,
-              progress: Callable[[int, int, dict], None] | None = None) -> BatchResult:
-    """Run every run of ``spec`` over ``jobs`` processes (default: the cores); write the index."""
+              progress: Callable[[int, int, dict], None] | None = None,
+              executor: str = "local", scheduler: str | None = None) -> BatchResult:
+    """Run every run of ``spec``; write the index.
+
+    ``executor="local"`` spreads runs over ``jobs`` processes (default: the cores);
+    ``executor="dask"`` sends them to the Dask distributed scheduler at ``scheduler``
+    (``tcp://host:8786``), whose workers must have kpikit and the files' paths.
+    """
+    if executor not in ("local", "dask"):
+        raise ParameterError(f"executor={executor!r}: choose local or dask.")
+    if executor == "dask" and not scheduler:
+        raise ParameterError("executor='dask' needs scheduler='tcp://host:port'.")
     runs = plan_runs(spec)
     check_runs(runs)
     spec.output_dir.mkdir(parents=True, exist_ok=True)
@@ -396,7 +406,26 @@ def run_batch(spec: Spec, *, jobs: int | None = None, force: bool = False,
             results.append({"label": r.label, "status": "skipped", "folder": str(r.folder)})
             if progress:
                 progress(len(results), len(runs), results[-1])
-    if todo:
+    if todo and executor == "dask":
+        try:
+            from distributed import Client
+            from distributed import as_completed as dask_completed
+        except ImportError:
+            raise ParameterError("executor='dask' needs dask's distributed scheduler. "
+                                 "Fix: pip install 'kpikit[dask]' (dask and distributed).") from None
+        with Client(scheduler, timeout="30s") as client:
+            futures = {client.submit(execute_run, r, force, pure=False): r for r in todo}
+            for f in dask_completed(list(futures)):
+                try:
+                    res = f.result()
+                except Exception as e:  # the worker died or lost the task
+                    r = futures[f]
+                    res = {"label": r.label, "status": "failed",
+                           "error": f"{type(e).__name__}: {e}", "folder": str(r.folder)}
+                results.append(res)
+                if progress:
+                    progress(len(results), len(runs), res)
+    elif todo:
         if jobs == 1 or len(todo) == 1:
             for r in todo:
                 results.append(execute_run(r, force))

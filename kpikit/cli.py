@@ -184,7 +184,8 @@ def _cmd_demo(a: argparse.Namespace) -> int:
 def _cmd_batch(a: argparse.Namespace) -> int:
     from .batch import load_spec, print_progress, run_batch
 
-    result = run_batch(load_spec(a.spec), jobs=a.jobs, force=a.force, progress=print_progress)
+    result = run_batch(load_spec(a.spec), jobs=a.jobs, force=a.force, progress=print_progress,
+                       executor=a.executor, scheduler=a.scheduler)
     if result.failed:
         print(f"\n{len(result.failed)} run(s) failed:", file=sys.stderr)
         for r in result.failed:
@@ -438,6 +439,9 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("spec", help="batch spec YAML")
     b.add_argument("--jobs", type=int, help="parallel runs (default: the cores)")
     b.add_argument("--force", action="store_true", help="rerun complete runs too")
+    b.add_argument("--executor", default="local", choices=["local", "dask"],
+                   help="local processes (default) or a Dask distributed cluster")
+    b.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786")
     b.set_defaults(func=_cmd_batch)
 
     d = sub.add_parser("demo", help="run the demo batch on the bundled sample data")

@@ -204,3 +204,15 @@ def test_killed_batch_loses_nothing_and_resumes(tmp_path):
 def test_runs_are_plain_values():
     r = Run("A", "02_evaluation", {"lang": "en"}, Path("x"))
     assert r.label == "A / 02_evaluation"
+
+
+def test_dask_executor_on_a_local_cluster(tmp_path):
+    distributed = pytest.importorskip("distributed")
+    path = spec_file(tmp_path, [TET])
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster:
+        result = run_batch(load_spec(path), executor="dask", scheduler=cluster.scheduler_address)
+    assert [r["status"] for r in result.results] == ["ok"]
+    assert (Path(result.results[0]["folder"]) / "report.html").exists()
+    with pytest.raises(ParameterError, match="needs scheduler"):
+        run_batch(load_spec(path), executor="dask")
