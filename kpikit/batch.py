@@ -398,6 +398,16 @@ def run_batch(spec: Spec, *, jobs: int | None = None, force: bool = False,
     check_runs(runs)
     spec.output_dir.mkdir(parents=True, exist_ok=True)
     _clean_leftovers(spec.output_dir)
+    results = run_many(runs, jobs=jobs, force=force, progress=progress, executor=executor,
+                       scheduler=scheduler)
+    index, summary = write_index(spec, runs)
+    return BatchResult(tuple(results), index, summary)
+
+
+def run_many(runs: Sequence[Run], *, jobs: int | None = None, force: bool = False,
+             progress: Callable[[int, int, dict], None] | None = None,
+             executor: str = "local", scheduler: str | None = None) -> list[dict[str, Any]]:
+    """Execute checked runs (skipping complete ones unless ``force``); return their results."""
     jobs = max(1, jobs or os.cpu_count() or 1)
     results: list[dict[str, Any]] = []
     todo = [r for r in runs if force or not is_complete(r)]
@@ -411,8 +421,9 @@ def run_batch(spec: Spec, *, jobs: int | None = None, force: bool = False,
             from distributed import Client
             from distributed import as_completed as dask_completed
         except ImportError:
-            raise ParameterError("executor='dask' needs dask's distributed scheduler. "
-                                 "Fix: pip install 'kpikit[dask]' (dask and distributed).") from None
+            raise ParameterError(
+                "executor='dask' needs dask's distributed scheduler. Fix: pip install "
+                "'kpikit[dask]' (dask and distributed).") from None
         with Client(scheduler, timeout="30s") as client:
             futures = {client.submit(execute_run, r, force, pure=False): r for r in todo}
             for f in dask_completed(list(futures)):
@@ -444,8 +455,7 @@ def run_batch(spec: Spec, *, jobs: int | None = None, force: bool = False,
                     results.append(res)
                     if progress:
                         progress(len(results), len(runs), res)
-    index, summary = write_index(spec, runs)
-    return BatchResult(tuple(results), index, summary)
+    return results
 
 
 # -------------------------------------------------------------------- index
