@@ -443,7 +443,12 @@ def run_many(runs: Sequence[Run], *, jobs: int | None = None, force: bool = Fals
                 if progress:
                     progress(len(results), len(runs), results[-1])
         else:
-            with ProcessPoolExecutor(max_workers=min(jobs, len(todo))) as pool:
+            import multiprocessing
+
+            # spawn, not fork: forking a process that runs threads (a kernel client, a
+            # Dask client) can deadlock the child
+            ctx = multiprocessing.get_context("spawn")
+            with ProcessPoolExecutor(max_workers=min(jobs, len(todo)), mp_context=ctx) as pool:
                 futures = {pool.submit(execute_run, r, force): r for r in todo}
                 for f in as_completed(futures):
                     try:

@@ -216,3 +216,15 @@ def test_dask_executor_on_a_local_cluster(tmp_path):
     assert (Path(result.results[0]["folder"]) / "report.html").exists()
     with pytest.raises(ParameterError, match="needs scheduler"):
         run_batch(load_spec(path), executor="dask")
+
+
+def test_demo_produces_the_report(tmp_path):
+    """The README's first command: the demo batch ends with the path of index.html."""
+    proc = subprocess.run([sys.executable, "-m", "kpikit.cli", "demo", "--output-dir",
+                           str(tmp_path / "demo")], capture_output=True, text=True,
+                          cwd=tmp_path, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    index = Path(proc.stdout.strip().splitlines()[-1])
+    assert index == tmp_path / "demo" / "index.html" and index.exists()
+    page = index.read_text(encoding="utf-8")
+    assert "5 runs, 0 failed" in page and page.count(">report</a>") == 5

@@ -89,7 +89,7 @@ def test_sample_and_demo(capsys, tmp_path):
     code, out, _ = run(capsys, "sample", "-o", str(target), "--start", "2025-01-01",
                        "--end", "2025-03-31")
     assert code == 0 and target.exists()
-    code, out, _ = run(capsys, "demo", "--lang", "vi")
+    code, out, _ = run(capsys, "demo", "--lang", "vi", "--table-only")
     assert code == 0
     assert "Always-on Search" in out and "₫" in out and "Tết Sale" in out
 
