@@ -727,8 +727,6 @@ def _result(mode: str, cs: list[ResponseCurve], names: list[str], x0: np.ndarray
             outcome: str, target: float | None, binding: list[str]) -> Allocation:
     rows = []
     marg = _grad(cs, x)
-    moving = [m for m, a, b, n in zip(marg, lo, hi, names, strict=True)
-              if a < b and n not in locked]
     for i, (c, n) in enumerate(zip(cs, names, strict=True)):
         tol = 1e-6 * max(1.0, x.max())
         at_min, at_max = x[i] <= lo[i] + tol, np.isfinite(hi[i]) and x[i] >= hi[i] - tol
@@ -758,7 +756,6 @@ def _result(mode: str, cs: list[ResponseCurve], names: list[str], x0: np.ndarray
     table = pd.DataFrame(rows)
     table["impact"] = table["outcome_recommended"] - table["outcome_current"]
     table = table.sort_values("impact", key=np.abs, ascending=False).reset_index(drop=True)
-    del moving
     draws = [c.draws for c in cs]
     low = high = math.nan
     if all(d is not None and len(d) for d in draws):
