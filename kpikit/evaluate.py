@@ -769,8 +769,8 @@ _SUMMARY = {
            "gap": " Behind the gap to target: {d}.",
            "segment": " By {by}: {s}.", "trend": " Trend over {n} months: {t}.",
            "improving": "improving", "worsening": "worsening", "flat": "no clear trend",
-           "nosig": " The change against last year ({c}) is not significant (p={p:.2f}).",
-           "sig": " The change against last year ({c}) is significant (p={p:.3f})."},
+           "nosig": " The change against last year ({c}) is not significant (p={p}).",
+           "sig": " The change against last year ({c}) is significant (p={p})."},
     "vi": {"line": "{kpi}: {status}. Thực tế {actual} so với chỉ tiêu {target}{pace}.",
            "pace": " (kỳ vọng đến nay {expected})", "proj": " Dự báo {proj}, xác suất đạt "
            "chỉ tiêu {prob}.", "drivers": " Yếu tố tác động lớn nhất so với năm trước: {d}.",
@@ -778,8 +778,8 @@ _SUMMARY = {
            "segment": " Theo {by}: {s}.", "trend": " Xu hướng {n} tháng: {t}.",
            "improving": "đang cải thiện", "worsening": "đang xấu đi",
            "flat": "chưa rõ xu hướng",
-           "nosig": " Thay đổi so với năm trước ({c}) không có ý nghĩa thống kê (p={p:.2f}).",
-           "sig": " Thay đổi so với năm trước ({c}) có ý nghĩa thống kê (p={p:.3f})."},
+           "nosig": " Thay đổi so với năm trước ({c}) không có ý nghĩa thống kê (p={p}).",
+           "sig": " Thay đổi so với năm trước ({c}) có ý nghĩa thống kê (p={p})."},
 }
 
 
@@ -806,7 +806,10 @@ def _summary_line(k: KPI, total: dict, drivers: dict | None, seg: pd.DataFrame |
         text += t["trend"].format(n=total["trend_months"], t=t[total["trend"]])
     if "p_ly" in total and total["p_ly"] == total["p_ly"]:
         key = "sig" if total["significant_ly"] else "nosig"
-        text += t[key].format(c=format_change(total["change_ly"], lang), p=total["p_ly"])
+        from .format import format_number
+
+        p_text = format_number(total["p_ly"], 3 if total["significant_ly"] else 2, lang)
+        text += t[key].format(c=format_change(total["change_ly"], lang), p=p_text)
     table = (drivers or {}).get("gap") if total["status"] in ("off track", "at risk",
                                                               "missed") else None
     key = "gap"

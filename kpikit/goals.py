@@ -800,6 +800,22 @@ def next_quarter(day: date) -> tuple[date, date]:
     return p.start_time.date(), p.end_time.date()
 
 
+def next_period(scoped: pd.DataFrame, last_day: date) -> tuple[date, date]:
+    """The period a new plan should cover: the quarter after the data, or, for a
+    campaign that runs in flights (active less than 60% of its last year), its last
+    flight one year later."""
+    if scoped.empty:
+        return next_quarter(last_day)
+    days = pd.DatetimeIndex(scoped["date"].unique()).sort_values()
+    year = days[days > days[-1] - pd.Timedelta(days=365)]
+    if len(year) >= 0.6 * 365:
+        return next_quarter(last_day)
+    gaps = np.flatnonzero(np.diff(year.asi8) > pd.Timedelta(days=7).value)
+    start = year[gaps[-1] + 1] if len(gaps) else year[0]
+    flight = (start.date(), year[-1].date())
+    return (_shift_year(flight[0], 1), _shift_year(flight[1], 1))
+
+
 def suggest_plan(
     data: pd.DataFrame,
     objective: str,
@@ -820,7 +836,7 @@ def suggest_plan(
     campaigns = (campaign,) if campaign else ()
     scoped = scope_data(data, campaigns)
     if period is None:
-        period = next_quarter(data["date"].max().date())
+        period = next_period(scoped, data["date"].max().date())
     measurable = [r for r in recommend_kpis(objective, scoped, lang=lang) if r.measurable]
     if not measurable:
         raise ParameterError(

@@ -288,3 +288,10 @@ def test_suggested_plan_is_consistent_and_balanced(sample):
     assert any("no owner named" in w for w in check.warnings)
     with pytest.raises(ParameterError, match="campaign 'Nope' is not in the data"):
         suggest_plan(sample, "sales", campaign="Nope")
+
+
+def test_a_flighted_campaign_is_planned_for_its_next_flight(sample):
+    plan = suggest_plan(sample, "sales", campaign="Tết Sale")
+    # the 2027 flight ran 2027-01-02..2027-02-13 (Tết on 6 February, -35/+7 days)
+    assert plan.period == (date(2028, 1, 2), date(2028, 2, 13))
+    assert check_plan(plan, sample).availability["status"].eq("ok").all()
