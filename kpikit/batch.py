@@ -232,21 +232,15 @@ def check_runs(runs: Sequence[Run]) -> None:
     problems = []
     for r in runs:
         declared = declared_parameters(notebook_path(r.notebook))
-        unknown = [k for k in r.parameters if k not in declared]
-        for k in unknown:
-            import difflib
-
-            close = difflib.get_close_matches(k, list(declared), n=1)
-            hint = f" Did you mean {close[0]!r}?" if close else ""
-            problems.append(f"{r.label}: unknown parameter {k!r}.{hint}")
-        known = {k: v for k, v in r.parameters.items() if k in declared}
-        for k, v in known.items():
+        for k, v in r.parameters.items():
+            if k not in declared:
+                continue  # check_values names it, with the closest valid name
             d = declared[k]
             if d is not None and v is not None and type(d) is not type(v) and not (
                     isinstance(d, (int, float)) and isinstance(v, (int, float))):
                 problems.append(f"{r.label}: {k}={v!r} should be {type(d).__name__} like "
                                 f"the notebook's default {d!r}.")
-        _, bad = check_values(r.notebook, known, declared)
+        _, bad = check_values(r.notebook, r.parameters, declared)
         problems += [f"{r.label}: {b}" for b in bad if "output_dir" not in b]
     if problems:
         raise ParameterError("the batch was not started: " + " ".join(problems))
@@ -359,6 +353,15 @@ def execute_run(run: Run, force: bool = False) -> dict[str, Any]:
             "seconds": manifest["seconds"]}
 
 
+def _outcome(future: Any, run: Run) -> dict[str, Any]:
+    """A finished future's result, or a failed result when the worker itself died."""
+    try:
+        return future.result()
+    except Exception as e:
+        return {"label": run.label, "status": "failed", "error": f"{type(e).__name__}: {e}",
+                "folder": str(run.folder)}
+
+
 def _clean_leftovers(root: Path) -> None:
     """Remove temporary folders a killed batch left behind."""
     if root.exists():
@@ -410,12 +413,16 @@ def run_many(runs: Sequence[Run], *, jobs: int | None = None, force: bool = Fals
     """Execute checked runs (skipping complete ones unless ``force``); return their results."""
     jobs = max(1, jobs or os.cpu_count() or 1)
     results: list[dict[str, Any]] = []
+
+    def record(res: dict[str, Any]) -> None:
+        results.append(res)
+        if progress:
+            progress(len(results), len(runs), res)
+
     todo = [r for r in runs if force or not is_complete(r)]
     for r in runs:
         if r not in todo:
-            results.append({"label": r.label, "status": "skipped", "folder": str(r.folder)})
-            if progress:
-                progress(len(results), len(runs), results[-1])
+            record({"label": r.label, "status": "skipped", "folder": str(r.folder)})
     if todo and executor == "dask":
         try:
             from distributed import Client
@@ -427,21 +434,11 @@ def run_many(runs: Sequence[Run], *, jobs: int | None = None, force: bool = Fals
         with Client(scheduler, timeout="30s") as client:
             futures = {client.submit(execute_run, r, force, pure=False): r for r in todo}
             for f in dask_completed(list(futures)):
-                try:
-                    res = f.result()
-                except Exception as e:  # the worker died or lost the task
-                    r = futures[f]
-                    res = {"label": r.label, "status": "failed",
-                           "error": f"{type(e).__name__}: {e}", "folder": str(r.folder)}
-                results.append(res)
-                if progress:
-                    progress(len(results), len(runs), res)
+                record(_outcome(f, futures[f]))
     elif todo:
         if jobs == 1 or len(todo) == 1:
             for r in todo:
-                results.append(execute_run(r, force))
-                if progress:
-                    progress(len(results), len(runs), results[-1])
+                record(execute_run(r, force))
         else:
             import multiprocessing
 
@@ -451,15 +448,7 @@ def run_many(runs: Sequence[Run], *, jobs: int | None = None, force: bool = Fals
             with ProcessPoolExecutor(max_workers=min(jobs, len(todo)), mp_context=ctx) as pool:
                 futures = {pool.submit(execute_run, r, force): r for r in todo}
                 for f in as_completed(futures):
-                    try:
-                        res = f.result()
-                    except Exception as e:  # the worker itself died
-                        r = futures[f]
-                        res = {"label": r.label, "status": "failed",
-                               "error": f"{type(e).__name__}: {e}", "folder": str(r.folder)}
-                    results.append(res)
-                    if progress:
-                        progress(len(results), len(runs), res)
+                    record(_outcome(f, futures[f]))
     return results
 
 

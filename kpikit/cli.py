@@ -173,19 +173,20 @@ def _cmd_demo(a: argparse.Namespace) -> int:
 
     print("\nRunning the demo batch (goal setting, evaluation, optimisation per campaign)...",
           flush=True)
-    result = run_batch(demo_spec(a.output_dir), jobs=a.jobs, force=a.force,
-                       progress=print_progress)
-    for r in result.failed:
-        print(f"FAILED {r['label']}: {r.get('error')}", file=sys.stderr)
-    print(result.index)
-    return 1 if result.failed else 0
+    return _report(run_batch(demo_spec(a.output_dir), jobs=a.jobs, force=a.force,
+                             progress=print_progress))
 
 
 def _cmd_batch(a: argparse.Namespace) -> int:
     from .batch import load_spec, print_progress, run_batch
 
-    result = run_batch(load_spec(a.spec), jobs=a.jobs, force=a.force, progress=print_progress,
-                       executor=a.executor, scheduler=a.scheduler)
+    return _report(run_batch(load_spec(a.spec), jobs=a.jobs, force=a.force,
+                             progress=print_progress, executor=a.executor,
+                             scheduler=a.scheduler))
+
+
+def _report(result) -> int:
+    """List a batch's failures, end with the index path; exit code 1 if any failed."""
     if result.failed:
         print(f"\n{len(result.failed)} run(s) failed:", file=sys.stderr)
         for r in result.failed:
