@@ -36,8 +36,9 @@ import sys
 import time
 import traceback
 import unicodedata
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -282,14 +283,17 @@ def _offline(body: str) -> str:
     return re.sub(r'<script[^>]*\bsrc="https?://[^"]*"[^>]*>\s*</script>', "", body)
 
 
-def export_html(executed: Path, target: Path, title: str) -> None:
-    """HTML without code cells; plotly.js is already inlined once by the notebook."""
+def export_html(executed: Path | Any, target: Path, title: str) -> None:
+    """HTML without code cells; plotly.js is already inlined once by the notebook.
+
+    ``executed`` is the executed notebook's path or the notebook itself.
+    """
     import nbformat
     from nbconvert import HTMLExporter
 
     from ._files import atomic_write_text
 
-    nb = nbformat.read(executed, as_version=4)
+    nb = nbformat.read(executed, as_version=4) if isinstance(executed, Path) else executed
     exporter = HTMLExporter(template_name="lab")
     exporter.exclude_input = True
     exporter.exclude_input_prompt = True
@@ -298,8 +302,41 @@ def export_html(executed: Path, target: Path, title: str) -> None:
     atomic_write_text(target, _offline(body))
 
 
-def execute_run(run: Run, force: bool = False) -> dict[str, Any]:
-    """Execute one run (in this process); never raises for a failing notebook."""
+def _kernel_manager(warm: str | None) -> Any:
+    """A kernel manager for one run: a plain kernel, or a fresh fork of the warm parent."""
+    from jupyter_client.manager import KernelManager
+
+    from . import _warm
+
+    class WarmKernelManager(KernelManager):
+        def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
+            return _warm.kernel_command(str(warm), os.path.realpath(self.connection_file))
+
+    # IPC transport: a local kernel needs no TCP ports (and logs no warning)
+    cls = WarmKernelManager if warm else KernelManager
+    return cls(kernel_name="python3", transport="ipc")
+
+
+def _ready(warm: str | None, timeout: float = 180.0) -> str | None:
+    """The warm parent's socket once it listens, or None (plain kernels) if it failed."""
+    if not warm:
+        return None
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if os.path.exists(warm):
+            return warm
+        if os.path.exists(warm + ".failed"):
+            return None
+        time.sleep(0.05)
+    return None
+
+
+def execute_run(run: Run, force: bool = False, warm: str | None = None) -> dict[str, Any]:
+    """Execute one run (in this process); never raises for a failing notebook.
+
+    ``warm`` is the socket of a warm kernel parent (:mod:`kpikit._warm`); without it, or
+    when that parent failed to start, the run gets a plain kernel.
+    """
     if not force and is_complete(run):
         return {"label": run.label, "status": "skipped", "folder": str(run.folder)}
     os.environ["KPIKIT_STATIC"] = "1"  # widgets show a static view in reports
@@ -312,23 +349,26 @@ def execute_run(run: Run, force: bool = False) -> dict[str, Any]:
     status, error = "ok", None
     try:
         import papermill
-        from jupyter_client.manager import KernelManager
 
-        # IPC transport: a local kernel needs no TCP ports (and logs no warning)
-        km = KernelManager(kernel_name="python3", transport="ipc")
+        warm = _ready(warm)
+        km = _kernel_manager(warm)
+        executed = None
         try:
-            papermill.execute_notebook(
+            # saved once at the end (or on failure), not after every cell: the folder is
+            # swapped into place only when complete anyway
+            executed = papermill.execute_notebook(
                 str(notebook_path(run.notebook)), str(tmp / "executed.ipynb"),
                 parameters=run.parameters, cwd=str(tmp), kernel_name="python3",
-                progress_bar=False, log_output=False, shutdown_kernel="immediate", km=km)
+                progress_bar=False, log_output=False, shutdown_kernel="immediate", km=km,
+                request_save_on_cell_execute=False)
         except papermill.PapermillExecutionError as e:
             status, error = "failed", f"{e.ename}: {e.evalue}"
         finally:
             if km.has_kernel:  # a kernel handed to papermill is ours to stop
                 km.shutdown_kernel(now=True)
         if (tmp / "executed.ipynb").exists():
-            export_html(tmp / "executed.ipynb", tmp / "report.html",
-                        f"{run.campaign} · {run.notebook}")
+            export_html(executed if executed is not None else tmp / "executed.ipynb",
+                        tmp / "report.html", f"{run.campaign} · {run.notebook}")
         results = tmp / "outputs" / "results.json"
         if results.exists():
             shutil.copy2(results, tmp / "results.json")
@@ -337,7 +377,7 @@ def execute_run(run: Run, force: bool = False) -> dict[str, Any]:
     except Exception as e:  # a broken run must never stop the batch
         status, error = "failed", f"{type(e).__name__}: {e}"
         manifest["traceback"] = traceback.format_exc()[-4000:]
-    manifest.update(status=status, error=error,
+    manifest.update(status=status, error=error, kernel="warm" if warm else "plain",
                     seconds=round(time.perf_counter() - started, 2))
     from ._files import atomic_write_text
 
@@ -407,10 +447,47 @@ def run_batch(spec: Spec, *, jobs: int | None = None, force: bool = False,
     return BatchResult(tuple(results), index, summary)
 
 
+@contextmanager
+def warm_kernels(runs: Sequence[Run]) -> Iterator[str | None]:
+    """Start a warm kernel parent for ``runs`` (see :mod:`kpikit._warm`); yield its socket.
+
+    Yields None where warm kernels are unavailable (no ``fork``) or switched off with the
+    environment variable ``KPIKIT_WARM=0``; runs then get plain kernels.
+    """
+    import subprocess
+    import tempfile
+
+    from . import _warm
+
+    if not _warm.available() or os.environ.get("KPIKIT_WARM", "1") == "0":
+        yield None
+        return
+    folder = tempfile.mkdtemp(prefix="kpikit-warm-")
+    sock = os.path.join(folder, "parent.sock")
+    data = sorted({str(Path(r.parameters["data_path"]).resolve()) for r in runs
+                   if isinstance(r.parameters.get("data_path"), str)})
+    with open(os.path.join(folder, "parent.log"), "wb") as log:
+        proc = subprocess.Popen([sys.executable, "-m", "kpikit._warm", sock, *data],
+                                stdin=subprocess.DEVNULL, stdout=log, stderr=log)
+    try:
+        yield sock
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def run_many(runs: Sequence[Run], *, jobs: int | None = None, force: bool = False,
              progress: Callable[[int, int, dict], None] | None = None,
              executor: str = "local", scheduler: str | None = None) -> list[dict[str, Any]]:
-    """Execute checked runs (skipping complete ones unless ``force``); return their results."""
+    """Execute checked runs (skipping complete ones unless ``force``); return their results.
+
+    Local runs get warm single-use kernels (:func:`warm_kernels`); Dask workers, on other
+    machines, start plain ones.
+    """
     jobs = max(1, jobs or os.cpu_count() or 1)
     results: list[dict[str, Any]] = []
 
@@ -436,19 +513,21 @@ def run_many(runs: Sequence[Run], *, jobs: int | None = None, force: bool = Fals
             for f in dask_completed(list(futures)):
                 record(_outcome(f, futures[f]))
     elif todo:
-        if jobs == 1 or len(todo) == 1:
-            for r in todo:
-                record(execute_run(r, force))
-        else:
-            import multiprocessing
+        with warm_kernels(todo) as warm:
+            if jobs == 1 or len(todo) == 1:
+                for r in todo:
+                    record(execute_run(r, force, warm))
+            else:
+                import multiprocessing
 
-            # spawn, not fork: forking a process that runs threads (a kernel client, a
-            # Dask client) can deadlock the child
-            ctx = multiprocessing.get_context("spawn")
-            with ProcessPoolExecutor(max_workers=min(jobs, len(todo)), mp_context=ctx) as pool:
-                futures = {pool.submit(execute_run, r, force): r for r in todo}
-                for f in as_completed(futures):
-                    record(_outcome(f, futures[f]))
+                # spawn, not fork: forking a process that runs threads (a kernel client, a
+                # Dask client) can deadlock the child
+                ctx = multiprocessing.get_context("spawn")
+                with ProcessPoolExecutor(max_workers=min(jobs, len(todo)),
+                                         mp_context=ctx) as pool:
+                    futures = {pool.submit(execute_run, r, force, warm): r for r in todo}
+                    for f in as_completed(futures):
+                        record(_outcome(f, futures[f]))
     return results
 
 

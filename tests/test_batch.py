@@ -228,3 +228,91 @@ def test_demo_produces_the_report(tmp_path):
     assert index == tmp_path / "demo" / "index.html" and index.exists()
     page = index.read_text(encoding="utf-8")
     assert "5 runs, 0 failed" in page and page.count(">report</a>") == 5
+
+
+# ------------------------------------------------------------ warm kernels
+
+LEAK_CELLS = [
+    ("code", "step = 0\ndata_path = ''\noutput_dir = 'outputs'", ["parameters"]),
+    ("code", """import json, os, pathlib, sys
+import pandas as pd
+import kpikit
+seen = {"pid": os.getpid(), "cwd": os.getcwd(),
+        "global": "LEAK" in globals(), "env": os.environ.get("KPIKIT_LEAK"),
+        "module_attr": getattr(kpikit, "_leak", None), "sys_module": "leaky" in sys.modules,
+        "pandas_option": pd.get_option("display.max_rows")}
+data = kpikit.load(data_path)
+seen["spend"] = float(data["spend"].sum())
+# now leave every kind of trace a careless notebook could leave
+LEAK = step
+os.environ["KPIKIT_LEAK"] = str(step)
+kpikit._leak = step
+sys.modules["leaky"] = kpikit
+pd.set_option("display.max_rows", 3)
+data["spend"] *= 1000
+pathlib.Path(output_dir).mkdir()
+pathlib.Path(output_dir, "results.json").write_text(json.dumps(seen))""", []),
+]
+
+
+def leak_notebook(folder: Path) -> Path:
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    for _kind, src, tags in LEAK_CELLS:
+        cell = nbformat.v4.new_code_cell(src)
+        cell.metadata["tags"] = tags
+        nb.cells.append(cell)
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    folder.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, folder / "leak.ipynb")
+    return folder / "leak.ipynb"
+
+
+def test_warm_kernels_leak_no_state_between_runs(tmp_path, monkeypatch):
+    """Three runs through one warm parent: each sees a fresh kernel, untouched data."""
+    from kpikit import _warm, batch
+
+    if not _warm.available():
+        pytest.skip("warm kernels need fork and Unix sockets")
+    monkeypatch.setattr(batch, "NOTEBOOK_DIR", tmp_path / "nbs")
+    leak_notebook(tmp_path / "nbs")
+    csv = tmp_path / "d.csv"
+    csv.write_text("date,campaign,channel,impressions,clicks,spend\n"
+                   "2026-01-01,A,search,100,10,250.5\n2026-01-02,A,search,120,12,249.5\n",
+                   encoding="utf-8")
+    runs = [Run("A", "leak", {"step": i, "data_path": str(csv), "output_dir": "outputs"},
+                tmp_path / "out" / f"run{i}") for i in (1, 2, 3)]
+    with batch.warm_kernels(runs) as warm:
+        assert warm is not None
+        results = [batch.execute_run(r, True, warm) for r in runs]
+    assert [r["status"] for r in results] == ["ok"] * 3, results
+    seen = [json.loads((r.folder / "results.json").read_text()) for r in runs]
+    manifests = [json.loads((r.folder / "manifest.json").read_text()) for r in runs]
+    assert {m["kernel"] for m in manifests} == {"warm"}
+    assert len({s["pid"] for s in seen} | {os.getpid()}) == 4  # one new process per run
+    for s in seen:
+        assert s["global"] is False and s["env"] is None and s["module_attr"] is None
+        assert s["sys_module"] is False and s["pandas_option"] == 60
+        assert s["spend"] == 500.0  # the preloaded table is copied, not shared
+        assert ".tmp-" in s["cwd"]  # each run works in its own folder
+    assert "KPIKIT_LEAK" not in os.environ
+    assert not Path(warm).exists()  # the parent is gone with the batch
+
+
+def test_batch_falls_back_to_plain_kernels(tmp_path, monkeypatch):
+    from kpikit import batch
+
+    monkeypatch.setenv("KPIKIT_WARM", "0")
+    monkeypatch.setattr(batch, "NOTEBOOK_DIR", tmp_path / "nbs")
+    leak_notebook(tmp_path / "nbs")
+    csv = tmp_path / "d.csv"
+    csv.write_text("date,campaign,channel,impressions,clicks,spend\n2026-01-01,A,search,1,1,2\n",
+                   encoding="utf-8")
+    run = Run("A", "leak", {"step": 1, "data_path": str(csv), "output_dir": "outputs"},
+              tmp_path / "out" / "run1")
+    with batch.warm_kernels([run]) as warm:
+        assert warm is None
+        assert batch.execute_run(run, True, warm)["status"] == "ok"
+    assert json.loads((run.folder / "manifest.json").read_text())["kernel"] == "plain"
