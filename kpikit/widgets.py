@@ -11,6 +11,7 @@ import math
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import ipywidgets as w
 import pandas as pd
@@ -236,13 +237,19 @@ class PlanBuilder:
         _show(self.widget, self.static_html)
 
 
+def _static() -> bool:
+    """Whether widgets are shown as static HTML (batch reports: no live kernel)."""
+    import os
+
+    return bool(os.environ.get("KPIKIT_STATIC"))
+
+
 def _show(widget: w.Widget, static: object) -> None:
     """Display a widget, or its static view when kpikit runs a batch (no live kernel)."""
-    import os
 
     from IPython.display import HTML, display
 
-    if os.environ.get("KPIKIT_STATIC"):
+    if _static():
         display(HTML(static()))  # type: ignore[operator]
     else:
         display(widget)
@@ -259,14 +266,21 @@ class EvaluationExplorer:
         Last day of data to judge.
     lang
         ``"en"`` or ``"vi"``.
+    evaluation
+        The notebook's evaluation of the whole plan period, reused rather than recomputed
+        (ignored when its period or date differ).
     """
 
-    def __init__(self, data: pd.DataFrame, plan: Plan, *, as_of: date, lang: str = "en"):
+    def __init__(self, data: pd.DataFrame, plan: Plan, *, as_of: date, lang: str = "en",
+                 evaluation: Any = None):
         from .evaluate import evaluate
 
         self.data, self.plan, self.as_of, self.lang = data, plan, as_of, lang
         self._evaluate = evaluate
         self._cache: dict[str, object] = {}
+        if (evaluation is not None and tuple(evaluation.period) == tuple(plan.period)
+                and str(evaluation.as_of) == str(as_of) and evaluation.lang == lang):
+            self._cache["campaign"] = evaluation
         months = pd.period_range(plan.period[0], min(plan.period[1], as_of), freq="M")
         label = {"en": "whole plan period", "vi": "cả kỳ kế hoạch"}.get(lang, "whole")
         self.period = w.Dropdown(options=[(label, "campaign")] + [(str(m), str(m))
@@ -315,6 +329,8 @@ class EvaluationExplorer:
         ev = self.evaluation()
         i = ev.plan.kpi_names().index(self.kpi.value)
         self.summary.value = f"<p>{ev.summary[i]}</p>"
+        if _static():  # a report shows the summary only: no charts to draw
+            return
         self.output.clear_output(wait=True)
         with self.output:
             for fig in self.figures():
