@@ -10,7 +10,7 @@ import math
 import plotly.graph_objects as go
 
 from .catalog import get_kpi
-from .format import format_value
+from .format import format_change, format_value
 from .goals import FEASIBILITY_LABELS, Cascade, Feasibility
 
 __all__ = ["feasibility_chart", "kpi_tree_chart", "short_label", "style"]
@@ -384,4 +384,40 @@ def allocation_chart(allocation, *, lang: str = "en", currency: str | None = Non
                       title={"en": "Budget per channel", "vi": "Ngân sách theo kênh"}.get(
                           lang, "Budget per channel"))
     fig.update_yaxes(tickformat=",.0f")
+    return style(fig, lang)
+
+
+def what_if_chart(changes: dict[str, float], goal: str, goal_change: float, *,
+                  lang: str = "en") -> go.Figure:
+    """Bars of each driver's relative change and the goal's resulting change."""
+    names = [*changes, goal]
+    values = [*changes.values(), goal_change]
+    colors = ["#95a5a6"] * len(changes) + [COLORS["goal"]]
+    fig = go.Figure(go.Bar(
+        x=names, y=values, marker_color=colors, cliponaxis=False,
+        text=[format_change(v, lang) for v in values], textposition="outside"))
+    top = max(0.1, *(abs(v) for v in values if v == v)) * 1.25
+    fig.update_yaxes(tickformat="+.0%", range=[-top, top], zeroline=True)
+    title = {"en": "Change against the baseline", "vi": "Thay đổi so với cơ sở"}
+    fig.update_layout(title=title.get(lang, title["en"]), height=340, showlegend=False)
+    return style(fig, lang)
+
+
+def horizon_chart(short, long, short_kpi: str, long_kpi: str, *,
+                  lang: str = "en") -> go.Figure:
+    """Two monthly KPI series, a short-term one and a long-term one, on twin axes."""
+    s, lg = get_kpi(short_kpi), get_kpi(long_kpi)
+    words = {"en": ("short term", "long term"), "vi": ("ngắn hạn", "dài hạn")}[
+        "vi" if lang == "vi" else "en"]
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=[str(p) for p in short.index], y=short.to_numpy(dtype=float),
+                             name=f"{short_label(short_kpi, lang)} ({words[0]})",
+                             line={"color": COLORS["line"], "width": 3}))
+    fig.add_trace(go.Scatter(x=[str(p) for p in long.index], y=long.to_numpy(dtype=float),
+                             name=f"{short_label(long_kpi, lang)} ({words[1]})", yaxis="y2",
+                             line={"color": "#27ae60", "width": 3, "dash": "dot"}))
+    fig.update_layout(height=360, legend={"orientation": "h", "y": -0.2},
+                      yaxis={"title": short_label(short_kpi, lang), **_axis_format(s.unit)},
+                      yaxis2={"title": short_label(long_kpi, lang), "overlaying": "y",
+                              "side": "right", **_axis_format(lg.unit)})
     return style(fig, lang)

@@ -38,6 +38,11 @@ class Param:
 
 
 NOTEBOOKS: dict[str, tuple[Param, ...]] = {
+    "00_kpi_basics": (
+        Param("data_path", "optional_path", "export or canonical table (None: bundled sample)"),
+        Param("lang", "choice", "language of every text, table and chart", LANGS),
+        Param("output_dir", "dir", "folder for the lesson's gappy export"),
+    ),
     "01_goal_setting": (
         Param("data_path", "optional_path", "export or canonical table (None: bundled sample)"),
         Param("plan_path", "optional_path", "plan YAML to refine (None: suggest one)"),

@@ -1,0 +1,812 @@
+"""The KPI basics lesson (``notebooks/00_kpi_basics.ipynb``): its texts and its widgets.
+
+Every text exists in English and Vietnamese; the notebook shows one language, chosen by
+its ``lang`` parameter, so a trainer keeps one notebook, not two copies. KPI names come
+from the catalog's labels, and every number is computed by the same kpikit functions the
+other notebooks use (:func:`kpikit.compute`, :func:`kpikit.goals.recommend_kpis`,
+:func:`kpikit.goals.availability`, :func:`kpikit.evaluate.evaluate`, ...).
+
+Importing this module loads ipywidgets; ``import kpikit`` does not.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import ipywidgets as w
+import numpy as np
+import pandas as pd
+
+from .catalog import MEASURES, OBJECTIVE_LABELS, OBJECTIVES, get_kpi
+from .compute import compute
+from .errors import ParameterError
+from .format import check_lang, format_change, format_money, format_number, format_value
+from .goals import TREES, KPITree, availability, kpi_history, recommend_kpis, tree_baselines
+from .widgets import _show, _static
+
+__all__ = [
+    "AvailabilityCheck", "FormulaPlayground", "HorizonCompare", "ObjectiveMatcher",
+    "PacingSimulator", "Quiz", "RatioTrap", "TreeExplorer", "exercises", "gappy_copy",
+    "owner_table", "playground_values", "query_lang", "ratio_trap", "say", "steps_table",
+    "text", "tree_what_if", "write_gappy_export",
+]
+
+PLAYGROUND_KPIS = ("ctr", "cpc", "cvr", "cpa", "roas")
+
+# --------------------------------------------------------------------------- texts
+
+TEXT: dict[str, tuple[str, str]] = {
+    "intro": (
+        "This lesson walks through the **eight steps** of working with marketing KPIs on a "
+        "realistic sample: five campaigns of a Vietnamese retailer over two and a half "
+        "years, in VND. Every box below is live: change a value and the numbers redraw.",
+        "Bài học này đi qua **tám bước** làm việc với KPI marketing trên một bộ dữ liệu mẫu "
+        "thực tế: năm chiến dịch của một nhà bán lẻ Việt Nam trong hai năm rưỡi, tính bằng "
+        "VND. Mọi ô bên dưới đều tương tác: đổi một giá trị là các con số được tính lại."),
+    "why_title": ("Why KPIs matter", "Vì sao KPI quan trọng"),
+    "reasons": (
+        "- **Focus**: a few numbers tell the team what matters this quarter.\n"
+        "- **Better decisions**: budget moves follow evidence, not the loudest voice.\n"
+        "- **Tracking strategy**: KPIs show whether the plan works while there is time "
+        "to act.\n"
+        "- **Accountability**: every KPI has an owner who explains and acts.\n"
+        "- **Motivation**: a visible target the team can beat.",
+        "- **Tập trung**: vài con số cho cả đội biết điều gì quan trọng trong quý này.\n"
+        "- **Quyết định tốt hơn**: ngân sách dịch chuyển theo bằng chứng, không theo người "
+        "nói to nhất.\n"
+        "- **Theo dõi chiến lược**: KPI cho thấy kế hoạch có hiệu quả không khi vẫn còn thời "
+        "gian hành động.\n"
+        "- **Trách nhiệm**: mỗi KPI có một người phụ trách giải thích và hành động.\n"
+        "- **Động lực**: một mục tiêu rõ ràng để cả đội vượt qua."),
+    "steps_title": ("The eight steps", "Tám bước"),
+    "s1": ("1 · Define the objective", "1 · Xác định mục tiêu"),
+    "s1_body": (
+        "Start from what the business wants: sales, leads, awareness, engagement, traffic "
+        "or retention. Pick an objective below and discuss the KPIs kpikit suggests, and "
+        "why.",
+        "Bắt đầu từ điều doanh nghiệp muốn: doanh số, khách hàng tiềm năng, nhận diện, tương "
+        "tác, lưu lượng truy cập hay giữ chân khách hàng. Chọn một mục tiêu bên dưới và thảo "
+        "luận các KPI kpikit gợi ý, và lý do."),
+    "s2": ("2 · Pick KPIs that fit, and compute them right",
+           "2 · Chọn KPI phù hợp và tính cho đúng"),
+    "s2_body": (
+        "A KPI is a formula over raw counts. Move the sliders: each KPI moves with the "
+        "measures in its formula, and only with those.",
+        "KPI là một công thức trên các số đếm gốc. Kéo các thanh trượt: mỗi KPI chỉ thay đổi "
+        "theo các chỉ số có trong công thức của nó."),
+    "trap_body": (
+        "**The mean-of-ratios trap.** A rate over several days, channels or campaigns is "
+        "*total clicks / total impressions*, not the average of their rates: the average "
+        "gives a campaign with 3 million impressions the same weight as one with 90 million. "
+        "Move the slider (clicks of the smallest campaign) and watch the wrong average jump "
+        "while the right number moves far less.",
+        "**Bẫy trung bình của các tỷ lệ.** Tỷ lệ qua nhiều ngày, kênh hay chiến dịch là *tổng "
+        "lượt nhấp / tổng lượt hiển thị*, không phải trung bình các tỷ lệ: trung bình cho chiến "
+        "dịch có 3 triệu lượt hiển thị cùng trọng số với chiến dịch có 90 triệu. Kéo thanh "
+        "trượt (lượt nhấp của chiến dịch nhỏ nhất) và xem con số sai nhảy vọt trong khi con số "
+        "đúng thay đổi ít hơn nhiều."),
+    "s3": ("3 · Make sure the data exists", "3 · Đảm bảo có dữ liệu"),
+    "s3_body": (
+        "Below is an export with gaps: missing days and empty cells. Before promising a "
+        "KPI, check that its measures are there for the whole period.",
+        "Dưới đây là một tệp xuất có lỗ hổng: thiếu ngày và ô trống. Trước khi cam kết một "
+        "KPI, hãy kiểm tra các chỉ số của nó có đủ cho cả kỳ."),
+    "s4": ("4 · Tie KPIs to the business goal", "4 · Gắn KPI với mục tiêu kinh doanh"),
+    "s4_body": (
+        "Revenue is exactly impressions × CTR × conversion rate × value per conversion. "
+        "Move one driver and see the business goal move by the same factor.",
+        "Doanh thu đúng bằng lượt hiển thị × CTR × tỷ lệ chuyển đổi × giá trị mỗi chuyển đổi. "
+        "Kéo một yếu tố và xem mục tiêu kinh doanh thay đổi theo đúng tỷ lệ đó."),
+    "s5": ("5 · Set a review cadence", "5 · Đặt nhịp theo dõi"),
+    "s5_body": (
+        "Choose how often to review and a day inside the month. *Expected by now* follows "
+        "last year's daily shape (seasonal pacing), so an early-month dip is not a false "
+        "alarm; the status comes from the projection to the period's end.",
+        "Chọn tần suất theo dõi và một ngày trong tháng. *Kỳ vọng đến nay* theo hình dạng theo "
+        "ngày của năm trước (tiến độ theo mùa), nên một ngày đầu tháng thấp không phải báo "
+        "động giả; trạng thái đến từ dự báo tới cuối kỳ."),
+    "s6": ("6 · Name owners", "6 · Chỉ định người phụ trách"),
+    "s6_body": (
+        "Every KPI of the Tết Sale plan has an owner, who reads this table in the review "
+        "and explains what moved.",
+        "Mỗi KPI của kế hoạch Tết Sale có một người phụ trách, người đọc bảng này trong buổi "
+        "họp và giải thích điều gì đã thay đổi."),
+    "s7": ("7 · Optimise when a KPI misses", "7 · Tối ưu khi KPI không đạt"),
+    "s7_body": (
+        "When a KPI is off track, find the driver that moved (step 4's tree) and act on it: "
+        "notebook 02 attributes the gap to drivers and channels, notebook 03 moves budget "
+        "to the channels with the best marginal return.",
+        "Khi KPI chệch hướng, tìm yếu tố đã thay đổi (cây KPI ở bước 4) và hành động: notebook "
+        "02 phân bổ khoảng cách cho từng yếu tố và kênh, notebook 03 dời ngân sách sang kênh "
+        "có lợi nhuận biên tốt nhất."),
+    "s8": ("8 · Balance short- and long-term KPIs", "8 · Cân bằng KPI ngắn hạn và dài hạn"),
+    "s8_body": (
+        "Short-term KPIs move within a campaign; long-term ones (loyalty, new customers) "
+        "move slowly and protect next year. Judge a campaign on both.",
+        "KPI ngắn hạn thay đổi trong một chiến dịch; KPI dài hạn (lòng trung thành, khách "
+        "hàng mới) thay đổi chậm và bảo vệ năm sau. Hãy đánh giá chiến dịch trên cả hai."),
+    "exercises": ("Exercises", "Bài tập"),
+    "exercises_body": ("Answer, then press *Check*.", "Trả lời, rồi bấm *Kiểm tra*."),
+    "check": ("Check", "Kiểm tra"),
+    "right": ("Right.", "Đúng rồi."),
+    "wrong": ("Not quite.", "Chưa đúng."),
+    "answer": ("Your answer", "Câu trả lời"),
+    "objective": ("Objective", "Mục tiêu"),
+    "kpi": ("KPI", "KPI"),
+    "why": ("Why", "Lý do"),
+    "in_data": ("In the data", "Có trong dữ liệu"),
+    "yes": ("yes", "có"),
+    "no": ("no", "không"),
+    "mean_of_ratios": ("Average of the channel rates (wrong)",
+                       "Trung bình tỷ lệ các kênh (sai)"),
+    "sum_over_sum": ("Total clicks / total impressions (right)",
+                     "Tổng lượt nhấp / tổng lượt hiển thị (đúng)"),
+    "small_clicks": ("Clicks, smallest", "Lượt nhấp, nhỏ nhất"),
+    "goal": ("Business goal", "Mục tiêu kinh doanh"),
+    "baseline": ("baseline", "cơ sở"),
+    "change": ("change", "thay đổi"),
+    "cadence": ("Cadence", "Chu kỳ"),
+    "day": ("Day", "Ngày"),
+    "growth": ("Target vs last year", "Mục tiêu so với năm trước"),
+    "weekly": ("weekly", "hàng tuần"),
+    "monthly": ("monthly", "hàng tháng"),
+    "actual": ("Actual to date", "Thực tế đến nay"),
+    "expected": ("Expected by now", "Kỳ vọng đến nay"),
+    "projection": ("Projected at period end", "Dự báo cuối kỳ"),
+    "target": ("Target", "Mục tiêu"),
+    "status": ("Status", "Trạng thái"),
+    "campaign": ("Campaign", "Chiến dịch"),
+    "short": ("Short term", "Ngắn hạn"),
+    "long": ("Long term", "Dài hạn"),
+    "playground_note": (
+        "Values in {cur}; a KPI whose denominator is 0 shows –, never 0 or infinity.",
+        "Giá trị tính bằng {cur}; KPI có mẫu số bằng 0 hiện –, không bao giờ là 0 hay vô cực."),
+}
+
+STEPS: tuple[tuple[str, str, str], ...] = (
+    ("s1", "goals.recommend_kpis · PlanBuilder",
+     "notebooks/01_goal_setting.ipynb"),
+    ("s2", "catalog (51 KPIs) · kpikit.compute", "kpikit kpis"),
+    ("s3", "kpikit.validate · goals.availability", "kpikit validate FILE"),
+    ("s4", "goals.TREES · goals.cascade", "notebooks/01_goal_setting.ipynb"),
+    ("s5", "Plan cadence · evaluate (pacing)", "notebooks/02_evaluation.ipynb"),
+    ("s6", "Plan owners · evaluate.accountability", "notebooks/02_evaluation.ipynb"),
+    ("s7", "evaluate (attribution) · optimize.allocate", "notebooks/03_optimization.ipynb"),
+    ("s8", "catalog horizon · evaluate (trend)", "notebooks/02_evaluation.ipynb"),
+)
+
+
+def text(key: str, lang: str = "en", **fields: Any) -> str:
+    """One lesson text in ``lang`` (``"en"`` or ``"vi"``), with ``{fields}`` filled."""
+    check_lang(lang)
+    if key not in TEXT:
+        raise ParameterError(f"no lesson text {key!r}.")
+    s = TEXT[key][1 if lang == "vi" else 0]
+    return s.format(**fields) if fields else s
+
+
+def say(key: str, lang: str = "en", level: int = 0) -> Any:
+    """A lesson text as Markdown for the notebook (a heading when ``level`` > 0)."""
+    from IPython.display import Markdown
+
+    s = text(key, lang)
+    return Markdown(("#" * level + " " + s) if level else s)
+
+
+def steps_table(lang: str = "en") -> pd.DataFrame:
+    """The eight steps, each with the kpikit tools and the notebook that carry it out."""
+    check_lang(lang)
+    head = ("Step", "In kpikit", "Where") if lang == "en" else ("Bước", "Trong kpikit", "Ở đâu")
+    return pd.DataFrame([(text(k, lang), tools, where) for k, tools, where in STEPS],
+                        columns=list(head))
+
+
+# ------------------------------------------------------------------ calculations
+
+def playground_values(*, impressions: float, clicks: float, spend: float,
+                      conversions: float, revenue: float,
+                      kpis: Sequence[str] = PLAYGROUND_KPIS) -> dict[str, float]:
+    """The playground's KPIs from one set of measures (catalog formulas, NaN for /0)."""
+    row = pd.DataFrame({"date": [pd.Timestamp("2026-01-01")], "campaign": ["lesson"],
+                        "channel": ["lesson"], "impressions": [float(impressions)],
+                        "clicks": [float(clicks)], "spend": [float(spend)],
+                        "conversions": [float(conversions)], "revenue": [float(revenue)]})
+    out = compute(row, list(kpis), by=None)
+    return {k: float(out[k].iloc[0]) for k in kpis}
+
+
+def ratio_trap(table: pd.DataFrame, kpi: str = "ctr", by: str = "channel") -> dict[str, Any]:
+    """The right rate (sum/sum) next to the mean of per-group rates, with the groups."""
+    per = compute(table, kpi, by=by)
+    total = compute(table, kpi, by=None)
+    return {"by_group": per, "mean_of_ratios": float(per[kpi].mean()),
+            "sum_over_sum": float(total[kpi].iloc[0])}
+
+
+def gappy_copy(data: pd.DataFrame, *, campaign: str = "Always-on Search",
+               start: str = "2026-10-01", end: str = "2026-12-31", seed: int = 7
+               ) -> pd.DataFrame:
+    """A copy of one campaign's quarter with gaps, as real exports have them.
+
+    Ten days are missing altogether and a fifth of the ``revenue`` cells are empty;
+    ``followers`` (a snapshot the campaign never tracked) stays absent.
+    """
+    rng = np.random.default_rng(seed)
+    part = data[(data["campaign"] == campaign) & (data["date"] >= start)
+                & (data["date"] <= end)].copy()
+    if part.empty:
+        raise ParameterError(f"campaign={campaign!r} has no rows from {start} to {end}.")
+    days = part["date"].drop_duplicates().sort_values().to_numpy()
+    gone = rng.choice(days[1:-1], size=min(10, max(len(days) - 2, 0)), replace=False)
+    part = part[~part["date"].isin(gone)].copy()
+    if "revenue" in part:
+        blank = rng.random(len(part)) < 0.2
+        part.loc[blank, "revenue"] = np.nan
+    return part.reset_index(drop=True)
+
+
+def write_gappy_export(data: pd.DataFrame, folder: str | Path) -> Path:
+    """Write :func:`gappy_copy` of ``data`` as ``export_with_gaps.csv`` in ``folder``."""
+    from ._files import atomic_write_text
+
+    path = Path(folder) / "export_with_gaps.csv"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(path, gappy_copy(data).to_csv(index=False, date_format="%Y-%m-%d"))
+    return path
+
+
+def tree_what_if(tree: KPITree, baselines: dict[str, float],
+                 changes: dict[str, float]) -> dict[str, float]:
+    """New driver values and goal after relative ``changes`` (``0.1`` = +10%).
+
+    The goal is ``constant * prod(driver ** exponent)``, so its relative change is the
+    product of the drivers' factors minus one.
+    """
+    new = {d: baselines[d] * (1 + changes.get(d, 0.0)) for d, _ in tree.drivers}
+    goal = tree.constant * math.prod(new[d] ** e for d, e in tree.drivers)
+    base = baselines[tree.goal]
+    return {**new, tree.goal: goal,
+            "goal_change": goal / base - 1 if base else float("nan")}
+
+
+# ------------------------------------------------------------------------ widgets
+
+def _table_html(rows: Sequence[Sequence[str]], head: Sequence[str], css: str = "") -> str:
+    h = "".join(f"<th style='text-align:left;padding:2px 10px'>{html.escape(c)}</th>"
+                for c in head)
+    b = "".join("<tr>" + "".join(f"<td style='padding:2px 10px'>{c}</td>" for c in r)
+                + "</tr>" for r in rows)
+    return f"<table class='{css}'><thead><tr>{h}</tr></thead><tbody>{b}</tbody></table>"
+
+
+def _figure_out(output: w.Output, fig: Any) -> None:
+    """Draw a plotly figure into an Output widget (the mime bundle: no plotly.js copy)."""
+    from IPython.display import display
+
+    output.clear_output(wait=True)
+    with output:
+        display({"application/vnd.plotly.v1+json": fig.to_plotly_json()}, raw=True)
+
+
+class _Lesson:
+    """Common display: the widget live, or its static HTML in batch reports."""
+
+    widget: w.Widget
+
+    def static_html(self) -> str:  # pragma: no cover - overridden
+        return ""
+
+    def _ipython_display_(self) -> None:
+        _show(self.widget, self.static_html)
+
+
+class ObjectiveMatcher(_Lesson):
+    """Pick an objective; see the KPIs that fit it, why, and whether the data has them."""
+
+    def __init__(self, data: pd.DataFrame | None = None, *, lang: str = "en",
+                 objective: str = "sales", n: int = 6):
+        self.data, self.lang, self.n = data, check_lang(lang), n
+        i = 1 if lang == "vi" else 0
+        self.objective = w.Dropdown(options=[(OBJECTIVE_LABELS[o][i], o) for o in OBJECTIVES],
+                                    value=objective, description=text("objective", lang))
+        self.table = w.HTML()
+        self.table.add_class("kpikit-matcher")
+        self.objective.observe(lambda _: self.redraw(), names="value")
+        self.widget = w.VBox([self.objective, self.table])
+        self.redraw()
+
+    def rows(self) -> list[tuple[str, str, str]]:
+        """(KPI label, reason, in the data) of the suggested KPIs."""
+        recs = recommend_kpis(self.objective.value, self.data, lang=self.lang)[: self.n]
+        yes, no = text("yes", self.lang), text("no", self.lang)
+        return [(get_kpi(r.kpi).label(self.lang), r.reason, yes if r.measurable else no)
+                for r in recs]
+
+    def redraw(self) -> None:
+        self.table.value = _table_html(
+            [(html.escape(a), html.escape(b), c) for a, b, c in self.rows()],
+            [text("kpi", self.lang), text("why", self.lang), text("in_data", self.lang)])
+
+    def static_html(self) -> str:
+        return self.table.value
+
+
+class FormulaPlayground(_Lesson):
+    """Sliders for clicks, impressions, spend, conversions and revenue; the KPIs move."""
+
+    def __init__(self, *, lang: str = "en", currency: str = "VND", impressions: int = 50_000,
+                 clicks: int = 1_250, spend: float = 5_000_000, conversions: int = 50,
+                 revenue: float = 20_000_000):
+        self.lang, self.currency = check_lang(lang), currency
+
+        def slider(name: str, value: float, top: float, step: float) -> w.IntSlider:
+            s = w.IntSlider(value=int(value), min=0, max=int(top), step=int(step),
+                            description=MEASURES[name].label(lang), continuous_update=False,
+                            style={"description_width": "150px"},
+                            layout=w.Layout(width="520px"))
+            s.add_class(f"kpikit-slider-{name}")
+            s.observe(lambda _: self.redraw(), names="value")
+            return s
+
+        self.sliders = {
+            "impressions": slider("impressions", impressions, 200_000, 1_000),
+            "clicks": slider("clicks", clicks, 10_000, 50),
+            "spend": slider("spend", spend, 50_000_000, 100_000),
+            "conversions": slider("conversions", conversions, 1_000, 5),
+            "revenue": slider("revenue", revenue, 200_000_000, 500_000),
+        }
+        self.result = w.HTML()
+        self.result.add_class("kpikit-playground")
+        note = w.HTML(f"<i>{html.escape(text('playground_note', lang, cur=currency))}</i>")
+        self.widget = w.VBox([*self.sliders.values(), self.result, note])
+        self.redraw()
+
+    def values(self) -> dict[str, float]:
+        """The KPIs of the current sliders."""
+        return playground_values(**{k: s.value for k, s in self.sliders.items()})
+
+    def redraw(self) -> None:
+        rows = []
+        for k, v in self.values().items():
+            kp = get_kpi(k)
+            shown = format_value(v, k, lang=self.lang, currency=self.currency)
+            rows.append((html.escape(kp.label(self.lang)), f"<b class='kpikit-{k}'>{shown}</b>",
+                         f"<code>{html.escape(kp.formula())}</code>"))
+        self.result.value = _table_html(rows, ["KPI", "", ""])
+
+    def static_html(self) -> str:
+        return self.result.value
+
+
+class RatioTrap(_Lesson):
+    """Channel rates, their (wrong) average and the (right) sum/sum; a slider to play."""
+
+    def __init__(self, table: pd.DataFrame, *, kpi: str = "ctr", by: str = "channel",
+                 lang: str = "en"):
+        self.lang, self.kpi, self.by = check_lang(lang), kpi, by
+        k = get_kpi(kpi)
+        if k.denominator == () or len(k.numerator) != 1:
+            raise ParameterError(f"kpi={kpi!r}: the trap needs a simple ratio like ctr.")
+        self.num, self.den = k.numerator[0][0], k.denominator[0][0]
+        rows = table.dropna(subset=[self.num, self.den])
+        self.table = rows.groupby(by, as_index=False)[[self.num, self.den]].sum()
+        self.table = self.table[self.table[self.den] > 0].reset_index(drop=True)
+        if len(self.table) < 2:
+            raise ParameterError(f"the trap needs two {by} values with {self.den}; the table "
+                                 f"has {len(self.table)}.")
+        self.small = self.table[self.den].idxmin()
+        base = float(self.table.loc[self.small, self.num])
+        top = max(int(self.table.loc[self.small, self.den] * 0.5), int(base) + 1)
+        self.slider = w.IntSlider(value=int(base), min=0, max=top,
+                                  description=text("small_clicks", lang),
+                                  continuous_update=False, style={"description_width": "150px"},
+                                  layout=w.Layout(width="520px"))
+        self.slider.add_class("kpikit-slider-trap")
+        self.slider.observe(lambda _: self.redraw(), names="value")
+        self.result = w.HTML()
+        self.result.add_class("kpikit-trap")
+        self.widget = w.VBox([self.slider, self.result])
+        self.redraw()
+
+    def current_table(self) -> pd.DataFrame:
+        """Numerator and denominator per group, with the slider's value for the smallest."""
+        t = self.table.copy()
+        t.loc[self.small, self.num] = float(self.slider.value)
+        return t
+
+    def current(self) -> dict[str, Any]:
+        """The trap for the slider's value."""
+        t = self.current_table()
+        for col, filler in (("date", pd.Timestamp("2026-01-01")), ("campaign", "lesson"),
+                            ("channel", "lesson")):
+            if col != self.by:
+                t[col] = filler
+        return ratio_trap(t, self.kpi, self.by)
+
+    def redraw(self) -> None:
+        r = self.current()
+        rates = r["by_group"].set_index(self.by)[self.kpi]
+
+        def fmt(v: float) -> str:
+            return format_value(v, self.kpi, lang=self.lang)
+
+        rows = [(html.escape(str(g)), format_number(n, 0, self.lang),
+                 format_number(d, 0, self.lang), fmt(rates.get(g, float("nan"))))
+                for g, n, d in self.current_table()[[self.by, self.num, self.den]].itertuples(
+                    index=False)]
+        head = [self.by, MEASURES[self.num].label(self.lang),
+                MEASURES[self.den].label(self.lang), get_kpi(self.kpi).label(self.lang)]
+        self.result.value = (
+            _table_html(rows, head)
+            + f"<p>{html.escape(text('mean_of_ratios', self.lang))}: "
+              f"<b class='kpikit-wrong'>{fmt(r['mean_of_ratios'])}</b><br>"
+            + f"{html.escape(text('sum_over_sum', self.lang))}: "
+              f"<b class='kpikit-right'>{fmt(r['sum_over_sum'])}</b></p>")
+
+    def static_html(self) -> str:
+        return self.result.value
+
+
+class AvailabilityCheck(_Lesson):
+    """Pick an objective; see whether a gappy export can measure its KPIs."""
+
+    def __init__(self, data: pd.DataFrame, *, lang: str = "en", objective: str = "sales"):
+        self.data, self.lang = data, check_lang(lang)
+        i = 1 if lang == "vi" else 0
+        self.objective = w.Dropdown(options=[(OBJECTIVE_LABELS[o][i], o) for o in OBJECTIVES],
+                                    value=objective, description=text("objective", lang))
+        self.table = w.HTML()
+        self.table.add_class("kpikit-availability")
+        self.objective.observe(lambda _: self.redraw(), names="value")
+        self.widget = w.VBox([self.objective, self.table])
+        self.redraw()
+
+    def check(self) -> pd.DataFrame:
+        """The availability rows of the objective's KPIs (see :func:`goals.availability`)."""
+        kpis = [r.kpi for r in recommend_kpis(self.objective.value, lang=self.lang)][:6]
+        return availability(self.data, kpis)
+
+    def redraw(self) -> None:
+        from .notebook import availability_table
+
+        t = availability_table(self.check(), lang=self.lang)
+        t = t.drop(columns=[c for c in t.columns if t[c].astype(str).isin(["()", ""]).all()])
+        self.table.value = t.to_html(index=False, border=0, na_rep="–")
+
+    def static_html(self) -> str:
+        return self.table.value
+
+
+class TreeExplorer(_Lesson):
+    """Sliders move each driver of a KPI tree by a percentage; the business goal follows."""
+
+    def __init__(self, data: pd.DataFrame, *, lang: str = "en", goal: str = "revenue",
+                 tree: int = 0, currency: str | None = None):
+        self.lang = check_lang(lang)
+        if goal not in TREES:
+            raise ParameterError(f"goal={goal!r}: choose from {', '.join(TREES)}.")
+        self.tree = TREES[goal][tree]
+        self.currency = currency or data.attrs.get("currency")
+        self.baselines = tree_baselines(self.tree, data)
+        self.sliders: dict[str, w.IntSlider] = {}
+        for d, _ in self.tree.drivers:
+            s = w.IntSlider(value=0, min=-50, max=50, step=1, description=_short(d, lang),
+                            readout_format="+d", continuous_update=False,
+                            style={"description_width": "150px"},
+                            layout=w.Layout(width="520px"))
+            s.add_class(f"kpikit-slider-{d}")
+            s.observe(lambda _: self.redraw(), names="value")
+            self.sliders[d] = s
+        self.result = w.HTML()
+        self.result.add_class("kpikit-tree")
+        self.output = w.Output()
+        self.widget = w.VBox([*self.sliders.values(), self.result, self.output])
+        self.redraw()
+
+    def current(self) -> dict[str, float]:
+        """Drivers and goal for the sliders' changes."""
+        return tree_what_if(self.tree, self.baselines,
+                            {d: s.value / 100 for d, s in self.sliders.items()})
+
+    def redraw(self) -> None:
+        from . import charts
+
+        now = self.current()
+        g = self.tree.goal
+        f = lambda k, v: format_value(v, k, lang=self.lang, currency=self.currency)  # noqa: E731
+        rows = [(html.escape(get_kpi(d).label(self.lang)), f(d, self.baselines[d]), f(d, now[d]))
+                for d, _ in self.tree.drivers]
+        self.result.value = (
+            _table_html(rows, ["", text("baseline", self.lang), ""])
+            + f"<p>{html.escape(text('goal', self.lang))} ({html.escape(_short(g, self.lang))}):"
+              f" {f(g, self.baselines[g])} → <b class='kpikit-goal'>{f(g, now[g])}</b>"
+              f" (<span class='kpikit-goal-change'>"
+              f"{format_change(now['goal_change'], self.lang)}</span>)</p>")
+        if not _static():
+            changes = {_short(d, self.lang): self.sliders[d].value / 100
+                       for d, _ in self.tree.drivers}
+            _figure_out(self.output, charts.what_if_chart(
+                changes, _short(g, self.lang), now["goal_change"], lang=self.lang))
+
+    def static_html(self) -> str:
+        return self.result.value
+
+
+def _short(kpi: str, lang: str) -> str:
+    return get_kpi(kpi).label(lang).split(" (")[0]
+
+
+class PacingSimulator(_Lesson):
+    """Cadence, day of the month and target: actual, expected by now, projection, status.
+
+    The plan is built on the fly (one KPI, one campaign, one month) and judged by
+    :func:`kpikit.evaluate.evaluate`, the same call notebook 02 makes.
+    """
+
+    def __init__(self, data: pd.DataFrame, *, lang: str = "en",
+                 campaign: str = "Always-on Search", kpi: str = "revenue",
+                 month: str = "2027-03", owner: str = "Lan (performance)"):
+        self.data, self.lang, self.campaign, self.kpi = data, check_lang(lang), campaign, kpi
+        self.owner, self.currency = owner, data.attrs.get("currency")
+        start = pd.Period(month, freq="M")
+        self.start, self.end = start.start_time.date(), start.end_time.date()
+        last = data["date"].max().date()
+        days = (min(self.end, last) - self.start).days + 1
+        if days < 2:
+            raise ParameterError(f"month={month!r}: the data ends on {last}; pick a month "
+                                 "it covers.")
+        self.cadence = w.ToggleButtons(options=[(text("monthly", lang), "monthly"),
+                                                (text("weekly", lang), "weekly")],
+                                       description=text("cadence", lang))
+        self.day = w.IntSlider(value=min(10, days), min=2, max=days,
+                               description=text("day", lang), continuous_update=False,
+                               style={"description_width": "150px"},
+                               layout=w.Layout(width="520px"))
+        self.day.add_class("kpikit-slider-day")
+        self.growth = w.IntSlider(value=10, min=-30, max=50, description=text("growth", lang),
+                                  readout_format="+d", continuous_update=False,
+                                  style={"description_width": "150px"},
+                                  layout=w.Layout(width="520px"))
+        self.result = w.HTML()
+        self.result.add_class("kpikit-pacing")
+        self.output = w.Output()
+        for c in (self.cadence, self.day, self.growth):
+            c.observe(lambda _: self.redraw(), names="value")
+        self.widget = w.VBox([self.cadence, self.day, self.growth, self.result, self.output])
+        self.redraw()
+
+    def plan(self) -> Any:
+        """A one-KPI plan: target = last year's month x (1 + growth)."""
+        from .plan import KPITarget, Objective, Plan, Target
+
+        kt = KPITarget(self.kpi, Target(change=self.growth.value / 100, baseline="last_year"),
+                       owner=self.owner, cadence=self.cadence.value)
+        objective = get_kpi(self.kpi).objectives[0]
+        return Plan(name=f"{self.campaign} {self.start:%Y-%m}", period=(self.start, self.end),
+                    objectives=(Objective(objective, (kt,)),), currency=self.currency,
+                    language=self.lang, campaigns=(self.campaign,))
+
+    def evaluation(self) -> Any:
+        from .evaluate import evaluate
+
+        return evaluate(self.data, self.plan(),
+                        as_of=self.start + timedelta(days=self.day.value - 1), lang=self.lang)
+
+    def redraw(self) -> None:
+        from .evaluate import STATUS_TEXT, pacing_series
+
+        ev = self.evaluation()
+        rows = ev.rows[ev.rows["kpi"] == self.kpi]
+        f = lambda v: format_value(v, self.kpi, lang=self.lang, currency=self.currency)  # noqa
+        i = 1 if self.lang == "vi" else 0
+        body = [(html.escape(f"{r.start:%d/%m}–{r.end:%d/%m}" if r.level == "period" else "Σ"),
+                 f(r.actual), f(r.expected), f(r.target), f(r.projection),
+                 html.escape(STATUS_TEXT[r.status][i])) for r in rows.itertuples()]
+        head = ["", *(text(k, self.lang) for k in
+                      ("actual", "expected", "target", "projection", "status"))]
+        self.result.value = _table_html(body, head)
+        if not _static():
+            from . import charts
+
+            total = ev.totals().set_index("kpi").loc[self.kpi]
+            _figure_out(self.output, charts.pacing_chart(
+                pacing_series(self.data, ev, self.kpi), self.kpi, lang=self.lang,
+                currency=self.currency, status=total["status"]))
+
+    def static_html(self) -> str:
+        return self.result.value
+
+
+class HorizonCompare(_Lesson):
+    """One campaign, month by month: a short-term KPI beside a long-term one."""
+
+    def __init__(self, data: pd.DataFrame, *, lang: str = "en",
+                 campaign: str = "Always-on Search", short: str = "roas",
+                 long: str = "repeat_purchase_rate"):
+        self.data, self.lang = data, check_lang(lang)
+        for k, h in ((short, "short"), (long, "long")):
+            if get_kpi(k).horizon != h:
+                raise ParameterError(f"{k!r} is a {get_kpi(k).horizon}-term KPI in the "
+                                     f"catalog; pass a {h}-term one.")
+        self.short, self.long = short, long
+        usable = [c for c in sorted(data["campaign"].unique())
+                  if all(data.loc[data["campaign"] == c, m].notna().any()
+                         for m in get_kpi(short).measures + get_kpi(long).measures)]
+        if not usable:
+            raise ParameterError(f"no campaign has the measures of {short} and {long}.")
+        self.campaign = w.Dropdown(options=usable,
+                                   value=campaign if campaign in usable else usable[0],
+                                   description=text("campaign", lang))
+        self.output = w.Output()
+        self.result = w.HTML()
+        self.campaign.observe(lambda _: self.redraw(), names="value")
+        self.widget = w.VBox([self.campaign, self.result, self.output])
+        self.redraw()
+
+    def series(self) -> tuple[pd.Series, pd.Series]:
+        """Monthly values of the short- and long-term KPI for the chosen campaign."""
+        c = (self.campaign.value,)
+        return (kpi_history(self.data, self.short, campaigns=c),
+                kpi_history(self.data, self.long, campaigns=c))
+
+    def redraw(self) -> None:
+        s, lg = self.series()
+
+        def move(x: pd.Series) -> str:
+            if len(x) < 13:
+                return "–"
+            return format_change(float(x.iloc[-1] / x.iloc[-13] - 1), self.lang)
+
+        rows = [(html.escape(text(h, self.lang)), html.escape(get_kpi(k).label(self.lang)),
+                 format_value(float(x.iloc[-1]), k, lang=self.lang) if len(x) else "–",
+                 move(x)) for h, k, x in (("short", self.short, s), ("long", self.long, lg))]
+        vs = "vs 12 months before" if self.lang == "en" else "so với 12 tháng trước"
+        self.result.value = _table_html(rows, ["", "KPI", str(s.index[-1]) if len(s) else "",
+                                               vs])
+        if not _static():
+            from . import charts
+
+            _figure_out(self.output, charts.horizon_chart(s, lg, self.short, self.long,
+                                                          lang=self.lang))
+
+    def static_html(self) -> str:
+        return self.result.value
+
+
+# ----------------------------------------------------------------------- exercises
+
+@dataclass(frozen=True)
+class Question:
+    """An exercise: a prompt and either choices (with the right index) or a number."""
+
+    prompt: str
+    explain: str
+    choices: tuple[str, ...] = ()
+    answer: int | float = 0
+    tolerance: float = 0.0
+
+    def is_right(self, given: Any) -> bool:
+        """Whether ``given`` (a choice index or a number) is right."""
+        if self.choices:
+            return given == self.answer
+        try:
+            return abs(float(given) - float(self.answer)) <= self.tolerance
+        except (TypeError, ValueError):
+            return False
+
+
+def exercises(lang: str = "en") -> list[Question]:
+    """The lesson's exercises; every right answer is computed by kpikit, not typed in."""
+    check_lang(lang)
+    vi = lang == "vi"
+    ctr = playground_values(impressions=50_000, clicks=1_250, spend=1, conversions=1,
+                            revenue=1)["ctr"] * 100
+    n = lambda v, d=0: format_number(v, d, lang)  # noqa: E731
+    lower = [k for k in ("roas", "ctr", "cpa", "cvr") if get_kpi(k).direction == "lower"]
+    opts = ("roas", "ctr", "cpa", "cvr")
+    two = pd.DataFrame({"date": pd.to_datetime(["2026-01-01", "2026-01-02"]),
+                        "campaign": "x", "channel": "x", "impressions": [1_000.0, 99_000.0],
+                        "clicks": [100.0, 990.0]})
+    trap = ratio_trap(two, "ctr", by="date")
+    trap_opts = (format_value(trap["mean_of_ratios"], "ctr", lang=lang),
+                 format_value(trap["sum_over_sum"], "ctr", lang=lang))
+    aware = [r.kpi for r in recommend_kpis("awareness")]
+    aware_opts = ("cpa", "roas", aware[0])
+    return [
+        Question(
+            (f"Một quảng cáo có {n(1_250)} lượt nhấp trên {n(50_000)} lượt hiển thị. CTR là "
+             "bao nhiêu phần trăm?") if vi else
+            (f"An ad had {n(1_250)} clicks on {n(50_000)} impressions. What is its CTR, in %?"),
+            (f"CTR = lượt nhấp / lượt hiển thị = {n(ctr, 1)}%.") if vi else
+            f"CTR = clicks / impressions = {n(ctr, 1)}%.", answer=ctr, tolerance=0.05),
+        Question(
+            "KPI nào tốt hơn khi thấp hơn?" if vi else "Which KPI is better when lower?",
+            (f"{_short(lower[0], lang)}: chi phí cho mỗi chuyển đổi, càng thấp càng tốt.")
+            if vi else f"{_short(lower[0], lang)}: what each conversion costs; lower is better.",
+            tuple(_short(k, lang) for k in opts), opts.index(lower[0])),
+        Question(
+            (f"Ngày 1: {n(100)} lượt nhấp / {n(1_000)} lượt hiển thị; ngày 2: {n(990)} / "
+             f"{n(99_000)}. CTR của hai ngày là?") if vi else
+            (f"Day 1: {n(100)} clicks / {n(1_000)} impressions; day 2: {n(990)} / "
+             f"{n(99_000)}. What is the CTR of the two days?"),
+            ("Tổng lượt nhấp / tổng lượt hiển thị; trung bình hai tỷ lệ cho ngày nhỏ trọng số "
+             "quá lớn.") if vi else
+            "Total clicks / total impressions; averaging the two rates overweights the small "
+            "day.", trap_opts, 1),
+        Question(
+            "Mục tiêu là nhận diện thương hiệu. KPI nào phù hợp nhất?" if vi else
+            "The objective is awareness. Which KPI fits best?",
+            (f"{_short(aware[0], lang)} đo số người thấy thương hiệu; CPA và ROAS đo bán hàng.")
+            if vi else f"{_short(aware[0], lang)} measures how many people saw the brand; CPA "
+            "and ROAS measure sales.", tuple(_short(k, lang) for k in aware_opts), 2),
+    ]
+
+
+class Quiz(_Lesson):
+    """The exercises with instant feedback."""
+
+    def __init__(self, questions: Sequence[Question] | None = None, *, lang: str = "en"):
+        self.lang = check_lang(lang)
+        self.questions = list(questions or exercises(lang))
+        boxes, self.inputs, self.feedback = [], [], []
+        for i, q in enumerate(self.questions):
+            if q.choices:
+                inp: w.Widget = w.RadioButtons(options=[(c, j) for j, c in enumerate(q.choices)],
+                                               value=None, layout=w.Layout(width="auto"))
+            else:
+                inp = w.FloatText(value=0.0, description=text("answer", lang))
+            fb = w.HTML()
+            fb.add_class(f"kpikit-feedback-{i}")
+            btn = w.Button(description=text("check", lang), button_style="info")
+            btn.on_click(lambda _, i=i: self.check(i))
+            self.inputs.append(inp)
+            self.feedback.append(fb)
+            boxes.append(w.VBox([w.HTML(f"<b>{i + 1}. {html.escape(q.prompt)}</b>"), inp,
+                                 w.HBox([btn, fb])]))
+        self.widget = w.VBox(boxes)
+
+    def check(self, i: int) -> bool:
+        """Judge answer ``i`` and show the feedback; return whether it is right."""
+        q = self.questions[i]
+        ok = q.is_right(self.inputs[i].value)
+        mark = "✅ " + text("right", self.lang) if ok else "❌ " + text("wrong", self.lang)
+        self.feedback[i].value = f"{mark} {html.escape(q.explain)}"
+        return ok
+
+    def static_html(self) -> str:
+        return "".join(f"<p><b>{i + 1}. {html.escape(q.prompt)}</b><br>"
+                       + (" · ".join(html.escape(c) for c in q.choices) if q.choices else "")
+                       + "</p>" for i, q in enumerate(self.questions))
+
+
+def owner_table(ev: Any, *, lang: str = "en") -> pd.DataFrame:
+    """Owners of an evaluation's KPIs with status, attainment and probability, readable."""
+    from .evaluate import accountability
+    from .notebook import rename
+
+    out = accountability(ev, lang)
+    for c in ("attainment", "probability"):
+        if c in out:
+            out[c] = [format_number(v * 100, 0, lang) + "%" if v == v else "–" for v in out[c]]
+    return rename(out, lang)
+
+
+def query_lang(default: str) -> str:
+    """``lang`` from the page address under Voila (``...?lang=vi``), else ``default``."""
+    import os
+    from urllib.parse import parse_qs
+
+    given = parse_qs(os.environ.get("QUERY_STRING", "")).get("lang", [default])[0]
+    return given if given in ("en", "vi") else default
+
+
+def money(value: float, currency: str = "VND", lang: str = "en") -> str:
+    """An amount as the lesson shows it: ``1.234.567 ₫`` in Vietnamese."""
+    return format_money(value, currency, lang)
+
