@@ -6,6 +6,7 @@ on a fresh machine before anything is installed.
 
     python3 run.py demo [ARGS]   set up, then run `kpikit demo ARGS`
     python3 run.py test [ARGS]   set up with test tools, run ruff, then pytest ARGS
+    python3 run.py lesson [ARGS] set up, then serve the KPI lesson (`kpikit lesson ARGS`)
     python3 run.py kpikit ARGS   set up, then run any kpikit command
 """
 
@@ -61,6 +62,9 @@ def main(argv: list[str]) -> int:
     if task == "demo":
         setup("")
         return subprocess.call([str(_bin("kpikit")), "demo", *rest], cwd=ROOT)
+    if task == "lesson":
+        setup("")
+        return subprocess.call([str(_bin("kpikit")), "lesson", *rest], cwd=ROOT)
     if task == "kpikit":
         setup("")
         return subprocess.call([str(_bin("kpikit")), *rest], cwd=ROOT)

@@ -52,8 +52,13 @@ RUN_FILES = ("executed.ipynb", "report.html", "results.json", "manifest.json")
 
 
 def notebook_path(name: str) -> Path:
-    """Path of a kpikit notebook by name (``02_evaluation``)."""
-    path = NOTEBOOK_DIR / f"{name}.ipynb"
+    """Path of a kpikit notebook by name (``02_evaluation``).
+
+    Looked up in ``$KPIKIT_NOTEBOOK_DIR`` when set (a folder of copies), else next to the
+    package (a clone or an editable install).
+    """
+    folder = os.environ.get("KPIKIT_NOTEBOOK_DIR")
+    path = (Path(folder) if folder else NOTEBOOK_DIR) / f"{name}.ipynb"
     if not path.exists():
         from .notebook import NOTEBOOKS
 

@@ -354,6 +354,40 @@ def _cmd_optimize(a: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_lesson(a: argparse.Namespace) -> int:
+    """Serve the KPI basics lesson without code (Voila) until Ctrl+C."""
+    import os
+    import subprocess
+
+    from .batch import notebook_path
+    from .format import check_lang
+
+    lang = check_lang(a.lang)
+    if not _has_module("voila"):
+        raise ParameterError("the lesson is served by Voila, which is not installed. Fix: "
+                             "pip install voila (python3 run.py lesson installs it).")
+    env = dict(os.environ, KPIKIT_LESSON_LANG=lang)
+    cmd = [sys.executable, "-m", "voila", str(notebook_path("00_kpi_basics")),
+           f"--port={a.port}", "--Voila.ip=127.0.0.1"]
+    if a.no_browser:
+        cmd.append("--no-browser")
+    hello = {"en": "Serving the KPI lesson at http://127.0.0.1:{port}/ (?lang=vi or ?lang=en "
+                   "switches language); Ctrl+C stops it.",
+             "vi": "Bài học KPI đang chạy tại http://127.0.0.1:{port}/ (thêm ?lang=en hoặc "
+                   "?lang=vi để đổi ngôn ngữ); Ctrl+C để dừng."}[lang]
+    print(hello.format(port=a.port), file=sys.stderr, flush=True)
+    try:
+        return subprocess.call(cmd, env=env)
+    except KeyboardInterrupt:
+        return 0
+
+
+def _has_module(name: str) -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec(name) is not None
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser of the ``kpikit`` command."""
     from . import __version__
@@ -452,6 +486,12 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--force", action="store_true", help="rerun complete runs too")
     d.add_argument("--table-only", action="store_true", help="only print the KPI table")
     d.set_defaults(func=_cmd_demo)
+
+    le = sub.add_parser("lesson", help="serve the KPI basics lesson for a class (Voila)")
+    le.add_argument("--lang", default="en", help="en or vi")
+    le.add_argument("--port", type=int, default=8866, help="local port (default 8866)")
+    le.add_argument("--no-browser", action="store_true", help="do not open a browser")
+    le.set_defaults(func=_cmd_lesson)
     return p
 
 

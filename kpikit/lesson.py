@@ -798,12 +798,16 @@ def owner_table(ev: Any, *, lang: str = "en") -> pd.DataFrame:
 
 
 def query_lang(default: str) -> str:
-    """``lang`` from the page address under Voila (``...?lang=vi``), else ``default``."""
+    """``lang`` for the lesson: the page address under Voila (``...?lang=vi``), else the
+    language ``kpikit lesson --lang`` was started with, else ``default``."""
     import os
     from urllib.parse import parse_qs
 
-    given = parse_qs(os.environ.get("QUERY_STRING", "")).get("lang", [default])[0]
-    return given if given in ("en", "vi") else default
+    for given in (parse_qs(os.environ.get("QUERY_STRING", "")).get("lang", [""])[0],
+                  os.environ.get("KPIKIT_LESSON_LANG", "")):
+        if given in ("en", "vi"):
+            return given
+    return default
 
 
 def money(value: float, currency: str = "VND", lang: str = "en") -> str:

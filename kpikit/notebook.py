@@ -201,7 +201,9 @@ _COLS = {
            "percentile": "Percentile", "status": "Status", "days_covered": "Days covered",
            "missing_days": "Missing days", "null_share": "Empty cells", "last_date": "Last date",
            "missing_measures": "Missing measures", "rank": "#", "reason": "Why",
-           "measurable": "In the data", "direction": "Better when"},
+           "measurable": "In the data", "direction": "Better when", "campaigns": "Campaigns",
+           "channels": "Channels", "window_start": "From", "window_end": "To",
+           "attainment": "Attainment", "probability": "Probability"},
     "vi": {"kpi": "KPI", "objective": "Mục tiêu", "owner": "Người phụ trách",
            "cadence": "Chu kỳ", "horizon": "Tầm nhìn", "target": "Chỉ tiêu",
            "baseline": "Cơ sở", "change_vs_baseline": "So với cơ sở",
@@ -209,7 +211,9 @@ _COLS = {
            "days_covered": "Số ngày có dữ liệu", "missing_days": "Ngày thiếu",
            "null_share": "Ô trống", "last_date": "Ngày cuối", "missing_measures": "Thiếu cột",
            "rank": "#", "reason": "Lý do", "measurable": "Có dữ liệu",
-           "direction": "Tốt hơn khi"},
+           "direction": "Tốt hơn khi", "campaigns": "Chiến dịch", "channels": "Kênh",
+           "window_start": "Từ ngày", "window_end": "Đến ngày", "attainment": "Mức đạt",
+           "probability": "Xác suất đạt"},
 }
 
 

@@ -122,6 +122,8 @@ class PlanBuilder:
                                     button_style="primary")
         self.status = w.HTML()
         self.rows_box = w.VBox()
+        self.chart = w.Output()  # history and target of the KPI last moved
+        self.chart.add_class("kpikit-plan-chart")
         self.rows: list[_Row] = []
         self.objective.observe(self._on_objective, names="value")
         self.save_button.on_click(self._on_save)
@@ -130,6 +132,7 @@ class PlanBuilder:
             w.HBox([self.objective, self.name]),
             w.HTML(f"<b>{self.t['kpis']}</b>"),
             self.rows_box,
+            self.chart,
             w.HBox([self.path, self.save_button]),
             self.status,
         ])
@@ -167,11 +170,15 @@ class PlanBuilder:
             box = w.HBox([tick, target, badge, owner, cadence, horizon])
             row = _Row(k.name, tick, target, badge, owner, cadence, horizon, box)
             if r.measurable:
-                target.observe(lambda _, row=row: self._refresh(row), names="value")
-                cadence.observe(lambda _, row=row: self._refresh(row), names="value")
+                target.observe(lambda _, row=row: self._refresh(row, draw=True), names="value")
+                cadence.observe(lambda _, row=row: self._refresh(row, draw=True),
+                                names="value")
                 self._refresh(row)
             self.rows.append(row)
         self.rows_box.children = [r.box for r in self.rows]
+        first = next((r for r in self.rows if not r.tick.disabled), None)
+        if first is not None:
+            self._refresh(first, draw=True)
 
     def _baseline(self, kpi: str) -> float:
         return baseline(self.data, kpi, self.period, campaigns=self.campaigns).value
@@ -181,8 +188,17 @@ class PlanBuilder:
                            campaigns=self.campaigns)
 
     # ------------------------------------------------------------ callbacks
-    def _refresh(self, row: _Row) -> None:
+    def _refresh(self, row: _Row, draw: bool = False) -> None:
         f = self._feasibility(row.kpi, row.target.value, row.cadence.value)
+        if draw and not _static():
+            from IPython.display import display
+
+            from .charts import feasibility_chart
+
+            fig = feasibility_chart(f, lang=self.lang, currency=self.data.attrs.get("currency"))
+            self.chart.clear_output(wait=True)
+            with self.chart:
+                display({"application/vnd.plotly.v1+json": fig.to_plotly_json()}, raw=True)
         cur = self.data.attrs.get("currency")
         shown = format_value(row.target.value, row.kpi, lang=self.lang, currency=cur)
         label = FEASIBILITY_LABELS[f.label][1 if self.lang == "vi" else 0]
