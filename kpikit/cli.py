@@ -66,24 +66,41 @@ def _load(a: argparse.Namespace, kpis: str | None = None):
                 channel=a.channel, decimal=a.decimal, dayfirst=a.dayfirst, kpis=kpis)
 
 
+_VALIDATE = {
+    "en": {"ok": "{src}: OK ({platform} export)", "rows": "  rows: {n}, {a} to {b}",
+           "scope": "  campaigns: {c}, channels: {ch}", "currency": "  currency: {cur}",
+           "unknown": "unknown (pass --currency)", "columns": "  columns: {cols}",
+           "dropped": "  dropped {n} total/summary row(s)", "ignored": "  ignored columns: {cols}"},
+    "vi": {"ok": "{src}: hợp lệ (tệp xuất {platform})", "rows": "  số dòng: {n}, từ {a} đến {b}",
+           "scope": "  chiến dịch: {c}, kênh: {ch}", "currency": "  tiền tệ: {cur}",
+           "unknown": "chưa rõ (thêm --currency)", "columns": "  cột: {cols}",
+           "dropped": "  đã bỏ {n} dòng tổng/tóm tắt", "ignored": "  cột bị bỏ qua: {cols}"},
+}
+
+
 def _cmd_validate(a: argparse.Namespace) -> int:
+    from .format import check_lang
+
+    t = _VALIDATE[check_lang(a.lang)]
     df = _load(a, kpis=a.kpis)
     if a.kpis and a.by:
         from .compute import compute
 
         compute(df, a.kpis, by=a.by)  # raises on non-additive sums
     at = df.attrs
-    print(f"{at['source']}: OK ({at['platform']} export)")
-    print(f"  rows: {len(df)}, {df['date'].min():%Y-%m-%d} to {df['date'].max():%Y-%m-%d}")
-    print(f"  campaigns: {df['campaign'].nunique()}, channels: "
-          f"{', '.join(sorted(df['channel'].unique()))}")
-    print(f"  currency: {at['currency'] or 'unknown (pass --currency)'}")
+    day = "%d/%m/%Y" if a.lang == "vi" else "%Y-%m-%d"
+    print(t["ok"].format(src=at["source"], platform=at["platform"]))
+    print(t["rows"].format(n=len(df), a=f"{df['date'].min():{day}}",
+                           b=f"{df['date'].max():{day}}"))
+    print(t["scope"].format(c=df["campaign"].nunique(),
+                            ch=", ".join(sorted(df["channel"].unique()))))
+    print(t["currency"].format(cur=at["currency"] or t["unknown"]))
     measures = [c for c in df.columns if c not in ("date", "date_end", "campaign", "channel")]
-    print(f"  columns: {', '.join(measures)}")
+    print(t["columns"].format(cols=", ".join(measures)))
     if at["dropped_total_rows"]:
-        print(f"  dropped {at['dropped_total_rows']} total/summary row(s)")
+        print(t["dropped"].format(n=at["dropped_total_rows"]))
     if at["ignored_columns"]:
-        print(f"  ignored columns: {', '.join(at['ignored_columns'])}")
+        print(t["ignored"].format(cols=", ".join(at["ignored_columns"])))
     return 0
 
 
@@ -400,6 +417,7 @@ def build_parser() -> argparse.ArgumentParser:
     _load_args(v)
     v.add_argument("--kpis", help="KPIs you will compute, e.g. ctr,cpa (checks their columns)")
     v.add_argument("--by", help="grouping you will use, e.g. campaign,month")
+    v.add_argument("--lang", default="en", help="en or vi")
     v.set_defaults(func=_cmd_validate)
 
     k = sub.add_parser("kpis", help="list the KPI catalog")
@@ -504,21 +522,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         try:
             code = args.func(args)
         except KpikitError as e:
-            _show(caught)
-            print(f"error: {e}", file=sys.stderr)
+            _show(caught, args)
+            print(f"{_word('error', args)}: {e}", file=sys.stderr)
             return EXIT_ERROR
         except BrokenPipeError:  # `kpikit compute ... | head`
             return 0
-    _show(caught)
+    _show(caught, args)
     return code
 
 
-def _show(caught: list[warnings.WarningMessage]) -> None:
+def _word(word: str, args: argparse.Namespace) -> str:
+    """``error``/``warning`` in the command's language."""
+    vi = getattr(args, "lang", "en") == "vi"
+    return {"error": "lỗi", "warning": "cảnh báo"}[word] if vi else word
+
+
+def _show(caught: list[warnings.WarningMessage], args: argparse.Namespace) -> None:
     from .errors import KpikitWarning
 
     for w in caught:
         if issubclass(w.category, KpikitWarning):
-            print(f"warning: {w.message}", file=sys.stderr)
+            print(f"{_word('warning', args)}: {w.message}", file=sys.stderr)
 
 
 if __name__ == "__main__":  # pragma: no cover

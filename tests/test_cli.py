@@ -32,6 +32,17 @@ def test_validate_bad_file_has_no_traceback(capsys, fixtures):
     assert "Traceback" not in err
 
 
+def test_validate_speaks_vietnamese(capsys, fixtures):
+    code, out, err = run(capsys, "validate", str(fixtures / "google_ads_en_utf16.csv"),
+                         "--lang", "vi")
+    assert code == 0
+    assert "số dòng: 4, từ 01/01/2026 đến 02/01/2026" in out  # dd/mm/yyyy
+    assert "đã bỏ 3 dòng tổng/tóm tắt" in out and "tiền tệ: VND" in out
+    code, out, err = run(capsys, "validate", str(fixtures / "bad" / "many_problems.csv"),
+                         "--lang", "vi")
+    assert code == 2 and err.startswith("lỗi: many_problems.csv")
+
+
 def test_validate_checks_kpis_and_grouping(capsys, fixtures):
     code, _, err = run(capsys, "validate", str(fixtures / "ga4.csv"), "--kpis", "cpa")
     assert code == 2 and "'spend' is missing" in err
