@@ -28,7 +28,8 @@ def _table(rows: list[list[str]], headers: list[str]) -> str:
 
 
 def _load_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("file", help="export file (CSV/TSV/XLSX/Parquet)")
+    p.add_argument("file", help="export file (CSV/TSV/XLSX/Parquet), or for compute a folder "
+                                "of canonical Parquet/CSV files")
     p.add_argument("--platform", default="auto",
                    help="auto, google_ads, meta, ga4, tiktok or canonical (default: auto)")
     p.add_argument("--mapping", metavar="FILE",
@@ -151,8 +152,23 @@ def _write_table(df, out: str | None) -> None:
 def _cmd_compute(a: argparse.Namespace) -> int:
     from .compute import compute
 
-    df = _load(a, kpis=a.kpis)
-    result = compute(df, a.kpis, by=a.by, include_measures=a.include_measures)
+    loader_options = (a.platform != "auto" or a.mapping or a.currency or a.channel
+                      or a.decimal or a.dayfirst is not None)
+    engine = a.engine
+    if engine == "auto":
+        from . import _duck
+
+        engine = "duckdb" if not loader_options and _duck.is_canonical(a.file) else "pandas"
+    if engine == "duckdb":
+        if loader_options:
+            raise ParameterError("--engine duckdb reads canonical Parquet/CSV tables as they "
+                                 "are; drop the loader options (--platform, --mapping, ...), "
+                                 "or use --engine pandas.")
+        result = compute(a.file, a.kpis, by=a.by, include_measures=a.include_measures,
+                         engine="duckdb")
+    else:
+        df = _load(a, kpis=a.kpis)
+        result = compute(df, a.kpis, by=a.by, include_measures=a.include_measures)
     _write_table(result, a.output)
     return 0
 
@@ -434,6 +450,9 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--include-measures", action="store_true",
                    help="also write the aggregated measures")
     c.add_argument("-o", "--output", help="out.csv, out.xlsx or out.parquet (default: stdout)")
+    c.add_argument("--engine", default="auto", choices=["auto", "pandas", "duckdb"],
+                   help="auto: DuckDB for canonical Parquet/CSV files and folders (any size, "
+                        "only the needed columns read), pandas for platform exports")
     c.set_defaults(func=_cmd_compute)
 
     s = sub.add_parser("sample", help="generate the sample data set")

@@ -9,6 +9,7 @@ summed: a group that would need it raises :class:`NonAdditiveError`.
 
 from __future__ import annotations
 
+import os
 import warnings
 from collections.abc import Iterable, Sequence
 
@@ -98,12 +99,13 @@ def _series_cols(df: pd.DataFrame) -> list[str]:
 
 
 def compute(
-    df: pd.DataFrame,
+    df: pd.DataFrame | str | os.PathLike[str],
     kpis: str | KPI | Iterable[str | KPI] | None = None,
     *,
     by: str | Sequence[str] | None = ("campaign",),
     freq: str | None = None,
     include_measures: bool = False,
+    engine: str = "auto",
 ) -> pd.DataFrame:
     """Compute KPIs for each group of ``by`` and each period of ``freq``.
 
@@ -111,7 +113,10 @@ def compute(
     ----------
     df
         A canonical table (:func:`kpikit.load`), or a result of ``compute`` with
-        ``include_measures=True`` to re-aggregate it to a coarser grain.
+        ``include_measures=True`` to re-aggregate it to a coarser grain. Or the path
+        of a canonical Parquet/CSV file, or of a folder of them, too large for memory:
+        the aggregation then runs in DuckDB, reading only the columns it needs (a path
+        to a platform export is read with :func:`kpikit.load` instead).
     kpis
         KPI names (a list or ``"ctr,cpa"``); ``None`` means every KPI whose
         measures are in ``df``.
@@ -125,6 +130,10 @@ def compute(
     include_measures
         Also return the aggregated measures, so the result can be computed on
         again at a coarser grain with identical numbers.
+    engine
+        ``"auto"`` (pandas for a DataFrame, DuckDB for a canonical file or folder),
+        ``"pandas"`` or ``"duckdb"``. Both give the same numbers from the same
+        catalog formulas.
 
     Returns
     -------
@@ -139,6 +148,21 @@ def compute(
     NonAdditiveError
         When a KPI needs a non-additive measure (reach) summed across rows.
     """
+    if engine not in ("auto", "pandas", "duckdb"):
+        raise ParameterError(f"engine={engine!r}: choose auto, pandas or duckdb.")
+    if isinstance(df, str | os.PathLike):
+        from . import _duck
+
+        if engine == "pandas" or not _duck.is_canonical(df):
+            from .io import load
+
+            df = load(df)
+        else:
+            return _duck.compute(df, kpis, by=by, freq=freq, include_measures=include_measures)
+    elif engine == "duckdb":
+        from . import _duck
+
+        return _duck.compute(df, kpis, by=by, freq=freq, include_measures=include_measures)
     keys, freq = _parse_by(by, freq)
     missing_keys = [k for k in keys if k not in df]
     if missing_keys:
@@ -147,26 +171,7 @@ def compute(
             f"by={missing_keys[0]!r}: no such column. Fix: group by one of "
             + ", ".join(repr(c) for c in [*have, *PERIOD_WORDS]) + "."
         )
-    if kpis is None:
-        chosen = [k for k in KPIS.values() if all(m in df for m in k.measures)]
-        if not chosen:
-            raise MissingColumnsError(Problem(
-                "the table has no measure columns, so no KPI can be computed.",
-                "load the data with kpikit.load."))
-    else:
-        chosen = resolve_kpis(kpis)
-    need: dict[str, list[str]] = {}
-    for k in chosen:
-        for m in k.measures:
-            if m not in df:
-                need.setdefault(m, []).append(k.name)
-    if need:
-        raise MissingColumnsError([
-            Problem(f"column {m!r} is missing; it is needed by {', '.join(ks)}.",
-                    f"load data that has {MEASURES[m].label_en.lower()}, or drop "
-                    f"{', '.join(ks)} from the KPIs.", df.attrs.get("source"), None, m)
-            for m, ks in need.items()
-        ])
+    chosen = choose_kpis(kpis, list(df.columns), df.attrs.get("source"))
 
     work = df
     group_cols = list(keys)
@@ -174,18 +179,7 @@ def compute(
         work = df.assign(period=_period_keys(df, freq))
         group_cols.append("period")
 
-    terms: dict[str, None] = {}
-    for k in chosen:
-        for t in k.terms:
-            terms[t] = None
-    if include_measures:
-        for k in chosen:
-            for m in k.measures:
-                terms.setdefault(m, None)
-
-    sum_measures = [t for t in terms if "@" not in t and MEASURES[t].aggregation == "sum"]
-    nonadd = [t for t in terms if "@" not in t and MEASURES[t].aggregation == "non-additive"]
-    snaps = [t for t in terms if t not in sum_measures and t not in nonadd]
+    terms, sum_measures, nonadd, snaps = split_terms(chosen, include_measures)
 
     if group_cols:
         grouped = work.groupby(group_cols, sort=True, observed=True, dropna=False)
@@ -204,6 +198,58 @@ def compute(
     for t in snaps:
         agg[t] = _snapshot(work, t, group_cols, agg.index)
 
+    out = finish(agg, chosen, terms, group_cols, include_measures, df.attrs.get("currency"))
+    _coverage_warnings(work, chosen, group_cols, out)
+    return out
+
+
+def choose_kpis(kpis: str | KPI | Iterable[str | KPI] | None, columns: Sequence[str],
+                source: str | None = None) -> list[KPI]:
+    """The KPIs asked for (None: every KPI the columns can give); refuse missing measures."""
+    if kpis is None:
+        chosen = [k for k in KPIS.values() if all(m in columns for m in k.measures)]
+        if not chosen:
+            raise MissingColumnsError(Problem(
+                "the table has no measure columns, so no KPI can be computed.",
+                "load the data with kpikit.load."))
+    else:
+        chosen = resolve_kpis(kpis)
+    need: dict[str, list[str]] = {}
+    for k in chosen:
+        for m in k.measures:
+            if m not in columns:
+                need.setdefault(m, []).append(k.name)
+    if need:
+        raise MissingColumnsError([
+            Problem(f"column {m!r} is missing; it is needed by {', '.join(ks)}.",
+                    f"load data that has {MEASURES[m].label_en.lower()}, or drop "
+                    f"{', '.join(ks)} from the KPIs.", source, None, m)
+            for m, ks in need.items()
+        ])
+    return chosen
+
+
+def split_terms(chosen: Sequence[KPI], include_measures: bool
+                ) -> tuple[list[str], list[str], list[str], list[str]]:
+    """(all terms, summed measures, non-additive measures, snapshot terms) of the KPIs."""
+    terms: dict[str, None] = {}
+    for k in chosen:
+        for t in k.terms:
+            terms[t] = None
+    if include_measures:
+        for k in chosen:
+            for m in k.measures:
+                terms.setdefault(m, None)
+    sums = [t for t in terms if "@" not in t and MEASURES[t].aggregation == "sum"]
+    nonadd = [t for t in terms if "@" not in t and MEASURES[t].aggregation == "non-additive"]
+    snaps = [t for t in terms if t not in sums and t not in nonadd]
+    return list(terms), sums, nonadd, snaps
+
+
+def finish(agg: pd.DataFrame, chosen: Sequence[KPI], terms: Sequence[str],
+           group_cols: Sequence[str], include_measures: bool,
+           currency: str | None) -> pd.DataFrame:
+    """KPIs from aggregated terms (one row per group): the catalog's formulas, NaN for /0."""
     values: dict[str, np.ndarray] = {}
     with np.errstate(divide="ignore", invalid="ignore"):
         for k in chosen:
@@ -215,14 +261,19 @@ def compute(
             else:
                 v = k.scale * num
             values[k.name] = v
-    out = agg[[t for t in terms if include_measures]] if include_measures else agg[[]]
+    out = agg[list(terms)] if include_measures else agg[[]]
     out = out.assign(**values)
     out = out.reset_index() if group_cols else out.reset_index(drop=True)
-    if not group_cols:
-        out = out.reset_index(drop=True)
-    out.attrs = {"currency": df.attrs.get("currency"), "kpis": [k.name for k in chosen]}
-    _coverage_warnings(work, chosen, group_cols, out)
+    out.attrs = {"currency": currency, "kpis": [k.name for k in chosen]}
     return out
+
+
+def coverage_message(kpi: str, groups: int, where: str, lacking: Sequence[str]) -> str:
+    """The warning for a ratio whose measures cover different rows inside groups."""
+    return (f"{kpi}: in {groups} group(s) (first: {where or 'the total'}) "
+            f"{' and '.join(lacking)} {'is' if len(lacking) == 1 else 'are'} missing on "
+            "rows where its other measures are present, so the ratio divides sums over "
+            "different rows. Fill 0 where there truly were none, or add 'channel' to by.")
 
 
 def _combine(agg: pd.DataFrame, terms: tuple[tuple[str, float], ...]) -> np.ndarray:
@@ -305,12 +356,7 @@ def _coverage_warnings(work: pd.DataFrame, chosen: list[KPI], group_cols: list[s
             lacking = [m for m in k.measures if (~present[m] & mixed).any()]
             first = out.loc[hit, group_cols].iloc[0].tolist() if group_cols else []
             where = ", ".join(f"{c}={v}" for c, v in zip(group_cols, first, strict=True))
-            messages.append(
-                f"{k.name}: in {int(hit.sum())} group(s) (first: {where or 'the total'}) "
-                f"{' and '.join(lacking)} {'is' if len(lacking) == 1 else 'are'} missing on "
-                "rows where its other measures are present, so the ratio divides sums over "
-                "different rows. Fill 0 where there truly were none, or add 'channel' to by."
-            )
+            messages.append(coverage_message(k.name, int(hit.sum()), where, lacking))
     if messages:
         out.attrs["warnings"] = messages
         for msg in messages:
