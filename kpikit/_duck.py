@@ -155,17 +155,17 @@ def compute(source: pd.DataFrame | str | os.PathLike[str],
     selects = [*group_sql]
     selects += [f"sum(CAST({_q(m)} AS DOUBLE)) AS {_q(m)}" for m in sums + nonadd]
     selects += [f"count({_q(m)}) AS {_q('_n_' + m)}" for m in nonadd]
-    # the coverage check, cheaply first: a ratio whose measures are all present (or all
-    # absent) on every row of every group cannot divide sums over different rows
+    # the coverage check, cheaply first: one count of rows where some measure of a
+    # multi-measure ratio is missing; only if there are any, count the mixed rows per KPI
     ratio_measures = sorted({m for k in chosen if k.is_ratio and len(k.measures) > 1
                              for m in k.measures if m in cols})
-    selects += ["count(*) AS _rows"] + [f"count({_q(m)}) AS {_q('_c_' + m)}"
-                                        for m in ratio_measures]
-    sql = f"SELECT {', '.join(selects)} FROM {scan}{by_clause}"
+    if ratio_measures:
+        gaps = " OR ".join(f"{_q(m)} IS NULL" for m in ratio_measures)
+        selects.append(f"count(*) FILTER (WHERE {gaps}) AS _gaps")
+    sql = f"SELECT {', '.join(selects) or 'count(*) AS _rows'} FROM {scan}{by_clause}"
     agg = con.execute(sql).df()
-    doubtful = [k for k in chosen if k.is_ratio and len(k.measures) > 1 and any(
-        ((agg[f"_c_{m}"] > 0) & (agg[f"_c_{m}"] < agg["_rows"])).any()
-        for m in k.measures if m in cols)]
+    doubtful = ([k for k in chosen if k.is_ratio and len(k.measures) > 1]
+                if ratio_measures and (agg["_gaps"] > 0).any() else [])
     checks = _coverage_selects(doubtful, cols)
     if checks:  # some measure is missing on some rows: count the mixed rows per group
         detail = con.execute(

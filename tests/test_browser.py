@@ -121,6 +121,17 @@ def browser() -> Iterator[object]:
         b.close()
 
 
+def shutdown_kernels(base: str) -> None:
+    """Stop the kernels a closed page left running (they would slow the next test)."""
+    import json
+
+    with urllib.request.urlopen(f"{base}/api/kernels", timeout=10) as r:
+        kernels = json.loads(r.read())
+    for k in kernels:
+        req = urllib.request.Request(f"{base}/api/kernels/{k['id']}", method="DELETE")
+        urllib.request.urlopen(req, timeout=30).close()
+
+
 def run_all(page, url: str) -> None:
     """Open a notebook alone (``?reset``: no tabs restored from an earlier test), run all."""
     page.goto(url + "?reset", wait_until="domcontentloaded")
@@ -173,6 +184,7 @@ def test_lesson_in_jupyterlab(lab, browser):
     page.locator(".kpikit-tree").first.scroll_into_view_if_needed()
     page.screenshot(path=str(ARTIFACTS / "lab_00_tree.png"))
     page.close()
+    shutdown_kernels(lab)
 
 
 def test_goal_setting_in_jupyterlab(lab, browser):
@@ -195,6 +207,7 @@ def test_goal_setting_in_jupyterlab(lab, browser):
     assert chart_svg(page, ".kpikit-plan-chart") != svg_before
     page.screenshot(path=str(ARTIFACTS / "lab_01_plan_builder.png"))
     page.close()
+    shutdown_kernels(lab)
 
 
 def test_lesson_in_voila_vietnamese(workdir, browser, monkeypatch):
