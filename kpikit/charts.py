@@ -35,10 +35,31 @@ def short_label(kpi: str, lang: str = "en") -> str:
     return get_kpi(kpi).label(lang).split(" (")[0]
 
 
+_TEMPLATE: go.layout.Template | None = None
+
+
+def _template() -> go.layout.Template:
+    """plotly_white without its 3-D, map and colour-scale parts, which no kpikit chart
+    uses: the same look, and a tenth of the cost (plotly copies the template into every
+    figure)."""
+    global _TEMPLATE
+    if _TEMPLATE is None:
+        import plotly.io as pio
+
+        white = pio.templates["plotly_white"]
+        keep = ("autotypenumbers", "colorway", "font", "hovermode", "hoverlabel",
+                "paper_bgcolor", "plot_bgcolor", "xaxis", "yaxis", "shapedefaults",
+                "annotationdefaults", "title")
+        _TEMPLATE = go.layout.Template(
+            layout={k: white.layout[k] for k in keep},
+            data={"bar": white.data.bar, "scatter": white.data.scatter})
+    return _TEMPLATE
+
+
 def style(fig: go.Figure, lang: str = "en") -> go.Figure:
     """House style: white, compact, separators of ``lang`` (``1.234,5`` in Vietnamese)."""
     fig.update_layout(
-        template="plotly_white", separators=",." if lang == "vi" else ".,",
+        template=_template(), separators=",." if lang == "vi" else ".,",
         font={"family": "Inter, Segoe UI, Arial, sans-serif", "size": 13},
         margin={"l": 60, "r": 30, "t": 60, "b": 40}, hoverlabel={"namelength": -1},
     )
