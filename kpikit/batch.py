@@ -543,30 +543,66 @@ _STATUS_COLOURS = {"on track": "#27ae60", "achieved": "#1e8449", "at risk": "#e6
                    "no data": "#bdc3c7", "ok": "#27ae60", "failed": "#c0392b"}
 
 
+_INDEX_TEXT = {
+    "en": {"title": "kpikit batch", "summary": "{n} runs, {f} failed. Generated {t}.",
+           "head": ("Campaign", "Notebook", "Status", "Headline"), "report": "report",
+           "planned": "{n} KPIs planned, {b} contradiction(s)",
+           "lift": "{o}: {l} for the same budget", "allocation": "allocation",
+           "vs": "vs", "ok": "ok", "failed": "failed", "missing": "missing",
+           "skipped": "skipped", "time": "%Y-%m-%d %H:%M"},
+    "vi": {"title": "kpikit: chạy hàng loạt", "summary": "{n} lượt chạy, {f} lỗi. Tạo lúc {t}.",
+           "head": ("Chiến dịch", "Notebook", "Trạng thái", "Chỉ số chính"),
+           "report": "báo cáo", "planned": "{n} KPI trong kế hoạch, {b} mâu thuẫn",
+           "lift": "{o}: {l} với cùng ngân sách", "allocation": "phân bổ", "vs": "so với",
+           "ok": "xong", "failed": "lỗi", "missing": "chưa có", "skipped": "bỏ qua",
+           "time": "%d/%m/%Y %H:%M"},
+}
+
+
+def _lang(run: Run) -> str:
+    lang = run.parameters.get("lang", "en")
+    return lang if lang in _INDEX_TEXT else "en"
+
+
 def _headline(run: Run, results: dict[str, Any] | None) -> list[tuple[str, str]]:
-    """(text, status) pairs that summarise a run's results.json."""
+    """(text, status) pairs that summarise a run's results.json, in the run's language."""
     if not results:
         return []
+    lang = _lang(run)
+    t = _INDEX_TEXT[lang]
     if run.notebook == "02_evaluation":
+        from .catalog import KPIS
         from .format import format_value
 
+        cur = results.get("currency")
         out = []
         for k in results.get("kpis", [])[:4]:
-            text = (f"{k['kpi']}: {format_value(k.get('actual'), k['kpi'])} vs "
-                    f"{format_value(k.get('target'), k['kpi'])}")
+            name = KPIS[k["kpi"]].label(lang).split(" (")[0] if k["kpi"] in KPIS else k["kpi"]
+            text = (f"{name}: {format_value(k.get('actual'), k['kpi'], lang=lang, currency=cur)}"
+                    f" {t['vs']} "
+                    f"{format_value(k.get('target'), k['kpi'], lang=lang, currency=cur)}")
             out.append((text, k.get("status", "")))
         return out
     if run.notebook == "01_goal_setting":
         n = len(results.get("targets", []))
         bad = len(results.get("contradictions", []))
-        return [(f"{n} KPIs planned, {bad} contradiction(s)", "ok" if results.get("ok")
-                 else "at risk")]
+        return [(t["planned"].format(n=n, b=bad), "ok" if results.get("ok") else "at risk")]
     if run.notebook == "03_optimization":
+        from .format import format_change
+
         e = results.get("expected", {})
         lift = e.get("lift")
-        return [(f"{results.get('outcome')}: {lift:+.1%} for the same budget"
-                 if isinstance(lift, (int, float)) else "allocation", "ok")]
+        return [(t["lift"].format(o=results.get("outcome"), l=format_change(lift, lang))
+                 if isinstance(lift, (int, float)) else t["allocation"], "ok")]
     return []
+
+
+def _status_word(status: str, lang: str) -> str:
+    from .evaluate import STATUS_TEXT
+
+    if status in STATUS_TEXT:
+        return STATUS_TEXT[status][1 if lang == "vi" else 0]
+    return _INDEX_TEXT[lang].get(status, status)
 
 
 def write_index(spec: Spec, runs: Sequence[Run]) -> tuple[Path, Path]:
@@ -596,23 +632,29 @@ def write_index(spec: Spec, runs: Sequence[Run]) -> tuple[Path, Path]:
                     m.get("seconds", "")])
     summary = atomic_write_text(spec.output_dir / "summary.csv", buf.getvalue())
     esc = html.escape
+    lang = spec.parameters.get("lang", "en") if spec.parameters.get("lang") in _INDEX_TEXT \
+        else "en"
+    tx = _INDEX_TEXT[lang]
     body = []
     for r, m, res in rows:
         st = m.get("status", "missing")
         rel = (r.folder / "report.html").relative_to(spec.output_dir).as_posix()
+        rl = _lang(r)
         items = "".join(
             f"<li><span class='dot' style='background:{_STATUS_COLOURS.get(s, '#999')}'></span>"
-            f"{esc(t)} <small>{esc(s)}</small></li>" for t, s in _headline(r, res))
+            f"{esc(t)} <small>{esc(_status_word(s, rl))}</small></li>"
+            for t, s in _headline(r, res))
         err = f"<div class='err'>{esc(str(m.get('error')))}</div>" if m.get("error") else ""
-        link = (f"<a href='{esc(rel)}'>report</a>" if (r.folder / "report.html").exists()
-                else "")
+        link = (f"<a href='{esc(rel)}'>{esc(tx['report'])}</a>"
+                if (r.folder / "report.html").exists() else "")
         body.append(
             f"<tr><td>{esc(r.campaign)}</td><td>{esc(r.notebook)}</td>"
             f"<td><span class='badge' style='background:{_STATUS_COLOURS.get(st, '#999')}'>"
-            f"{esc(st)}</span></td><td><ul>{items}</ul>{err}</td><td>{link}</td></tr>")
+            f"{esc(_status_word(st, lang))}</span></td><td><ul>{items}</ul>{err}</td>"
+            f"<td>{link}</td></tr>")
     failed = sum(1 for _, m, _ in rows if m.get("status") == "failed")
     page = f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>kpikit batch</title>
+<html lang="{lang}"><head><meta charset="utf-8"><title>{esc(tx['title'])}</title>
 <style>
 body {{ font-family: Inter, Segoe UI, Arial, sans-serif; margin: 2rem; color: #1f2d3d; }}
 table {{ border-collapse: collapse; width: 100%; }}
@@ -624,9 +666,9 @@ th, td {{ text-align: left; padding: .5rem .7rem; border-bottom: 1px solid #e3e8
 ul {{ margin: 0; padding-left: 0; list-style: none; }}
 .err {{ color: #c0392b; font-family: monospace; white-space: pre-wrap; }}
 </style></head><body>
-<h1>kpikit batch</h1>
-<p>{len(rows)} runs, {failed} failed. Generated {esc(time.strftime('%Y-%m-%d %H:%M'))}.</p>
-<table><tr><th>Campaign</th><th>Notebook</th><th>Status</th><th>Headline</th><th></th></tr>
+<h1>{esc(tx['title'])}</h1>
+<p>{esc(tx['summary'].format(n=len(rows), f=failed, t=time.strftime(tx['time'])))}</p>
+<table><tr>{''.join(f'<th>{esc(h)}</th>' for h in tx['head'])}<th></th></tr>
 {''.join(body)}
 </table></body></html>
 """

@@ -535,8 +535,8 @@ def evaluation_payload(ev: Any, parameters: dict[str, Any], files: dict[str, str
         kpis.append(item)
     statuses = ev.totals()["status"].value_counts().to_dict()
     return {"notebook": "02_evaluation", "parameters": parameters,
-            "plan": ev.plan.name, "as_of": ev.as_of, "period": list(ev.period),
-            "pacing": ev.pacing, "statuses": statuses, "kpis": kpis,
+            "plan": ev.plan.name, "currency": ev.plan.currency, "as_of": ev.as_of,
+            "period": list(ev.period), "pacing": ev.pacing, "statuses": statuses, "kpis": kpis,
             "summary": list(ev.summary), "files": files}
 
 

@@ -92,6 +92,24 @@ def test_index_escapes_names_and_shows_failures(tmp_path):
     assert "Tết" in summary.read_text(encoding="utf-8")
 
 
+def test_index_in_vietnamese(tmp_path):
+    spec = load_spec({"output_dir": str(tmp_path), "notebooks": ["02_evaluation"],
+                      "parameters": {"lang": "vi"}, "campaigns": ["Tết Sale"]})
+    (run,) = plan_runs(spec)
+    run.folder.mkdir(parents=True)
+    (run.folder / "manifest.json").write_text('{"status": "ok"}', encoding="utf-8")
+    (run.folder / "report.html").write_text("<p>x</p>", encoding="utf-8")
+    (run.folder / "results.json").write_text(json.dumps({"currency": "VND", "kpis": [
+        {"kpi": "revenue", "actual": 1234567.0, "target": 2000000.0, "status": "off track"},
+        {"kpi": "ctr", "actual": 0.0215, "target": 0.02, "status": "on track"}]}),
+        encoding="utf-8")
+    page = write_index(spec, [run])[0].read_text(encoding="utf-8")
+    assert '<html lang="vi">' in page and "1 lượt chạy, 0 lỗi" in page
+    assert "Doanh thu: 1.234.567 ₫ so với 2.000.000 ₫" in page and "chệch hướng" in page
+    assert "CTR: 2,15% so với 2,00%" in page and "đúng tiến độ" in page
+    assert ">báo cáo</a>" in page and ">xong</span>" in page
+
+
 # ------------------------------------------------------------------- running
 
 @pytest.fixture(scope="module")
