@@ -577,7 +577,7 @@ def _headline(run: Run, results: dict[str, Any] | None) -> list[tuple[str, str]]
         cur = results.get("currency")
         out = []
         for k in results.get("kpis", [])[:4]:
-            name = KPIS[k["kpi"]].label(lang).split(" (")[0] if k["kpi"] in KPIS else k["kpi"]
+            name = KPIS[k["kpi"]].short_label(lang) if k["kpi"] in KPIS else k["kpi"]
             text = (f"{name}: {format_value(k.get('actual'), k['kpi'], lang=lang, currency=cur)}"
                     f" {t['vs']} "
                     f"{format_value(k.get('target'), k['kpi'], lang=lang, currency=cur)}")

@@ -180,6 +180,10 @@ class KPI:
         """Return the label in ``lang``."""
         return self.label_vi if lang == "vi" else self.label_en
 
+    def short_label(self, lang: str = "en") -> str:
+        """The label without its parenthesis: ``CTR``, ``Doanh thu``."""
+        return self.label(lang).split(" (")[0]
+
     def description(self, lang: str = "en") -> str:
         """Return the description in ``lang``."""
         return self.description_vi if lang == "vi" else self.description_en

@@ -32,7 +32,7 @@ _TEXT = {
 
 def short_label(kpi: str, lang: str = "en") -> str:
     """A KPI's label without its parenthesis: ``CTR``, ``Doanh thu``."""
-    return get_kpi(kpi).label(lang).split(" (")[0]
+    return get_kpi(kpi).short_label(lang)
 
 
 _TEMPLATE: go.layout.Template | None = None

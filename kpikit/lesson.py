@@ -26,7 +26,7 @@ import pandas as pd
 from .catalog import MEASURES, OBJECTIVE_LABELS, OBJECTIVES, get_kpi
 from .compute import compute
 from .errors import ParameterError
-from .format import check_lang, format_change, format_money, format_number, format_value
+from .format import check_lang, format_change, format_number, format_value
 from .goals import TREES, KPITree, availability, kpi_history, recommend_kpis, tree_baselines
 from .widgets import _show, _static
 
@@ -496,7 +496,8 @@ class TreeExplorer(_Lesson):
         self.baselines = tree_baselines(self.tree, data)
         self.sliders: dict[str, w.IntSlider] = {}
         for d, _ in self.tree.drivers:
-            s = w.IntSlider(value=0, min=-50, max=50, step=1, description=_short(d, lang),
+            label = get_kpi(d).short_label(lang)
+            s = w.IntSlider(value=0, min=-50, max=50, step=1, description=label,
                             readout_format="+d", continuous_update=False,
                             style={"description_width": "150px"},
                             layout=w.Layout(width="520px"))
@@ -524,22 +525,19 @@ class TreeExplorer(_Lesson):
                 for d, _ in self.tree.drivers]
         self.result.value = (
             _table_html(rows, ["", text("baseline", self.lang), ""])
-            + f"<p>{html.escape(text('goal', self.lang))} ({html.escape(_short(g, self.lang))}):"
+            + f"<p>{html.escape(text('goal', self.lang))} "
+              f"({html.escape(get_kpi(g).short_label(self.lang))}):"
               f" {f(g, self.baselines[g])} → <b class='kpikit-goal'>{f(g, now[g])}</b>"
               f" (<span class='kpikit-goal-change'>"
               f"{format_change(now['goal_change'], self.lang)}</span>)</p>")
         if not _static():
-            changes = {_short(d, self.lang): self.sliders[d].value / 100
+            changes = {get_kpi(d).short_label(self.lang): self.sliders[d].value / 100
                        for d, _ in self.tree.drivers}
             _figure_out(self.output, charts.what_if_chart(
-                changes, _short(g, self.lang), now["goal_change"], lang=self.lang))
+                changes, get_kpi(g).short_label(self.lang), now["goal_change"], lang=self.lang))
 
     def static_html(self) -> str:
         return self.result.value
-
-
-def _short(kpi: str, lang: str) -> str:
-    return get_kpi(kpi).label(lang).split(" (")[0]
 
 
 class PacingSimulator(_Lesson):
@@ -708,6 +706,7 @@ def exercises(lang: str = "en") -> list[Question]:
     ctr = playground_values(impressions=50_000, clicks=1_250, spend=1, conversions=1,
                             revenue=1)["ctr"] * 100
     n = lambda v, d=0: format_number(v, d, lang)  # noqa: E731
+    short = lambda k: get_kpi(k).short_label(lang)  # noqa: E731
     lower = [k for k in ("roas", "ctr", "cpa", "cvr") if get_kpi(k).direction == "lower"]
     opts = ("roas", "ctr", "cpa", "cvr")
     two = pd.DataFrame({"date": pd.to_datetime(["2026-01-01", "2026-01-02"]),
@@ -727,9 +726,9 @@ def exercises(lang: str = "en") -> list[Question]:
             f"CTR = clicks / impressions = {n(ctr, 1)}%.", answer=ctr, tolerance=0.05),
         Question(
             "KPI nào tốt hơn khi thấp hơn?" if vi else "Which KPI is better when lower?",
-            (f"{_short(lower[0], lang)}: chi phí cho mỗi chuyển đổi, càng thấp càng tốt.")
-            if vi else f"{_short(lower[0], lang)}: what each conversion costs; lower is better.",
-            tuple(_short(k, lang) for k in opts), opts.index(lower[0])),
+            (f"{short(lower[0])}: chi phí cho mỗi chuyển đổi, càng thấp càng tốt.")
+            if vi else f"{short(lower[0])}: what each conversion costs; lower is better.",
+            tuple(short(k) for k in opts), opts.index(lower[0])),
         Question(
             (f"Ngày 1: {n(100)} lượt nhấp / {n(1_000)} lượt hiển thị; ngày 2: {n(990)} / "
              f"{n(99_000)}. CTR của hai ngày là?") if vi else
@@ -742,9 +741,9 @@ def exercises(lang: str = "en") -> list[Question]:
         Question(
             "Mục tiêu là nhận diện thương hiệu. KPI nào phù hợp nhất?" if vi else
             "The objective is awareness. Which KPI fits best?",
-            (f"{_short(aware[0], lang)} đo số người thấy thương hiệu; CPA và ROAS đo bán hàng.")
-            if vi else f"{_short(aware[0], lang)} measures how many people saw the brand; CPA "
-            "and ROAS measure sales.", tuple(_short(k, lang) for k in aware_opts), 2),
+            (f"{short(aware[0])} đo số người thấy thương hiệu; CPA và ROAS đo bán hàng.")
+            if vi else f"{short(aware[0])} measures how many people saw the brand; CPA "
+            "and ROAS measure sales.", tuple(short(k) for k in aware_opts), 2),
     ]
 
 
@@ -808,9 +807,3 @@ def query_lang(default: str) -> str:
         if given in ("en", "vi"):
             return given
     return default
-
-
-def money(value: float, currency: str = "VND", lang: str = "en") -> str:
-    """An amount as the lesson shows it: ``1.234.567 ₫`` in Vietnamese."""
-    return format_money(value, currency, lang)
-
