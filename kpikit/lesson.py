@@ -28,7 +28,7 @@ from .compute import compute
 from .errors import ParameterError
 from .format import check_lang, format_change, format_number, format_value
 from .goals import TREES, KPITree, availability, kpi_history, recommend_kpis, tree_baselines
-from .widgets import _show, _static
+from .widgets import _show, _static, plot_into
 
 __all__ = [
     "AvailabilityCheck", "FormulaPlayground", "HorizonCompare", "ObjectiveMatcher",
@@ -285,15 +285,6 @@ def _table_html(rows: Sequence[Sequence[str]], head: Sequence[str], css: str = "
     return f"<table class='{css}'><thead><tr>{h}</tr></thead><tbody>{b}</tbody></table>"
 
 
-def _figure_out(output: w.Output, fig: Any) -> None:
-    """Draw a plotly figure into an Output widget (the mime bundle: no plotly.js copy)."""
-    from IPython.display import display
-
-    output.clear_output(wait=True)
-    with output:
-        display({"application/vnd.plotly.v1+json": fig.to_plotly_json()}, raw=True)
-
-
 class _Lesson:
     """Common display: the widget live, or its static HTML in batch reports."""
 
@@ -533,7 +524,7 @@ class TreeExplorer(_Lesson):
         if not _static():
             changes = {get_kpi(d).short_label(self.lang): self.sliders[d].value / 100
                        for d, _ in self.tree.drivers}
-            _figure_out(self.output, charts.what_if_chart(
+            plot_into(self.output, charts.what_if_chart(
                 changes, get_kpi(g).short_label(self.lang), now["goal_change"], lang=self.lang))
 
     def static_html(self) -> str:
@@ -613,7 +604,7 @@ class PacingSimulator(_Lesson):
             from . import charts
 
             total = ev.totals().set_index("kpi").loc[self.kpi]
-            _figure_out(self.output, charts.pacing_chart(
+            plot_into(self.output, charts.pacing_chart(
                 pacing_series(self.data, ev, self.kpi), self.kpi, lang=self.lang,
                 currency=self.currency, status=total["status"]))
 
@@ -670,7 +661,7 @@ class HorizonCompare(_Lesson):
         if not _static():
             from . import charts
 
-            _figure_out(self.output, charts.horizon_chart(s, lg, self.short, self.long,
+            plot_into(self.output, charts.horizon_chart(s, lg, self.short, self.long,
                                                           lang=self.lang))
 
     def static_html(self) -> str:

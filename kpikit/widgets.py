@@ -191,14 +191,10 @@ class PlanBuilder:
     def _refresh(self, row: _Row, draw: bool = False) -> None:
         f = self._feasibility(row.kpi, row.target.value, row.cadence.value)
         if draw and not _static():
-            from IPython.display import display
-
             from .charts import feasibility_chart
 
-            fig = feasibility_chart(f, lang=self.lang, currency=self.data.attrs.get("currency"))
-            self.chart.clear_output(wait=True)
-            with self.chart:
-                display({"application/vnd.plotly.v1+json": fig.to_plotly_json()}, raw=True)
+            plot_into(self.chart, feasibility_chart(
+                f, lang=self.lang, currency=self.data.attrs.get("currency")))
         cur = self.data.attrs.get("currency")
         shown = format_value(row.target.value, row.kpi, lang=self.lang, currency=cur)
         label = FEASIBILITY_LABELS[f.label][1 if self.lang == "vi" else 0]
@@ -258,6 +254,21 @@ def _static() -> bool:
     import os
 
     return bool(os.environ.get("KPIKIT_STATIC"))
+
+
+def plot_into(output: w.Output, *figures: object) -> None:
+    """Replace what an Output widget shows with plotly figures.
+
+    Only the plotly mime bundle is sent: JupyterLab and Voila draw it, and the widget's
+    state stays small (no copy of plotly.js per chart in every update).
+    """
+    from IPython.display import display
+
+    output.clear_output(wait=True)
+    with output:
+        for fig in figures:
+            display({"application/vnd.plotly.v1+json": fig.to_plotly_json()},  # type: ignore[attr-defined]
+                    raw=True)
 
 
 def _show(widget: w.Widget, static: object) -> None:
@@ -340,19 +351,12 @@ class EvaluationExplorer:
 
     def redraw(self) -> None:
         """Recompute (through the same functions the notebook calls) and show."""
-        from IPython.display import display
-
         ev = self.evaluation()
         i = ev.plan.kpi_names().index(self.kpi.value)
         self.summary.value = f"<p>{ev.summary[i]}</p>"
         if _static():  # a report shows the summary only: no charts to draw
             return
-        self.output.clear_output(wait=True)
-        with self.output:
-            for fig in self.figures():
-                # the plotly mime bundle alone: JupyterLab draws it, and the widget's state
-                # stays small (no plotly.js copy per chart in every update)
-                display({"application/vnd.plotly.v1+json": fig.to_plotly_json()}, raw=True)
+        plot_into(self.output, *self.figures())
 
     def static_html(self) -> str:
         """The summary of the chosen KPI, as plain HTML (for reports)."""
