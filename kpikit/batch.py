@@ -51,14 +51,24 @@ NOTEBOOK_DIR = Path(__file__).resolve().parent.parent / "notebooks"
 RUN_FILES = ("executed.ipynb", "report.html", "results.json", "manifest.json")
 
 
+def _notebook_dir() -> Path:
+    folder = os.environ.get("KPIKIT_NOTEBOOK_DIR")
+    if folder:
+        return Path(folder)
+    if NOTEBOOK_DIR.is_dir():  # a clone, or an editable install
+        return NOTEBOOK_DIR
+    from importlib import resources
+
+    return Path(str(resources.files("kpikit.notebooks")))  # installed from a wheel
+
+
 def notebook_path(name: str) -> Path:
     """Path of a kpikit notebook by name (``02_evaluation``).
 
-    Looked up in ``$KPIKIT_NOTEBOOK_DIR`` when set (a folder of copies), else next to the
-    package (a clone or an editable install).
+    Looked up in ``$KPIKIT_NOTEBOOK_DIR`` when set (a folder of copies), else in the
+    clone's ``notebooks/``, else among the notebooks installed with the package.
     """
-    folder = os.environ.get("KPIKIT_NOTEBOOK_DIR")
-    path = (Path(folder) if folder else NOTEBOOK_DIR) / f"{name}.ipynb"
+    path = _notebook_dir() / f"{name}.ipynb"
     if not path.exists():
         from .notebook import NOTEBOOKS
 

@@ -47,3 +47,20 @@ def test_readme_starts_with_the_two_commands():
 def test_console_script_is_declared():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     assert project["scripts"]["kpikit"] == "kpikit.cli:main"
+
+
+def test_wheel_ships_notebooks_data_and_schemas(tmp_path):
+    """A wheel install finds its notebooks (batch, demo, lesson) without the clone."""
+    import zipfile
+
+    proc = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w",
+                           str(tmp_path), str(ROOT)],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    (wheel,) = tmp_path.glob("kpikit-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for nb in ("00_kpi_basics", "01_goal_setting", "02_evaluation", "03_optimization"):
+        assert f"kpikit/notebooks/{nb}.ipynb" in names
+    assert "kpikit/data/sample_campaigns.csv" in names
+    assert "kpikit/schemas/evaluation.schema.json" in names
+    assert "kpikit/_warmclient.py" in names
