@@ -686,13 +686,15 @@ ul {{ margin: 0; padding-left: 0; list-style: none; }}
     return index, summary
 
 
-def demo_spec(output_dir: str | os.PathLike[str] = "kpikit-out/demo") -> Spec:
-    """The demo batch on the bundled sample data and plans."""
+def demo_spec(output_dir: str | os.PathLike[str] = "kpikit-out/demo",
+              lang: str = "en") -> Spec:
+    """The demo batch on the bundled sample data and plans, its reports in ``lang``."""
     from .notebook import bundled_plan
 
     return load_spec({
         "output_dir": str(Path(output_dir).resolve()),
         "notebooks": ["01_goal_setting", "02_evaluation"],
+        "parameters": {"lang": lang},
         "campaigns": [
             {"name": "Tết Sale", "plan_path": str(bundled_plan("plan_tet_sale.yaml")),
              "parameters": {"02_evaluation": {"as_of": "2027-02-05"}},
@@ -704,8 +706,8 @@ def demo_spec(output_dir: str | os.PathLike[str] = "kpikit-out/demo") -> Spec:
     })
 
 
-def print_progress(done: int, total: int, res: dict) -> None:
+def print_progress(done: int, total: int, res: dict, lang: str = "en") -> None:
     """A one-line progress report per finished run."""
     extra = f" ({res['seconds']:.1f}s)" if res.get("seconds") is not None else ""
-    print(f"[{done}/{total}] {res['status']:<7} {res['label']}{extra}", file=sys.stderr,
-          flush=True)
+    word = _status_word(res["status"], lang if lang in _INDEX_TEXT else "en")
+    print(f"[{done}/{total}] {word:<7} {res['label']}{extra}", file=sys.stderr, flush=True)

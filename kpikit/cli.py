@@ -197,31 +197,45 @@ def _cmd_demo(a: argparse.Namespace) -> int:
          *(format_value(r[k], k, lang=lang, currency=cur) for k in kpis)]
         for _, r in table.iterrows()
     ]
-    head = ["campaign", "channel", "spend", *kpis]
-    print(f"kpikit demo: {sample_path()} ({len(df)} rows, {cur})\n")
+    from .catalog import get_kpi
+
+    words = {"en": ("campaign", "channel", "spend", "rows"),
+             "vi": ("chiến dịch", "kênh", "chi phí", "dòng")}[lang]
+    head = [*words[:3], *(get_kpi(k).short_label(lang) if lang == "vi" else k for k in kpis)]
+    print(f"kpikit demo: {sample_path()} ({len(df)} {words[3]}, {cur})\n")
     print(_table(rows, head))
     if a.table_only:
         return 0
+    from functools import partial
+
     from .batch import demo_spec, print_progress, run_batch
 
-    print("\nRunning the demo batch (goal setting, evaluation, optimisation per campaign)...",
-          flush=True)
-    return _report(run_batch(demo_spec(a.output_dir), jobs=a.jobs, force=a.force,
-                             progress=print_progress))
+    print({"en": "\nRunning the demo batch (goal setting, evaluation, optimisation per "
+                 "campaign)...",
+           "vi": "\nĐang chạy lô demo (đặt mục tiêu, đánh giá, tối ưu cho từng chiến "
+                 "dịch)..."}[lang], flush=True)
+    return _report(run_batch(demo_spec(a.output_dir, lang), jobs=a.jobs, force=a.force,
+                             progress=partial(print_progress, lang=lang)), lang)
 
 
 def _cmd_batch(a: argparse.Namespace) -> int:
+    from functools import partial
+
     from .batch import load_spec, print_progress, run_batch
 
-    return _report(run_batch(load_spec(a.spec), jobs=a.jobs, force=a.force,
-                             progress=print_progress, executor=a.executor,
-                             scheduler=a.scheduler))
+    spec = load_spec(a.spec)
+    lang = spec.parameters.get("lang", "en")
+    return _report(run_batch(spec, jobs=a.jobs, force=a.force,
+                             progress=partial(print_progress, lang=lang),
+                             executor=a.executor, scheduler=a.scheduler), lang)
 
 
-def _report(result) -> int:
+def _report(result, lang: str = "en") -> int:
     """List a batch's failures, end with the index path; exit code 1 if any failed."""
     if result.failed:
-        print(f"\n{len(result.failed)} run(s) failed:", file=sys.stderr)
+        n = len(result.failed)
+        print(f"\n{n} lượt chạy bị lỗi:" if lang == "vi" else f"\n{n} run(s) failed:",
+              file=sys.stderr)
         for r in result.failed:
             print(f"  {r['label']}: {r.get('error')}", file=sys.stderr)
     print(result.index)
