@@ -4,8 +4,9 @@ against kpikit's batch runner, side by side in one run.
     python bench/batch_throughput.py [--runs 100] [--jobs CORES]
 
 Both sides execute notebooks/02_evaluation.ipynb with the same parameters (the two
-sample campaigns, as_of dates spread over their plan periods) and write every output;
-kpikit also writes the HTML report of each run. Prints seconds per run and the ratio
+sample campaigns, as_of dates spread over their plan periods) and the same setting
+(KPIKIT_STATIC=1: widgets show their static view) and write every output; kpikit also
+writes the HTML report of each run. Prints seconds per run and the ratio
 (goal: 8x or more).
 """
 
@@ -47,7 +48,10 @@ def papermill_loop(runs: list[Run], root: Path) -> float:
                 str(cwd / "out.ipynb"), "--cwd", str(cwd), "--no-progress-bar"]
         for k, v in r.parameters.items():
             args += ["-p", k, str(v)]
-        subprocess.run(args, check=True, capture_output=True)
+        # the batch's setting too: widgets show their static view (headless, no frontend;
+        # live widget output can hang nbclient now and then, jupyter/nbclient#312)
+        subprocess.run(args, check=True, capture_output=True, timeout=600,
+                       env=dict(os.environ, KPIKIT_STATIC="1"))
     return time.perf_counter() - t
 
 

@@ -150,8 +150,9 @@ def test_query_lang_reads_voila_address(monkeypatch):
 
 
 @pytest.mark.parametrize("lang, marker", [("vi", "Tám bước"), ("en", "The eight steps")])
-def test_lesson_notebook_runs_in_both_languages(tmp_path, lang, marker):
+def test_lesson_notebook_runs_in_both_languages(tmp_path, monkeypatch, lang, marker):
     papermill = pytest.importorskip("papermill")
+    monkeypatch.setenv("KPIKIT_STATIC", "1")  # headless, as in test_notebooks.py
     out = tmp_path / "out.ipynb"
     papermill.execute_notebook(str(ROOT / "notebooks" / "00_kpi_basics.ipynb"), str(out),
                                parameters={"lang": lang, "output_dir": "out"},
