@@ -111,6 +111,7 @@ def compute(source: pd.DataFrame | str | os.PathLike[str],
     con = duckdb.connect()
     if memory_limit:
         con.execute(f"SET memory_limit = {_lit(memory_limit)}")
+    path = None
     if isinstance(source, pd.DataFrame):
         con.register("kpikit_table", source)
         scan, label, currency = "kpikit_table", source.attrs.get("source"), \
@@ -159,6 +160,8 @@ def compute(source: pd.DataFrame | str | os.PathLike[str],
     # multi-measure ratio is missing; only if there are any, count the mixed rows per KPI
     ratio_measures = sorted({m for k in chosen if k.is_ratio and len(k.measures) > 1
                              for m in k.measures if m in cols})
+    if ratio_measures and path is not None and _no_nulls(con, path, ratio_measures):
+        ratio_measures = []  # the Parquet footers say so: no row to count
     if ratio_measures:
         gaps = " OR ".join(f"{_q(m)} IS NULL" for m in ratio_measures)
         selects.append(f"count(*) FILTER (WHERE {gaps}) AS _gaps")
@@ -191,6 +194,23 @@ def compute(source: pd.DataFrame | str | os.PathLike[str],
     out = finish(agg, chosen, terms, group_names, include_measures, currency)
     _warn_coverage(agg, out, checks, group_names)
     return out
+
+
+def _no_nulls(con: Any, path: Path, columns: Sequence[str]) -> bool:
+    """Whether Parquet statistics prove ``columns`` have no missing value (CSV: unknown)."""
+    files = [path] if path.is_file() else list(path.rglob("*"))
+    if not files or any(f.is_file() and f.suffix.lower() not in _PARQUET for f in files):
+        return False
+    if path.is_file():
+        where = _lit(str(path))
+    else:
+        where = "[" + ", ".join(_lit(str(path / "**" / f"*{s}")) for s in _PARQUET
+                                if any(path.rglob(f"*{s}"))) + "]"
+    wanted = ", ".join(_lit(c) for c in columns)
+    row = con.execute(
+        f"SELECT count(*), count(stats_null_count), coalesce(sum(stats_null_count), 0) "
+        f"FROM parquet_metadata({where}) WHERE path_in_schema IN ({wanted})").fetchone()
+    return bool(row[0]) and row[0] == row[1] and row[2] == 0
 
 
 def _coverage_selects(chosen: Sequence[KPI], cols: Sequence[str]
