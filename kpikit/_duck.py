@@ -55,16 +55,26 @@ def _lit(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+def _suffixes(folder: Path) -> set[str]:
+    """The file suffixes under a folder (one walk of it)."""
+    return {p.suffix.lower() for p in folder.rglob("*") if p.is_file()}
+
+
+def _parquet_globs(folder: Path, suffixes: set[str]) -> str:
+    return "[" + ", ".join(_lit(str(folder / "**" / f"*{s}")) for s in _PARQUET
+                           if s in suffixes) + "]"
+
+
 def _scan(path: Path) -> str:
     """The SQL that reads a file or every Parquet/CSV file under a folder."""
     csv_opts = "header = true, union_by_name = true"
     if path.is_dir():
         parts = []
-        if any(p.suffix.lower() in _PARQUET for p in path.rglob("*")):
-            globs = ", ".join(_lit(str(path / "**" / f"*{s}")) for s in _PARQUET
-                              if any(path.rglob(f"*{s}")))
-            parts.append(f"SELECT * FROM read_parquet([{globs}], union_by_name = true)")
-        if any(p.suffix.lower() == ".csv" for p in path.rglob("*")):
+        found = _suffixes(path)
+        if found & set(_PARQUET):
+            parts.append(f"SELECT * FROM read_parquet({_parquet_globs(path, found)}, "
+                         "union_by_name = true)")
+        if ".csv" in found:
             parts.append(f"SELECT * FROM read_csv({_lit(str(path / '**' / '*.csv'))}, "
                          f"{csv_opts})")
         if not parts:
@@ -198,14 +208,10 @@ def compute(source: pd.DataFrame | str | os.PathLike[str],
 
 def _no_nulls(con: Any, path: Path, columns: Sequence[str]) -> bool:
     """Whether Parquet statistics prove ``columns`` have no missing value (CSV: unknown)."""
-    files = [path] if path.is_file() else list(path.rglob("*"))
-    if not files or any(f.is_file() and f.suffix.lower() not in _PARQUET for f in files):
+    found = {path.suffix.lower()} if path.is_file() else _suffixes(path)
+    if not found or not found <= set(_PARQUET):
         return False
-    if path.is_file():
-        where = _lit(str(path))
-    else:
-        where = "[" + ", ".join(_lit(str(path / "**" / f"*{s}")) for s in _PARQUET
-                                if any(path.rglob(f"*{s}"))) + "]"
+    where = _lit(str(path)) if path.is_file() else _parquet_globs(path, found)
     wanted = ", ".join(_lit(c) for c in columns)
     row = con.execute(
         f"SELECT count(*), count(stats_null_count), coalesce(sum(stats_null_count), 0) "
