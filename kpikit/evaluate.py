@@ -9,10 +9,14 @@ alone, and is withheld while the period is too young to judge.
 
 from __future__ import annotations
 
+import functools
 import math
-from collections.abc import Mapping, Sequence
+import weakref
+from collections.abc import Callable, Mapping, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -239,19 +243,58 @@ def _sum_terms(df: pd.DataFrame, terms: tuple[tuple[str, float], ...]) -> pd.Ser
     return out
 
 
+# Within one call of evaluate() or pacing_series(), each (table, KPI) pair is grouped
+# by day once; later windows are slices of it. The memo lives only for that call, so a
+# table changed in place between two calls is always read afresh.
+_PARTS_MEMO: ContextVar[dict[tuple[int, str], tuple[weakref.ref, pd.DataFrame]] | None] = (
+    ContextVar("kpikit_daily_parts", default=None))
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _parts_memo(fn: _F) -> _F:
+    """Run ``fn`` with a daily-parts memo (nested calls share the outer one)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if _PARTS_MEMO.get() is not None:
+            return fn(*args, **kwargs)
+        token = _PARTS_MEMO.set({})
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            _PARTS_MEMO.reset(token)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _per_day(rows: pd.DataFrame, k: KPI) -> pd.DataFrame:
+    """Numerator and denominator of ``k`` summed per date (dates with rows only)."""
+    cols = list(k.measures)
+    rows = rows.dropna(subset=cols, how="all")
+    if k.is_ratio:
+        rows = rows.dropna(subset=cols)  # a ratio counts rows that have all its measures
+    g = rows.assign(num=_sum_terms(rows, k.numerator),
+                    den=_sum_terms(rows, k.denominator) if k.is_ratio else 1.0)
+    return g.groupby("date")[["num", "den"]].sum()
+
+
 def daily_parts(data: pd.DataFrame, k: KPI, start: date, end: date) -> pd.DataFrame:
     """Numerator and denominator of ``k`` per day (0 on days without rows)."""
     days = pd.date_range(start, end, freq="D")
     if any("@" in t for t in k.terms):
         raise ParameterError(f"{k.name} is a snapshot KPI; it has no daily parts.")
-    window = data[(data["date"] >= days[0]) & (data["date"] <= days[-1])]
-    cols = list(k.measures)
-    rows = window.dropna(subset=cols, how="all")
-    if k.is_ratio:
-        rows = rows.dropna(subset=cols)  # a ratio counts rows that have all its measures
-    g = rows.assign(num=_sum_terms(rows, k.numerator),
-                    den=_sum_terms(rows, k.denominator) if k.is_ratio else 1.0)
-    per_day = g.groupby("date")[["num", "den"]].sum().reindex(days, fill_value=0.0)
+    memo = _PARTS_MEMO.get()
+    if memo is None:
+        per_day = _per_day(data[(data["date"] >= days[0]) & (data["date"] <= days[-1])], k)
+    else:
+        key = (id(data), k.name)
+        hit = memo.get(key)
+        if hit is None or hit[0]() is not data:
+            hit = (weakref.ref(data), _per_day(data, k))
+            memo[key] = hit
+        per_day = hit[1]
+    per_day = per_day.reindex(days, fill_value=0.0)
     if not k.is_ratio:
         per_day["den"] = 1.0
     per_day.index.name = "date"
@@ -546,6 +589,7 @@ def _segment_parts(data: pd.DataFrame, k: KPI, start: date, end: date, by: str) 
     return parts
 
 
+@_parts_memo
 def evaluate(
     data: pd.DataFrame,
     plan: Plan,
@@ -838,6 +882,7 @@ def _summary_line(k: KPI, total: dict, drivers: dict | None, seg: pd.DataFrame |
 # ------------------------------------------------------------- series for views
 
 
+@_parts_memo
 def pacing_series(data: pd.DataFrame, ev: Evaluation, kpi: str) -> pd.DataFrame:
     """Day by day: KPI to date, the expected path to the target, and the forecast band.
 

@@ -150,6 +150,43 @@ def test_projection_interval_widens_with_noise():
     assert row["high"] - row["low"] == pytest.approx(2 * 1.6449 * sd, rel=0.08)
 
 
+def test_a_table_changed_in_place_is_read_afresh():
+    # evaluate() groups each table by day once per call; nothing of it outlives the call
+    df = daily("2027-01-01", "2027-01-10", revenue=10.0)
+    plan = plan_for("revenue", 150)
+    assert evaluate(df, plan, as_of="2027-01-10", pacing="linear").totals().iloc[0][
+        "actual"] == 100
+    df.loc[df["date"] <= "2027-01-05", "revenue"] = 30.0  # the notebook edits in place
+    row = evaluate(df, plan, as_of="2027-01-10", pacing="linear").totals().iloc[0]
+    assert row["actual"] == 5 * 30 + 5 * 10
+    assert row["projection"] == pytest.approx(400)
+
+
+def test_daily_parts_are_the_same_inside_and_outside_an_evaluation():
+    from kpikit.catalog import get_kpi
+    from kpikit.evaluate import _parts_memo, daily_parts
+
+    df = daily("2027-01-01", "2027-01-20", clicks=lambda i, d: 100.0 + i,
+               conversions=lambda i, d: float(i % 3))
+    df.loc[3, "conversions"] = np.nan  # a ratio skips the row; a total counts clicks
+    windows = [(date(2026, 12, 25), date(2027, 1, 5)), (date(2027, 1, 4), date(2027, 1, 30))]
+
+    @_parts_memo
+    def inside() -> list[pd.DataFrame]:
+        return [daily_parts(df, get_kpi(k), s, e) for k in ("cvr", "clicks")
+                for s, e in windows]
+
+    outside = [daily_parts(df, get_kpi(k), s, e) for k in ("cvr", "clicks")
+               for s, e in windows]
+    for a, b in zip(inside(), outside, strict=True):
+        pd.testing.assert_frame_equal(a, b)
+    # by hand: cvr's numerator on Jan 4 is 0 (its conversions are missing), clicks 103
+    cvr = outside[1]
+    assert cvr.loc["2027-01-04", "den"] == 0 and outside[3].loc["2027-01-04", "num"] == 103
+    assert cvr.loc["2027-01-05", "num"] == 1 and cvr.loc["2027-01-05", "den"] == 104
+    assert (cvr.loc["2027-01-21":, ["num", "den"]] == 0).all().all()  # no rows: zeros
+
+
 def test_too_early_in_a_period_is_not_judged():
     df = daily("2027-01-01", "2027-01-02", revenue=10.0)
     ev = evaluate(df, plan_for("revenue", 1000), as_of="2027-01-02", pacing="linear")
