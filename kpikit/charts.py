@@ -6,6 +6,8 @@ Importing this module loads plotly; ``import kpikit`` does not.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from typing import Any
 
 import plotly.graph_objects as go
 
@@ -56,14 +58,46 @@ def _template() -> go.layout.Template:
     return _TEMPLATE
 
 
+def _born_styled(make: Callable[[], go.Figure]) -> go.Figure:
+    """``make()``'s figure, born with the house template.
+
+    plotly copies and re-validates a template assigned to a figure (about 6 ms a
+    figure) but takes its default template as it is, so the figure is made while the
+    house template is the default. Where this plotly has no such default to swap, the
+    template is assigned afterwards instead (same look, slower).
+    """
+    import plotly.io as pio
+
+    templates = pio.templates
+    if "kpikit" not in templates:
+        templates["kpikit"] = _template()
+    if not hasattr(templates, "_default"):
+        return make().update_layout(template=_template())
+    before = templates._default
+    templates._default = "kpikit"
+    try:
+        return make()
+    finally:
+        templates._default = before
+
+
+def _figure(*args: Any, **kwargs: Any) -> go.Figure:
+    """``go.Figure(...)`` born with the house template."""
+    return _born_styled(lambda: go.Figure(*args, **kwargs))
+
+
 def style(fig: go.Figure, lang: str = "en") -> go.Figure:
     """House style: white, compact, separators of ``lang`` (``1.234,5`` in Vietnamese)."""
-    fig.update_layout(
-        template=_template(), separators=",." if lang == "vi" else ".,",
+    return _finish(fig.update_layout(template=_template()), lang)
+
+
+def _finish(fig: go.Figure, lang: str) -> go.Figure:
+    """The rest of the house style, for a figure that already has the house template."""
+    return fig.update_layout(
+        separators=",." if lang == "vi" else ".,",
         font={"family": "Inter, Segoe UI, Arial, sans-serif", "size": 13},
         margin={"l": 60, "r": 30, "t": 60, "b": 40}, hoverlabel={"namelength": -1},
     )
-    return fig
 
 
 def _axis_format(unit: str) -> dict:
@@ -96,7 +130,7 @@ def feasibility_chart(
         y_list.append(float(v))
         prev = p
     y = f.history.to_numpy(dtype=float)
-    fig = go.Figure()
+    fig = _figure()
     if len(y) and f.thresholds:
         lo = min(float(y.min()), f.target)
         hi = max(float(y.max()), f.target)
@@ -131,7 +165,7 @@ def feasibility_chart(
     fig.update_layout(title=title or name, showlegend=False, height=380)
     fig.update_xaxes(type="category")
     fig.update_yaxes(title=name, **_axis_format(k.unit))
-    return style(fig, lang)
+    return _finish(fig, lang)
 
 
 def kpi_tree_chart(c: Cascade, *, lang: str = "en", currency: str | None = None) -> go.Figure:
@@ -139,7 +173,7 @@ def kpi_tree_chart(c: Cascade, *, lang: str = "en", currency: str | None = None)
     t = _TEXT.get(lang, _TEXT["en"])
     goal = get_kpi(c.tree.goal)
     n = len(c.drivers)
-    fig = go.Figure()
+    fig = _figure()
     width = 1.0 / max(n, 1)
 
     def box(x0: float, x1: float, y0: float, y1: float, color: str, text: str) -> None:
@@ -179,7 +213,7 @@ def kpi_tree_chart(c: Cascade, *, lang: str = "en", currency: str | None = None)
     fig.update_xaxes(visible=False, range=[0, 1])
     fig.update_yaxes(visible=False, range=[0, 1])
     fig.update_layout(title=title, height=340, showlegend=False)
-    return style(fig, lang)
+    return _finish(fig, lang)
 
 
 # ----------------------------------------------------------------- evaluation
@@ -211,7 +245,7 @@ def scorecard_chart(ev, *, lang: str = "en", currency: str | None = None) -> go.
 
     t = ev.totals()
     n = len(t)
-    fig = go.Figure()
+    fig = _figure()
     i = 1 if lang == "vi" else 0
     for j, r in enumerate(t.itertuples()):
         k = get_kpi(r.kpi)
@@ -247,7 +281,7 @@ def scorecard_chart(ev, *, lang: str = "en", currency: str | None = None) -> go.
                                                                        else "en"]
     fig.update_layout(title=title.format(d=ev.as_of), height=90 * n + 80,
                       margin={"l": 20, "r": 30, "t": 60, "b": 20})
-    return style(fig, lang)
+    return _finish(fig, lang)
 
 
 def pacing_chart(series, kpi: str, *, lang: str = "en", currency: str | None = None,
@@ -258,7 +292,7 @@ def pacing_chart(series, kpi: str, *, lang: str = "en", currency: str | None = N
             "vi": ("Thực tế", "Kỳ vọng", "Chỉ tiêu", "Dự báo", "Khoảng 90%")}[
         "vi" if lang == "vi" else "en"]
     x = series.index
-    fig = go.Figure()
+    fig = _figure()
     if "high" in series:
         fig.add_trace(go.Scatter(x=x, y=series["high"], line={"width": 0}, showlegend=False,
                                  hoverinfo="skip"))
@@ -283,7 +317,7 @@ def pacing_chart(series, kpi: str, *, lang: str = "en", currency: str | None = N
         label += f" · {STATUS_TEXT[status][1 if lang == 'vi' else 0]}"
     fig.update_layout(title=label, height=380, legend={"orientation": "h", "y": -0.15})
     fig.update_yaxes(**_axis_format(k.unit))
-    return style(fig, lang)
+    return _finish(fig, lang)
 
 
 def waterfall_chart(table, *, lang: str = "en", currency: str | None = None,
@@ -302,13 +336,13 @@ def waterfall_chart(table, *, lang: str = "en", currency: str | None = None,
                     for v in table["effect"]]
     good, bad = "#27ae60", "#c0392b"
     up, down = (good, bad) if goal.higher_is_better else (bad, good)
-    fig = go.Figure(go.Waterfall(
+    fig = _figure(go.Waterfall(
         x=x, y=y, measure=measure, text=labels, textposition="outside",
         increasing={"marker": {"color": up}}, decreasing={"marker": {"color": down}},
         totals={"marker": {"color": COLORS["line"]}}, connector={"line": {"color": "#aaa"}}))
     fig.update_layout(title=title or goal.label(lang), height=380, showlegend=False)
     fig.update_yaxes(**_axis_format(goal.unit))
-    return style(fig, lang)
+    return _finish(fig, lang)
 
 
 def trend_chart(values, flags, kpi: str, *, lang: str = "en",
@@ -318,7 +352,7 @@ def trend_chart(values, flags, kpi: str, *, lang: str = "en",
     words = {"en": ("daily", "7-day mean", "anomaly"), "vi": ("theo ngày", "trung bình 7 ngày",
                                                               "bất thường")}[
         "vi" if lang == "vi" else "en"]
-    fig = go.Figure()
+    fig = _figure()
     fig.add_trace(go.Scatter(x=values.index, y=values, name=words[0], mode="lines",
                              line={"color": "#aab7c4", "width": 1}))
     fig.add_trace(go.Scatter(x=values.index, y=values.rolling(7, min_periods=1).mean(),
@@ -328,7 +362,7 @@ def trend_chart(values, flags, kpi: str, *, lang: str = "en",
                              marker={"color": COLORS["target"], "size": 9, "symbol": "x"}))
     fig.update_layout(title=k.label(lang), height=340, legend={"orientation": "h", "y": -0.2})
     fig.update_yaxes(**_axis_format(k.unit))
-    return style(fig, lang)
+    return _finish(fig, lang)
 
 
 # ----------------------------------------------------------------- optimisation
@@ -344,8 +378,8 @@ def response_curves_chart(curves, *, allocation=None, points=None, lang: str = "
     names = list(curves)
     cols = 2 if len(names) > 1 else 1
     rows = (len(names) + cols - 1) // cols
-    fig = make_subplots(rows=rows, cols=cols, subplot_titles=names,
-                        horizontal_spacing=0.08, vertical_spacing=0.12)
+    fig = _born_styled(lambda: make_subplots(rows=rows, cols=cols, subplot_titles=names,
+                                             horizontal_spacing=0.08, vertical_spacing=0.12))
     words = {"en": ("current", "recommended", "data", "90% band", "marginal return"),
              "vi": ("hiện tại", "đề xuất", "dữ liệu", "khoảng 90%", "lợi nhuận biên")}[
         "vi" if lang == "vi" else "en"]
@@ -387,7 +421,7 @@ def response_curves_chart(curves, *, allocation=None, points=None, lang: str = "
                           lang, "Response curves"))
     fig.update_xaxes(tickformat=",.0f")
     fig.update_yaxes(tickformat=",.0f")
-    return style(fig, lang)
+    return _finish(fig, lang)
 
 
 def allocation_chart(allocation, *, lang: str = "en", currency: str | None = None
@@ -396,7 +430,7 @@ def allocation_chart(allocation, *, lang: str = "en", currency: str | None = Non
     t = allocation.table.sort_values("channel")
     words = {"en": ("current", "recommended"), "vi": ("hiện tại", "đề xuất")}[
         "vi" if lang == "vi" else "en"]
-    fig = go.Figure([
+    fig = _figure([
         go.Bar(x=t["channel"], y=t["current"], name=words[0], marker_color="#aab7c4"),
         go.Bar(x=t["channel"], y=t["recommended"], name=words[1], marker_color="#27ae60",
                text=[b or "" for b in t["binding"]], textposition="outside"),
@@ -405,7 +439,7 @@ def allocation_chart(allocation, *, lang: str = "en", currency: str | None = Non
                       title={"en": "Budget per channel", "vi": "Ngân sách theo kênh"}.get(
                           lang, "Budget per channel"))
     fig.update_yaxes(tickformat=",.0f")
-    return style(fig, lang)
+    return _finish(fig, lang)
 
 
 def what_if_chart(changes: dict[str, float], goal: str, goal_change: float, *,
@@ -414,14 +448,14 @@ def what_if_chart(changes: dict[str, float], goal: str, goal_change: float, *,
     names = [*changes, goal]
     values = [*changes.values(), goal_change]
     colors = ["#95a5a6"] * len(changes) + [COLORS["goal"]]
-    fig = go.Figure(go.Bar(
+    fig = _figure(go.Bar(
         x=names, y=values, marker_color=colors, cliponaxis=False,
         text=[format_change(v, lang) for v in values], textposition="outside"))
     top = max(0.1, *(abs(v) for v in values if v == v)) * 1.25
     fig.update_yaxes(tickformat="+.0%", range=[-top, top], zeroline=True)
     title = {"en": "Change against the baseline", "vi": "Thay đổi so với cơ sở"}
     fig.update_layout(title=title.get(lang, title["en"]), height=340, showlegend=False)
-    return style(fig, lang)
+    return _finish(fig, lang)
 
 
 def horizon_chart(short, long, short_kpi: str, long_kpi: str, *,
@@ -430,7 +464,7 @@ def horizon_chart(short, long, short_kpi: str, long_kpi: str, *,
     s, lg = get_kpi(short_kpi), get_kpi(long_kpi)
     words = {"en": ("short term", "long term"), "vi": ("ngắn hạn", "dài hạn")}[
         "vi" if lang == "vi" else "en"]
-    fig = go.Figure()
+    fig = _figure()
     fig.add_trace(go.Scatter(x=[str(p) for p in short.index], y=short.to_numpy(dtype=float),
                              name=f"{short_label(short_kpi, lang)} ({words[0]})",
                              line={"color": COLORS["line"], "width": 3}))
@@ -441,4 +475,4 @@ def horizon_chart(short, long, short_kpi: str, long_kpi: str, *,
                       yaxis={"title": short_label(short_kpi, lang), **_axis_format(s.unit)},
                       yaxis2={"title": short_label(long_kpi, lang), "overlaying": "y",
                               "side": "right", **_axis_format(lg.unit)})
-    return style(fig, lang)
+    return _finish(fig, lang)
