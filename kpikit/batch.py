@@ -32,6 +32,7 @@ import html
 import json
 import os
 import re
+import secrets
 import shutil
 import sys
 import time
@@ -311,18 +312,77 @@ def _html_exporter() -> Any:
     return exporter
 
 
-def export_html(executed: Path | Any, target: Path, title: str) -> None:
-    """HTML without code cells; plotly.js is already inlined once by the notebook.
+PLOTLY_MIME = "application/vnd.plotly.v1+json"
 
-    ``executed`` is the executed notebook's path or the notebook itself.
+
+def _take_figures(nb: Any) -> dict[str, str]:
+    """Swap each plotly output that has only its JSON for a placeholder; return the
+    placeholders with the HTML that draws each figure.
+
+    Batch kernels send figures as JSON only (:func:`kpikit.notebook.setup`). The
+    exporter then copies, renders and parses a notebook without them, and each figure
+    is drawn once with ``Plotly.newPlot`` into its own div (plotly.js inlined once).
+    Outputs that carry their own HTML (a notebook run outside the batch) stay as they are.
+    """
+    import plotly.io as pio
+
+    figures: dict[str, str] = {}
+    token = f"kpikit-figure-{secrets.token_hex(6)}"
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            data = out.get("data", {})
+            fig = data.get(PLOTLY_MIME)
+            if not isinstance(fig, dict) or "text/html" in data:
+                continue
+            key = f"{token}-{len(figures)}"
+            spec = {"data": fig.get("data", []), "layout": fig.get("layout", {})}
+            height = spec["layout"].get("height") or 525
+            figures[key] = pio.to_html(
+                spec, config=fig.get("config") or {"displaylogo": False},
+                include_plotlyjs=False, full_html=False, validate=False,
+                default_height=f"{height}px", div_id=key)
+            out["data"] = {"text/html": f"<div>{key}</div>"}
+    return figures
+
+
+@functools.cache
+def _plotlyjs_script() -> str:
+    """plotly.js (3.6 MB) as an inline script; read once per process."""
+    from plotly.offline import get_plotlyjs
+
+    return ('<script type="text/javascript">window.PlotlyConfig = {MathJaxConfig: '
+              "'local'};</script>\n<script charset=\"utf-8\" type=\"text/javascript\">"
+              + get_plotlyjs() + "</script>\n")
+
+
+def _with_plotlyjs(body: str) -> str:
+    """``body`` with plotly.js inlined once in its head (offline, one copy per file)."""
+    script = _plotlyjs_script()
+    at = body.find("</head>")
+    return body[:at] + script + body[at:] if at >= 0 else script + body
+
+
+def export_html(executed: Path | Any, target: Path, title: str) -> None:
+    """HTML without code cells whose plotly charts render offline.
+
+    ``executed`` is the executed notebook's path or the notebook itself (whose plotly
+    outputs are replaced in memory; save it first). Figures sent as JSON only are drawn
+    here and plotly.js is inlined once, unless the notebook already carries it.
     """
     import nbformat
 
     from ._files import atomic_write_text
 
     nb = nbformat.read(executed, as_version=4) if isinstance(executed, Path) else executed
+    figures = _take_figures(nb)
     body, _ = _html_exporter().from_notebook_node(nb, resources={"metadata": {"name": title}})
-    atomic_write_text(target, _offline(body))
+    body = _offline(body)
+    if figures:
+        body = re.sub("<div>(kpikit-figure-[0-9a-f]{12}-[0-9]+)</div>",
+                      lambda m: figures.get(m.group(1), m.group(0)), body)
+        if "window.PlotlyConfig" not in body:
+            body = _with_plotlyjs(body)
+    atomic_write_text(target, body)
 
 
 def _kernel_manager(warm: str | None) -> Any:
@@ -363,6 +423,7 @@ def execute_run(run: Run, force: bool = False, warm: str | None = None) -> dict[
     if not force and is_complete(run):
         return {"label": run.label, "status": "skipped", "folder": str(run.folder)}
     os.environ["KPIKIT_STATIC"] = "1"  # widgets show a static view in reports
+    os.environ["KPIKIT_BATCH"] = "1"  # figures as JSON; export_html draws them
     tmp = run.folder.parent / f".{run.folder.name}.tmp-{os.getpid()}-{time.time_ns()}"
     tmp.mkdir(parents=True)
     started = time.perf_counter()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import difflib
 import json
 import math
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -186,10 +187,17 @@ class _Params:
 
 
 def setup() -> None:
-    """Plotly renders in JupyterLab and, with plotly.js inlined, in exported HTML."""
+    """Plotly renders in JupyterLab and, with plotly.js inlined, in exported HTML.
+
+    Under ``kpikit batch`` (``KPIKIT_BATCH=1``) figures go out as plotly JSON only: the
+    batch's report writer draws them and inlines plotly.js once (see
+    :func:`kpikit.batch.export_html`), so the kernel does not ship 3.6 MB of plotly.js
+    nor a second, HTML copy of every figure.
+    """
     import plotly.io as pio
 
-    pio.renderers.default = "plotly_mimetype+notebook"
+    batch = os.environ.get("KPIKIT_BATCH") == "1"
+    pio.renderers.default = "plotly_mimetype" if batch else "plotly_mimetype+notebook"
 
 
 # ------------------------------------------------------------- display

@@ -144,6 +144,11 @@ def test_a_failing_run_does_not_stop_the_others(batch_dir):
     assert 'src="http' not in html  # nothing fetched from the network
     assert "import kpikit" not in html  # no code cells
     assert "Interactive explorer" in html  # the widget's static view
+    # plotly.js once per report; the kernel sent each figure as JSON only
+    assert html.count("window.PlotlyConfig") == 1 and html.count("Plotly.newPlot(") >= 10
+    executed = (good / "executed.ipynb").read_text(encoding="utf-8")
+    assert "window.PlotlyConfig" not in executed and "Plotly.newPlot(" not in executed
+    assert executed.count('"application/vnd.plotly.v1+json"') >= 10
 
 
 def test_cli_exit_code_and_failure_list(batch_dir):
@@ -334,3 +339,28 @@ def test_batch_falls_back_to_plain_kernels(tmp_path, monkeypatch):
         assert warm is None
         assert batch.execute_run(run, True, warm)["status"] == "ok"
     assert json.loads((run.folder / "manifest.json").read_text())["kernel"] == "plain"
+
+
+def test_report_draws_json_figures_and_keeps_figures_with_their_own_html(tmp_path):
+    import nbformat
+    import plotly.graph_objects as go
+    import plotly.io as pio
+
+    from kpikit.batch import export_html
+
+    fig = go.Figure(go.Bar(x=["a", "b"], y=[1, 2]))
+    mime = {"application/vnd.plotly.v1+json": fig.to_plotly_json()}
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("fig", outputs=[
+        nbformat.v4.new_output("display_data", data=mime),
+        nbformat.v4.new_output("display_data", data=mime)])])
+    export_html(nb, tmp_path / "json.html", "t")
+    html = (tmp_path / "json.html").read_text(encoding="utf-8")
+    assert html.count("window.PlotlyConfig") == 1 and html.count("Plotly.newPlot(") == 2
+    assert "kpikit-figure-" in html and ">kpikit-figure-" not in html  # no placeholder left
+    # a notebook run outside the batch: its figures carry HTML and plotly.js already
+    own = {**mime, "text/html": pio.to_html(fig, include_plotlyjs=True, full_html=False)}
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("fig", outputs=[
+        nbformat.v4.new_output("display_data", data=own)])])
+    export_html(nb, tmp_path / "own.html", "t")
+    html = (tmp_path / "own.html").read_text(encoding="utf-8")
+    assert html.count("window.PlotlyConfig") == 1 and html.count("Plotly.newPlot(") == 1
