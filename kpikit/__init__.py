@@ -1,11 +1,13 @@
 """kpikit: marketing KPIs from real exports, computed right.
 
 The public API lives here; deeper modules are implementation. ``import
-kpikit`` loads pandas but never plotly or ipywidgets.
+kpikit`` loads pandas but never plotly or ipywidgets. Messages speak English or
+Vietnamese: ``kpikit.set_language("vi")`` or ``KPIKIT_LANG=vi``.
 """
 
 from __future__ import annotations
 
+from ._lang import language, set_language, using_language
 from .catalog import KPI, KPIS, MEASURES, OBJECTIVES, Measure, get_kpi, kpis_for, list_kpis
 from .compute import compute
 from .errors import (
@@ -43,9 +45,12 @@ __all__ = [
     "generate_sample",
     "get_kpi",
     "kpis_for",
+    "language",
     "list_kpis",
     "load",
     "load_sample",
     "sample_path",
+    "set_language",
+    "using_language",
     "validate",
 ]

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ._lang import language, tr
+
 __all__ = [
     "DataError",
     "KpikitError",
@@ -61,21 +63,22 @@ class Problem:
     column: str | None = None
 
     def where(self) -> str:
-        """Return the location as ``file, row N, column 'C'``."""
+        """Return the location as ``file, row N, column 'C'`` (``dòng``/``cột`` in vi)."""
+        row, column = ("dòng", "cột") if language() == "vi" else ("row", "column")
         parts = []
         if self.file:
             parts.append(self.file)
         if self.row is not None:
-            parts.append(f"row {self.row}")
+            parts.append(f"{row} {self.row}")
         if self.column is not None:
-            parts.append(f"column {self.column!r}")
+            parts.append(f"{column} {self.column!r}")
         return ", ".join(parts)
 
     def __str__(self) -> str:
         where = self.where()
         text = f"{where}: {self.message}" if where else self.message
         if self.fix:
-            text += f" Fix: {self.fix}"
+            text += tr(f" Fix: {self.fix}", f" Cách sửa: {self.fix}")
         return text
 
 
@@ -107,12 +110,14 @@ class DataError(KpikitError):
         if n == 1 and not self.source:
             return str(self.problems[0])
         head = f"{self.source}: " if self.source else ""
-        head += f"{n} problem{'s' if n != 1 else ''} found"
+        head += tr(f"{n} problem{'s' if n != 1 else ''} found", f"tìm thấy {n} lỗi")
         lines = [head]
         for p in self.problems[: self.max_listed]:
             lines.append(f"  - {p}")
         if n > self.max_listed:
-            lines.append(f"  ... and {n - self.max_listed} more of the same kinds")
+            more = n - self.max_listed
+            lines.append(tr(f"  ... and {more} more of the same kinds",
+                            f"  ... và {more} lỗi cùng loại nữa"))
         return "\n".join(lines)
 
 

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import math
 
+from ._lang import LANGS, _checked
 from .catalog import KPI, get_kpi
-from .errors import ParameterError
 
 __all__ = ["LANGS", "check_lang", "format_change", "format_number", "format_value"]
 
-LANGS = ("en", "vi")
 _SYMBOLS = {"VND": "₫", "USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "THB": "฿"}
 _NO_DECIMALS = {"VND", "JPY", "IDR", "KRW"}
 MISSING = "–"
@@ -21,9 +20,7 @@ MISSING = "–"
 
 def check_lang(lang: str) -> str:
     """Return ``lang`` if supported, else raise :class:`ParameterError`."""
-    if lang not in LANGS:
-        raise ParameterError(f"lang={lang!r}: unsupported language. Choose from: en, vi.")
-    return lang
+    return _checked(lang)
 
 
 def format_number(value: float | None, decimals: int = 0, lang: str = "en") -> str:

@@ -22,3 +22,13 @@ def frame(rows: list[dict], currency: str | None = "VND") -> pd.DataFrame:
             df[c] = df[c].astype("float64")
     df.attrs["currency"] = currency
     return df
+
+
+@pytest.fixture(autouse=True)
+def _english_unless_asked(monkeypatch):
+    """Messages are English unless a test asks; no test leaves a language behind."""
+    import kpikit
+
+    monkeypatch.delenv("KPIKIT_LANG", raising=False)
+    yield
+    kpikit.set_language(None)

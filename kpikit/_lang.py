@@ -1,0 +1,55 @@
+"""The language kpikit speaks in its messages: English or Vietnamese.
+
+Errors and warnings are written in the language that is current when they are
+raised: :func:`set_language` for a session (the notebooks call it with their ``lang``
+parameter, the command line with ``--lang``), :func:`using_language` for a block, and
+the ``KPIKIT_LANG`` environment variable (``en`` or ``vi``) when neither was used.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+LANGS = ("en", "vi")
+
+_session: str | None = None
+_block: ContextVar[str | None] = ContextVar("kpikit_language", default=None)
+
+
+def language() -> str:
+    """The current language: a :func:`using_language` block, the session, KPIKIT_LANG, en."""
+    lang = _block.get() or _session or os.environ.get("KPIKIT_LANG", "en")
+    return lang if lang in LANGS else "en"
+
+
+def _checked(lang: str) -> str:
+    if lang not in LANGS:
+        from .errors import ParameterError
+
+        raise ParameterError(tr(f"lang={lang!r}: unsupported language. Choose from: en, vi.",
+                                f"lang={lang!r}: ngôn ngữ không được hỗ trợ. Chọn: en, vi."))
+    return lang
+
+
+def set_language(lang: str | None) -> None:
+    """Speak ``lang`` (``"en"`` or ``"vi"``) from now on; ``None`` goes back to KPIKIT_LANG."""
+    global _session
+    _session = None if lang is None else _checked(lang)
+
+
+@contextmanager
+def using_language(lang: str) -> Iterator[None]:
+    """Speak ``lang`` inside the block only."""
+    token = _block.set(_checked(lang))
+    try:
+        yield
+    finally:
+        _block.reset(token)
+
+
+def tr(en: str, vi: str) -> str:
+    """The message in the current language: ``vi`` in Vietnamese, else ``en``."""
+    return vi if language() == "vi" else en
