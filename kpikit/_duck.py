@@ -17,9 +17,11 @@ from typing import Any
 
 import pandas as pd
 
+from ._lang import tr
 from .catalog import KPI, MEASURES
 from .compute import (
     FREQS,
+    PERIOD_WORDS,
     _check_nonadditive,
     _parse_by,
     choose_kpis,
@@ -39,10 +41,12 @@ def _duckdb() -> Any:
     try:
         import duckdb
     except ImportError:
-        raise ParameterError(
+        raise ParameterError(tr(
             "computing from a file path uses DuckDB, which is not installed. Fix: pip "
-            "install duckdb, or load the table first: kpikit.compute(kpikit.load(path)).") \
-            from None
+            "install duckdb, or load the table first: kpikit.compute(kpikit.load(path)).",
+            "tính từ đường dẫn tệp dùng DuckDB, nhưng DuckDB chưa được cài. Cách sửa: pip "
+            "install duckdb, hoặc đọc bảng trước: kpikit.compute(kpikit.load(path)).")
+        ) from None
     return duckdb
 
 
@@ -78,17 +82,21 @@ def _scan(path: Path) -> str:
             parts.append(f"SELECT * FROM read_csv({_lit(str(path / '**' / '*.csv'))}, "
                          f"{csv_opts})")
         if not parts:
-            raise ParameterError(f"{path}: the folder has no .parquet or .csv files.")
+            raise ParameterError(tr(f"{path}: the folder has no .parquet or .csv files.",
+                                    f"{path}: thư mục không có tệp .parquet hay .csv nào."))
         return "(" + " UNION ALL BY NAME ".join(parts) + ")"
     if not path.exists():
-        raise ParameterError(f"{path}: no such file or folder.")
+        raise ParameterError(tr(f"{path}: no such file or folder.",
+                                f"{path}: không có tệp hay thư mục này."))
     suffix = path.suffix.lower()
     if suffix in _PARQUET:
         return f"read_parquet({_lit(str(path))})"
     if suffix in _CSV:
         return f"read_csv({_lit(str(path))}, {csv_opts})"
-    raise ParameterError(f"{path.name}: DuckDB reads .parquet and .csv files; convert it, "
-                         "or load it with kpikit.load.")
+    raise ParameterError(tr(f"{path.name}: DuckDB reads .parquet and .csv files; convert "
+                            "it, or load it with kpikit.load.",
+                            f"{path.name}: DuckDB đọc tệp .parquet và .csv; hãy chuyển đổi "
+                            "tệp, hoặc đọc bằng kpikit.load."))
 
 
 def columns_of(con: Any, source: str) -> list[str]:
@@ -133,8 +141,11 @@ def compute(source: pd.DataFrame | str | os.PathLike[str],
     keys, freq = _parse_by(by, freq)
     missing = [k for k in keys if k not in cols]
     if missing:
-        raise ParameterError(f"by={missing[0]!r}: no such column. Fix: group by one of "
-                             + ", ".join(repr(c) for c in cols if c not in MEASURES) + ".")
+        choices = ", ".join(repr(c) for c in [*(c for c in cols if c not in MEASURES),
+                                              *PERIOD_WORDS])
+        raise ParameterError(tr(
+            f"by={missing[0]!r}: no such column. Fix: group by one of {choices}.",
+            f"by={missing[0]!r}: không có cột này. Cách sửa: gộp theo một trong {choices}."))
     chosen = choose_kpis(kpis, cols, label)
     terms, sums, nonadd, snaps = split_terms(chosen, include_measures)
     if currency is None and "currency" in cols:
@@ -147,17 +158,21 @@ def compute(source: pd.DataFrame | str | os.PathLike[str],
     if freq is not None:
         if "date" not in cols:
             raise MissingColumnsError(Problem(
-                "the table has no 'date' column, so it cannot be grouped by period.",
-                "write the daily table with its date column, or drop the period from by."))
+                tr("the table has no 'date' column, so it cannot be grouped by period.",
+                   "bảng không có cột 'date' nên không gộp theo kỳ được."),
+                tr("write the daily table with its date column, or drop the period from by.",
+                   "ghi bảng theo ngày kèm cột ngày, hoặc bỏ kỳ khỏi by.")))
         trunc = f"date_trunc('{_TRUNC[freq]}', CAST(\"date\" AS DATE))"
         if "date_end" in cols:
             crossing = con.execute(
                 f"SELECT count(*) FROM {scan} WHERE {trunc} <> date_trunc('{_TRUNC[freq]}', "
                 "CAST(coalesce(date_end, \"date\") AS DATE))").fetchone()[0]
             if crossing:
-                raise ParameterError(
+                raise ParameterError(tr(
                     f"{crossing} row(s) cover several days crossing a {freq!r} period "
-                    "boundary. Fix: export the report by day, or compute with freq=None.")
+                    "boundary. Fix: export the report by day, or compute with freq=None.",
+                    f"{crossing} dòng trải nhiều ngày vượt ranh giới kỳ {freq!r}. Cách sửa: "
+                    "xuất báo cáo theo ngày, hoặc tính với freq=None."))
         group_sql.append(f"{trunc} AS period")
     group_names = [*keys, *(["period"] if freq else [])]
     by_clause = (" GROUP BY " + ", ".join(str(i + 1) for i in range(len(group_sql)))

@@ -15,6 +15,7 @@ from datetime import date, datetime
 import numpy as np
 import pandas as pd
 
+from ._lang import tr
 from .errors import Problem
 
 EMPTY = frozenset({"", "--", "-", "—", "–", "n/a", "na", "nan", "none", "null", "(not set)"})
@@ -117,10 +118,10 @@ def decide_decimal(scan: NumberScan, file_hint: str | None) -> tuple[str | None,
     then the evidence of the rest of the file (``file_hint``).
     """
     if scan.dot_votes and scan.comma_votes:
-        return None, (
-            f"mixes number formats: {scan.dot_votes[0]!r} uses '.' as decimal point "
-            f"but {scan.comma_votes[0]!r} uses ','"
-        )
+        dot, comma = scan.dot_votes[0], scan.comma_votes[0]
+        return None, tr(
+            f"mixes number formats: {dot!r} uses '.' as decimal point but {comma!r} uses ','",
+            f"trộn hai kiểu số: {dot!r} dùng '.' làm dấu thập phân nhưng {comma!r} dùng ','")
     if scan.dot_votes:
         return ".", None
     if scan.comma_votes:
@@ -128,12 +129,13 @@ def decide_decimal(scan: NumberScan, file_hint: str | None) -> tuple[str | None,
     if scan.ambiguous:
         if file_hint:
             return file_hint, None
-        return None, (
-            f"cannot tell whether {scan.ambiguous[0]!r} means "
-            f"{scan.ambiguous[0].replace(',', '').replace('.', '')} or "
-            f"{scan.ambiguous[0].replace(',', '.')} (thousands separator or decimal "
-            "point, and no other cell in the file decides it)"
-        )
+        cell = scan.ambiguous[0]
+        whole, fraction = cell.replace(",", "").replace(".", ""), cell.replace(",", ".")
+        return None, tr(
+            f"cannot tell whether {cell!r} means {whole} or {fraction} (thousands separator "
+            "or decimal point, and no other cell in the file decides it)",
+            f"không biết {cell!r} là {whole} hay {fraction} (dấu phân cách hàng nghìn hay "
+            "dấu thập phân, và không ô nào khác trong tệp cho biết)")
     return ".", None
 
 
@@ -173,9 +175,11 @@ def parse_numbers(
         if r is None:
             problems.append(
                 Problem(
-                    f"cannot read {str(v)!r} as a number.",
-                    "write plain numbers such as 1234.5, 1,234.5 or 1.234,5 "
-                    "(or leave the cell empty).",
+                    tr(f"cannot read {str(v)!r} as a number.",
+                       f"không đọc được {str(v)!r} thành số."),
+                    tr("write plain numbers such as 1234.5, 1,234.5 or 1.234,5 "
+                       "(or leave the cell empty).",
+                       "ghi số thường như 1234.5, 1,234.5 hoặc 1.234,5 (hoặc để trống ô)."),
                     file, rows[i], column,
                 )
             )
@@ -243,7 +247,7 @@ def parse_dates(
     if dayfirst is None:
         dayfirst, note = _decide_dayfirst(items)
         if note:
-            warnings.append(f"column {column!r}: {note}")
+            warnings.append(tr(f"column {column!r}: {note}", f"cột {column!r}: {note}"))
     out: list[object] = []
     problems: list[Problem] = []
     for i, v in enumerate(items):
@@ -251,11 +255,15 @@ def parse_dates(
         empty = v is None or (isinstance(v, str) and v.strip().lower() in EMPTY) or (
             isinstance(v, float) and np.isnan(v))
         if d is None and not empty:
-            problems.append(Problem(f"cannot read {str(v)!r} as a date.",
-                                    "use yyyy-mm-dd or dd/mm/yyyy.", file, rows[i], column))
-        elif empty and required:
-            problems.append(Problem("the date is empty.", "fill it in or delete the row.",
+            problems.append(Problem(tr(f"cannot read {str(v)!r} as a date.",
+                                       f"không đọc được {str(v)!r} thành ngày."),
+                                    tr("use yyyy-mm-dd or dd/mm/yyyy.",
+                                       "dùng yyyy-mm-dd hoặc dd/mm/yyyy."),
                                     file, rows[i], column))
+        elif empty and required:
+            problems.append(Problem(tr("the date is empty.", "ngày bị trống."),
+                                    tr("fill it in or delete the row.",
+                                       "điền vào hoặc xóa dòng."), file, rows[i], column))
         out.append(d)
     parsed = pd.to_datetime(pd.Series(out, index=values.index, dtype="object"))
     return parsed.astype("datetime64[ns]"), problems, warnings
@@ -278,10 +286,11 @@ def _decide_dayfirst(items: list[object]) -> tuple[bool, str | None]:
         return False, None
     if example is None:
         return True, None
-    return True, (
+    return True, tr(
         f"dates such as {example!r} were read as dd/mm/yyyy (no day above 12 decides "
-        "it); pass dayfirst=False if they are mm/dd/yyyy."
-    )
+        "it); pass dayfirst=False if they are mm/dd/yyyy.",
+        f"ngày như {example!r} được đọc là dd/mm/yyyy (không có ngày nào trên 12 để "
+        "quyết định); truyền dayfirst=False nếu chúng là mm/dd/yyyy.")
 
 
 def _parse_date(v: object, dayfirst: bool) -> date | None:

@@ -14,6 +14,7 @@ import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from ._lang import tr
 from .errors import UnknownKPIError
 
 __all__ = [
@@ -463,10 +464,12 @@ _check_catalog()
 def _unknown(kind: str, name: str, choices: Iterable[str]) -> UnknownKPIError:
     choices = sorted(choices)
     close = difflib.get_close_matches(name.lower(), choices, n=3, cutoff=0.5)
-    hint = f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
-    return UnknownKPIError(
-        f"Unknown {kind} {name!r}.{hint} Choose from: {', '.join(choices)}."
-    )
+    near = ", ".join(repr(c) for c in close)
+    hint = tr(f" Did you mean {near}?", f" Có phải ý bạn là {near}?") if close else ""
+    kind_vi = {"KPI": "KPI", "measure": "số liệu", "objective": "mục tiêu"}.get(kind, kind)
+    listed = ", ".join(choices)
+    return UnknownKPIError(tr(f"Unknown {kind} {name!r}.{hint} Choose from: {listed}.",
+                              f"Không có {kind_vi} {name!r}.{hint} Chọn: {listed}."))
 
 
 def get_kpi(name: str | KPI) -> KPI:

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
+from ._lang import tr
 from .catalog import KPI, KPIS, MEASURES, resolve_kpis
 from .errors import KpikitWarning, MissingColumnsError, NonAdditiveError, ParameterError, Problem
 from .sources import DIMENSIONS
@@ -42,10 +43,9 @@ def _parse_by(by: str | Sequence[str] | None, freq: str | None) -> tuple[list[st
     if freq is not None:
         code = str(freq).upper()
         if code not in FREQS:
-            raise ParameterError(
-                f"freq={freq!r}: unknown period. Choose from: None, "
-                + ", ".join(repr(f) for f in FREQS) + "."
-            )
+            choices = "None, " + ", ".join(repr(f) for f in FREQS)
+            raise ParameterError(tr(f"freq={freq!r}: unknown period. Choose from: {choices}.",
+                                    f"freq={freq!r}: không biết kỳ này. Chọn: {choices}."))
         freq = code
     keys: list[str] = []
     for b in items:
@@ -53,10 +53,11 @@ def _parse_by(by: str | Sequence[str] | None, freq: str | None) -> tuple[list[st
         if word in PERIOD_WORDS:
             f = PERIOD_WORDS[word]
             if freq is not None and freq != f:
-                raise ParameterError(
+                raise ParameterError(tr(
                     f"by={b!r} asks for period {f!r} but freq={freq!r}. Fix: give the "
-                    "period once, either in by or as freq."
-                )
+                    "period once, either in by or as freq.",
+                    f"by={b!r} yêu cầu kỳ {f!r} nhưng freq={freq!r}. Cách sửa: chỉ nêu kỳ "
+                    "một lần, trong by hoặc trong freq."))
             freq = f
         elif b not in keys:
             keys.append(b)
@@ -71,26 +72,30 @@ def _period_keys(df: pd.DataFrame, freq: str) -> pd.Series:
             end = df["date_end"].fillna(df["date"]).dt.to_period(target)
             if (start != end).any():
                 i = int(np.flatnonzero((start != end).to_numpy())[0])
-                raise ParameterError(
-                    f"row {i}: the row covers {df['date'].iloc[i]:%Y-%m-%d} to "
-                    f"{df['date_end'].iloc[i]:%Y-%m-%d}, which crosses a {freq!r} period "
-                    "boundary. Fix: export the report by day, or compute with freq=None."
-                )
+                a, b = f"{df['date'].iloc[i]:%Y-%m-%d}", f"{df['date_end'].iloc[i]:%Y-%m-%d}"
+                raise ParameterError(tr(
+                    f"row {i}: the row covers {a} to {b}, which crosses a {freq!r} period "
+                    "boundary. Fix: export the report by day, or compute with freq=None.",
+                    f"dòng {i}: dòng này trải từ {a} đến {b}, vượt ranh giới kỳ {freq!r}. "
+                    "Cách sửa: xuất báo cáo theo ngày, hoặc tính với freq=None."))
             return start
         return df["date"].dt.to_period(target)
     if "period" in df and isinstance(df["period"].dtype, pd.PeriodDtype):
         src = df["period"].dtype.freq.freqstr[0].upper()
         src = {"A": "Y"}.get(src, src)
         if freq not in _NESTS.get(src, ""):
-            raise ParameterError(
+            raise ParameterError(tr(
                 f"the table is already aggregated by period {src!r}, which does not nest "
                 f"in {freq!r} (a week can straddle two months). Fix: compute from the daily "
-                "table instead."
-            )
+                "table instead.",
+                f"bảng đã được gộp theo kỳ {src!r}, không lồng vào {freq!r} (một tuần có "
+                "thể nằm giữa hai tháng). Cách sửa: tính từ bảng theo ngày."))
         return df["period"].dt.asfreq(target)
     raise MissingColumnsError(
-        Problem("the table has no 'date' column, so it cannot be grouped by period.",
-                "load the data with kpikit.load, or drop the period from 'by'.")
+        Problem(tr("the table has no 'date' column, so it cannot be grouped by period.",
+                   "bảng không có cột 'date' nên không gộp theo kỳ được."),
+                tr("load the data with kpikit.load, or drop the period from 'by'.",
+                   "đọc dữ liệu bằng kpikit.load, hoặc bỏ kỳ khỏi 'by'."))
     )
 
 
@@ -149,7 +154,8 @@ def compute(
         When a KPI needs a non-additive measure (reach) summed across rows.
     """
     if engine not in ("auto", "pandas", "duckdb"):
-        raise ParameterError(f"engine={engine!r}: choose auto, pandas or duckdb.")
+        raise ParameterError(tr(f"engine={engine!r}: choose auto, pandas or duckdb.",
+                                f"engine={engine!r}: chọn auto, pandas hoặc duckdb."))
     if isinstance(df, str | os.PathLike):
         from . import _duck
 
@@ -167,10 +173,11 @@ def compute(
     missing_keys = [k for k in keys if k not in df]
     if missing_keys:
         have = [c for c in df.columns if c not in MEASURES and "@" not in c]
-        raise ParameterError(
-            f"by={missing_keys[0]!r}: no such column. Fix: group by one of "
-            + ", ".join(repr(c) for c in [*have, *PERIOD_WORDS]) + "."
-        )
+        choices = ", ".join(repr(c) for c in [*have, *PERIOD_WORDS])
+        raise ParameterError(tr(
+            f"by={missing_keys[0]!r}: no such column. Fix: group by one of {choices}.",
+            f"by={missing_keys[0]!r}: không có cột này. Cách sửa: gộp theo một trong "
+            f"{choices}."))
     chosen = choose_kpis(kpis, list(df.columns), df.attrs.get("source"))
 
     work = df
@@ -210,8 +217,9 @@ def choose_kpis(kpis: str | KPI | Iterable[str | KPI] | None, columns: Sequence[
         chosen = [k for k in KPIS.values() if all(m in columns for m in k.measures)]
         if not chosen:
             raise MissingColumnsError(Problem(
-                "the table has no measure columns, so no KPI can be computed.",
-                "load the data with kpikit.load."))
+                tr("the table has no measure columns, so no KPI can be computed.",
+                   "bảng không có cột số liệu nên không tính được KPI nào."),
+                tr("load the data with kpikit.load.", "đọc dữ liệu bằng kpikit.load.")))
     else:
         chosen = resolve_kpis(kpis)
     need: dict[str, list[str]] = {}
@@ -221,9 +229,12 @@ def choose_kpis(kpis: str | KPI | Iterable[str | KPI] | None, columns: Sequence[
                 need.setdefault(m, []).append(k.name)
     if need:
         raise MissingColumnsError([
-            Problem(f"column {m!r} is missing; it is needed by {', '.join(ks)}.",
-                    f"load data that has {MEASURES[m].label_en.lower()}, or drop "
-                    f"{', '.join(ks)} from the KPIs.", source, None, m)
+            Problem(tr(f"column {m!r} is missing; it is needed by {', '.join(ks)}.",
+                       f"cột {m!r} bị thiếu; {', '.join(ks)} cần cột này."),
+                    tr(f"load data that has {MEASURES[m].label_en.lower()}, or drop "
+                       f"{', '.join(ks)} from the KPIs.",
+                       f"đọc dữ liệu có {MEASURES[m].label_vi.lower()}, hoặc bỏ "
+                       f"{', '.join(ks)} khỏi danh sách KPI."), source, None, m)
             for m, ks in need.items()
         ])
     return chosen
@@ -270,10 +281,14 @@ def finish(agg: pd.DataFrame, chosen: Sequence[KPI], terms: Sequence[str],
 
 def coverage_message(kpi: str, groups: int, where: str, lacking: Sequence[str]) -> str:
     """The warning for a ratio whose measures cover different rows inside groups."""
-    return (f"{kpi}: in {groups} group(s) (first: {where or 'the total'}) "
-            f"{' and '.join(lacking)} {'is' if len(lacking) == 1 else 'are'} missing on "
-            "rows where its other measures are present, so the ratio divides sums over "
-            "different rows. Fill 0 where there truly were none, or add 'channel' to by.")
+    return tr(f"{kpi}: in {groups} group(s) (first: {where or 'the total'}) "
+              f"{' and '.join(lacking)} {'is' if len(lacking) == 1 else 'are'} missing on "
+              "rows where its other measures are present, so the ratio divides sums over "
+              "different rows. Fill 0 where there truly were none, or add 'channel' to by.",
+              f"{kpi}: ở {groups} nhóm (đầu tiên: {where or 'tổng'}) "
+              f"{' và '.join(lacking)} bị thiếu ở những dòng có các số liệu còn lại, nên tỷ "
+              "lệ chia các tổng trên những dòng khác nhau. Điền 0 nơi thật sự không có, hoặc "
+              "thêm 'channel' vào by.")
 
 
 def _combine(agg: pd.DataFrame, terms: tuple[tuple[str, float], ...]) -> np.ndarray:
@@ -310,19 +325,27 @@ def _check_nonadditive(counts: pd.DataFrame, nonadd: list[str], group_cols: list
     for m in nonadd:
         bad = counts[m] > 1
         if bad.any():
-            first = counts.index[bad.to_numpy()][0] if group_cols else "the whole table"
+            first = (counts.index[bad.to_numpy()][0] if group_cols
+                     else tr("the whole table", "cả bảng"))
             where = (", ".join(f"{c}={v}" for c, v in zip(
                 group_cols, first if isinstance(first, tuple) else (first,), strict=True))
                 if group_cols else first)
             users = sorted(k.name for k in KPIS.values() if m in k.measures)
+            n_bad, n_rows = int(bad.sum()), int(counts[m][bad].iloc[0])
             problems.append(Problem(
-                f"{m!r} is not additive (the same person is counted on several days or "
-                f"channels) but {int(bad.sum())} group(s) would sum it over several rows, "
-                f"e.g. {where} ({int(counts[m][bad].iloc[0])} rows).",
-                f"group by every column that identifies a row (date, campaign, channel, "
-                f"...), load an export whose rows already cover the whole period "
-                f"(Meta: one row per campaign for the period), or use a KPI without "
-                f"{m} (KPIs that need it: {', '.join(users)}).",
+                tr(f"{m!r} is not additive (the same person is counted on several days or "
+                   f"channels) but {n_bad} group(s) would sum it over several rows, "
+                   f"e.g. {where} ({n_rows} rows).",
+                   f"{m!r} không cộng dồn được (cùng một người được đếm ở nhiều ngày hoặc "
+                   f"kênh) nhưng {n_bad} nhóm sẽ phải cộng nó qua nhiều dòng, "
+                   f"ví dụ {where} ({n_rows} dòng)."),
+                tr(f"group by every column that identifies a row (date, campaign, channel, "
+                   f"...), load an export whose rows already cover the whole period "
+                   f"(Meta: one row per campaign for the period), or use a KPI without "
+                   f"{m} (KPIs that need it: {', '.join(users)}).",
+                   f"gộp theo mọi cột xác định một dòng (date, campaign, channel, ...), đọc "
+                   f"tệp xuất có mỗi dòng phủ cả kỳ (Meta: một dòng mỗi chiến dịch cho cả "
+                   f"kỳ), hoặc dùng KPI không cần {m} (các KPI cần nó: {', '.join(users)})."),
                 df.attrs.get("source"), None, m))
     if problems:
         raise NonAdditiveError(problems)

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from . import _parse
+from ._lang import LANGS, language, tr, using_language
 from .catalog import MEASURES, resolve_kpis
 from .errors import DataError, KpikitWarning, MissingColumnsError, ParameterError, Problem
 from .sources import (
@@ -57,7 +58,9 @@ class _Raw:
 
 
 # tables loaded ahead by a warm batch parent (kpikit._warm), keyed by file identity
-_PRELOADED: dict[tuple[str, int, int], tuple[pd.DataFrame, list[tuple[str, type]]]] = {}
+_PRELOADED: dict[tuple[str, int, int],
+                 tuple[pd.DataFrame, dict[str, list[tuple[str, type[Warning]]]],
+                       dict[str, list[str]]]] = {}
 
 
 def _file_key(source: str | os.PathLike[str]) -> tuple[str, int, int]:
@@ -71,12 +74,20 @@ def preload(source: str | os.PathLike[str]) -> None:
 
     Used by warm batch kernels: the parent preloads the batch's data files, each forked
     kernel gets its own deep copy (and the same warnings), and a changed file (new size or
-    modification time) is read afresh.
+    modification time) is read afresh. The warnings are kept in every language, so a
+    run speaks its own.
     """
-    with warnings.catch_warnings(record=True) as seen:
-        warnings.simplefilter("always")
-        table = load(source)
-    _PRELOADED[_file_key(source)] = (table, [(str(w.message), w.category) for w in seen])
+    notes: dict[str, list[tuple[str, type[Warning]]]] = {}
+    said: dict[str, list[str]] = {}
+    table = None
+    for lang in LANGS:
+        with using_language(lang), warnings.catch_warnings(record=True) as seen:
+            warnings.simplefilter("always")
+            loaded = load(source)
+        table = loaded if table is None else table
+        notes[lang] = [(str(w.message), w.category) for w in seen]
+        said[lang] = list(loaded.attrs.get("warnings", []))
+    _PRELOADED[_file_key(source)] = (table, notes, said)
 
 
 # ------------------------------------------------------------------ reading
@@ -96,9 +107,13 @@ def _decode(data: bytes, source: str) -> str:
     except UnicodeDecodeError as e:
         raise DataError(
             Problem(
-                f"the file is not UTF-8 or UTF-16 text (byte 0x{data[e.start]:02x} at "
-                f"position {e.start}).",
-                "save or export it as 'CSV UTF-8' (Excel: File > Save As > CSV UTF-8).",
+                tr(f"the file is not UTF-8 or UTF-16 text (byte 0x{data[e.start]:02x} at "
+                   f"position {e.start}).",
+                   f"tệp không phải văn bản UTF-8 hay UTF-16 (byte 0x{data[e.start]:02x} ở "
+                   f"vị trí {e.start})."),
+                tr("save or export it as 'CSV UTF-8' (Excel: File > Save As > CSV UTF-8).",
+                   "lưu hoặc xuất lại dưới dạng 'CSV UTF-8' (Excel: Tệp > Lưu như > CSV "
+                   "UTF-8)."),
                 source,
             )
         ) from None
@@ -140,8 +155,10 @@ def _read_text(path: Path, source: str) -> tuple[list[list[object]], list[int], 
             start = reader.line_num + 1
     except csv.Error as e:
         raise DataError(
-            Problem(f"the file is not valid delimited text ({e}).",
-                    "check for an unclosed quote near that line.", source, reader.line_num)
+            Problem(tr(f"the file is not valid delimited text ({e}).",
+                       f"tệp không phải văn bản phân cách hợp lệ ({e})."),
+                    tr("check for an unclosed quote near that line.",
+                       "tìm dấu ngoặc kép chưa đóng gần dòng đó."), source, reader.line_num)
         ) from None
     return rows, numbers, comments
 
@@ -150,15 +167,17 @@ def _read_excel(path: Path, source: str) -> list[tuple[str, list[list[object]], 
     try:
         import openpyxl
     except ImportError:  # pragma: no cover - openpyxl is a dependency
-        raise ParameterError(
-            "Reading .xlsx needs openpyxl. Fix: pip install openpyxl"
-        ) from None
+        raise ParameterError(tr("Reading .xlsx needs openpyxl. Fix: pip install openpyxl",
+                                "Đọc .xlsx cần openpyxl. Cách sửa: pip install openpyxl")
+                             ) from None
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as e:  # openpyxl raises many types for broken files
         raise DataError(
-            Problem(f"cannot open the workbook ({type(e).__name__}: {e}).",
-                    "open it in Excel and save it again as .xlsx, or export CSV.", source)
+            Problem(tr(f"cannot open the workbook ({type(e).__name__}: {e}).",
+                       f"không mở được sổ tính ({type(e).__name__}: {e})."),
+                    tr("open it in Excel and save it again as .xlsx, or export CSV.",
+                       "mở bằng Excel rồi lưu lại dạng .xlsx, hoặc xuất CSV."), source)
         ) from None
     sheets = []
     for ws in wb.worksheets:
@@ -233,19 +252,23 @@ def _read(source: str | os.PathLike[str] | pd.DataFrame, mapping, name: str | No
     path = Path(source)
     label = name or path.name
     if not path.exists():
-        raise ParameterError(
+        raise ParameterError(tr(
             f"{path}: no such file. Fix: check the path (it is read relative to "
-            f"{Path.cwd()})."
-        )
+            f"{Path.cwd()}).",
+            f"{path}: không có tệp này. Cách sửa: kiểm tra đường dẫn (tính từ thư mục "
+            f"{Path.cwd()})."))
     if path.is_dir():
-        raise ParameterError(f"{path}: is a folder. Fix: pass one export file.")
+        raise ParameterError(tr(f"{path}: is a folder. Fix: pass one export file.",
+                                f"{path}: là một thư mục. Cách sửa: đưa vào một tệp xuất."))
     suffix = path.suffix.lower()
     if suffix in (".parquet", ".pq"):
         try:
             df = pd.read_parquet(path)
         except Exception as e:
-            raise DataError(Problem(f"cannot read Parquet ({type(e).__name__}: {e}).",
-                                    "re-export the file.", label)) from None
+            raise DataError(Problem(
+                tr(f"cannot read Parquet ({type(e).__name__}: {e}).",
+                   f"không đọc được Parquet ({type(e).__name__}: {e})."),
+                tr("re-export the file.", "xuất lại tệp."), label)) from None
         return _read(df, mapping, label)
     if suffix in (".xlsx", ".xlsm"):
         for title, rows, numbers in _read_excel(path, label):
@@ -254,16 +277,19 @@ def _read(source: str | os.PathLike[str] | pd.DataFrame, mapping, name: str | No
                 return raw
         raise _unrecognised(label, [])
     if suffix == ".xls":
-        raise ParameterError(
-            f"{label}: old .xls workbooks are not supported. Fix: save it as .xlsx or CSV UTF-8."
-        )
+        raise ParameterError(tr(
+            f"{label}: old .xls workbooks are not supported. Fix: save it as .xlsx or CSV "
+            "UTF-8.",
+            f"{label}: không hỗ trợ sổ tính .xls cũ. Cách sửa: lưu lại dạng .xlsx hoặc CSV "
+            "UTF-8."))
     if suffix not in (".csv", ".tsv", ".txt", ""):
-        raise ParameterError(
-            f"{label}: unsupported file type {suffix!r}. Fix: use one of {_SUPPORTED}."
-        )
+        raise ParameterError(tr(
+            f"{label}: unsupported file type {suffix!r}. Fix: use one of {_SUPPORTED}.",
+            f"{label}: không hỗ trợ loại tệp {suffix!r}. Cách sửa: dùng một trong {_SUPPORTED}."))
     rows, numbers, comments = _read_text(path, label)
     if not any(r and r != ["#comment"] for r in rows):
-        raise DataError(Problem("the file is empty.", "export the report again.", label))
+        raise DataError(Problem(tr("the file is empty.", "tệp trống."),
+                                tr("export the report again.", "xuất lại báo cáo."), label))
     raw = _to_raw(rows, numbers, label, mapping, comments)
     if raw is None:
         first = next((r for r in rows if r and r != ["#comment"]), [])
@@ -272,12 +298,16 @@ def _read(source: str | os.PathLike[str] | pd.DataFrame, mapping, name: str | No
 
 
 def _unrecognised(label: str, headers: list[str]) -> DataError:
-    shown = ", ".join(repr(h) for h in headers[:8]) if headers else "none"
+    shown = ", ".join(repr(h) for h in headers[:8]) if headers else tr("none", "không có")
+    names = "date, campaign, channel, " + ", ".join(MEASURES)
     return DataError(
         Problem(
-            f"no header row with known column names was found (first row: {shown}).",
-            "pass mapping={'Your column': 'date', ...} to kpikit.load (canonical names: "
-            "date, campaign, channel, " + ", ".join(MEASURES) + ").",
+            tr(f"no header row with known column names was found (first row: {shown}).",
+               f"không tìm thấy dòng tiêu đề có tên cột quen thuộc (dòng đầu: {shown})."),
+            tr("pass mapping={'Your column': 'date', ...} to kpikit.load (canonical names: "
+               f"{names}).",
+               "truyền mapping={'Cột của bạn': 'date', ...} cho kpikit.load (tên chuẩn: "
+               f"{names})."),
             label,
         )
     )
@@ -295,10 +325,10 @@ def _detect(headers: list[str], platform: str, comments: list[str],
         try:
             return PLATFORMS[platform]
         except KeyError:
-            raise ParameterError(
-                f"Unknown platform {platform!r}. Choose from: auto, "
-                + ", ".join(PLATFORMS) + "."
-            ) from None
+            choices = "auto, " + ", ".join(PLATFORMS)
+            raise ParameterError(tr(f"Unknown platform {platform!r}. Choose from: {choices}.",
+                                    f"Không biết nền tảng {platform!r}. Chọn: {choices}.")
+                                 ) from None
     norm = [split_currency(normalize_header(h))[0] for h in headers]
     best, best_score = PLATFORMS["canonical"], -1
     for p in PLATFORMS.values():
@@ -327,19 +357,25 @@ def _map_columns(
                 import difflib
 
                 close = difflib.get_close_matches(str(dst), sorted(valid_targets), n=3)
-                hint = f" Did you mean {', '.join(map(repr, close))}?" if close else ""
+                near = ", ".join(map(repr, close))
+                hint = tr(f" Did you mean {near}?", f" Có phải ý bạn là {near}?") if close else ""
+                targets = ", ".join(sorted(valid_targets))
                 problems.append(Problem(
-                    f"mapping sends {src!r} to unknown column {dst!r}.{hint}",
-                    "map to one of: " + ", ".join(sorted(valid_targets)) + ".",
+                    tr(f"mapping sends {src!r} to unknown column {dst!r}.{hint}",
+                       f"mapping chuyển {src!r} sang cột không tồn tại {dst!r}.{hint}"),
+                    tr(f"map to one of: {targets}.", f"chuyển sang một trong: {targets}."),
                     raw.source, None, None))
             explicit[split_currency(normalize_header(src))[0]] = dst
         missing = [s for s in mapping
                    if split_currency(normalize_header(s))[0]
                    not in {split_currency(normalize_header(h))[0] for h in raw.headers}]
         for s in missing:
+            heads = ", ".join(map(repr, raw.headers))
             problems.append(Problem(
-                f"mapping names column {s!r}, which the file does not have.",
-                "use one of the file's headers: " + ", ".join(map(repr, raw.headers)) + ".",
+                tr(f"mapping names column {s!r}, which the file does not have.",
+                   f"mapping nêu cột {s!r}, nhưng tệp không có cột này."),
+                tr(f"use one of the file's headers: {heads}.",
+                   f"dùng một tiêu đề của tệp: {heads}."),
                 raw.source, None, s))
     positions: dict[str, int] = {}
     currencies: dict[str, str] = {}
@@ -352,10 +388,10 @@ def _map_columns(
                 ignored.append(h)
             continue
         if target in positions:
-            notes.append(
-                f"columns {raw.headers[positions[target]]!r} and {h!r} both mean "
-                f"{target!r}; the first one was used."
-            )
+            first = raw.headers[positions[target]]
+            notes.append(tr(
+                f"columns {first!r} and {h!r} both mean {target!r}; the first one was used.",
+                f"cột {first!r} và {h!r} cùng nghĩa là {target!r}; đã dùng cột đầu."))
             continue
         positions[target] = i
         if cur:
@@ -421,16 +457,20 @@ def load(
         For bad arguments (unknown platform, missing file).
     """
     if decimal not in (None, ".", ","):
-        raise ParameterError(f"decimal={decimal!r}: must be '.' or ','.")
+        raise ParameterError(tr(f"decimal={decimal!r}: must be '.' or ','.",
+                                f"decimal={decimal!r}: phải là '.' hoặc ','."))
     if _PRELOADED and isinstance(source, str | os.PathLike) and not (
             mapping or currency or channel or decimal or dayfirst is not None or kpis or name
             or platform != "auto"):
         hit = _PRELOADED.get(_file_key(source))
         if hit is not None:
-            table, notes_seen = hit
-            for message, category in notes_seen:
+            table, notes_seen, said = hit
+            lang = language()
+            for message, category in notes_seen[lang]:
                 warnings.warn(message, category, stacklevel=2)
-            return table.copy(deep=True)
+            copy = table.copy(deep=True)
+            copy.attrs["warnings"] = list(said[lang])
+            return copy
     raw = _read(source, mapping, name)
     plat = _detect(raw.headers, platform, raw.comments, mapping)
     positions, header_cur, ignored, problems, notes = _map_columns(raw, plat, mapping)
@@ -439,15 +479,21 @@ def load(
 
     if "date" not in positions:
         names = dict.fromkeys(n for p in PLATFORMS.values() for n in p.columns.get("date", ()))
+        looked = ", ".join(map(repr, names))
         problems.append(Problem(
-            "no date column was found (looked for: " + ", ".join(map(repr, names)) + ").",
-            "export the report broken down by day, or map your date column: "
-            "mapping={'Your date header': 'date'}.", src))
+            tr(f"no date column was found (looked for: {looked}).",
+               f"không tìm thấy cột ngày (đã tìm: {looked})."),
+            tr("export the report broken down by day, or map your date column: "
+               "mapping={'Your date header': 'date'}.",
+               "xuất báo cáo chia theo ngày, hoặc ánh xạ cột ngày của bạn: "
+               "mapping={'Tiêu đề cột ngày': 'date'}."), src))
     measures_found = [c for c in positions if c in MEASURES]
     if not measures_found and "date" in positions:
         problems.append(Problem(
-            "no measure columns (impressions, clicks, spend, ...) were recognised.",
-            "map them: mapping={'Your header': 'clicks', ...}.", src))
+            tr("no measure columns (impressions, clicks, spend, ...) were recognised.",
+               "không nhận ra cột số liệu nào (impressions, clicks, spend, ...)."),
+            tr("map them: mapping={'Your header': 'clicks', ...}.",
+               "ánh xạ chúng: mapping={'Tiêu đề của bạn': 'clicks', ...}."), src))
     if problems:
         raise DataError(problems, src)
 
@@ -464,8 +510,10 @@ def load(
         frame = frame.loc[keep].reset_index(drop=True)
         rows = [r for r, k in zip(rows, keep, strict=True) if k]
     if frame.empty:
-        raise DataError(Problem("the file has a header but no data rows.",
-                                "export a date range that has data.", src), src)
+        raise DataError(Problem(tr("the file has a header but no data rows.",
+                                   "tệp có dòng tiêu đề nhưng không có dòng dữ liệu."),
+                                tr("export a date range that has data.",
+                                   "xuất một khoảng ngày có dữ liệu."), src), src)
 
     out: dict[str, pd.Series] = {}
     warn: list[str] = list(notes)
@@ -493,14 +541,18 @@ def load(
         dec, why = (decimal, None) if decimal else _parse.decide_decimal(scan, file_hint)
         if why:
             problems.append(Problem(
-                why + ".", "pass decimal=',' (1.234,5 style) or decimal='.' (1,234.5 style) "
-                "to kpikit.load, or --decimal on the command line.", src, None, header))
+                why + ".", tr("pass decimal=',' (1.234,5 style) or decimal='.' (1,234.5 "
+                              "style) to kpikit.load, or --decimal on the command line.",
+                              "truyền decimal=',' (kiểu 1.234,5) hoặc decimal='.' (kiểu "
+                              "1,234.5) cho kpikit.load, hoặc --decimal trên dòng lệnh."),
+                src, None, header))
             dec = None
         vals, probs = _parse.parse_numbers(frame[positions[c]], column=header, rows=rows,
                                            file=src, decimal=dec)
         if why:  # one problem for the column is enough; skip per-cell repeats
-            probs = [p for p in probs if not any(p.message.startswith(f"cannot read {a!r}")
-                                                 for a in scan.ambiguous)]
+            probs = [p for p in probs if not any(
+                p.message.startswith(tr(f"cannot read {a!r}", f"không đọc được {a!r}"))
+                for a in scan.ambiguous)]
         problems += probs
         out[c] = vals
 
@@ -515,12 +567,14 @@ def load(
         camp = text("campaign")
         header = raw.headers[positions["campaign"]]
         for i in np.flatnonzero((camp == "").to_numpy()):
-            problems.append(Problem("the campaign name is empty.",
-                                    "fill it in or delete the row.", src, rows[i], header))
+            problems.append(Problem(tr("the campaign name is empty.", "tên chiến dịch trống."),
+                                    tr("fill it in or delete the row.",
+                                       "điền vào hoặc xóa dòng."), src, rows[i], header))
         out["campaign"] = camp
     else:
         out["campaign"] = pd.Series(["(all)"] * len(frame)).astype(str)
-        warn.append("no campaign column: every row was given campaign '(all)'.")
+        warn.append(tr("no campaign column: every row was given campaign '(all)'.",
+                       "không có cột chiến dịch: mọi dòng được gán chiến dịch '(all)'."))
 
     if channel is not None:
         out["channel"] = pd.Series([channel] * len(frame)).astype(str)
@@ -542,45 +596,56 @@ def load(
     # currency: headers, a currency column, then symbols in cells
     found: dict[str, str] = {}
     for h, cur in header_cur.items():
-        found.setdefault(cur, f"header {h!r}")
+        found.setdefault(cur, tr(f"header {h!r}", f"tiêu đề {h!r}"))
     if "currency_code" in positions:
         codes = text("currency_code").map(str.upper)
         for code in sorted(set(codes) - {""}):
-            found.setdefault(code, f"column {raw.headers[positions['currency_code']]!r}")
+            head = raw.headers[positions["currency_code"]]
+            found.setdefault(code, tr(f"column {head!r}", f"cột {head!r}"))
     if not found:
         for cur in sorted(cell_currencies):
-            found.setdefault(cur, "currency signs in the cells")
+            found.setdefault(cur, tr("currency signs in the cells", "ký hiệu tiền trong ô"))
     if currency:
         currency = currency.upper()
     if len(found) > 1:
+        mixed = "; ".join(f"{c} ({w})" for c, w in found.items())
         problems.append(Problem(
-            "mixes currencies: " + "; ".join(f"{c} ({w})" for c, w in found.items()) + ".",
-            "export each currency (ad account) to its own file and load them separately.",
+            tr(f"mixes currencies: {mixed}.", f"trộn nhiều loại tiền: {mixed}."),
+            tr("export each currency (ad account) to its own file and load them separately.",
+               "xuất mỗi loại tiền (tài khoản quảng cáo) ra một tệp riêng rồi đọc riêng."),
             src))
     elif found:
         (cur_found,) = found
         if currency and currency != cur_found:
             problems.append(Problem(
-                f"the file is in {cur_found} ({found[cur_found]}) but currency={currency!r} "
-                "was asked.", f"drop the currency argument or pass currency={cur_found!r}.",
+                tr(f"the file is in {cur_found} ({found[cur_found]}) but "
+                   f"currency={currency!r} was asked.",
+                   f"tệp dùng {cur_found} ({found[cur_found]}) nhưng yêu cầu "
+                   f"currency={currency!r}."),
+                tr(f"drop the currency argument or pass currency={cur_found!r}.",
+                   f"bỏ tham số currency hoặc truyền currency={cur_found!r}."),
                 src))
         currency = cur_found
 
     if "result_type" in positions:
         kinds = sorted(set(text("result_type")) - {""})
         if len(kinds) > 1:
-            warn.append(
-                "'Results' counts different things on different rows (" + ", ".join(kinds)
-                + "): conversions summed across them mix result types."
-            )
+            kinds_text = ", ".join(kinds)
+            warn.append(tr(
+                f"'Results' counts different things on different rows ({kinds_text}): "
+                "conversions summed across them mix result types.",
+                f"'Kết quả' đếm những thứ khác nhau ở các dòng ({kinds_text}): cộng "
+                "conversions qua các dòng này sẽ trộn các loại kết quả."))
 
     df = pd.DataFrame(out)
     df["_row"] = rows
     if "date_end" in df and not (df["date_end"].isna() | (df["date_end"] == df["date"])).all():
         bad = df["date_end"] < df["date"]
         for r in df.loc[bad, "_row"]:
-            problems.append(Problem("the reporting end is before its start.",
-                                    "check the two date columns.", src, int(r), "date_end"))
+            problems.append(Problem(tr("the reporting end is before its start.",
+                                       "ngày kết thúc báo cáo trước ngày bắt đầu."),
+                                    tr("check the two date columns.", "kiểm tra hai cột ngày."),
+                                    src, int(r), "date_end"))
     else:
         df = df.drop(columns=["date_end"], errors="ignore")
     order = ["date", *(["date_end"] if "date_end" in df else []), "campaign", "channel", *dims]
@@ -630,8 +695,11 @@ def check_table(
     rows = df["_row"] if "_row" in df else pd.Series(range(len(df)), index=df.index)
     for col in ("date", "campaign", "channel"):
         if col not in df:
-            problems.append(Problem(f"the table has no {col!r} column.",
-                                    f"add it, or map a column to {col!r}.", source))
+            problems.append(Problem(tr(f"the table has no {col!r} column.",
+                                       f"bảng không có cột {col!r}."),
+                                    tr(f"add it, or map a column to {col!r}.",
+                                       f"thêm cột này, hoặc ánh xạ một cột sang {col!r}."),
+                                    source))
     if kpis is not None:
         need: dict[str, list[str]] = {}
         for k in resolve_kpis(kpis):
@@ -640,18 +708,25 @@ def check_table(
                     need.setdefault(m, []).append(k.name)
         for m, ks in need.items():
             problems.append(Problem(
-                f"column {m!r} is missing; it is needed by {', '.join(ks)}.",
-                f"export the {MEASURES[m].label_en} metric too, or map its column: "
-                f"mapping={{'Your header': {m!r}}}.", source, None, m))
+                tr(f"column {m!r} is missing; it is needed by {', '.join(ks)}.",
+                   f"cột {m!r} bị thiếu; {', '.join(ks)} cần cột này."),
+                tr(f"export the {MEASURES[m].label_en} metric too, or map its column: "
+                   f"mapping={{'Your header': {m!r}}}.",
+                   f"xuất thêm chỉ số {MEASURES[m].label_vi}, hoặc ánh xạ cột của nó: "
+                   f"mapping={{'Tiêu đề của bạn': {m!r}}}."), source, None, m))
     for m in (c for c in df.columns if c in MEASURES):
         vals = df[m]
         neg = (vals < 0).to_numpy()
         for r, v in zip(rows[neg].tolist()[:20], vals[neg].tolist()[:20], strict=True):
-            problems.append(Problem(f"negative value {v:g}; {m} cannot be negative.",
-                                    "fix the export (refunds belong in a separate column).",
+            problems.append(Problem(tr(f"negative value {v:g}; {m} cannot be negative.",
+                                       f"giá trị âm {v:g}; {m} không thể âm."),
+                                    tr("fix the export (refunds belong in a separate column).",
+                                       "sửa tệp xuất (tiền hoàn trả để ở một cột riêng)."),
                                     source, int(r), (headers or {}).get(m, m)))
         if neg.sum() > 20:
-            problems.append(Problem(f"{int(neg.sum()) - 20} more negative values in {m}.",
+            more = int(neg.sum()) - 20
+            problems.append(Problem(tr(f"{more} more negative values in {m}.",
+                                       f"thêm {more} giá trị âm trong {m}."),
                                     "", source, None, m))
     if not (problems or skip_duplicates) and {"date", "campaign", "channel"} <= set(df):
         keys = [c for c in ("date", "date_end", "campaign", "channel", *DIMENSIONS) if c in df]
@@ -662,28 +737,36 @@ def check_table(
             groups = sub.groupby(keys, sort=False, dropna=False).indices
             for n, idx in enumerate(groups.values()):
                 if n >= 20:
-                    problems.append(Problem(f"{len(groups) - 20} more duplicated keys.", "",
-                                            source))
+                    more = len(groups) - 20
+                    problems.append(Problem(tr(f"{more} more duplicated keys.",
+                                               f"thêm {more} khóa bị trùng."), "", source))
                     break
                 r = [int(sub_rows.iloc[i]) for i in idx]
                 first = sub.iloc[idx[0]]
                 same = sub.iloc[idx].drop(columns=["_row"], errors="ignore").nunique(
                     dropna=False).max() <= 1
-                what = "repeats" if same else "has the same date, campaign and channel as"
+                key = f"({first['date']:%Y-%m-%d}, {first['campaign']!r}, {first['channel']!r})"
+                listed = ", ".join(map(str, r))
                 problems.append(Problem(
-                    f"rows {', '.join(map(str, r))}: row {r[1]} {what} row {r[0]} "
-                    f"({first['date']:%Y-%m-%d}, {first['campaign']!r}, "
-                    f"{first['channel']!r}).",
-                    "remove the duplicate, or add the column that tells them apart "
-                    "(ad group, device, ...) to the export.", source))
+                    tr(f"rows {listed}: row {r[1]} "
+                       + ("repeats" if same else "has the same date, campaign and channel as")
+                       + f" row {r[0]} {key}.",
+                       f"các dòng {listed}: dòng {r[1]} "
+                       + ("lặp lại" if same else "có cùng ngày, chiến dịch và kênh với")
+                       + f" dòng {r[0]} {key}."),
+                    tr("remove the duplicate, or add the column that tells them apart "
+                       "(ad group, device, ...) to the export.",
+                       "xóa dòng trùng, hoặc thêm vào tệp xuất cột phân biệt chúng "
+                       "(nhóm quảng cáo, thiết bị, ...)."), source))
     if warn is not None and {"clicks", "impressions"} <= set(df.columns):
         over = (df["clicks"] > df["impressions"]).to_numpy()
         if over.any():
             r = rows[over].tolist()
-            warn.append(
+            warn.append(tr(
                 f"clicks exceed impressions on {len(r)} row(s) (first: row {r[0]}); "
-                "legal for some platforms, but check the export."
-            )
+                "legal for some platforms, but check the export.",
+                f"số nhấp chuột vượt số lần hiển thị ở {len(r)} dòng (đầu tiên: dòng {r[0]}); "
+                "một số nền tảng cho phép, nhưng hãy kiểm tra tệp xuất."))
     return problems
 
 
@@ -700,7 +783,8 @@ def validate(
     warn: list[str] = []
     problems = check_table(df, source=source or df.attrs.get("source"), kpis=kpis, warn=warn)
     if problems:
-        cls = MissingColumnsError if all("is missing" in p.message for p in problems) else DataError
+        missing = tr("is missing", "bị thiếu")
+        cls = MissingColumnsError if all(missing in p.message for p in problems) else DataError
         raise cls(problems, source or df.attrs.get("source"))
     for w in warn:
         warnings.warn(w, KpikitWarning, stacklevel=2)
