@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 import numpy as np
 import pandas as pd
 
+from ._lang import tr
 from .catalog import KPI, MEASURES, get_kpi
 from .errors import ParameterError
 from .goals import (
@@ -189,7 +190,9 @@ def lmdi(tree: KPITree, before: Mapping[str, float], after: Mapping[str, float])
     g1 = tree.constant * math.prod(after[d] ** e for d, e in tree.drivers)
     bad = [d for d, _ in tree.drivers if not (before[d] > 0 and after[d] > 0)]
     if bad:
-        raise ParameterError(f"cannot attribute: {', '.join(bad)} is zero or missing.")
+        names = ", ".join(bad)
+        raise ParameterError(tr(f"cannot attribute: {names} is zero or missing.",
+                                f"không phân tích được: {names} bằng 0 hoặc bị thiếu."))
     weight = (g1 - g0) / (math.log(g1) - math.log(g0)) if g1 != g0 else g1
     rows = [{"driver": d, "before": before[d], "after": after[d],
              "change": after[d] / before[d] - 1,
@@ -283,7 +286,8 @@ def daily_parts(data: pd.DataFrame, k: KPI, start: date, end: date) -> pd.DataFr
     """Numerator and denominator of ``k`` per day (0 on days without rows)."""
     days = pd.date_range(start, end, freq="D")
     if any("@" in t for t in k.terms):
-        raise ParameterError(f"{k.name} is a snapshot KPI; it has no daily parts.")
+        raise ParameterError(tr(f"{k.name} is a snapshot KPI; it has no daily parts.",
+                                f"{k.name} là KPI dạng ảnh chụp; nó không có phần theo ngày."))
     memo = _PARTS_MEMO.get()
     if memo is None:
         per_day = _per_day(data[(data["date"] >= days[0]) & (data["date"] <= days[-1])], k)
@@ -333,13 +337,16 @@ def _weights(data: pd.DataFrame, k: KPI, start: date, end: date, pacing: str,
         return flat, "linear"
     if pacing == "spend":
         if spend_plan is None:
-            raise ParameterError("pacing='spend' needs spend_plan: planned spend per day.")
+            raise ParameterError(tr("pacing='spend' needs spend_plan: planned spend per day.",
+                                    "pacing='spend' cần spend_plan: chi phí dự kiến mỗi ngày."))
         s = spend_plan.reindex(days, fill_value=0.0).astype(float)
         if s.sum() <= 0:
-            raise ParameterError("the spend plan has no spend in the period.")
+            raise ParameterError(tr("the spend plan has no spend in the period.",
+                                    "kế hoạch chi phí không có chi phí nào trong kỳ."))
         return pd.DataFrame({"num": s / s.sum(), "den": s / s.sum()}, index=days), "spend plan"
     if pacing != "seasonal":
-        raise ParameterError(f"pacing={pacing!r}: choose from linear, seasonal, spend.")
+        raise ParameterError(tr(f"pacing={pacing!r}: choose from linear, seasonal, spend.",
+                                f"pacing={pacing!r}: chọn linear, seasonal hoặc spend."))
     # last year's shape (aligned on a flight's first day), smoothed over a week
     offset = last_year_offset(data, k, start, end)
     ly_days = pd.DatetimeIndex([pd.Timestamp(_ly(d.date(), offset)) for d in days])
@@ -636,11 +643,14 @@ def evaluate(
     as_of = pd.Timestamp(as_of).date()
     start, end = _resolve_period(plan, period)
     if as_of < start:
-        raise ParameterError(f"as_of={as_of} is before the period starts ({start}). Fix: "
-                             "choose a date inside the period.")
+        raise ParameterError(tr(f"as_of={as_of} is before the period starts ({start}). Fix: "
+                                "choose a date inside the period.",
+                                f"as_of={as_of} trước khi kỳ bắt đầu ({start}). Cách sửa: "
+                                "chọn một ngày trong kỳ."))
     data = data[data["date"] <= pd.Timestamp(as_of)]
     if data.empty:
-        raise ParameterError(f"no data up to as_of={as_of}.")
+        raise ParameterError(tr(f"no data up to as_of={as_of}.",
+                                f"không có dữ liệu đến as_of={as_of}."))
     rng = np.random.default_rng(seed)
     rows: list[dict] = []
     drivers: dict[str, dict[str, pd.DataFrame]] = {}
@@ -653,9 +663,11 @@ def evaluate(
         total_target, _ = resolve_target(plan, kt, data)
         snapshot = any(MEASURES[m].aggregation == "last" for m in k.measures)
         if any(MEASURES[m].aggregation == "non-additive" for m in k.measures):
-            raise ParameterError(
+            raise ParameterError(tr(
                 f"{k.name} needs reach, which is not additive over days; it cannot be paced "
-                "from daily rows. Fix: evaluate it from a period-level export.")
+                "from daily rows. Fix: evaluate it from a period-level export.",
+                f"{k.name} cần reach, vốn không cộng dồn theo ngày được; không thể theo dõi "
+                "tiến độ từ các dòng theo ngày. Cách sửa: đánh giá từ tệp xuất theo cả kỳ."))
         weights = parts = offset = None
         if not snapshot:
             offset = last_year_offset(scoped, k, start, end)
@@ -692,12 +704,12 @@ def evaluate(
             rows.append(row)
         total = rows[-len(periods)]
         if kt.horizon == "long":
-            tr = _long_trend(k, scoped, as_of)
-            total.update(trend_slope=tr.slope, trend_se=tr.se, trend_p=tr.p_value,
-                         trend_months=tr.months, trend=tr.verdict)
+            fit = _long_trend(k, scoped, as_of)
+            total.update(trend_slope=fit.slope, trend_se=fit.se, trend_p=fit.p_value,
+                         trend_months=fit.months, trend=fit.verdict)
             if total["status"] not in ("achieved", "missed", "no data"):
                 total["status"] = {"improving": "on track", "worsening": "off track"}.get(
-                    tr.verdict, "at risk")
+                    fit.verdict, "at risk")
         if not snapshot:
             d, seg = _attribution(k, plan, scoped, start, min(end, as_of), total, offset)
             if d:

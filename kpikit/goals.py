@@ -15,6 +15,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from ._lang import tr
 from .catalog import KPI, KPIS, MEASURES, OBJECTIVE_LABELS, OBJECTIVES, get_kpi
 from .compute import compute
 from .errors import ParameterError
@@ -141,7 +142,8 @@ def recommend_kpis(
                             if m not in data or not data[m].notna().any())
             if not missing and "date_end" not in data:
                 # daily rows cannot give reach over a period: it is not additive
-                missing = tuple(f"{m} (not additive over days)" for m in kpi.measures
+                missing = tuple(tr(f"{m} (not additive over days)",
+                                   f"{m} (không cộng dồn theo ngày được)") for m in kpi.measures
                                 if MEASURES[m].aggregation == "non-additive")
             measurable = not missing
         role_text = _ROLE_TEXT[role][1 if lang == "vi" else 0].format(obj=obj_label)
@@ -168,10 +170,11 @@ def scope_data(
     if campaigns:
         unknown = sorted(set(campaigns) - set(data["campaign"].unique()))
         if unknown:
-            raise ParameterError(
-                f"campaign {unknown[0]!r} is not in the data. Fix: choose from "
-                + ", ".join(repr(c) for c in sorted(data["campaign"].unique())) + "."
-            )
+            have = ", ".join(repr(c) for c in sorted(data["campaign"].unique()))
+            raise ParameterError(tr(
+                f"campaign {unknown[0]!r} is not in the data. Fix: choose from {have}.",
+                f"chiến dịch {unknown[0]!r} không có trong dữ liệu. Cách sửa: chọn trong "
+                f"{have}."))
         mask &= data["campaign"].isin(list(campaigns)).to_numpy()
     if channels:
         mask &= data["channel"].isin(list(channels)).to_numpy()
@@ -250,10 +253,12 @@ def baseline(
     if method == "last_year":
         v = _value(window(ly_start, ly_end), k)
         return Baseline(kpi, v, method, ly_start, ly_end,
-                        "" if v == v else "no data a year before the period")
+                        "" if v == v else tr("no data a year before the period",
+                                             "không có dữ liệu một năm trước kỳ"))
     if method not in ("previous_period", "trailing"):
-        raise ParameterError(
-            f"method={method!r}: choose from auto, last_year, previous_period, trailing.")
+        raise ParameterError(tr(
+            f"method={method!r}: choose from auto, last_year, previous_period, trailing.",
+            f"method={method!r}: chọn auto, last_year, previous_period hoặc trailing."))
     n = 1 if method == "previous_period" else max(1, int(trailing))
     w_end = pd.Timestamp(start) - pd.Timedelta(days=1)
     w_start = w_end - pd.Timedelta(days=n * days - 1)
@@ -269,9 +274,12 @@ def baseline(
             ly_trail = ly_trail / n
         if ly_target == ly_target and ly_trail == ly_trail and ly_trail > 0:
             v = v * ly_target / ly_trail
-            note = f"seasonally adjusted by last year's ratio {ly_target / ly_trail:.3f}"
+            ratio = f"{ly_target / ly_trail:.3f}"
+            note = tr(f"seasonally adjusted by last year's ratio {ratio}",
+                      f"đã điều chỉnh mùa vụ theo tỷ lệ năm trước {ratio}")
         else:
-            note = "not seasonally adjusted (no data a year earlier)"
+            note = tr("not seasonally adjusted (no data a year earlier)",
+                      "chưa điều chỉnh mùa vụ (không có dữ liệu năm trước)")
     return Baseline(kpi, v, method, w_start.date(), w_end.date(), note)
 
 
@@ -465,7 +473,8 @@ def feasibility(
     period's value divided by its days.
     """
     if cadence not in CADENCES:
-        raise ParameterError(f"cadence={cadence!r}: choose from {', '.join(CADENCES)}.")
+        raise ParameterError(tr(f"cadence={cadence!r}: choose from {', '.join(CADENCES)}.",
+                                f"cadence={cadence!r}: chọn trong {', '.join(CADENCES)}."))
     k = get_kpi(kpi)
     freq = CADENCE_FREQ[cadence]
     hist = kpi_history(data, k.name, freq=freq, campaigns=campaigns, channels=channels)
@@ -478,14 +487,18 @@ def feasibility(
         days = np.array([(p.end_time.normalize() - p.start_time).days + 1 for p in hist.index])
         values = hist / days
         if period is None:
-            raise ParameterError("feasibility of a level KPI needs the plan period.")
+            raise ParameterError(tr("feasibility of a level KPI needs the plan period.",
+                                    "đánh giá khả thi của KPI dạng tổng cần kỳ kế hoạch."))
         t = t / ((pd.Timestamp(period[1]) - pd.Timestamp(period[0])).days + 1)
     pct = direction_percentile(values.tolist(), t, k.higher_is_better)
     label = label_for(pct) if len(values) >= min_periods else "unknown"
-    note = "" if len(values) >= min_periods else f"only {len(values)} past period(s)"
+    note = "" if len(values) >= min_periods else tr(f"only {len(values)} past period(s)",
+                                                     f"chỉ có {len(values)} kỳ trước")
     if not k.is_ratio and agg == "last":
         # a stock that trends (followers) beats its own past by design: judge its growth
-        label, note = "unknown", f"a stock: judge it by its growth ({k.name} over time)"
+        label, note = "unknown", tr(f"a stock: judge it by its growth ({k.name} over time)",
+                                    f"một đại lượng tích lũy: đánh giá theo mức tăng "
+                                    f"({k.name} theo thời gian)")
     qs = {"p50": 50, "p80": 80, "p95": 95}
     thresholds = {}
     if len(values):
@@ -556,17 +569,20 @@ def choose_tree(goal: str, data: pd.DataFrame | None = None) -> KPITree:
     """The first tree for ``goal`` whose measures the data has (any, without data)."""
     goal = get_kpi(goal).name
     if goal not in TREES:
-        raise ParameterError(
-            f"no KPI tree for business goal {goal!r}. Fix: choose from "
-            + ", ".join(TREES) + "."
-        )
+        names = ", ".join(TREES)
+        raise ParameterError(tr(
+            f"no KPI tree for business goal {goal!r}. Fix: choose from {names}.",
+            f"không có cây KPI cho mục tiêu kinh doanh {goal!r}. Cách sửa: chọn trong "
+            f"{names}."))
     for tree in TREES[goal]:
         if data is None or all(m in data and data[m].notna().any() for m in tree.measures):
             return tree
-    raise ParameterError(
-        f"the data cannot measure any tree of {goal!r} (needs e.g. "
-        + ", ".join(TREES[goal][0].measures) + "). Fix: load those measures."
-    )
+    needs = ", ".join(TREES[goal][0].measures)
+    raise ParameterError(tr(
+        f"the data cannot measure any tree of {goal!r} (needs e.g. {needs}). Fix: load "
+        "those measures.",
+        f"dữ liệu không đo được cây nào của {goal!r} (cần ví dụ {needs}). Cách sửa: đọc "
+        "dữ liệu có các số liệu đó."))
 
 
 @dataclass(frozen=True)
@@ -618,14 +634,18 @@ def cascade(
     names = [d for d, _ in tree.drivers]
     for n in (*fixed, *locked):
         if n not in names:
-            raise ParameterError(f"{n!r} is not a driver of {tree.formula()}.")
+            raise ParameterError(tr(f"{n!r} is not a driver of {tree.formula()}.",
+                                    f"{n!r} không phải yếu tố của {tree.formula()}."))
     b = {d: baselines[d] for d in names}
     bad = [d for d in names if not (b[d] == b[d] and b[d] > 0)]
     if bad:
-        raise ParameterError(
-            f"no usable baseline for {', '.join(bad)} (zero or missing), so the goal cannot "
-            "be split. Fix: set their targets directly, or use data that measures them."
-        )
+        names = ", ".join(bad)
+        raise ParameterError(tr(
+            f"no usable baseline for {names} (zero or missing), so the goal cannot be split. "
+            "Fix: set their targets directly, or use data that measures them.",
+            f"không có mức cơ sở dùng được cho {names} (bằng 0 hoặc thiếu), nên không chia "
+            "được mục tiêu. Cách sửa: đặt chỉ tiêu cho chúng trực tiếp, hoặc dùng dữ liệu đo "
+            "được chúng."))
     goal_base = tree.constant * math.prod(b[d] ** e for d, e in tree.drivers)
     need = goal_target / goal_base
     got = math.prod((fixed[d] / b[d]) ** e for d, e in tree.drivers if d in fixed)
@@ -650,10 +670,12 @@ def cascade(
             targets[d], source[d] = b[d], "locked"
     product = tree.constant * math.prod(targets[d] ** e for d, e in tree.drivers)
     if abs(product / goal_target - 1) > tolerance:
-        contradictions.append(
+        off = f"{product / goal_target - 1:+.1%}"
+        contradictions.append(tr(
             f"the driver targets multiply to {product:,.6g}, not the goal {goal_target:,.6g} "
-            f"({product / goal_target - 1:+.1%}): {tree.formula()}"
-        )
+            f"({off}): {tree.formula()}",
+            f"tích các chỉ tiêu yếu tố là {product:,.6g}, không phải mục tiêu "
+            f"{goal_target:,.6g} ({off}): {tree.formula()}"))
     frame = pd.DataFrame([
         {"kpi": d, "exponent": e, "baseline": b[d], "target": targets[d],
          "change": targets[d] / b[d] - 1, "source": source[d],
@@ -678,10 +700,11 @@ def _identity_checks(targets: dict[str, float], tolerance: float) -> list[str]:
                 den in KPIS and not get_kpi(num).is_ratio and not get_kpi(den).is_ratio:
             implied = k.scale * targets[num] / targets[den]
             if abs(implied / t - 1) > tolerance:
-                found.append(
+                found.append(tr(
                     f"{name} target {t:,.6g} contradicts {num} {targets[num]:,.6g} and "
-                    f"{den} {targets[den]:,.6g}, which imply {name} = {implied:,.6g}."
-                )
+                    f"{den} {targets[den]:,.6g}, which imply {name} = {implied:,.6g}.",
+                    f"chỉ tiêu {name} {t:,.6g} mâu thuẫn với {num} {targets[num]:,.6g} và "
+                    f"{den} {targets[den]:,.6g}, vốn suy ra {name} = {implied:,.6g}."))
     chains = [("cpa", "cpc", "cvr", lambda a, b: a / b),  # cpa = cpc / cvr
               ("cpm", "cpc", "ctr", lambda a, b: 1000 * a * b),  # cpm = 1000 cpc ctr
               ("cpl", "cpc", "lead_rate", lambda a, b: a / b)]
@@ -689,13 +712,18 @@ def _identity_checks(targets: dict[str, float], tolerance: float) -> list[str]:
         if {out, a, b} <= set(targets) and targets[b] > 0:
             implied = f(targets[a], targets[b])
             if abs(implied / targets[out] - 1) > tolerance:
-                found.append(f"{out} target {targets[out]:,.6g} contradicts {a} "
-                             f"{targets[a]:,.6g} and {b} {targets[b]:,.6g}, which imply "
-                             f"{out} = {implied:,.6g}.")
+                found.append(tr(
+                    f"{out} target {targets[out]:,.6g} contradicts {a} {targets[a]:,.6g} and "
+                    f"{b} {targets[b]:,.6g}, which imply {out} = {implied:,.6g}.",
+                    f"chỉ tiêu {out} {targets[out]:,.6g} mâu thuẫn với {a} {targets[a]:,.6g} "
+                    f"và {b} {targets[b]:,.6g}, vốn suy ra {out} = {implied:,.6g}."))
     if "roas" in targets and "roi" in targets and abs(targets["roas"] - 1 - targets["roi"]) > \
             tolerance * max(1.0, abs(targets["roi"])):
-        found.append(f"roas {targets['roas']:g} and roi {targets['roi']:g} disagree "
-                     f"(roi = roas - 1 = {targets['roas'] - 1:g}).")
+        roas, roi = targets["roas"], targets["roi"]
+        found.append(tr(f"roas {roas:g} and roi {roi:g} disagree (roi = roas - 1 = "
+                        f"{roas - 1:g}).",
+                        f"roas {roas:g} và roi {roi:g} không khớp (roi = roas - 1 = "
+                        f"{roas - 1:g})."))
     return found
 
 
@@ -733,8 +761,12 @@ def check_plan(plan: Plan, data: pd.DataFrame, *, tolerance: float = 0.01) -> Pl
             f = None
         if value == value and base.value == base.value and base.value and (
                 (value < base.value) if kpi.higher_is_better else (value > base.value)):
-            warn.append(f"{k.kpi}: the target {value:,.6g} is worse than the baseline "
-                        f"{base.value:,.6g} ({kpi.direction} is better).")
+            better = {"higher": "cao hơn", "lower": "thấp hơn"}.get(kpi.direction,
+                                                                    kpi.direction)
+            warn.append(tr(f"{k.kpi}: the target {value:,.6g} is worse than the baseline "
+                           f"{base.value:,.6g} ({kpi.direction} is better).",
+                           f"{k.kpi}: chỉ tiêu {value:,.6g} kém hơn mức cơ sở "
+                           f"{base.value:,.6g} ({better} là tốt hơn)."))
         rows.append({
             "objective": obj.type, "kpi": k.kpi, "direction": kpi.direction,
             "horizon": k.horizon, "owner": k.owner, "cadence": k.cadence, "weight": k.weight,
@@ -747,12 +779,17 @@ def check_plan(plan: Plan, data: pd.DataFrame, *, tolerance: float = 0.01) -> Pl
     table = pd.DataFrame(rows)
     unowned = [r["kpi"] for r in rows if r["owner"] == UNASSIGNED]
     if unowned:
-        warn.append(f"no owner named for {', '.join(unowned)} (step 6: every KPI needs "
-                    "someone accountable). Fix: set owner for each KPI in the plan.")
+        names = ", ".join(unowned)
+        warn.append(tr(f"no owner named for {names} (step 6: every KPI needs someone "
+                       "accountable). Fix: set owner for each KPI in the plan.",
+                       f"chưa có người phụ trách cho {names} (bước 6: mỗi KPI cần một người "
+                       "chịu trách nhiệm). Cách sửa: đặt owner cho từng KPI trong kế hoạch."))
     horizons = set(table["horizon"]) if len(table) else set()
     if horizons == {"short"}:
-        warn.append("every KPI is short-term (step 8): add a long-term one such as "
-                    "new_customers, repeat_purchase_rate or follower_growth.")
+        warn.append(tr("every KPI is short-term (step 8): add a long-term one such as "
+                       "new_customers, repeat_purchase_rate or follower_growth.",
+                       "mọi KPI đều ngắn hạn (bước 8): thêm một KPI dài hạn như "
+                       "new_customers, repeat_purchase_rate hoặc follower_growth."))
     targets = {r["kpi"]: r["target"] for r in rows if r["target"] == r["target"]}
     contradictions = _identity_checks(targets, tolerance)
     casc = None
@@ -777,14 +814,20 @@ def check_plan(plan: Plan, data: pd.DataFrame, *, tolerance: float = 0.01) -> Pl
         casc = cascade(tree, bases[tree.goal] * need, bases, fixed=fixed, tolerance=tolerance)
         casc = replace(casc, coverage=coverage)
         if coverage == coverage and coverage < 0.999:
-            warn.append(f"the KPI tree {tree.formula()} covers {coverage:.1%} of {goal.kpi} "
-                        "(rows without all its measures sit outside it); its driver targets "
-                        "carry the goal's change for that part.")
+            share = f"{coverage:.1%}"
+            warn.append(tr(f"the KPI tree {tree.formula()} covers {share} of {goal.kpi} "
+                           "(rows without all its measures sit outside it); its driver "
+                           "targets carry the goal's change for that part.",
+                           f"cây KPI {tree.formula()} phủ {share} của {goal.kpi} (các dòng "
+                           "thiếu số liệu của cây nằm ngoài); chỉ tiêu các yếu tố gánh mức "
+                           "thay đổi của mục tiêu cho phần đó."))
         contradictions += list(casc.contradictions)
         if goal.kpi in targets and abs(targets[goal.kpi] / goal_value - 1) > tolerance:
-            contradictions.append(
+            contradictions.append(tr(
                 f"the plan's {goal.kpi} KPI target {targets[goal.kpi]:,.6g} differs from the "
-                f"business goal {goal_value:,.6g}.")
+                f"business goal {goal_value:,.6g}.",
+                f"chỉ tiêu KPI {goal.kpi} của kế hoạch ({targets[goal.kpi]:,.6g}) khác mục "
+                f"tiêu kinh doanh {goal_value:,.6g}."))
     return PlanCheck(table, avail, casc, tuple(contradictions), tuple(warn))
 
 
@@ -839,9 +882,11 @@ def suggest_plan(
         period = next_period(scoped, data["date"].max().date())
     measurable = [r for r in recommend_kpis(objective, scoped, lang=lang) if r.measurable]
     if not measurable:
-        raise ParameterError(
+        raise ParameterError(tr(
             f"the data cannot measure any KPI of the {objective!r} objective. Fix: load "
-            "data with its measures (see kpikit kpis --objective " + objective + ").")
+            f"data with its measures (see kpikit kpis --objective {objective}).",
+            f"dữ liệu không đo được KPI nào của mục tiêu {objective!r}. Cách sửa: đọc dữ "
+            f"liệu có các số liệu đó (xem kpikit kpis --objective {objective})."))
     chosen = measurable[:n_kpis]
     if not any(get_kpi(r.kpi).horizon == "long" for r in chosen):
         longs = [r for r in measurable if get_kpi(r.kpi).horizon == "long"]

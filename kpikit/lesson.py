@@ -23,6 +23,7 @@ import ipywidgets as w
 import numpy as np
 import pandas as pd
 
+from ._lang import tr
 from .catalog import MEASURES, OBJECTIVE_LABELS, OBJECTIVES, get_kpi
 from .compute import compute
 from .errors import ParameterError
@@ -186,7 +187,7 @@ def text(key: str, lang: str = "en", **fields: Any) -> str:
     """One lesson text in ``lang`` (``"en"`` or ``"vi"``), with ``{fields}`` filled."""
     check_lang(lang)
     if key not in TEXT:
-        raise ParameterError(f"no lesson text {key!r}.")
+        raise ParameterError(tr(f"no lesson text {key!r}.", f"không có đoạn bài học {key!r}."))
     s = TEXT[key][1 if lang == "vi" else 0]
     return s.format(**fields) if fields else s
 
@@ -241,7 +242,9 @@ def gappy_copy(data: pd.DataFrame, *, campaign: str = "Always-on Search",
     part = data[(data["campaign"] == campaign) & (data["date"] >= start)
                 & (data["date"] <= end)].copy()
     if part.empty:
-        raise ParameterError(f"campaign={campaign!r} has no rows from {start} to {end}.")
+        raise ParameterError(tr(f"campaign={campaign!r} has no rows from {start} to {end}.",
+                                f"campaign={campaign!r} không có dòng nào từ {start} đến "
+                                f"{end}."))
     days = part["date"].drop_duplicates().sort_values().to_numpy()
     gone = rng.choice(days[1:-1], size=min(10, max(len(days) - 2, 0)), replace=False)
     part = part[~part["date"].isin(gone)].copy()
@@ -383,14 +386,17 @@ class RatioTrap(_Lesson):
         self.lang, self.kpi, self.by = check_lang(lang), kpi, by
         k = get_kpi(kpi)
         if k.denominator == () or len(k.numerator) != 1:
-            raise ParameterError(f"kpi={kpi!r}: the trap needs a simple ratio like ctr.")
+            raise ParameterError(tr(f"kpi={kpi!r}: the trap needs a simple ratio like ctr.",
+                                    f"kpi={kpi!r}: cái bẫy cần một tỷ lệ đơn giản như ctr."))
         self.num, self.den = k.numerator[0][0], k.denominator[0][0]
         rows = table.dropna(subset=[self.num, self.den])
         self.table = rows.groupby(by, as_index=False)[[self.num, self.den]].sum()
         self.table = self.table[self.table[self.den] > 0].reset_index(drop=True)
         if len(self.table) < 2:
-            raise ParameterError(f"the trap needs two {by} values with {self.den}; the table "
-                                 f"has {len(self.table)}.")
+            raise ParameterError(tr(f"the trap needs two {by} values with {self.den}; the "
+                                    f"table has {len(self.table)}.",
+                                    f"cái bẫy cần hai giá trị {by} có {self.den}; bảng có "
+                                    f"{len(self.table)}."))
         self.small = self.table[self.den].idxmin()
         base = float(self.table.loc[self.small, self.num])
         top = max(int(self.table.loc[self.small, self.den] * 0.5), int(base) + 1)
@@ -481,7 +487,8 @@ class TreeExplorer(_Lesson):
                  tree: int = 0, currency: str | None = None):
         self.lang = check_lang(lang)
         if goal not in TREES:
-            raise ParameterError(f"goal={goal!r}: choose from {', '.join(TREES)}.")
+            raise ParameterError(tr(f"goal={goal!r}: choose from {', '.join(TREES)}.",
+                                    f"goal={goal!r}: chọn trong {', '.join(TREES)}."))
         self.tree = TREES[goal][tree]
         self.currency = currency or data.attrs.get("currency")
         self.baselines = tree_baselines(self.tree, data)
@@ -548,8 +555,10 @@ class PacingSimulator(_Lesson):
         last = data["date"].max().date()
         days = (min(self.end, last) - self.start).days + 1
         if days < 2:
-            raise ParameterError(f"month={month!r}: the data ends on {last}; pick a month "
-                                 "it covers.")
+            raise ParameterError(tr(f"month={month!r}: the data ends on {last}; pick a month "
+                                    "it covers.",
+                                    f"month={month!r}: dữ liệu kết thúc ngày {last}; chọn một "
+                                    "tháng có dữ liệu."))
         self.cadence = w.ToggleButtons(options=[(text("monthly", lang), "monthly"),
                                                 (text("weekly", lang), "weekly")],
                                        description=text("cadence", lang))
@@ -621,14 +630,19 @@ class HorizonCompare(_Lesson):
         self.data, self.lang = data, check_lang(lang)
         for k, h in ((short, "short"), (long, "long")):
             if get_kpi(k).horizon != h:
-                raise ParameterError(f"{k!r} is a {get_kpi(k).horizon}-term KPI in the "
-                                     f"catalog; pass a {h}-term one.")
+                has = get_kpi(k).horizon
+                words = {"short": "ngắn hạn", "long": "dài hạn"}
+                raise ParameterError(tr(f"{k!r} is a {has}-term KPI in the catalog; pass a "
+                                        f"{h}-term one.",
+                                        f"{k!r} là KPI {words.get(has, has)} trong danh mục; "
+                                        f"hãy chọn một KPI {words.get(h, h)}."))
         self.short, self.long = short, long
         usable = [c for c in sorted(data["campaign"].unique())
                   if all(data.loc[data["campaign"] == c, m].notna().any()
                          for m in get_kpi(short).measures + get_kpi(long).measures)]
         if not usable:
-            raise ParameterError(f"no campaign has the measures of {short} and {long}.")
+            raise ParameterError(tr(f"no campaign has the measures of {short} and {long}.",
+                                    f"không chiến dịch nào có số liệu của {short} và {long}."))
         self.campaign = w.Dropdown(options=usable,
                                    value=campaign if campaign in usable else usable[0],
                                    description=text("campaign", lang))

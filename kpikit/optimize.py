@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ._lang import tr
 from .errors import KpikitError, KpikitWarning, ParameterError
 
 __all__ = [
@@ -153,18 +154,25 @@ def _start(form: str, x: np.ndarray, y: np.ndarray
 def _check_points(channel: str, x: np.ndarray, y: np.ndarray, min_points: int, min_cv: float):
     n = int(np.isfinite(x).sum())
     if n < min_points:
-        raise CurveError(
+        raise CurveError(tr(
             f"{channel}: only {n} periods of data; a response curve needs at least "
-            f"{min_points}. Fix: use a longer history or daily data (freq='D').")
+            f"{min_points}. Fix: use a longer history or daily data (freq='D').",
+            f"{channel}: chỉ có {n} kỳ dữ liệu; một đường phản hồi cần ít nhất {min_points}. "
+            "Cách sửa: dùng lịch sử dài hơn hoặc dữ liệu theo ngày (freq='D')."))
     if not (x > 0).any():
-        raise CurveError(f"{channel}: no spend in the data. Fix: drop the channel.")
+        raise CurveError(tr(f"{channel}: no spend in the data. Fix: drop the channel.",
+                            f"{channel}: dữ liệu không có chi phí. Cách sửa: bỏ kênh này."))
     cv = float(np.std(x) / np.mean(x)) if np.mean(x) > 0 else 0.0
     if cv < min_cv:
-        raise CurveError(
+        raise CurveError(tr(
             f"{channel}: spend hardly varies (coefficient of variation {cv:.0%}, below "
             f"{min_cv:.0%}), so the data cannot tell a saturating curve from a straight "
             "line. Fix: test budgets that differ (e.g. +-30% for a few weeks), or fix this "
-            "channel's spend as locked.")
+            "channel's spend as locked.",
+            f"{channel}: chi phí hầu như không đổi (hệ số biến thiên {cv:.0%}, dưới "
+            f"{min_cv:.0%}), nên dữ liệu không phân biệt được đường bão hòa với đường "
+            "thẳng. Cách sửa: thử các mức ngân sách khác nhau (ví dụ +-30% trong vài tuần), "
+            "hoặc khóa chi phí của kênh này."))
 
 
 def _aic(sse: float, n: int, k: int) -> float:
@@ -216,7 +224,8 @@ def fit_curve(
     _check_points(channel, x, y, min_points, min_cv)
     for form in forms:
         if form not in _F:
-            raise ParameterError(f"form {form!r}: choose from {', '.join(FORMS)}.")
+            raise ParameterError(tr(f"form {form!r}: choose from {', '.join(FORMS)}.",
+                                    f"form {form!r}: chọn trong {', '.join(FORMS)}."))
     best = None
     for decay in adstock_decays:
         xa = adstock(x, decay) if decay else x
@@ -263,17 +272,24 @@ def _with_notes(c: ResponseCurve) -> ResponseCurve:
     notes = []
     half = c.params[1]
     if half / (1 - c.decay) > 2 * c.spend_max:
-        notes.append(f"{c.channel}: saturation lies beyond the spend observed (half-effect at "
-                     f"{half:,.0f} vs at most {c.spend_max:,.0f}); the curve is extrapolated "
-                     "there.")
+        notes.append(tr(f"{c.channel}: saturation lies beyond the spend observed (half-effect "
+                        f"at {half:,.0f} vs at most {c.spend_max:,.0f}); the curve is "
+                        "extrapolated there.",
+                        f"{c.channel}: điểm bão hòa nằm ngoài mức chi đã quan sát (nửa hiệu "
+                        f"quả ở {half:,.0f} so với tối đa {c.spend_max:,.0f}); đường cong ở "
+                        "đó là ngoại suy."))
     if c.draws is not None and len(c.draws):
         lo, hi = c.band(np.array([c.current]))
         mid = float(c.predict(c.current))
         if mid > 0 and (hi[0] - lo[0]) / mid > 0.5:
-            notes.append(f"{c.channel}: the outcome at current spend is uncertain (90% band "
-                         f"{lo[0]:,.0f} to {hi[0]:,.0f} around {mid:,.0f}).")
+            notes.append(tr(f"{c.channel}: the outcome at current spend is uncertain (90% "
+                            f"band {lo[0]:,.0f} to {hi[0]:,.0f} around {mid:,.0f}).",
+                            f"{c.channel}: kết quả ở mức chi hiện tại chưa chắc chắn (khoảng "
+                            f"90% từ {lo[0]:,.0f} đến {hi[0]:,.0f} quanh {mid:,.0f})."))
     if c.r2 == c.r2 and c.r2 < 0.3:
-        notes.append(f"{c.channel}: the curve explains little of the variation (R² {c.r2:.2f}).")
+        notes.append(tr(f"{c.channel}: the curve explains little of the variation "
+                        f"(R² {c.r2:.2f}).",
+                        f"{c.channel}: đường cong giải thích được ít biến động (R² {c.r2:.2f})."))
     for n in notes:
         warnings.warn(n, KpikitWarning, stacklevel=3)
     return ResponseCurve(**{**c.__dict__, "notes": tuple(notes)})
@@ -298,12 +314,16 @@ def fit_curves(
     from .goals import scope_data
 
     if outcome not in data or "spend" not in data:
-        raise ParameterError(f"the table needs 'spend' and {outcome!r} per channel to fit "
-                             "response curves. Fix: choose outcome='conversions' or "
-                             "'revenue', or use fit_joint for a total outcome.")
+        raise ParameterError(tr(
+            f"the table needs 'spend' and {outcome!r} per channel to fit response curves. "
+            "Fix: choose outcome='conversions' or 'revenue', or use fit_joint for a total "
+            "outcome.",
+            f"bảng cần 'spend' và {outcome!r} theo kênh để ước lượng đường phản hồi. Cách "
+            "sửa: chọn outcome='conversions' hoặc 'revenue', hoặc dùng fit_joint cho một kết "
+            "quả tổng."))
     scoped = scope_data(data, campaigns).dropna(subset=["spend", outcome])
     if freq not in ("D", "W"):
-        raise ParameterError(f"freq={freq!r}: choose D or W.")
+        raise ParameterError(tr(f"freq={freq!r}: choose D or W.", f"freq={freq!r}: chọn D hoặc W."))
     key = scoped["date"].dt.to_period("W-SUN") if freq == "W" else scoped["date"]
     g = scoped.groupby(["channel", key])[["spend", outcome]].sum()
     curves, refused = {}, {}
@@ -316,8 +336,9 @@ def fit_curves(
         except CurveError as e:
             refused[ch] = str(e)
     if not curves:
-        raise CurveError("no channel has data that identifies a curve: "
-                         + " ".join(refused.values()))
+        why = " ".join(refused.values())
+        raise CurveError(tr(f"no channel has data that identifies a curve: {why}",
+                            f"không kênh nào có dữ liệu xác định được đường cong: {why}"))
     return curves, refused
 
 
@@ -477,51 +498,70 @@ def _bounds(curves: Mapping[str, ResponseCurve], current: Mapping[str, float],
     locked = list(locked)
     for ch in [*bounds, *locked]:
         if ch not in curves:
-            problems.append(f"{ch!r} is not a channel with a curve (choose from "
-                            f"{', '.join(names)}).")
+            problems.append(tr(f"{ch!r} is not a channel with a curve (choose from "
+                               f"{', '.join(names)}).",
+                               f"{ch!r} không phải kênh có đường cong (chọn trong "
+                               f"{', '.join(names)})."))
     lo = np.zeros(len(names))
     hi = np.full(len(names), np.inf)
     for i, ch in enumerate(names):
         if ch in bounds:
             b = bounds[ch]
             if not isinstance(b, (list, tuple)) or len(b) != 2:
-                problems.append(f"bounds[{ch!r}] must be [min, max], not {b!r}.")
+                problems.append(tr(f"bounds[{ch!r}] must be [min, max], not {b!r}.",
+                                   f"bounds[{ch!r}] phải là [min, max], không phải {b!r}."))
                 continue
             mn, mx = (0.0 if b[0] is None else float(b[0]),
                       math.inf if b[1] is None else float(b[1]))
             if mn < 0:
-                problems.append(f"bounds[{ch!r}]: the minimum {mn:,.0f} is negative.")
+                problems.append(tr(f"bounds[{ch!r}]: the minimum {mn:,.0f} is negative.",
+                                   f"bounds[{ch!r}]: mức tối thiểu {mn:,.0f} là số âm."))
             if mx < mn:
-                problems.append(f"bounds[{ch!r}]: the maximum {mx:,.0f} is below the minimum "
-                                f"{mn:,.0f}.")
+                problems.append(tr(f"bounds[{ch!r}]: the maximum {mx:,.0f} is below the "
+                                   f"minimum {mn:,.0f}.",
+                                   f"bounds[{ch!r}]: mức tối đa {mx:,.0f} thấp hơn mức tối "
+                                   f"thiểu {mn:,.0f}."))
             lo[i], hi[i] = mn, mx
         if ch in locked:
             if ch in bounds and not lo[i] <= current[ch] <= hi[i]:
-                problems.append(f"{ch!r} is locked at {current[ch]:,.0f}, outside its bounds "
-                                f"[{lo[i]:,.0f}, {hi[i]:,.0f}].")
+                span = f"[{lo[i]:,.0f}, {hi[i]:,.0f}]"
+                problems.append(tr(f"{ch!r} is locked at {current[ch]:,.0f}, outside its "
+                                   f"bounds {span}.",
+                                   f"{ch!r} bị khóa ở {current[ch]:,.0f}, ngoài giới hạn "
+                                   f"{span}."))
             lo[i] = hi[i] = current[ch]
     if problems:
-        raise InfeasibleError("the allocation cannot run: " + " ".join(problems))
+        said = " ".join(problems)
+        raise InfeasibleError(tr(f"the allocation cannot run: {said}",
+                                 f"không thể phân bổ: {said}"))
     return lo, hi, names
 
 
 def _check_budget(budget: float, lo: np.ndarray, hi: np.ndarray, names: list[str],
                   locked: Iterable[str]) -> None:
     if budget <= 0:
-        raise InfeasibleError(f"budget {budget:,.0f} must be above 0.")
+        raise InfeasibleError(tr(f"budget {budget:,.0f} must be above 0.",
+                                 f"ngân sách {budget:,.0f} phải lớn hơn 0."))
     if lo.sum() > budget * (1 + 1e-9):
         worst = sorted(zip(lo, names, strict=True), reverse=True)[:3]
-        what = ", ".join(f"{n} {v:,.0f}" + (" (locked)" if n in set(locked) else "")
+        locked_word = tr(" (locked)", " (khóa)")
+        what = ", ".join(f"{n} {v:,.0f}" + (locked_word if n in set(locked) else "")
                          for v, n in worst if v > 0)
-        raise InfeasibleError(
+        raise InfeasibleError(tr(
             f"the minimums add up to {lo.sum():,.0f}, {lo.sum() - budget:,.0f} above the "
             f"budget {budget:,.0f} (largest: {what}). Fix: lower those minimums or unlock, "
-            "or raise the budget.")
+            "or raise the budget.",
+            f"tổng các mức tối thiểu là {lo.sum():,.0f}, vượt ngân sách {budget:,.0f} "
+            f"{lo.sum() - budget:,.0f} (lớn nhất: {what}). Cách sửa: giảm các mức tối thiểu "
+            "đó hoặc mở khóa, hoặc tăng ngân sách."))
     if np.isfinite(hi).all() and hi.sum() < budget * (1 - 1e-9):
-        raise InfeasibleError(
+        raise InfeasibleError(tr(
             f"the maximums add up to {hi.sum():,.0f}, {budget - hi.sum():,.0f} below the "
             f"budget {budget:,.0f}: the budget cannot be spent. Fix: raise the maximums or "
-            "lower the budget.")
+            "lower the budget.",
+            f"tổng các mức tối đa là {hi.sum():,.0f}, thấp hơn ngân sách {budget:,.0f} "
+            f"{budget - hi.sum():,.0f}: không chi hết được ngân sách. Cách sửa: tăng các mức "
+            "tối đa hoặc giảm ngân sách."))
 
 
 def _total(curves: list[ResponseCurve], x: np.ndarray) -> float:
@@ -613,13 +653,18 @@ def allocate(
         When bounds, locks, budget and target cannot hold together (says which, by how much).
     """
     if mode not in MODES:
-        raise ParameterError(f"mode={mode!r}: choose from {', '.join(MODES)}.")
+        raise ParameterError(tr(f"mode={mode!r}: choose from {', '.join(MODES)}.",
+                                f"mode={mode!r}: chọn trong {', '.join(MODES)}."))
     if not curves:
-        raise ParameterError("no curves to allocate over.")
+        raise ParameterError(tr("no curves to allocate over.",
+                                "không có đường cong nào để phân bổ."))
     outcomes = {c.outcome for c in curves.values()}
     if len(outcomes) > 1:
-        raise ParameterError(f"curves of different outcomes ({', '.join(sorted(outcomes))}) "
-                             "cannot be added up. Fix: fit them on one outcome.")
+        kinds = ", ".join(sorted(outcomes))
+        raise ParameterError(tr(f"curves of different outcomes ({kinds}) cannot be added up. "
+                                "Fix: fit them on one outcome.",
+                                f"không cộng được các đường cong của những kết quả khác nhau "
+                                f"({kinds}). Cách sửa: ước lượng chúng trên cùng một kết quả."))
     outcome = outcomes.pop()
     cur = {ch: float((current or {}).get(ch, c.current)) for ch, c in curves.items()}
     locked = list(locked)
@@ -631,12 +676,15 @@ def allocate(
                 hi[i] = max(min(hi[i], max_multiple * c.spend_max), cur[n], lo[i])
     x0 = np.array([cur[n] for n in names])
     if mode in ("target-cpa", "target-roas", "min-budget") and (target is None or target <= 0):
-        raise ParameterError(f"mode {mode!r} needs a positive target.")
+        raise ParameterError(tr(f"mode {mode!r} needs a positive target.",
+                                f"chế độ {mode!r} cần một chỉ tiêu dương."))
     value = 1.0
     if mode == "target-roas":
         if outcome != "revenue" and not value_per_outcome:
-            raise ParameterError("target-roas needs revenue curves, or value_per_outcome "
-                                 "to turn conversions into revenue.")
+            raise ParameterError(tr("target-roas needs revenue curves, or value_per_outcome "
+                                    "to turn conversions into revenue.",
+                                    "target-roas cần đường cong doanh thu, hoặc "
+                                    "value_per_outcome để đổi chuyển đổi thành doanh thu."))
         value = value_per_outcome or 1.0
     total_budget = float(budget) if budget is not None else float(x0.sum())
 
@@ -667,10 +715,13 @@ def allocate(
         reach_hi = np.where(np.isfinite(hi), hi, wide)
         best = _total(cs, reach_hi)
         if best < target:
-            raise InfeasibleError(
+            raise InfeasibleError(tr(
                 f"even at every channel's maximum ({reach_hi.sum():,.0f} in all) the curves "
                 f"give {best:,.0f} {outcome}, below the target {target:,.0f}. Fix: lower "
-                "the target or raise the maximums.")
+                "the target or raise the maximums.",
+                f"ngay cả ở mức tối đa của mọi kênh (tổng {reach_hi.sum():,.0f}) các đường "
+                f"cong chỉ cho {best:,.0f} {outcome}, dưới chỉ tiêu {target:,.0f}. Cách sửa: "
+                "giảm chỉ tiêu hoặc tăng các mức tối đa."))
         cons = [{"type": "ineq", "fun": lambda x: _total(cs, x) - target,
                  "jac": lambda x: _grad(cs, x), "unit": float(target)}]
         if budget is not None:
@@ -682,9 +733,14 @@ def allocate(
         if x is not None and budget is not None and x.sum() > total_budget * (1 + 1e-6):
             x = None
         if x is None:
-            limit = (f"within the budget {total_budget:,.0f} " if budget is not None else "")
-            raise InfeasibleError(f"no allocation {limit}reaches {target:,.0f} {outcome}. "
-                                  "Fix: raise the budget or the maximums.")
+            within = budget is not None
+            raise InfeasibleError(tr(
+                "no allocation " + (f"within the budget {total_budget:,.0f} " if within else "")
+                + f"reaches {target:,.0f} {outcome}. Fix: raise the budget or the maximums.",
+                "không cách phân bổ nào " + (f"trong ngân sách {total_budget:,.0f} " if within
+                                             else "")
+                + f"đạt {target:,.0f} {outcome}. Cách sửa: tăng ngân sách hoặc các mức tối "
+                "đa."))
         binding.append(f"{outcome} >= target")
     else:
         _check_budget(total_budget, lo, np.full(len(cs), np.inf), names, locked)
@@ -702,9 +758,11 @@ def allocate(
                 return value * _grad(cs, x) - target
         if limit(lo) < -1e-9 * max(1.0, lo.sum()):
             kind = "CPA" if mode == "target-cpa" else "ROAS"
-            raise InfeasibleError(
+            raise InfeasibleError(tr(
                 f"the minimum spends alone ({lo.sum():,.0f}) already break the {kind} limit "
-                f"{target:g}. Fix: lower the minimums or relax the target.")
+                f"{target:g}. Fix: lower the minimums or relax the target.",
+                f"riêng các mức chi tối thiểu ({lo.sum():,.0f}) đã vượt giới hạn {kind} "
+                f"{target:g}. Cách sửa: giảm các mức tối thiểu hoặc nới chỉ tiêu."))
         cons = [{"type": "ineq", "fun": limit, "jac": limit_jac, "unit": total_budget},
                 {"type": "ineq", "fun": lambda x: total_budget - x.sum(),
                  "jac": lambda x: -np.ones_like(x), "unit": total_budget}]
@@ -717,7 +775,9 @@ def allocate(
         if abs(x.sum() - total_budget) <= 1e-6 * total_budget:
             binding.append("total budget")
     if x is None:
-        raise InfeasibleError("the optimiser found no allocation that meets the constraints.")
+        raise InfeasibleError(tr("the optimiser found no allocation that meets the "
+                                 "constraints.",
+                                 "bộ tối ưu không tìm được cách phân bổ thỏa các ràng buộc."))
     return _result(mode, cs, names, x0, x, lo, hi, locked, total_budget, outcome, target,
                    binding)
 
@@ -735,13 +795,18 @@ def _result(mode: str, cs: list[ResponseCurve], names: list[str], x0: np.ndarray
         change = x[i] - x0[i]
         reason = ""
         if abs(change) <= 0.005 * max(x0[i], 1e-9):
-            reason = {"locked": "locked at its current spend",
-                      "min": "held at its minimum", "max": "held at its maximum"}.get(
-                bind, "its marginal return already matches the other channels'")
+            reason = {"locked": tr("locked at its current spend", "khóa ở mức chi hiện tại"),
+                      "min": tr("held at its minimum", "giữ ở mức tối thiểu"),
+                      "max": tr("held at its maximum", "giữ ở mức tối đa")}.get(
+                bind, tr("its marginal return already matches the other channels'",
+                         "lợi nhuận biên của kênh đã ngang các kênh khác"))
         elif bind:
-            reason = {"min": "cut to its minimum: its marginal return is the lowest",
-                      "max": "raised to its maximum: its marginal return stays the highest",
-                      "zero": "cut to zero: its marginal return is below the others'"}.get(
+            reason = {"min": tr("cut to its minimum: its marginal return is the lowest",
+                                "giảm về mức tối thiểu: lợi nhuận biên thấp nhất"),
+                      "max": tr("raised to its maximum: its marginal return stays the highest",
+                                "tăng lên mức tối đa: lợi nhuận biên vẫn cao nhất"),
+                      "zero": tr("cut to zero: its marginal return is below the others'",
+                                 "giảm về 0: lợi nhuận biên thấp hơn các kênh khác")}.get(
                 bind, "")
         rows.append({
             "channel": n, "current": x0[i], "recommended": x[i], "change": change,

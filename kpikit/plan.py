@@ -37,6 +37,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from ._lang import tr
 from .catalog import HORIZONS, KPIS, OBJECTIVES, get_kpi
 from .errors import KpikitError, Problem
 
@@ -80,7 +81,9 @@ class PlanError(KpikitError):
         self.problems = problems
         self.source = source
         head = f"{source}: " if source else ""
-        head += f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in the plan"
+        n = len(problems)
+        head += tr(f"{n} problem{'s' if n != 1 else ''} in the plan",
+                   f"kế hoạch có {n} lỗi")
         super().__init__("\n".join([head, *(f"  - {p}" for p in problems)]))
 
 
@@ -190,10 +193,11 @@ def parse_period(text: str) -> tuple[date, date]:
             raise ValueError
         return p.start_time.date(), p.end_time.date()
     except ValueError:
-        raise ParameterError(
+        raise ParameterError(tr(
             f"period {text!r}: write 2027-01 (a month), 2027Q1 (a quarter), 2027 (a year) or "
-            "2027-01-01:2027-02-28 (a range)."
-        ) from None
+            "2027-01-01:2027-02-28 (a range).",
+            f"kỳ {text!r}: viết 2027-01 (một tháng), 2027Q1 (một quý), 2027 (một năm) hoặc "
+            "2027-01-01:2027-02-28 (một khoảng ngày).")) from None
 
 
 @dataclass(frozen=True)
@@ -319,15 +323,20 @@ class Plan:
             path = Path(path_or_text)
             source = path.name
             if not path.exists():
-                raise PlanError([Problem("no such file.", "check the plan path.", str(path))])
+                raise PlanError([Problem(tr("no such file.", "không có tệp này."),
+                                         tr("check the plan path.",
+                                            "kiểm tra đường dẫn kế hoạch."), str(path))])
             text = path.read_text(encoding="utf-8")
         try:
             data = yaml.safe_load(text)
         except yaml.YAMLError as e:
             mark = getattr(e, "problem_mark", None)
             row = mark.line + 1 if mark else None
-            raise PlanError([Problem(f"not valid YAML ({getattr(e, 'problem', e)}).",
-                                     "check indentation and quotes near that line.",
+            why = getattr(e, "problem", e)
+            raise PlanError([Problem(tr(f"not valid YAML ({why}).",
+                                        f"không phải YAML hợp lệ ({why})."),
+                                     tr("check indentation and quotes near that line.",
+                                        "kiểm tra thụt lề và dấu nháy gần dòng đó."),
                                      source, row)], source) from None
         return cls.from_dict(data, source)
 
@@ -384,8 +393,9 @@ class Plan:
 
 def _choices(value: object, choices: tuple[str, ...] | list[str]) -> str:
     close = difflib.get_close_matches(str(value), list(choices), n=2, cutoff=0.6)
-    hint = f" (did you mean {' or '.join(map(repr, close))}?)" if close else ""
-    return f"choose from {', '.join(choices)}{hint}."
+    near = " or ".join(map(repr, close)) if close else ""
+    hint = tr(f" (did you mean {near}?)", f" (có phải ý bạn là {near}?)") if close else ""
+    return tr(f"choose from {', '.join(choices)}{hint}.", f"chọn trong {', '.join(choices)}{hint}.")
 
 
 class _Reader:
@@ -400,12 +410,14 @@ class _Reader:
 
     def mapping(self, data: Any, path: str, allowed: tuple[str, ...]) -> Mapping[str, Any]:
         if not isinstance(data, Mapping):
-            self.bad(path, f"must be a mapping (key: value lines), not {type(data).__name__}.")
+            kind = type(data).__name__
+            self.bad(path, tr(f"must be a mapping (key: value lines), not {kind}.",
+                              f"phải là một ánh xạ (các dòng khóa: giá trị), không phải {kind}."))
             return {}
         for key in data:
             if key not in allowed:
-                self.bad(f"{path}.{key}" if path else str(key), "unknown key.",
-                         _choices(key, allowed))
+                self.bad(f"{path}.{key}" if path else str(key),
+                         tr("unknown key.", "khóa không hợp lệ."), _choices(key, allowed))
         return data
 
     def text(self, data: Mapping[str, Any], key: str, path: str, required: bool = False,
@@ -413,10 +425,12 @@ class _Reader:
         v = data.get(key)
         if v is None:
             if required:
-                self.bad(path, "is required.", f"add '{key.split('.')[-1]}: ...'.")
+                name = key.split(".")[-1]
+                self.bad(path, tr("is required.", "là bắt buộc."),
+                         tr(f"add '{name}: ...'.", f"thêm '{name}: ...'."))
             return default
         if not isinstance(v, (str, int, float)) or isinstance(v, bool):
-            self.bad(path, "must be text.")
+            self.bad(path, tr("must be text.", "phải là văn bản."))
             return default
         return str(v).strip()
 
@@ -427,7 +441,9 @@ class _Reader:
             return (data,)
         if isinstance(data, list) and all(isinstance(x, str) for x in data):
             return tuple(data)
-        self.bad(path, "must be a list of names.", "write e.g. [Tết Sale, Brand Awareness].")
+        self.bad(path, tr("must be a list of names.", "phải là một danh sách tên."),
+                 tr("write e.g. [Tết Sale, Brand Awareness].",
+                    "ví dụ: [Tết Sale, Brand Awareness]."))
         return ()
 
     def scope(self, data: Any, path: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -445,7 +461,8 @@ class _Reader:
                 return date.fromisoformat(value.strip())
             except ValueError:
                 pass
-        self.bad(path, f"must be a date like 2027-01-31, not {value!r}.")
+        self.bad(path, tr(f"must be a date like 2027-01-31, not {value!r}.",
+                          f"phải là ngày dạng 2027-01-31, không phải {value!r}."))
         return None
 
     def period(self, data: Any, path: str) -> tuple[date, date] | None:
@@ -455,42 +472,53 @@ class _Reader:
         if not m:
             return None
         if "start" not in m or "end" not in m:
-            self.bad(path, "needs both start and end.", "write {start: 2027-01-01, end: ...}.")
+            self.bad(path, tr("needs both start and end.", "cần cả start và end."),
+                     tr("write {start: 2027-01-01, end: ...}.",
+                        "viết {start: 2027-01-01, end: ...}."))
             return None
         start = self.day(m["start"], f"{path}.start")
         end = self.day(m["end"], f"{path}.end")
         if start and end and end < start:
-            self.bad(f"{path}.end", f"{end} is before the start {start}.")
+            self.bad(f"{path}.end", tr(f"{end} is before the start {start}.",
+                                       f"{end} trước ngày bắt đầu {start}."))
             return None
         return (start, end) if start and end else None
 
     def target(self, raw: Any, path: str) -> Target | None:
         if raw is None:
-            self.bad(path, "is required.", 'write a number (4.5) or a change ("+15% vs last '
-                     'year", "-10% vs previous period", "+5% vs trailing 3").')
+            self.bad(path, tr("is required.", "là bắt buộc."),
+                     tr('write a number (4.5) or a change ("+15% vs last year", "-10% vs '
+                        'previous period", "+5% vs trailing 3").',
+                        'viết một số (4.5) hoặc một mức thay đổi ("+15% vs last year", '
+                        '"-10% vs previous period", "+5% vs trailing 3").'))
             return None
         try:
             return parse_target(raw)
         except ValueError:
-            self.bad(path, f'must be a number or "+N%" (optionally "vs last year", "vs '
-                     f'previous period", "vs trailing N"), not {raw!r}.')
+            self.bad(path, tr(f'must be a number or "+N%" (optionally "vs last year", "vs '
+                              f'previous period", "vs trailing N"), not {raw!r}.',
+                              f'phải là một số hoặc "+N%" (có thể kèm "vs last year", "vs '
+                              f'previous period", "vs trailing N"), không phải {raw!r}.'))
             return None
 
     def number(self, raw: Any, path: str, default: float) -> float:
         if raw is None:
             return default
         if isinstance(raw, bool) or not isinstance(raw, (int, float)) or raw < 0:
-            self.bad(path, f"must be a number of 0 or more, not {raw!r}.")
+            self.bad(path, tr(f"must be a number of 0 or more, not {raw!r}.",
+                              f"phải là số từ 0 trở lên, không phải {raw!r}."))
             return default
         return float(raw)
 
     def kpi_name(self, raw: Any, path: str) -> str | None:
         if not isinstance(raw, str) or not raw.strip():
-            self.bad(path, "is required: the KPI's name.", _choices("", list(KPIS)))
+            self.bad(path, tr("is required: the KPI's name.", "là bắt buộc: tên của KPI."),
+                     _choices("", list(KPIS)))
             return None
         key = raw.strip().lower().replace("-", "_").replace(" ", "_")
         if key not in KPIS:
-            self.bad(path, f"unknown KPI {raw!r}.", _choices(key, list(KPIS)))
+            self.bad(path, tr(f"unknown KPI {raw!r}.", f"không có KPI {raw!r}."),
+                     _choices(key, list(KPIS)))
             return None
         return key
 
@@ -504,11 +532,13 @@ class _Reader:
         owner = self.text(m, "owner", f"{path}.owner", default=UNASSIGNED) or UNASSIGNED
         cadence = self.text(m, "cadence", f"{path}.cadence", default="monthly")
         if cadence not in CADENCES:
-            self.bad(f"{path}.cadence", f"unknown cadence {cadence!r}.", _choices(cadence,
-                                                                                   CADENCES))
+            self.bad(f"{path}.cadence", tr(f"unknown cadence {cadence!r}.",
+                                           f"không có chu kỳ {cadence!r}."),
+                     _choices(cadence, CADENCES))
         horizon = self.text(m, "horizon", f"{path}.horizon")
         if horizon and horizon not in HORIZONS:
-            self.bad(f"{path}.horizon", f"unknown horizon {horizon!r}.",
+            self.bad(f"{path}.horizon", tr(f"unknown horizon {horizon!r}.",
+                                           f"không có tầm nhìn {horizon!r}."),
                      _choices(horizon, HORIZONS))
         weight = self.number(m.get("weight"), f"{path}.weight", 1.0)
         campaigns, channels = self.scope(m.get("scope"), f"{path}.scope")
@@ -516,11 +546,15 @@ class _Reader:
         if name is None or target is None:
             return None
         if (target.value is not None and target.value > 1 and name in BOUNDED_RATES):
-            self.bad(f"{path}.target", f"{target.value:g} is above 100% for {name}, a share "
-                     "between 0 and 1.", f'write {target.value / 100:g} or "{target.value:g}%".')
+            v = target.value
+            self.bad(f"{path}.target",
+                     tr(f"{v:g} is above 100% for {name}, a share between 0 and 1.",
+                        f"{v:g} vượt 100% với {name}, một tỷ lệ giữa 0 và 1."),
+                     tr(f'write {v / 100:g} or "{v:g}%".', f'viết {v / 100:g} hoặc "{v:g}%".'))
         if target.value is not None and target.value < 0:
-            self.bad(f"{path}.target", f"{target.value:g} is negative.",
-                     f"{name} cannot be below 0.")
+            self.bad(f"{path}.target", tr(f"{target.value:g} is negative.",
+                                          f"{target.value:g} là số âm."),
+                     tr(f"{name} cannot be below 0.", f"{name} không thể dưới 0."))
         return KPITarget(kpi=name, target=target, owner=owner, cadence=cadence,
                          horizon=horizon if horizon in HORIZONS else "", weight=weight,
                          campaigns=campaigns, channels=channels, period=period,
@@ -533,17 +567,24 @@ class _Reader:
             raise PlanError(self.problems, self.source)
         name = self.text(top, "plan", "plan") or self.text(top, "name", "name")
         if not name:
-            self.bad("plan", "is required: the plan's name.", "add 'plan: My plan' at the top.")
+            self.bad("plan", tr("is required: the plan's name.", "là bắt buộc: tên kế hoạch."),
+                     tr("add 'plan: My plan' at the top.",
+                        "thêm 'plan: Kế hoạch của tôi' ở đầu tệp."))
         currency = self.text(top, "currency", "currency").upper() or None
         if currency and not re.fullmatch(r"[A-Z]{3}", currency):
-            self.bad("currency", f"{currency!r} is not an ISO currency code.", "e.g. VND, USD.")
+            self.bad("currency", tr(f"{currency!r} is not an ISO currency code.",
+                                    f"{currency!r} không phải mã tiền tệ ISO."),
+                     tr("e.g. VND, USD.", "ví dụ VND, USD."))
         language = self.text(top, "language", "language", default="en")
         if language not in LANGS:
-            self.bad("language", f"unknown language {language!r}.", _choices(language, LANGS))
+            self.bad("language", tr(f"unknown language {language!r}.",
+                                    f"không hỗ trợ ngôn ngữ {language!r}."),
+                     _choices(language, LANGS))
         period = self.period(top.get("period"), "period")
         if "period" not in top:
-            self.bad("period", "is required.", "add 'period: {start: 2027-01-01, end: "
-                     "2027-03-31}'.")
+            self.bad("period", tr("is required.", "là bắt buộc."),
+                     tr("add 'period: {start: 2027-01-01, end: 2027-03-31}'.",
+                        "thêm 'period: {start: 2027-01-01, end: 2027-03-31}'."))
         campaigns, channels = self.scope(top.get("scope"), "scope")
         goal = None
         if top.get("business_goal") is not None:
@@ -557,20 +598,25 @@ class _Reader:
         objectives = []
         raw_objs = top.get("objectives")
         if not isinstance(raw_objs, list) or not raw_objs:
-            self.bad("objectives", "must be a list with at least one objective.",
-                     "add 'objectives: [{type: sales, kpis: [...]}]'.")
+            self.bad("objectives", tr("must be a list with at least one objective.",
+                                      "phải là danh sách có ít nhất một mục tiêu."),
+                     tr("add 'objectives: [{type: sales, kpis: [...]}]'.",
+                        "thêm 'objectives: [{type: sales, kpis: [...]}]'."))
             raw_objs = []
         for i, o in enumerate(raw_objs):
             p = f"objectives[{i}]"
             om = self.mapping(o, p, ("type", "description", "kpis"))
             otype = self.text(om, "type", f"{p}.type", required=True)
             if otype and otype not in OBJECTIVES:
-                self.bad(f"{p}.type", f"unknown objective {otype!r}.",
+                self.bad(f"{p}.type", tr(f"unknown objective {otype!r}.",
+                                         f"không có mục tiêu {otype!r}."),
                          _choices(otype, OBJECTIVES))
             raw_kpis = om.get("kpis")
             if not isinstance(raw_kpis, list) or not raw_kpis:
-                self.bad(f"{p}.kpis", "must be a list with at least one KPI.",
-                         "add 'kpis: [{kpi: roas, target: 4, owner: ...}]'.")
+                self.bad(f"{p}.kpis", tr("must be a list with at least one KPI.",
+                                         "phải là danh sách có ít nhất một KPI."),
+                         tr("add 'kpis: [{kpi: roas, target: 4, owner: ...}]'.",
+                            "thêm 'kpis: [{kpi: roas, target: 4, owner: ...}]'."))
                 raw_kpis = []
             kpis = [self.kpi(k, f"{p}.kpis[{j}]") for j, k in enumerate(raw_kpis)]
             seen: dict[tuple, int] = {}
@@ -579,8 +625,11 @@ class _Reader:
                     continue
                 key = (k.kpi, k.campaigns, k.channels, k.period)
                 if key in seen:
-                    self.bad(f"{p}.kpis[{j}]", f"repeats {k.kpi!r} of {p}.kpis[{seen[key]}] "
-                             "with the same scope and period.", "remove one of them.")
+                    other = f"{p}.kpis[{seen[key]}]"
+                    self.bad(f"{p}.kpis[{j}]",
+                             tr(f"repeats {k.kpi!r} of {other} with the same scope and period.",
+                                f"lặp lại {k.kpi!r} của {other} với cùng phạm vi và kỳ."),
+                             tr("remove one of them.", "xóa một trong hai."))
                 seen.setdefault(key, j)
             objectives.append(Objective(otype, tuple(k for k in kpis if k is not None),
                                         self.text(om, "description", f"{p}.description")))
