@@ -45,6 +45,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ._lang import tr, using_language
 from .errors import ParameterError
 
 __all__ = ["Run", "Spec", "check_runs", "load_spec", "plan_runs", "run_batch", "safe_name"]
@@ -74,8 +75,9 @@ def notebook_path(name: str) -> Path:
     if not path.exists():
         from .notebook import NOTEBOOKS
 
-        raise ParameterError(f"unknown notebook {name!r}. Choose from: "
-                             + ", ".join(NOTEBOOKS) + ".")
+        names = ", ".join(NOTEBOOKS)
+        raise ParameterError(tr(f"unknown notebook {name!r}. Choose from: {names}.",
+                                f"không có notebook {name!r}. Chọn: {names}."))
     return path
 
 
@@ -92,7 +94,8 @@ def declared_parameters(path: Path) -> dict[str, Any]:
                         if isinstance(t, ast.Name):
                             out[t.id] = ast.literal_eval(node.value)
             return out
-    raise ParameterError(f"{path.name} has no cell tagged 'parameters'.")
+    raise ParameterError(tr(f"{path.name} has no cell tagged 'parameters'.",
+                            f"{path.name} không có ô nào gắn thẻ 'parameters'."))
 
 
 def safe_name(text: str) -> str:
@@ -152,23 +155,31 @@ def load_spec(path_or_dict: str | os.PathLike[str] | Mapping[str, Any],
     else:
         path = Path(path_or_dict)
         if not path.exists():
-            raise ParameterError(f"{path}: no such spec file.")
+            raise ParameterError(tr(f"{path}: no such spec file.",
+                                    f"{path}: không có tệp đặc tả này."))
         try:
             raw = yaml.safe_load(path.read_text(encoding="utf-8"))
         except yaml.YAMLError as e:
-            raise ParameterError(f"{path.name}: not valid YAML ({e}).") from None
+            raise ParameterError(tr(f"{path.name}: not valid YAML ({e}).",
+                                    f"{path.name}: không phải YAML hợp lệ ({e}).")) from None
         base, source = path.resolve().parent, path.name
     problems = []
     if not isinstance(raw, dict):
-        raise ParameterError(f"{source}: must be a mapping with output_dir, notebooks, "
-                             "campaigns.")
+        raise ParameterError(tr(f"{source}: must be a mapping with output_dir, notebooks, "
+                                "campaigns.",
+                                f"{source}: phải là một ánh xạ gồm output_dir, notebooks, "
+                                "campaigns."))
     allowed = {"output_dir", "data_path", "notebooks", "parameters", "campaigns"}
     for k in raw:
         if k not in allowed:
-            problems.append(f"unknown key {k!r} (choose from {', '.join(sorted(allowed))})")
+            keys = ", ".join(sorted(allowed))
+            problems.append(tr(f"unknown key {k!r} (choose from {keys})",
+                               f"khóa không hợp lệ {k!r} (chọn trong {keys})"))
     notebooks = raw.get("notebooks") or []
     if not isinstance(notebooks, list) or not notebooks:
-        problems.append("notebooks: must list at least one notebook, e.g. [02_evaluation]")
+        problems.append(tr("notebooks: must list at least one notebook, e.g. [02_evaluation]",
+                           "notebooks: phải liệt kê ít nhất một notebook, ví dụ "
+                           "[02_evaluation]"))
         notebooks = []
     campaigns = raw.get("campaigns", "all")
     items: list[dict[str, Any]] = []
@@ -178,18 +189,24 @@ def load_spec(path_or_dict: str | os.PathLike[str] | Mapping[str, Any],
         for i, c in enumerate(campaigns):
             c = {"name": c} if isinstance(c, str) else c
             if not isinstance(c, dict) or not str(c.get("name", "")).strip():
-                problems.append(f"campaigns[{i}]: needs a name")
+                problems.append(tr(f"campaigns[{i}]: needs a name",
+                                   f"campaigns[{i}]: cần có tên (name)"))
                 continue
             extra = set(c) - {"name", "plan_path", "parameters", "notebooks"}
             if extra:
-                problems.append(f"campaigns[{i}]: unknown key {sorted(extra)[0]!r} (choose "
-                                "from name, plan_path, parameters, notebooks)")
+                key = sorted(extra)[0]
+                problems.append(tr(f"campaigns[{i}]: unknown key {key!r} (choose from name, "
+                                   "plan_path, parameters, notebooks)",
+                                   f"campaigns[{i}]: khóa không hợp lệ {key!r} (chọn trong "
+                                   "name, plan_path, parameters, notebooks)"))
             items.append(c)
     else:
-        problems.append("campaigns: must be 'all' or a list of names or mappings")
+        problems.append(tr("campaigns: must be 'all' or a list of names or mappings",
+                           "campaigns: phải là 'all' hoặc một danh sách tên hay ánh xạ"))
     for key in ("parameters",):
         if key in raw and not isinstance(raw[key], dict):
-            problems.append(f"{key}: must be a mapping of name: value")
+            problems.append(tr(f"{key}: must be a mapping of name: value",
+                               f"{key}: phải là một ánh xạ tên: giá trị"))
     if problems:
         raise ParameterError(f"{source}: " + "; ".join(problems) + ".")
     resolved = []
@@ -223,7 +240,8 @@ def plan_runs(spec: Spec) -> list[Run]:
     for c in campaigns:
         folder_name = safe_name(c["name"])
         if folder_name in seen:  # pragma: no cover - the hash makes this very unlikely
-            raise ParameterError(f"two campaigns map to the folder {folder_name!r}.")
+            raise ParameterError(tr(f"two campaigns map to the folder {folder_name!r}.",
+                                    f"hai chiến dịch trùng thư mục {folder_name!r}."))
         seen.add(folder_name)
         for nb in c.get("notebooks") or spec.notebooks:
             params: dict[str, Any] = {}
@@ -256,12 +274,17 @@ def check_runs(runs: Sequence[Run]) -> None:
             d = declared[k]
             if d is not None and v is not None and type(d) is not type(v) and not (
                     isinstance(d, (int, float)) and isinstance(v, (int, float))):
-                problems.append(f"{r.label}: {k}={v!r} should be {type(d).__name__} like "
-                                f"the notebook's default {d!r}.")
+                kind = type(d).__name__
+                problems.append(tr(f"{r.label}: {k}={v!r} should be {kind} like the "
+                                   f"notebook's default {d!r}.",
+                                   f"{r.label}: {k}={v!r} phải có kiểu {kind} như giá trị "
+                                   f"mặc định {d!r} của notebook."))
         _, bad = check_values(r.notebook, r.parameters, declared)
         problems += [f"{r.label}: {b}" for b in bad if "output_dir" not in b]
     if problems:
-        raise ParameterError("the batch was not started: " + " ".join(problems))
+        said = " ".join(problems)
+        raise ParameterError(tr(f"the batch was not started: {said}",
+                                f"lô chưa được chạy: {said}"))
 
 
 # ------------------------------------------------------------------ running
@@ -418,8 +441,14 @@ def execute_run(run: Run, force: bool = False, warm: str | None = None) -> dict[
     """Execute one run (in this process); never raises for a failing notebook.
 
     ``warm`` is the socket of a warm kernel parent (:mod:`kpikit._warm`); without it, or
-    when that parent failed to start, the run gets a plain kernel.
+    when that parent failed to start, the run gets a plain kernel. Its messages speak the
+    run's ``lang``.
     """
+    with using_language(_lang(run)):
+        return _execute_run(run, force, warm)
+
+
+def _execute_run(run: Run, force: bool, warm: str | None) -> dict[str, Any]:
     if not force and is_complete(run):
         return {"label": run.label, "status": "skipped", "folder": str(run.folder)}
     os.environ["KPIKIT_STATIC"] = "1"  # widgets show a static view in reports
@@ -457,7 +486,8 @@ def execute_run(run: Run, force: bool = False, warm: str | None = None) -> dict[
         if results.exists():
             shutil.copy2(results, tmp / "results.json")
         elif status == "ok":
-            status, error = "failed", "the notebook wrote no results.json"
+            status, error = "failed", tr("the notebook wrote no results.json",
+                                         "notebook không ghi results.json")
     except Exception as e:  # a broken run must never stop the batch
         status, error = "failed", f"{type(e).__name__}: {e}"
         manifest["traceback"] = traceback.format_exc()[-4000:]
@@ -518,9 +548,11 @@ def run_batch(spec: Spec, *, jobs: int | None = None, force: bool = False,
     (``tcp://host:8786``), whose workers must have kpikit and the files' paths.
     """
     if executor not in ("local", "dask"):
-        raise ParameterError(f"executor={executor!r}: choose local or dask.")
+        raise ParameterError(tr(f"executor={executor!r}: choose local or dask.",
+                                f"executor={executor!r}: chọn local hoặc dask."))
     if executor == "dask" and not scheduler:
-        raise ParameterError("executor='dask' needs scheduler='tcp://host:port'.")
+        raise ParameterError(tr("executor='dask' needs scheduler='tcp://host:port'.",
+                                "executor='dask' cần scheduler='tcp://host:port'."))
     runs = plan_runs(spec)
     check_runs(runs)
     spec.output_dir.mkdir(parents=True, exist_ok=True)
@@ -589,9 +621,11 @@ def run_many(runs: Sequence[Run], *, jobs: int | None = None, force: bool = Fals
             from distributed import Client
             from distributed import as_completed as dask_completed
         except ImportError:
-            raise ParameterError(
+            raise ParameterError(tr(
                 "executor='dask' needs dask's distributed scheduler. Fix: pip install "
-                "'kpikit[dask]' (dask and distributed).") from None
+                "'kpikit[dask]' (dask and distributed).",
+                "executor='dask' cần bộ lập lịch phân tán của dask. Cách sửa: pip install "
+                "'kpikit[dask]' (dask và distributed).")) from None
         with Client(scheduler, timeout="30s") as client:
             futures = {client.submit(execute_run, r, force, pure=False): r for r in todo}
             for f in dask_completed(list(futures)):

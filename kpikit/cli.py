@@ -13,9 +13,11 @@ import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
+from ._lang import tr
 from .errors import KpikitError, ParameterError
 
 EXIT_ERROR = 2
+_LANG_HELP = "en or vi: language of the output and messages (default: $KPIKIT_LANG, else en)"
 
 
 def _table(rows: list[list[str]], headers: list[str]) -> str:
@@ -51,7 +53,8 @@ def _load(a: argparse.Namespace, kpis: str | None = None):
     if a.mapping:
         path = Path(a.mapping)
         if not path.exists():
-            raise ParameterError(f"--mapping {a.mapping}: no such file.")
+            raise ParameterError(tr(f"--mapping {a.mapping}: no such file.",
+                                    f"--mapping {a.mapping}: không có tệp này."))
         text = path.read_text(encoding="utf-8")
         if path.suffix.lower() == ".json":
             mapping = json.loads(text)
@@ -60,9 +63,11 @@ def _load(a: argparse.Namespace, kpis: str | None = None):
 
             mapping = yaml.safe_load(text)
         if not isinstance(mapping, dict):
-            raise ParameterError(
+            raise ParameterError(tr(
                 f"--mapping {a.mapping}: must hold a mapping such as "
-                "{'Ngày': 'date', 'Chi phí': 'spend'}.")
+                "{'Ngày': 'date', 'Chi phí': 'spend'}.",
+                f"--mapping {a.mapping}: phải chứa một ánh xạ như "
+                "{'Ngày': 'date', 'Chi phí': 'spend'}."))
     return load(a.file, platform=a.platform, mapping=mapping, currency=a.currency,
                 channel=a.channel, decimal=a.decimal, dayfirst=a.dayfirst, kpis=kpis)
 
@@ -144,9 +149,12 @@ def _write_table(df, out: str | None) -> None:
     elif suffix in (".parquet", ".pq"):
         atomic_write(path, lambda p: df.to_parquet(p, index=False))
     else:
-        raise ParameterError(f"-o {out}: unsupported output type. Fix: end it with .csv, "
-                             ".xlsx or .parquet.")
-    print(f"wrote {len(df)} rows to {path}", file=sys.stderr)
+        raise ParameterError(tr(f"-o {out}: unsupported output type. Fix: end it with .csv, "
+                                ".xlsx or .parquet.",
+                                f"-o {out}: không hỗ trợ loại tệp ra này. Cách sửa: dùng đuôi "
+                                ".csv, .xlsx hoặc .parquet."))
+    print(tr(f"wrote {len(df)} rows to {path}", f"đã ghi {len(df)} dòng vào {path}"),
+          file=sys.stderr)
 
 
 def _cmd_compute(a: argparse.Namespace) -> int:
@@ -161,9 +169,11 @@ def _cmd_compute(a: argparse.Namespace) -> int:
         engine = "duckdb" if not loader_options and _duck.is_canonical(a.file) else "pandas"
     if engine == "duckdb":
         if loader_options:
-            raise ParameterError("--engine duckdb reads canonical Parquet/CSV tables as they "
-                                 "are; drop the loader options (--platform, --mapping, ...), "
-                                 "or use --engine pandas.")
+            raise ParameterError(tr(
+                "--engine duckdb reads canonical Parquet/CSV tables as they are; drop the "
+                "loader options (--platform, --mapping, ...), or use --engine pandas.",
+                "--engine duckdb đọc nguyên trạng bảng Parquet/CSV chuẩn; bỏ các tùy chọn "
+                "đọc (--platform, --mapping, ...), hoặc dùng --engine pandas."))
         result = compute(a.file, a.kpis, by=a.by, include_measures=a.include_measures,
                          engine="duckdb")
     else:
@@ -221,13 +231,16 @@ def _cmd_demo(a: argparse.Namespace) -> int:
 def _cmd_batch(a: argparse.Namespace) -> int:
     from functools import partial
 
+    from ._lang import using_language
     from .batch import load_spec, print_progress, run_batch
 
     spec = load_spec(a.spec)
-    lang = spec.parameters.get("lang", "en")
-    return _report(run_batch(spec, jobs=a.jobs, force=a.force,
-                             progress=partial(print_progress, lang=lang),
-                             executor=a.executor, scheduler=a.scheduler), lang)
+    lang = a.lang if a.lang_given else spec.parameters.get("lang", a.lang)
+    a.lang = lang if lang in ("en", "vi") else "en"
+    with using_language(a.lang):
+        return _report(run_batch(spec, jobs=a.jobs, force=a.force,
+                                 progress=partial(print_progress, lang=a.lang),
+                                 executor=a.executor, scheduler=a.scheduler), a.lang)
 
 
 def _report(result, lang: str = "en") -> int:
@@ -253,8 +266,11 @@ def _cmd_plan_suggest(a: argparse.Namespace) -> int:
                         lang=check_lang(a.lang), n_kpis=a.n_kpis)
     if a.output:
         plan.to_yaml(a.output)
-        print(f"wrote {a.output}: {sum(1 for _ in plan.targets())} KPIs; name the owners "
-              "and adjust the targets, then run: kpikit plan check", file=sys.stderr)
+        n = sum(1 for _ in plan.targets())
+        print(tr(f"wrote {a.output}: {n} KPIs; name the owners and adjust the targets, then "
+                 "run: kpikit plan check",
+                 f"đã ghi {a.output}: {n} KPI; đặt người phụ trách và chỉnh chỉ tiêu, rồi "
+                 "chạy: kpikit plan check"), file=sys.stderr)
     else:
         sys.stdout.write(plan.to_yaml())
     return 0
@@ -339,7 +355,7 @@ def _cmd_evaluate(a: argparse.Namespace) -> int:
                   "output_dir": str(Path(a.output).parent)}
         atomic_write_text(Path(a.output), results_text(
             "evaluation", evaluation_payload(ev, params, {})))
-        print(f"wrote {a.output}", file=sys.stderr)
+        print(tr(f"wrote {a.output}", f"đã ghi {a.output}"), file=sys.stderr)
     return 0
 
 
@@ -352,12 +368,14 @@ def _cmd_optimize(a: argparse.Namespace) -> int:
     if a.bounds:
         path = Path(a.bounds)
         if not path.exists():
-            raise ParameterError(f"--bounds {a.bounds}: no such file.")
+            raise ParameterError(tr(f"--bounds {a.bounds}: no such file.",
+                                    f"--bounds {a.bounds}: không có tệp này."))
         import yaml
 
         bounds = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         if not isinstance(bounds, dict):
-            raise ParameterError(f"--bounds {a.bounds}: must map channel -> [min, max].")
+            raise ParameterError(tr(f"--bounds {a.bounds}: must map channel -> [min, max].",
+                                    f"--bounds {a.bounds}: phải ánh xạ kênh -> [min, max]."))
     import pandas as pd
 
     currency = None
@@ -373,7 +391,7 @@ def _cmd_optimize(a: argparse.Namespace) -> int:
         curves, refused = fit_curves(df, outcome=a.outcome,
                                      campaigns=[a.campaign] if a.campaign else [], freq=a.freq)
     for why in refused.values():
-        print(f"note: {why}", file=sys.stderr)
+        print(tr(f"note: {why}", f"lưu ý: {why}"), file=sys.stderr)
     alloc = allocate(curves, budget=a.budget, mode=a.mode, target=a.target, bounds=bounds)
     rows = [[r.channel, format_money(r.current, currency, lang),
              format_money(r.recommended, currency, lang),
@@ -397,7 +415,7 @@ def _cmd_optimize(a: argparse.Namespace) -> int:
                                 "lift": alloc.lift},
                    "binding_constraints": list(alloc.binding), "refused_channels": refused}
         atomic_write_text(Path(a.output), results_text("optimization_cli", payload))
-        print(f"wrote {a.output}", file=sys.stderr)
+        print(tr(f"wrote {a.output}", f"đã ghi {a.output}"), file=sys.stderr)
     return 0
 
 
@@ -411,8 +429,11 @@ def _cmd_lesson(a: argparse.Namespace) -> int:
 
     lang = check_lang(a.lang)
     if not _has_module("voila"):
-        raise ParameterError("the lesson is served by Voila, which is not installed. Fix: "
-                             "pip install voila (python3 run.py lesson installs it).")
+        raise ParameterError(tr(
+            "the lesson is served by Voila, which is not installed. Fix: pip install voila "
+            "(python3 run.py lesson installs it).",
+            "bài học được phục vụ bằng Voila, nhưng Voila chưa được cài. Cách sửa: pip "
+            "install voila (python3 run.py lesson sẽ cài nó)."))
     env = dict(os.environ, KPIKIT_LESSON_LANG=lang)
     cmd = [sys.executable, "-m", "voila", str(notebook_path("00_kpi_basics")),
            f"--port={a.port}", "--Voila.ip=127.0.0.1"]
@@ -447,12 +468,12 @@ def build_parser() -> argparse.ArgumentParser:
     _load_args(v)
     v.add_argument("--kpis", help="KPIs you will compute, e.g. ctr,cpa (checks their columns)")
     v.add_argument("--by", help="grouping you will use, e.g. campaign,month")
-    v.add_argument("--lang", default="en", help="en or vi")
+    v.add_argument("--lang", help=_LANG_HELP)
     v.set_defaults(func=_cmd_validate)
 
     k = sub.add_parser("kpis", help="list the KPI catalog")
     k.add_argument("--objective", help="sales, leads, awareness, engagement, traffic, retention")
-    k.add_argument("--lang", default="en", help="en or vi")
+    k.add_argument("--lang", help=_LANG_HELP)
     k.add_argument("--json", action="store_true", help="print JSON")
     k.set_defaults(func=_cmd_kpis)
 
@@ -467,6 +488,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--engine", default="auto", choices=["auto", "pandas", "duckdb"],
                    help="auto: DuckDB for canonical Parquet/CSV files and folders (any size, "
                         "only the needed columns read), pandas for platform exports")
+    c.add_argument("--lang", help=_LANG_HELP)
     c.set_defaults(func=_cmd_compute)
 
     s = sub.add_parser("sample", help="generate the sample data set")
@@ -474,6 +496,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--seed", type=int, default=7)
     s.add_argument("--start", default="2025-01-01")
     s.add_argument("--end", default="2027-06-30")
+    s.add_argument("--lang", help=_LANG_HELP)
     s.set_defaults(func=_cmd_sample)
 
     pl = sub.add_parser("plan", help="suggest or check a KPI plan")
@@ -485,14 +508,14 @@ def build_parser() -> argparse.ArgumentParser:
     ps.add_argument("--campaign", help="campaign the plan is for (default: all)")
     ps.add_argument("--period", help="2027Q1, 2027-01, 2027 or 2027-01-01:2027-02-28 "
                                      "(default: the quarter after the data)")
-    ps.add_argument("--lang", default="en", help="en or vi")
+    ps.add_argument("--lang", help=_LANG_HELP)
     ps.add_argument("--n-kpis", type=int, default=5, help="how many KPIs (default 5)")
     ps.add_argument("-o", "--output", help="plan.yaml (default: stdout)")
     ps.set_defaults(func=_cmd_plan_suggest)
     pc = psub.add_parser("check", help="check a plan against the data")
     pc.add_argument("plan", help="plan YAML")
     _load_args(pc)
-    pc.add_argument("--lang", default="en", help="en or vi")
+    pc.add_argument("--lang", help=_LANG_HELP)
     pc.set_defaults(func=_cmd_plan_check)
 
     e = sub.add_parser("evaluate", help="judge a plan's KPIs against the data as of a date")
@@ -503,7 +526,7 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--campaign", help="narrow the plan to one campaign")
     e.add_argument("--pacing", default="seasonal", choices=["seasonal", "linear"],
                    help="expected path to the target (default: seasonal)")
-    e.add_argument("--lang", default="en", help="en or vi")
+    e.add_argument("--lang", help=_LANG_HELP)
     e.add_argument("-o", "--output", help="write results.json here")
     e.set_defaults(func=_cmd_evaluate)
 
@@ -517,7 +540,7 @@ def build_parser() -> argparse.ArgumentParser:
     o.add_argument("--campaign", help="campaign whose channels are optimised")
     o.add_argument("--outcome", default="revenue", choices=["revenue", "conversions"])
     o.add_argument("--freq", default="D", choices=["D", "W"], help="period of the curves")
-    o.add_argument("--lang", default="en", help="en or vi")
+    o.add_argument("--lang", help=_LANG_HELP)
     o.add_argument("-o", "--output", help="write the result as JSON here")
     o.set_defaults(func=_cmd_optimize)
 
@@ -528,10 +551,11 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--executor", default="local", choices=["local", "dask"],
                    help="local processes (default) or a Dask distributed cluster")
     b.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786")
+    b.add_argument("--lang", help=_LANG_HELP + "; default for batch: the spec's lang")
     b.set_defaults(func=_cmd_batch)
 
     d = sub.add_parser("demo", help="run the demo batch on the bundled sample data")
-    d.add_argument("--lang", default="en", help="en or vi")
+    d.add_argument("--lang", help=_LANG_HELP)
     d.add_argument("--output-dir", default="kpikit-out/demo", help="where the reports go")
     d.add_argument("--jobs", type=int, help="parallel runs (default: the cores)")
     d.add_argument("--force", action="store_true", help="rerun complete runs too")
@@ -539,7 +563,7 @@ def build_parser() -> argparse.ArgumentParser:
     d.set_defaults(func=_cmd_demo)
 
     le = sub.add_parser("lesson", help="serve the KPI basics lesson for a class (Voila)")
-    le.add_argument("--lang", default="en", help="en or vi")
+    le.add_argument("--lang", help=_LANG_HELP)
     le.add_argument("--port", type=int, default=8866, help="local port (default 8866)")
     le.add_argument("--no-browser", action="store_true", help="do not open a browser")
     le.set_defaults(func=_cmd_lesson)
@@ -548,12 +572,25 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``kpikit`` command; return its exit code."""
+    from ._lang import language, using_language
+
     parser = build_parser()
     args = parser.parse_args(argv)
+    args.lang_given = getattr(args, "lang", None) is not None
+    args.lang = getattr(args, "lang", None) or language()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            code = args.func(args)
+            from .format import check_lang
+
+            lang = check_lang(args.lang)
+        except KpikitError as e:
+            args.lang = "en"
+            print(f"error: {e}", file=sys.stderr)
+            return EXIT_ERROR
+        try:
+            with using_language(lang):
+                code = args.func(args)
         except KpikitError as e:
             _show(caught, args)
             print(f"{_word('error', args)}: {e}", file=sys.stderr)

@@ -21,6 +21,7 @@ from typing import Any
 
 import pandas as pd
 
+from ._lang import set_language, tr
 from .catalog import OBJECTIVES, get_kpi
 from .errors import ParameterError
 from .format import LANGS, format_change, format_value
@@ -36,6 +37,45 @@ class Param:
     kind: str  # "path", "optional_path", "text", "optional_text", "choice", "dir"
     help: str
     choices: tuple[str, ...] = ()
+
+    def describe(self) -> str:
+        """``name (help)`` in the current language."""
+        return f"{self.name} ({tr(self.help, _HELP_VI.get(self.help, self.help))})"
+
+
+_HELP_VI = {
+    "export or canonical table (None: bundled sample)":
+        "tệp xuất hoặc bảng chuẩn (None: dữ liệu mẫu kèm theo)",
+    "language of every text, table and chart": "ngôn ngữ của mọi chữ, bảng và biểu đồ",
+    "folder for the lesson's gappy export": "thư mục cho tệp xuất có chỗ trống của bài học",
+    "plan YAML to refine (None: suggest one)": "kế hoạch YAML để chỉnh (None: gợi ý một kế hoạch)",
+    "campaign the plan is for (None: all)": "chiến dịch của kế hoạch (None: tất cả)",
+    "objective of a suggested plan": "mục tiêu của kế hoạch gợi ý",
+    "language of tables and charts": "ngôn ngữ của bảng và biểu đồ",
+    "folder for plan.yaml, tables, charts, results.json":
+        "thư mục cho plan.yaml, bảng, biểu đồ, results.json",
+    "plan YAML (None: the bundled Tết Sale plan)":
+        "kế hoạch YAML (None: kế hoạch Tết Sale kèm theo)",
+    "narrow the plan to one campaign (None: its scope)":
+        "thu hẹp kế hoạch về một chiến dịch (None: phạm vi của kế hoạch)",
+    "last day of data to judge, yyyy-mm-dd": "ngày dữ liệu cuối cùng để đánh giá, yyyy-mm-dd",
+    "campaign (the plan period), 2027-01, 2027Q1 or a range":
+        "campaign (kỳ của kế hoạch), 2027-01, 2027Q1 hoặc một khoảng ngày",
+    "language of tables, charts and summary": "ngôn ngữ của bảng, biểu đồ và tóm tắt",
+    "folder for results.json, tables and charts": "thư mục cho results.json, bảng và biểu đồ",
+    "canonical table, export, or a Meridian-shaped weekly file (None: bundled sample)":
+        "bảng chuẩn, tệp xuất, hoặc tệp theo tuần dạng Meridian (None: dữ liệu mẫu kèm theo)",
+    "plan whose evaluation explains why to act (None: the bundled Tết Sale plan)":
+        "kế hoạch mà kết quả đánh giá giải thích vì sao cần hành động (None: kế hoạch Tết Sale "
+        "kèm theo)",
+    "campaign whose channels are optimised": "chiến dịch có các kênh được tối ưu",
+    "spend per period to allocate (None: current)":
+        "ngân sách mỗi kỳ để phân bổ (None: mức hiện tại)",
+    "what to optimise": "tối ưu điều gì",
+    "outcome, CPA or ROAS target of the mode": "chỉ tiêu kết quả, CPA hoặc ROAS của chế độ",
+    "channel -> [min, max] spend per period": "kênh -> [tối thiểu, tối đa] chi phí mỗi kỳ",
+    "language": "ngôn ngữ",
+}
 
 
 NOTEBOOKS: dict[str, tuple[Param, ...]] = {
@@ -93,13 +133,15 @@ def parameters(notebook: str, namespace: Mapping[str, Any], before: frozenset[st
     """
     given = {k for k in namespace if k not in before and not k.startswith("_")
              and k not in ("In", "Out", "get_ipython", "exit", "quit")}
+    if namespace.get("lang") in LANGS:  # the notebook speaks its language from here on
+        set_language(namespace["lang"])
     values, problems = check_values(notebook, {k: namespace.get(k) for k in given}, namespace)
     if problems:
         spec = NOTEBOOKS[notebook]
-        valid = ", ".join(f"{p.name} ({p.help})" for p in spec)
-        raise ParameterError(
-            f"notebook {notebook}: " + " ".join(problems) + f" Valid parameters: {valid}."
-        )
+        valid = ", ".join(p.describe() for p in spec)
+        said = " ".join(problems)
+        raise ParameterError(tr(f"notebook {notebook}: {said} Valid parameters: {valid}.",
+                                f"notebook {notebook}: {said} Các tham số hợp lệ: {valid}."))
     return _Params(values)
 
 
@@ -111,15 +153,18 @@ def check_values(notebook: str, given: Mapping[str, Any],
     ``defaults`` supplies the others.
     """
     if notebook not in NOTEBOOKS:
-        raise ParameterError(f"unknown notebook {notebook!r}. Choose from: "
-                             + ", ".join(NOTEBOOKS) + ".")
+        names = ", ".join(NOTEBOOKS)
+        raise ParameterError(tr(f"unknown notebook {notebook!r}. Choose from: {names}.",
+                                f"không có notebook {notebook!r}. Chọn: {names}."))
     spec = {p.name: p for p in NOTEBOOKS[notebook]}
     namespace = {**(defaults or {}), **given}
     problems = []
     for name in sorted(set(given) - set(spec)):
         close = difflib.get_close_matches(name, list(spec), n=1)
-        hint = f" Did you mean {close[0]!r}?" if close else ""
-        problems.append(f"unknown parameter {name!r}.{hint}")
+        hint = tr(f" Did you mean {close[0]!r}?", f" Có phải ý bạn là {close[0]!r}?") \
+            if close else ""
+        problems.append(tr(f"unknown parameter {name!r}.{hint}",
+                           f"không có tham số {name!r}.{hint}"))
     values = {}
     for name, p in spec.items():
         v = namespace.get(name)
@@ -128,23 +173,29 @@ def check_values(notebook: str, given: Mapping[str, Any],
             if v is None and p.kind == "optional_path":
                 continue
             if not isinstance(v, (str, Path)) or not Path(v).exists():
-                problems.append(f"{name}={v!r}: no such file (paths are read from "
-                                f"{Path.cwd()}).")
+                problems.append(tr(f"{name}={v!r}: no such file (paths are read from "
+                                   f"{Path.cwd()}).",
+                                   f"{name}={v!r}: không có tệp này (đường dẫn tính từ "
+                                   f"{Path.cwd()})."))
             else:
                 values[name] = Path(v)
         elif p.kind in ("text", "optional_text"):
             if v is None and p.kind == "optional_text":
                 continue
             if not isinstance(v, str) or not v.strip():
-                problems.append(f"{name}={v!r}: must be text.")
+                problems.append(tr(f"{name}={v!r}: must be text.",
+                                   f"{name}={v!r}: phải là văn bản."))
         elif p.kind == "choice":
             if v not in p.choices:
-                problems.append(f"{name}={v!r}: choose from {', '.join(p.choices)}.")
+                choices = ", ".join(p.choices)
+                problems.append(tr(f"{name}={v!r}: choose from {choices}.",
+                                   f"{name}={v!r}: chọn trong {choices}."))
         elif p.kind == "date":
             try:
                 values[name] = pd.Timestamp(str(v)).date()
             except (ValueError, TypeError):
-                problems.append(f"{name}={v!r}: must be a date like 2027-01-25.")
+                problems.append(tr(f"{name}={v!r}: must be a date like 2027-01-25.",
+                                   f"{name}={v!r}: phải là ngày dạng 2027-01-25."))
         elif p.kind == "period":
             if v != "campaign":
                 from .plan import parse_period
@@ -152,20 +203,26 @@ def check_values(notebook: str, given: Mapping[str, Any],
                 try:
                     values[name] = parse_period(str(v))
                 except ParameterError:
-                    problems.append(f"{name}={v!r}: write campaign, 2027-01, 2027Q1, 2027 or "
-                                    "2027-01-01:2027-02-28.")
+                    problems.append(tr(f"{name}={v!r}: write campaign, 2027-01, 2027Q1, "
+                                       "2027 or 2027-01-01:2027-02-28.",
+                                       f"{name}={v!r}: viết campaign, 2027-01, 2027Q1, 2027 "
+                                       "hoặc 2027-01-01:2027-02-28."))
         elif p.kind == "optional_number":
             if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float))
                                   or v < 0):
-                problems.append(f"{name}={v!r}: must be a number of 0 or more, or None.")
+                problems.append(tr(f"{name}={v!r}: must be a number of 0 or more, or None.",
+                                   f"{name}={v!r}: phải là số từ 0 trở lên, hoặc None."))
         elif p.kind == "bounds":
             if not isinstance(v, dict) or not all(
                     isinstance(b, (list, tuple)) and len(b) == 2 for b in v.values()):
-                problems.append(f"{name}={v!r}: must be a mapping like "
-                                "{'search': [1000000, 5000000]}.")
+                problems.append(tr(f"{name}={v!r}: must be a mapping like "
+                                   "{'search': [1000000, 5000000]}.",
+                                   f"{name}={v!r}: phải là ánh xạ dạng "
+                                   "{'search': [1000000, 5000000]}."))
         elif p.kind == "dir":
             if not isinstance(v, (str, Path)) or not str(v).strip():
-                problems.append(f"{name}={v!r}: must be a folder path.")
+                problems.append(tr(f"{name}={v!r}: must be a folder path.",
+                                   f"{name}={v!r}: phải là đường dẫn thư mục."))
             else:
                 values[name] = Path(v)
     return values, problems
