@@ -385,18 +385,41 @@ def _with_plotlyjs(body: str) -> str:
     return body[:at] + script + body[at:] if at >= 0 else script + body
 
 
-def export_html(executed: Path | Any, target: Path, title: str) -> None:
-    """HTML without code cells whose plotly charts render offline.
+_PART = re.compile(r"^[ \t]*<!--\s*(en|vi|notebook|all)\s*-->[ \t]*\n?", re.MULTILINE)
+
+
+def report_markdown(source: str, lang: str) -> str:
+    """A markdown cell as a report in ``lang`` shows it.
+
+    A cell may mark its parts with ``<!-- en -->``, ``<!-- vi -->``, ``<!-- notebook -->``
+    (how to run the notebook: not for report readers) and ``<!-- all -->``; text before
+    the first mark is for everyone. JupyterLab shows every part (the marks are comments);
+    a report keeps the shared parts and those of its language.
+    """
+    pieces = _PART.split(source)
+    keep = [pieces[0]]
+    for mark, text in zip(pieces[1::2], pieces[2::2], strict=True):
+        if mark in ("all", lang):
+            keep.append(text)
+    return "".join(keep).strip() + "\n"
+
+
+def export_html(executed: Path | Any, target: Path, title: str, lang: str = "en") -> None:
+    """HTML without code cells whose plotly charts render offline, its prose in ``lang``.
 
     ``executed`` is the executed notebook's path or the notebook itself (whose plotly
-    outputs are replaced in memory; save it first). Figures sent as JSON only are drawn
-    here and plotly.js is inlined once, unless the notebook already carries it.
+    outputs and markdown are replaced in memory; save it first). Figures sent as JSON only
+    are drawn here and plotly.js is inlined once, unless the notebook already carries it.
+    Markdown keeps the parts of ``lang`` (:func:`report_markdown`).
     """
     import nbformat
 
     from ._files import atomic_write_text
 
     nb = nbformat.read(executed, as_version=4) if isinstance(executed, Path) else executed
+    for cell in nb.cells:
+        if cell.get("cell_type") == "markdown" and "<!--" in cell.get("source", ""):
+            cell["source"] = report_markdown(cell["source"], lang)
     figures = _take_figures(nb)
     body, _ = _html_exporter().from_notebook_node(nb, resources={"metadata": {"name": title}})
     body = _offline(body)
@@ -481,7 +504,7 @@ def _execute_run(run: Run, force: bool, warm: str | None) -> dict[str, Any]:
                 km.shutdown_kernel(now=True)
         if (tmp / "executed.ipynb").exists():
             export_html(executed if executed is not None else tmp / "executed.ipynb",
-                        tmp / "report.html", f"{run.campaign} · {run.notebook}")
+                        tmp / "report.html", f"{run.campaign} · {run.notebook}", _lang(run))
         results = tmp / "outputs" / "results.json"
         if results.exists():
             shutil.copy2(results, tmp / "results.json")

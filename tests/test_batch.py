@@ -144,6 +144,9 @@ def test_a_failing_run_does_not_stop_the_others(batch_dir):
     assert 'src="http' not in html  # nothing fetched from the network
     assert "import kpikit" not in html  # no code cells
     assert "Interactive explorer" in html  # the widget's static view
+    # the prose of the run's language only, and nothing about running the notebook
+    assert "The bar is the actual to date" in html and "Thanh là thực tế" not in html
+    assert "Headless:" not in html and "<!--" not in html
     # plotly.js once per report; the kernel sent each figure as JSON only
     assert html.count("window.PlotlyConfig") == 1 and html.count("Plotly.newPlot(") >= 10
     executed = (good / "executed.ipynb").read_text(encoding="utf-8")
@@ -364,3 +367,27 @@ def test_report_draws_json_figures_and_keeps_figures_with_their_own_html(tmp_pat
     export_html(nb, tmp_path / "own.html", "t")
     html = (tmp_path / "own.html").read_text(encoding="utf-8")
     assert html.count("window.PlotlyConfig") == 1 and html.count("Plotly.newPlot(") == 1
+
+
+def test_report_prose_follows_the_runs_language(tmp_path):
+    import nbformat
+
+    from kpikit.batch import export_html, notebook_path, report_markdown
+
+    cell = ("## Pacing · Tiến độ\n\n<!-- en -->\nActual to date.\n\n<!-- vi -->\n"
+            "Thực tế đến nay.\n\n<!-- notebook -->\nHeadless: papermill ...\n<!-- all -->\n"
+            "Tết.")
+    assert report_markdown(cell, "vi") == "## Pacing · Tiến độ\n\nThực tế đến nay.\n\nTết.\n"
+    assert report_markdown(cell, "en") == "## Pacing · Tiến độ\n\nActual to date.\n\nTết.\n"
+    assert report_markdown("no marks", "vi") == "no marks\n"
+    intros = {"00_kpi_basics": ("A lesson for trainers", "Bài học cho giảng viên"),
+              "01_goal_setting": ("to a KPI plan", "đến một kế hoạch KPI"),
+              "02_evaluation": ("Actual against target, as of a date",
+                                "Thực tế so với chỉ tiêu tại một ngày"),
+              "03_optimization": ("when a KPI misses, adjust", "khi một KPI trượt")}
+    for name, (en, vi) in intros.items():
+        nb = nbformat.read(notebook_path(name), as_version=4)
+        export_html(nb, tmp_path / f"{name}.html", name, "vi")
+        html = (tmp_path / f"{name}.html").read_text(encoding="utf-8")
+        assert vi in html and en not in html, name
+        assert "Parameters" not in html and "Headless:" not in html, name
