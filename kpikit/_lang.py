@@ -50,6 +50,17 @@ def using_language(lang: str) -> Iterator[None]:
         _block.reset(token)
 
 
+def nfmt(value: float, spec: str = ",.0f") -> str:
+    """``value`` formatted by ``spec`` with the current language's separators.
+
+    English ``1,234,567.5``; Vietnamese ``1.234.567,5`` (also for ``%`` and ``g``).
+    """
+    text = format(value, spec)
+    if language() == "vi":
+        text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+    return text
+
+
 def tr(en: str, vi: str) -> str:
     """The message in the current language: ``vi`` in Vietnamese, else ``en``."""
     return vi if language() == "vi" else en

@@ -15,7 +15,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from ._lang import tr
+from ._lang import nfmt, tr
 from .catalog import KPI, KPIS, MEASURES, OBJECTIVE_LABELS, OBJECTIVES, get_kpi
 from .compute import compute
 from .errors import ParameterError
@@ -672,10 +672,10 @@ def cascade(
     if abs(product / goal_target - 1) > tolerance:
         off = f"{product / goal_target - 1:+.1%}"
         contradictions.append(tr(
-            f"the driver targets multiply to {product:,.6g}, not the goal {goal_target:,.6g} "
-            f"({off}): {tree.formula()}",
-            f"tích các chỉ tiêu yếu tố là {product:,.6g}, không phải mục tiêu "
-            f"{goal_target:,.6g} ({off}): {tree.formula()}"))
+            f"the driver targets multiply to {nfmt(product, ',.6g')}, not the goal "
+            f"{nfmt(goal_target, ',.6g')} ({off}): {tree.formula()}",
+            f"tích các chỉ tiêu yếu tố là {nfmt(product, ',.6g')}, không phải mục tiêu "
+            f"{nfmt(goal_target, ',.6g')} ({off}): {tree.formula()}"))
     frame = pd.DataFrame([
         {"kpi": d, "exponent": e, "baseline": b[d], "target": targets[d],
          "change": targets[d] / b[d] - 1, "source": source[d],
@@ -701,10 +701,12 @@ def _identity_checks(targets: dict[str, float], tolerance: float) -> list[str]:
             implied = k.scale * targets[num] / targets[den]
             if abs(implied / t - 1) > tolerance:
                 found.append(tr(
-                    f"{name} target {t:,.6g} contradicts {num} {targets[num]:,.6g} and "
-                    f"{den} {targets[den]:,.6g}, which imply {name} = {implied:,.6g}.",
-                    f"chỉ tiêu {name} {t:,.6g} mâu thuẫn với {num} {targets[num]:,.6g} và "
-                    f"{den} {targets[den]:,.6g}, vốn suy ra {name} = {implied:,.6g}."))
+                    f"{name} target {nfmt(t, ',.6g')} contradicts {num} "
+                    f"{nfmt(targets[num], ',.6g')} and {den} {nfmt(targets[den], ',.6g')}, which "
+                    f"imply {name} = {nfmt(implied, ',.6g')}.",
+                    f"chỉ tiêu {name} {nfmt(t, ',.6g')} mâu thuẫn với {num} "
+                    f"{nfmt(targets[num], ',.6g')} và {den} {nfmt(targets[den], ',.6g')}, vốn suy "
+                    f"ra {name} = {nfmt(implied, ',.6g')}."))
     chains = [("cpa", "cpc", "cvr", lambda a, b: a / b),  # cpa = cpc / cvr
               ("cpm", "cpc", "ctr", lambda a, b: 1000 * a * b),  # cpm = 1000 cpc ctr
               ("cpl", "cpc", "lead_rate", lambda a, b: a / b)]
@@ -713,17 +715,19 @@ def _identity_checks(targets: dict[str, float], tolerance: float) -> list[str]:
             implied = f(targets[a], targets[b])
             if abs(implied / targets[out] - 1) > tolerance:
                 found.append(tr(
-                    f"{out} target {targets[out]:,.6g} contradicts {a} {targets[a]:,.6g} and "
-                    f"{b} {targets[b]:,.6g}, which imply {out} = {implied:,.6g}.",
-                    f"chỉ tiêu {out} {targets[out]:,.6g} mâu thuẫn với {a} {targets[a]:,.6g} "
-                    f"và {b} {targets[b]:,.6g}, vốn suy ra {out} = {implied:,.6g}."))
+                    f"{out} target {nfmt(targets[out], ',.6g')} contradicts {a} "
+                    f"{nfmt(targets[a], ',.6g')} and {b} {nfmt(targets[b], ',.6g')}, which imply "
+                    f"{out} = {nfmt(implied, ',.6g')}.",
+                    f"chỉ tiêu {out} {nfmt(targets[out], ',.6g')} mâu thuẫn với {a} "
+                    f"{nfmt(targets[a], ',.6g')} và {b} {nfmt(targets[b], ',.6g')}, vốn suy ra "
+                    f"{out} = {nfmt(implied, ',.6g')}."))
     if "roas" in targets and "roi" in targets and abs(targets["roas"] - 1 - targets["roi"]) > \
             tolerance * max(1.0, abs(targets["roi"])):
         roas, roi = targets["roas"], targets["roi"]
-        found.append(tr(f"roas {roas:g} and roi {roi:g} disagree (roi = roas - 1 = "
-                        f"{roas - 1:g}).",
-                        f"roas {roas:g} và roi {roi:g} không khớp (roi = roas - 1 = "
-                        f"{roas - 1:g})."))
+        found.append(tr(f"roas {nfmt(roas, 'g')} and roi {nfmt(roi, 'g')} disagree (roi = roas - 1 "
+                        f"= {nfmt(roas - 1, 'g')}).",
+                        f"roas {nfmt(roas, 'g')} và roi {nfmt(roi, 'g')} không khớp (roi = roas - "
+                        f"1 = {nfmt(roas - 1, 'g')})."))
     return found
 
 
@@ -763,10 +767,10 @@ def check_plan(plan: Plan, data: pd.DataFrame, *, tolerance: float = 0.01) -> Pl
                 (value < base.value) if kpi.higher_is_better else (value > base.value)):
             better = {"higher": "cao hơn", "lower": "thấp hơn"}.get(kpi.direction,
                                                                     kpi.direction)
-            warn.append(tr(f"{k.kpi}: the target {value:,.6g} is worse than the baseline "
-                           f"{base.value:,.6g} ({kpi.direction} is better).",
-                           f"{k.kpi}: chỉ tiêu {value:,.6g} kém hơn mức cơ sở "
-                           f"{base.value:,.6g} ({better} là tốt hơn)."))
+            warn.append(tr(f"{k.kpi}: the target {nfmt(value, ',.6g')} is worse than the baseline "
+                           f"{nfmt(base.value, ',.6g')} ({kpi.direction} is better).",
+                           f"{k.kpi}: chỉ tiêu {nfmt(value, ',.6g')} kém hơn mức cơ sở "
+                           f"{nfmt(base.value, ',.6g')} ({better} là tốt hơn)."))
         rows.append({
             "objective": obj.type, "kpi": k.kpi, "direction": kpi.direction,
             "horizon": k.horizon, "owner": k.owner, "cadence": k.cadence, "weight": k.weight,
@@ -824,10 +828,10 @@ def check_plan(plan: Plan, data: pd.DataFrame, *, tolerance: float = 0.01) -> Pl
         contradictions += list(casc.contradictions)
         if goal.kpi in targets and abs(targets[goal.kpi] / goal_value - 1) > tolerance:
             contradictions.append(tr(
-                f"the plan's {goal.kpi} KPI target {targets[goal.kpi]:,.6g} differs from the "
-                f"business goal {goal_value:,.6g}.",
-                f"chỉ tiêu KPI {goal.kpi} của kế hoạch ({targets[goal.kpi]:,.6g}) khác mục "
-                f"tiêu kinh doanh {goal_value:,.6g}."))
+                f"the plan's {goal.kpi} KPI target {nfmt(targets[goal.kpi], ',.6g')} differs from "
+                f"the business goal {nfmt(goal_value, ',.6g')}.",
+                f"chỉ tiêu KPI {goal.kpi} của kế hoạch ({nfmt(targets[goal.kpi], ',.6g')}) khác "
+                f"mục tiêu kinh doanh {nfmt(goal_value, ',.6g')}."))
     return PlanCheck(table, avail, casc, tuple(contradictions), tuple(warn))
 
 

@@ -27,9 +27,9 @@ from ._lang import tr
 from .catalog import MEASURES, OBJECTIVE_LABELS, OBJECTIVES, get_kpi
 from .compute import compute
 from .errors import ParameterError
-from .format import check_lang, format_change, format_number, format_value
+from .format import check_lang, format_change, format_money, format_number, format_value
 from .goals import TREES, KPITree, availability, kpi_history, recommend_kpis, tree_baselines
-from .widgets import _show, _static, plot_into
+from .widgets import _show, _static, plot_into, with_readout
 
 __all__ = [
     "AvailabilityCheck", "FormulaPlayground", "HorizonCompare", "ObjectiveMatcher",
@@ -358,7 +358,11 @@ class FormulaPlayground(_Lesson):
         self.result = w.HTML()
         self.result.add_class("kpikit-playground")
         note = w.HTML(f"<i>{html.escape(text('playground_note', lang, cur=currency))}</i>")
-        self.widget = w.VBox([*self.sliders.values(), self.result, note])
+        money = {"spend", "revenue"}
+        self.widget = w.VBox([
+            with_readout(s, (lambda v: format_money(v, currency, lang)) if k in money
+                         else (lambda v: format_number(v, 0, lang)))
+            for k, s in self.sliders.items()] + [self.result, note])
         self.redraw()
 
     def values(self) -> dict[str, float]:
@@ -408,7 +412,8 @@ class RatioTrap(_Lesson):
         self.slider.observe(lambda _: self.redraw(), names="value")
         self.result = w.HTML()
         self.result.add_class("kpikit-trap")
-        self.widget = w.VBox([self.slider, self.result])
+        self.widget = w.VBox([with_readout(self.slider, lambda v: format_number(v, 0, lang)),
+                              self.result])
         self.redraw()
 
     def current_table(self) -> pd.DataFrame:

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ._lang import tr
+from ._lang import nfmt, tr
 from .errors import KpikitError, KpikitWarning, ParameterError
 
 __all__ = [
@@ -165,14 +165,14 @@ def _check_points(channel: str, x: np.ndarray, y: np.ndarray, min_points: int, m
     cv = float(np.std(x) / np.mean(x)) if np.mean(x) > 0 else 0.0
     if cv < min_cv:
         raise CurveError(tr(
-            f"{channel}: spend hardly varies (coefficient of variation {cv:.0%}, below "
-            f"{min_cv:.0%}), so the data cannot tell a saturating curve from a straight "
+            f"{channel}: spend hardly varies (coefficient of variation {nfmt(cv, '.0%')}, below "
+            f"{nfmt(min_cv, '.0%')}), so the data cannot tell a saturating curve from a straight "
             "line. Fix: test budgets that differ (e.g. +-30% for a few weeks), or fix this "
             "channel's spend as locked.",
-            f"{channel}: chi phí hầu như không đổi (hệ số biến thiên {cv:.0%}, dưới "
-            f"{min_cv:.0%}), nên dữ liệu không phân biệt được đường bão hòa với đường "
-            "thẳng. Cách sửa: thử các mức ngân sách khác nhau (ví dụ +-30% trong vài tuần), "
-            "hoặc khóa chi phí của kênh này."))
+            f"{channel}: chi phí hầu như không đổi (hệ số biến thiên {nfmt(cv, '.0%')}, dưới "
+            f"{nfmt(min_cv, '.0%')}), nên dữ liệu không phân biệt được đường bão hòa với đường "
+            "thẳng. Cách sửa: thử các mức ngân sách khác nhau (ví dụ +-30% trong vài tuần), hoặc "
+            "khóa chi phí của kênh này."))
 
 
 def _aic(sse: float, n: int, k: int) -> float:
@@ -272,24 +272,25 @@ def _with_notes(c: ResponseCurve) -> ResponseCurve:
     notes = []
     half = c.params[1]
     if half / (1 - c.decay) > 2 * c.spend_max:
-        notes.append(tr(f"{c.channel}: saturation lies beyond the spend observed (half-effect "
-                        f"at {half:,.0f} vs at most {c.spend_max:,.0f}); the curve is "
-                        "extrapolated there.",
-                        f"{c.channel}: điểm bão hòa nằm ngoài mức chi đã quan sát (nửa hiệu "
-                        f"quả ở {half:,.0f} so với tối đa {c.spend_max:,.0f}); đường cong ở "
-                        "đó là ngoại suy."))
+        notes.append(tr(f"{c.channel}: saturation lies beyond the spend observed (half-effect at "
+                        f"{nfmt(half)} vs at most {nfmt(c.spend_max)}); the curve is extrapolated "
+                        "there.",
+                        f"{c.channel}: điểm bão hòa nằm ngoài mức chi đã quan sát (nửa hiệu quả ở "
+                        f"{nfmt(half)} so với tối đa {nfmt(c.spend_max)}); đường cong ở đó là "
+                        "ngoại suy."))
     if c.draws is not None and len(c.draws):
         lo, hi = c.band(np.array([c.current]))
         mid = float(c.predict(c.current))
         if mid > 0 and (hi[0] - lo[0]) / mid > 0.5:
-            notes.append(tr(f"{c.channel}: the outcome at current spend is uncertain (90% "
-                            f"band {lo[0]:,.0f} to {hi[0]:,.0f} around {mid:,.0f}).",
-                            f"{c.channel}: kết quả ở mức chi hiện tại chưa chắc chắn (khoảng "
-                            f"90% từ {lo[0]:,.0f} đến {hi[0]:,.0f} quanh {mid:,.0f})."))
+            notes.append(tr(f"{c.channel}: the outcome at current spend is uncertain (90% band "
+                            f"{nfmt(lo[0])} to {nfmt(hi[0])} around {nfmt(mid)}).",
+                            f"{c.channel}: kết quả ở mức chi hiện tại chưa chắc chắn (khoảng 90% "
+                            f"từ {nfmt(lo[0])} đến {nfmt(hi[0])} quanh {nfmt(mid)})."))
     if c.r2 == c.r2 and c.r2 < 0.3:
-        notes.append(tr(f"{c.channel}: the curve explains little of the variation "
-                        f"(R² {c.r2:.2f}).",
-                        f"{c.channel}: đường cong giải thích được ít biến động (R² {c.r2:.2f})."))
+        notes.append(tr(f"{c.channel}: the curve explains little of the variation (R² "
+                        f"{nfmt(c.r2, '.2f')}).",
+                        f"{c.channel}: đường cong giải thích được ít biến động (R² "
+                        f"{nfmt(c.r2, '.2f')})."))
     for n in notes:
         warnings.warn(n, KpikitWarning, stacklevel=3)
     return ResponseCurve(**{**c.__dict__, "notes": tuple(notes)})
@@ -514,21 +515,20 @@ def _bounds(curves: Mapping[str, ResponseCurve], current: Mapping[str, float],
             mn, mx = (0.0 if b[0] is None else float(b[0]),
                       math.inf if b[1] is None else float(b[1]))
             if mn < 0:
-                problems.append(tr(f"bounds[{ch!r}]: the minimum {mn:,.0f} is negative.",
-                                   f"bounds[{ch!r}]: mức tối thiểu {mn:,.0f} là số âm."))
+                problems.append(tr(f"bounds[{ch!r}]: the minimum {nfmt(mn)} is negative.",
+                                   f"bounds[{ch!r}]: mức tối thiểu {nfmt(mn)} là số âm."))
             if mx < mn:
-                problems.append(tr(f"bounds[{ch!r}]: the maximum {mx:,.0f} is below the "
-                                   f"minimum {mn:,.0f}.",
-                                   f"bounds[{ch!r}]: mức tối đa {mx:,.0f} thấp hơn mức tối "
-                                   f"thiểu {mn:,.0f}."))
+                problems.append(tr(f"bounds[{ch!r}]: the maximum {nfmt(mx)} is below the minimum "
+                                   f"{nfmt(mn)}.",
+                                   f"bounds[{ch!r}]: mức tối đa {nfmt(mx)} thấp hơn mức tối thiểu "
+                                   f"{nfmt(mn)}."))
             lo[i], hi[i] = mn, mx
         if ch in locked:
             if ch in bounds and not lo[i] <= current[ch] <= hi[i]:
                 span = f"[{lo[i]:,.0f}, {hi[i]:,.0f}]"
-                problems.append(tr(f"{ch!r} is locked at {current[ch]:,.0f}, outside its "
-                                   f"bounds {span}.",
-                                   f"{ch!r} bị khóa ở {current[ch]:,.0f}, ngoài giới hạn "
-                                   f"{span}."))
+                problems.append(tr(f"{ch!r} is locked at {nfmt(current[ch])}, outside its bounds "
+                                   f"{span}.",
+                                   f"{ch!r} bị khóa ở {nfmt(current[ch])}, ngoài giới hạn {span}."))
             lo[i] = hi[i] = current[ch]
     if problems:
         said = " ".join(problems)
@@ -540,28 +540,28 @@ def _bounds(curves: Mapping[str, ResponseCurve], current: Mapping[str, float],
 def _check_budget(budget: float, lo: np.ndarray, hi: np.ndarray, names: list[str],
                   locked: Iterable[str]) -> None:
     if budget <= 0:
-        raise InfeasibleError(tr(f"budget {budget:,.0f} must be above 0.",
-                                 f"ngân sách {budget:,.0f} phải lớn hơn 0."))
+        raise InfeasibleError(tr(f"budget {nfmt(budget)} must be above 0.",
+                                 f"ngân sách {nfmt(budget)} phải lớn hơn 0."))
     if lo.sum() > budget * (1 + 1e-9):
         worst = sorted(zip(lo, names, strict=True), reverse=True)[:3]
         locked_word = tr(" (locked)", " (khóa)")
         what = ", ".join(f"{n} {v:,.0f}" + (locked_word if n in set(locked) else "")
                          for v, n in worst if v > 0)
         raise InfeasibleError(tr(
-            f"the minimums add up to {lo.sum():,.0f}, {lo.sum() - budget:,.0f} above the "
-            f"budget {budget:,.0f} (largest: {what}). Fix: lower those minimums or unlock, "
-            "or raise the budget.",
-            f"tổng các mức tối thiểu là {lo.sum():,.0f}, vượt ngân sách {budget:,.0f} "
-            f"{lo.sum() - budget:,.0f} (lớn nhất: {what}). Cách sửa: giảm các mức tối thiểu "
-            "đó hoặc mở khóa, hoặc tăng ngân sách."))
+            f"the minimums add up to {nfmt(lo.sum())}, {nfmt(lo.sum() - budget)} above the budget "
+            f"{nfmt(budget)} (largest: {what}). Fix: lower those minimums or unlock, or raise the "
+            "budget.",
+            f"tổng các mức tối thiểu là {nfmt(lo.sum())}, vượt ngân sách {nfmt(budget)} "
+            f"{nfmt(lo.sum() - budget)} (lớn nhất: {what}). Cách sửa: giảm các mức tối thiểu đó "
+            "hoặc mở khóa, hoặc tăng ngân sách."))
     if np.isfinite(hi).all() and hi.sum() < budget * (1 - 1e-9):
         raise InfeasibleError(tr(
-            f"the maximums add up to {hi.sum():,.0f}, {budget - hi.sum():,.0f} below the "
-            f"budget {budget:,.0f}: the budget cannot be spent. Fix: raise the maximums or "
-            "lower the budget.",
-            f"tổng các mức tối đa là {hi.sum():,.0f}, thấp hơn ngân sách {budget:,.0f} "
-            f"{budget - hi.sum():,.0f}: không chi hết được ngân sách. Cách sửa: tăng các mức "
-            "tối đa hoặc giảm ngân sách."))
+            f"the maximums add up to {nfmt(hi.sum())}, {nfmt(budget - hi.sum())} below the budget "
+            f"{nfmt(budget)}: the budget cannot be spent. Fix: raise the maximums or lower the "
+            "budget.",
+            f"tổng các mức tối đa là {nfmt(hi.sum())}, thấp hơn ngân sách {nfmt(budget)} "
+            f"{nfmt(budget - hi.sum())}: không chi hết được ngân sách. Cách sửa: tăng các mức tối "
+            "đa hoặc giảm ngân sách."))
 
 
 def _total(curves: list[ResponseCurve], x: np.ndarray) -> float:
@@ -716,12 +716,12 @@ def allocate(
         best = _total(cs, reach_hi)
         if best < target:
             raise InfeasibleError(tr(
-                f"even at every channel's maximum ({reach_hi.sum():,.0f} in all) the curves "
-                f"give {best:,.0f} {outcome}, below the target {target:,.0f}. Fix: lower "
-                "the target or raise the maximums.",
-                f"ngay cả ở mức tối đa của mọi kênh (tổng {reach_hi.sum():,.0f}) các đường "
-                f"cong chỉ cho {best:,.0f} {outcome}, dưới chỉ tiêu {target:,.0f}. Cách sửa: "
-                "giảm chỉ tiêu hoặc tăng các mức tối đa."))
+                f"even at every channel's maximum ({nfmt(reach_hi.sum())} in all) the curves give "
+                f"{nfmt(best)} {outcome}, below the target {nfmt(target)}. Fix: lower the target "
+                "or raise the maximums.",
+                f"ngay cả ở mức tối đa của mọi kênh (tổng {nfmt(reach_hi.sum())}) các đường cong "
+                f"chỉ cho {nfmt(best)} {outcome}, dưới chỉ tiêu {nfmt(target)}. Cách sửa: giảm chỉ "
+                "tiêu hoặc tăng các mức tối đa."))
         cons = [{"type": "ineq", "fun": lambda x: _total(cs, x) - target,
                  "jac": lambda x: _grad(cs, x), "unit": float(target)}]
         if budget is not None:
@@ -733,14 +733,13 @@ def allocate(
         if x is not None and budget is not None and x.sum() > total_budget * (1 + 1e-6):
             x = None
         if x is None:
-            within = budget is not None
+            room = (tr(f"within the budget {nfmt(total_budget)} ",
+                       f"trong ngân sách {nfmt(total_budget)} ") if budget is not None else "")
             raise InfeasibleError(tr(
-                "no allocation " + (f"within the budget {total_budget:,.0f} " if within else "")
-                + f"reaches {target:,.0f} {outcome}. Fix: raise the budget or the maximums.",
-                "không cách phân bổ nào " + (f"trong ngân sách {total_budget:,.0f} " if within
-                                             else "")
-                + f"đạt {target:,.0f} {outcome}. Cách sửa: tăng ngân sách hoặc các mức tối "
-                "đa."))
+                f"no allocation {room}reaches {nfmt(target)} {outcome}. Fix: raise the budget or "
+                "the maximums.",
+                f"không cách phân bổ nào {room}đạt {nfmt(target)} {outcome}. Cách sửa: tăng ngân "
+                "sách hoặc các mức tối đa."))
         binding.append(f"{outcome} >= target")
     else:
         _check_budget(total_budget, lo, np.full(len(cs), np.inf), names, locked)
@@ -759,10 +758,10 @@ def allocate(
         if limit(lo) < -1e-9 * max(1.0, lo.sum()):
             kind = "CPA" if mode == "target-cpa" else "ROAS"
             raise InfeasibleError(tr(
-                f"the minimum spends alone ({lo.sum():,.0f}) already break the {kind} limit "
-                f"{target:g}. Fix: lower the minimums or relax the target.",
-                f"riêng các mức chi tối thiểu ({lo.sum():,.0f}) đã vượt giới hạn {kind} "
-                f"{target:g}. Cách sửa: giảm các mức tối thiểu hoặc nới chỉ tiêu."))
+                f"the minimum spends alone ({nfmt(lo.sum())}) already break the {kind} limit "
+                f"{nfmt(target, 'g')}. Fix: lower the minimums or relax the target.",
+                f"riêng các mức chi tối thiểu ({nfmt(lo.sum())}) đã vượt giới hạn {kind} "
+                f"{nfmt(target, 'g')}. Cách sửa: giảm các mức tối thiểu hoặc nới chỉ tiêu."))
         cons = [{"type": "ineq", "fun": limit, "jac": limit_jac, "unit": total_budget},
                 {"type": "ineq", "fun": lambda x: total_budget - x.sum(),
                  "jac": lambda x: -np.ones_like(x), "unit": total_budget}]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -17,7 +18,7 @@ import ipywidgets as w
 import pandas as pd
 
 from .catalog import OBJECTIVE_LABELS, OBJECTIVES, get_kpi
-from .format import format_value
+from .format import format_money, format_number, format_value
 from .goals import (
     FEASIBILITY_LABELS,
     baseline,
@@ -162,12 +163,15 @@ class PlanBuilder:
                 lo, hi, step = slider_range(hist, base, k.unit)
                 value = min(max(base if base == base else lo, lo), hi)
                 target = w.FloatSlider(value=value, min=lo, max=hi, step=step,
-                                       readout_format=".4g", continuous_update=False,
-                                       layout=w.Layout(width="300px"))
+                                       continuous_update=False, layout=w.Layout(width="300px"))
+                shown: w.Widget = with_readout(target, lambda v, k=k.name: format_value(
+                    v, k, lang=self.lang, currency=self.data.attrs.get("currency")))
             else:
-                target = w.FloatSlider(disabled=True, layout=w.Layout(width="300px"))
+                target = w.FloatSlider(disabled=True, readout=False,
+                                       layout=w.Layout(width="300px"))
+                shown = target
                 badge.value = f"<i>{self.t['unmeasurable'].format(m=', '.join(r.missing))}</i>"
-            box = w.HBox([tick, target, badge, owner, cadence, horizon])
+            box = w.HBox([tick, shown, badge, owner, cadence, horizon])
             row = _Row(k.name, tick, target, badge, owner, cadence, horizon, box)
             if r.measurable:
                 target.observe(lambda _, row=row: self._refresh(row, draw=True), names="value")
@@ -242,8 +246,10 @@ class PlanBuilder:
         rows = "".join(
             f"<tr><td>{html.escape(r.tick.description)}</td><td>{r.badge.value}</td></tr>"
             for r in self.rows if r.tick.value)
+        note = {"en": "Interactive plan builder: open the notebook in JupyterLab.",
+                "vi": "Công cụ xây dựng kế hoạch tương tác: mở notebook trong JupyterLab."}
         return (f"<p><b>{html.escape(self.t['kpis'])}</b></p><table>{rows}</table>"
-                "<p><i>Interactive plan builder: open the notebook in JupyterLab.</i></p>")
+                f"<p><i>{note.get(self.lang, note['en'])}</i></p>")
 
     def _ipython_display_(self) -> None:
         _show(self.widget, self.static_html)
@@ -254,6 +260,20 @@ def _static() -> bool:
     import os
 
     return bool(os.environ.get("KPIKIT_STATIC"))
+
+
+def with_readout(slider: w.IntSlider | w.FloatSlider,
+                 show: Callable[[float], str]) -> w.HBox:
+    """``slider`` beside its value written by ``show`` (``1.234.567 ₫`` in Vietnamese).
+
+    A slider's own readout knows only English separators (``5,000,000``); this one is
+    turned off and a label that follows the value takes its place.
+    """
+    slider.readout = False
+    label = w.Label(show(slider.value), layout=w.Layout(min_width="110px"))
+    label.add_class("kpikit-readout")
+    slider.observe(lambda change: setattr(label, "value", show(change["new"])), names="value")
+    return w.HBox([slider, label])
 
 
 def plot_into(output: w.Output, *figures: object) -> None:
@@ -360,8 +380,11 @@ class EvaluationExplorer:
 
     def static_html(self) -> str:
         """The summary of the chosen KPI, as plain HTML (for reports)."""
-        return (f"{self.summary.value}<p><i>Interactive explorer: open the notebook in "
-                "JupyterLab to switch KPI and period.</i></p>")
+        note = {"en": "Interactive explorer: open the notebook in JupyterLab to switch KPI "
+                      "and period.",
+                "vi": "Công cụ khám phá tương tác: mở notebook trong JupyterLab để đổi KPI và "
+                      "kỳ."}
+        return f"{self.summary.value}<p><i>{note.get(self.lang, note['en'])}</i></p>"
 
     def _ipython_display_(self) -> None:
         _show(self.widget, self.static_html)
@@ -373,8 +396,6 @@ class WhatIf:
 
     def __init__(self, curves: dict, *, allocation=None, lang: str = "en",
                  currency: str | None = None, value_per_outcome: float | None = None):
-        from .format import format_money, format_number
-
         self.curves, self.allocation, self.lang = curves, allocation, lang
         self._money = lambda v: format_money(v, currency, lang)
         self._number = lambda v: format_number(v, 0, lang)
@@ -384,9 +405,10 @@ class WhatIf:
             top = max(c.spend_max, c.current) * 2 or 1.0
             self.sliders[ch] = w.FloatSlider(value=c.current, min=0.0, max=top,
                                              step=top / 200, description=ch,
-                                             continuous_update=False, readout_format=",.0f",
+                                             continuous_update=False,
                                              layout=w.Layout(width="480px"))
             self.sliders[ch].observe(lambda _: self.refresh(), names="value")
+        rows = [with_readout(s, self._money) for s in self.sliders.values()]
         self.result = w.HTML()
         label = {"en": "Apply the optimiser's answer", "vi": "Áp dụng đề xuất tối ưu"}
         self.apply_button = w.Button(description=label.get(lang, label["en"]),
@@ -394,7 +416,7 @@ class WhatIf:
                                      disabled=allocation is None,
                                      layout=w.Layout(width="260px"))
         self.apply_button.on_click(lambda _: self.apply())
-        self.widget = w.VBox([*self.sliders.values(), self.apply_button, self.result])
+        self.widget = w.VBox([*rows, self.apply_button, self.result])
         self.refresh()
 
     def spend(self) -> dict[str, float]:
@@ -423,7 +445,7 @@ class WhatIf:
         if p["cpa"] == p["cpa"]:
             parts.append(f"<b>{words[2]}</b> {self._money(p['cpa'])}")
         if p["roas"] == p["roas"]:
-            parts.append(f"<b>{words[3]}</b> {p['roas']:.2f}x")
+            parts.append(f"<b>{words[3]}</b> {format_number(p['roas'], 2, self.lang)}x")
         self.result.value = " · ".join(parts)
 
     def apply(self) -> None:
@@ -437,8 +459,9 @@ class WhatIf:
 
     def static_html(self) -> str:
         """Predicted result of the current sliders, as plain HTML (for reports)."""
-        return (f"<p>{self.result.value}</p><p><i>Interactive what-if sliders: open the "
-                "notebook in JupyterLab.</i></p>")
+        note = {"en": "Interactive what-if sliders: open the notebook in JupyterLab.",
+                "vi": "Thanh trượt giả định tương tác: mở notebook trong JupyterLab."}
+        return (f"<p>{self.result.value}</p><p><i>{note.get(self.lang, note['en'])}</i></p>")
 
     def _ipython_display_(self) -> None:
         _show(self.widget, self.static_html)

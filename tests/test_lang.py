@@ -158,3 +158,16 @@ def test_every_message_is_written_in_both_languages():
             if checked and any(_worded(a) for a in args):
                 found.append(f"{path.name}:{node.lineno}")
     assert not found, "English-only messages: " + ", ".join(found)
+
+
+def test_numbers_inside_messages_use_the_languages_separators():
+    from kpikit._lang import nfmt
+    from kpikit.optimize import InfeasibleError, ResponseCurve, allocate
+
+    assert nfmt(1234567.5, ",.1f") == "1,234,567.5"
+    with kpikit.using_language("vi"):
+        assert nfmt(1234567.5, ",.1f") == "1.234.567,5" and nfmt(0.125, ".1%") == "12,5%"
+        curve = ResponseCurve("search", "log", (1000.0, 50.0), outcome="revenue",
+                              spend_max=1e6, current=5e5)
+        with pytest.raises(InfeasibleError, match=r"mức tối thiểu -1\.234\.567 là số âm"):
+            allocate({"search": curve}, bounds={"search": [-1234567, 2e6]})

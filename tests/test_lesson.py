@@ -99,6 +99,10 @@ def test_widgets_redraw_when_moved(sample, monkeypatch):
     assert "2,50%" in before and "4.000 ₫" in before  # CTR and CPC, Vietnamese formats
     play.sliders["clicks"].value = 2_500
     assert "5,00%" in play.result.value and "2.000 ₫" in play.result.value
+    # the sliders' own readouts are written the Vietnamese way too
+    readouts = {w.value for box in play.widget.children[:5] for w in box.children[1:]}
+    assert {"50.000", "2.500", "5.000.000 ₫", "50", "20.000.000 ₫"} <= readouts
+    assert not play.sliders["spend"].readout  # the English-only readout is off
 
     jan = sample[sample["date"].dt.strftime("%Y-%m") == "2027-01"]
     trap = lesson.RatioTrap(jan, by="campaign", lang="en")

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 import kpikit
+from kpikit.format import format_value
 from kpikit.goals import feasibility
 from kpikit.plan import Plan
 
@@ -27,6 +30,15 @@ def test_builder_shows_live_feasibility(sample, tmp_path):
     assert "ngoài tầm với" in roas.badge.value and "p100" in roas.badge.value
     roas.target.value = roas.target.min
     assert "dễ" in roas.badge.value
+    # the target's readout beside the slider, in Vietnamese: "4,50x", not "4.5"
+    revenue = next(r for r in b.rows if r.kpi == "revenue")
+    revenue.target.value = 1_234_567_000.0
+    readouts = [c.value for c in revenue.box.children[1].children[1:]]
+    assert readouts == [format_value(revenue.target.value, "revenue", lang="vi",
+                                     currency="VND")]
+    assert readouts[0].endswith(" ₫") and "." in readouts[0] and "," not in readouts[0]
+    roas.target.value = 4.5
+    assert roas.box.children[1].children[1].value == "4,50x"
 
 
 def test_builder_saves_the_plan_it_shows(sample, tmp_path):
@@ -62,3 +74,21 @@ def test_slider_range_brackets_history():
 
     lo, hi, step = widgets.slider_range(pd.Series([0.02, 0.03, 0.05]), 0.04, "percent")
     assert lo <= 0.02 and hi >= 0.05 and 0 < step < 0.001
+
+
+def test_what_if_speaks_vietnamese_and_applies_the_answer(sample):
+    from kpikit.optimize import allocate, fit_curves
+
+    curves, _ = fit_curves(sample, outcome="revenue", campaigns=["Tết Sale"], bootstrap=0)
+    alloc = allocate(curves)
+    wi = widgets.WhatIf(curves, allocation=alloc, lang="vi", currency="VND")
+    ch = next(iter(curves))
+    wi.sliders[ch].value = 1_234_567.0
+    readout = wi.widget.children[0].children[1].value
+    assert readout == "1.234.567 ₫"
+    assert "<b>chi phí</b>" in wi.result.value and re.search(r"ROAS</b> \d+,\d\dx",
+                                                               wi.result.value)
+    wi.apply()
+    for r in alloc.table.itertuples():
+        assert wi.sliders[r.channel].value == pytest.approx(r.recommended)
+    assert "mở notebook trong JupyterLab" in wi.static_html()
