@@ -146,7 +146,7 @@ def test_a_failing_run_does_not_stop_the_others(batch_dir):
     assert "Interactive explorer" in html  # the widget's static view
     # the prose of the run's language only, and nothing about running the notebook
     assert "The bar is the actual to date" in html and "Thanh là thực tế" not in html
-    assert "Headless:" not in html and "<!--" not in html
+    assert "Headless:" not in html and "<!-- vi -->" not in html and "<!-- en -->" not in html
     # plotly.js once per report; the kernel sent each figure as JSON only
     assert html.count("window.PlotlyConfig") == 1 and html.count("Plotly.newPlot(") >= 10
     executed = (good / "executed.ipynb").read_text(encoding="utf-8")
