@@ -13,7 +13,7 @@ import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
-from ._lang import tr
+from ._lang import language, tr, using_language
 from .errors import KpikitError, ParameterError
 
 EXIT_ERROR = 2
@@ -231,7 +231,6 @@ def _cmd_demo(a: argparse.Namespace) -> int:
 def _cmd_batch(a: argparse.Namespace) -> int:
     from functools import partial
 
-    from ._lang import using_language
     from .batch import load_spec, print_progress, run_batch
 
     spec = load_spec(a.spec)
@@ -572,8 +571,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``kpikit`` command; return its exit code."""
-    from ._lang import language, using_language
-
     parser = build_parser()
     args = parser.parse_args(argv)
     args.lang_given = getattr(args, "lang", None) is not None
