@@ -100,6 +100,14 @@ def _finish(fig: go.Figure, lang: str) -> go.Figure:
     )
 
 
+def _day_axis(fig: go.Figure, lang: str) -> go.Figure:
+    """A date x axis as the reader writes days: 05/02/2027 in Vietnamese (plotly's own
+    labels, "Feb 5", are English only)."""
+    if lang == "vi":
+        fig.update_xaxes(tickformat="%d/%m/%Y", hoverformat="%d/%m/%Y")
+    return fig
+
+
 def _axis_format(unit: str) -> dict:
     if unit == "percent":
         return {"tickformat": ".2~%"}
@@ -317,7 +325,7 @@ def pacing_chart(series, kpi: str, *, lang: str = "en", currency: str | None = N
         label += f" · {STATUS_TEXT[status][1 if lang == 'vi' else 0]}"
     fig.update_layout(title=label, height=380, legend={"orientation": "h", "y": -0.15})
     fig.update_yaxes(**_axis_format(k.unit))
-    return _finish(fig, lang)
+    return _finish(_day_axis(fig, lang), lang)
 
 
 def waterfall_chart(table, *, lang: str = "en", currency: str | None = None,
@@ -362,7 +370,7 @@ def trend_chart(values, flags, kpi: str, *, lang: str = "en",
                              marker={"color": COLORS["target"], "size": 9, "symbol": "x"}))
     fig.update_layout(title=k.label(lang), height=340, legend={"orientation": "h", "y": -0.2})
     fig.update_yaxes(**_axis_format(k.unit))
-    return _finish(fig, lang)
+    return _finish(_day_axis(fig, lang), lang)
 
 
 # ----------------------------------------------------------------- optimisation

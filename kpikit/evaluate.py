@@ -32,7 +32,7 @@ from .goals import (
     resolve_target,
     scope_data,
 )
-from .plan import BOUNDED_RATES, Plan, parse_period
+from .plan import BOUNDED_RATES, KPITarget, Plan, parse_period
 
 __all__ = [
     "DRIVER_TREES",
@@ -894,6 +894,18 @@ def _summary_line(k: KPI, total: dict, drivers: dict | None, seg: pd.DataFrame |
 # ------------------------------------------------------------- series for views
 
 
+def _target_of(ev: Evaluation, k: KPI) -> KPITarget:
+    """The plan's target of ``k``; a clear refusal when the plan has none."""
+    found = next((t for _, t in ev.plan.targets() if t.kpi == k.name), None)
+    if found is None:
+        names = ", ".join(dict.fromkeys(t.kpi for _, t in ev.plan.targets()))
+        raise ParameterError(tr(f"kpi={k.name!r} is not in the plan. Fix: choose one of "
+                                f"{names}.",
+                                f"kpi={k.name!r} không có trong kế hoạch. Cách sửa: chọn một "
+                                f"trong {names}."))
+    return found
+
+
 @_parts_memo
 def pacing_series(data: pd.DataFrame, ev: Evaluation, kpi: str) -> pd.DataFrame:
     """Day by day: KPI to date, the expected path to the target, and the forecast band.
@@ -902,7 +914,7 @@ def pacing_series(data: pd.DataFrame, ev: Evaluation, kpi: str) -> pd.DataFrame:
     ratio of the cumulative numerator and denominator.
     """
     k = get_kpi(kpi)
-    kt = next(t for _, t in ev.plan.targets() if t.kpi == k.name)
+    kt = _target_of(ev, k)
     total = ev.rows[(ev.rows["kpi"] == k.name) & (ev.rows["level"] == "total")].iloc[0]
     start, end = ev.period
     campaigns, channels = ev.plan.scope_of(kt)
@@ -953,7 +965,7 @@ def anomalies(series: pd.Series, window: int = 28, threshold: float = 3.5) -> pd
 def daily_kpi(data: pd.DataFrame, ev: Evaluation, kpi: str, days: int = 180) -> pd.Series:
     """The KPI per day over the ``days`` before ``as_of`` (for trend and anomaly views)."""
     k = get_kpi(kpi)
-    kt = next(t for _, t in ev.plan.targets() if t.kpi == k.name)
+    kt = _target_of(ev, k)
     campaigns, channels = ev.plan.scope_of(kt)
     scoped = scope_data(data, campaigns, channels)
     lo = (pd.Timestamp(ev.as_of) - pd.Timedelta(days=days - 1)).date()

@@ -268,7 +268,14 @@ _COLS = {
            "missing_measures": "Missing measures", "rank": "#", "reason": "Why",
            "measurable": "In the data", "direction": "Better when", "campaigns": "Campaigns",
            "channels": "Channels", "window_start": "From", "window_end": "To",
-           "attainment": "Attainment", "probability": "Probability"},
+           "attainment": "Attainment", "probability": "Probability", "segment": "Segment",
+           "before": "Before", "after": "After", "total": "Total", "mix": "Mix",
+           "rate": "Rate", "channel": "Channel", "current": "Current",
+           "recommended": "Recommended", "change_pct": "Change", "marginal_current":
+           "Marginal return now", "marginal": "Marginal return after", "binding": "Bound by",
+           "why": "Why", "form": "Curve", "adstock": "Adstock", "points": "Points",
+           "r2": "R²", "mape": "Error (MAPE)", "criterion": "Chosen by",
+           "current_spend": "Current spend", "notes": "Notes"},
     "vi": {"kpi": "KPI", "objective": "Mục tiêu", "owner": "Người phụ trách",
            "cadence": "Chu kỳ", "horizon": "Tầm nhìn", "target": "Chỉ tiêu",
            "baseline": "Cơ sở", "change_vs_baseline": "So với cơ sở",
@@ -278,7 +285,14 @@ _COLS = {
            "rank": "#", "reason": "Lý do", "measurable": "Có dữ liệu",
            "direction": "Tốt hơn khi", "campaigns": "Chiến dịch", "channels": "Kênh",
            "window_start": "Từ ngày", "window_end": "Đến ngày", "attainment": "Mức đạt",
-           "probability": "Xác suất đạt"},
+           "probability": "Xác suất đạt", "segment": "Nhóm", "before": "Trước",
+           "after": "Sau", "total": "Tổng", "mix": "Cơ cấu", "rate": "Hiệu suất",
+           "channel": "Kênh", "current": "Hiện tại", "recommended": "Đề xuất",
+           "change_pct": "Thay đổi", "marginal_current": "Lợi nhuận biên hiện tại",
+           "marginal": "Lợi nhuận biên sau", "binding": "Bị chặn bởi", "why": "Lý do",
+           "form": "Dạng đường cong", "adstock": "Adstock", "points": "Số điểm",
+           "r2": "R²", "mape": "Sai số (MAPE)", "criterion": "Chọn theo",
+           "current_spend": "Chi phí hiện tại", "notes": "Ghi chú"},
 }
 
 
@@ -304,17 +318,88 @@ def targets_table(targets: pd.DataFrame, *, lang: str = "en",
     return pd.DataFrame(rows).rename(columns=_COLS[lang])
 
 
-def show(df: pd.DataFrame) -> Any:
-    """A table for reading: no index, text left-aligned, nothing cut short."""
-    return (df.style.hide(axis="index")
+_PERCENT_COLUMNS = {"attainment", "probability", "change_pct", "null_share", "mape"}
+
+
+def _cell(value: Any, lang: str, percent: bool) -> str:
+    """A number as a reader of ``lang`` writes it: 1.234.567 / 0,125 / 12,5% in Vietnamese."""
+    from .format import MISSING, format_number
+
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return MISSING
+    v = float(value)
+    if percent:
+        return format_number(v * 100, 1, lang) + "%"
+    if v.is_integer() or abs(v) >= 1000 or abs(v) < 0.00005:  # 3.6e-27 reads as 0
+        return format_number(v, 0, lang)
+    text = f"{v:,.4g}"
+    if "e" in text:
+        return text
+    return text.replace(",", "\0").replace(".", ",").replace("\0", ".") if lang == "vi" else text
+
+
+def show(df: pd.DataFrame, lang: str = "en") -> Any:
+    """A table for reading: no index, text left-aligned, nothing cut short, numbers written
+    the way a reader of ``lang`` writes them (shares as percentages)."""
+    percent = set(_PERCENT_COLUMNS) | {_COLS[lang_].get(c) for lang_ in _COLS
+                                       for c in _PERCENT_COLUMNS}
+    numeric = [c for c in df.columns if pd.api.types.is_numeric_dtype(df[c])
+               and not pd.api.types.is_bool_dtype(df[c])]
+    formats = {c: (lambda v, p=c in percent: _cell(v, lang, p)) for c in numeric}
+    return (df.style.hide(axis="index").format(formats)
             .set_properties(**{"text-align": "left", "white-space": "pre-wrap"})
             .set_table_styles([{"selector": "th", "props": [("text-align", "left")]}]))
+
+
+_LINES = {
+    "period": ("{plan}: {start} to {end}, as of {as_of} ({pacing} pacing)",
+               "{plan}: {start} đến {end}, tính đến {as_of} (tiến độ {pacing})"),
+    "cascade": ("drivers multiply to the goal within {error}",
+                "tích các yếu tố khớp mục tiêu với sai số {error}"),
+    "contradiction": ("CONTRADICTION: {text}", "MÂU THUẪN: {text}"),
+    "note": ("note: {text}", "lưu ý: {text}"),
+    "segments": ("{kpi} by {by}", "{kpi} theo {by}"),
+    "binding": ("binding: {names}", "ràng buộc đang chặn: {names}"),
+    "none": ("none", "không có"),
+}
+def _binding_text(constraint: str, vi: bool) -> str:
+    """An allocation's binding constraint (``total budget``, ``search max``) for reading."""
+    if not vi:
+        return constraint
+    for en, said in (("total budget", "tổng ngân sách"), ("CPA limit", "giới hạn CPA"),
+                     ("ROAS limit", "giới hạn ROAS"), (">= target", "≥ chỉ tiêu")):
+        constraint = constraint.replace(en, said)
+    name, _, bound = constraint.rpartition(" ")
+    return f"{name} {_VALUES_VI[bound]}" if name and bound in ("min", "max") else constraint
+
+
+_PACING_VI = {"seasonal": "theo mùa vụ", "linear": "tuyến tính", "spend": "theo chi phí"}
+
+
+def line(key: str, lang: str = "en", **values: Any) -> str:
+    """One printed line of a notebook, in ``lang`` (dates as dd/mm/yyyy in Vietnamese)."""
+    vi = lang == "vi"
+    shown = {}
+    for k, v in values.items():
+        if isinstance(v, date):
+            v = v.strftime("%d/%m/%Y") if vi else v.isoformat()
+        elif k == "pacing" and vi:
+            v = _PACING_VI.get(v, v)
+        elif k == "by" and vi:
+            v = {"channel": "kênh", "campaign": "chiến dịch"}.get(v, v)
+        elif k == "binding":
+            v = ", ".join(_binding_text(b, vi) for b in v) or _LINES["none"][vi]
+            k = "names"
+        shown[k] = v
+    return _LINES[key][1 if vi else 0].format(**shown)
 
 
 _VALUES_VI = {"short": "ngắn hạn", "long": "dài hạn", "weekly": "hằng tuần",
               "monthly": "hằng tháng", "quarterly": "hằng quý", "campaign": "theo chiến dịch",
               "ok": "đủ", "gaps": "có khoảng trống", "no data": "không có dữ liệu",
-              "unmeasurable": "không đo được", "all": "tất cả"}
+              "unmeasurable": "không đo được", "all": "tất cả", "min": "mức tối thiểu",
+              "max": "mức tối đa", "locked": "khóa", "zero": "về 0", "refused": "bị từ chối",
+              "lowest AIC": "AIC thấp nhất", "hill": "Hill", "log": "logarit"}
 
 
 def translate(value: Any, lang: str = "en") -> Any:
@@ -626,7 +711,9 @@ def optimization_inputs(params: Any, data_path: Any) -> dict[str, Any]:
         curves, base = fit_joint(spend, revenue, outcome_name="revenue")
         return {"curves": curves, "refused": {}, "data": None, "currency": None,
                 "baseline": base, "points": None, "freq": "W",
-                "note": "joint fit: revenue = baseline + season + sum of channel curves"}
+                "note": tr("joint fit: revenue = baseline + season + sum of channel curves",
+                           "ước lượng chung: doanh thu = nền + mùa vụ + tổng các đường cong "
+                           "kênh")}
     from . import load, load_sample
     from .goals import scope_data
 
@@ -640,7 +727,8 @@ def optimization_inputs(params: Any, data_path: Any) -> dict[str, Any]:
               for ch, part in daily.groupby(level=0) if ch in curves}
     return {"curves": curves, "refused": refused, "data": data,
             "currency": data.attrs.get("currency"), "baseline": 0.0, "points": points,
-            "freq": "D", "note": f"per-channel fit of daily {outcome}"}
+            "freq": "D", "note": tr(f"per-channel fit of daily {outcome}",
+                                    f"ước lượng theo từng kênh từ {outcome} theo ngày")}
 
 
 def curves_table(curves: Mapping[str, Any], refused: Mapping[str, str]) -> pd.DataFrame:

@@ -43,3 +43,20 @@ def test_tree_chart_shows_every_driver(sample):
     text = " ".join(a.text for a in fig.layout.annotations)
     assert "Impressions" in text and "(plan)" in text and "(cascade)" in text
     assert "94%" in fig.layout.title.text  # coverage of the goal is said
+
+
+def test_day_axes_and_separators_follow_the_language(sample):
+    from kpikit import notebook as nb
+    from kpikit.evaluate import anomalies, daily_kpi, evaluate, pacing_series
+    from kpikit.plan import Plan
+
+    plan = Plan.from_yaml(nb.bundled_plan("plan_tet_sale.yaml"))
+    ev = evaluate(sample, plan, as_of="2027-02-05")
+    series = pacing_series(sample, ev, "revenue")
+    values = daily_kpi(sample, ev, "cvr")
+    for fig in (charts.pacing_chart(series, "revenue", lang="vi", currency="VND"),
+                charts.trend_chart(values, anomalies(values), "cvr", lang="vi")):
+        assert fig.layout.xaxis.tickformat == "%d/%m/%Y"  # 05/02/2027, not "Feb 5"
+        assert fig.layout.separators == ",."  # 1.234,5
+    en = charts.pacing_chart(series, "revenue", lang="en", currency="VND")
+    assert en.layout.xaxis.tickformat is None and en.layout.separators == ".,"

@@ -269,3 +269,14 @@ def test_bad_calls():
         evaluate(df, plan_for("revenue", 10), as_of="2027-01-05", period="soon")
     assert date(2027, 1, 5) == evaluate(df, plan_for("revenue", 10),
                                         as_of=date(2027, 1, 5)).as_of
+
+
+def test_views_of_a_kpi_outside_the_plan_are_refused_clearly():
+    from kpikit.evaluate import daily_kpi, pacing_series
+
+    df = daily("2027-01-01", "2027-01-10", revenue=10.0)
+    ev = evaluate(df, plan_for("revenue", 150), as_of="2027-01-10", pacing="linear")
+    for view in (pacing_series, daily_kpi):
+        with pytest.raises(ParameterError, match="kpi='ctr' is not in the plan. Fix: choose "
+                                                 "one of revenue"):
+            view(df, ev, "ctr")
