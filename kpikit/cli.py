@@ -10,7 +10,8 @@ import argparse
 import json
 import sys
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from ._lang import language, tr, using_language
@@ -455,8 +456,45 @@ def _has_module(name: str) -> bool:
     return importlib.util.find_spec(name) is not None
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """Return the argument parser of the ``kpikit`` command."""
+def _speak(parser: argparse.ArgumentParser, lang: str) -> argparse.ArgumentParser:
+    """Give ``parser`` (and its sub-commands) the help texts of ``lang``."""
+    if lang != "vi":
+        return parser
+    from ._cli_vi import HELP_VI
+
+    def walk(p: argparse.ArgumentParser) -> None:
+        p.description = HELP_VI.get(p.description or "", p.description)
+        for action in p._actions:
+            if isinstance(action.help, str):
+                action.help = HELP_VI.get(action.help, action.help)
+            if isinstance(action, argparse._SubParsersAction):
+                for choice in action._choices_actions:
+                    choice.help = HELP_VI.get(choice.help or "", choice.help)
+                for sub in dict.fromkeys(action.choices.values()):
+                    walk(sub)
+
+    walk(parser)
+    return parser
+
+
+def _lang_of(argv: Sequence[str]) -> str:
+    """The language asked for on the command line (``--lang vi``), else the current one."""
+    args = list(argv)
+    for i, a in enumerate(args):
+        given = a.split("=", 1)[1] if a.startswith("--lang=") else (
+            args[i + 1] if a == "--lang" and i + 1 < len(args) else None)
+        if given in ("en", "vi"):
+            return given
+    return language()
+
+
+def build_parser(lang: str = "en") -> argparse.ArgumentParser:
+    """Return the argument parser of the ``kpikit`` command, its help in ``lang``."""
+    with _argparse_words(lang):  # its section titles are fixed when it is made
+        return _speak(_build(), lang)
+
+
+def _build() -> argparse.ArgumentParser:
     from . import __version__
 
     p = argparse.ArgumentParser(prog="kpikit", description="Marketing KPIs, computed right.")
@@ -571,8 +609,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``kpikit`` command; return its exit code."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    asked = _lang_of(argv)
+    parser = build_parser(asked)
+    with _argparse_words(asked):
+        args = parser.parse_args(argv)
     args.lang_given = getattr(args, "lang", None) is not None
     args.lang = getattr(args, "lang", None) or language()
     with warnings.catch_warnings(record=True) as caught:
@@ -596,6 +637,22 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
     _show(caught, args)
     return code
+
+
+@contextmanager
+def _argparse_words(lang: str) -> Iterator[None]:
+    """argparse's own words (usage, options, its errors) in ``lang`` while parsing."""
+    if lang != "vi":
+        yield
+        return
+    from ._cli_vi import ARGPARSE_VI
+
+    original = argparse._
+    argparse._ = lambda text: ARGPARSE_VI.get(text, original(text))  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        argparse._ = original  # type: ignore[attr-defined]
 
 
 def _word(word: str, args: argparse.Namespace) -> str:

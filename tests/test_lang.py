@@ -171,3 +171,36 @@ def test_numbers_inside_messages_use_the_languages_separators():
                               spend_max=1e6, current=5e5)
         with pytest.raises(InfeasibleError, match=r"mức tối thiểu -1\.234\.567 là số âm"):
             allocate({"search": curve}, bounds={"search": [-1234567, 2e6]})
+
+
+def test_cli_help_in_vietnamese(capsys):
+    import argparse
+
+    from kpikit._cli_vi import HELP_VI
+    from kpikit.cli import build_parser
+
+    with pytest.raises(SystemExit):
+        main(["validate", "--help", "--lang", "vi"])
+    out = capsys.readouterr().out
+    assert out.startswith("cách dùng: kpikit validate") and "\ntùy chọn:\n" in out
+    assert "đọc 03/04/2026 là ngày 3 tháng 4" in out
+    with pytest.raises(SystemExit):
+        main(["compute", "--lang", "vi"])
+    assert "kpikit compute: lỗi: thiếu các tham số bắt buộc: file" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    assert capsys.readouterr().out.startswith("usage: kpikit")  # English stays English
+    # every help text of every command has its Vietnamese
+    missing = []
+
+    def walk(p: argparse.ArgumentParser) -> None:
+        for a in p._actions:
+            texts = [a.help] + [c.help for c in getattr(a, "_choices_actions", [])]
+            missing.extend(t for t in texts if t and t != argparse.SUPPRESS
+                           and t not in HELP_VI)
+            for sub in dict.fromkeys(getattr(a, "choices", None) or {}):
+                if isinstance(a, argparse._SubParsersAction):
+                    walk(a.choices[sub])
+
+    walk(build_parser("en"))
+    assert not missing, missing
