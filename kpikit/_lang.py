@@ -50,13 +50,13 @@ def using_language(lang: str) -> Iterator[None]:
         _block.reset(token)
 
 
-def nfmt(value: float, spec: str = ",.0f") -> str:
-    """``value`` formatted by ``spec`` with the current language's separators.
+def nfmt(value: float, spec: str = ",.0f", lang: str | None = None) -> str:
+    """``value`` formatted by ``spec`` with the separators of ``lang`` (default: current).
 
     English ``1,234,567.5``; Vietnamese ``1.234.567,5`` (also for ``%`` and ``g``).
     """
     text = format(value, spec)
-    if language() == "vi":
+    if (lang or language()) == "vi":
         text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")
     return text
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 
-from ._lang import LANGS, _checked
+from ._lang import LANGS, _checked, nfmt
 from .catalog import KPI, get_kpi
 
 __all__ = ["LANGS", "check_lang", "format_change", "format_number", "format_value"]
@@ -27,10 +27,7 @@ def format_number(value: float | None, decimals: int = 0, lang: str = "en") -> s
     """Format a number with the thousands and decimal separators of ``lang``."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return MISSING
-    text = f"{value:,.{decimals}f}"
-    if lang == "vi":
-        text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")
-    return text
+    return nfmt(value, f",.{decimals}f", lang)
 
 
 def format_money(value: float | None, currency: str | None, lang: str = "en") -> str:

@@ -21,7 +21,7 @@ from typing import Any
 
 import pandas as pd
 
-from ._lang import set_language, tr
+from ._lang import nfmt, set_language, tr
 from .catalog import OBJECTIVES, get_kpi
 from .errors import ParameterError
 from .format import LANGS, format_change, format_value
@@ -332,10 +332,7 @@ def _cell(value: Any, lang: str, percent: bool) -> str:
         return format_number(v * 100, 1, lang) + "%"
     if v.is_integer() or abs(v) >= 1000 or abs(v) < 0.00005:  # 3.6e-27 reads as 0
         return format_number(v, 0, lang)
-    text = f"{v:,.4g}"
-    if "e" in text:
-        return text
-    return text.replace(",", "\0").replace(".", ",").replace("\0", ".") if lang == "vi" else text
+    return nfmt(v, ",.4g", lang)
 
 
 def show(df: pd.DataFrame, lang: str = "en") -> Any:
