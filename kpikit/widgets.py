@@ -7,6 +7,7 @@ Importing this module loads ipywidgets; ``import kpikit`` does not.
 from __future__ import annotations
 
 import html
+import json
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -279,16 +280,15 @@ def with_readout(slider: w.IntSlider | w.FloatSlider,
 def plot_into(output: w.Output, *figures: object) -> None:
     """Replace what an Output widget shows with plotly figures.
 
-    Only the plotly mime bundle is sent: JupyterLab and Voila draw it, and the widget's
-    state stays small (no copy of plotly.js per chart in every update).
+    The widget's ``outputs`` are set in one state update, with only the plotly mime bundle
+    (JupyterLab and Voila draw it; no copy of plotly.js per chart). No ``clear_output``
+    and no capture context: a headless executor (Voila runs the notebook through nbclient)
+    can hang on those now and then (jupyter/nbclient#312).
     """
-    from IPython.display import display
-
-    output.clear_output(wait=True)
-    with output:
-        for fig in figures:
-            display({"application/vnd.plotly.v1+json": fig.to_plotly_json()},  # type: ignore[attr-defined]
-                    raw=True)
+    output.outputs = tuple(
+        {"output_type": "display_data", "metadata": {},
+         "data": {"application/vnd.plotly.v1+json": json.loads(fig.to_json())}}  # type: ignore[attr-defined]
+        for fig in figures)
 
 
 def _show(widget: w.Widget, static: object) -> None:
