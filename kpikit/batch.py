@@ -471,11 +471,25 @@ def execute_run(run: Run, force: bool = False, warm: str | None = None) -> dict[
         return _execute_run(run, force, warm)
 
 
+@contextmanager
+def _kernel_env(**values: str) -> Iterator[None]:
+    """Environment variables for the kernels started inside; restored afterwards, so a
+    batch run in this process (``jobs=1``) leaves the caller's environment as it was."""
+    before = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for k, v in before.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
 def _execute_run(run: Run, force: bool, warm: str | None) -> dict[str, Any]:
     if not force and is_complete(run):
         return {"label": run.label, "status": "skipped", "folder": str(run.folder)}
-    os.environ["KPIKIT_STATIC"] = "1"  # widgets show a static view in reports
-    os.environ["KPIKIT_BATCH"] = "1"  # figures as JSON; export_html draws them
     tmp = run.folder.parent / f".{run.folder.name}.tmp-{os.getpid()}-{time.time_ns()}"
     tmp.mkdir(parents=True)
     started = time.perf_counter()
@@ -492,11 +506,14 @@ def _execute_run(run: Run, force: bool, warm: str | None) -> dict[str, Any]:
         try:
             # saved once at the end (or on failure), not after every cell: the folder is
             # swapped into place only when complete anyway
-            executed = papermill.execute_notebook(
-                str(notebook_path(run.notebook)), str(tmp / "executed.ipynb"),
-                parameters=run.parameters, cwd=str(tmp), kernel_name="python3",
-                progress_bar=False, log_output=False, shutdown_kernel="immediate", km=km,
-                request_save_on_cell_execute=False)
+            # widgets show a static view in reports; figures go out as JSON only and
+            # export_html draws them
+            with _kernel_env(KPIKIT_STATIC="1", KPIKIT_BATCH="1"):
+                executed = papermill.execute_notebook(
+                    str(notebook_path(run.notebook)), str(tmp / "executed.ipynb"),
+                    parameters=run.parameters, cwd=str(tmp), kernel_name="python3",
+                    progress_bar=False, log_output=False, shutdown_kernel="immediate",
+                    km=km, request_save_on_cell_execute=False)
         except papermill.PapermillExecutionError as e:
             status, error = "failed", f"{e.ename}: {e.evalue}"
         finally:

@@ -59,6 +59,7 @@ def serve(cmd: list[str], cwd: Path, url: str, log: Path, **extra_env: str) -> s
     env = dict(os.environ, JUPYTER_CONFIG_DIR=str(cwd / ".jupyter"),
                JUPYTER_RUNTIME_DIR=str(cwd / ".runtime"), **extra_env)
     env.pop("KPIKIT_STATIC", None)
+    env.pop("KPIKIT_BATCH", None)
     with open(log, "wb") as out:
         proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT,
                                 start_new_session=True)
