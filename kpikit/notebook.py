@@ -359,6 +359,8 @@ _LINES = {
     "binding": ("binding: {names}", "ràng buộc đang chặn: {names}"),
     "none": ("none", "không có"),
 }
+
+
 def _binding_text(constraint: str, vi: bool) -> str:
     """An allocation's binding constraint (``total budget``, ``search max``) for reading."""
     if not vi:
