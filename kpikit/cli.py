@@ -86,9 +86,7 @@ _VALIDATE = {
 
 
 def _cmd_validate(a: argparse.Namespace) -> int:
-    from .format import check_lang
-
-    t = _VALIDATE[check_lang(a.lang)]
+    t = _VALIDATE[a.lang]
     df = _load(a, kpis=a.kpis)
     if a.kpis and a.by:
         from .compute import compute
@@ -113,9 +111,7 @@ def _cmd_validate(a: argparse.Namespace) -> int:
 
 def _cmd_kpis(a: argparse.Namespace) -> int:
     from .catalog import list_kpis
-    from .format import check_lang
-
-    lang = check_lang(a.lang)
+    lang = a.lang
     rows = list_kpis(a.objective, lang=lang)
     if a.json:
         print(json.dumps(rows, ensure_ascii=False, indent=1))
@@ -194,10 +190,10 @@ def _cmd_sample(a: argparse.Namespace) -> int:
 
 def _cmd_demo(a: argparse.Namespace) -> int:
     from .compute import compute
-    from .format import check_lang, format_value
+    from .format import format_value
     from .sample import load_sample, sample_path
 
-    lang = check_lang(a.lang)
+    lang = a.lang
     df = load_sample()
     kpis = ["revenue", "roas", "cpa", "cpl", "ctr", "cpm"]
     table = compute(df, kpis, by=("campaign", "channel"), include_measures=True)
@@ -256,14 +252,13 @@ def _report(result, lang: str = "en") -> int:
 
 
 def _cmd_plan_suggest(a: argparse.Namespace) -> int:
-    from .format import check_lang
     from .goals import suggest_plan
     from .plan import parse_period
 
     df = _load(a)
     period = parse_period(a.period) if a.period else None
     plan = suggest_plan(df, a.objective, campaign=a.campaign, period=period,
-                        lang=check_lang(a.lang), n_kpis=a.n_kpis)
+                        lang=a.lang, n_kpis=a.n_kpis)
     if a.output:
         plan.to_yaml(a.output)
         n = sum(1 for _ in plan.targets())
@@ -277,11 +272,11 @@ def _cmd_plan_suggest(a: argparse.Namespace) -> int:
 
 
 def _cmd_plan_check(a: argparse.Namespace) -> int:
-    from .format import check_lang, format_change, format_value
+    from .format import format_change, format_value
     from .goals import FEASIBILITY_LABELS, check_plan
     from .plan import Plan
 
-    lang = check_lang(a.lang)
+    lang = a.lang
     plan = Plan.from_yaml(Path(a.plan))
     df = _load(a, kpis=plan.kpi_names())
     check = check_plan(plan, df)
@@ -321,10 +316,10 @@ def _cmd_plan_check(a: argparse.Namespace) -> int:
 
 def _cmd_evaluate(a: argparse.Namespace) -> int:
     from .evaluate import STATUS_TEXT, evaluate
-    from .format import check_lang, format_change, format_value
+    from .format import format_change, format_value
     from .plan import Plan
 
-    lang = check_lang(a.lang)
+    lang = a.lang
     plan = Plan.from_yaml(Path(a.plan))
     if a.campaign:
         plan = plan.for_campaign(a.campaign)
@@ -360,10 +355,10 @@ def _cmd_evaluate(a: argparse.Namespace) -> int:
 
 
 def _cmd_optimize(a: argparse.Namespace) -> int:
-    from .format import check_lang, format_money
+    from .format import format_money
     from .optimize import allocate, fit_curves, fit_joint, load_meridian, recommendations
 
-    lang = check_lang(a.lang)
+    lang = a.lang
     bounds = {}
     if a.bounds:
         path = Path(a.bounds)
@@ -425,9 +420,7 @@ def _cmd_lesson(a: argparse.Namespace) -> int:
     import subprocess
 
     from .batch import notebook_path
-    from .format import check_lang
-
-    lang = check_lang(a.lang)
+    lang = a.lang
     if not _has_module("voila"):
         raise ParameterError(tr(
             "the lesson is served by Voila, which is not installed. Fix: pip install voila "
