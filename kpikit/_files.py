@@ -30,3 +30,67 @@ def atomic_write(path: Path, write: Callable[[Path], object]) -> Path:
 def atomic_write_text(path: Path, text: str, encoding: str = "utf-8") -> Path:
     """Write ``text`` to ``path`` atomically."""
     return atomic_write(path, lambda p: p.write_text(text, encoding=encoding, newline=""))
+
+
+#: the largest input file kpikit reads whole into memory (exports, plans, specs, mappings);
+#: larger canonical tables belong in Parquet, where the DuckDB engine reads them in parts
+MAX_INPUT_BYTES = int(os.environ.get("KPIKIT_MAX_INPUT_BYTES", 2 * 1024**3))
+
+
+def read_limited(path: Path, label: str | None = None, limit: int | None = None) -> bytes:
+    """Read a regular file whole, refusing folders, FIFOs, devices and files over ``limit``.
+
+    Never blocks on a FIFO and never reads more than ``limit + 1`` bytes, so ``/dev/zero``
+    or a growing file cannot exhaust memory.
+
+    Raises
+    ------
+    ParameterError
+        Naming the file and the fix.
+    """
+    import stat
+
+    from ._lang import nfmt, tr
+    from .errors import ParameterError
+
+    path = Path(path)
+    label = label or path.name or str(path)
+    limit = MAX_INPUT_BYTES if limit is None else limit
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        raise ParameterError(tr(
+            f"{label}: no such file. Fix: check the path (it is read relative to {Path.cwd()}).",
+            f"{label}: không có tệp này. Cách sửa: kiểm tra đường dẫn (tính từ thư mục "
+            f"{Path.cwd()}).")) from None
+    except OSError as e:
+        raise ParameterError(tr(f"{label}: cannot be read ({e.strerror}). Fix: check the path "
+                                "and its permissions.",
+                                f"{label}: không đọc được ({e.strerror}). Cách sửa: kiểm tra "
+                                "đường dẫn và quyền truy cập.")) from None
+    if stat.S_ISDIR(st.st_mode):
+        raise ParameterError(tr(f"{label}: is a folder. Fix: give the path of one file.",
+                                f"{label}: là một thư mục. Cách sửa: đưa vào đường dẫn của "
+                                "một tệp."))
+    if not stat.S_ISREG(st.st_mode):
+        raise ParameterError(tr(
+            f"{label}: is not a regular file (a pipe, socket or device). Fix: save the data "
+            "to a file and give its path.",
+            f"{label}: không phải tệp thông thường (ống, socket hay thiết bị). Cách sửa: lưu "
+            "dữ liệu vào một tệp rồi đưa đường dẫn của tệp đó."))
+    too_big = ParameterError(tr(
+        f"{label}: the file is larger than {nfmt(limit / 1e6, ',.0f')} MB, the most kpikit "
+        "reads into memory. Fix: convert it to Parquet and compute from the path (DuckDB "
+        "reads it in parts), or split it; KPIKIT_MAX_INPUT_BYTES raises the limit.",
+        f"{label}: tệp lớn hơn {nfmt(limit / 1e6, ',.0f')} MB, mức tối đa kpikit đọc vào bộ "
+        "nhớ. Cách sửa: chuyển sang Parquet rồi tính từ đường dẫn (DuckDB đọc từng phần), "
+        "hoặc chia nhỏ tệp; KPIKIT_MAX_INPUT_BYTES nâng giới hạn."))
+    if st.st_size > limit:
+        raise too_big
+    # O_NONBLOCK: a file swapped for a FIFO after the stat still cannot block the open
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(fd, "rb") as fh:
+        data = fh.read(limit + 1)
+    if len(data) > limit:
+        raise too_big
+    return data
