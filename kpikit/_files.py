@@ -78,19 +78,32 @@ def read_limited(path: Path, label: str | None = None, limit: int | None = None)
             "to a file and give its path.",
             f"{label}: không phải tệp thông thường (ống, socket hay thiết bị). Cách sửa: lưu "
             "dữ liệu vào một tệp rồi đưa đường dẫn của tệp đó."))
+    size = (f"{nfmt(limit / 1e6, ',.0f')} MB" if limit >= 10**6
+            else tr(f"{nfmt(limit, ',.0f')} bytes", f"{nfmt(limit, ',.0f')} byte"))
     too_big = ParameterError(tr(
-        f"{label}: the file is larger than {nfmt(limit / 1e6, ',.0f')} MB, the most kpikit "
+        f"{label}: the file is larger than {size}, the most kpikit "
         "reads into memory. Fix: convert it to Parquet and compute from the path (DuckDB "
         "reads it in parts), or split it; KPIKIT_MAX_INPUT_BYTES raises the limit.",
-        f"{label}: tệp lớn hơn {nfmt(limit / 1e6, ',.0f')} MB, mức tối đa kpikit đọc vào bộ "
+        f"{label}: tệp lớn hơn {size}, mức tối đa kpikit đọc vào bộ "
         "nhớ. Cách sửa: chuyển sang Parquet rồi tính từ đường dẫn (DuckDB đọc từng phần), "
         "hoặc chia nhỏ tệp; KPIKIT_MAX_INPUT_BYTES nâng giới hạn."))
     if st.st_size > limit:
         raise too_big
     # O_NONBLOCK: a file swapped for a FIFO after the stat still cannot block the open
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    chunks: list[bytes] = []
+    total = 0
     with os.fdopen(fd, "rb") as fh:
-        data = fh.read(limit + 1)
-    if len(data) > limit:
+        # read what the stat promised, then in small steps (a file may grow, a device never
+        # ends): buffers stay the size of the data, not of the limit
+        want = min(st.st_size, limit) + 1
+        while total <= limit:
+            chunk = fh.read(want)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+            want = min(1 << 16, limit + 1 - total) or 1
+    if total > limit:
         raise too_big
-    return data
+    return b"".join(chunks)
