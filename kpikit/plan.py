@@ -336,7 +336,8 @@ def parse_target(raw: object, number_format: str | None = None,
         raise ParameterError(tr(f"number_format={clip(number_format)}: choose en or vi.",
                                 f"number_format={clip(number_format)}: chọn en hoặc vi."))
     if isinstance(raw, bool):
-        raise TargetError(tr("a yes/no is not a target.", "có/không không phải là mục tiêu."),
+        raise TargetError(tr("a yes/no is not a target.",
+                             "giá trị có/không không phải là mục tiêu."),
                           _how())
     if isinstance(raw, (int, float)):
         if not math.isfinite(raw):
@@ -548,8 +549,7 @@ class Plan:
     def with_target(self, kpi: str, target: Target | float | str) -> Plan:
         """Return a new plan where every entry of ``kpi`` has ``target``."""
         t = target if isinstance(target, Target) else parse_target(
-            target, self.number_format or (self.language if self.language in NUMBER_FORMATS
-                                           else None), self.currency)
+            target, self.number_format, self.currency)
         objs = tuple(
             replace(o, kpis=tuple(replace(k, target=t) if k.kpi == kpi else k for k in o.kpis))
             for o in self.objectives
@@ -803,6 +803,15 @@ class _Reader:
         raw = m.get(key)
         if raw is None:
             return default
+        spot = self.spot((m, key))
+        text = raw if isinstance(raw, str) else spot.text if spot is not None else None
+        if isinstance(raw, str) or (text is not None and _is_ambiguous(text)):
+            # "1,5" or an unquoted 1.500 follow the plan's convention, like targets
+            try:
+                raw = float(_number(_clean(text)[:_MAX_TARGET_CHARS], self.number_format))
+            except TargetError as e:
+                self.bad(path, e.reason, e.fix, at=(m, key))
+                return default
         if (isinstance(raw, bool) or not isinstance(raw, (int, float))
                 or not math.isfinite(raw) or raw < 0):
             self.bad(path, tr(f"must be a number of 0 or more, not {clip(raw)}.",
@@ -874,10 +883,14 @@ class _Reader:
                      tr("choose vi (1.234.567,5) or en (1,234,567.5).",
                         "chọn vi (1.234.567,5) hoặc en (1,234,567.5)."), at=(top, "number_format"))
             return None
-        if "language" in top and language in NUMBER_FORMATS:
-            return language
-        if self.currency == "VND":
-            return "vi"
+        by_language = language if "language" in top and language in NUMBER_FORMATS else None
+        by_currency = "vi" if self.currency == "VND" else None
+        # an English-language plan in VND is often typed by Vietnamese hands: when language and
+        # currency disagree, only the targets themselves can say how they are written
+        if by_language and by_currency and by_language != by_currency:
+            by_language = by_currency = None
+        if by_language or by_currency:
+            return by_language or by_currency
         shown: dict[str, str] = {}
         for path, raw, _ in self.targets_written(top):
             style = number_style(raw)

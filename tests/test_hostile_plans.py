@@ -112,6 +112,17 @@ def test_convention_is_inferred_from_unambiguous_targets(tmp_path):
     assert targets(plan) == {"revenue": Target(value=1234567), "cpa": Target(value=1500)}
 
 
+def test_english_language_with_vnd_decides_from_the_targets(tmp_path):
+    head = "currency: VND\nlanguage: en\n"
+    alone = plan_file(tmp_path, ["{kpi: cpa, target: 128.000}"], head=head)
+    refused(alone, "row 8: objectives[0].kpis[0].target", "'128.000' could be 128000")
+    shown = plan_file(tmp_path, ['{kpi: spend, target: "5.000.000"}',
+                                 "{kpi: cpa, target: 128.000, weight: 1.500}"], head=head)
+    got = Plan.from_yaml(shown)
+    assert targets(got) == {"spend": Target(value=5_000_000), "cpa": Target(value=128_000)}
+    assert got.objectives[0].kpis[1].weight == 1500
+
+
 def test_both_conventions_in_one_plan_are_refused(tmp_path):
     path = plan_file(tmp_path, ['{kpi: revenue, target: "1.234.567"}',
                                 '{kpi: cpa, target: "12,500.5"}'], head="")
