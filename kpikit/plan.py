@@ -9,6 +9,8 @@ YAML shape::
     plan: Tết Sale 2027
     currency: VND
     language: vi
+    number_format: vi            # 1.234.567,5; default: from language and currency, else
+                                 # from the targets that can only be read one way
     period: {start: 2027-01-01, end: 2027-02-28}
     scope: {campaigns: [Tết Sale], channels: []}      # empty: all
     business_goal: {kpi: revenue, target: 23000000000, description: ...}
@@ -24,6 +26,11 @@ YAML shape::
             weight: 2
           - kpi: revenue
             target: "+15% vs last year"     # relative to a baseline
+          - kpi: cpa
+            target: "128.000 ₫"             # money, in the plan's number format ("22 tỷ", "5tr")
+
+Numbers that read differently in the two formats (``1.234``, ``1,234``) follow
+``number_format``; when a plan gives no way to tell, they are refused, never guessed.
 """
 
 from __future__ import annotations
@@ -507,6 +514,8 @@ class Plan:
         The result the KPIs must add up to (step 4), or None.
     objectives
         The objectives with their KPIs.
+    number_format
+        ``"vi"`` or ``"en"``: how the plan file writes numbers (None when it cannot tell).
     """
 
     name: str
