@@ -117,9 +117,10 @@ def decode(data: bytes, source: str | None) -> str:
                 return data.decode(codec)
             except UnicodeDecodeError as e:
                 line = data[: e.start].count(b"\n") + 1 if codec == "utf-8-sig" else None
-                raise _problem(source, line, f"the file starts with a {codec.upper()} byte order "
+                name = codec.upper().removesuffix("-SIG")
+                raise _problem(source, line, f"the file starts with a {name} byte order "
                                "mark but is not valid in that encoding.",
-                               f"tệp bắt đầu bằng dấu thứ tự byte {codec.upper()} nhưng nội dung "
+                               f"tệp bắt đầu bằng dấu thứ tự byte {name} nhưng nội dung "
                                "không hợp lệ theo mã hóa đó.", *save) from None
     if b"\x00" in data:
         raise _problem(source, data[: data.index(b"\x00")].count(b"\n") + 1,

@@ -42,7 +42,7 @@ import re
 import unicodedata
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -84,7 +84,7 @@ NUMBER_FORMATS: tuple[str, ...] = ("en", "vi")
 #: the longest text read as a target (a real one is under 40 characters)
 _MAX_TARGET_CHARS = 200
 
-_NUM = r"(?:\d[\d.,' ]*\d|\d|[.,]\d+)"
+_NUM = r"(?:\d+(?:\.\d+)?[eE][+-]?\d+|\d[\d.,' ]*\d|\d|[.,]\d+)"
 _BASE = (r"(?:vs\.?|so\s+với)\s*(last\s+year|same\s+period\s+last\s+year|năm\s+trước|"
          r"previous\s+period|kỳ\s+trước|trailing(?:\s+(\d+))?(?:\s+periods?)?|"
          r"(\d+)\s+kỳ\s+gần\s+nhất)")
@@ -119,6 +119,8 @@ def _number_readings(num: str) -> tuple[str, dict[str, Decimal]] | None:
     ``1.234.567``) or ``"ambiguous"`` (``1.234`` and ``1,234``: a thousands separator in one
     convention, the decimal mark in the other). None when it is not a number.
     """
+    if not num.isascii():  # "²" or "٣" pass \d and isdigit() but are no digits to a reader
+        return None
     num = num.replace("'", " ")
     if " " in num:  # spaces group thousands in both conventions; the decimal mark is . or ,
         m = re.fullmatch(r"(\d{1,3}(?: \d{3})+)(?:[.,](\d+))?", num)
@@ -682,6 +684,11 @@ class _Reader:
                 at: tuple[Any, Any] | None = None) -> Mapping[str, Any]:
         if not isinstance(data, Mapping):
             kind = type(data).__name__
+            if data is None and not path:
+                self.bad("plan", tr("the plan is empty.", "kế hoạch trống."),
+                         tr("start from 'kpikit plan suggest' or a shipped plan.",
+                            "bắt đầu từ 'kpikit plan suggest' hoặc một kế hoạch mẫu có sẵn."))
+                return {}
             self.bad(path, tr(f"must be a mapping (key: value lines), not {kind}.",
                               f"phải là một ánh xạ (các dòng khóa: giá trị), không phải {kind}."),
                      at=at)
@@ -731,7 +738,8 @@ class _Reader:
                 self.names(m.get("channels"), f"{path}.channels", (m, "channels")))
 
     def day(self, value: Any, path: str, at: tuple[Any, Any]) -> date | None:
-        if isinstance(value, date):
+        # YAML reads "2027-01-01 10:00" as a datetime, which cannot be compared with dates
+        if isinstance(value, date) and not isinstance(value, datetime):
             return value
         if isinstance(value, str) and len(value) < 40:
             try:

@@ -156,6 +156,37 @@ def test_impossible_targets_are_refused(tmp_path, target, words):
     refused(path, "row 9: objectives[0].kpis[1].target", words)
 
 
+@pytest.mark.parametrize("written, value", [
+    ("012", 12),            # YAML 1.1 would read an octal 10
+    ("1e10", 1e10),         # YAML 1.1 would read a string
+    ("\"7 500 000\"", 7_500_000),
+    ("\"5tr\"", 5_000_000),
+])
+def test_unquoted_numbers_are_read_as_written(tmp_path, written, value):
+    path = plan_file(tmp_path, [f"{{kpi: cpa, target: {written}}}"])
+    assert targets(Plan.from_yaml(path)) == {"cpa": Target(value=value)}
+
+
+@pytest.mark.parametrize("written, words", [
+    ("1:30", "'1:30' is neither a number nor a change"),   # YAML 1.1: sexagesimal 90
+    ("0x1F", "'0x1F' is neither a number nor a change"),   # YAML 1.1: hex 31
+    ('"５.６"', "'５.６' is not a number"),
+])
+def test_numbers_yaml_or_unicode_would_change_are_refused(tmp_path, written, words):
+    path = plan_file(tmp_path, [f"{{kpi: cpa, target: {written}}}"])
+    refused(path, "row 8: objectives[0].kpis[0].target", words)
+
+
+def test_empty_plan_and_timestamps_for_dates(tmp_path):
+    empty = tmp_path / "empty.yaml"
+    empty.write_text("# nothing yet\n", encoding="utf-8")
+    refused(empty, "empty.yaml: 1 problem", "plan: the plan is empty")
+    stamp = plan_file(tmp_path, ["{kpi: roas, target: 4}"], head="language: en\n")
+    stamp.write_text(stamp.read_text(encoding="utf-8").replace("2027-01-01", "2027-01-01 10:00"),
+                     encoding="utf-8")
+    refused(stamp, "plan.yaml, row 3: period.start: must be a date like 2027-01-31")
+
+
 def test_a_negative_level_is_allowed_where_the_kpi_can_be_negative(tmp_path):
     path = plan_file(tmp_path, ['{kpi: profit, target: "-500.000.000"}',
                                 '{kpi: roi, target: "-10%"}'])
