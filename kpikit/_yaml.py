@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from ._lang import tr
+from ._lang import nfmt, tr
 from .errors import ParameterError, Problem
 
 __all__ = ["MAX_DEPTH", "MAX_NODES", "MAX_YAML_BYTES", "Loaded", "OptionFileError", "Spot",
@@ -137,7 +137,8 @@ def decode(data: bytes, source: str | None) -> str:
         raise _problem(source, line, f"the file is not UTF-8 (byte 0x{byte:02x} at column "
                        f"{column}); it looks saved as Windows-1258, Windows-1252 or Latin-1.",
                        f"tệp không phải UTF-8 (byte 0x{byte:02x} ở cột {column}); có vẻ tệp "
-                       "được lưu theo Windows-1258, Windows-1252 hoặc Latin-1.", *save) from None
+                       "được lưu bằng mã hóa Windows-1258, Windows-1252 hoặc Latin-1.",
+                       *save) from None
 
 
 def load_file(path: str | os.PathLike[str], label: str | None = None,
@@ -163,10 +164,10 @@ def load_text(text: str, source: str | None = None, limit: int = MAX_YAML_BYTES)
     import yaml
 
     if len(text) > limit:
-        raise _problem(source, None, f"the text is longer than {limit:,} characters, far more "
-                       "than a plan or option file needs.",
-                       f"văn bản dài hơn {limit:,} ký tự, quá nhiều so với một kế hoạch hay tệp "
-                       "tùy chọn.", "check that this is the right file.",
+        raise _problem(source, None, f"the text is longer than {nfmt(limit)} characters, far "
+                       "more than a plan or option file needs.",
+                       f"văn bản dài hơn {nfmt(limit)} ký tự, quá nhiều so với một kế hoạch hay "
+                       "tệp tùy chọn.", "check that this is the right file.",
                        "kiểm tra xem đây có đúng là tệp cần đọc không.")
     text = text.removeprefix("\ufeff")
     loader = None
@@ -233,9 +234,9 @@ def _make_loader() -> type:
         # -------------------------------------------------------- composing
         def too_many(self, line: int) -> OptionFileError:
             return _problem(self.source, line,
-                            f"the file expands to more than {MAX_NODES:,} values (aliases "
+                            f"the file expands to more than {nfmt(MAX_NODES)} values (aliases "
                             "repeat whole blocks: a small file can expand to billions).",
-                            f"tệp mở rộng thành hơn {MAX_NODES:,} giá trị (bí danh lặp lại cả "
+                            f"tệp mở rộng thành hơn {nfmt(MAX_NODES)} giá trị (bí danh lặp lại cả "
                             "khối: một tệp nhỏ có thể mở rộng thành hàng tỷ giá trị).",
                             "write the values out without *aliases, or split the file.",
                             "viết các giá trị ra trực tiếp, không dùng *bí danh, hoặc chia nhỏ "
@@ -315,7 +316,7 @@ def _make_loader() -> type:
                                    f"the key {clip(key)} appears twice, on lines {first} and "
                                    f"{line}; YAML would silently keep only the second.",
                                    f"khóa {clip(key)} xuất hiện hai lần, ở dòng {first} và "
-                                   f"{line}; YAML sẽ lặng lẽ chỉ giữ lần thứ hai.",
+                                   f"{line}; YAML sẽ âm thầm chỉ giữ lại lần thứ hai.",
                                    "keep one of the two lines.", "giữ lại một trong hai dòng.")
                 seen[key] = line
 

@@ -390,8 +390,8 @@ def parse_target(raw: object, number_format: str | None = None,
     cur1, sign, cur2, num, mag, cur3 = m.groups()
     if sign == "+":
         raise TargetError(tr(f"{clip(raw)}: a sign without % is neither a level nor a change.",
-                             f"{clip(raw)}: dấu mà không có % thì không phải mức tuyệt đối "
-                             "cũng không phải mức thay đổi."),
+                             f"{clip(raw)}: có dấu nhưng không có %, nên không phải một mức "
+                             "tuyệt đối cũng không phải một mức thay đổi."),
                           tr(f'write {num} for a level or "+{num}%" for a change.',
                              f'viết {num} cho một mức hoặc "+{num}%" cho một mức thay đổi.'))
     marks = [c for c in (cur1, cur2, cur3) if c]
