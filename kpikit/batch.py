@@ -211,8 +211,8 @@ def load_spec(path_or_dict: str | os.PathLike[str] | Mapping[str, Any],
     paths += [(f"campaigns[{i}].plan_path", c.get("plan_path")) for i, c in enumerate(items)]
     for key, value in paths:
         # a path must be text: Path(str([...])) would name a folder no one meant
-        if value is not None and (not isinstance(value, str) or not value.strip()
-                                  or "\0" in value):
+        if value is not None and (not isinstance(value, (str, os.PathLike))
+                                  or not str(value).strip() or "\0" in str(value)):
             problems.append(tr(f"{key}: must be a file or folder path, not {clip(value)}",
                                f"{key}: phải là đường dẫn tệp hay thư mục, không phải "
                                f"{clip(value)}"))
