@@ -20,7 +20,7 @@ from kpikit import using_language
 from kpikit.batch import load_spec
 from kpikit.cli import main
 from kpikit.errors import KpikitError
-from kpikit.plan import Plan, PlanError, Target
+from kpikit.plan import Plan, PlanError, Target, parse_target
 
 HOSTILE = Path(__file__).parent / "hostile" / "plans"
 
@@ -102,6 +102,18 @@ def test_ambiguous_number_without_a_convention_is_refused(tmp_path):
     refused(path, "plan.yaml, row 7: objectives[0].kpis[1].target",
             "'1.234' could be 1234 (the point groups thousands) or 1.234",
             'Fix: add "number_format: vi" (1.234,5) or "number_format: en" (1,234.5)')
+
+
+def test_ambiguous_number_message_in_vietnamese():
+    with using_language("vi"), pytest.raises(KpikitError) as info:
+        parse_target("12.500")
+    assert str(info.value) == (
+        "'12.500' có thể là 12500 (dấu chấm phân cách hàng nghìn) hoặc 12,5 (dấu chấm là dấu "
+        "thập phân), và kế hoạch không cho biết cách viết số. Cách sửa: thêm "
+        '"number_format: vi" (1.234,5) hoặc "number_format: en" (1,234.5) vào kế hoạch, hoặc '
+        "viết số không có dấu phân cách hàng nghìn (12500).")
+    assert parse_target("12.500", "vi") == Target(value=12500)
+    assert parse_target("12.500", "en") == Target(value=12.5)
 
 
 def test_convention_is_inferred_from_unambiguous_targets(tmp_path):
