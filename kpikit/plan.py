@@ -178,7 +178,7 @@ def _number(num: str, number_format: str | None) -> Decimal:
         grouped = values["vi" if dot else "en"]
         decimal = values["en" if dot else "vi"]
         mark_en, mark_vi = ("point", "dấu chấm") if dot else ("comma", "dấu phẩy")
-        dec_en = format(decimal, "f")
+        dec_en = format(decimal.normalize(), "f")
         dec_vi = dec_en.replace(".", ",")
         raise TargetError(
             tr(f"{_shown(num)} could be {grouped} (the {mark_en} groups thousands) or {dec_en} "
