@@ -35,16 +35,26 @@ MAX_DEPTH = 64
 QUOTE_CHARS = 60
 
 
-def clip(value: object, limit: int = QUOTE_CHARS) -> str:
+def clip(value: object, limit: int = QUOTE_CHARS, _depth: int = 0) -> str:
     """``repr(value)`` cut to ``limit`` characters with an ellipsis: safe to put in a message.
 
     Containers are not turned into text whole (a huge list would be), only their start.
     """
     if isinstance(value, (list, tuple, dict, set)):
         # repr of a huge or alias-shared container is itself huge: build only what is shown
-        items = list(value.items())[:8] if isinstance(value, dict) else list(value)[:8]
-        inner = ", ".join(clip(x, limit) for x in items)
-        text = f"{type(value).__name__}[{len(value)}]({inner})"
+        d = _depth + 1
+        if d > 3:
+            parts = ["…"] if value else []
+        elif isinstance(value, dict):
+            parts = [f"{clip(k, limit, d)}: {clip(v, limit, d)}"
+                     for k, v in list(value.items())[:8]]
+        else:
+            parts = [clip(x, limit, d) for x in list(value)[:8]]
+        if len(value) > 8 and d <= 3:
+            parts.append("…")
+        ends = ("{}" if isinstance(value, (dict, set))
+                else "()" if isinstance(value, tuple) else "[]")
+        text = ends[0] + ", ".join(parts) + ends[1]
     elif isinstance(value, str):
         text = repr(value[:limit])
         if len(value) > limit:

@@ -96,7 +96,7 @@ def _read_mapping(name: str) -> dict[str, str]:
     else:
         loaded = load_text(text, label)
         mapping, spots = loaded.data, loaded
-    if not isinstance(mapping, dict) or not mapping:
+    if not isinstance(mapping, dict):
         raise fail(None, f"must hold a mapping such as {example}, not {clip(mapping)}.",
                    f"phải chứa một ánh xạ như {example}, không phải {clip(mapping)}.",
                    "write one 'source header: canonical column' pair per line.",

@@ -365,7 +365,7 @@ campaigns:
     ("notebooks: [02_evaluation]\nnotebooks: [01_goal_setting]\n",
      "s.yaml, row 2: the key 'notebooks' appears twice, on lines 1 and 2"),
     ("notebooks: [02_evaluation]\noutput_dir: [a, b]\n",
-     "s.yaml: output_dir: must be a file or folder path, not list[2]('a', 'b')"),
+     "s.yaml: output_dir: must be a file or folder path, not ['a', 'b']"),
     ("notebooks: [02_evaluation]\ncampaigns:\n  - {name: A, plan_path: 5}\n",
      "campaigns[0].plan_path: must be a file or folder path, not 5"),
     ("notebooks: [02_evaluation\n", "s.yaml, row 2: not valid YAML at column 1"),
@@ -396,7 +396,7 @@ def cli(capsys, *args: str) -> str:
     ("m.json", "[" * 100_000 + "]" * 100_000, "nests more than 64 levels deep"),
     ("m.yaml", "- Ngày\n- date\n", "must hold a mapping such as"),
     ("m.yaml", "Ngày: date\nChi phí: [spend]\n", "--mapping {path}, row 2: 'Chi phí': "
-     "list[1]('spend') is not a pair of names"),
+     "['spend'] is not a pair of names"),
     ("m.yaml", "Ngày: date\nNgày: spend\n", "row 2: the key 'Ngày' appears twice"),
 ])
 def test_bad_mapping_files(capsys, tmp_path, name, content, words):
@@ -413,10 +413,10 @@ def test_mapping_that_is_a_folder(capsys, tmp_path):
 
 @pytest.mark.parametrize("content, words", [
     ("search: [0, 1\n", "--bounds {path}, row 2: not valid YAML"),
-    ("search: [100, abc]\n", "row 1: 'search': list[2](100, 'abc') is not [min, max]"),
+    ("search: [100, abc]\n", "row 1: 'search': [100, 'abc'] is not [min, max]"),
     ("search: [500, 100]\n", "row 1: 'search': the maximum 100 is below the minimum 500"),
     ("search: [-1, .inf]\n", "is not [min, max] with two amounts of 0 or more"),
-    ("- search\n", "must map channel -> [min, max], not list[1]('search')"),
+    ("- search\n", "must map channel -> [min, max], not ['search']"),
 ])
 def test_bad_bounds_files(capsys, tmp_path, content, words):
     path = tmp_path / "b.yaml"
