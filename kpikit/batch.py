@@ -147,8 +147,12 @@ def _rel(base: Path, value: Any) -> Path | None:
 
 def load_spec(path_or_dict: str | os.PathLike[str] | Mapping[str, Any],
               base: Path | None = None) -> Spec:
-    """Read and check a batch spec (YAML file or dict); paths are relative to the file."""
-    import yaml
+    """Read and check a batch spec (YAML file or dict); paths are relative to the file.
+
+    The file is read with :mod:`kpikit._yaml` (bounded size, aliases and nesting; duplicate
+    keys and non-UTF-8 encodings refused with their line).
+    """
+    from ._yaml import clip, load_file
 
     if isinstance(path_or_dict, Mapping):
         raw, base, source = dict(path_or_dict), base or Path.cwd(), "spec"
@@ -157,11 +161,7 @@ def load_spec(path_or_dict: str | os.PathLike[str] | Mapping[str, Any],
         if not path.exists():
             raise ParameterError(tr(f"{path}: no such spec file.",
                                     f"{path}: không có tệp đặc tả này."))
-        try:
-            raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except yaml.YAMLError as e:
-            raise ParameterError(tr(f"{path.name}: not valid YAML ({e}).",
-                                    f"{path.name}: không phải YAML hợp lệ ({e}).")) from None
+        raw = load_file(path, path.name).data  # an OptionFileError names file, line and fix
         base, source = path.resolve().parent, path.name
     problems = []
     if not isinstance(raw, dict):
@@ -173,8 +173,8 @@ def load_spec(path_or_dict: str | os.PathLike[str] | Mapping[str, Any],
     for k in raw:
         if k not in allowed:
             keys = ", ".join(sorted(allowed))
-            problems.append(tr(f"unknown key {k!r} (choose from {keys})",
-                               f"khóa không hợp lệ {k!r} (chọn trong {keys})"))
+            problems.append(tr(f"unknown key {clip(k)} (choose from {keys})",
+                               f"khóa không hợp lệ {clip(k)} (chọn trong {keys})"))
     notebooks = raw.get("notebooks") or []
     if not isinstance(notebooks, list) or not notebooks:
         problems.append(tr("notebooks: must list at least one notebook, e.g. [02_evaluation]",
@@ -194,10 +194,10 @@ def load_spec(path_or_dict: str | os.PathLike[str] | Mapping[str, Any],
                 continue
             extra = set(c) - {"name", "plan_path", "parameters", "notebooks"}
             if extra:
-                key = sorted(extra)[0]
-                problems.append(tr(f"campaigns[{i}]: unknown key {key!r} (choose from name, "
+                key = sorted(extra, key=str)[0]
+                problems.append(tr(f"campaigns[{i}]: unknown key {clip(key)} (choose from name, "
                                    "plan_path, parameters, notebooks)",
-                                   f"campaigns[{i}]: khóa không hợp lệ {key!r} (chọn trong "
+                                   f"campaigns[{i}]: khóa không hợp lệ {clip(key)} (chọn trong "
                                    "name, plan_path, parameters, notebooks)"))
             items.append(c)
     else:
@@ -207,8 +207,20 @@ def load_spec(path_or_dict: str | os.PathLike[str] | Mapping[str, Any],
         if key in raw and not isinstance(raw[key], dict):
             problems.append(tr(f"{key}: must be a mapping of name: value",
                                f"{key}: phải là một ánh xạ tên: giá trị"))
+    paths = [(k, raw.get(k)) for k in ("output_dir", "data_path")]
+    paths += [(f"campaigns[{i}].plan_path", c.get("plan_path")) for i, c in enumerate(items)]
+    for key, value in paths:
+        # a path must be text: Path(str([...])) would name a folder no one meant
+        if value is not None and (not isinstance(value, (str, os.PathLike))
+                                  or not str(value).strip() or "\0" in str(value)):
+            problems.append(tr(f"{key}: must be a file or folder path, not {clip(value)}",
+                               f"{key}: phải là đường dẫn tệp hay thư mục, không phải "
+                               f"{clip(value)}"))
     if problems:
-        raise ParameterError(f"{source}: " + "; ".join(problems) + ".")
+        shown = problems[:25]
+        if len(problems) > 25:
+            shown.append(tr(f"and {len(problems) - 25} more", f"và {len(problems) - 25} lỗi nữa"))
+        raise ParameterError(f"{source}: " + "; ".join(shown) + ".")
     resolved = []
     for c in items:
         c = dict(c)

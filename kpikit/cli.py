@@ -47,28 +47,78 @@ def _load_args(p: argparse.ArgumentParser) -> None:
                    help="read 03/04/2026 as 4 March")
 
 
+def _read_mapping(name: str) -> dict[str, str]:
+    """Read ``--mapping``: a JSON or YAML object of {source header: canonical column}.
+
+    Raises
+    ------
+    ParameterError
+        Naming the file, the line and column and the fix, for a missing file, a folder or
+        FIFO, a bad encoding, bad JSON or YAML, duplicate keys, or anything but text to text.
+    """
+    from ._files import read_limited
+    from ._yaml import MAX_DEPTH, MAX_YAML_BYTES, OptionFileError, clip, decode, load_text
+    from .errors import Problem
+
+    label = f"--mapping {name}"
+    text = decode(read_limited(Path(name), label, MAX_YAML_BYTES), label)
+    example = "{'Ngày': 'date', 'Chi phí': 'spend'}"
+
+    def fail(row: int | None, en: str, vi: str, fix_en: str, fix_vi: str) -> OptionFileError:
+        return OptionFileError(Problem(tr(en, vi), tr(fix_en, fix_vi), label, row))
+
+    spots = None
+    if Path(name).suffix.lower() == ".json":
+        def no_repeats(pairs: list[tuple[str, object]]) -> dict[str, object]:
+            out: dict[str, object] = {}
+            for k, v in pairs:
+                if k in out:
+                    raise fail(None, f"the key {clip(k)} appears twice.",
+                               f"khóa {clip(k)} xuất hiện hai lần.",
+                               "keep one of the two.", "giữ lại một trong hai.")
+                out[k] = v
+            return out
+
+        try:
+            mapping = json.loads(text.removeprefix("\ufeff"), object_pairs_hook=no_repeats)
+        except json.JSONDecodeError as e:
+            raise fail(e.lineno, f"not valid JSON at column {e.colno} ({e.msg}).",
+                       f"không phải JSON hợp lệ ở cột {e.colno} ({e.msg}).",
+                       'check commas, braces and double quotes near there: '
+                       '{"Ngày": "date", "Chi phí": "spend"}.',
+                       'kiểm tra dấu phẩy, dấu ngoặc và dấu nháy kép gần đó: '
+                       '{"Ngày": "date", "Chi phí": "spend"}.') from None
+        except RecursionError:
+            raise fail(None, f"the JSON nests more than {MAX_DEPTH} levels deep.",
+                       f"JSON lồng nhau sâu hơn {MAX_DEPTH} cấp.",
+                       f"write one flat object such as {example}.",
+                       f"viết một đối tượng phẳng như {example}.") from None
+    else:
+        loaded = load_text(text, label)
+        mapping, spots = loaded.data, loaded
+    if not isinstance(mapping, dict):
+        raise fail(None, f"must hold a mapping such as {example}, not {clip(mapping)}.",
+                   f"phải chứa một ánh xạ như {example}, không phải {clip(mapping)}.",
+                   "write one 'source header: canonical column' pair per line.",
+                   "viết mỗi dòng một cặp 'tiêu đề gốc: cột chuẩn'.")
+    for key, value in mapping.items():
+        spot = spots.spot(mapping, key) if spots else None
+        row = spot.line if spot else None
+        if not isinstance(key, str) or not isinstance(value, str) or not value.strip():
+            raise fail(row, f"{clip(key)}: {clip(value)} is not a pair of names; both the "
+                       "source header and the canonical column must be text.",
+                       f"{clip(key)}: {clip(value)} không phải một cặp tên; cả tiêu đề gốc "
+                       "và cột chuẩn đều phải là văn bản.",
+                       f"write e.g. {example}; put a header that looks like a number or a "
+                       "date in quotes.",
+                       f"ví dụ {example}; tiêu đề trông như số hay ngày thì đặt trong dấu nháy.")
+    return mapping
+
+
 def _load(a: argparse.Namespace, kpis: str | None = None):
     from .io import load
 
-    mapping = None
-    if a.mapping:
-        path = Path(a.mapping)
-        if not path.exists():
-            raise ParameterError(tr(f"--mapping {a.mapping}: no such file.",
-                                    f"--mapping {a.mapping}: không có tệp này."))
-        text = path.read_text(encoding="utf-8")
-        if path.suffix.lower() == ".json":
-            mapping = json.loads(text)
-        else:
-            import yaml
-
-            mapping = yaml.safe_load(text)
-        if not isinstance(mapping, dict):
-            raise ParameterError(tr(
-                f"--mapping {a.mapping}: must hold a mapping such as "
-                "{'Ngày': 'date', 'Chi phí': 'spend'}.",
-                f"--mapping {a.mapping}: phải chứa một ánh xạ như "
-                "{'Ngày': 'date', 'Chi phí': 'spend'}."))
+    mapping = _read_mapping(a.mapping) if a.mapping else None
     return load(a.file, platform=a.platform, mapping=mapping, currency=a.currency,
                 channel=a.channel, decimal=a.decimal, dayfirst=a.dayfirst, kpis=kpis)
 
@@ -354,23 +404,61 @@ def _cmd_evaluate(a: argparse.Namespace) -> int:
     return 0
 
 
+def _read_bounds(name: str) -> dict[str, list[float | None]]:
+    """Read ``--bounds``: YAML ``channel: [min, max]`` (null for no limit), checked here.
+
+    Raises
+    ------
+    ParameterError
+        Naming the file, the line and the fix.
+    """
+    import math
+
+    from ._lang import nfmt
+    from ._yaml import OptionFileError, clip, load_file
+    from .errors import Problem
+
+    label = f"--bounds {name}"
+    loaded = load_file(Path(name), label)
+    bounds = loaded.data if loaded.data is not None else {}
+
+    def fail(row: int | None, en: str, vi: str) -> OptionFileError:
+        return OptionFileError(Problem(tr(en, vi), tr(
+            "write one line per channel, e.g. 'search: [1000000, 5000000]' or "
+            "'video: [0, null]' (null: no limit); amounts are plain numbers.",
+            "mỗi kênh một dòng, ví dụ 'search: [1000000, 5000000]' hoặc 'video: [0, null]' "
+            "(null: không giới hạn); số tiền viết ở dạng số thường."), label, row))
+
+    if not isinstance(bounds, dict):
+        raise fail(None, f"must map channel -> [min, max], not {clip(bounds)}.",
+                   f"phải ánh xạ kênh -> [min, max], không phải {clip(bounds)}.")
+    for ch, b in bounds.items():
+        spot = loaded.spot(bounds, ch)
+        row = spot.line if spot else None
+        if not isinstance(ch, str):
+            raise fail(row, f"the channel {clip(ch)} must be a name.",
+                       f"kênh {clip(ch)} phải là một cái tên.")
+        ok = isinstance(b, list) and len(b) == 2 and all(
+            x is None or (isinstance(x, (int, float)) and not isinstance(x, bool)
+                          and math.isfinite(x) and x >= 0) for x in b)
+        if not ok:
+            raise fail(row, f"{clip(ch)}: {clip(b)} is not [min, max] with two amounts of 0 "
+                       "or more.",
+                       f"{clip(ch)}: {clip(b)} không phải [min, max] gồm hai số tiền từ 0 "
+                       "trở lên.")
+        if b[0] is not None and b[1] is not None and b[1] < b[0]:
+            hi, lo = nfmt(b[1], ",.15g"), nfmt(b[0], ",.15g")
+            raise fail(row, f"{clip(ch)}: the maximum {hi} is below the minimum {lo}.",
+                       f"{clip(ch)}: mức tối đa {hi} thấp hơn mức tối thiểu {lo}.")
+    return bounds
+
+
 def _cmd_optimize(a: argparse.Namespace) -> int:
     from .format import format_money
     from .optimize import allocate, fit_curves, fit_joint, load_meridian, recommendations
 
     lang = a.lang
-    bounds = {}
-    if a.bounds:
-        path = Path(a.bounds)
-        if not path.exists():
-            raise ParameterError(tr(f"--bounds {a.bounds}: no such file.",
-                                    f"--bounds {a.bounds}: không có tệp này."))
-        import yaml
-
-        bounds = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        if not isinstance(bounds, dict):
-            raise ParameterError(tr(f"--bounds {a.bounds}: must map channel -> [min, max].",
-                                    f"--bounds {a.bounds}: phải ánh xạ kênh -> [min, max]."))
+    bounds = _read_bounds(a.bounds) if a.bounds else {}
     import pandas as pd
 
     currency = None

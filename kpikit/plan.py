@@ -9,6 +9,8 @@ YAML shape::
     plan: Tết Sale 2027
     currency: VND
     language: vi
+    number_format: vi            # 1.234.567,5; default: from language and currency, else
+                                 # from the targets that can only be read one way
     period: {start: 2027-01-01, end: 2027-02-28}
     scope: {campaigns: [Tết Sale], channels: []}      # empty: all
     business_goal: {kpi: revenue, target: 23000000000, description: ...}
@@ -24,22 +26,31 @@ YAML shape::
             weight: 2
           - kpi: revenue
             target: "+15% vs last year"     # relative to a baseline
+          - kpi: cpa
+            target: "128.000 ₫"             # money, in the plan's number format ("22 tỷ", "5tr")
+
+Numbers that read differently in the two formats (``1.234``, ``1,234``) follow
+``number_format``; when a plan gives no way to tell, they are refused, never guessed.
 """
 
 from __future__ import annotations
 
 import difflib
+import math
 import os
 import re
+import unicodedata
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from ._lang import tr
+from ._yaml import clip
 from .catalog import HORIZONS, KPIS, OBJECTIVES, get_kpi
-from .errors import KpikitError, Problem
+from .errors import KpikitError, ParameterError, Problem
 
 __all__ = [
     "BASELINES",
@@ -58,6 +69,8 @@ CADENCES: tuple[str, ...] = ("weekly", "monthly", "quarterly", "campaign")
 #: baselines a relative target can refer to
 BASELINES: tuple[str, ...] = ("last_year", "previous_period", "trailing")
 LANGS = ("en", "vi")
+#: problems a PlanError lists before counting the rest
+_MAX_LISTED = 25
 UNASSIGNED = "unassigned"
 #: rates whose numerator is part of the denominator: they cannot pass 1 (100%)
 BOUNDED_RATES = frozenset({
@@ -66,12 +79,169 @@ BOUNDED_RATES = frozenset({
     "repeat_purchase_rate", "share_rate",
 })
 
-_REL_RE = re.compile(
-    r"^\s*([+-]\s*\d+(?:[.,]\d+)?)\s*%\s*"
-    r"(?:vs\.?\s*(last\s+year|same\s+period\s+last\s+year|previous\s+period|"
-    r"trailing(?:\s+(\d+))?(?:\s+periods?)?))?\s*$",
-    re.IGNORECASE,
-)
+#: how a plan writes numbers: ``en`` 1,234.5 or ``vi`` 1.234,5
+NUMBER_FORMATS: tuple[str, ...] = ("en", "vi")
+#: the longest text read as a target (a real one is under 40 characters)
+_MAX_TARGET_CHARS = 200
+
+_NUM = r"(?:\d+(?:\.\d+)?[eE][+-]?\d+|\d[\d.,' ]*\d|\d|[.,]\d+)"
+_BASE = (r"(?:vs\.?|so\s+với)\s*(last\s+year|same\s+period\s+last\s+year|năm\s+trước|"
+         r"previous\s+period|kỳ\s+trước|trailing(?:\s+(\d+))?(?:\s+periods?)?|"
+         r"(\d+)\s+kỳ\s+gần\s+nhất)")
+_REL_RE = re.compile(rf"^([+-])\s*({_NUM})\s*%\s*(?:{_BASE})?$", re.IGNORECASE)
+_PCT_RE = re.compile(rf"^({_NUM})\s*%$")
+#: currency words and symbols a money target may carry, and the ISO code each means
+_CURRENCIES = {"₫": "VND", "đ": "VND", "vnd": "VND", "vnđ": "VND", "đồng": "VND", "dong": "VND",
+               "$": "USD", "usd": "USD"}
+#: short forms of large amounts used in Vietnamese and English plans
+_MAGNITUDES = {"k": 3, "nghìn": 3, "ngàn": 3, "tr": 6, "triệu": 6, "tỷ": 9, "tỉ": 9, "ty": 9,
+               "m": 6, "mn": 6, "bn": 9}
+_CUR = "|".join(re.escape(c) for c in sorted(_CURRENCIES, key=len, reverse=True))
+_MAG = "|".join(sorted(_MAGNITUDES, key=len, reverse=True))
+_LEVEL_RE = re.compile(rf"^({_CUR})?\s*([+-])?\s*({_CUR})?\s*({_NUM})\s*({_MAG})?\.?\s*({_CUR})?$",
+                       re.IGNORECASE)
+_EXP_RE = re.compile(r"^\d+(?:\.\d+)?[eE][+-]?\d+$")
+
+
+class TargetError(ParameterError):
+    """A target text that cannot be read, with what to write instead."""
+
+    def __init__(self, message: str, fix: str):
+        self.reason, self.fix = message, fix
+        super().__init__(f"{message} " + tr(f"Fix: {fix}", f"Cách sửa: {fix}"))
+
+
+def _number_readings(num: str) -> tuple[str, dict[str, Decimal]] | None:
+    """How ``num`` (digits and separators, no sign) reads: its style and value per convention.
+
+    The style is ``"neutral"`` (one reading whatever the convention: ``5,6``, ``2.15``,
+    ``1 234 567``), ``"en"`` or ``"vi"`` (valid in only that convention: ``1,234.5``,
+    ``1.234.567``) or ``"ambiguous"`` (``1.234`` and ``1,234``: a thousands separator in one
+    convention, the decimal mark in the other). None when it is not a number.
+    """
+    if not num.isascii():  # "²" or "٣" pass \d and isdigit() but are no digits to a reader
+        return None
+    num = num.replace("'", " ")
+    if " " in num:  # spaces group thousands in both conventions; the decimal mark is . or ,
+        m = re.fullmatch(r"(\d{1,3}(?: \d{3})+)(?:[.,](\d+))?", num)
+        if not m:
+            return None
+        d = Decimal(m.group(1).replace(" ", "") + "." + (m.group(2) or "0"))
+        return "neutral", {"en": d, "vi": d}
+    if _EXP_RE.fullmatch(num):
+        return "neutral", {"en": Decimal(num), "vi": Decimal(num)}
+    dots, commas = num.count("."), num.count(",")
+    if not dots and not commas:
+        return ("neutral", {"en": Decimal(num), "vi": Decimal(num)}) if num.isdigit() else None
+    if dots and commas:
+        # both marks: the last one is the decimal mark, the other groups thousands
+        if re.fullmatch(r"\d{1,3}(?:\.\d{3})+,\d+", num):
+            return "vi", {"vi": Decimal(num.replace(".", "").replace(",", "."))}
+        if re.fullmatch(r"\d{1,3}(?:,\d{3})+\.\d+", num):
+            return "en", {"en": Decimal(num.replace(",", ""))}
+        return None
+    mark = "." if dots else ","
+    style = "vi" if mark == "." else "en"  # the convention in which `mark` groups thousands
+    parts = num.split(mark)
+    if len(parts) > 2:
+        if re.fullmatch(rf"\d{{1,3}}(?:{re.escape(mark)}\d{{3}})+", num):
+            return style, {style: Decimal(num.replace(mark, ""))}
+        return None
+    whole, frac = parts
+    if not frac.isdigit() or (whole and not whole.isdigit()):
+        return None
+    decimal = Decimal(f"{whole or 0}.{frac}")
+    if len(frac) == 3 and 1 <= len(whole) <= 3 and not whole.startswith("0"):
+        other = "en" if style == "vi" else "vi"
+        return "ambiguous", {style: Decimal(whole + frac), other: decimal}
+    return "neutral", {"en": decimal, "vi": decimal}
+
+
+def _shown(num: str) -> str:
+    return clip(num)
+
+
+def _number(num: str, number_format: str | None) -> Decimal:
+    """The value of ``num`` in the plan's convention, or a :class:`TargetError`."""
+    read = _number_readings(num)
+    if read is None:
+        raise TargetError(tr(f"{_shown(num)} is not a number.", f"{_shown(num)} không phải là số."),
+                          tr("write digits, e.g. 128000, 5.6 or 2.15%.",
+                             "viết bằng chữ số, ví dụ 128000, 5,6 hoặc 2,15%."))
+    style, values = read
+    if style == "neutral":
+        return values["en"]
+    if style == "ambiguous":
+        if number_format in values:
+            return values[number_format]
+        dot = "." in num
+        grouped = values["vi" if dot else "en"]
+        decimal = values["en" if dot else "vi"]
+        mark_en, mark_vi = ("point", "dấu chấm") if dot else ("comma", "dấu phẩy")
+        dec_en = format(decimal.normalize(), "f")
+        dec_vi = dec_en.replace(".", ",")
+        raise TargetError(
+            tr(f"{_shown(num)} could be {grouped} (the {mark_en} groups thousands) or {dec_en} "
+               f"(the {mark_en} is the decimal mark), and the plan does not say how it writes "
+               "numbers.",
+               f"{_shown(num)} có thể là {grouped} ({mark_vi} phân cách hàng nghìn) hoặc {dec_vi} "
+               f"({mark_vi} là dấu thập phân), và kế hoạch không cho biết cách viết số."),
+            tr('add "number_format: vi" (1.234,5) or "number_format: en" (1,234.5) to the plan, '
+               f"or write the number without a thousands separator ({grouped}).",
+               'thêm "number_format: vi" (1.234,5) hoặc "number_format: en" (1,234.5) vào kế '
+               f"hoạch, hoặc viết số không có dấu phân cách hàng nghìn ({grouped})."))
+    if number_format is not None and style != number_format:
+        value = values[style]
+        plain = format(value, "f")
+        conv_en = {"en": "English (1,234.5)", "vi": "Vietnamese (1.234,5)"}
+        conv_vi = {"en": "kiểu Anh (1,234.5)", "vi": "kiểu Việt (1.234,5)"}
+        raise TargetError(
+            tr(f"{_shown(num)} is written the {conv_en[style]} way, but this plan writes "
+               f"numbers the {conv_en[number_format]} way.",
+               f"{_shown(num)} được viết theo {conv_vi[style]}, nhưng kế hoạch này viết số "
+               f"theo {conv_vi[number_format]}."),
+            tr(f"write {plain} (no thousands separator), or set \"number_format: {style}\" if "
+               "every number of the plan is written that way.",
+               f"viết {plain.replace('.', ',')} (không có dấu phân cách hàng nghìn), hoặc đặt "
+               f"\"number_format: {style}\" nếu mọi số trong kế hoạch đều viết như vậy."))
+    return values[style]
+
+
+def _match(text: str) -> tuple[str, re.Match[str]] | None:
+    for kind, pattern in (("change", _REL_RE), ("percent", _PCT_RE), ("level", _LEVEL_RE)):
+        m = pattern.match(text)
+        if m:
+            return kind, m
+    return None
+
+
+def _clean(raw: str) -> str:
+    text = unicodedata.normalize("NFC", raw)
+    # no-break and thin spaces group thousands in French and CLDR output; − is a minus sign
+    for ch in "\u00a0\u202f\u2009\u2007":
+        text = text.replace(ch, " ")
+    return " ".join(text.replace("\u2212", "-").split())
+
+
+def number_style(raw: object) -> str | None:
+    """``"en"`` or ``"vi"`` when a target text can only be read in that convention, else None."""
+    if not isinstance(raw, str) or len(raw) > _MAX_TARGET_CHARS:
+        return None
+    found = _match(_clean(raw))
+    if not found:
+        return None
+    kind, m = found
+    read = _number_readings(m.group(2) if kind == "change" else
+                           m.group(1) if kind == "percent" else m.group(4))
+    return read[0] if read and read[0] in NUMBER_FORMATS else None
+
+
+def _finite(value: float, text: str) -> float:
+    if not math.isfinite(value):
+        raise TargetError(tr(f"{clip(text)} is too large to be a target.",
+                             f"{clip(text)} quá lớn để làm mục tiêu."),
+                          tr("check the number of digits.", "kiểm tra lại số chữ số."))
+    return value
 
 
 class PlanError(KpikitError):
@@ -84,7 +254,11 @@ class PlanError(KpikitError):
         n = len(problems)
         head += tr(f"{n} problem{'s' if n != 1 else ''} in the plan",
                    f"kế hoạch có {n} lỗi")
-        super().__init__("\n".join([head, *(f"  - {p}" for p in problems)]))
+        lines = [head, *(f"  - {p}" for p in problems[:_MAX_LISTED])]
+        if n > _MAX_LISTED:
+            more = n - _MAX_LISTED
+            lines.append(tr(f"  ... and {more} more", f"  ... và {more} lỗi nữa"))
+        super().__init__("\n".join(lines))
 
 
 @dataclass(frozen=True)
@@ -118,8 +292,12 @@ class Target:
         """Return the YAML form: a number or ``"+15% vs last year"``."""
         if self.change is None:
             v = float(self.value)  # type: ignore[arg-type]
-            return int(v) if v.is_integer() else v
-        pct = f"{self.change * 100:+g}%"
+            if v.is_integer() and abs(v) < 1e15:
+                return int(v)
+            text = repr(v)
+            # 1.234 would read as 1234 in a Vietnamese plan: write a form both conventions agree on
+            return text + "0" if _is_ambiguous(text.lstrip("-")) else v
+        pct = f"{_neutral(self.change * 100, sign=True)}%"
         if self.baseline == "last_year":
             return f"{pct} vs last year"
         if self.baseline == "previous_period":
@@ -130,38 +308,117 @@ class Target:
         return str(self.to_yaml())
 
 
-def parse_target(raw: object) -> Target:
-    """Parse ``4.5``, ``"4.5"``, ``"+15%"`` or ``"-10% vs trailing 3"``.
+def _neutral(value: float, sign: bool = False) -> str:
+    """``value`` as text that reads the same in English and Vietnamese plans."""
+    text = format(value, "+.12g" if sign else ".12g")
+    digits = text.lstrip("+-")
+    return text + "0" if _is_ambiguous(digits) else text
+
+
+def _is_ambiguous(digits: str) -> bool:
+    read = _number_readings(digits)
+    return read is not None and read[0] == "ambiguous"
+
+
+def parse_target(raw: object, number_format: str | None = None,
+                 currency: str | None = None) -> Target:
+    """Parse a target: ``4.5``, ``"5,6"``, ``"2,15%"``, ``"+15%"``, ``"-10% vs trailing 3"``,
+    ``"22 tỷ"`` or ``"128.000 ₫"``.
+
+    Parameters
+    ----------
+    raw
+        A number or a text.
+    number_format
+        ``"vi"`` (``1.234,5``), ``"en"`` (``1,234.5``) or None when the plan does not say:
+        then a number that reads differently in the two (``"1.234"``, ``"1,234"``) is refused.
+    currency
+        The plan's ISO currency: a money target in another currency (``"5 USD"`` in a VND
+        plan) is refused.
 
     Raises
     ------
-    ValueError
-        When ``raw`` is neither a number nor a relative change.
+    TargetError
+        A :class:`~kpikit.errors.ParameterError` (so also a ValueError) saying why and the fix.
     """
+    if number_format is not None and number_format not in NUMBER_FORMATS:
+        raise ParameterError(tr(f"number_format={clip(number_format)}: choose en or vi.",
+                                f"number_format={clip(number_format)}: chọn en hoặc vi."))
     if isinstance(raw, bool):
-        raise ValueError("a yes/no is not a target")
+        raise TargetError(tr("a yes/no is not a target.",
+                             "giá trị có/không không phải là mục tiêu."),
+                          _how())
     if isinstance(raw, (int, float)):
-        if raw != raw:
-            raise ValueError("NaN is not a target")
+        if not math.isfinite(raw):
+            raise TargetError(tr(f"{raw!r} is not a finite number.",
+                                 f"{raw!r} không phải là một số hữu hạn."), _how())
         return Target(value=float(raw))
-    if isinstance(raw, str):
-        text = raw.strip()
-        try:
-            return Target(value=float(text.replace(",", "")))
-        except ValueError:
-            pass
-        if re.fullmatch(r"\d+(?:[.,]\d+)?\s*%", text):  # "2.5%": an absolute rate
-            return Target(value=float(text.rstrip("% ").replace(",", ".")) / 100)
-        m = _REL_RE.match(text)
-        if m:
-            change = float(m.group(1).replace(" ", "").replace(",", ".")) / 100
-            base = (m.group(2) or "last year").lower()
-            if "trailing" in base:
-                return Target(change=change, baseline="trailing", trailing=int(m.group(3) or 3))
-            if "previous" in base:
-                return Target(change=change, baseline="previous_period")
-            return Target(change=change, baseline="last_year")
-    raise ValueError(f"cannot read {raw!r} as a target")
+    if not isinstance(raw, str):
+        raise TargetError(tr(f"{clip(raw)} is not a number or a text.",
+                             f"{clip(raw)} không phải số hay văn bản."), _how())
+    if len(raw) > _MAX_TARGET_CHARS:
+        raise TargetError(tr(f"{clip(raw)} is too long to be a target.",
+                             f"{clip(raw)} quá dài để làm mục tiêu."), _how())
+    text = _clean(raw)
+    if text.lower().lstrip("+-.") in ("nan", "inf", "infinity"):
+        raise TargetError(tr(f"{clip(raw)} is not a finite number.",
+                             f"{clip(raw)} không phải là một số hữu hạn."), _how())
+    found = _match(text)
+    if not found:
+        raise TargetError(tr(f"{clip(raw)} is neither a number nor a change like \"+15%\".",
+                             f"{clip(raw)} không phải một số hay một mức thay đổi như \"+15%\"."),
+                          _how())
+    kind, m = found
+    if kind == "change":
+        change = _number(m.group(2), number_format) / 100
+        if m.group(1) == "-":
+            change = -change
+        change_f = _finite(float(change), raw)
+        base = (m.group(3) or "last year").lower()
+        if "trailing" in base or "gần nhất" in base:
+            n = int(m.group(4) or m.group(5) or 3)
+            if not 1 <= n <= 1000:
+                raise TargetError(tr(f"{clip(raw)}: a trailing baseline spans 1 to 1000 periods.",
+                                     f"{clip(raw)}: mốc trung bình trượt gồm 1 đến 1000 kỳ."),
+                                  _how())
+            return Target(change=change_f, baseline="trailing", trailing=n)
+        if "previous" in base or "kỳ trước" in base:
+            return Target(change=change_f, baseline="previous_period")
+        return Target(change=change_f, baseline="last_year")
+    if kind == "percent":  # "2,5%": an absolute rate
+        return Target(value=_finite(float(_number(m.group(1), number_format) / 100), raw))
+    cur1, sign, cur2, num, mag, cur3 = m.groups()
+    if sign == "+":
+        raise TargetError(tr(f"{clip(raw)}: a sign without % is neither a level nor a change.",
+                             f"{clip(raw)}: có dấu nhưng không có %, nên không phải một mức "
+                             "tuyệt đối cũng không phải một mức thay đổi."),
+                          tr(f'write {num} for a level or "+{num}%" for a change.',
+                             f'viết {num} cho một mức hoặc "+{num}%" cho một mức thay đổi.'))
+    marks = [c for c in (cur1, cur2, cur3) if c]
+    if len(marks) > 1:
+        raise TargetError(tr(f"{clip(raw)} names its currency twice.",
+                             f"{clip(raw)} ghi tiền tệ hai lần."), _how())
+    if marks:
+        code = _CURRENCIES[marks[0].lower()]
+        if currency and code != currency.upper():
+            raise TargetError(
+                tr(f"{clip(raw)} is in {code}, but the plan's currency is {currency}.",
+                   f"{clip(raw)} tính bằng {code}, nhưng tiền tệ của kế hoạch là {currency}."),
+                tr(f"convert the amount to {currency}, or fix the plan's currency.",
+                   f"đổi số tiền sang {currency}, hoặc sửa tiền tệ của kế hoạch."))
+    value = _number(num, number_format)
+    if mag:
+        value *= Decimal(10) ** _MAGNITUDES[mag.lower()]
+    if sign == "-":
+        value = -value
+    return Target(value=_finite(float(value), raw))
+
+
+def _how() -> str:
+    return tr('write a number (5.6, "128.000 ₫", "22 tỷ", "2,15%") or a change ("+15% vs last '
+              'year", "-10% vs previous period", "+5% vs trailing 3").',
+              'viết một số (5,6, "128.000 ₫", "22 tỷ", "2,15%") hoặc một mức thay đổi ("+15% so '
+              'với năm trước", "-10% so với kỳ trước", "+5% so với 3 kỳ gần nhất").')
 
 
 def parse_period(text: str) -> tuple[date, date]:
@@ -259,6 +516,8 @@ class Plan:
         The result the KPIs must add up to (step 4), or None.
     objectives
         The objectives with their KPIs.
+    number_format
+        ``"vi"`` or ``"en"``: how the plan file writes numbers (None when it cannot tell).
     """
 
     name: str
@@ -270,6 +529,8 @@ class Plan:
     channels: tuple[str, ...] = ()
     business_goal: BusinessGoal | None = None
     source: str | None = field(default=None, compare=False)
+    #: how the plan file writes numbers (``vi`` 1.234,5, ``en`` 1,234.5), None when unknown
+    number_format: str | None = field(default=None, compare=False)
 
     # ------------------------------------------------------------ access
     def targets(self) -> Iterator[tuple[Objective, KPITarget]]:
@@ -298,7 +559,8 @@ class Plan:
 
     def with_target(self, kpi: str, target: Target | float | str) -> Plan:
         """Return a new plan where every entry of ``kpi`` has ``target``."""
-        t = target if isinstance(target, Target) else parse_target(target)
+        t = target if isinstance(target, Target) else parse_target(
+            target, self.number_format, self.currency)
         objs = tuple(
             replace(o, kpis=tuple(replace(k, target=t) if k.kpi == kpi else k for k in o.kpis))
             for o in self.objectives
@@ -313,32 +575,28 @@ class Plan:
 
     @classmethod
     def from_yaml(cls, path_or_text: str | os.PathLike[str]) -> Plan:
-        """Read a plan from a YAML file path or YAML text (safe loading only)."""
-        import yaml
+        """Read a plan from a YAML file path or YAML text (safe loading only).
+
+        The file is read with :mod:`kpikit._yaml`: UTF-8 (BOM or not) or UTF-16 with a BOM,
+        at most a few MB, no alias bombs, no deep nesting, no duplicate keys.
+        """
+        from . import _yaml
 
         source = None
         text = str(path_or_text)
-        if isinstance(path_or_text, os.PathLike) or ("\n" not in text and
-                                                     text.endswith((".yaml", ".yml"))):
-            path = Path(path_or_text)
-            source = path.name
-            if not path.exists():
-                raise PlanError([Problem(tr("no such file.", "không có tệp này."),
-                                         tr("check the plan path.",
-                                            "kiểm tra đường dẫn kế hoạch."), str(path))])
-            text = path.read_text(encoding="utf-8")
         try:
-            data = yaml.safe_load(text)
-        except yaml.YAMLError as e:
-            mark = getattr(e, "problem_mark", None)
-            row = mark.line + 1 if mark else None
-            why = getattr(e, "problem", e)
-            raise PlanError([Problem(tr(f"not valid YAML ({why}).",
-                                        f"không phải YAML hợp lệ ({why})."),
-                                     tr("check indentation and quotes near that line.",
-                                        "kiểm tra thụt lề và dấu nháy gần dòng đó."),
-                                     source, row)], source) from None
-        return cls.from_dict(data, source)
+            if isinstance(path_or_text, os.PathLike) or ("\n" not in text and
+                                                         text.endswith((".yaml", ".yml"))):
+                path = Path(path_or_text)
+                source = path.name or str(path)
+                loaded = _yaml.load_file(path, source)
+            else:
+                loaded = _yaml.load_text(text, None)
+        except _yaml.OptionFileError as e:
+            raise PlanError([e.problem], source) from None
+        except ParameterError as e:  # read_limited: missing, a folder, a FIFO, too large
+            raise PlanError([Problem(str(e))], source) from None
+        return _Reader(source, loaded).plan(loaded.data)
 
     def to_dict(self) -> dict[str, Any]:
         """Return the plan as plain data (the YAML shape)."""
@@ -346,6 +604,8 @@ class Plan:
         if self.currency:
             out["currency"] = self.currency
         out["language"] = self.language
+        if self.number_format:
+            out["number_format"] = self.number_format
         out["period"] = {"start": self.period[0].isoformat(), "end": self.period[1].isoformat()}
         if self.campaigns or self.channels:
             out["scope"] = {"campaigns": list(self.campaigns), "channels": list(self.channels)}
@@ -392,32 +652,53 @@ class Plan:
 
 
 def _choices(value: object, choices: tuple[str, ...] | list[str]) -> str:
-    close = difflib.get_close_matches(str(value), list(choices), n=2, cutoff=0.6)
+    # a hostile key can be megabytes long: difflib on it would take minutes
+    close = difflib.get_close_matches(str(value)[:60], list(choices), n=2, cutoff=0.6)
     near = " or ".join(map(repr, close)) if close else ""
     hint = tr(f" (did you mean {near}?)", f" (có phải ý bạn là {near}?)") if close else ""
     return tr(f"choose from {', '.join(choices)}{hint}.", f"chọn trong {', '.join(choices)}{hint}.")
 
 
 class _Reader:
-    """Turns parsed YAML into a Plan, collecting every problem with its path."""
+    """Turns parsed YAML into a Plan, collecting every problem with its path and line."""
 
-    def __init__(self, source: str | None):
+    def __init__(self, source: str | None, loaded: Any = None):
         self.source = source
+        self.loaded = loaded  # a kpikit._yaml.Loaded: where each value was written
         self.problems: list[Problem] = []
+        self.number_format: str | None = None
+        self.currency: str | None = None
 
-    def bad(self, path: str, message: str, fix: str = "") -> None:
-        self.problems.append(Problem(f"{path}: {message}", fix, self.source))
+    def spot(self, at: tuple[Any, Any] | None) -> Any:
+        if at is None or self.loaded is None:
+            return None
+        return self.loaded.spot(*at)
 
-    def mapping(self, data: Any, path: str, allowed: tuple[str, ...]) -> Mapping[str, Any]:
+    def bad(self, path: str, message: str, fix: str = "",
+            at: tuple[Any, Any] | None = None) -> None:
+        spot = self.spot(at)
+        self.problems.append(Problem(f"{path}: {message}", fix, self.source,
+                                     spot.line if spot else None))
+
+    def mapping(self, data: Any, path: str, allowed: tuple[str, ...],
+                at: tuple[Any, Any] | None = None) -> Mapping[str, Any]:
         if not isinstance(data, Mapping):
             kind = type(data).__name__
+            if data is None and not path:
+                self.bad("plan", tr("the plan is empty.", "kế hoạch trống."),
+                         tr("start from 'kpikit plan suggest' or a shipped plan.",
+                            "bắt đầu từ 'kpikit plan suggest' hoặc một kế hoạch mẫu có sẵn."))
+                return {}
             self.bad(path, tr(f"must be a mapping (key: value lines), not {kind}.",
-                              f"phải là một ánh xạ (các dòng khóa: giá trị), không phải {kind}."))
+                              f"phải là một ánh xạ (các dòng khóa: giá trị), không phải {kind}."),
+                     at=at)
             return {}
         for key in data:
             if key not in allowed:
-                self.bad(f"{path}.{key}" if path else str(key),
-                         tr("unknown key.", "khóa không hợp lệ."), _choices(key, allowed))
+                name = str(key) if len(str(key)) <= 60 else str(key)[:59] + "…"
+                self.bad(f"{path}.{name}" if path else name,
+                         tr("unknown key.", "khóa không hợp lệ."), _choices(key, allowed),
+                         at=(data, key))
         return data
 
     def text(self, data: Mapping[str, Any], key: str, path: str, required: bool = False,
@@ -430,11 +711,13 @@ class _Reader:
                          tr(f"add '{name}: ...'.", f"thêm '{name}: ...'."))
             return default
         if not isinstance(v, (str, int, float)) or isinstance(v, bool):
-            self.bad(path, tr("must be text.", "phải là văn bản."))
+            self.bad(path, tr("must be text.", "phải là văn bản."), at=(data, key))
             return default
+        # names and descriptions are kept as written (no normalisation): they are data
         return str(v).strip()
 
-    def names(self, data: Any, path: str) -> tuple[str, ...]:
+    def names(self, data: Any, path: str, at: tuple[Any, Any] | None = None
+              ) -> tuple[str, ...]:
         if data is None:
             return ()
         if isinstance(data, str):
@@ -443,126 +726,209 @@ class _Reader:
             return tuple(data)
         self.bad(path, tr("must be a list of names.", "phải là một danh sách tên."),
                  tr("write e.g. [Tết Sale, Brand Awareness].",
-                    "ví dụ: [Tết Sale, Brand Awareness]."))
+                    "ví dụ: [Tết Sale, Brand Awareness]."), at=at)
         return ()
 
-    def scope(self, data: Any, path: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    def scope(self, data: Any, path: str, at: tuple[Any, Any] | None = None
+              ) -> tuple[tuple[str, ...], tuple[str, ...]]:
         if data is None:
             return (), ()
-        m = self.mapping(data, path, ("campaigns", "channels"))
-        return (self.names(m.get("campaigns"), f"{path}.campaigns"),
-                self.names(m.get("channels"), f"{path}.channels"))
+        m = self.mapping(data, path, ("campaigns", "channels"), at)
+        return (self.names(m.get("campaigns"), f"{path}.campaigns", (m, "campaigns")),
+                self.names(m.get("channels"), f"{path}.channels", (m, "channels")))
 
-    def day(self, value: Any, path: str) -> date | None:
-        if isinstance(value, date):
+    def day(self, value: Any, path: str, at: tuple[Any, Any]) -> date | None:
+        # YAML reads "2027-01-01 10:00" as a datetime, which cannot be compared with dates
+        if isinstance(value, date) and not isinstance(value, datetime):
             return value
-        if isinstance(value, str):
+        if isinstance(value, str) and len(value) < 40:
             try:
                 return date.fromisoformat(value.strip())
             except ValueError:
                 pass
-        self.bad(path, tr(f"must be a date like 2027-01-31, not {value!r}.",
-                          f"phải là ngày dạng 2027-01-31, không phải {value!r}."))
+        self.bad(path, tr(f"must be a date like 2027-01-31, not {clip(value)}.",
+                          f"phải là ngày dạng 2027-01-31, không phải {clip(value)}."), at=at)
         return None
 
-    def period(self, data: Any, path: str) -> tuple[date, date] | None:
+    def period(self, data: Any, path: str, at: tuple[Any, Any] | None = None
+               ) -> tuple[date, date] | None:
         if data is None:
             return None
-        m = self.mapping(data, path, ("start", "end"))
+        m = self.mapping(data, path, ("start", "end"), at)
         if not m:
             return None
         if "start" not in m or "end" not in m:
             self.bad(path, tr("needs both start and end.", "cần cả start và end."),
                      tr("write {start: 2027-01-01, end: ...}.",
-                        "viết {start: 2027-01-01, end: ...}."))
+                        "viết {start: 2027-01-01, end: ...}."), at=at)
             return None
-        start = self.day(m["start"], f"{path}.start")
-        end = self.day(m["end"], f"{path}.end")
+        start = self.day(m["start"], f"{path}.start", (m, "start"))
+        end = self.day(m["end"], f"{path}.end", (m, "end"))
         if start and end and end < start:
             self.bad(f"{path}.end", tr(f"{end} is before the start {start}.",
-                                       f"{end} trước ngày bắt đầu {start}."))
+                                       f"{end} trước ngày bắt đầu {start}."), at=(m, "end"))
             return None
         return (start, end) if start and end else None
 
-    def target(self, raw: Any, path: str) -> Target | None:
+    def raw_target(self, m: Mapping[str, Any]) -> Any:
+        """The target as written: an unquoted number's own text (``128.000``), not YAML's float."""
+        raw = m.get("target")
+        spot = self.spot((m, "target"))
+        if (spot is not None and spot.text is not None and not isinstance(raw, bool)
+                and isinstance(raw, (int, float))):
+            return spot.text
+        return raw
+
+    def target(self, m: Mapping[str, Any], path: str, name: str | None) -> Target | None:
+        raw = self.raw_target(m)
+        at = (m, "target")
         if raw is None:
-            self.bad(path, tr("is required.", "là bắt buộc."),
-                     tr('write a number (4.5) or a change ("+15% vs last year", "-10% vs '
-                        'previous period", "+5% vs trailing 3").',
-                        'viết một số (4.5) hoặc một mức thay đổi ("+15% vs last year", '
-                        '"-10% vs previous period", "+5% vs trailing 3").'))
+            self.bad(path, tr("is required.", "là bắt buộc."), _how())
             return None
         try:
-            return parse_target(raw)
-        except ValueError:
+            target = parse_target(raw, self.number_format, self.currency)
+        except ValueError as e:
+            reason = getattr(e, "reason", str(e))
+            fix = getattr(e, "fix", _how())
             self.bad(path, tr(f'must be a number or "+N%" (optionally "vs last year", "vs '
-                              f'previous period", "vs trailing N"), not {raw!r}.',
+                              f'previous period", "vs trailing N"): {reason}',
                               f'phải là một số hoặc "+N%" (có thể kèm "vs last year", "vs '
-                              f'previous period", "vs trailing N"), không phải {raw!r}.'))
+                              f'previous period", "vs trailing N"): {reason}'), fix, at=at)
             return None
+        if name is None:
+            return target
+        kpi = get_kpi(name)
+        may_be_negative = any(c < 0 for _, c in kpi.numerator)
+        if target.value is not None and target.value > 1 and name in BOUNDED_RATES:
+            v = target.value
+            self.bad(path, tr(f"{v:g} is above 100% for {name}, a share between 0 and 1.",
+                              f"{v:g} vượt 100% với {name}, một tỷ lệ giữa 0 và 1."),
+                     tr(f'write {v / 100:g} or "{v:g}%".', f'viết {v / 100:g} hoặc "{v:g}%".'),
+                     at=at)
+        if target.value is not None and target.value < 0 and not may_be_negative:
+            self.bad(path, tr(f"{target.value:g} is negative.", f"{target.value:g} là số âm."),
+                     tr(f"{name} cannot be below 0.", f"{name} không thể dưới 0."), at=at)
+        if target.change is not None and target.change <= -1 and not may_be_negative:
+            pct = f"{target.change * 100:g}%"
+            self.bad(path, tr(f"a change of {pct} would take {name} to 0 or below.",
+                              f"mức thay đổi {pct} sẽ đưa {name} về 0 hoặc thấp hơn."),
+                     tr(f"{name} cannot be below 0: write a change above -100%.",
+                        f"{name} không thể dưới 0: viết mức thay đổi lớn hơn -100%."), at=at)
+        return target
 
-    def number(self, raw: Any, path: str, default: float) -> float:
+    def number(self, m: Mapping[str, Any], key: str, path: str, default: float) -> float:
+        raw = m.get(key)
         if raw is None:
             return default
-        if isinstance(raw, bool) or not isinstance(raw, (int, float)) or raw < 0:
-            self.bad(path, tr(f"must be a number of 0 or more, not {raw!r}.",
-                              f"phải là số từ 0 trở lên, không phải {raw!r}."))
+        spot = self.spot((m, key))
+        text = raw if isinstance(raw, str) else spot.text if spot is not None else None
+        if isinstance(raw, str) or (text is not None and _is_ambiguous(text)):
+            # "1,5" or an unquoted 1.500 follow the plan's convention, like targets
+            try:
+                raw = float(_number(_clean(text)[:_MAX_TARGET_CHARS], self.number_format))
+            except TargetError as e:
+                self.bad(path, e.reason, e.fix, at=(m, key))
+                return default
+        if (isinstance(raw, bool) or not isinstance(raw, (int, float))
+                or not math.isfinite(raw) or raw < 0):
+            self.bad(path, tr(f"must be a number of 0 or more, not {clip(raw)}.",
+                              f"phải là số từ 0 trở lên, không phải {clip(raw)}."), at=(m, key))
             return default
         return float(raw)
 
-    def kpi_name(self, raw: Any, path: str) -> str | None:
+    def kpi_name(self, m: Mapping[str, Any], path: str) -> str | None:
+        raw = m.get("kpi")
         if not isinstance(raw, str) or not raw.strip():
             self.bad(path, tr("is required: the KPI's name.", "là bắt buộc: tên của KPI."),
-                     _choices("", list(KPIS)))
+                     _choices("", list(KPIS)), at=(m, "kpi"))
             return None
         key = raw.strip().lower().replace("-", "_").replace(" ", "_")
         if key not in KPIS:
-            self.bad(path, tr(f"unknown KPI {raw!r}.", f"không có KPI {raw!r}."),
-                     _choices(key, list(KPIS)))
+            self.bad(path, tr(f"unknown KPI {clip(raw)}.", f"không có KPI {clip(raw)}."),
+                     _choices(key, list(KPIS)), at=(m, "kpi"))
             return None
         return key
 
-    def kpi(self, data: Any, path: str) -> KPITarget | None:
+    def kpi(self, data: Any, path: str, at: tuple[Any, Any]) -> KPITarget | None:
         m = self.mapping(data, path, ("kpi", "target", "owner", "cadence", "horizon", "weight",
-                                      "scope", "period", "note"))
+                                      "scope", "period", "note"), at)
         if not m:
             return None
-        name = self.kpi_name(m.get("kpi"), f"{path}.kpi")
-        target = self.target(m.get("target"), f"{path}.target")
+        name = self.kpi_name(m, f"{path}.kpi")
+        target = self.target(m, f"{path}.target", name)
         owner = self.text(m, "owner", f"{path}.owner", default=UNASSIGNED) or UNASSIGNED
         cadence = self.text(m, "cadence", f"{path}.cadence", default="monthly")
         if cadence not in CADENCES:
-            self.bad(f"{path}.cadence", tr(f"unknown cadence {cadence!r}.",
-                                           f"không có chu kỳ {cadence!r}."),
-                     _choices(cadence, CADENCES))
+            self.bad(f"{path}.cadence", tr(f"unknown cadence {clip(cadence)}.",
+                                           f"không có chu kỳ {clip(cadence)}."),
+                     _choices(cadence, CADENCES), at=(m, "cadence"))
         horizon = self.text(m, "horizon", f"{path}.horizon")
         if horizon and horizon not in HORIZONS:
-            self.bad(f"{path}.horizon", tr(f"unknown horizon {horizon!r}.",
-                                           f"không có tầm nhìn {horizon!r}."),
-                     _choices(horizon, HORIZONS))
-        weight = self.number(m.get("weight"), f"{path}.weight", 1.0)
-        campaigns, channels = self.scope(m.get("scope"), f"{path}.scope")
-        period = self.period(m.get("period"), f"{path}.period")
+            self.bad(f"{path}.horizon", tr(f"unknown horizon {clip(horizon)}.",
+                                           f"không có tầm nhìn {clip(horizon)}."),
+                     _choices(horizon, HORIZONS), at=(m, "horizon"))
+        weight = self.number(m, "weight", f"{path}.weight", 1.0)
+        campaigns, channels = self.scope(m.get("scope"), f"{path}.scope", (m, "scope"))
+        period = self.period(m.get("period"), f"{path}.period", (m, "period"))
         if name is None or target is None:
             return None
-        if (target.value is not None and target.value > 1 and name in BOUNDED_RATES):
-            v = target.value
-            self.bad(f"{path}.target",
-                     tr(f"{v:g} is above 100% for {name}, a share between 0 and 1.",
-                        f"{v:g} vượt 100% với {name}, một tỷ lệ giữa 0 và 1."),
-                     tr(f'write {v / 100:g} or "{v:g}%".', f'viết {v / 100:g} hoặc "{v:g}%".'))
-        if target.value is not None and target.value < 0:
-            self.bad(f"{path}.target", tr(f"{target.value:g} is negative.",
-                                          f"{target.value:g} là số âm."),
-                     tr(f"{name} cannot be below 0.", f"{name} không thể dưới 0."))
         return KPITarget(kpi=name, target=target, owner=owner, cadence=cadence,
                          horizon=horizon if horizon in HORIZONS else "", weight=weight,
                          campaigns=campaigns, channels=channels, period=period,
                          note=self.text(m, "note", f"{path}.note"))
 
+    def targets_written(self, top: Mapping[str, Any]) -> Iterator[tuple[str, Any, Any]]:
+        """Every (path, raw target, place) in the plan, before any is read."""
+        goal = top.get("business_goal")
+        if isinstance(goal, Mapping):
+            yield "business_goal.target", self.raw_target(goal), (goal, "target")
+        objs = top.get("objectives")
+        for i, o in enumerate(objs if isinstance(objs, list) else []):
+            kpis = o.get("kpis") if isinstance(o, Mapping) else None
+            for j, k in enumerate(kpis if isinstance(kpis, list) else []):
+                if isinstance(k, Mapping):
+                    yield f"objectives[{i}].kpis[{j}].target", self.raw_target(k), (k, "target")
+
+    def convention(self, top: Mapping[str, Any], language: str) -> str | None:
+        """How the plan writes numbers: said, implied by language or currency, or shown."""
+        said = top.get("number_format")
+        if said is not None:
+            if said in NUMBER_FORMATS:
+                return str(said)
+            self.bad("number_format", tr(f"unknown number format {clip(said)}.",
+                                         f"không có cách viết số {clip(said)}."),
+                     tr("choose vi (1.234.567,5) or en (1,234,567.5).",
+                        "chọn vi (1.234.567,5) hoặc en (1,234,567.5)."), at=(top, "number_format"))
+            return None
+        by_language = language if "language" in top and language in NUMBER_FORMATS else None
+        by_currency = "vi" if self.currency == "VND" else None
+        # an English-language plan in VND is often typed by Vietnamese hands: when language and
+        # currency disagree, only the targets themselves can say how they are written
+        if by_language and by_currency and by_language != by_currency:
+            by_language = by_currency = None
+        if by_language or by_currency:
+            return by_language or by_currency
+        shown: dict[str, str] = {}
+        for path, raw, _ in self.targets_written(top):
+            style = number_style(raw)
+            if style:
+                shown.setdefault(style, f"{path} ({clip(raw)})")
+        if len(shown) == 2:
+            self.bad("number_format", tr(
+                f"the plan writes numbers both ways: {shown['en']} the English way and "
+                f"{shown['vi']} the Vietnamese way.",
+                f"kế hoạch viết số theo cả hai kiểu: {shown['en']} kiểu Anh và {shown['vi']} "
+                "kiểu Việt."),
+                tr('write every number one way and add "number_format: vi" or '
+                   '"number_format: en".',
+                   'viết mọi số theo một kiểu và thêm "number_format: vi" hoặc '
+                   '"number_format: en".'))
+            return None
+        return next(iter(shown), None)
+
     def plan(self, data: Any) -> Plan:
-        top = self.mapping(data, "", ("plan", "name", "currency", "language", "period",
-                                      "scope", "business_goal", "objectives"))
+        top = self.mapping(data, "", ("plan", "name", "currency", "language", "number_format",
+                                      "period", "scope", "business_goal", "objectives"))
         if not isinstance(data, Mapping):
             raise PlanError(self.problems, self.source)
         name = self.text(top, "plan", "plan") or self.text(top, "name", "name")
@@ -572,26 +938,29 @@ class _Reader:
                         "thêm 'plan: Kế hoạch của tôi' ở đầu tệp."))
         currency = self.text(top, "currency", "currency").upper() or None
         if currency and not re.fullmatch(r"[A-Z]{3}", currency):
-            self.bad("currency", tr(f"{currency!r} is not an ISO currency code.",
-                                    f"{currency!r} không phải mã tiền tệ ISO."),
-                     tr("e.g. VND, USD.", "ví dụ VND, USD."))
+            self.bad("currency", tr(f"{clip(currency)} is not an ISO currency code.",
+                                    f"{clip(currency)} không phải mã tiền tệ ISO."),
+                     tr("e.g. VND, USD.", "ví dụ VND, USD."), at=(top, "currency"))
+            currency = None
+        self.currency = currency
         language = self.text(top, "language", "language", default="en")
         if language not in LANGS:
-            self.bad("language", tr(f"unknown language {language!r}.",
-                                    f"không hỗ trợ ngôn ngữ {language!r}."),
-                     _choices(language, LANGS))
-        period = self.period(top.get("period"), "period")
+            self.bad("language", tr(f"unknown language {clip(language)}.",
+                                    f"không hỗ trợ ngôn ngữ {clip(language)}."),
+                     _choices(language, LANGS), at=(top, "language"))
+        self.number_format = self.convention(top, language)
+        period = self.period(top.get("period"), "period", (top, "period"))
         if "period" not in top:
             self.bad("period", tr("is required.", "là bắt buộc."),
                      tr("add 'period: {start: 2027-01-01, end: 2027-03-31}'.",
                         "thêm 'period: {start: 2027-01-01, end: 2027-03-31}'."))
-        campaigns, channels = self.scope(top.get("scope"), "scope")
+        campaigns, channels = self.scope(top.get("scope"), "scope", (top, "scope"))
         goal = None
         if top.get("business_goal") is not None:
             g = self.mapping(top["business_goal"], "business_goal",
-                             ("kpi", "target", "description"))
-            gname = self.kpi_name(g.get("kpi"), "business_goal.kpi")
-            gtarget = self.target(g.get("target"), "business_goal.target")
+                             ("kpi", "target", "description"), (top, "business_goal"))
+            gname = self.kpi_name(g, "business_goal.kpi")
+            gtarget = self.target(g, "business_goal.target", gname) if g else None
             if gname and gtarget:
                 goal = BusinessGoal(gname, gtarget,
                                     self.text(g, "description", "business_goal.description"))
@@ -601,24 +970,24 @@ class _Reader:
             self.bad("objectives", tr("must be a list with at least one objective.",
                                       "phải là danh sách có ít nhất một mục tiêu."),
                      tr("add 'objectives: [{type: sales, kpis: [...]}]'.",
-                        "thêm 'objectives: [{type: sales, kpis: [...]}]'."))
+                        "thêm 'objectives: [{type: sales, kpis: [...]}]'."), at=(top, "objectives"))
             raw_objs = []
         for i, o in enumerate(raw_objs):
             p = f"objectives[{i}]"
-            om = self.mapping(o, p, ("type", "description", "kpis"))
+            om = self.mapping(o, p, ("type", "description", "kpis"), (raw_objs, i))
             otype = self.text(om, "type", f"{p}.type", required=True)
             if otype and otype not in OBJECTIVES:
-                self.bad(f"{p}.type", tr(f"unknown objective {otype!r}.",
-                                         f"không có mục tiêu {otype!r}."),
-                         _choices(otype, OBJECTIVES))
+                self.bad(f"{p}.type", tr(f"unknown objective {clip(otype)}.",
+                                         f"không có mục tiêu {clip(otype)}."),
+                         _choices(otype, OBJECTIVES), at=(om, "type"))
             raw_kpis = om.get("kpis")
             if not isinstance(raw_kpis, list) or not raw_kpis:
                 self.bad(f"{p}.kpis", tr("must be a list with at least one KPI.",
                                          "phải là danh sách có ít nhất một KPI."),
                          tr("add 'kpis: [{kpi: roas, target: 4, owner: ...}]'.",
-                            "thêm 'kpis: [{kpi: roas, target: 4, owner: ...}]'."))
+                            "thêm 'kpis: [{kpi: roas, target: 4, owner: ...}]'."), at=(om, "kpis"))
                 raw_kpis = []
-            kpis = [self.kpi(k, f"{p}.kpis[{j}]") for j, k in enumerate(raw_kpis)]
+            kpis = [self.kpi(k, f"{p}.kpis[{j}]", (raw_kpis, j)) for j, k in enumerate(raw_kpis)]
             seen: dict[tuple, int] = {}
             for j, k in enumerate(kpis):
                 if k is None:
@@ -629,7 +998,7 @@ class _Reader:
                     self.bad(f"{p}.kpis[{j}]",
                              tr(f"repeats {k.kpi!r} of {other} with the same scope and period.",
                                 f"lặp lại {k.kpi!r} của {other} với cùng phạm vi và kỳ."),
-                             tr("remove one of them.", "xóa một trong hai."))
+                             tr("remove one of them.", "xóa một trong hai."), at=(raw_kpis, j))
                 seen.setdefault(key, j)
             objectives.append(Objective(otype, tuple(k for k in kpis if k is not None),
                                         self.text(om, "description", f"{p}.description")))
@@ -638,4 +1007,4 @@ class _Reader:
         assert period is not None
         return Plan(name=name, period=period, objectives=tuple(objectives), currency=currency,
                     language=language, campaigns=campaigns, channels=channels,
-                    business_goal=goal, source=self.source)
+                    business_goal=goal, source=self.source, number_format=self.number_format)
