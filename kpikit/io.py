@@ -307,6 +307,11 @@ def _is_comment(rec: Sequence[object]) -> bool:
     return bool(rec) and isinstance(rec[0], str) and rec[0].lstrip().startswith("#")
 
 
+def _is_note(rec: Sequence[object]) -> bool:
+    """A '#' line of one cell: how GA4 opens a further block; '#tag,...' rows are data."""
+    return _is_comment(rec) and sum(bool(str(c).strip()) for c in rec) == 1
+
+
 def _blank(rec: Sequence[object]) -> bool:
     return not any(str(c).strip() for c in rec)
 
@@ -337,7 +342,7 @@ def _to_raw(
         if _blank(rec):
             gap = True
             continue
-        if gap and _is_comment(rec) and _trailing_block(body[k:], known):
+        if gap and _is_note(rec) and _trailing_block(body[k:], known):
             break  # GA4 puts further tables after a blank line and a '#' block
         gap = False
         extra = [c for c in rec[len(headers):] if str(c).strip()]
