@@ -1015,10 +1015,11 @@ def _summed_row(campaigns: pd.Series, out: Mapping[str, pd.Series],
         match, nonzero = True, False
         for m in additive:
             v = out[m].to_numpy()
+            if np.isnan(v[i]):
+                continue  # Meta leaves 'Results' empty in the summary when types differ
             total = np.nansum(v[others])
-            mine = 0.0 if np.isnan(v[i]) else v[i]
             # exports round each row and the total to cents: allow that much
-            if not np.isclose(mine, total, rtol=1e-6, atol=0.01 * others.sum() + 1e-9):
+            if not np.isclose(v[i], total, rtol=1e-6, atol=0.01 * others.sum() + 1e-9):
                 match = False
                 break
             nonzero |= total != 0

@@ -26,7 +26,7 @@ class Case:
     """One hostile file and what loading it must give."""
 
     name: str
-    make: object  # (Path) -> None: writes the file at that path
+    make: object  # (Path) -> None writing the file, or None for a file in SHIPPED
     error: list[str] = field(default_factory=list)  # fragments of the error message
     totals: dict[str, float] = field(default_factory=dict)  # measure -> hand sum
     dropped: int | None = None
@@ -261,6 +261,16 @@ CASES = [
     Case("google_ads_quarters.csv", text(
         "Quarter,Campaign,Clicks,Cost\nQ1 2027,A,10,100\n2027-04-01,A,20,200\n"),
         totals={"clicks": 30, "spend": 300}, rows=2, platform="google_ads"),
+    # ---------------------------------------------------------------- shipped files
+    Case("google_ads_weekly_vi_utf16.tsv", None,
+         totals={"impressions": 8000, "clicks": 175, "spend": 875_000.5}, dropped=1, rows=3,
+         platform="google_ads"),
+    Case("meta_vi_summary_row.csv", None,
+         totals={"spend": 5_600_000, "impressions": 270_000, "conversions": 5445}, dropped=1,
+         rows=2, platform="meta", warns="counts different things"),
+    Case("ga4_hash_campaign.csv", None,
+         totals={"sessions": 800, "conversions": 8}, rows=2, platform="ga4"),
+    Case("legacy_cp1258.csv", None, error=["row 3", "not UTF-8", "0xea", "CSV UTF-8"]),
     Case("google_ads_bad_month.csv", text(
         "Month,Campaign,Clicks,Cost\nJanuary 2027,A,10,100\nSmarch 2027,A,20,200\n"),
         error=["row 3", "column 'Month'", "'Smarch 2027' as a month", "Fix:"]),
