@@ -226,13 +226,15 @@ def _read_excel(data: bytes, source: str
         raise ParameterError(tr("Reading .xlsx needs openpyxl. Fix: pip install openpyxl",
                                 "Đọc .xlsx cần openpyxl. Cách sửa: pip install openpyxl")
                              ) from None
+    formulas = _workbook_scan(data, source)
     try:
         with warnings.catch_warnings():
             # openpyxl warns (and gives '#VALUE!') for dates it cannot hold: reported per cell
             warnings.simplefilter("ignore")
             wb = openpyxl.load_workbook(_io.BytesIO(data), read_only=True, data_only=True)
             # a second view without data_only shows the formulas behind empty cached values
-            wbf = openpyxl.load_workbook(_io.BytesIO(data), read_only=True, data_only=False)
+            wbf = (openpyxl.load_workbook(_io.BytesIO(data), read_only=True, data_only=False)
+                   if formulas else wb)
     except Exception as e:  # openpyxl raises many types for broken files
         raise DataError(
             Problem(tr(f"cannot open the workbook ({type(e).__name__}: {e}).",
@@ -283,6 +285,36 @@ def _read_excel(data: bytes, source: str
         wb.close()
         wbf.close()
     return sheets
+
+
+def _workbook_scan(data: bytes, source: str) -> bool:
+    """Refuse a workbook that unpacks to far more than it weighs; say if it has formulas."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(_io.BytesIO(data)) as z:
+            parts = [i for i in z.infolist() if i.filename.startswith("xl/worksheets/")]
+            unpacked = sum(i.file_size for i in parts)
+            # real workbooks unpack 5 to 30 times their size; a 'zip bomb' thousands of times
+            if unpacked > max(200 * len(data), 50 * 1024**2):
+                raise DataError(Problem(
+                    tr(f"the workbook unpacks to {unpacked / 1e6:,.0f} MB from "
+                       f"{len(data) / 1e6:,.1f} MB, far more than any export.",
+                       f"sổ tính giải nén ra {nfmt(unpacked / 1e6)} MB từ "
+                       f"{nfmt(len(data) / 1e6, ',.1f')} MB, lớn hơn nhiều so với mọi tệp "
+                       "xuất."),
+                    tr("export the report as CSV instead.", "xuất báo cáo dạng CSV thay thế."),
+                    source))
+            for part in parts:
+                tail = b""
+                with z.open(part) as fh:
+                    while chunk := fh.read(1 << 20):
+                        if b"<f>" in tail + chunk or b"<f " in tail + chunk:
+                            return True
+                        tail = chunk[-3:]
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError):
+        return True  # let openpyxl report the damage in its own words
+    return False
 
 
 def _header_score(cells: Sequence[object], known: set[str]) -> int:

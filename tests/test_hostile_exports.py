@@ -414,3 +414,16 @@ def test_cli_shows_dropped_rows(capsys, tmp_path, command):
 
 CASES_BY_NAME = {c.name: c for c in CASES}
 
+
+
+@pytest.mark.slow
+def test_workbook_that_unpacks_to_far_more_is_refused(tmp_path):
+    import zipfile
+
+    path = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("xl/worksheets/sheet1.xml", b"\0" * (60 * 1024**2))
+    assert path.stat().st_size < 1024**2
+    with pytest.raises(DataError, match="unpacks to"):
+        kpikit.load(path)
