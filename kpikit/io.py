@@ -196,6 +196,25 @@ def _read_text(data: bytes, source: str) -> tuple[list[list[object]], list[int]]
             rows.append(list(rec))
             numbers.append(start)
             start = reader.line_num + 1
+        if rows:
+            # at the very end a quote left open swallows no further line, so check the
+            # last record alone in strict mode: it ends inside quotes or not
+            lines = _io.StringIO(text, newline="").readlines()
+            tail = "".join(lines[numbers[-1] - 1:])
+            try:
+                for _ in csv.reader(_io.StringIO(tail, newline=""), delimiter=delim,
+                                    strict=True):
+                    pass
+            except csv.Error as e:
+                if "unexpected end of data" in str(e):
+                    raise DataError(Problem(
+                        tr("a quote (\") opened on this row is never closed: the file ends "
+                           "inside it.",
+                           "dấu ngoặc kép (\") mở ở dòng này không bao giờ được đóng: tệp "
+                           "kết thúc bên trong nó."),
+                        tr("close the quote or remove it, or export the report again.",
+                           "đóng dấu ngoặc kép hoặc xóa nó, hoặc xuất lại báo cáo."),
+                        source, numbers[-1])) from None
     except csv.Error as e:
         if "field limit" in str(e):
             limit = csv.field_size_limit()

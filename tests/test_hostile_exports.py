@@ -149,6 +149,9 @@ CASES = [
         "2026-01-03,C,7,300\n"
         "2026-01-04,D,8,400\n"),
         error=["row 3", "quote", "not closed", "Fix:"]),
+    Case("unclosed_quote_on_last_line.csv", text(
+        "Day,Campaign,Clicks,Cost\n2026-01-01,A,5,100\n2026-01-02,\"Brand,6,200"),
+        error=["row 3", "never closed", "Fix:"]),
     Case("field_over_csv_limit.csv", text(
         "Day,Campaign,Clicks\n2026-01-01," + "x" * 200_000 + ",5\n"),
         error=["row 2", "longer than", "Fix:"]),
