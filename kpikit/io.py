@@ -44,11 +44,15 @@ __all__ = ["load", "validate", "check_table"]
 
 # the labels platforms give their summary rows, and nothing that merely starts like one:
 # 'Total: Account', 'Total: Campaigns', 'Total', 'Grand total', 'Totals', 'Total of 3
-# results' (TikTok), 'Tổng', 'Tổng cộng', 'Tổng: Tài khoản', 'Tổng cộng: Chiến dịch'; a
-# campaign called 'Total - Brand' or 'Tổng (Q1) Khuyến mãi' is data
+# results' (TikTok), 'Results from 3 campaigns' (Meta), 'Tổng', 'Tổng cộng', 'Tổng: Tài
+# khoản', 'Tổng cộng: Chiến dịch'. A campaign called 'Total - Brand' or 'Tổng (Q1)
+# Khuyến mãi' is data
 _TOTAL_RE = re.compile(
     r"^(?:(?:grand\s+)?totals?|tổng(?:\s+cộng)?|tổng\s+số)(?:\s*:.*)?$"
-    r"|^total\s+of\s+\d+\s+results?$|^tổng\s+(?:cộng\s+)?(?:của\s+)?\d+\s+kết\s+quả$",
+    r"|^total\s+of\s+\d+\s+results?$|^tổng\s+(?:cộng\s+)?(?:của\s+)?\d+\s+kết\s+quả$"
+    # Meta's summary: 'Results from 3 campaigns (Excludes deleted items)'
+    r"|^results\s+from\s+\d+\s+(?:campaigns?|ad\s+sets?|ads?)\b.*$"
+    r"|^kết\s+quả\s+từ\s+\d+\s+(?:chiến\s+dịch|nhóm\s+quảng\s+cáo|quảng\s+cáo)\b.*$",
     re.IGNORECASE | re.DOTALL,
 )
 _SUPPORTED = ".csv .tsv .txt .xlsx .xlsm .parquet .pq"
@@ -873,8 +877,8 @@ def _from_raw(raw: _Raw, *, platform: str, mapping: Mapping[str, str] | None,
         problems += probs
         out[c] = vals
 
-    # a row with no campaign whose measures are the sums of the other rows is the
-    # summary row Meta (and others) put first or last: leave it out, do not sum it again
+    # a row with no campaign (or 'Results from 3 campaigns') whose measures are the sums
+    # of the other rows is the summary row Meta (and others) put first or last
     if "campaign" in positions and len(frame) > 1:
         summary = _summed_row(frame[positions["campaign"]], out, measures_found)
         if summary is not None:
@@ -1053,8 +1057,10 @@ def _labelled_summaries(frame: pd.DataFrame, positions: Mapping[str, int], date_
 
 def _summed_row(campaigns: pd.Series, out: Mapping[str, pd.Series],
                 measures: Sequence[str]) -> int | None:
-    """Position of a first or last row with no campaign that sums all the other rows."""
-    blank = campaigns.map(lambda v: v is None or str(v).strip().lower() in _parse.EMPTY)
+    """Position of a first or last row, with no campaign or a summary label as campaign,
+    that sums all the other rows (Meta's summary row carries the report's dates)."""
+    blank = campaigns.map(lambda v: v is None or str(v).strip().lower() in _parse.EMPTY
+                          or bool(_TOTAL_RE.match(str(v).strip())))
     additive = [m for m in measures if MEASURES[m].aggregation == "sum" and m in out]
     if not additive:
         return None

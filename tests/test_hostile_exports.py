@@ -110,6 +110,17 @@ CASES = [
         "Spring,2026-03-02,2026-03-02,20.25,2000,30\n"),
         totals={"spend": 30.50, "impressions": 3000, "link_clicks": 45}, dropped=1, rows=2,
         platform="meta"),
+    Case("meta_results_from_label.csv", text(
+        "Campaign name,Reporting starts,Reporting ends,Amount spent (VND),Impressions,Reach\n"
+        "Results from 2 campaigns,2026-03-01,2026-03-02,3000000,3000,2500\n"
+        "Spring,2026-03-01,2026-03-02,1000000,1000,900\n"
+        "Summer,2026-03-01,2026-03-02,2000000,2000,1700\n"),
+        totals={"spend": 3_000_000, "impressions": 3000, "reach": 2600}, dropped=1, rows=2),
+    Case("campaign_named_total_first_not_a_sum.csv", text(
+        "Campaign name,Reporting starts,Reporting ends,Amount spent (VND),Impressions\n"
+        "Total,2026-03-01,2026-03-01,500,50\n"
+        "Spring,2026-03-01,2026-03-01,1000,1000\n"),
+        totals={"spend": 1500, "impressions": 1050}, dropped=0, rows=2),
     Case("blank_campaign_not_a_sum.csv", text(
         "Campaign name,Reporting starts,Reporting ends,Amount spent (USD),Impressions\n"
         "Spring,2026-03-01,2026-03-01,10.25,1000\n"
