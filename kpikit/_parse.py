@@ -127,10 +127,10 @@ def decide_decimal(scan: NumberScan, file_hint: str | None) -> tuple[str | None,
     if len(scan.ambiguous_seps) > 1:
         dot, comma = scan.ambiguous_seps["."], scan.ambiguous_seps[","]
         return None, tr(
-            f"mixes number formats: {dot!r} and {comma!r} in one column cannot both be "
-            "thousands or both be decimals",
-            f"trộn hai kiểu số: {dot!r} và {comma!r} trong cùng một cột không thể cùng là "
-            "hàng nghìn hay cùng là số thập phân")
+            f"mixes number formats: {dot!r} and {comma!r} in one column use opposite "
+            "separators, so one of them would be misread by a factor of 1,000",
+            f"trộn hai kiểu số: {dot!r} và {comma!r} trong cùng một cột dùng dấu phân cách "
+            "ngược nhau, nên một trong hai sẽ bị đọc sai gấp 1.000 lần")
     if scan.dot_votes and scan.comma_votes:
         dot, comma = scan.dot_votes[0], scan.comma_votes[0]
         return None, tr(
@@ -203,9 +203,10 @@ def parse_numbers(
             cache[key] = r
         if r == "percent":
             problems.append(Problem(
-                tr(f"{key.strip()!r} is a percentage, but {column!r} holds counts or amounts.",
-                   f"{key.strip()!r} là tỷ lệ phần trăm, nhưng {column!r} chứa số đếm hoặc "
-                   "số tiền."),
+                tr(f"{key.strip()!r} is a percentage, but column {column!r} holds counts or "
+                   "amounts.",
+                   f"{key.strip()!r} là tỷ lệ phần trăm, nhưng cột {column!r} chứa số đếm "
+                   "hoặc số tiền."),
                 tr("export the underlying number (not a rate), or check that the column "
                    "headers line up with the values.",
                    "xuất con số gốc (không phải tỷ lệ), hoặc kiểm tra tiêu đề cột có khớp với "
@@ -233,7 +234,8 @@ def _overflow(v: object, file: str | None, row: int, column: str) -> Problem:
     shown = str(v) if len(str(v)) <= 40 else str(v)[:37] + "..."
     return Problem(
         tr(f"{shown!r} is not a usable number (infinite, or more than {MAX_DIGITS} digits).",
-           f"{shown!r} không phải số dùng được (vô hạn, hoặc hơn {MAX_DIGITS} chữ số)."),
+           f"{shown!r} không phải là số hợp lệ (vô hạn, hoặc nhiều hơn {MAX_DIGITS} chữ "
+           "số)."),
         tr("check the cell: the export or a formula produced an impossible value.",
            "kiểm tra ô này: tệp xuất hoặc một công thức đã tạo ra giá trị không thể có."),
         file, row, column)
@@ -355,7 +357,8 @@ def parse_dates(
             f"column {column!r}: dates before {WARN_BEFORE_YEAR} (first: {early[1]:%Y-%m-%d} "
             f"on row {early[0]}); check that the column really holds reporting days.",
             f"cột {column!r}: có ngày trước năm {WARN_BEFORE_YEAR} (đầu tiên: "
-            f"{early[1]:%d/%m/%Y} ở dòng {early[0]}); kiểm tra cột có đúng là ngày báo cáo."))
+            f"{early[1]:%d/%m/%Y} ở dòng {early[0]}); kiểm tra xem cột có đúng là ngày báo "
+            "cáo không."))
     if late is not None:
         warnings.append(tr(
             f"column {column!r}: dates more than a year in the future (first: "

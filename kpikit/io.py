@@ -215,7 +215,7 @@ def _read_text(data: bytes, source: str) -> tuple[list[list[object]], list[int]]
                         tr("a quote (\") opened on this row is never closed: the file ends "
                            "inside it.",
                            "dấu ngoặc kép (\") mở ở dòng này không bao giờ được đóng: tệp "
-                           "kết thúc bên trong nó."),
+                           "kết thúc khi ô vẫn đang mở."),
                         tr("close the quote or remove it, or export the report again.",
                            "đóng dấu ngoặc kép hoặc xóa nó, hoặc xuất lại báo cáo."),
                         source, numbers[-1])) from None
@@ -225,7 +225,7 @@ def _read_text(data: bytes, source: str) -> tuple[list[list[object]], list[int]]
             raise DataError(Problem(
                 tr(f"a cell is longer than {limit:,} characters, which no export writes "
                    "(often an unclosed quote that runs to the end of the file).",
-                   f"một ô dài hơn {nfmt(limit)} ký tự, điều không tệp xuất nào tạo ra "
+                   f"một ô dài hơn {nfmt(limit)} ký tự, độ dài mà không tệp xuất nào tạo ra "
                    "(thường do dấu ngoặc kép không được đóng kéo đến cuối tệp)."),
                 tr("look for an unclosed quote (\") on this row, or shorten the cell.",
                    "tìm dấu ngoặc kép (\") chưa đóng ở dòng này, hoặc rút ngắn ô."),
@@ -326,7 +326,8 @@ def _workbook_scan(data: bytes, source: str) -> bool:
                        f"sổ tính giải nén ra {nfmt(unpacked / 1e6)} MB từ "
                        f"{nfmt(len(data) / 1e6, ',.1f')} MB, lớn hơn nhiều so với mọi tệp "
                        "xuất."),
-                    tr("export the report as CSV instead.", "xuất báo cáo dạng CSV thay thế."),
+                    tr("export the report as CSV instead.",
+                       "thay vào đó, hãy xuất báo cáo dạng CSV."),
                     source))
             for part in parts:
                 tail = b""
