@@ -96,9 +96,11 @@ def _grouped(text: str, sep: str) -> bool:
 def scan_numbers(values: Sequence[object]) -> NumberScan:
     """Collect decimal-separator evidence from the text cells of a column."""
     scan = NumberScan()
+    seen: set[str] = set()
     for i, v in enumerate(values):
-        if not isinstance(v, str):
-            continue
+        if not isinstance(v, str) or v in seen:
+            continue  # a repeated cell says nothing new
+        seen.add(v)
         t = v.strip()
         if t.lower() in EMPTY:
             continue

@@ -184,7 +184,8 @@ def _read_text(data: bytes, source: str) -> tuple[list[list[object]], list[int]]
     start = 1
     try:
         for rec in reader:
-            for cell in rec:
+            # only a record spanning several lines can hide a quote that swallowed rows
+            for cell in rec if reader.line_num > start else ():
                 if ("\n" in cell or "\r" in cell) and delim in cell:
                     # a quoted cell that swallowed whole lines: its quote is never closed
                     raise DataError(Problem(
@@ -200,7 +201,7 @@ def _read_text(data: bytes, source: str) -> tuple[list[list[object]], list[int]]
             rows.append(list(rec))
             numbers.append(start)
             start = reader.line_num + 1
-        if rows:
+        if rows and text.count('"') % 2:
             # at the very end a quote left open swallows no further line, so check the
             # last record alone in strict mode: it ends inside quotes or not
             lines = _io.StringIO(text, newline="").readlines()
@@ -1037,8 +1038,11 @@ def _labelled_summaries(frame: pd.DataFrame, positions: Mapping[str, int], date_
     labelled = np.zeros(n, dtype=bool)
     for i in {positions[c] for c in ("date", "campaign", "campaign_type", "ad_group",
                                      "channel") if c in positions} | {0, date_pos}:
-        labelled |= frame[i].map(
-            lambda v: isinstance(v, str) and bool(_TOTAL_RE.match(v.strip()))).to_numpy(bool)
+        col = frame[i]
+        # labels are few among many repeated values: match each distinct text once
+        hits = {v for v in pd.unique(col) if isinstance(v, str) and _TOTAL_RE.match(v.strip())}
+        if hits:
+            labelled |= col.isin(hits).to_numpy(bool)
     if not labelled.any():
         return labelled
 
@@ -1050,7 +1054,8 @@ def _labelled_summaries(frame: pd.DataFrame, positions: Mapping[str, int], date_
         except (ValueError, OverflowError, TypeError):
             return False
 
-    dated = frame[date_pos].map(real_date).to_numpy(bool)
+    dated = np.ones(n, dtype=bool)
+    dated[labelled] = frame[date_pos][labelled].map(real_date).to_numpy(bool)
     plain = np.flatnonzero(~labelled)
     trailing = np.arange(n) > (plain[-1] if len(plain) else -1)
     return labelled & (~dated | trailing)
@@ -1060,8 +1065,9 @@ def _summed_row(campaigns: pd.Series, out: Mapping[str, pd.Series],
                 measures: Sequence[str]) -> int | None:
     """Position of a first or last row, with no campaign or a summary label as campaign,
     that sums all the other rows (Meta's summary row carries the report's dates)."""
-    blank = campaigns.map(lambda v: v is None or str(v).strip().lower() in _parse.EMPTY
-                          or bool(_TOTAL_RE.match(str(v).strip())))
+    like = {v for v in pd.unique(campaigns) if v is None or str(v).strip().lower() in
+            _parse.EMPTY or _TOTAL_RE.match(str(v).strip())}
+    blank = campaigns.isin(like) | campaigns.isna()
     additive = [m for m in measures if MEASURES[m].aggregation == "sum" and m in out]
     if not additive:
         return None
