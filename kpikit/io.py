@@ -881,17 +881,18 @@ def _from_raw(raw: _Raw, *, platform: str, mapping: Mapping[str, str] | None,
 
     # a row with no campaign (or 'Results from 3 campaigns') whose measures are the sums
     # of the other rows is the summary row Meta (and others) put first or last
-    if "campaign" in positions and len(frame) > 1:
-        summary = _summed_row(frame[positions["campaign"]], out, measures_found)
-        if summary is not None:
-            line = rows[summary]
-            problems = [p for p in problems if p.row != line]
+    if len(frame) > 1:
+        summary = _summed_rows(frame, positions.get("campaign"), date_pos, out,
+                               measures_found)
+        if summary:
+            lines = {rows[i] for i in summary}
+            problems = [p for p in problems if p.row not in lines]
             keep = np.ones(len(frame), dtype=bool)
             keep[summary] = False
             frame = frame.loc[keep].reset_index(drop=True)
             rows = [r for r, k in zip(rows, keep, strict=True) if k]
             out = {k: v.loc[keep].reset_index(drop=True) for k, v in out.items()}
-            dropped += 1
+            dropped += len(summary)
 
     # text columns
     def text(col: str) -> pd.Series:
@@ -1061,35 +1062,58 @@ def _labelled_summaries(frame: pd.DataFrame, positions: Mapping[str, int], date_
     return labelled & (~dated | trailing)
 
 
-def _summed_row(campaigns: pd.Series, out: Mapping[str, pd.Series],
-                measures: Sequence[str]) -> int | None:
-    """Position of a first or last row, with no campaign or a summary label as campaign,
-    that sums all the other rows (Meta's summary row carries the report's dates)."""
-    like = {v for v in pd.unique(campaigns) if v is None or str(v).strip().lower() in
-            _parse.EMPTY or _TOTAL_RE.match(str(v).strip())}
-    blank = campaigns.isin(like) | campaigns.isna()
+def _summed_rows(frame: pd.DataFrame, campaign_pos: int | None, date_pos: int,
+                 out: Mapping[str, pd.Series], measures: Sequence[str]) -> list[int]:
+    """Unlabelled summary rows: positions of rows that only add up other rows.
+
+    A candidate is a row with no date at all (empty or ``--``), or a first or last row
+    whose campaign is empty or a summary label (Meta's summary row carries the report's
+    dates). It is a summary when every measure it states equals the sum of the other
+    rows of its campaign (of all other rows when it names no campaign).
+    """
     additive = [m for m in measures if MEASURES[m].aggregation == "sum" and m in out]
+    n = len(frame)
     if not additive:
-        return None
-    for i in (0, len(campaigns) - 1):
-        if not blank.iloc[i] or blank.sum() > 1:
+        return []
+
+    def emptyish(col: pd.Series, labels: bool) -> np.ndarray:
+        like = {v for v in pd.unique(col) if v is None or str(v).strip().lower() in
+                _parse.EMPTY or (labels and _TOTAL_RE.match(str(v).strip()))}
+        return (col.isin(like) | col.isna()).to_numpy(bool)
+
+    no_date = emptyish(frame[date_pos], labels=False)
+    if campaign_pos is not None:
+        camps = frame[campaign_pos]
+        no_camp = emptyish(camps, labels=True)
+    else:
+        camps, no_camp = pd.Series([""] * n), np.ones(n, dtype=bool)
+    edge = np.zeros(n, dtype=bool)
+    edge[[0, n - 1]] = True
+    candidates = np.flatnonzero(no_date | (no_camp & edge & (no_camp.sum() == 1)))
+    if not len(candidates) or len(candidates) > 50 or len(candidates) >= n:
+        return []
+    others = np.ones(n, dtype=bool)
+    others[candidates] = False
+    values = {m: out[m].to_numpy() for m in additive}
+    found = []
+    for i in candidates:
+        group = others if no_camp[i] else others & (camps == camps.iloc[i]).to_numpy(bool)
+        if not group.any():
             continue
-        others = np.ones(len(campaigns), dtype=bool)
-        others[i] = False
         match, nonzero = True, False
         for m in additive:
-            v = out[m].to_numpy()
+            v = values[m]
             if np.isnan(v[i]):
                 continue  # Meta leaves 'Results' empty in the summary when types differ
-            total = np.nansum(v[others])
+            total = np.nansum(v[group])
             # exports round each row and the total to cents: allow that much
-            if not np.isclose(v[i], total, rtol=1e-6, atol=0.01 * others.sum() + 1e-9):
+            if not np.isclose(v[i], total, rtol=1e-6, atol=0.01 * group.sum() + 1e-9):
                 match = False
                 break
             nonzero |= total != 0
         if match and nonzero:
-            return i
-    return None
+            found.append(int(i))
+    return found
 
 
 # --------------------------------------------------------------- validation

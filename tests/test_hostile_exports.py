@@ -102,6 +102,17 @@ CASES = [
         + "2026-01-02,B,Search,VND,3000,30,300000\n"
         + "--,--,--,VND,4000,40,400000\n"),
         totals={"impressions": 4000, "clicks": 40, "spend": 400000}, dropped=1, rows=2),
+    Case("undated_campaign_subtotals.csv", text(
+        GADS + "2026-01-01,A,Search,VND,1000,10,100000\n"
+        + "2026-01-02,A,Search,VND,2000,20,200000\n"
+        + "--,A,Search,VND,3000,30,300000\n"
+        + "2026-01-01,B,Search,VND,500,5,50000\n"
+        + ",B,Search,VND,500,5,50000\n"),
+        totals={"impressions": 3500, "clicks": 35, "spend": 350000}, dropped=2, rows=3),
+    Case("undated_row_not_a_sum.csv", text(
+        GADS + "2026-01-01,A,Search,VND,1000,10,100000\n"
+        + "--,A,Search,VND,999,10,100000\n"),
+        error=["row 3", "column 'Day'", "the date is empty", "Fix:"]),
     Case("meta_summary_row_first.csv", text(
         "Campaign name,Reporting starts,Reporting ends,Amount spent (USD),Impressions,"
         "Link clicks\n"
