@@ -435,6 +435,11 @@ def _read(source: str | os.PathLike[str] | pd.DataFrame, mapping, name: str | No
           sheet: str | int | None = None) -> tuple[list[_Raw], list[str]]:
     """The tables to load (one, or one per sheet of a workbook) and notes about the reading."""
     if isinstance(source, pd.DataFrame):
+        if sheet is not None:
+            raise ParameterError(tr(
+                f"sheet={sheet!r}: a DataFrame has no sheets. Fix: drop the sheet argument.",
+                f"sheet={sheet!r}: DataFrame không có trang tính. Cách sửa: bỏ tham số "
+                "sheet."))
         df = source.reset_index(drop=True)
         label = name or "DataFrame"
         frame = pd.DataFrame({i: df.iloc[:, i] for i in range(df.shape[1])})
@@ -697,7 +702,9 @@ def load(
         The canonical table, sorted by date, campaign, channel. ``attrs``
         holds ``currency``, ``platform``, ``source``, ``dropped_total_rows``
         (the platform's summary rows that were left out), ``ignored_columns``,
-        ``sheets`` (workbooks) and ``warnings``.
+        ``sheets`` (workbooks) and ``warnings``. Rows that cover a period
+        (Meta's reporting starts/ends, Google Ads rows by Week, Month or
+        Quarter) also have ``date_end``, the period's last day.
 
     Raises
     ------
