@@ -868,6 +868,17 @@ def _from_raw(raw: _Raw, *, platform: str, mapping: Mapping[str, str] | None,
         scan = scans[c]
         cell_currencies |= scan.currencies
         dec, why = (decimal, None) if decimal else _parse.decide_decimal(scan, file_hint)
+        if (not decimal and not why and c in _WHOLE and scan.ambiguous_seps.get(dec or "")
+                and not (scan.dot_votes or scan.comma_votes)):
+            # only the rest of the file decided, and it would make a count fractional
+            # ('1.234' impressions): that reading is not evidence enough
+            cell = scan.ambiguous_seps[dec]
+            whole, fraction = cell.replace(",", "").replace(".", ""), cell.replace(",", ".")
+            why = tr(
+                f"cannot tell whether {cell!r} means {whole} or {fraction}: the rest of the "
+                f"file uses {dec!r} as decimal point, but {c} are whole numbers",
+                f"không biết {cell!r} là {whole} hay {fraction}: phần còn lại của tệp dùng "
+                f"{dec!r} làm dấu thập phân, nhưng {c} là số nguyên")
         if why:
             problems.append(Problem(
                 why + ".", tr("pass decimal=',' (1.234,5 style) or decimal='.' (1,234.5 "
@@ -1027,6 +1038,12 @@ def _from_raw(raw: _Raw, *, platform: str, mapping: Mapping[str, str] | None,
     )
     return df, warn
 
+
+#: measures that count whole things: a fractional reading of them is suspect
+_WHOLE = frozenset(
+    "impressions reach clicks link_clicks sessions engaged_sessions leads orders "
+    "repeat_orders engagements shares video_views video_completions followers "
+    "new_customers emails_delivered email_opens email_clicks unsubscribes".split())
 
 _DOLLARS = frozenset("USD SGD AUD CAD HKD NZD TWD".split())
 

@@ -199,6 +199,10 @@ CASES = [
     Case("thousands_dot_and_comma_in_one_column.csv", text(
         "Day;Campaign;Clicks;Cost\n2026-01-01;A;\"1.234\";100\n2026-01-02;A;\"1,234\";200\n"),
         error=["column 'Clicks'", "mixes number formats", "'1.234'", "'1,234'", "decimal="]),
+    Case("count_made_fractional_by_other_column.csv", text(
+        "Day,Campaign,Impr.,Cost\n2026-01-01,A,1.234,12.50\n2026-01-02,A,2.500,7.25\n"),
+        error=["column 'Impr.'", "cannot tell whether '1.234'", "whole numbers",
+               "decimal="]),
     Case("overflowing_numbers.csv", text(
         "Day,Campaign,Clicks,Cost\n"
         "2026-01-01,A,inf,100\n"
