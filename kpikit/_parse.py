@@ -509,6 +509,13 @@ def parse_periods(
     warnings: list[str] = []
     if dayfirst is None:
         dayfirst, note = _decide_dayfirst(items)
+        if note and kind == "week":
+            # weeks all start on the same weekday: only one reading may show that
+            same = [len({b[0].weekday() for v in items
+                         if (b := period_bounds(v, kind, first)) is not None}) == 1
+                    for first in (True, False)]
+            if same[0] != same[1]:
+                dayfirst, note = same[0], None
         if note:
             warnings.append(tr(f"column {column!r}: {note}", f"cột {column!r}: {note}"))
     starts: list[object] = []

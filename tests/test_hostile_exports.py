@@ -456,3 +456,15 @@ def test_workbook_that_unpacks_to_far_more_is_refused(tmp_path):
     assert path.stat().st_size < 1024**2
     with pytest.raises(DataError, match="unpacks to"):
         kpikit.load(path)
+
+
+def test_week_starts_decide_day_first(tmp_path):
+    # 04/01/2027 and 11/01/2027 are both Mondays read day first, but 1 April (Thursday)
+    # and 1 November (Monday) read month first: the weekday decides, no warning needed
+    path = tmp_path / "weeks.csv"
+    path.write_text("Tuần,Chiến dịch,Lượt nhấp,Chi phí\n04/01/2027,A,5,100\n"
+                    "11/01/2027,A,6,200\n", encoding="utf-8")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        df = kpikit.load(path)
+    assert [d.strftime("%Y-%m-%d") for d in df["date"]] == ["2027-01-04", "2027-01-11"]
