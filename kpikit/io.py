@@ -467,7 +467,14 @@ def _read(source: str | os.PathLike[str] | pd.DataFrame, mapping, name: str | No
                 f"{label}: không hỗ trợ loại tệp {suffix!r}. Cách sửa: dùng một trong "
                 f"{_SUPPORTED}."))
     # one bounded read: refuses folders, FIFOs, devices and oversized files without blocking
-    data = read_limited(path, label)
+    try:
+        data = read_limited(path, label)
+    except (OSError, ValueError) as e:  # permission denied, a NUL in the path, ...
+        reason = getattr(e, "strerror", None) or str(e)
+        raise ParameterError(tr(
+            f"{label}: cannot be read ({reason}). Fix: check the path and its permissions.",
+            f"{label}: không đọc được ({reason}). Cách sửa: kiểm tra đường dẫn và quyền "
+            "truy cập.")) from None
     if suffix in (".parquet", ".pq"):
         try:
             df = pd.read_parquet(_io.BytesIO(data))

@@ -364,6 +364,8 @@ def test_folder_fifo_and_device_are_refused_without_blocking(tmp_path):
         os.mkfifo(fifo)
         with pytest.raises(ParameterError, match="not a regular file"):
             kpikit.load(fifo)
+    with pytest.raises(ParameterError, match="cannot be read"):
+        kpikit.load(str(tmp_path / "a\x00b.csv"))
     if Path("/dev/null").exists():
         with pytest.raises(ParameterError, match="not a regular file"):
             kpikit.load("/dev/null")
