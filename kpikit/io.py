@@ -497,6 +497,12 @@ def _read(source: str | os.PathLike[str] | pd.DataFrame, mapping, name: str | No
     return [raw], []
 
 
+def _in_table(problems: list[Problem], raw: _Raw) -> list[Problem]:
+    """Formula problems of the table's own rows (a title line's formula is not read)."""
+    lines = set(raw.rows)
+    return [p for p in problems if p.row in lines]
+
+
 def _pick_sheets(sheets, label: str, mapping, sheet: str | int | None
                  ) -> tuple[list[_Raw], list[str]]:
     """Sheets to read: the chosen one, or every sheet holding the first sheet's table."""
@@ -517,13 +523,13 @@ def _pick_sheets(sheets, label: str, mapping, sheet: str | int | None
         raw = _to_raw(rows, numbers, f"{label} [{title}]", mapping)
         if raw is None:
             raise _unrecognised(f"{label} [{title}]", [str(c) for c in (rows[:1] or [[]])[0]])
-        raw.problems[:0] = problems
+        raw.problems[:0] = _in_table(problems, raw)
         return [raw], []
     tables: list[tuple[str, _Raw]] = []
     for title, rows, numbers, problems in sheets:
         raw = _to_raw(rows, numbers, f"{label} [{title}]", mapping)
         if raw is not None:
-            raw.problems[:0] = problems
+            raw.problems[:0] = _in_table(problems, raw)
             tables.append((title, raw))
     if not tables:
         raise _unrecognised(label, [])

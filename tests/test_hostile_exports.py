@@ -229,6 +229,10 @@ CASES = [
                     [datetime(2026, 1, 1), "A", 5, 100],
                     [datetime(2026, 1, 2), "A", "=C2*2", 200]])),
         error=["row 3", "C3", "=C2*2", "no saved value", "save it again"]),
+    Case("formula_in_title_line_only.xlsx", workbook(
+        ("Report", [["=TODAY()"], ["Day", "Campaign", "Clicks", "Cost"],
+                    [datetime(2026, 1, 1), "A", 5, 100]])),
+        totals={"clicks": 5, "spend": 100}, rows=1),
     # ---------------------------------------------------------------- dates
     Case("year_zero.csv", text("Day,Campaign,Clicks\n2026-01-01,A,5\n0000-01-01,A,6\n"),
          error=["row 3", "column 'Day'", "'0000-01-01'", "1900"]),
