@@ -369,6 +369,12 @@ def _is_note(rec: Sequence[object]) -> bool:
     return _is_comment(rec) and sum(bool(str(c).strip()) for c in rec) == 1
 
 
+def is_summary_label(text: object) -> bool:
+    """Whether ``text`` is how a platform labels a summary row (``Total: Account``,
+    ``Tổng cộng``, ``Total of 3 results``); ``Total - Brand`` is not."""
+    return isinstance(text, str) and bool(_TOTAL_RE.match(text.strip()))
+
+
 def _blank(rec: Sequence[object]) -> bool:
     return not any(str(c).strip() for c in rec)
 
@@ -380,8 +386,8 @@ def _to_raw(
     known = _all_known_headers(mapping)
     best_i, best = -1, 1
     for i, rec in enumerate(rows[:40]):
-        if _is_comment(rec):
-            continue
+        # a '#' line is scored too: '#,Day,Campaign,...' (a row-number column) is a header,
+        # while GA4's '# Start date: ...' lines name no column
         s = _header_score(rec, known)
         if s > best:
             best_i, best = i, s

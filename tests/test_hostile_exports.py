@@ -157,6 +157,9 @@ CASES = [
         "\n"
         "#hashtag,2026-01-02,7,300\n"),
         totals={"clicks": 12, "spend": 400}, rows=2),
+    Case("hash_header_for_row_numbers.csv", text(
+        "#,Day,Campaign,Clicks,Cost\n1,2026-01-01,A,5,100\n2,2026-01-02,B,7,300\n"),
+        totals={"clicks": 12, "spend": 400}, rows=2),
     Case("ga4_second_table_after_hash_block.csv", text(
         "# GA4\n# Start date: 20260101\n"
         "Session default channel group,Session campaign,Date,Sessions\n"
