@@ -173,7 +173,7 @@ def _sniff_delimiter(lines: list[str]) -> str:
 def _read_text(data: bytes, source: str) -> tuple[list[list[object]], list[int]]:
     text = _decode(data, source)
     text = unicodedata.normalize("NFC", text)
-    lines = text.splitlines()[:60]
+    lines = text[:1_000_000].splitlines()[:60]  # the sniffer needs only the first lines
     try:
         delim = _sniff_delimiter(lines)
     except csv.Error:
