@@ -540,9 +540,12 @@ def _pick_sheets(sheets, label: str, mapping, sheet: str | int | None
     if not tables:
         raise _unrecognised(label, [])
 
+    known = _all_known_headers(mapping)
+
     def shape(raw: _Raw) -> frozenset[str]:
-        return frozenset(split_currency(normalize_header(h))[0] for h in raw.headers
-                         if str(h).strip())
+        # the columns kpikit reads: an extra 'CTR' column does not make another table
+        return frozenset(h for h in (split_currency(normalize_header(x))[0]
+                                     for x in raw.headers) if h in known)
 
     first = shape(tables[0][1])
     same = [(t, r) for t, r in tables if shape(r) == first]

@@ -258,6 +258,11 @@ CASES = [
         ("Feb", [["Day", "Campaign", "Clicks", "Cost"], [datetime(2026, 2, 1), "A", 7, 300],
                  [datetime(2026, 2, 2), "B", 1, 50]])),
         totals={"clicks": 13, "spend": 450}, rows=3),
+    Case("two_sheets_same_table_other_order_and_extra_column.xlsx", workbook(
+        ("Jan", [["Day", "Campaign", "Clicks", "Cost"], [datetime(2026, 1, 1), "A", 5, 100]]),
+        ("Feb", [["Campaign", "Cost", "CTR", "Day", "Clicks"],
+                 ["A", 300, "1%", datetime(2026, 2, 1), 7]])),
+        totals={"clicks": 12, "spend": 400}, rows=2),
     Case("two_sheets_other_table.xlsx", workbook(
         ("Data", [["Day", "Campaign", "Clicks", "Cost"], [datetime(2026, 1, 1), "A", 5, 100]]),
         ("Notes", [["Campaign", "Day", "Sessions"], ["A", datetime(2026, 1, 1), 9]])),
