@@ -38,6 +38,10 @@ class NumberScan:
     comma_votes: list[str] = field(default_factory=list)  # examples saying ',' is decimal
     ambiguous: list[str] = field(default_factory=list)  # like '1.234' or '1,234'
     currencies: set[str] = field(default_factory=set)
+    #: first cell (position, text) showing each currency sign
+    currency_cells: dict[str, tuple[int, str]] = field(default_factory=dict)
+    #: separator ('.' or ',') of the ambiguous cells -> the first such cell
+    ambiguous_seps: dict[str, str] = field(default_factory=dict)
 
 
 def _clean(text: str) -> tuple[str, float, bool, str | None]:
@@ -92,16 +96,21 @@ def _grouped(text: str, sep: str) -> bool:
 def scan_numbers(values: Sequence[object]) -> NumberScan:
     """Collect decimal-separator evidence from the text cells of a column."""
     scan = NumberScan()
-    for v in values:
-        if not isinstance(v, str):
-            continue
+    seen: set[str] = set()
+    for i, v in enumerate(values):
+        if not isinstance(v, str) or v in seen:
+            continue  # a repeated cell says nothing new
+        seen.add(v)
         t = v.strip()
         if t.lower() in EMPTY:
             continue
         digits, _, _, cur = _clean(t)
         if cur:
             scan.currencies.add(cur)
+            scan.currency_cells.setdefault(cur, (i, t))
         kind = _classify(digits)
+        if kind == "ambiguous":
+            scan.ambiguous_seps.setdefault("." if "." in digits else ",", t)
         if kind == "dot" and len(scan.dot_votes) < 3:
             scan.dot_votes.append(t)
         elif kind == "comma" and len(scan.comma_votes) < 3:
@@ -117,6 +126,13 @@ def decide_decimal(scan: NumberScan, file_hint: str | None) -> tuple[str | None,
     Returns ``(decimal, reason_if_undecided)``. The column's own evidence wins,
     then the evidence of the rest of the file (``file_hint``).
     """
+    if len(scan.ambiguous_seps) > 1:
+        dot, comma = scan.ambiguous_seps["."], scan.ambiguous_seps[","]
+        return None, tr(
+            f"mixes number formats: {dot!r} and {comma!r} in one column use opposite "
+            "separators, so one of them would be misread by a factor of 1,000",
+            f"trộn hai kiểu số: {dot!r} và {comma!r} trong cùng một cột dùng dấu phân cách "
+            "ngược nhau, nên một trong hai sẽ bị đọc sai gấp 1.000 lần")
     if scan.dot_votes and scan.comma_votes:
         dot, comma = scan.dot_votes[0], scan.comma_votes[0]
         return None, tr(
@@ -139,6 +155,10 @@ def decide_decimal(scan: NumberScan, file_hint: str | None) -> tuple[str | None,
     return ".", None
 
 
+#: more integer digits than this cannot be a real count or amount (and lose precision)
+MAX_DIGITS = 15
+
+
 def parse_numbers(
     values: pd.Series,
     *,
@@ -146,49 +166,86 @@ def parse_numbers(
     rows: Sequence[int],
     file: str | None,
     decimal: str | None,
+    allow_percent: bool = True,
 ) -> tuple[pd.Series, list[Problem]]:
     """Parse one column of numbers; return float values and problems.
 
     ``decimal`` is the separator chosen by :func:`decide_decimal` (``'.'`` or
     ``','``); ``None`` means it could not be decided, which makes every
-    ambiguous cell a problem.
+    ambiguous cell a problem. ``allow_percent=False`` refuses ``12%`` (a count
+    or an amount is never a percentage). Infinite values and numbers of more
+    than ``MAX_DIGITS`` integer digits are problems, never read.
     """
+    problems: list[Problem] = []
     if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(
         values.dtype
     ):
-        return values.astype("float64"), []
+        out_num = values.astype("float64")
+        for i in np.flatnonzero(~np.isfinite(out_num.to_numpy()) & out_num.notna().to_numpy()):
+            problems.append(_overflow(out_num.iloc[i], file, rows[i], column))
+        return out_num.where(np.isfinite(out_num)), problems
     out = np.full(len(values), np.nan)
-    problems: list[Problem] = []
-    cache: dict[object, float | None] = {}
+    cache: dict[object, float | str | None] = {}
     thousands = "," if decimal == "." else "."
     for i, v in enumerate(values.tolist()):
         if v is None or (isinstance(v, float) and np.isnan(v)):
             continue
         if isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool):
-            out[i] = float(v)
+            f = float(v)
+            if not np.isfinite(f) or abs(f) >= 10.0 ** MAX_DIGITS:
+                problems.append(_overflow(v, file, rows[i], column))
+            else:
+                out[i] = f
             continue
-        if v in cache:
-            r = cache[v]
+        key = str(v)
+        if key in cache:
+            r = cache[key]
         else:
-            r = _parse_one(str(v), decimal, thousands)
-            cache[v] = r
-        if r is None:
+            r = _parse_one(key, decimal, thousands, allow_percent)
+            cache[key] = r
+        if r == "percent":
+            problems.append(Problem(
+                tr(f"{key.strip()!r} is a percentage, but column {column!r} holds counts or "
+                   "amounts.",
+                   f"{key.strip()!r} là tỷ lệ phần trăm, nhưng cột {column!r} chứa số đếm "
+                   "hoặc số tiền."),
+                tr("export the underlying number (not a rate), or check that the column "
+                   "headers line up with the values.",
+                   "xuất con số gốc (không phải tỷ lệ), hoặc kiểm tra tiêu đề cột có khớp với "
+                   "giá trị không."),
+                file, rows[i], column))
+        elif r == "overflow":
+            problems.append(_overflow(key.strip(), file, rows[i], column))
+        elif r is None:
             problems.append(
                 Problem(
-                    tr(f"cannot read {str(v)!r} as a number.",
-                       f"không đọc được {str(v)!r} thành số."),
+                    tr(f"cannot read {key!r} as a number.",
+                       f"không đọc được {key!r} thành số."),
                     tr("write plain numbers such as 1234.5, 1,234.5 or 1.234,5 "
                        "(or leave the cell empty).",
                        "ghi số thường như 1234.5, 1,234.5 hoặc 1.234,5 (hoặc để trống ô)."),
                     file, rows[i], column,
                 )
             )
-        elif r == r:  # not NaN
+        elif isinstance(r, float) and r == r:  # not NaN
             out[i] = r
     return pd.Series(out, index=values.index, dtype="float64"), problems
 
 
-def _parse_one(text: str, decimal: str | None, thousands: str) -> float | None:
+def _overflow(v: object, file: str | None, row: int, column: str) -> Problem:
+    shown = str(v) if len(str(v)) <= 40 else str(v)[:37] + "..."
+    return Problem(
+        tr(f"{shown!r} is not a usable number (infinite, or more than {MAX_DIGITS} digits).",
+           f"{shown!r} không phải là số hợp lệ (vô hạn, hoặc nhiều hơn {MAX_DIGITS} chữ "
+           "số)."),
+        tr("check the cell: the export or a formula produced an impossible value.",
+           "kiểm tra ô này: tệp xuất hoặc một công thức đã tạo ra giá trị không thể có."),
+        file, row, column)
+
+
+def _parse_one(text: str, decimal: str | None, thousands: str,
+               allow_percent: bool = True) -> float | str | None:
+    """A float, NaN for an empty cell, None if unreadable, or 'percent' / 'overflow'."""
     t = text.strip()
     if t.lower() in EMPTY:
         return float("nan")
@@ -196,6 +253,8 @@ def _parse_one(text: str, decimal: str | None, thousands: str) -> float | None:
     kind = _classify(digits)
     if kind == "bad":
         return None
+    if factor != 1.0 and not allow_percent:
+        return "percent"
     if kind == "ambiguous" and decimal is None:
         return None
     if kind == "dot" or (kind == "ambiguous" and decimal == "."):
@@ -204,6 +263,8 @@ def _parse_one(text: str, decimal: str | None, thousands: str) -> float | None:
         num = digits.replace(".", "").replace(",", ".")
     else:
         num = digits.replace(thousands, "")
+    if len(num.split(".")[0].lstrip("0")) > MAX_DIGITS:
+        return "overflow"
     value = float(num) * factor
     return -value if negative else value
 
@@ -216,6 +277,10 @@ _DMY_RE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?:[ T].*)?$")
 _SERIAL_RE = re.compile(r"^\d{5}(?:\.0+)?$")
 _TEXT_FORMATS = ("%b %d, %Y", "%a, %b %d, %Y", "%d %b %Y", "%B %d, %Y", "%d %B %Y")
 _EXCEL_EPOCH = date(1899, 12, 30)
+#: reporting days outside these years are errors (pandas cannot even hold year 0 or 99999)
+MIN_YEAR, MAX_YEAR = 1900, 2200
+#: earlier days are legal but suspicious: ad platforms did not exist
+WARN_BEFORE_YEAR = 1990
 
 
 def _serial_to_date(n: float) -> date | None:
@@ -241,7 +306,10 @@ def parse_dates(
     """
     if pd.api.types.is_datetime64_any_dtype(values.dtype):
         v = values.dt.tz_localize(None) if getattr(values.dt, "tz", None) else values
-        return v.dt.normalize().astype("datetime64[ns]"), [], []
+        v = v.dt.normalize()
+        if v.notna().all() and v.dt.year.between(WARN_BEFORE_YEAR, date.today().year).all():
+            return v.astype("datetime64[ns]"), [], []
+        values = v.astype(object)  # check range and warn through the general path
     warnings: list[str] = []
     items = values.tolist()
     if dayfirst is None:
@@ -250,21 +318,55 @@ def parse_dates(
             warnings.append(tr(f"column {column!r}: {note}", f"cột {column!r}: {note}"))
     out: list[object] = []
     problems: list[Problem] = []
+    early = late = None
+    horizon = date.today().toordinal() + 366
     for i, v in enumerate(items):
-        d = _parse_date(v, dayfirst)
+        try:
+            d = _parse_date(v, dayfirst)
+        except (ValueError, OverflowError):
+            d = None
         empty = v is None or (isinstance(v, str) and v.strip().lower() in EMPTY) or (
             isinstance(v, float) and np.isnan(v))
-        if d is None and not empty:
-            problems.append(Problem(tr(f"cannot read {str(v)!r} as a date.",
-                                       f"không đọc được {str(v)!r} thành ngày."),
-                                    tr("use yyyy-mm-dd or dd/mm/yyyy.",
-                                       "dùng yyyy-mm-dd hoặc dd/mm/yyyy."),
+        if d is not None and not MIN_YEAR <= d.year <= MAX_YEAR:
+            problems.append(Problem(
+                tr(f"the date {str(v)!r} is out of range (years {MIN_YEAR} to {MAX_YEAR}).",
+                   f"ngày {str(v)!r} nằm ngoài khoảng cho phép (năm {MIN_YEAR} đến "
+                   f"{MAX_YEAR})."),
+                tr("fix the cell: it is not a real reporting day.",
+                   "sửa ô này: đây không phải ngày báo cáo thật."), file, rows[i], column))
+            d = None
+        elif d is None and not empty:
+            shown = str(v) if len(str(v)) <= 40 else str(v)[:37] + "..."
+            problems.append(Problem(tr(f"cannot read {shown!r} as a date.",
+                                       f"không đọc được {shown!r} thành ngày."),
+                                    tr(f"use yyyy-mm-dd or dd/mm/yyyy, a real day between "
+                                       f"{MIN_YEAR} and {MAX_YEAR}.",
+                                       f"dùng yyyy-mm-dd hoặc dd/mm/yyyy, một ngày có thật từ "
+                                       f"năm {MIN_YEAR} đến {MAX_YEAR}."),
                                     file, rows[i], column))
+        elif d is not None:
+            if d.year < WARN_BEFORE_YEAR and early is None:
+                early = (rows[i], d)
+            if d.toordinal() > horizon and late is None:
+                late = (rows[i], d)
         elif empty and required:
             problems.append(Problem(tr("the date is empty.", "ngày bị trống."),
                                     tr("fill it in or delete the row.",
                                        "điền vào hoặc xóa dòng."), file, rows[i], column))
         out.append(d)
+    if early is not None:
+        warnings.append(tr(
+            f"column {column!r}: dates before {WARN_BEFORE_YEAR} (first: {early[1]:%Y-%m-%d} "
+            f"on row {early[0]}); check that the column really holds reporting days.",
+            f"cột {column!r}: có ngày trước năm {WARN_BEFORE_YEAR} (đầu tiên: "
+            f"{early[1]:%d/%m/%Y} ở dòng {early[0]}); kiểm tra xem cột có đúng là ngày báo "
+            "cáo không."))
+    if late is not None:
+        warnings.append(tr(
+            f"column {column!r}: dates more than a year in the future (first: "
+            f"{late[1]:%Y-%m-%d} on row {late[0]}); check the year.",
+            f"cột {column!r}: có ngày xa hơn một năm trong tương lai (đầu tiên: "
+            f"{late[1]:%d/%m/%Y} ở dòng {late[0]}); kiểm tra lại năm."))
     parsed = pd.to_datetime(pd.Series(out, index=values.index, dtype="object"))
     return parsed.astype("datetime64[ns]"), problems, warnings
 
@@ -294,7 +396,7 @@ def _decide_dayfirst(items: list[object]) -> tuple[bool, str | None]:
 
 
 def _parse_date(v: object, dayfirst: bool) -> date | None:
-    if v is None:
+    if v is None or v is pd.NaT:
         return None
     if isinstance(v, datetime):
         return v.date()
@@ -327,3 +429,117 @@ def _parse_date(v: object, dayfirst: bool) -> date | None:
         except ValueError:
             continue
     return None
+
+
+# ---------------------------------------------------------------- periods
+
+_MONTHS = {m: i for i, m in enumerate(
+    ("january february march april may june july august september october november "
+     "december").split(), start=1)}
+_MONTHS.update({m[:3]: i for m, i in list(_MONTHS.items())})
+_MONTHS["sept"] = 9
+_MONTH_TEXT_RE = re.compile(r"^([a-z]+)\.?,?\s+(\d{4})$")
+_MONTH_VI_RE = re.compile(r"^(?:tháng|th|t)\s*(\d{1,2})\s*(?:năm|[/,\s-])\s*(\d{4})$")
+_MONTH_NUM_RE = re.compile(r"^(\d{4})[-/.](\d{1,2})$|^(\d{1,2})[-/.](\d{4})$")
+_QUARTER_RE = re.compile(
+    r"^(?:q|quý|quy)\s*([1-4]|i{1,3}|iv)\s*(?:năm|[/,\s-])\s*(\d{4})$"
+    r"|^(\d{4})\s*[-/,\s]\s*(?:q|quý|quy)\s*([1-4]|i{1,3}|iv)$")
+_ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
+
+
+def _month_start(t: str) -> date | None:
+    t = " ".join(t.casefold().split())
+    if m := _MONTH_TEXT_RE.match(t):
+        month = _MONTHS.get(m.group(1))
+        return date(int(m.group(2)), month, 1) if month else None
+    if m := _MONTH_VI_RE.match(t):
+        return date(int(m.group(2)), int(m.group(1)), 1)
+    if m := _MONTH_NUM_RE.match(t):
+        y, mo = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
+        return date(int(y), int(mo), 1)
+    return None
+
+
+def _quarter_start(t: str) -> date | None:
+    t = " ".join(t.casefold().split())
+    if m := _QUARTER_RE.match(t):
+        q, y = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
+        n = int(q) if q.isdigit() else _ROMAN[q]
+        return date(int(y), 3 * n - 2, 1)
+    return None
+
+
+def period_bounds(v: object, kind: str, dayfirst: bool = True) -> tuple[date, date] | None:
+    """First and last day of the ``kind`` period (week, month, quarter) named by ``v``.
+
+    A week is named by its first day (``2027-01-04``, ``Jan 4, 2027``); a month by
+    ``January 2027``, ``2027-01``, ``Tháng 1 năm 2027`` or its first day; a quarter by
+    ``Q1 2027``, ``Quý 1/2027`` or its first day. ``None`` when ``v`` names no such period.
+    """
+    start: date | None = None
+    text = v.strip() if isinstance(v, str) else None
+    try:
+        if kind == "month" and text:
+            start = _month_start(text)
+        elif kind == "quarter" and text:
+            start = _quarter_start(text)
+        if start is None:
+            d = _parse_date(v, dayfirst)
+            if d is None:
+                return None
+            if kind == "week":
+                return d, date.fromordinal(d.toordinal() + 6)
+            # a day inside the period names it (Google Ads writes the first day)
+            start = date(d.year, d.month, 1) if kind == "month" else date(
+                d.year, 3 * ((d.month - 1) // 3) + 1, 1)
+    except (ValueError, OverflowError):
+        return None
+    months = 1 if kind == "month" else 3
+    nxt = date(start.year + (start.month + months - 1) // 12,
+               (start.month + months - 1) % 12 + 1, 1)
+    return start, date.fromordinal(nxt.toordinal() - 1)
+
+
+def parse_periods(
+    values: pd.Series, *, kind: str, column: str, rows: Sequence[int], file: str | None,
+    dayfirst: bool | None,
+) -> tuple[pd.Series, pd.Series, list[Problem], list[str]]:
+    """Parse a Week/Month/Quarter column into ``(date, date_end, problems, warnings)``."""
+    items = values.tolist()
+    warnings: list[str] = []
+    if dayfirst is None:
+        dayfirst, note = _decide_dayfirst(items)
+        if note and kind == "week":
+            # weeks all start on the same weekday: only one reading may show that
+            same = [len({b[0].weekday() for v in items
+                         if (b := period_bounds(v, kind, first)) is not None}) == 1
+                    for first in (True, False)]
+            if same[0] != same[1]:
+                dayfirst, note = same[0], None
+        if note:
+            warnings.append(tr(f"column {column!r}: {note}", f"cột {column!r}: {note}"))
+    starts: list[object] = []
+    ends: list[object] = []
+    problems: list[Problem] = []
+    examples = {"week": "2027-01-04, Jan 4, 2027", "month": "2027-01, January 2027, "
+                "Tháng 1 năm 2027", "quarter": "Q1 2027, Quý 1/2027, 2027-01-01"}[kind]
+    for i, v in enumerate(items):
+        b = period_bounds(v, kind, dayfirst)
+        if b is not None and not (MIN_YEAR <= b[0].year and b[1].year <= MAX_YEAR):
+            b = None
+        if b is None:
+            shown = str(v) if len(str(v)) <= 40 else str(v)[:37] + "..."
+            problems.append(Problem(
+                tr(f"cannot read {shown!r} as a {kind}.",
+                   f"không đọc được {shown!r} thành "
+                   + {"week": "tuần", "month": "tháng", "quarter": "quý"}[kind] + "."),
+                tr(f"write it like {examples}.", f"ghi theo dạng {examples}."),
+                file, rows[i], column))
+            starts.append(None)
+            ends.append(None)
+        else:
+            starts.append(b[0])
+            ends.append(b[1])
+    s = pd.to_datetime(pd.Series(starts, index=values.index, dtype="object"))
+    e = pd.to_datetime(pd.Series(ends, index=values.index, dtype="object"))
+    return s.astype("datetime64[ns]"), e.astype("datetime64[ns]"), problems, warnings

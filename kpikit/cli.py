@@ -152,8 +152,8 @@ def _cmd_validate(a: argparse.Namespace) -> int:
     print(t["currency"].format(cur=at["currency"] or t["unknown"]))
     measures = [c for c in df.columns if c not in ("date", "date_end", "campaign", "channel")]
     print(t["columns"].format(cols=", ".join(measures)))
-    if at["dropped_total_rows"]:
-        print(t["dropped"].format(n=at["dropped_total_rows"]))
+    # always shown, 0 included: a reader must see that no data row was left out
+    print(t["dropped"].format(n=at.get("dropped_total_rows", 0)))
     if at["ignored_columns"]:
         print(t["ignored"].format(cols=", ".join(at["ignored_columns"])))
     return 0
@@ -223,9 +223,13 @@ def _cmd_compute(a: argparse.Namespace) -> int:
                 "đọc (--platform, --mapping, ...), hoặc dùng --engine pandas."))
         result = compute(a.file, a.kpis, by=a.by, include_measures=a.include_measures,
                          engine="duckdb")
+        dropped = result.attrs.get("dropped_total_rows", 0)
     else:
         df = _load(a, kpis=a.kpis)
         result = compute(df, a.kpis, by=a.by, include_measures=a.include_measures)
+        dropped = df.attrs.get("dropped_total_rows", 0)
+    # on stderr, so that the table on stdout stays clean CSV
+    print(_VALIDATE[a.lang]["dropped"].format(n=dropped).strip(), file=sys.stderr)
     _write_table(result, a.output)
     return 0
 

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 
 from .catalog import MEASURES
 
-__all__ = ["DIMENSIONS", "PLATFORMS", "Platform", "normalize_header", "split_currency"]
+__all__ = ["DIMENSIONS", "PERIOD_HEADERS", "PLATFORMS", "Platform", "normalize_header",
+           "split_currency"]
 
 #: extra string columns that may stand beside campaign and channel
 DIMENSIONS: tuple[str, ...] = (
@@ -85,11 +86,25 @@ def _p(name: str, default_channel: str, signature: tuple[str, ...], **columns: s
     return Platform(name, cols, tuple(normalize_header(s) for s in signature), default_channel)
 
 
+#: Google Ads segments by period instead of by day: header -> period kind. The rows then
+#: cover a period (``date`` = first day, ``date_end`` = last day), like Meta's reporting
+#: starts/ends. Weeks run Monday to Sunday unless the header says Sunday to Saturday
+#: (either way a week is 7 days from the date shown).
+PERIOD_HEADERS: dict[str, str] = {
+    "week": "week", "week (mon - sun)": "week", "week (sun - sat)": "week",
+    "week (mon-sun)": "week", "week (sun-sat)": "week",
+    "tuần": "week", "tuần (thứ 2 - chủ nhật)": "week", "tuần (chủ nhật - thứ 7)": "week",
+    "tuần (thứ hai - chủ nhật)": "week", "tuần (chủ nhật - thứ bảy)": "week",
+    "month": "month", "tháng": "month",
+    "quarter": "quarter", "quý": "quarter",
+}
+
 GOOGLE_ADS = _p(
     "google_ads", "search",
-    ("impr.", "conv. value", "day", "cost", "currency code", "chiến dịch", "lượt nhấp",
+    # 'cost' and 'clicks' are TikTok's words too, so they do not distinguish Google Ads
+    ("impr.", "conv. value", "day", "currency code", "chiến dịch",
      "số lượt hiển thị", "giá trị chuyển đổi", "mã đơn vị tiền tệ", "campaign type",
-     "loại chiến dịch"),
+     "loại chiến dịch", *PERIOD_HEADERS),
     date="Day|Date|Ngày",
     campaign="Campaign|Chiến dịch",
     campaign_type="Campaign type|Advertising channel type|Loại chiến dịch",
@@ -161,7 +176,9 @@ GA4 = _p(
 TIKTOK = _p(
     "tiktok", "social",
     ("by day", "clicks (destination)", "video views at 100%", "theo ngày",
-     "lượt nhấp (đích)"),
+     "lượt nhấp (đích)", "total cost", "total purchase value", "complete payment",
+     "total complete payment value", "video views at 25%", "video views at 50%",
+     "video views at 75%", "cpc (destination)", "ctr (destination)", "lượt xem video 100%"),
     date="By Day|Theo ngày|Date|Ngày",
     campaign="Campaign name|Tên chiến dịch",
     ad_group="Ad group name|Tên nhóm quảng cáo",
@@ -170,7 +187,7 @@ TIKTOK = _p(
     impressions="Impressions|Lượt hiển thị",
     reach="Reach|Phạm vi tiếp cận",
     clicks="Clicks (all)|Lượt nhấp (tất cả)",
-    link_clicks="Clicks (destination)|Clicks|Lượt nhấp (đích)",
+    link_clicks="Clicks (destination)|Clicks|Lượt nhấp (đích)|Lượt nhấp",
     conversions="Conversions|Lượt chuyển đổi",
     orders="Purchases|Complete payment|Lượt mua",
     revenue="Total purchase value|Total complete payment value|Purchase value|"

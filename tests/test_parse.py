@@ -94,3 +94,67 @@ def test_bad_dates():
     _, problems, _ = dates(["2026-02-30", "tomorrow", ""])
     assert [p.row for p in problems] == [0, 1, 2]
     assert "empty" in problems[2].message
+
+
+def parse_measure(cells, decimal="."):
+    return parse_numbers(pd.Series(cells, dtype=object), column="c",
+                         rows=list(range(len(cells))), file="f", decimal=decimal,
+                         allow_percent=False)
+
+
+def test_percent_is_refused_in_a_measure():
+    vals, problems = parse_measure(["12%", "5"])
+    assert [p.row for p in problems] == [0] and "percentage" in problems[0].message
+    assert vals.tolist()[1] == 5.0
+
+
+@pytest.mark.parametrize("cell", ["9" * 16, "1" * 400, "1,000,000,000,000,000"])
+def test_too_many_digits_is_refused(cell):
+    _, problems = parse_measure([cell])
+    assert len(problems) == 1 and "15 digits" in problems[0].message
+
+
+def test_numeric_infinity_is_refused():
+    vals, problems = parse_numbers(pd.Series([1.0, math.inf]), column="c", rows=[5, 6],
+                                   file="f", decimal=None)
+    assert [p.row for p in problems] == [6]
+    assert math.isnan(vals.tolist()[1])
+
+
+def test_dot_and_comma_thousands_in_one_column_are_reported():
+    _, _, why = parse(["1.234", "1,234"])
+    assert "mixes number formats" in why and "'1.234'" in why and "'1,234'" in why
+
+
+def test_out_of_range_and_suspicious_dates():
+    got, problems, _ = dates(["0001-01-01", "0000-01-01", "99999-01-01", "2026-01-01"])
+    assert got[3] == "2026-01-01" and [p.row for p in problems] == [0, 1, 2]
+    assert "out of range" in problems[0].message
+    _, problems, warnings = dates(["1985-01-01", "2026-01-01"])
+    assert not problems and "before 1990" in warnings[0]
+
+
+@pytest.mark.parametrize("cell, kind, first, last", [
+    ("2027-01-04", "week", "2027-01-04", "2027-01-10"),
+    ("Jan 4, 2027", "week", "2027-01-04", "2027-01-10"),
+    ("January 2027", "month", "2027-01-01", "2027-01-31"),
+    ("2027-02", "month", "2027-02-01", "2027-02-28"),
+    ("Tháng 2 năm 2028", "month", "2028-02-01", "2028-02-29"),
+    ("2027-12-01", "month", "2027-12-01", "2027-12-31"),
+    ("Q1 2027", "quarter", "2027-01-01", "2027-03-31"),
+    ("Quý 4/2027", "quarter", "2027-10-01", "2027-12-31"),
+    ("2027-04-01", "quarter", "2027-04-01", "2027-06-30"),
+])
+def test_period_bounds(cell, kind, first, last):
+    from kpikit._parse import period_bounds
+
+    a, b = period_bounds(cell, kind)
+    assert (a.isoformat(), b.isoformat()) == (first, last)
+
+
+@pytest.mark.parametrize("cell, kind", [("Q5 2027", "quarter"), ("Smarch 2027", "month"),
+                                        ("13/2027", "month"), ("week 1", "week")])
+def test_period_bounds_refuses(cell, kind):
+    from kpikit._parse import period_bounds
+
+    assert period_bounds(cell, kind) is None
