@@ -414,8 +414,46 @@ def _cadence_periods(cadence: str, start: date, end: date, as_of: date) -> list[
     return out if len(out) > 1 else []
 
 
+#: relative tolerance of "reached the target": 700 spent against 3,000 x 7/30 is on target
+TOLERANCE = 1e-9
+
+
 def _better(a: float, b: float, k: KPI) -> bool:
-    return a >= b if k.higher_is_better else a <= b
+    slack = TOLERANCE * max(abs(a), abs(b), 1e-300)
+    return a >= b - slack if k.higher_is_better else a <= b + slack
+
+
+def _tidy(x: float) -> float:
+    """A share of a target without float noise (3000 x 7/30 is 700, not 700.0000000000001)."""
+    return float(f"{x:.12g}") if x == x and math.isfinite(x) else x
+
+
+def _plan_window(plan: Plan, kt: KPITarget, start: date, end: date) -> tuple[date, date]:
+    """The window the KPI's target covers: the plan period when ``start..end`` lies in it."""
+    p0, p1 = plan.period_of(kt)
+    if (start, end) == (p0, p1):
+        return p0, p1
+    if p0 <= start and end <= p1:
+        return p0, p1
+    if kt.period is not None and (start, end) == plan.period:
+        return start, end  # the whole plan, a KPI with its own dates: judged as before
+    raise ParameterError(tr(
+        f"the period {start}..{end} is not inside the plan period {p0}..{p1} of {kt.kpi}, so "
+        "its target has no share there. Fix: choose a period inside the plan period, or "
+        "evaluate against a plan for that period.",
+        f"kỳ {start}..{end} không nằm trong kỳ kế hoạch {p0}..{p1} của {kt.kpi}, nên chỉ "
+        "tiêu không chia được cho kỳ đó. Cách sửa: chọn một kỳ nằm trong kỳ kế hoạch, hoặc "
+        "đánh giá theo kế hoạch của kỳ đó."))
+
+
+def _snapshot_share(k: KPI, target: float, plan_window: tuple[date, date],
+                    window: tuple[date, date]) -> float:
+    """Target of a snapshot KPI over a window: a level stays, growth compounds by days."""
+    if not any("@" in t for t in k.terms) or plan_window == window or target != target:
+        return target
+    days = (pd.Timestamp(plan_window[1]) - pd.Timestamp(plan_window[0])).days + 1
+    part = (pd.Timestamp(window[1]) - pd.Timestamp(window[0])).days + 1
+    return _tidy((1 + target) ** (part / days) - 1) if target > -1 else target
 
 
 def _attain(actual: float, reference: float, k: KPI) -> float:
@@ -640,6 +678,8 @@ def evaluate(
     -------
     Evaluation
     """
+    from .periods import cuts_rows, data_end, spread_periods
+
     as_of = pd.Timestamp(as_of).date()
     start, end = _resolve_period(plan, period)
     if as_of < start:
@@ -647,10 +687,15 @@ def evaluate(
                                 "choose a date inside the period.",
                                 f"as_of={as_of} trước khi kỳ bắt đầu ({start}). Cách sửa: "
                                 "chọn một ngày trong kỳ."))
+    data = spread_periods(data)
     data = data[data["date"] <= pd.Timestamp(as_of)]
     if data.empty:
         raise ParameterError(tr(f"no data up to as_of={as_of}.",
                                 f"không có dữ liệu đến as_of={as_of}."))
+    # days after the data's last day are unknown, not zero: judge as of that day
+    last_day = data_end(data).date()
+    known = min(as_of, last_day)
+    lag = (as_of - known).days
     rng = np.random.default_rng(seed)
     rows: list[dict] = []
     drivers: dict[str, dict[str, pd.DataFrame]] = {}
@@ -668,10 +713,12 @@ def evaluate(
                 "from daily rows. Fix: evaluate it from a period-level export.",
                 f"{k.name} cần reach, vốn không cộng dồn theo ngày được; không thể theo dõi "
                 "tiến độ từ các dòng theo ngày. Cách sửa: đánh giá từ tệp xuất theo cả kỳ."))
+        # a window inside the plan period gets its share of the target (pacing rule)
+        p_start, p_end = _plan_window(plan, kt, start, end)
         weights = parts = offset = None
         if not snapshot:
-            offset = last_year_offset(scoped, k, start, end)
-            weights, how = _weights(scoped, k, start, end, pacing, spend_plan, smoothing)
+            offset = last_year_offset(scoped, k, p_start, p_end)
+            weights, how = _weights(scoped, k, p_start, p_end, pacing, spend_plan, smoothing)
             parts = daily_parts(scoped, k, start, end)
         else:
             how = "trend"
@@ -679,39 +726,42 @@ def evaluate(
             kt.cadence, start, end, as_of)]
         for level, s, e in periods:
             if snapshot:
-                res = _judge_snapshot(k, scoped, s, e, total_target, as_of, min_elapsed)
-                target = total_target
+                target = _snapshot_share(k, total_target, (p_start, p_end), (s, e))
+                res = _judge_snapshot(k, scoped, s, e, target, known, min_elapsed)
             else:
                 sel = (parts.index >= pd.Timestamp(s)) & (parts.index <= pd.Timestamp(e))
-                w = weights[sel]
+                w = weights.loc[parts.index[sel]]
                 if k.is_ratio:
                     target = total_target
                     w = w / w.sum().where(w.sum() > 0, 1.0)
                 else:
                     share = float(w["num"].sum())
-                    target = total_target * share
+                    target = _tidy(total_target * share)
                     w = w / share if share > 0 else w
-                res = _judge_sum(k, parts[sel], w, target, as_of, min_elapsed, draws, rng)
+                res = _judge_sum(k, parts[sel], w, target, known, min_elapsed, draws, rng)
+            upto = min(e, known)
             row = {"kpi": k.name, "objective": obj.type, "owner": kt.owner,
                    "horizon": kt.horizon, "cadence": kt.cadence, "direction": k.direction,
                    "level": level, "period": _label(s, e, level, kt.cadence),
-                   "start": s, "end": e, "target": target, "pacing": how, **res}
+                   "start": s, "end": e, "target": target, "pacing": how, **res,
+                   "data_end": last_day, "lag_days": lag,
+                   "estimated": bool(upto >= s and cuts_rows(scoped, s, upto))}
             row["attainment"] = _attain(row["actual"], row["expected"] if row["expected"] ==
                                         row["expected"] else target, k)
             row["projected_attainment"] = _attain(row["projection"], target, k)
             if level == "total" and not snapshot:
-                row.update(_changes(k, scoped, s, min(e, as_of), offset))
+                row.update(_changes(k, scoped, s, upto, offset))
             rows.append(row)
         total = rows[-len(periods)]
         if kt.horizon == "long":
-            fit = _long_trend(k, scoped, as_of)
+            fit = _long_trend(k, scoped, known)
             total.update(trend_slope=fit.slope, trend_se=fit.se, trend_p=fit.p_value,
                          trend_months=fit.months, trend=fit.verdict)
             if total["status"] not in ("achieved", "missed", "no data"):
                 total["status"] = {"improving": "on track", "worsening": "off track"}.get(
                     fit.verdict, "at risk")
         if not snapshot:
-            d, seg = _attribution(k, plan, scoped, start, min(end, as_of), total, offset)
+            d, seg = _attribution(k, plan, scoped, start, min(end, known), total, offset)
             if d:
                 drivers[k.name] = d
             if seg is not None:
