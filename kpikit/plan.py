@@ -118,7 +118,16 @@ class Target:
         """Return the YAML form: a number or ``"+15% vs last year"``."""
         if self.change is None:
             v = float(self.value)  # type: ignore[arg-type]
-            return int(v) if v.is_integer() else v
+            clean = float(f"{v:.12g}")  # float noise off: 36499999999.99999 is 36500000000
+            if clean != v:
+                # "1.17%" reads as 1.17 / 100: write it back the way it reads
+                text = f"{v * 100:.12g}%"
+                try:
+                    if parse_target(text).value == v:
+                        return text
+                except ValueError:
+                    pass
+            return int(clean) if clean.is_integer() else clean
         pct = f"{self.change * 100:+g}%"
         if self.baseline == "last_year":
             return f"{pct} vs last year"

@@ -1,0 +1,133 @@
+"""Goals on real-world shapes: flights, displayed baselines, suggest-then-check, clean saves."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import pytest
+
+from kpikit.catalog import OBJECTIVES
+from kpikit.goals import (
+    baseline,
+    check_plan,
+    feasibility,
+    flights,
+    is_flighted,
+    suggest_plan,
+)
+from kpikit.plan import Plan, Target
+
+from .conftest import frame
+
+
+def flighted():
+    """Three 28-day flights starting 20 January, at 90, 120 and 100 revenue a day."""
+    out = []
+    for year, level in ((2024, 90), (2025, 120), (2026, 100)):
+        for d in pd.date_range(f"{year}-01-20", periods=28):
+            out.append({"date": d, "campaign": "Tet", "channel": "social", "revenue": level,
+                        "spend": 40})
+    return frame(out)
+
+
+def test_flights_are_found():
+    df = flighted()
+    runs = flights(df)
+    assert [(a.date(), b.date()) for a, b in runs] == [
+        (date(2024, 1, 20), date(2024, 2, 16)), (date(2025, 1, 20), date(2025, 2, 16)),
+        (date(2026, 1, 20), date(2026, 2, 16))]
+    assert is_flighted(df)
+
+
+def test_flight_feasibility_compares_flights_not_diluted_months():
+    # +5% on the last flight: 105 a day beats the 90 and 100 flights, not the 120 one:
+    # percentile 2/3 (calendar months diluted by idle days would say p100, out of reach)
+    period = (date(2027, 1, 20), date(2027, 2, 16))
+    f = feasibility(flighted(), "revenue", 105 * 28, cadence="monthly", period=period)
+    assert f.freq == "flight"
+    assert f.percentile == pytest.approx(200 / 3)
+    assert f.label == "realistic"
+    assert f.history.tolist() == pytest.approx([90, 120, 100])
+
+
+def test_flight_baseline_is_the_previous_flight():
+    period = (date(2027, 1, 20), date(2027, 2, 16))
+    b = baseline(flighted(), "revenue", period, method="previous_period")
+    assert b.value == pytest.approx(2800)  # 28 days x 100, not the idle days before
+    assert (b.start, b.end) == (date(2026, 1, 20), date(2026, 2, 16))
+    b3 = baseline(flighted(), "revenue", period, method="trailing", trailing=3)
+    assert b3.value == pytest.approx((90 + 120 + 100) / 3 * 28)
+
+
+def test_plan_check_shows_the_baseline_the_target_uses():
+    # 2026 at 50 a day, 2027 at 100 a day. Q2 2027 has 91 days; the 91 days before are
+    # 31 Dec 2026 (50) and Q1 2027 (90 x 100): 9,050, so "+10% vs previous period" is 9,955
+    days = pd.date_range("2026-01-01", "2027-03-31")
+    df = frame([{"date": d, "campaign": "A", "channel": "search",
+                 "revenue": 100 if d.year == 2027 else 50, "spend": 20} for d in days])
+    plan = Plan.from_dict({"plan": "q2", "period": {"start": "2027-04-01", "end": "2027-06-30"},
+                           "objectives": [{"type": "sales", "kpis": [
+                               {"kpi": "revenue", "target": "+10% vs previous period",
+                                "owner": "Lan"}]}]})
+    check = check_plan(plan, df)
+    r = check.targets.iloc[0]
+    assert r["target"] == pytest.approx(9955)
+    assert r["baseline"] == pytest.approx(9050)  # not Q2 2026's 4,550
+    assert r["baseline_method"] == "previous_period"
+    assert (r["baseline_start"], r["baseline_end"]) == (date(2026, 12, 31), date(2027, 3, 31))
+    av = check.availability.iloc[0]
+    assert (av["window_start"], av["window_end"]) == (date(2026, 12, 31), date(2027, 3, 31))
+    assert av["status"] == "ok"
+
+
+def test_period_rows_feed_baselines_evenly():
+    # one quarter row of 9,100 (91 days): April alone holds 30 x 100
+    df = frame([{"date": "2026-04-01", "campaign": "A", "channel": "g", "revenue": 9100}])
+    df["date_end"] = pd.to_datetime(["2026-06-30"])
+    b = baseline(df, "revenue", (date(2027, 4, 1), date(2027, 4, 30)), method="last_year")
+    assert b.value == pytest.approx(3000)
+    assert "estimated" in b.note
+
+
+@pytest.fixture(scope="module")
+def sample():
+    from kpikit.sample import load_sample
+
+    return load_sample()
+
+
+@pytest.mark.parametrize("n_kpis", [5, 8])
+def test_suggested_plan_passes_its_own_check(sample, n_kpis, tmp_path):
+    campaigns = [None, *sorted(sample["campaign"].unique())]
+    for campaign in campaigns:
+        for objective in OBJECTIVES:
+            plan = suggest_plan(sample, objective, campaign=campaign, n_kpis=n_kpis)
+            path = tmp_path / "p.yaml"
+            plan.to_yaml(path)  # what plan suggest writes is what plan check reads
+            check = check_plan(Plan.from_yaml(path), sample)
+            assert not check.contradictions, (campaign, objective, check.contradictions)
+            assert check.ok, (campaign, objective)
+            scoped = sample if campaign is None else sample[sample["campaign"] == campaign]
+            if scoped["new_customers"].notna().any():
+                assert "long" in set(check.targets["horizon"]), (campaign, objective)
+
+
+def test_roas_and_roi_targets_agree():
+    days = pd.date_range("2026-01-01", "2026-06-30")
+    df = frame([{"date": d, "campaign": "A", "channel": "search", "revenue": 300 + d.day,
+                 "spend": 100, "conversions": 3, "clicks": 60, "impressions": 2000}
+                for d in days])
+    plan = suggest_plan(df, "sales", n_kpis=9)
+    names = [k.kpi for _, k in plan.targets()]
+    assert {"roas", "roi"} <= set(names)
+    check = check_plan(plan, df)
+    t = check.targets.set_index("kpi")["target"]
+    assert t["roi"] == pytest.approx(t["roas"] - 1, rel=1e-5)
+    assert not check.contradictions
+
+
+def test_saved_targets_are_clean_numbers():
+    assert Target(value=36499999999.99999).to_yaml() == 36500000000
+    assert Target(value=0.1 + 0.2).to_yaml() == 0.3
+    assert Target(value=2.5).to_yaml() == 2.5
