@@ -7,6 +7,7 @@ never a traceback.
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import sys
 import warnings
@@ -328,8 +329,10 @@ def _cmd_evaluate(a: argparse.Namespace) -> int:
     cur = df.attrs.get("currency") or plan.currency
     i = 1 if lang == "vi" else 0
     print(f"{plan.name}: {ev.period[0]} to {ev.period[1]}, as of {ev.as_of}\n")
+    est = " (ước tính)" if lang == "vi" else " (est.)"
     rows = [[r.kpi, r.owner, STATUS_TEXT[r.status][i],
-             format_value(r.actual, r.kpi, lang=lang, currency=cur),
+             format_value(r.actual, r.kpi, lang=lang, currency=cur)
+             + (est if bool(getattr(r, "estimated", False)) else ""),
              format_value(r.expected, r.kpi, lang=lang, currency=cur),
              format_value(r.target, r.kpi, lang=lang, currency=cur),
              format_value(r.projection, r.kpi, lang=lang, currency=cur),
@@ -338,6 +341,12 @@ def _cmd_evaluate(a: argparse.Namespace) -> int:
             for r in ev.totals().itertuples()]
     print(_table(rows, ["kpi", "owner", "status", "actual", "expected", "target",
                         "projection", "P(reach)", "vs last year"]))
+    print()
+    from .notebook import estimated_line, freshness_line
+
+    for extra in (freshness_line(ev, lang), estimated_line(ev, lang)):
+        if extra:
+            print(extra)
     print()
     for line in ev.summary:
         print(f"- {line}")
@@ -356,7 +365,14 @@ def _cmd_evaluate(a: argparse.Namespace) -> int:
 
 def _cmd_optimize(a: argparse.Namespace) -> int:
     from .format import format_money
-    from .optimize import allocate, fit_curves, fit_joint, load_meridian, recommendations
+    from .optimize import (
+        allocate,
+        fit_curves,
+        fit_joint,
+        is_meridian,
+        load_meridian,
+        recommendations,
+    )
 
     lang = a.lang
     bounds = {}
@@ -374,8 +390,12 @@ def _cmd_optimize(a: argparse.Namespace) -> int:
     import pandas as pd
 
     currency = None
-    if Path(a.file).suffix.lower() == ".csv" and any(
-            c.endswith("_spend") for c in pd.read_csv(a.file, nrows=0).columns):
+    from ._files import read_limited
+
+    head = b""
+    if Path(a.file).suffix.lower() == ".csv":
+        head = read_limited(Path(a.file), "optimize").split(b"\n", 1)[0]
+    if head and is_meridian(pd.read_csv(io.BytesIO(head), nrows=0).columns):
         spend, conversions, revenue = load_meridian(a.file)
         outcome = revenue if a.outcome == "revenue" else conversions
         curves, _ = fit_joint(spend, outcome, outcome_name=a.outcome)
@@ -396,7 +416,15 @@ def _cmd_optimize(a: argparse.Namespace) -> int:
     print(_table(rows, ["channel", "current", "recommended", "change", "marginal now",
                         "marginal after", "binding"]))
     print()
-    for line in recommendations(alloc, lang=lang, currency=currency):
+    for c in curves.values():
+        ho = ("–" if c.holdout_ok is None else
+              f"{c.holdout_mape:.1%} (mean {c.holdout_naive:.1%})")
+        print(tr(f"fit {c.channel}: R² {c.r2:.2f}, holdout error {ho} over {c.holdout_n} "
+                 "periods",
+                 f"đường cong {c.channel}: R² {c.r2:.2f}, sai số giữ lại {ho} trên "
+                 f"{c.holdout_n} kỳ"))
+    print()
+    for line in recommendations(alloc, lang=lang, currency=currency, curves=curves):
         print(f"- {line}")
     if a.output:
         from ._files import atomic_write_text
@@ -408,6 +436,13 @@ def _cmd_optimize(a: argparse.Namespace) -> int:
                                 "recommended": alloc.outcome_recommended,
                                 "low": alloc.outcome_low, "high": alloc.outcome_high,
                                 "lift": alloc.lift},
+                   "gain": {"expected": alloc.gain, "low": alloc.gain_low,
+                            "high": alloc.gain_high, "probability": alloc.prob_gain,
+                            "verdict": alloc.verdict},
+                   "holdout": {ch: {"r2": c.r2, "error": c.holdout_mape,
+                                    "mean_error": c.holdout_naive, "periods": c.holdout_n,
+                                    "passed": c.holdout_ok} for ch, c in curves.items()},
+                   "currency": currency,
                    "binding_constraints": list(alloc.binding), "refused_channels": refused}
         atomic_write_text(Path(a.output), results_text("optimization_cli", payload))
         print(tr(f"wrote {a.output}", f"đã ghi {a.output}"), file=sys.stderr)

@@ -876,7 +876,11 @@ _SUMMARY = {
            "segment": " By {by}: {s}.", "trend": " Trend over {n} months: {t}.",
            "improving": "improving", "worsening": "worsening", "flat": "no clear trend",
            "nosig": " The change against last year ({c}) is not significant (p={p}).",
-           "sig": " The change against last year ({c}) is significant (p={p})."},
+           "sig": " The change against last year ({c}) is significant (p={p}).",
+           "lag": " Data ends {d} ({n} days before as_of): those days are projected, not "
+                  "counted as zero.",
+           "est": " Estimated: rows covering several days are spread evenly over their "
+                  "days, and the window cuts one."},
     "vi": {"line": "{kpi}: {status}. Thực tế {actual} so với chỉ tiêu {target}{pace}.",
            "pace": " (kỳ vọng đến nay {expected})", "proj": " Dự báo {proj}, xác suất đạt "
            "chỉ tiêu {prob}.", "drivers": " Yếu tố tác động lớn nhất so với năm trước: {d}.",
@@ -885,7 +889,11 @@ _SUMMARY = {
            "improving": "đang cải thiện", "worsening": "đang xấu đi",
            "flat": "chưa rõ xu hướng",
            "nosig": " Thay đổi so với năm trước ({c}) không có ý nghĩa thống kê (p={p}).",
-           "sig": " Thay đổi so với năm trước ({c}) có ý nghĩa thống kê (p={p})."},
+           "sig": " Thay đổi so với năm trước ({c}) có ý nghĩa thống kê (p={p}).",
+           "lag": " Dữ liệu kết thúc ngày {d} ({n} ngày trước as_of): các ngày đó được dự "
+                  "báo, không tính bằng 0.",
+           "est": " Ước tính: các dòng gộp nhiều ngày được chia đều theo ngày, và kỳ đánh giá "
+                  "cắt ngang một dòng như vậy."},
 }
 
 
@@ -916,6 +924,12 @@ def _summary_line(k: KPI, total: dict, drivers: dict | None, seg: pd.DataFrame |
 
         p_text = format_number(total["p_ly"], 3 if total["significant_ly"] else 2, lang)
         text += t[key].format(c=format_change(total["change_ly"], lang), p=p_text)
+    if total.get("lag_days", 0) > 0:
+        d = total["data_end"]
+        text += t["lag"].format(d=d.strftime("%d/%m/%Y") if lang == "vi" else d.isoformat(),
+                                n=total["lag_days"])
+    if total.get("estimated"):
+        text += t["est"]
     table = (drivers or {}).get("gap") if total["status"] in ("off track", "at risk",
                                                               "missed") else None
     key = "gap"

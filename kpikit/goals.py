@@ -562,26 +562,27 @@ def feasibility(
     scoped = scope_data(data, campaigns, channels)
     if period is not None:
         scoped = scoped[scoped["date"] < pd.Timestamp(period[0])]
-    runs = flights(scoped) if is_flighted(scoped) else []
+    agg = MEASURES[k.measures[0]].aggregation
+    # totals (revenue) and growth over the period (follower growth) scale with its length
+    per_day = (not k.is_ratio and agg == "sum") or any("@" in t for t in k.terms)
+    # idle days dilute only totals per day: a ratio of sums is not moved by them
+    runs = flights(scoped) if per_day and is_flighted(scoped) else []
     if runs:
         # a flighted campaign: compare with its flights, not calendar months diluted by
         # idle days
         freq = "flight"
-        min_periods = min(min_periods, 3)
+        min_periods = min(min_periods, 2)
         vals, index, lengths = [], [], []
         for a, b in runs:
             w = scoped[(scoped["date"] >= a) & (scoped["date"] <= b)]
             vals.append(_value(w, k))
-            index.append(f"{a:%Y-%m-%d}..{b:%Y-%m-%d}")
+            index.append(pd.Period(a, freq="D"))  # a flight is named by its first day
             lengths.append((b - a).days + 1)
-        hist = pd.Series(vals, index=index, name=k.name, dtype=float)
+        hist = pd.Series(vals, index=pd.PeriodIndex(index), name=k.name, dtype=float)
         flight_days = np.array(lengths, dtype=float)[hist.notna().to_numpy()]
         hist = hist.dropna()
     else:
         hist = kpi_history(data, k.name, freq=freq, campaigns=campaigns, channels=channels)
-    agg = MEASURES[k.measures[0]].aggregation
-    # totals (revenue) and growth over the period (follower growth) scale with its length
-    per_day = (not k.is_ratio and agg == "sum") or any("@" in t for t in k.terms)
     t = float(target)
     values = hist
     if per_day:
@@ -591,7 +592,16 @@ def feasibility(
         if period is None:
             raise ParameterError(tr("feasibility of a level KPI needs the plan period.",
                                     "đánh giá khả thi của KPI dạng tổng cần kỳ kế hoạch."))
-        t = t / ((pd.Timestamp(period[1]) - pd.Timestamp(period[0])).days + 1)
+        days_in = (pd.Timestamp(period[1]) - pd.Timestamp(period[0])).days + 1
+        if runs:
+            # a flight's target is earned on its active days, not on the idle days of the
+            # plan period: as many as the campaign ran in the same window a year earlier
+            # (else its typical flight)
+            ly = _active_days(scoped[(scoped["date"] >= pd.Timestamp(_shift_year(period[0])))
+                                     & (scoped["date"] <= pd.Timestamp(_shift_year(period[1])))])
+            active = len(ly) if len(ly) else int(round(float(np.mean(flight_days))))
+            days_in = min(days_in, max(active, 1))
+        t = t / days_in
     pct = direction_percentile(values.tolist(), t, k.higher_is_better)
     label = label_for(pct) if len(values) >= min_periods else "unknown"
     note = "" if len(values) >= min_periods else tr(f"only {len(values)} past period(s)",
