@@ -977,17 +977,29 @@ def pacing_series(data: pd.DataFrame, ev: Evaluation, kpi: str) -> pd.DataFrame:
     For a total (revenue) the values are cumulative sums; for a ratio (CPA) the
     ratio of the cumulative numerator and denominator.
     """
+    from .periods import spread_periods
+
     k = get_kpi(kpi)
     kt = _target_of(ev, k)
     total = ev.rows[(ev.rows["kpi"] == k.name) & (ev.rows["level"] == "total")].iloc[0]
     start, end = ev.period
+    # the same rules as evaluate(): period rows spread, the path stops at the data's end
+    known = min(ev.as_of, total["data_end"]) if "data_end" in total else ev.as_of
+    data = spread_periods(data)
     campaigns, channels = ev.plan.scope_of(kt)
-    scoped = scope_data(data[data["date"] <= pd.Timestamp(ev.as_of)], campaigns, channels)
+    scoped = scope_data(data[data["date"] <= pd.Timestamp(known)], campaigns, channels)
     parts = daily_parts(scoped, k, start, end)
     pacing = "linear" if str(total["pacing"]).startswith("linear") else (
         "seasonal" if str(total["pacing"]).startswith("seasonal") else "linear")
-    weights, _ = _weights(scoped, k, start, end, pacing, None)
-    done = parts.index <= pd.Timestamp(ev.as_of)
+    p_start, p_end = _plan_window(ev.plan, kt, start, end)
+    weights, _ = _weights(scoped, k, p_start, p_end, pacing, None)
+    weights = weights.loc[parts.index]
+    if not k.is_ratio:
+        share = float(weights["num"].sum())
+        weights = weights / share if share > 0 else weights
+    else:
+        weights = weights / weights.sum().where(weights.sum() > 0, 1.0)
+    done = parts.index <= pd.Timestamp(known)
     cum_n = parts["num"].cumsum().where(done)
     cum_d = parts["den"].cumsum().where(done)
     target = float(total["target"])
@@ -1028,10 +1040,12 @@ def anomalies(series: pd.Series, window: int = 28, threshold: float = 3.5) -> pd
 
 def daily_kpi(data: pd.DataFrame, ev: Evaluation, kpi: str, days: int = 180) -> pd.Series:
     """The KPI per day over the ``days`` before ``as_of`` (for trend and anomaly views)."""
+    from .periods import spread_periods
+
     k = get_kpi(kpi)
     kt = _target_of(ev, k)
     campaigns, channels = ev.plan.scope_of(kt)
-    scoped = scope_data(data, campaigns, channels)
+    scoped = scope_data(spread_periods(data), campaigns, channels)
     lo = (pd.Timestamp(ev.as_of) - pd.Timedelta(days=days - 1)).date()
     parts = daily_parts(scoped, k, lo, ev.as_of)
     with np.errstate(divide="ignore", invalid="ignore"):

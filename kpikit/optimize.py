@@ -381,9 +381,19 @@ def fit_curves(
             f"bảng cần 'spend' và {outcome!r} theo kênh để ước lượng đường phản hồi. Cách "
             "sửa: chọn outcome='conversions' hoặc 'revenue', hoặc dùng fit_joint cho một kết "
             "quả tổng."))
-    scoped = scope_data(data, campaigns).dropna(subset=["spend", outcome])
+    from .periods import has_period_rows, spread_periods
+
     if freq not in ("D", "W"):
         raise ParameterError(tr(f"freq={freq!r}: choose D or W.", f"freq={freq!r}: chọn D hoặc W."))
+    if has_period_rows(data) and freq == "D":
+        # days spread from a week's row are not separate observations: fit per week
+        warnings.warn(tr("the table has rows covering several days; curves are fitted per "
+                         "week (freq='W'), not per spread day.",
+                         "bảng có các dòng gộp nhiều ngày; đường cong được ước lượng theo tuần "
+                         "(freq='W'), không theo ngày đã chia đều."), KpikitWarning,
+                      stacklevel=2)
+        freq = "W"
+    scoped = scope_data(spread_periods(data), campaigns).dropna(subset=["spend", outcome])
     key = scoped["date"].dt.to_period("W-SUN") if freq == "W" else scoped["date"]
     g = scoped.groupby(["channel", key])[["spend", outcome]].sum()
     curves, refused = {}, {}

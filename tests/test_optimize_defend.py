@@ -281,3 +281,32 @@ def test_what_if_warns_past_the_seen_spend_in_currency():
     assert wi.beyond() == {"x": 800}
     assert "Past the most spend the curve has seen: x (" + format_money(800, "VND", "en") \
         in wi.result.value
+
+
+# ------------------------------------------------------------- period rows
+
+
+def test_curves_from_weekly_rows_match_curves_from_daily_rows():
+    from kpikit.errors import KpikitWarning
+    from kpikit.optimize import fit_curves
+
+    from .conftest import frame
+
+    rng = np.random.default_rng(8)
+    days = pd.date_range("2026-01-05", periods=7 * 30)  # 30 Monday..Sunday weeks
+    level = np.repeat(rng.uniform(200, 2000, 30), 7)
+    daily = frame([{"date": d, "campaign": "A", "channel": "social", "spend": s,
+                    "revenue": 400 * math.log1p(s / 800)} for d, s in zip(days, level,
+                                                                           strict=True)])
+    weekly = daily.groupby(daily["date"].dt.to_period("W-SUN")).agg(
+        spend=("spend", "sum"), revenue=("revenue", "sum")).reset_index(drop=True)
+    weekly.insert(0, "date", days[::7])
+    weekly.insert(1, "date_end", days[6::7])
+    weekly.insert(2, "campaign", "A")
+    weekly.insert(3, "channel", "social")
+    weekly.attrs["currency"] = "VND"
+    a, _ = fit_curves(daily, outcome="revenue", freq="W", bootstrap=0)
+    with pytest.warns(KpikitWarning, match="fitted per week"):
+        b, _ = fit_curves(weekly, outcome="revenue", freq="D", bootstrap=0)
+    assert b["social"].n == 30 and b["social"].freq == "W"
+    assert b["social"].params == pytest.approx(a["social"].params, rel=1e-6)

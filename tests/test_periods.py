@@ -241,3 +241,41 @@ def test_money_times_1000_scales_money_and_keeps_ratios_and_statuses():
         assert b.loc[k, "actual"] == pytest.approx(a.loc[k, "actual"])
         assert b.loc[k, "probability"] == pytest.approx(a.loc[k, "probability"])
     assert not math.isnan(a.loc["roas", "probability"])
+
+
+def test_monthly_rows_equal_daily_rows_at_month_ends():
+    def rev(d):
+        return 100 + 9 * (d.day % 6) + d.month
+
+    daily = rows("2027-01-01", "2027-03-31", revenue=rev, spend=40)
+    months = []
+    for m in ("2027-01", "2027-02", "2027-03"):
+        p = pd.Period(m, freq="M")
+        days = pd.date_range(p.start_time, p.end_time.normalize())
+        months.append({"date": p.start_time, "campaign": "A", "channel": "search",
+                       "revenue": sum(rev(d) for d in days), "spend": 40.0 * len(days)})
+    monthly = frame(months)
+    monthly.insert(1, "date_end", pd.to_datetime(["2027-01-31", "2027-02-28", "2027-03-31"]))
+    plan = plan_of([("revenue", 30000, "monthly"), ("roas", 2.5, "monthly")],
+                   "2027-01-01", "2027-03-31")
+    for as_of in ("2027-02-28", "2027-03-31"):
+        a = evaluate(daily, plan, as_of=as_of, pacing="linear").rows
+        b = evaluate(monthly, plan, as_of=as_of, pacing="linear").rows
+        for col in ("actual", "target", "expected", "projection"):
+            assert b[col].tolist() == pytest.approx(a[col].tolist()), (as_of, col)
+        done = a["end"] <= date.fromisoformat(as_of)
+        assert b.loc[done, "status"].tolist() == a.loc[done, "status"].tolist()
+        assert not b["estimated"].any()
+
+
+def test_pacing_path_stops_at_the_data_end():
+    from kpikit.evaluate import pacing_series
+
+    df = rows("2027-03-01", "2027-03-07", revenue=100)
+    plan = plan_of([("revenue", 3100, "campaign")], "2027-03-01", "2027-03-31")
+    ev = evaluate(df, plan, as_of="2027-03-10", pacing="linear")
+    path = pacing_series(df, ev, "revenue")
+    assert path["actual"].notna().sum() == 7  # 8..10 March are unknown, not flat
+    assert path["actual"].iloc[6] == pytest.approx(700)
+    assert path["projection"].iloc[-1] == pytest.approx(3100)
+    assert path["expected"].iloc[-1] == pytest.approx(3100)
