@@ -284,15 +284,22 @@ def _cmd_plan_check(a: argparse.Namespace) -> int:
     cur = df.attrs.get("currency") or plan.currency
     i = 1 if lang == "vi" else 0
     print(f"{plan.name}: {plan.period[0]} to {plan.period[1]}\n")
+    from .goals import METHOD_TEXT
+
+    def when(d: object) -> str:
+        return d.strftime("%d/%m/%Y") if lang == "vi" and hasattr(d, "strftime") else str(d)
+
     rows = [[r.kpi, r.owner, r.cadence, r.horizon,
              format_value(r.target, r.kpi, lang=lang, currency=cur),
              format_value(r.baseline, r.kpi, lang=lang, currency=cur),
+             f"{METHOD_TEXT.get(r.baseline_method, (r.baseline_method,) * 2)[i]} "
+             f"{when(r.baseline_start)}..{when(r.baseline_end)}",
              format_change(r.change_vs_baseline, lang),
              FEASIBILITY_LABELS[r.feasibility][i]
              + ("" if r.percentile != r.percentile else f" (p{r.percentile:.0f})")]
             for r in check.targets.itertuples()]
     print(_table(rows, ["kpi", "owner", "cadence", "horizon", "target", "baseline",
-                        "vs baseline", "feasibility"]))
+                        "baseline from", "vs baseline", "feasibility"]))
     print("\ndata (baseline window):")
     av = check.availability
     print(_table([[r.kpi, f"{r.window_start}..{r.window_end}", str(r.days_covered),

@@ -19,7 +19,7 @@ from ._lang import nfmt, tr
 from .catalog import KPI, KPIS, MEASURES, OBJECTIVE_LABELS, OBJECTIVES, get_kpi
 from .compute import compute
 from .errors import ParameterError
-from .periods import cuts_rows, spread_periods
+from .periods import cuts_rows, has_period_rows, spread_periods
 from .plan import (
     CADENCES,
     UNASSIGNED,
@@ -414,18 +414,24 @@ def availability(
             items.append((k.kpi, c, ch, start or b.start, end or b.end))
     else:
         lo = start or data["date"].min().date()
-        hi = end or data["date"].max().date()
+        hi = end or spread_periods(data)["date"].max().date()  # a period row to its end
         items = [(get_kpi(n).name, campaigns, channels, lo, hi) for n in plan]
     rows = []
+    periodic = has_period_rows(data)
+    spread = spread_periods(data)
     for name, c, ch, lo, hi in items:
         k = get_kpi(name)
-        scoped = scope_data(data, c, ch)
+        missing = [m for m in k.measures
+                   if m not in data or not scope_data(data, c, ch)[m].notna().any()]
+        scoped = scope_data(spread, c, ch)
+        # a row covering several days covers each of them; reach stays on the row itself
         present = [m for m in k.measures if m in data]
-        missing = [m for m in k.measures if m not in data or not scoped[m].notna().any()]
+        checked = [m for m in present if not (periodic and MEASURES[m].aggregation != "sum")]
         win = scoped[(scoped["date"] >= pd.Timestamp(lo)) & (scoped["date"] <= pd.Timestamp(hi))]
         all_days = pd.date_range(lo, hi, freq="D")
         if present and not win.empty:
-            ok = win[present].notna().all(axis=1)
+            ok = (win[checked].notna().all(axis=1) if checked
+                  else pd.Series(True, index=win.index))
             covered = pd.DatetimeIndex(win.loc[ok, "date"].unique())
             null_share = float(1 - ok.mean())
         else:
@@ -438,7 +444,8 @@ def availability(
         else:
             active = pd.DatetimeIndex([])
         gaps = active.difference(covered)
-        last = scoped.loc[scoped[present].notna().all(axis=1), "date"].max() if present else None
+        last = scoped.loc[scoped[checked].notna().all(axis=1), "date"].max() if checked else (
+            scoped["date"].max() if present and len(scoped) else None)
         if missing:
             status = "unmeasurable"
         elif len(covered) == 0:

@@ -131,3 +131,38 @@ def test_saved_targets_are_clean_numbers():
     assert Target(value=36499999999.99999).to_yaml() == 36500000000
     assert Target(value=0.1 + 0.2).to_yaml() == 0.3
     assert Target(value=2.5).to_yaml() == 2.5
+
+
+def test_availability_counts_every_day_of_a_period_row():
+    # two Meta rows of a week each: 14 days covered, no gaps, reach measurable on the rows
+    df = frame([{"date": "2026-03-02", "campaign": "A", "channel": "fb", "spend": 70,
+                 "impressions": 7000, "reach": 3000},
+                {"date": "2026-03-09", "campaign": "A", "channel": "fb", "spend": 70,
+                 "impressions": 7000, "reach": 3100}])
+    df.insert(1, "date_end", pd.to_datetime(["2026-03-08", "2026-03-15"]))
+    from kpikit.goals import availability
+
+    av = availability(df, ["cpm", "reach"]).set_index("kpi")
+    assert av.loc["cpm", "days_covered"] == 14 and av.loc["cpm", "status"] == "ok"
+    assert av.loc["reach", "status"] == "ok"
+    assert av.loc["cpm", "last_date"] == date(2026, 3, 15)
+
+
+def test_cli_plan_check_prints_the_baseline_window(tmp_path, capsys):
+    from kpikit.cli import main
+
+    days = pd.date_range("2026-01-01", "2027-03-31")
+    df = pd.DataFrame({"date": days.strftime("%Y-%m-%d"), "campaign": "A", "channel": "search",
+                       "revenue": [100 if d.year == 2027 else 50 for d in days], "spend": 20})
+    data = tmp_path / "d.csv"
+    df.to_csv(data, index=False)
+    plan = tmp_path / "p.yaml"
+    plan.write_text("plan: q2\nperiod: {start: 2027-04-01, end: 2027-06-30}\ncurrency: VND\n"
+                    "objectives:\n  - type: sales\n    kpis:\n      - kpi: revenue\n"
+                    "        target: +10% vs previous period\n        owner: Lan\n",
+                    encoding="utf-8")
+    main(["plan", "check", str(plan), str(data)])
+    out = capsys.readouterr().out
+    assert "previous period 2026-12-31..2027-03-31" in out
+    main(["plan", "check", str(plan), str(data), "--lang", "vi"])
+    assert "kỳ trước 31/12/2026..31/03/2027" in capsys.readouterr().out
