@@ -279,3 +279,58 @@ def test_pacing_path_stops_at_the_data_end():
     assert path["actual"].iloc[6] == pytest.approx(700)
     assert path["projection"].iloc[-1] == pytest.approx(3100)
     assert path["expected"].iloc[-1] == pytest.approx(3100)
+
+
+def test_freshness_and_estimates_reach_results_json_and_both_languages():
+    import json
+
+    jsonschema = pytest.importorskip("jsonschema")
+    from kpikit.notebook import (
+        estimated_line,
+        evaluation_payload,
+        freshness_line,
+        results_text,
+        schema,
+    )
+
+    df = rows("2027-03-01", "2027-03-14", freq="W", revenue=100)
+    plan = plan_of([("revenue", 3000, "weekly")], "2027-03-01", "2027-03-31")
+    ev = evaluate(df, plan, as_of="2027-03-17", pacing="linear")
+    assert freshness_line(ev) == ("data ends 2027-03-14, 3 days before 2027-03-17: those "
+                                  "days are projected, not counted as zero")
+    assert freshness_line(ev, "vi").startswith("dữ liệu kết thúc ngày 14/03/2027, 3 ngày")
+    assert estimated_line(ev) == ""  # 14 March is a row's end: nothing is cut
+    params = {"data_path": None, "plan_path": None, "campaign": None, "as_of": "2027-03-17",
+              "period": "campaign", "lang": "en", "output_dir": "x"}
+    doc = json.loads(results_text("evaluation", evaluation_payload(ev, params, {})))
+    jsonschema.validate(doc, schema("evaluation"))
+    assert doc["data_end"] == "2027-03-14" and doc["lag_days"] == 3
+    assert doc["kpis"][0]["lag_days"] == 3
+    assert "Data ends 2027-03-14 (3 days before as_of)" in ev.summary[0]
+    ev2 = evaluate(df, plan, as_of="2027-03-10", pacing="linear")
+    assert "Estimated" in ev2.summary[0]
+    assert estimated_line(ev2, "vi").startswith("ước tính")
+    doc2 = json.loads(results_text("evaluation", evaluation_payload(ev2, params, {})))
+    assert {"kpi": "revenue", "level": "total", "period": "2027-03-01..2027-03-31"} in \
+        doc2["estimated_periods"]
+    jsonschema.validate(doc2, schema("evaluation"))
+
+
+def test_cli_evaluate_prints_freshness(tmp_path, capsys):
+    from kpikit.cli import main
+
+    days = pd.date_range("2027-03-01", "2027-03-07")
+    data = tmp_path / "d.csv"
+    pd.DataFrame({"date": days.strftime("%Y-%m-%d"), "campaign": "A", "channel": "search",
+                  "revenue": 100, "spend": 10}).to_csv(data, index=False)
+    plan = tmp_path / "p.yaml"
+    plan.write_text("plan: m\nperiod: {start: 2027-03-01, end: 2027-03-31}\ncurrency: VND\n"
+                    "objectives:\n  - type: sales\n    kpis:\n      - kpi: revenue\n"
+                    "        target: 3000\n        owner: Lan\n", encoding="utf-8")
+    out = tmp_path / "r.json"
+    code = main(["evaluate", str(data), str(plan), "--as-of", "2027-03-10", "--pacing",
+                 "linear", "-o", str(out)])
+    text = capsys.readouterr().out
+    assert code == 0
+    assert "data ends 2027-03-07, 3 days before 2027-03-10" in text
+    assert "on track" in text
