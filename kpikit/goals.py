@@ -297,6 +297,17 @@ def _baseline(data: pd.DataFrame, kpi: str, period: tuple[date, date], method: s
     if method == "auto":
         method = "last_year" if not window(ly_start, ly_end).empty else "trailing"
     if method == "last_year":
+        before = scoped[scoped["date"] < pd.Timestamp(start)]
+        if is_flighted(before):
+            # a flight that moves with the calendar (Tết) is compared with last year's
+            # whole flight, not with the part of it that falls on the same dates
+            lo, hi = pd.Timestamp(ly_start), pd.Timestamp(ly_end)
+            hit = [(a, b) for a, b in flights(before) if a <= hi and b >= lo]
+            if hit and (hit[0][0] < lo or hit[-1][1] > hi):
+                a, b = hit[0][0], hit[-1][1]
+                v = _value(window(a.date(), b.date()), k)
+                return Baseline(kpi, v, method, a.date(), b.date(), tr(
+                    "last year's flight, whole", "cả đợt chạy năm trước"))
         v = _value(window(ly_start, ly_end), k)
         return Baseline(kpi, v, method, ly_start, ly_end,
                         "" if v == v else tr("no data a year before the period",

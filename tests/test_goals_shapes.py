@@ -166,3 +166,12 @@ def test_cli_plan_check_prints_the_baseline_window(tmp_path, capsys):
     assert "previous period 2026-12-31..2027-03-31" in out
     main(["plan", "check", str(plan), str(data), "--lang", "vi"])
     assert "kỳ trước 31/12/2026..31/03/2027" in capsys.readouterr().out
+
+
+def test_last_year_of_a_moving_flight_is_its_whole_flight():
+    # the 2026 flight ran 20 Jan..16 Feb; a 2027 plan for 1..28 Feb would cut it on the
+    # same dates (16 days); the baseline is the whole flight (28 days x 100)
+    b = baseline(flighted(), "revenue", (date(2027, 2, 1), date(2027, 2, 28)),
+                 method="last_year")
+    assert b.value == pytest.approx(2800)
+    assert (b.start, b.end) == (date(2026, 1, 20), date(2026, 2, 16))
