@@ -938,8 +938,8 @@ def check_plan(plan: Plan, data: pd.DataFrame, *, tolerance: float = 0.01) -> Pl
                            channels=plan.channels)
         goal_value, _ = resolve_target(plan, goal_k, data)
         goal_base = target_baseline(plan, goal_k, data)
-        scoped = scope_data(data, plan.campaigns, plan.channels, goal_base.start,
-                            goal_base.end)
+        scoped = scope_data(spread_periods(data), plan.campaigns, plan.channels,
+                            goal_base.start, goal_base.end)
         bases = tree_baselines(tree, scoped)
         # the tree covers the rows that have all its measures (email revenue has no
         # impressions): it carries the goal's change, and its share is reported
@@ -1014,10 +1014,12 @@ def suggest_plan(
     """
     _check_objective(objective)
     campaigns = (campaign,) if campaign else ()
+    raw_scope = scope_data(data, campaigns)  # reach is measurable on period rows themselves
+    data = spread_periods(data)
     scoped = scope_data(data, campaigns)
     if period is None:
         period = next_period(scoped, data["date"].max().date())
-    measurable = [r for r in recommend_kpis(objective, scoped, lang=lang) if r.measurable]
+    measurable = [r for r in recommend_kpis(objective, raw_scope, lang=lang) if r.measurable]
     if not measurable:
         raise ParameterError(tr(
             f"the data cannot measure any KPI of the {objective!r} objective. Fix: load "

@@ -175,3 +175,29 @@ def test_last_year_of_a_moving_flight_is_its_whole_flight():
                  method="last_year")
     assert b.value == pytest.approx(2800)
     assert (b.start, b.end) == (date(2026, 1, 20), date(2026, 2, 16))
+
+
+def test_suggest_and_check_on_weekly_period_rows():
+    # a Meta-like export by week over a year and a half: what suggest writes, check accepts
+    out = []
+    for i, s in enumerate(pd.date_range("2025-06-02", "2026-12-28", freq="W-MON")):
+        out.append({"date": s, "campaign": "A", "channel": "fb", "spend": 700 + 10 * (i % 5),
+                    "impressions": 70000 + 900 * (i % 7), "clicks": 1400 + 20 * (i % 3),
+                    "conversions": 30 + i % 4, "revenue": 9000 + 150 * (i % 6),
+                    "reach": 20000})
+    df = frame(out)
+    df.insert(1, "date_end", df["date"] + pd.Timedelta(days=6))
+    plan = suggest_plan(df, "sales")
+    check = check_plan(plan, df)
+    assert check.ok and not check.contradictions
+    assert (check.availability["status"] == "ok").all()
+    rev = check.targets.set_index("kpi").loc["revenue"]
+    # the baseline is the plan period a year earlier; its edges cut weekly rows, whose
+    # revenue is counted a seventh per day inside the window
+    start, end = plan.period
+    days = pd.date_range(start - pd.DateOffset(years=1), end - pd.DateOffset(years=1))
+    by_hand = 0.0
+    for r in out:
+        span = pd.date_range(r["date"], r["date"] + pd.Timedelta(days=6))
+        by_hand += r["revenue"] / 7 * sum(d in days for d in span)
+    assert rev["baseline"] == pytest.approx(by_hand)
