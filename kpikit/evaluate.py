@@ -518,7 +518,9 @@ def _judge_sum(k: KPI, parts: pd.DataFrame, weights: pd.DataFrame, target: float
     n_tot = float(now["num"].sum()) / pi_num if pi_num > 0 else math.nan
     d_tot = float(now["den"].sum()) / pi_den if (k.is_ratio and pi_den > 0) else 1.0
     projection = _value(n_tot, d_tot, k) if n_tot == n_tot else math.nan
-    prob = float(np.mean(values >= target) if k.higher_is_better else np.mean(values <= target))
+    slack = TOLERANCE * max(abs(target), 1e-300)  # a projection on the target reaches it
+    prob = float(np.mean(values >= target - slack) if k.higher_is_better
+                 else np.mean(values <= target + slack))
     low, high = (np.percentile(values, [5, 95]) if len(values) else (math.nan, math.nan))
     if frac < min_elapsed or n_el < 3:
         status = "too early"
