@@ -999,15 +999,23 @@ def allocate(
         unit = max(1.0, total_budget)
         if best_limit < -1e-9 * unit:
             kind = "CPA" if mode == "target-cpa" else "ROAS"
+            got = _total(cs, witness)
+            spent = float(witness.sum())
+            if mode == "target-cpa":
+                best_ratio = spent / got if got > 0 else math.inf
+            else:
+                best_ratio = value * got / spent if spent > 0 else 0.0
             raise InfeasibleError(tr(
                 f"no allocation within the bounds and the budget {nfmt(total_budget)} meets the "
-                f"{kind} limit {nfmt(target, 'g')}: even the most efficient one falls short by "
-                f"{nfmt(-best_limit)} of revenue-equivalent. Fix: relax the target, lower the "
-                "minimums, or raise the maximums of the most efficient channels.",
+                f"{kind} limit {nfmt(target, 'g')}: even the most efficient one misses it "
+                f"({kind} {nfmt(best_ratio, '.3g')} at {nfmt(float(witness.sum()))} spent). "
+                "Fix: relax the target, lower the minimums, or raise the maximums of the most "
+                "efficient channels.",
                 f"không cách phân bổ nào trong giới hạn và ngân sách {nfmt(total_budget)} đạt "
-                f"giới hạn {kind} {nfmt(target, 'g')}: ngay cả cách hiệu quả nhất vẫn thiếu "
-                f"{nfmt(-best_limit)} (quy ra doanh thu). Cách sửa: nới chỉ tiêu, giảm các mức "
-                "tối thiểu, hoặc tăng mức tối đa của các kênh hiệu quả nhất."))
+                f"giới hạn {kind} {nfmt(target, 'g')}: ngay cả cách hiệu quả nhất cũng không đạt "
+                f"({kind} {nfmt(best_ratio, '.3g')} với mức chi {nfmt(float(witness.sum()))}). "
+                "Cách sửa: nới chỉ tiêu, giảm các mức tối thiểu, hoặc tăng mức tối đa của các "
+                "kênh hiệu quả nhất."))
         cons = [{"type": "ineq", "fun": limit, "jac": limit_jac, "unit": total_budget},
                 {"type": "ineq", "fun": lambda x: total_budget - x.sum(),
                  "jac": lambda x: -np.ones_like(x), "unit": total_budget}]
