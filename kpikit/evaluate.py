@@ -375,8 +375,11 @@ class Evaluation:
     actual, target, expected to date, attainment, projection with its 90%
     interval, probability of reaching the target, status, changes against the
     previous period and last year with their significance, and the trend of
-    long-term KPIs. ``drivers`` and ``segments`` hold the attribution tables
-    per KPI; ``summary`` the plain-language lines.
+    long-term KPIs. ``data_end`` is the data's last day and ``lag_days`` the
+    days from it to ``as_of`` (unknown days: projected, never counted as zero);
+    ``estimated`` is true where the window cuts a row that covers several days
+    (see :mod:`kpikit.periods`). ``drivers`` and ``segments`` hold the
+    attribution tables per KPI; ``summary`` the plain-language lines.
     """
 
     plan: Plan
@@ -660,10 +663,15 @@ def evaluate(
     plan
         The plan whose targets are judged.
     as_of
-        Last day of data to use (later rows are ignored).
+        Last day of data to use (later rows are ignored). When the data ends
+        earlier, the KPIs are judged as of the data's last day and projected
+        over the rest; the lag is reported, never turned into a miss. Rows
+        covering several days are spread evenly over them (reach never is).
     period
         ``None`` or ``"campaign"`` (the plan period), ``"2027-01"``, ``"2027Q1"``
-        or a ``(start, end)`` tuple.
+        or a ``(start, end)`` tuple. A window inside the plan period gets its
+        share of each total's target by the pacing rule (a ratio keeps its
+        target); a window outside it is refused.
     pacing
         ``"seasonal"`` (last year's shape, aligned on a flight's first day),
         ``"linear"``, or ``"spend"`` (the shape of ``spend_plan``).
