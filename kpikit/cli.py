@@ -404,16 +404,22 @@ def _cmd_optimize(a: argparse.Namespace) -> int:
         head = read_limited(Path(a.file), "optimize").split(b"\n", 1)[0]
     if head and is_meridian(pd.read_csv(io.BytesIO(head), nrows=0).columns):
         spend, conversions, revenue = load_meridian(a.file)
+        currency = getattr(a, "currency", None)
         outcome = revenue if a.outcome == "revenue" else conversions
         curves, _ = fit_joint(spend, outcome, outcome_name=a.outcome)
         refused: dict[str, str] = {}
     else:
         df = _load(a)
-        currency = df.attrs.get("currency")
+        currency = df.attrs.get("currency") or getattr(a, "currency", None)
         curves, refused = fit_curves(df, outcome=a.outcome,
                                      campaigns=[a.campaign] if a.campaign else [], freq=a.freq)
     for why in refused.values():
         print(tr(f"note: {why}", f"lưu ý: {why}"), file=sys.stderr)
+    if not currency:
+        print(tr("note: the file does not say its currency, so amounts are shown without "
+                 "one. Fix: pass --currency (e.g. --currency VND).",
+                 "lưu ý: tệp không ghi đơn vị tiền tệ nên số tiền hiển thị không kèm đơn vị. "
+                 "Cách sửa: thêm --currency (ví dụ --currency VND)."), file=sys.stderr)
     alloc = allocate(curves, budget=a.budget, mode=a.mode, target=a.target, bounds=bounds)
     rows = [[r.channel, format_money(r.current, currency, lang),
              format_money(r.recommended, currency, lang),

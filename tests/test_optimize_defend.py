@@ -310,3 +310,20 @@ def test_curves_from_weekly_rows_match_curves_from_daily_rows():
         b, _ = fit_curves(weekly, outcome="revenue", freq="D", bootstrap=0)
     assert b["social"].n == 30 and b["social"].freq == "W"
     assert b["social"].params == pytest.approx(a["social"].params, rel=1e-6)
+
+
+def test_cli_one_channel_export_offers_the_budget_curve(tmp_path, capsys):
+    from kpikit.cli import main
+
+    rng = np.random.default_rng(2)
+    days = pd.date_range("2026-01-01", periods=60)
+    spend = rng.uniform(2e6, 9e6, 60).round()
+    path = tmp_path / "one.csv"
+    pd.DataFrame({"date": days.strftime("%Y-%m-%d"), "campaign": "A", "channel": "search",
+                  "spend": spend, "revenue": (4e7 * np.log1p(spend / 5e6)).round()}
+                 ).to_csv(path, index=False)
+    assert main(["optimize", str(path), "--currency", "VND"]) == 0
+    out = capsys.readouterr().out
+    assert "only channel: there is nothing to reallocate" in out
+    assert "other channels" not in out
+    assert "₫" in out.split("only channel")[1]  # the budget curve's amounts carry ₫
