@@ -278,7 +278,10 @@ def _holdout(y: np.ndarray, predict_after, min_train: int) -> tuple[float, float
     """
     n = len(y)
     h = max(2, round(0.2 * n))
-    origins = [t for t in (n - 3 * h, n - 2 * h, n - h) if t >= min_train]
+    # the last holdout always (when a fit is possible at all); earlier origins only when
+    # their training part is as long as a fit normally needs
+    origins = [t for t in (n - 3 * h, n - 2 * h) if t >= min_train]
+    origins += [n - h] if n - h >= 4 else []
     if not origins:
         return math.nan, math.nan, 0
     err = naive = scale = 0.0
