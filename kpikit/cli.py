@@ -286,14 +286,18 @@ def _cmd_plan_check(a: argparse.Namespace) -> int:
     print(f"{plan.name}: {plan.period[0]} to {plan.period[1]}\n")
     from .goals import METHOD_TEXT
 
+    def _count(n: object) -> str:
+        """' 3' after 'trailing' (nothing for the other methods)."""
+        return f" {n:.0f}" if isinstance(n, int | float) and n == n else ""
+
     def when(d: object) -> str:
         return d.strftime("%d/%m/%Y") if lang == "vi" and hasattr(d, "strftime") else str(d)
 
     rows = [[r.kpi, r.owner, r.cadence, r.horizon,
              format_value(r.target, r.kpi, lang=lang, currency=cur),
              format_value(r.baseline, r.kpi, lang=lang, currency=cur),
-             f"{METHOD_TEXT.get(r.baseline_method, (r.baseline_method,) * 2)[i]} "
-             f"{when(r.baseline_start)}..{when(r.baseline_end)}",
+             f"{METHOD_TEXT.get(r.baseline_method, (r.baseline_method,) * 2)[i]}"
+             f"{_count(r.baseline_trailing)} {when(r.baseline_start)}..{when(r.baseline_end)}",
              format_change(r.change_vs_baseline, lang),
              FEASIBILITY_LABELS[r.feasibility][i]
              + ("" if r.percentile != r.percentile else f" (p{r.percentile:.0f})")]

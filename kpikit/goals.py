@@ -908,7 +908,10 @@ def check_plan(plan: Plan, data: pd.DataFrame, *, tolerance: float = 0.01) -> Pl
             "objective": obj.type, "kpi": k.kpi, "direction": kpi.direction,
             "horizon": k.horizon, "owner": k.owner, "cadence": k.cadence, "weight": k.weight,
             "target_text": str(k.target), "target": value, "baseline": base.value,
-            "baseline_method": base.method, "baseline_start": base.start,
+            "baseline_method": base.method,
+            "baseline_trailing": (k.target.trailing if k.target.is_relative
+                                  and base.method == "trailing" else None),
+            "baseline_start": base.start,
             "baseline_end": base.end, "baseline_note": base.note,
             "change_vs_baseline": value / base.value - 1 if base.value else math.nan,
             "percentile": f.percentile if f else math.nan,

@@ -201,3 +201,17 @@ def test_suggest_and_check_on_weekly_period_rows():
         span = pd.date_range(r["date"], r["date"] + pd.Timedelta(days=6))
         by_hand += r["revenue"] / 7 * sum(d in days for d in span)
     assert rev["baseline"] == pytest.approx(by_hand)
+
+
+def test_plan_check_names_the_trailing_count():
+    days = pd.date_range("2026-01-01", "2027-03-31")
+    df = frame([{"date": d, "campaign": "A", "channel": "search", "revenue": 100,
+                 "spend": 20} for d in days])
+    plan = Plan.from_dict({"plan": "q2", "period": {"start": "2027-04-01", "end": "2027-04-30"},
+                           "objectives": [{"type": "sales", "kpis": [
+                               {"kpi": "revenue", "target": "+10% vs trailing 2",
+                                "owner": "Lan"}]}]})
+    r = check_plan(plan, df).targets.iloc[0]
+    assert r["baseline_method"] == "trailing" and r["baseline_trailing"] == 2
+    assert r["baseline"] == pytest.approx(3000)  # 60 days before, per 30-day window
+    assert (r["baseline_start"], r["baseline_end"]) == (date(2027, 1, 31), date(2027, 3, 31))
