@@ -139,6 +139,24 @@ class Target:
         return str(self.to_yaml())
 
 
+def _as_displayed(t: Target, kpi: str, currency: str | None) -> Target:
+    """An absolute target carrying float noise (a computed 36,512,345,678.91...) rounded as
+    it is displayed (money to its currency's units, percent to 0.01%, ratios to 0.01);
+    a clean value as the user wrote it is kept whole."""
+    if t.is_relative or t.value is None:
+        return t
+    v = float(t.value)
+    if float(f"{v:.12g}") == v or float(f"{v * 100:.12g}") / 100 == v:
+        return t  # as written ("1.17%" reads as 1.17 / 100)
+    from .format import _NO_DECIMALS
+
+    unit = get_kpi(kpi).unit
+    digits = {"percent": 4, "ratio": 2}.get(unit, 0 if abs(v) >= 100 else 1)
+    if unit == "currency":
+        digits = 0 if (currency in _NO_DECIMALS or abs(v) >= 1000 and currency is None) else 2
+    return replace(t, value=round(v, digits))
+
+
 def parse_target(raw: object) -> Target:
     """Parse ``4.5``, ``"4.5"``, ``"+15%"`` or ``"-10% vs trailing 3"``.
 
@@ -360,7 +378,9 @@ class Plan:
             out["scope"] = {"campaigns": list(self.campaigns), "channels": list(self.channels)}
         if self.business_goal:
             g = self.business_goal
-            out["business_goal"] = {"kpi": g.kpi, "target": g.target.to_yaml(),
+            out["business_goal"] = {"kpi": g.kpi,
+                                    "target": _as_displayed(g.target, g.kpi,
+                                                            self.currency).to_yaml(),
                                     **({"description": g.description} if g.description else {})}
         out["objectives"] = []
         for o in self.objectives:
@@ -369,7 +389,9 @@ class Plan:
                 od["description"] = o.description
             od["kpis"] = []
             for k in o.kpis:
-                kd: dict[str, Any] = {"kpi": k.kpi, "target": k.target.to_yaml(),
+                kd: dict[str, Any] = {"kpi": k.kpi,
+                                      "target": _as_displayed(k.target, k.kpi,
+                                                              self.currency).to_yaml(),
                                       "owner": k.owner, "cadence": k.cadence,
                                       "horizon": k.horizon}
                 if k.weight != 1:

@@ -215,3 +215,16 @@ def test_plan_check_names_the_trailing_count():
     assert r["baseline_method"] == "trailing" and r["baseline_trailing"] == 2
     assert r["baseline"] == pytest.approx(3000)  # 60 days before, per 30-day window
     assert (r["baseline_start"], r["baseline_end"]) == (date(2027, 1, 31), date(2027, 3, 31))
+
+
+def test_saved_plan_rounds_computed_targets_as_displayed():
+    from kpikit.plan import KPITarget, Objective
+
+    kpis = (KPITarget("revenue", Target(value=36512345678.91234)),
+            KPITarget("ctr", Target(value=0.0234567890123456)),
+            KPITarget("roas", Target(value=5.6000000000000005)),
+            KPITarget("cpc", Target(value=3500.0)))
+    plan = Plan(name="p", period=(date(2027, 1, 1), date(2027, 3, 31)),
+                objectives=(Objective("sales", kpis),), currency="VND")
+    saved = {k["kpi"]: k["target"] for k in plan.to_dict()["objectives"][0]["kpis"]}
+    assert saved == {"revenue": 36512345679, "ctr": 0.0235, "roas": 5.6, "cpc": 3500}
