@@ -777,7 +777,7 @@ def evaluate(
             if seg is not None:
                 segments[k.name] = seg
         summary.append(_summary_line(k, total, drivers.get(k.name), segments.get(k.name),
-                                     lang, data.attrs.get("currency")))
+                                     lang, data.attrs.get("currency") or plan.currency))
     frame = pd.DataFrame(rows)
     return Evaluation(plan, as_of, (start, end), pacing, frame, drivers, segments,
                       tuple(summary), lang)
