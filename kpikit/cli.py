@@ -304,6 +304,10 @@ def _cmd_plan_check(a: argparse.Namespace) -> int:
             for r in check.targets.itertuples()]
     print(_table(rows, ["kpi", "owner", "cadence", "horizon", "target", "baseline",
                         "baseline from", "vs baseline", "feasibility"]))
+    for r in check.targets.itertuples():
+        if r.baseline_note:
+            print(tr(f"baseline of {r.kpi}: {r.baseline_note}",
+                     f"mức cơ sở của {r.kpi}: {r.baseline_note}"))
     print("\ndata (baseline window):")
     av = check.availability
     print(_table([[r.kpi, f"{r.window_start}..{r.window_end}", str(r.days_covered),
