@@ -7,6 +7,7 @@ never a traceback.
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import sys
 import warnings
@@ -337,15 +338,30 @@ def _cmd_plan_check(a: argparse.Namespace) -> int:
     cur = df.attrs.get("currency") or plan.currency
     i = 1 if lang == "vi" else 0
     print(f"{plan.name}: {plan.period[0]} to {plan.period[1]}\n")
+    from .goals import METHOD_TEXT
+
+    def _count(n: object) -> str:
+        """' 3' after 'trailing' (nothing for the other methods)."""
+        return f" {n:.0f}" if isinstance(n, int | float) and n == n else ""
+
+    def when(d: object) -> str:
+        return d.strftime("%d/%m/%Y") if lang == "vi" and hasattr(d, "strftime") else str(d)
+
     rows = [[r.kpi, r.owner, r.cadence, r.horizon,
              format_value(r.target, r.kpi, lang=lang, currency=cur),
              format_value(r.baseline, r.kpi, lang=lang, currency=cur),
+             f"{METHOD_TEXT.get(r.baseline_method, (r.baseline_method,) * 2)[i]}"
+             f"{_count(r.baseline_trailing)} {when(r.baseline_start)}..{when(r.baseline_end)}",
              format_change(r.change_vs_baseline, lang),
              FEASIBILITY_LABELS[r.feasibility][i]
              + ("" if r.percentile != r.percentile else f" (p{r.percentile:.0f})")]
             for r in check.targets.itertuples()]
     print(_table(rows, ["kpi", "owner", "cadence", "horizon", "target", "baseline",
-                        "vs baseline", "feasibility"]))
+                        "baseline from", "vs baseline", "feasibility"]))
+    for r in check.targets.itertuples():
+        if r.baseline_note:
+            print(tr(f"baseline of {r.kpi}: {r.baseline_note}",
+                     f"mức cơ sở của {r.kpi}: {r.baseline_note}"))
     print("\ndata (baseline window):")
     av = check.availability
     print(_table([[r.kpi, f"{r.window_start}..{r.window_end}", str(r.days_covered),
@@ -382,8 +398,10 @@ def _cmd_evaluate(a: argparse.Namespace) -> int:
     cur = df.attrs.get("currency") or plan.currency
     i = 1 if lang == "vi" else 0
     print(f"{plan.name}: {ev.period[0]} to {ev.period[1]}, as of {ev.as_of}\n")
+    est = " (ước tính)" if lang == "vi" else " (est.)"
     rows = [[r.kpi, r.owner, STATUS_TEXT[r.status][i],
-             format_value(r.actual, r.kpi, lang=lang, currency=cur),
+             format_value(r.actual, r.kpi, lang=lang, currency=cur)
+             + (est if bool(getattr(r, "estimated", False)) else ""),
              format_value(r.expected, r.kpi, lang=lang, currency=cur),
              format_value(r.target, r.kpi, lang=lang, currency=cur),
              format_value(r.projection, r.kpi, lang=lang, currency=cur),
@@ -392,6 +410,12 @@ def _cmd_evaluate(a: argparse.Namespace) -> int:
             for r in ev.totals().itertuples()]
     print(_table(rows, ["kpi", "owner", "status", "actual", "expected", "target",
                         "projection", "P(reach)", "vs last year"]))
+    print()
+    from .notebook import estimated_line, freshness_line
+
+    for extra in (freshness_line(ev, lang), estimated_line(ev, lang)):
+        if extra:
+            print(extra)
     print()
     for line in ev.summary:
         print(f"- {line}")
@@ -459,26 +483,43 @@ def _read_bounds(name: str) -> dict[str, list[float | None]]:
 
 def _cmd_optimize(a: argparse.Namespace) -> int:
     from .format import format_money
-    from .optimize import allocate, fit_curves, fit_joint, load_meridian, recommendations
+    from .optimize import (
+        allocate,
+        fit_curves,
+        fit_joint,
+        is_meridian,
+        load_meridian,
+        recommendations,
+    )
 
     lang = a.lang
     bounds = _read_bounds(a.bounds) if a.bounds else {}
     import pandas as pd
 
     currency = None
-    if Path(a.file).suffix.lower() == ".csv" and any(
-            c.endswith("_spend") for c in pd.read_csv(a.file, nrows=0).columns):
+    from ._files import read_limited
+
+    head = b""
+    if Path(a.file).suffix.lower() == ".csv":
+        head = read_limited(Path(a.file), "optimize").split(b"\n", 1)[0]
+    if head and is_meridian(pd.read_csv(io.BytesIO(head), nrows=0).columns):
         spend, conversions, revenue = load_meridian(a.file)
+        currency = getattr(a, "currency", None)
         outcome = revenue if a.outcome == "revenue" else conversions
         curves, _ = fit_joint(spend, outcome, outcome_name=a.outcome)
         refused: dict[str, str] = {}
     else:
         df = _load(a)
-        currency = df.attrs.get("currency")
+        currency = df.attrs.get("currency") or getattr(a, "currency", None)
         curves, refused = fit_curves(df, outcome=a.outcome,
                                      campaigns=[a.campaign] if a.campaign else [], freq=a.freq)
     for why in refused.values():
         print(tr(f"note: {why}", f"lưu ý: {why}"), file=sys.stderr)
+    if not currency:
+        print(tr("note: the file does not say its currency, so amounts are shown without "
+                 "one. Fix: pass --currency (e.g. --currency VND).",
+                 "lưu ý: tệp không ghi đơn vị tiền tệ nên số tiền hiển thị không kèm đơn vị. "
+                 "Cách sửa: thêm --currency (ví dụ --currency VND)."), file=sys.stderr)
     alloc = allocate(curves, budget=a.budget, mode=a.mode, target=a.target, bounds=bounds)
     rows = [[r.channel, format_money(r.current, currency, lang),
              format_money(r.recommended, currency, lang),
@@ -488,7 +529,15 @@ def _cmd_optimize(a: argparse.Namespace) -> int:
     print(_table(rows, ["channel", "current", "recommended", "change", "marginal now",
                         "marginal after", "binding"]))
     print()
-    for line in recommendations(alloc, lang=lang, currency=currency):
+    for c in curves.values():
+        ho = ("–" if c.holdout_ok is None else
+              f"{c.holdout_mape:.1%} (mean {c.holdout_naive:.1%})")
+        print(tr(f"fit {c.channel}: R² {c.r2:.2f}, holdout error {ho} over {c.holdout_n} "
+                 "periods",
+                 f"đường cong {c.channel}: R² {c.r2:.2f}, sai số giữ lại {ho} trên "
+                 f"{c.holdout_n} kỳ"))
+    print()
+    for line in recommendations(alloc, lang=lang, currency=currency, curves=curves):
         print(f"- {line}")
     if a.output:
         from ._files import atomic_write_text
@@ -500,6 +549,13 @@ def _cmd_optimize(a: argparse.Namespace) -> int:
                                 "recommended": alloc.outcome_recommended,
                                 "low": alloc.outcome_low, "high": alloc.outcome_high,
                                 "lift": alloc.lift},
+                   "gain": {"expected": alloc.gain, "low": alloc.gain_low,
+                            "high": alloc.gain_high, "probability": alloc.prob_gain,
+                            "verdict": alloc.verdict},
+                   "holdout": {ch: {"r2": c.r2, "error": c.holdout_mape,
+                                    "mean_error": c.holdout_naive, "periods": c.holdout_n,
+                                    "passed": c.holdout_ok} for ch, c in curves.items()},
+                   "currency": currency,
                    "binding_constraints": list(alloc.binding), "refused_channels": refused}
         atomic_write_text(Path(a.output), results_text("optimization_cli", payload))
         print(tr(f"wrote {a.output}", f"đã ghi {a.output}"), file=sys.stderr)

@@ -375,8 +375,11 @@ class Evaluation:
     actual, target, expected to date, attainment, projection with its 90%
     interval, probability of reaching the target, status, changes against the
     previous period and last year with their significance, and the trend of
-    long-term KPIs. ``drivers`` and ``segments`` hold the attribution tables
-    per KPI; ``summary`` the plain-language lines.
+    long-term KPIs. ``data_end`` is the data's last day and ``lag_days`` the
+    days from it to ``as_of`` (unknown days: projected, never counted as zero);
+    ``estimated`` is true where the window cuts a row that covers several days
+    (see :mod:`kpikit.periods`). ``drivers`` and ``segments`` hold the
+    attribution tables per KPI; ``summary`` the plain-language lines.
     """
 
     plan: Plan
@@ -414,8 +417,46 @@ def _cadence_periods(cadence: str, start: date, end: date, as_of: date) -> list[
     return out if len(out) > 1 else []
 
 
+#: relative tolerance of "reached the target": 700 spent against 3,000 x 7/30 is on target
+TOLERANCE = 1e-9
+
+
 def _better(a: float, b: float, k: KPI) -> bool:
-    return a >= b if k.higher_is_better else a <= b
+    slack = TOLERANCE * max(abs(a), abs(b), 1e-300)
+    return a >= b - slack if k.higher_is_better else a <= b + slack
+
+
+def _tidy(x: float) -> float:
+    """A share of a target without float noise (3000 x 7/30 is 700, not 700.0000000000001)."""
+    return float(f"{x:.12g}") if x == x and math.isfinite(x) else x
+
+
+def _plan_window(plan: Plan, kt: KPITarget, start: date, end: date) -> tuple[date, date]:
+    """The window the KPI's target covers: the plan period when ``start..end`` lies in it."""
+    p0, p1 = plan.period_of(kt)
+    if (start, end) == (p0, p1):
+        return p0, p1
+    if p0 <= start and end <= p1:
+        return p0, p1
+    if kt.period is not None and (start, end) == plan.period:
+        return start, end  # the whole plan, a KPI with its own dates: judged as before
+    raise ParameterError(tr(
+        f"the period {start}..{end} is not inside the plan period {p0}..{p1} of {kt.kpi}, so "
+        "its target has no share there. Fix: choose a period inside the plan period, or "
+        "evaluate against a plan for that period.",
+        f"kỳ {start}..{end} không nằm trong kỳ kế hoạch {p0}..{p1} của {kt.kpi}, nên chỉ "
+        "tiêu không chia được cho kỳ đó. Cách sửa: chọn một kỳ nằm trong kỳ kế hoạch, hoặc "
+        "đánh giá theo kế hoạch của kỳ đó."))
+
+
+def _snapshot_share(k: KPI, target: float, plan_window: tuple[date, date],
+                    window: tuple[date, date]) -> float:
+    """Target of a snapshot KPI over a window: a level stays, growth compounds by days."""
+    if not any("@" in t for t in k.terms) or plan_window == window or target != target:
+        return target
+    days = (pd.Timestamp(plan_window[1]) - pd.Timestamp(plan_window[0])).days + 1
+    part = (pd.Timestamp(window[1]) - pd.Timestamp(window[0])).days + 1
+    return _tidy((1 + target) ** (part / days) - 1) if target > -1 else target
 
 
 def _attain(actual: float, reference: float, k: KPI) -> float:
@@ -480,7 +521,9 @@ def _judge_sum(k: KPI, parts: pd.DataFrame, weights: pd.DataFrame, target: float
     n_tot = float(now["num"].sum()) / pi_num if pi_num > 0 else math.nan
     d_tot = float(now["den"].sum()) / pi_den if (k.is_ratio and pi_den > 0) else 1.0
     projection = _value(n_tot, d_tot, k) if n_tot == n_tot else math.nan
-    prob = float(np.mean(values >= target) if k.higher_is_better else np.mean(values <= target))
+    slack = TOLERANCE * max(abs(target), 1e-300)  # a projection on the target reaches it
+    prob = float(np.mean(values >= target - slack) if k.higher_is_better
+                 else np.mean(values <= target + slack))
     low, high = (np.percentile(values, [5, 95]) if len(values) else (math.nan, math.nan))
     if frac < min_elapsed or n_el < 3:
         status = "too early"
@@ -620,10 +663,15 @@ def evaluate(
     plan
         The plan whose targets are judged.
     as_of
-        Last day of data to use (later rows are ignored).
+        Last day of data to use (later rows are ignored). When the data ends
+        earlier, the KPIs are judged as of the data's last day and projected
+        over the rest; the lag is reported, never turned into a miss. Rows
+        covering several days are spread evenly over them (reach never is).
     period
         ``None`` or ``"campaign"`` (the plan period), ``"2027-01"``, ``"2027Q1"``
-        or a ``(start, end)`` tuple.
+        or a ``(start, end)`` tuple. A window inside the plan period gets its
+        share of each total's target by the pacing rule (a ratio keeps its
+        target); a window outside it is refused.
     pacing
         ``"seasonal"`` (last year's shape, aligned on a flight's first day),
         ``"linear"``, or ``"spend"`` (the shape of ``spend_plan``).
@@ -640,6 +688,8 @@ def evaluate(
     -------
     Evaluation
     """
+    from .periods import cuts_rows, data_end, spread_periods
+
     as_of = pd.Timestamp(as_of).date()
     start, end = _resolve_period(plan, period)
     if as_of < start:
@@ -647,10 +697,15 @@ def evaluate(
                                 "choose a date inside the period.",
                                 f"as_of={as_of} trước khi kỳ bắt đầu ({start}). Cách sửa: "
                                 "chọn một ngày trong kỳ."))
+    data = spread_periods(data)
     data = data[data["date"] <= pd.Timestamp(as_of)]
     if data.empty:
         raise ParameterError(tr(f"no data up to as_of={as_of}.",
                                 f"không có dữ liệu đến as_of={as_of}."))
+    # days after the data's last day are unknown, not zero: judge as of that day
+    last_day = data_end(data).date()
+    known = min(as_of, last_day)
+    lag = (as_of - known).days
     rng = np.random.default_rng(seed)
     rows: list[dict] = []
     drivers: dict[str, dict[str, pd.DataFrame]] = {}
@@ -668,10 +723,12 @@ def evaluate(
                 "from daily rows. Fix: evaluate it from a period-level export.",
                 f"{k.name} cần reach, vốn không cộng dồn theo ngày được; không thể theo dõi "
                 "tiến độ từ các dòng theo ngày. Cách sửa: đánh giá từ tệp xuất theo cả kỳ."))
+        # a window inside the plan period gets its share of the target (pacing rule)
+        p_start, p_end = _plan_window(plan, kt, start, end)
         weights = parts = offset = None
         if not snapshot:
-            offset = last_year_offset(scoped, k, start, end)
-            weights, how = _weights(scoped, k, start, end, pacing, spend_plan, smoothing)
+            offset = last_year_offset(scoped, k, p_start, p_end)
+            weights, how = _weights(scoped, k, p_start, p_end, pacing, spend_plan, smoothing)
             parts = daily_parts(scoped, k, start, end)
         else:
             how = "trend"
@@ -679,45 +736,48 @@ def evaluate(
             kt.cadence, start, end, as_of)]
         for level, s, e in periods:
             if snapshot:
-                res = _judge_snapshot(k, scoped, s, e, total_target, as_of, min_elapsed)
-                target = total_target
+                target = _snapshot_share(k, total_target, (p_start, p_end), (s, e))
+                res = _judge_snapshot(k, scoped, s, e, target, known, min_elapsed)
             else:
                 sel = (parts.index >= pd.Timestamp(s)) & (parts.index <= pd.Timestamp(e))
-                w = weights[sel]
+                w = weights.loc[parts.index[sel]]
                 if k.is_ratio:
                     target = total_target
                     w = w / w.sum().where(w.sum() > 0, 1.0)
                 else:
                     share = float(w["num"].sum())
-                    target = total_target * share
+                    target = _tidy(total_target * share)
                     w = w / share if share > 0 else w
-                res = _judge_sum(k, parts[sel], w, target, as_of, min_elapsed, draws, rng)
+                res = _judge_sum(k, parts[sel], w, target, known, min_elapsed, draws, rng)
+            upto = min(e, known)
             row = {"kpi": k.name, "objective": obj.type, "owner": kt.owner,
                    "horizon": kt.horizon, "cadence": kt.cadence, "direction": k.direction,
                    "level": level, "period": _label(s, e, level, kt.cadence),
-                   "start": s, "end": e, "target": target, "pacing": how, **res}
+                   "start": s, "end": e, "target": target, "pacing": how, **res,
+                   "data_end": last_day, "lag_days": lag,
+                   "estimated": bool(upto >= s and cuts_rows(scoped, s, upto))}
             row["attainment"] = _attain(row["actual"], row["expected"] if row["expected"] ==
                                         row["expected"] else target, k)
             row["projected_attainment"] = _attain(row["projection"], target, k)
             if level == "total" and not snapshot:
-                row.update(_changes(k, scoped, s, min(e, as_of), offset))
+                row.update(_changes(k, scoped, s, upto, offset))
             rows.append(row)
         total = rows[-len(periods)]
         if kt.horizon == "long":
-            fit = _long_trend(k, scoped, as_of)
+            fit = _long_trend(k, scoped, known)
             total.update(trend_slope=fit.slope, trend_se=fit.se, trend_p=fit.p_value,
                          trend_months=fit.months, trend=fit.verdict)
             if total["status"] not in ("achieved", "missed", "no data"):
                 total["status"] = {"improving": "on track", "worsening": "off track"}.get(
                     fit.verdict, "at risk")
         if not snapshot:
-            d, seg = _attribution(k, plan, scoped, start, min(end, as_of), total, offset)
+            d, seg = _attribution(k, plan, scoped, start, min(end, known), total, offset)
             if d:
                 drivers[k.name] = d
             if seg is not None:
                 segments[k.name] = seg
         summary.append(_summary_line(k, total, drivers.get(k.name), segments.get(k.name),
-                                     lang, data.attrs.get("currency")))
+                                     lang, data.attrs.get("currency") or plan.currency))
     frame = pd.DataFrame(rows)
     return Evaluation(plan, as_of, (start, end), pacing, frame, drivers, segments,
                       tuple(summary), lang)
@@ -826,7 +886,11 @@ _SUMMARY = {
            "segment": " By {by}: {s}.", "trend": " Trend over {n} months: {t}.",
            "improving": "improving", "worsening": "worsening", "flat": "no clear trend",
            "nosig": " The change against last year ({c}) is not significant (p={p}).",
-           "sig": " The change against last year ({c}) is significant (p={p})."},
+           "sig": " The change against last year ({c}) is significant (p={p}).",
+           "lag": " Data ends {d} ({n} days before as_of): those days are projected, not "
+                  "counted as zero.",
+           "est": " Estimated: rows covering several days are spread evenly over their "
+                  "days, and the window cuts one."},
     "vi": {"line": "{kpi}: {status}. Thực tế {actual} so với chỉ tiêu {target}{pace}.",
            "pace": " (kỳ vọng đến nay {expected})", "proj": " Dự báo {proj}, xác suất đạt "
            "chỉ tiêu {prob}.", "drivers": " Yếu tố tác động lớn nhất so với năm trước: {d}.",
@@ -835,7 +899,11 @@ _SUMMARY = {
            "improving": "đang cải thiện", "worsening": "đang xấu đi",
            "flat": "chưa rõ xu hướng",
            "nosig": " Thay đổi so với năm trước ({c}) không có ý nghĩa thống kê (p={p}).",
-           "sig": " Thay đổi so với năm trước ({c}) có ý nghĩa thống kê (p={p})."},
+           "sig": " Thay đổi so với năm trước ({c}) có ý nghĩa thống kê (p={p}).",
+           "lag": " Dữ liệu kết thúc ngày {d} ({n} ngày trước as_of): các ngày đó được dự "
+                  "báo, không tính bằng 0.",
+           "est": " Ước tính: các dòng gộp nhiều ngày được chia đều theo ngày, và kỳ đánh giá "
+                  "cắt ngang một dòng như vậy."},
 }
 
 
@@ -866,6 +934,12 @@ def _summary_line(k: KPI, total: dict, drivers: dict | None, seg: pd.DataFrame |
 
         p_text = format_number(total["p_ly"], 3 if total["significant_ly"] else 2, lang)
         text += t[key].format(c=format_change(total["change_ly"], lang), p=p_text)
+    if total.get("lag_days", 0) > 0:
+        d = total["data_end"]
+        text += t["lag"].format(d=d.strftime("%d/%m/%Y") if lang == "vi" else d.isoformat(),
+                                n=total["lag_days"])
+    if total.get("estimated"):
+        text += t["est"]
     table = (drivers or {}).get("gap") if total["status"] in ("off track", "at risk",
                                                               "missed") else None
     key = "gap"
@@ -913,17 +987,29 @@ def pacing_series(data: pd.DataFrame, ev: Evaluation, kpi: str) -> pd.DataFrame:
     For a total (revenue) the values are cumulative sums; for a ratio (CPA) the
     ratio of the cumulative numerator and denominator.
     """
+    from .periods import spread_periods
+
     k = get_kpi(kpi)
     kt = _target_of(ev, k)
     total = ev.rows[(ev.rows["kpi"] == k.name) & (ev.rows["level"] == "total")].iloc[0]
     start, end = ev.period
+    # the same rules as evaluate(): period rows spread, the path stops at the data's end
+    known = min(ev.as_of, total["data_end"]) if "data_end" in total else ev.as_of
+    data = spread_periods(data)
     campaigns, channels = ev.plan.scope_of(kt)
-    scoped = scope_data(data[data["date"] <= pd.Timestamp(ev.as_of)], campaigns, channels)
+    scoped = scope_data(data[data["date"] <= pd.Timestamp(known)], campaigns, channels)
     parts = daily_parts(scoped, k, start, end)
     pacing = "linear" if str(total["pacing"]).startswith("linear") else (
         "seasonal" if str(total["pacing"]).startswith("seasonal") else "linear")
-    weights, _ = _weights(scoped, k, start, end, pacing, None)
-    done = parts.index <= pd.Timestamp(ev.as_of)
+    p_start, p_end = _plan_window(ev.plan, kt, start, end)
+    weights, _ = _weights(scoped, k, p_start, p_end, pacing, None)
+    weights = weights.loc[parts.index]
+    if not k.is_ratio:
+        share = float(weights["num"].sum())
+        weights = weights / share if share > 0 else weights
+    else:
+        weights = weights / weights.sum().where(weights.sum() > 0, 1.0)
+    done = parts.index <= pd.Timestamp(known)
     cum_n = parts["num"].cumsum().where(done)
     cum_d = parts["den"].cumsum().where(done)
     target = float(total["target"])
@@ -964,10 +1050,12 @@ def anomalies(series: pd.Series, window: int = 28, threshold: float = 3.5) -> pd
 
 def daily_kpi(data: pd.DataFrame, ev: Evaluation, kpi: str, days: int = 180) -> pd.Series:
     """The KPI per day over the ``days`` before ``as_of`` (for trend and anomaly views)."""
+    from .periods import spread_periods
+
     k = get_kpi(kpi)
     kt = _target_of(ev, k)
     campaigns, channels = ev.plan.scope_of(kt)
-    scoped = scope_data(data, campaigns, channels)
+    scoped = scope_data(spread_periods(data), campaigns, channels)
     lo = (pd.Timestamp(ev.as_of) - pd.Timedelta(days=days - 1)).date()
     parts = daily_parts(scoped, k, lo, ev.as_of)
     with np.errstate(divide="ignore", invalid="ignore"):

@@ -19,6 +19,7 @@ from ._lang import nfmt, tr
 from .catalog import KPI, KPIS, MEASURES, OBJECTIVE_LABELS, OBJECTIVES, get_kpi
 from .compute import compute
 from .errors import ParameterError
+from .periods import cuts_rows, has_period_rows, spread_periods
 from .plan import (
     CADENCES,
     UNASSIGNED,
@@ -43,8 +44,11 @@ __all__ = [
     "choose_tree",
     "feasibility",
     "recommend_kpis",
+    "flights",
+    "is_flighted",
     "resolve_target",
     "scope_data",
+    "target_baseline",
     "suggest_plan",
 ]
 
@@ -217,6 +221,37 @@ def _shift_year(d: date, years: int = -1) -> date:
     return (pd.Timestamp(d) + pd.DateOffset(years=years)).date()
 
 
+def _active_days(scoped: pd.DataFrame) -> pd.DatetimeIndex:
+    """Days with some non-zero measure (rows of a paused campaign with zeros do not count)."""
+    cols = [c for c in scoped.columns if c in MEASURES]
+    if scoped.empty or not cols:
+        return pd.DatetimeIndex([])
+    live = (scoped[cols].fillna(0) != 0).any(axis=1)
+    return pd.DatetimeIndex(scoped.loc[live, "date"].unique()).sort_values()
+
+
+def flights(scoped: pd.DataFrame, gap: int = 7) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
+    """The runs of active days of a scope, split where it pauses more than ``gap`` days."""
+    days = _active_days(scoped)
+    if not len(days):
+        return []
+    # compare as timedeltas: the index unit may be ns or us
+    cuts = np.flatnonzero(np.diff(days) > pd.Timedelta(days=gap))
+    starts = [days[0], *(days[i + 1] for i in cuts)]
+    ends = [*(days[i] for i in cuts), days[-1]]
+    return list(zip(starts, ends, strict=True))
+
+
+def is_flighted(scoped: pd.DataFrame) -> bool:
+    """True for a campaign that runs in flights: active under 60% of its time, 2+ flights."""
+    runs = flights(scoped)
+    if len(runs) < 2:
+        return False
+    span = (runs[-1][1] - runs[0][0]).days + 1
+    active = sum((b - a).days + 1 for a, b in runs)
+    return active < 0.6 * span
+
+
 def baseline(
     data: pd.DataFrame,
     kpi: str,
@@ -239,10 +274,21 @@ def baseline(
         by last year's seasonal ratio when last year is in the data.
         ``"auto"``: last year when the data has it, else trailing.
     """
+    b = _baseline(data, kpi, period, method, trailing, campaigns, channels)
+    if b.value == b.value and cuts_rows(scope_data(spread_periods(data), campaigns, channels),
+                                        b.start, b.end):
+        est = tr("estimated: a period row crosses the window and is spread over its days",
+                 "ước tính: một dòng theo kỳ vượt ranh giới cửa sổ và được chia đều theo ngày")
+        b = replace(b, note=f"{b.note}; {est}" if b.note else est)
+    return b
+
+
+def _baseline(data: pd.DataFrame, kpi: str, period: tuple[date, date], method: str,
+              trailing: int, campaigns: Sequence[str], channels: Sequence[str]) -> Baseline:
     k = get_kpi(kpi)
     start, end = period
     days = (pd.Timestamp(end) - pd.Timestamp(start)).days + 1
-    scoped = scope_data(data, campaigns, channels)
+    scoped = scope_data(spread_periods(data), campaigns, channels)
 
     def window(s: date, e: date) -> pd.DataFrame:
         return scoped[(scoped["date"] >= pd.Timestamp(s)) & (scoped["date"] <= pd.Timestamp(e))]
@@ -251,6 +297,17 @@ def baseline(
     if method == "auto":
         method = "last_year" if not window(ly_start, ly_end).empty else "trailing"
     if method == "last_year":
+        before = scoped[scoped["date"] < pd.Timestamp(start)]
+        if is_flighted(before):
+            # a flight that moves with the calendar (Tết) is compared with last year's
+            # whole flight, not with the part of it that falls on the same dates
+            lo, hi = pd.Timestamp(ly_start), pd.Timestamp(ly_end)
+            hit = [(a, b) for a, b in flights(before) if a <= hi and b >= lo]
+            if hit and (hit[0][0] < lo or hit[-1][1] > hi):
+                a, b = hit[0][0], hit[-1][1]
+                v = _value(window(a.date(), b.date()), k)
+                return Baseline(kpi, v, method, a.date(), b.date(), tr(
+                    "last year's flight, whole", "cả đợt chạy năm trước"))
         v = _value(window(ly_start, ly_end), k)
         return Baseline(kpi, v, method, ly_start, ly_end,
                         "" if v == v else tr("no data a year before the period",
@@ -260,6 +317,22 @@ def baseline(
             f"method={method!r}: choose from auto, last_year, previous_period, trailing.",
             f"method={method!r}: chọn auto, last_year, previous_period hoặc trailing."))
     n = 1 if method == "previous_period" else max(1, int(trailing))
+    before = scoped[scoped["date"] < pd.Timestamp(start)]
+    past = flights(before)
+    plain_end = pd.Timestamp(start) - pd.Timedelta(days=1)
+    plain = window((plain_end - pd.Timedelta(days=n * days - 1)).date(), plain_end.date())
+    if past and (is_flighted(before) or not len(_active_days(plain))):
+        # a campaign that runs in flights: compare with its previous flight(s), not with
+        # the idle days just before the period
+        used = past[-n:]
+        rows = pd.concat([window(a.date(), b.date()) for a, b in used])
+        v = _value(rows, k)
+        active = sum((b - a).days + 1 for a, b in used)
+        if not k.is_ratio and MEASURES[k.measures[0]].aggregation == "sum":
+            v = v / active * days  # the flights' daily level over the period's days
+        what = tr(f"{len(used)} previous flight(s), {active} active days",
+                  f"{len(used)} đợt chạy trước, {active} ngày hoạt động")
+        return Baseline(kpi, v, method, used[0][0].date(), used[-1][1].date(), what)
     w_end = pd.Timestamp(start) - pd.Timedelta(days=1)
     w_start = w_end - pd.Timedelta(days=n * days - 1)
     v = _value(window(w_start.date(), w_end.date()), k)
@@ -281,6 +354,23 @@ def baseline(
             note = tr("not seasonally adjusted (no data a year earlier)",
                       "chưa điều chỉnh mùa vụ (không có dữ liệu năm trước)")
     return Baseline(kpi, v, method, w_start.date(), w_end.date(), note)
+
+
+#: how each baseline method is named in tables and messages (English, Vietnamese)
+METHOD_TEXT = {"last_year": ("last year", "năm trước"),
+               "previous_period": ("previous period", "kỳ trước"),
+               "trailing": ("trailing", "các kỳ gần nhất")}
+
+
+def target_baseline(plan: Plan, k: KPITarget, data: pd.DataFrame) -> Baseline:
+    """The baseline a plan KPI's target is resolved against (its own method for a
+    relative target; ``auto`` for an absolute one, as the reference shown beside it)."""
+    campaigns, channels = plan.scope_of(k)
+    rel = k.target.is_relative
+    return baseline(data, k.kpi, plan.period_of(k),
+                    method=k.target.baseline if rel else "auto",
+                    trailing=k.target.trailing if rel else 3,
+                    campaigns=campaigns, channels=channels)
 
 
 def resolve_target(plan: Plan, k: KPITarget, data: pd.DataFrame | None) -> tuple[float, str]:
@@ -330,22 +420,29 @@ def availability(
         items = []
         for _, k in plan.targets():
             c, ch = plan.scope_of(k)
-            p0, p1 = plan.period_of(k)
-            items.append((k.kpi, c, ch, start or _shift_year(p0), end or _shift_year(p1)))
+            # the window of the baseline the target is resolved against
+            b = target_baseline(plan, k, data)
+            items.append((k.kpi, c, ch, start or b.start, end or b.end))
     else:
         lo = start or data["date"].min().date()
-        hi = end or data["date"].max().date()
+        hi = end or spread_periods(data)["date"].max().date()  # a period row to its end
         items = [(get_kpi(n).name, campaigns, channels, lo, hi) for n in plan]
     rows = []
+    periodic = has_period_rows(data)
+    spread = spread_periods(data)
     for name, c, ch, lo, hi in items:
         k = get_kpi(name)
-        scoped = scope_data(data, c, ch)
+        missing = [m for m in k.measures
+                   if m not in data or not scope_data(data, c, ch)[m].notna().any()]
+        scoped = scope_data(spread, c, ch)
+        # a row covering several days covers each of them; reach stays on the row itself
         present = [m for m in k.measures if m in data]
-        missing = [m for m in k.measures if m not in data or not scoped[m].notna().any()]
+        checked = [m for m in present if not (periodic and MEASURES[m].aggregation != "sum")]
         win = scoped[(scoped["date"] >= pd.Timestamp(lo)) & (scoped["date"] <= pd.Timestamp(hi))]
         all_days = pd.date_range(lo, hi, freq="D")
         if present and not win.empty:
-            ok = win[present].notna().all(axis=1)
+            ok = (win[checked].notna().all(axis=1) if checked
+                  else pd.Series(True, index=win.index))
             covered = pd.DatetimeIndex(win.loc[ok, "date"].unique())
             null_share = float(1 - ok.mean())
         else:
@@ -358,7 +455,8 @@ def availability(
         else:
             active = pd.DatetimeIndex([])
         gaps = active.difference(covered)
-        last = scoped.loc[scoped[present].notna().all(axis=1), "date"].max() if present else None
+        last = scoped.loc[scoped[checked].notna().all(axis=1), "date"].max() if checked else (
+            scoped["date"].max() if present and len(scoped) else None)
         if missing:
             status = "unmeasurable"
         elif len(covered) == 0:
@@ -441,6 +539,7 @@ def kpi_history(
 ) -> pd.Series:
     """KPI per complete period (partial first and last periods dropped), indexed by period."""
     k = get_kpi(kpi)
+    data = spread_periods(data)
     scoped = scope_data(data, campaigns, channels)
     if scoped.empty or any(m not in scoped for m in k.measures):
         return pd.Series(dtype=float)
@@ -477,19 +576,50 @@ def feasibility(
                                 f"cadence={cadence!r}: chọn trong {', '.join(CADENCES)}."))
     k = get_kpi(kpi)
     freq = CADENCE_FREQ[cadence]
-    hist = kpi_history(data, k.name, freq=freq, campaigns=campaigns, channels=channels)
+    data = spread_periods(data)
+    scoped = scope_data(data, campaigns, channels)
+    if period is not None:
+        scoped = scoped[scoped["date"] < pd.Timestamp(period[0])]
     agg = MEASURES[k.measures[0]].aggregation
     # totals (revenue) and growth over the period (follower growth) scale with its length
     per_day = (not k.is_ratio and agg == "sum") or any("@" in t for t in k.terms)
+    # idle days dilute only totals per day: a ratio of sums is not moved by them
+    runs = flights(scoped) if per_day and is_flighted(scoped) else []
+    if runs:
+        # a flighted campaign: compare with its flights, not calendar months diluted by
+        # idle days
+        freq = "flight"
+        min_periods = min(min_periods, 2)
+        vals, index, lengths = [], [], []
+        for a, b in runs:
+            w = scoped[(scoped["date"] >= a) & (scoped["date"] <= b)]
+            vals.append(_value(w, k))
+            index.append(pd.Period(a, freq="D"))  # a flight is named by its first day
+            lengths.append((b - a).days + 1)
+        hist = pd.Series(vals, index=pd.PeriodIndex(index), name=k.name, dtype=float)
+        flight_days = np.array(lengths, dtype=float)[hist.notna().to_numpy()]
+        hist = hist.dropna()
+    else:
+        hist = kpi_history(data, k.name, freq=freq, campaigns=campaigns, channels=channels)
     t = float(target)
     values = hist
     if per_day:
-        days = np.array([(p.end_time.normalize() - p.start_time).days + 1 for p in hist.index])
+        days = flight_days if runs else np.array(
+            [(p.end_time.normalize() - p.start_time).days + 1 for p in hist.index])
         values = hist / days
         if period is None:
             raise ParameterError(tr("feasibility of a level KPI needs the plan period.",
                                     "đánh giá khả thi của KPI dạng tổng cần kỳ kế hoạch."))
-        t = t / ((pd.Timestamp(period[1]) - pd.Timestamp(period[0])).days + 1)
+        days_in = (pd.Timestamp(period[1]) - pd.Timestamp(period[0])).days + 1
+        if runs:
+            # a flight's target is earned on its active days, not on the idle days of the
+            # plan period: as many as the campaign ran in the same window a year earlier
+            # (else its typical flight)
+            ly = _active_days(scoped[(scoped["date"] >= pd.Timestamp(_shift_year(period[0])))
+                                     & (scoped["date"] <= pd.Timestamp(_shift_year(period[1])))])
+            active = len(ly) if len(ly) else int(round(float(np.mean(flight_days))))
+            days_in = min(days_in, max(active, 1))
+        t = t / days_in
     pct = direction_percentile(values.tolist(), t, k.higher_is_better)
     label = label_for(pct) if len(values) >= min_periods else "unknown"
     note = "" if len(values) >= min_periods else tr(f"only {len(values)} past period(s)",
@@ -757,7 +887,7 @@ def check_plan(plan: Plan, data: pd.DataFrame, *, tolerance: float = 0.01) -> Pl
         c, ch = plan.scope_of(k)
         value, how = resolve_target(plan, k, data)
         kpi = get_kpi(k.kpi)
-        base = baseline(data, k.kpi, plan.period_of(k), campaigns=c, channels=ch)
+        base = target_baseline(plan, k, data)
         try:
             f = feasibility(data, k.kpi, value, cadence=k.cadence, period=plan.period_of(k),
                             campaigns=c, channels=ch) if value == value else None
@@ -767,15 +897,22 @@ def check_plan(plan: Plan, data: pd.DataFrame, *, tolerance: float = 0.01) -> Pl
                 (value < base.value) if kpi.higher_is_better else (value > base.value)):
             better = {"higher": "cao hơn", "lower": "thấp hơn"}.get(kpi.direction,
                                                                     kpi.direction)
+            where = f"{base.start}..{base.end}"
             warn.append(tr(f"{k.kpi}: the target {nfmt(value, ',.6g')} is worse than the baseline "
-                           f"{nfmt(base.value, ',.6g')} ({kpi.direction} is better).",
+                           f"{nfmt(base.value, ',.6g')} ({METHOD_TEXT[base.method][0]} "
+                           f"{where}; {kpi.direction} is better).",
                            f"{k.kpi}: chỉ tiêu {nfmt(value, ',.6g')} kém hơn mức cơ sở "
-                           f"{nfmt(base.value, ',.6g')} ({better} là tốt hơn)."))
+                           f"{nfmt(base.value, ',.6g')} ({METHOD_TEXT[base.method][1]} "
+                           f"{where}; {better} là tốt hơn)."))
         rows.append({
             "objective": obj.type, "kpi": k.kpi, "direction": kpi.direction,
             "horizon": k.horizon, "owner": k.owner, "cadence": k.cadence, "weight": k.weight,
             "target_text": str(k.target), "target": value, "baseline": base.value,
             "baseline_method": base.method,
+            "baseline_trailing": (k.target.trailing if k.target.is_relative
+                                  and base.method == "trailing" else None),
+            "baseline_start": base.start,
+            "baseline_end": base.end, "baseline_note": base.note,
             "change_vs_baseline": value / base.value - 1 if base.value else math.nan,
             "percentile": f.percentile if f else math.nan,
             "feasibility": f.label if f else "unknown", "how": how,
@@ -803,10 +940,9 @@ def check_plan(plan: Plan, data: pd.DataFrame, *, tolerance: float = 0.01) -> Pl
         goal_k = KPITarget(goal.kpi, goal.target, campaigns=plan.campaigns,
                            channels=plan.channels)
         goal_value, _ = resolve_target(plan, goal_k, data)
-        goal_base = baseline(data, goal.kpi, plan.period, campaigns=plan.campaigns,
-                             channels=plan.channels)
-        scoped = scope_data(data, plan.campaigns, plan.channels, goal_base.start,
-                            goal_base.end)
+        goal_base = target_baseline(plan, goal_k, data)
+        scoped = scope_data(spread_periods(data), plan.campaigns, plan.channels,
+                            goal_base.start, goal_base.end)
         bases = tree_baselines(tree, scoped)
         # the tree covers the rows that have all its measures (email revenue has no
         # impressions): it carries the goal's change, and its share is reported
@@ -857,7 +993,7 @@ def next_period(scoped: pd.DataFrame, last_day: date) -> tuple[date, date]:
     year = days[days > days[-1] - pd.Timedelta(days=365)]
     if len(year) >= 0.6 * 365:
         return next_quarter(last_day)
-    gaps = np.flatnonzero(np.diff(year.asi8) > pd.Timedelta(days=7).value)
+    gaps = np.flatnonzero(np.diff(year) > pd.Timedelta(days=7))
     start = year[gaps[-1] + 1] if len(gaps) else year[0]
     flight = (start.date(), year[-1].date())
     return (_shift_year(flight[0], 1), _shift_year(flight[1], 1))
@@ -881,10 +1017,12 @@ def suggest_plan(
     """
     _check_objective(objective)
     campaigns = (campaign,) if campaign else ()
+    raw_scope = scope_data(data, campaigns)  # reach is measurable on period rows themselves
+    data = spread_periods(data)
     scoped = scope_data(data, campaigns)
     if period is None:
         period = next_period(scoped, data["date"].max().date())
-    measurable = [r for r in recommend_kpis(objective, scoped, lang=lang) if r.measurable]
+    measurable = [r for r in recommend_kpis(objective, raw_scope, lang=lang) if r.measurable]
     if not measurable:
         raise ParameterError(tr(
             f"the data cannot measure any KPI of the {objective!r} objective. Fix: load "
@@ -894,6 +1032,14 @@ def suggest_plan(
     chosen = measurable[:n_kpis]
     if not any(get_kpi(r.kpi).horizon == "long" for r in chosen):
         longs = [r for r in measurable if get_kpi(r.kpi).horizon == "long"]
+        if not longs:
+            # step 8: a long-term KPI the data measures, even from another objective
+            lead = ("Chỉ số dài hạn bên cạnh các chỉ số ngắn hạn." if lang == "vi" else
+                    "A long-term signal beside the short-term ones.")
+            longs = [Recommendation(k.name, 0, "long", f"{lead} {k.description(lang)}", True)
+                for k in KPIS.values() if k.horizon == "long"
+                and all(m in scoped and scoped[m].notna().any()
+                        and MEASURES[m].aggregation != "non-additive" for m in k.measures)]
         if longs:
             chosen = chosen[: n_kpis - 1] + [longs[0]]
     has_last_year = not scope_data(scoped, (), (), _shift_year(period[0]),
@@ -913,15 +1059,6 @@ def suggest_plan(
                                              else "trailing"),
                               owner=UNASSIGNED, cadence=cadence, horizon=k.horizon,
                               note=r.reason))
-    # a ratio whose numerator and denominator are both planned follows from them
-    change_of = {k.kpi: float(k.target.change) for k in kpis}
-    for i, k in enumerate(kpis):
-        ratio = get_kpi(k.kpi)
-        if ratio.is_ratio and len(ratio.numerator) == 1 and len(ratio.denominator) == 1:
-            num, den = ratio.numerator[0][0], ratio.denominator[0][0]
-            if num in change_of and den in change_of and num != k.kpi and den != k.kpi:
-                implied = (1 + change_of[num]) / (1 + change_of[den]) - 1
-                kpis[i] = replace(k, target=replace(k.target, change=round(implied, 6)))
     goal_kpi = _GOAL_FOR[objective]
     goal = None
     if goal_kpi in TREES and all(m in scoped and scoped[m].notna().any()
@@ -931,7 +1068,60 @@ def suggest_plan(
                             f"{goal_kpi} +10% vs {base}")
     label = OBJECTIVE_LABELS[objective][1 if lang == "vi" else 0]
     title = name or f"{campaign or 'All campaigns'}: {label} {period[0]:%Y-%m}"
-    return Plan(name=title, period=period,
-                objectives=(Objective(objective, tuple(kpis)),),
+    plan = Plan(name=title, period=period, objectives=(Objective(objective, tuple(kpis)),),
                 currency=data.attrs.get("currency"), language=lang, campaigns=campaigns,
                 business_goal=goal)
+    return _consistent(plan, data)
+
+
+#: identities between plan KPIs: (dependent, drivers, how the drivers give it)
+_DERIVED: tuple[tuple[str, tuple[str, ...], object], ...] = (
+    ("cpa", ("cpc", "cvr"), lambda a, b: a / b),
+    ("cpm", ("cpc", "ctr"), lambda a, b: 1000 * a * b),
+    ("cpl", ("cpc", "lead_rate"), lambda a, b: a / b),
+    ("roi", ("roas",), lambda a: a - 1),
+)
+
+
+def _consistent(plan: Plan, data: pd.DataFrame) -> Plan:
+    """Derive each dependent target from its drivers so that the targets agree.
+
+    A ratio whose numerator and denominator are both planned (ROAS with revenue
+    and spend), the chains CPA = CPC / CVR, CPM = 1000 CPC x CTR and CPL =
+    CPC / lead rate, and ROI = ROAS - 1 are resolved against the same baselines
+    ``plan check`` uses, and their relative change is set to match. The business
+    goal follows its tree when every driver is planned.
+    """
+    obj = plan.objectives[0]
+    kpis = list(obj.kpis)
+    pos = {k.kpi: i for i, k in enumerate(kpis)}
+    base = {k.kpi: target_baseline(plan, k, data).value for k in kpis}
+    value = {k.kpi: base[k.kpi] * (1 + float(k.target.change)) for k in kpis}
+    derived: set[str] = set()
+    for _ in range(2):  # a derived driver may feed another identity
+        for name in list(pos):
+            r = get_kpi(name)
+            if r.is_ratio and len(r.numerator) == 1 and len(r.denominator) == 1:
+                num, den = r.numerator[0][0], r.denominator[0][0]
+                if num in value and den in value and name not in (num, den) and value[den]:
+                    value[name] = r.scale * value[num] / value[den]
+                    derived.add(name)
+        for name, drivers, f in _DERIVED:
+            if name in pos and all(d in value for d in drivers):
+                value[name] = f(*(value[d] for d in drivers))  # type: ignore[operator]
+                derived.add(name)
+    for name in derived:
+        b, v = base[name], value[name]
+        if b == b and b and v == v:
+            k = kpis[pos[name]]
+            kpis[pos[name]] = replace(k, target=replace(k.target, change=round(v / b - 1, 6)))
+    goal = plan.business_goal
+    if goal is not None and goal.kpi not in pos:
+        tree = choose_tree(goal.kpi, scope_data(data, plan.campaigns, plan.channels))
+        changes = {k.kpi: float(k.target.change) for k in kpis}
+        if all(d in changes for d, _ in tree.drivers):
+            need = math.prod((1 + changes[d]) ** e for d, e in tree.drivers) - 1
+            goal = replace(goal, target=replace(goal.target, change=round(need, 6)))
+    elif goal is not None:
+        goal = replace(goal, target=kpis[pos[goal.kpi]].target)
+    return replace(plan, objectives=(replace(obj, kpis=tuple(kpis)),), business_goal=goal)

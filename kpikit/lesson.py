@@ -29,6 +29,7 @@ from .compute import compute
 from .errors import ParameterError
 from .format import check_lang, format_change, format_money, format_number, format_value
 from .goals import TREES, KPITree, availability, kpi_history, recommend_kpis, tree_baselines
+from .periods import spread_periods
 from .widgets import _show, _static, plot_into, with_readout
 
 __all__ = [
@@ -496,7 +497,7 @@ class TreeExplorer(_Lesson):
                                     f"goal={goal!r}: chọn trong {', '.join(TREES)}."))
         self.tree = TREES[goal][tree]
         self.currency = currency or data.attrs.get("currency")
-        self.baselines = tree_baselines(self.tree, data)
+        self.baselines = tree_baselines(self.tree, spread_periods(data))
         self.sliders: dict[str, w.IntSlider] = {}
         for d, _ in self.tree.drivers:
             label = get_kpi(d).short_label(lang)
@@ -553,6 +554,8 @@ class PacingSimulator(_Lesson):
     def __init__(self, data: pd.DataFrame, *, lang: str = "en",
                  campaign: str = "Always-on Search", kpi: str = "revenue",
                  month: str = "2027-03", owner: str = "Lan (performance)"):
+        # period rows follow the kit's one rule: spread evenly over their days
+        data = spread_periods(data)
         self.data, self.lang, self.campaign, self.kpi = data, check_lang(lang), campaign, kpi
         self.owner, self.currency = owner, data.attrs.get("currency")
         start = pd.Period(month, freq="M")
@@ -632,7 +635,7 @@ class HorizonCompare(_Lesson):
     def __init__(self, data: pd.DataFrame, *, lang: str = "en",
                  campaign: str = "Always-on Search", short: str = "roas",
                  long: str = "repeat_purchase_rate"):
-        self.data, self.lang = data, check_lang(lang)
+        self.data, self.lang = spread_periods(data), check_lang(lang)
         for k, h in ((short, "short"), (long, "long")):
             if get_kpi(k).horizon != h:
                 has = get_kpi(k).horizon

@@ -358,7 +358,51 @@ _LINES = {
     "segments": ("{kpi} by {by}", "{kpi} theo {by}"),
     "binding": ("binding: {names}", "ràng buộc đang chặn: {names}"),
     "none": ("none", "không có"),
+    "freshness": ("data ends {data_end}, {lag} days before {as_of}: those days are projected, "
+                  "not counted as zero",
+                  "dữ liệu kết thúc ngày {data_end}, {lag} ngày trước {as_of}: các ngày đó "
+                  "được dự báo, không tính bằng 0"),
+    "fresh": ("data up to {data_end}", "dữ liệu đến ngày {data_end}"),
+    "estimated": ("estimated (rows covering several days spread evenly): {names}",
+                  "ước tính (dòng gộp nhiều ngày được chia đều theo ngày): {names}"),
+    "gain": ("paired gain {gain} (90% interval {low} to {high}); {p} of the draws gain: {verdict}",
+             "mức tăng so cặp {gain} (khoảng 90% từ {low} đến {high}); {p} số lần lấy mẫu cho "
+             "kết quả tăng: {verdict}"),
+    "holdout": ("{channel}: R² {r2}, holdout error {error} (plain average {naive}) over "
+                "{n} periods{flag}",
+                "{channel}: R² {r2}, sai số giữ lại {error} (trung bình đơn giản {naive}) trên "
+                "{n} kỳ{flag}"),
 }
+
+#: what an allocation's verdict says (English, Vietnamese)
+VERDICT_TEXT = {"act": ("supported: act on it", "có cơ sở: nên thực hiện"),
+                "keep": ("not supported: keep the mix and test first",
+                         "chưa có cơ sở: giữ cơ cấu và thử nghiệm trước"),
+                "single": ("one channel: nothing to reallocate",
+                           "một kênh: không có gì để phân bổ lại"),
+                "no change": ("no change", "không thay đổi")}
+
+
+def freshness_line(ev: Any, lang: str = "en") -> str:
+    """How fresh the data is: its last day, and the lag to ``as_of`` when there is one."""
+    t = ev.totals()
+    if t.empty or "data_end" not in t:
+        return ""
+    end, lag = t["data_end"].iloc[0], int(t["lag_days"].iloc[0])
+    if lag > 0:
+        return line("freshness", lang, data_end=end, lag=lag, as_of=ev.as_of)
+    return line("fresh", lang, data_end=end)
+
+
+def estimated_line(ev: Any, lang: str = "en") -> str:
+    """Which KPI and periods hold a spread (estimated) part of a period row ('' if none)."""
+    if "estimated" not in ev.rows:
+        return ""
+    est = ev.rows[ev.rows["estimated"].astype(bool)]
+    if est.empty:
+        return ""
+    names = ", ".join(f"{get_kpi(r.kpi).label(lang)} {r.period}" for r in est.itertuples())
+    return line("estimated", lang, names=names)
 
 
 def _binding_text(constraint: str, vi: bool) -> str:
@@ -590,9 +634,11 @@ def scorecard_table(ev: Any, *, lang: str = "en", currency: str | None = None) -
         sig = ""
         if getattr(r, "p_ly", None) == getattr(r, "p_ly", None) and hasattr(r, "p_ly"):
             sig = (" *" if r.significant_ly else " (n.s.)")
+        est = " (est.)" if lang != "vi" else " (ước tính)"
+        est = est if bool(getattr(r, "estimated", False)) else ""
         rows.append({
             "kpi": get_kpi(r.kpi).label(lang), "owner": r.owner,
-            "status": STATUS_TEXT[r.status][i], "actual": fv(r.actual),
+            "status": STATUS_TEXT[r.status][i], "actual": fv(r.actual) + est,
             "expected": fv(r.expected), "target": fv(r.target),
             "attainment": "–" if r.attainment != r.attainment else f"{r.attainment:.0%}",
             "projection": fv(r.projection),
@@ -669,7 +715,8 @@ def evaluation_payload(ev: Any, parameters: dict[str, Any], files: dict[str, str
     """The content of an evaluation's ``results.json`` (schema ``kpikit/evaluation``)."""
     keep = ["kpi", "objective", "owner", "horizon", "cadence", "direction", "actual", "target",
             "expected", "attainment", "projection", "low", "high", "probability",
-            "projected_attainment", "status", "pacing", "elapsed_days", "days"]
+            "projected_attainment", "status", "pacing", "elapsed_days", "days",
+            "data_end", "lag_days", "estimated"]
     optional = ["change_prev", "p_prev", "significant_prev", "test_prev", "change_ly", "p_ly",
                 "significant_ly", "test_ly", "wilson_low", "wilson_high", "trend", "trend_slope",
                 "trend_se", "trend_p", "trend_months"]
@@ -678,15 +725,22 @@ def evaluation_payload(ev: Any, parameters: dict[str, Any], files: dict[str, str
         item = {k: row.get(k) for k in keep}
         item.update({k: row[k] for k in optional if k in row})
         per = ev.rows[(ev.rows["kpi"] == row["kpi"]) & (ev.rows["level"] == "period")]
-        item["periods"] = records(per[["period", "start", "end", "actual", "target",
-                                       "attainment", "status"]])
+        cols = ["period", "start", "end", "actual", "target", "attainment", "status"]
+        item["periods"] = records(per[cols + [c for c in ("estimated",) if c in per]])
         item["top_drivers"] = top_drivers(ev, row["kpi"])
         kpis.append(item)
-    statuses = ev.totals()["status"].value_counts().to_dict()
+    totals = ev.totals()
+    statuses = totals["status"].value_counts().to_dict()
+    fresh = {}
+    if "data_end" in totals and len(totals):
+        fresh = {"data_end": totals["data_end"].iloc[0],
+                 "lag_days": int(totals["lag_days"].iloc[0]),
+                 "estimated_periods": [{"kpi": r.kpi, "level": r.level, "period": r.period}
+                                       for r in ev.rows.itertuples() if bool(r.estimated)]}
     return {"notebook": "02_evaluation", "parameters": parameters,
             "plan": ev.plan.name, "currency": ev.plan.currency, "as_of": ev.as_of,
             "period": list(ev.period), "pacing": ev.pacing, "statuses": statuses, "kpis": kpis,
-            "summary": list(ev.summary), "files": files}
+            **fresh, "summary": list(ev.summary), "files": files}
 
 
 def paragraphs(lines: Sequence[str]) -> Any:
@@ -702,10 +756,10 @@ def paragraphs(lines: Sequence[str]) -> Any:
 def optimization_inputs(params: Any, data_path: Any) -> dict[str, Any]:
     """Load data and fit the curves for notebook 03 (per channel, or jointly for a
     Meridian-shaped weekly file)."""
-    from .optimize import fit_curves, fit_joint, load_meridian
+    from .optimize import fit_curves, fit_joint, is_meridian, load_meridian
 
-    if data_path is not None and Path(data_path).suffix.lower() == ".csv" and any(
-            c.endswith("_spend") for c in pd.read_csv(data_path, nrows=0).columns):
+    if data_path is not None and Path(data_path).suffix.lower() == ".csv" and is_meridian(
+            pd.read_csv(data_path, nrows=0).columns):
         spend, conversions, revenue = load_meridian(str(data_path))
         curves, base = fit_joint(spend, revenue, outcome_name="revenue")
         return {"curves": curves, "refused": {}, "data": None, "currency": None,
@@ -733,7 +787,10 @@ def optimization_inputs(params: Any, data_path: Any) -> dict[str, Any]:
 def curves_table(curves: Mapping[str, Any], refused: Mapping[str, str]) -> pd.DataFrame:
     """One row per channel: the chosen form, fit quality and notes (or why it was refused)."""
     rows = [{"channel": ch, "form": c.form, "adstock": c.decay, "points": c.n,
-             "r2": round(c.r2, 3), "mape": round(c.mape, 3), "criterion": c.criterion,
+             "r2": round(c.r2, 3), "mape": round(c.mape, 3),
+             "holdout_error": round(c.holdout_mape, 3) if c.holdout_n else None,
+             "holdout_mean_error": round(c.holdout_naive, 3) if c.holdout_n else None,
+             "holdout_passed": c.holdout_ok, "criterion": c.criterion,
              "current_spend": round(c.current), "notes": " ".join(c.notes)}
             for ch, c in curves.items()]
     rows += [{"channel": ch, "form": "refused", "notes": why} for ch, why in refused.items()]
@@ -759,6 +816,8 @@ def write_optimization(params: Any, inputs: Mapping[str, Any], allocation: Any,
         files[f"chart:{name}"] = rel
     curves = {ch: {"form": c.form, "params": list(c.params), "adstock": c.decay,
                    "r2": c.r2, "mape": c.mape, "aic": c.aic, "points": c.n,
+                   "holdout": {"error": c.holdout_mape, "mean_error": c.holdout_naive,
+                               "periods": c.holdout_n, "passed": c.holdout_ok},
                    "current_spend": c.current, "notes": list(c.notes)}
               for ch, c in inputs["curves"].items()}
     payload = {
@@ -770,12 +829,54 @@ def write_optimization(params: Any, inputs: Mapping[str, Any], allocation: Any,
                      "recommended": allocation.outcome_recommended,
                      "low": allocation.outcome_low, "high": allocation.outcome_high,
                      "lift": allocation.lift},
+        "gain": gain_payload(allocation), "currency": inputs.get("currency"),
         "binding_constraints": list(allocation.binding), "curves": curves,
         "refused_channels": dict(inputs["refused"]), "recommendations": list(lines),
         "files": files,
     }
     write_results(out, "optimization", payload)
     return {k: str(out / v) for k, v in {**files, "results": "results.json"}.items()}
+
+
+def gain_payload(allocation: Any) -> dict[str, Any]:
+    """The paired gain of an allocation and its verdict, for results.json."""
+    return {"expected": allocation.gain, "low": allocation.gain_low,
+            "high": allocation.gain_high, "probability": allocation.prob_gain,
+            "verdict": allocation.verdict, "failed_holdout": list(allocation.failed_holdout)}
+
+
+def gain_line(allocation: Any, lang: str = "en", currency: str | None = None) -> str:
+    """The paired gain with its interval, probability and verdict, in ``lang``."""
+    from .catalog import MEASURES
+    from .format import format_money, format_number
+
+    money = allocation.outcome in MEASURES and MEASURES[allocation.outcome].money
+
+    def amount(v: float) -> str:
+        text = format_money(abs(v), currency, lang) if money else format_number(abs(v), 0, lang)
+        return ("+" if v >= 0 else "-") + text if v == v else "–"
+
+    p = allocation.prob_gain
+    return line("gain", lang, gain=amount(allocation.gain), low=amount(allocation.gain_low),
+                high=amount(allocation.gain_high),
+                p="–" if p != p else format_change(p, lang, 0).lstrip("+"),
+                verdict=VERDICT_TEXT[allocation.verdict][1 if lang == "vi" else 0])
+
+
+def holdout_lines(curves: Mapping[str, Any], lang: str = "en") -> list[str]:
+    """Per curve: R² beside its time-ordered holdout error (and whether it passed)."""
+    from .format import format_number
+
+    out = []
+    for ch, c in curves.items():
+        if not c.holdout_n:
+            continue
+        flag = "" if c.holdout_ok else (" – FAILED" if lang != "vi" else " – KHÔNG ĐẠT")
+        out.append(line("holdout", lang, channel=ch, r2=format_number(c.r2, 2, lang),
+                        error=format_change(c.holdout_mape, lang, 1).lstrip("+"),
+                        naive=format_change(c.holdout_naive, lang, 1).lstrip("+"),
+                        n=c.holdout_n, flag=flag))
+    return out
 
 
 def diagnosis(ev: Any) -> list[str]:

@@ -35,6 +35,7 @@ __all__ = [
     "fit_curve",
     "fit_curves",
     "fit_joint",
+    "is_meridian",
     "load_meridian",
     "recommendations",
 ]
@@ -111,6 +112,18 @@ class ResponseCurve:
     draws: np.ndarray | None = field(default=None, compare=False, repr=False)
     notes: tuple[str, ...] = ()
     criterion: str = "lowest AIC"
+    #: time-ordered holdout: the last periods forecast from a fit on the earlier ones
+    #: (weighted absolute percentage error, and the same error of the training mean)
+    holdout_mape: float = math.nan
+    holdout_naive: float = math.nan
+    holdout_n: int = 0
+
+    @property
+    def holdout_ok(self) -> bool | None:
+        """True when the curve forecasts its holdout better than the mean (None: no holdout)."""
+        if not self.holdout_n or self.holdout_mape != self.holdout_mape:
+            return None
+        return bool(self.holdout_mape <= self.holdout_naive)
 
     def predict(self, spend: float | np.ndarray, params: Sequence[float] | None = None):
         """Outcome per period at a steady ``spend`` per period."""
@@ -241,10 +254,51 @@ def fit_curve(
     r2 = 1 - sse / float(((y - y.mean()) ** 2).sum()) if y.var() > 0 else math.nan
     mape = float(np.abs(fitted - y).sum() / max(np.abs(y).sum(), 1e-12))  # weighted
     draws = _bootstrap(form, xa, y, fitted, params, bootstrap, seed, base=False)
+
+    def predict_after(t: int, h: int) -> np.ndarray:
+        p_t, _ = _fit_form(form, xa[:t], y[:t], base=False)
+        return f(xa[t:t + h], *p_t)
+
+    ho, ho_naive, ho_n = _holdout(y, predict_after, max(min_points, 6))
     curve = ResponseCurve(channel, form, tuple(float(p) for p in params), float(decay),
                           outcome_name, freq, len(y), float(r2), mape, float(aic),
-                          float(x.min()), float(x.max()), float(x.mean()), draws)
+                          float(x.min()), float(x.max()), float(x.mean()), draws,
+                          holdout_mape=ho, holdout_naive=ho_naive, holdout_n=ho_n)
     return _with_notes(curve)
+
+
+def _holdout(y: np.ndarray, predict_after, min_train: int) -> tuple[float, float, int]:
+    """Time-ordered holdout, rolling the origin where the data allows.
+
+    ``predict_after(t, h)`` fits on periods ``0..t-1`` and forecasts ``t..t+h-1``. The
+    last fifth of the periods (at least 2) is held out; with enough history the origin
+    rolls back one and two holdout lengths more. Returns the weighted absolute
+    percentage error of the forecasts, the same error of the training mean, and the
+    number of forecast periods.
+    """
+    n = len(y)
+    h = max(2, round(0.2 * n))
+    # the last holdout always (when a fit is possible at all); earlier origins only when
+    # their training part is as long as a fit normally needs
+    origins = [t for t in (n - 3 * h, n - 2 * h) if t >= min_train]
+    origins += [n - h] if n - h >= 4 else []
+    if not origins:
+        return math.nan, math.nan, 0
+    err = naive = scale = 0.0
+    count = 0
+    for t in origins:
+        try:
+            pred = np.asarray(predict_after(t, h), dtype=float)
+        except (ValueError, np.linalg.LinAlgError):
+            continue
+        actual = y[t:t + h]
+        err += float(np.abs(pred - actual).sum())
+        naive += float(np.abs(y[:t].mean() - actual).sum())
+        scale += float(np.abs(actual).sum())
+        count += len(actual)
+    if not count or scale <= 0:
+        return math.nan, math.nan, 0
+    return err / scale, naive / scale, count
 
 
 def _bootstrap(form: str, x: np.ndarray, y: np.ndarray, fitted: np.ndarray, params: np.ndarray,
@@ -286,6 +340,14 @@ def _with_notes(c: ResponseCurve) -> ResponseCurve:
                             f"{nfmt(lo[0])} to {nfmt(hi[0])} around {nfmt(mid)}).",
                             f"{c.channel}: kết quả ở mức chi hiện tại chưa chắc chắn (khoảng 90% "
                             f"từ {nfmt(lo[0])} đến {nfmt(hi[0])} quanh {nfmt(mid)})."))
+    if c.holdout_ok is False:
+        notes.append(tr(f"{c.channel}: the curve fails its time-ordered holdout (forecast error "
+                        f"{nfmt(c.holdout_mape, '.0%')} against {nfmt(c.holdout_naive, '.0%')} for "
+                        "the plain average); do not move budget on it alone.",
+                        f"{c.channel}: đường cong không qua kiểm tra giữ lại theo thời gian (sai "
+                        f"số dự báo {nfmt(c.holdout_mape, '.0%')} so với "
+                        f"{nfmt(c.holdout_naive, '.0%')} của trung bình đơn giản); đừng chuyển "
+                        "ngân sách chỉ dựa vào nó."))
     if c.r2 == c.r2 and c.r2 < 0.3:
         notes.append(tr(f"{c.channel}: the curve explains little of the variation (R² "
                         f"{nfmt(c.r2, '.2f')}).",
@@ -322,9 +384,19 @@ def fit_curves(
             f"bảng cần 'spend' và {outcome!r} theo kênh để ước lượng đường phản hồi. Cách "
             "sửa: chọn outcome='conversions' hoặc 'revenue', hoặc dùng fit_joint cho một kết "
             "quả tổng."))
-    scoped = scope_data(data, campaigns).dropna(subset=["spend", outcome])
+    from .periods import has_period_rows, spread_periods
+
     if freq not in ("D", "W"):
         raise ParameterError(tr(f"freq={freq!r}: choose D or W.", f"freq={freq!r}: chọn D hoặc W."))
+    if has_period_rows(data) and freq == "D":
+        # days spread from a week's row are not separate observations: fit per week
+        warnings.warn(tr("the table has rows covering several days; curves are fitted per "
+                         "week (freq='W'), not per spread day.",
+                         "bảng có các dòng gộp nhiều ngày; đường cong được ước lượng theo tuần "
+                         "(freq='W'), không theo ngày đã chia đều."), KpikitWarning,
+                      stacklevel=2)
+        freq = "W"
+    scoped = scope_data(spread_periods(data), campaigns).dropna(subset=["spend", outcome])
     key = scoped["date"].dt.to_period("W-SUN") if freq == "W" else scoped["date"]
     g = scoped.groupby(["channel", key])[["spend", outcome]].sum()
     curves, refused = {}, {}
@@ -399,6 +471,16 @@ def fit_joint(
                                 x_scale=np.abs(p) + 1e-12, max_nfev=200)
             draws.append(sol.x)
     draws_a = np.array(draws) if draws else None
+
+    def predict_after(t: int, h: int) -> np.ndarray:
+        fit = _joint_form(form, Xa[:t], Z[:t], y[:t], channels, decay, None, least_squares)
+        q = fit[2]
+        pred = q[0] + Z[t:t + h] @ q[1:1 + nz] + sum(
+            f(Xa[t:t + h, j], *q[1 + nz + k * j:1 + nz + k * (j + 1)])
+            for j in range(len(channels)))
+        return pred
+
+    ho, ho_naive, ho_n = _holdout(y, predict_after, 8 + 3 * len(channels))
     curves = {}
     for j, ch in enumerate(channels):
         sl = slice(1 + nz + k * j, 1 + nz + k * (j + 1))
@@ -406,7 +488,8 @@ def fit_joint(
             ch, form, tuple(float(v) for v in p[sl]), decay, outcome_name, freq, len(y),
             float(r2), mape, float(aic), float(X[:, j].min()), float(X[:, j].max()),
             float(X[:, j].mean()), draws_a[:, sl] if draws_a is not None else None,
-            criterion="lowest AIC (joint fit over forms and adstock decays)"))
+            criterion="lowest AIC (joint fit over forms and adstock decays)",
+            holdout_mape=ho, holdout_naive=ho_naive, holdout_n=ho_n))
     return curves, float(p[0])
 
 
@@ -438,15 +521,79 @@ def _joint_form(form, Xa, Z, y, channels, decay, best, least_squares):
     return best
 
 
+#: the columns a Meridian-shaped file may use for the date of each period
+MERIDIAN_TIME = ("date", "time", "week", "period")
+
+
+def is_meridian(columns: Iterable[str]) -> bool:
+    """True for a table with per-channel ``*_spend`` columns and a total outcome."""
+    cols = [str(c).lower() for c in columns]
+    return any(c.endswith("_spend") for c in cols) and "conversions" in cols
+
+
 def load_meridian(path: str) -> tuple[pd.DataFrame, pd.Series, pd.Series]:
-    """Read a Meridian-shaped weekly file (``ChannelN_spend`` columns, conversions, revenue).
+    """Read a Meridian-shaped file: raw (``time``, ``geo``, ``conversions``,
+    ``revenue_per_conversion``, ``ChannelN_spend``) or national (``date``, ``revenue``).
+
+    Geo rows are summed per period; revenue is ``conversions x revenue_per_conversion``
+    row by row when the file has no ``revenue`` column.
 
     Returns (spend per channel, conversions, revenue), indexed by date.
+
+    Raises
+    ------
+    ParameterError
+        When a column the mapping needs is missing (the message names the mapping).
     """
-    df = pd.read_csv(path, parse_dates=["date"]).set_index("date")
-    spend = df[[c for c in df.columns if c.endswith("_spend")]]
-    spend.columns = [c.removesuffix("_spend") for c in spend.columns]
-    return spend, df["conversions"], df["revenue"]
+    import io
+    from pathlib import Path
+
+    from ._files import read_limited
+
+    raw = read_limited(Path(path), "optimize")
+    df = pd.read_csv(io.BytesIO(raw))
+    df = df.loc[:, [c for c in df.columns if not str(c).startswith("Unnamed")]]
+    lower = {str(c).lower(): c for c in df.columns}
+    time_col = next((lower[c] for c in MERIDIAN_TIME if c in lower), None)
+    spend_cols = [c for c in df.columns if str(c).lower().endswith("_spend")]
+    need = []
+    if time_col is None:
+        need.append(tr("a date column (date or time)", "một cột ngày (date hoặc time)"))
+    if not spend_cols:
+        need.append(tr("spend per channel (columns named CHANNEL_spend)",
+                       "chi phí theo kênh (các cột tên KÊNH_spend)"))
+    if "conversions" not in lower:
+        need.append(tr("a conversions column", "một cột conversions"))
+    if need:
+        missing = "; ".join(need)
+        raise ParameterError(tr(
+            f"{path}: cannot read it as a Meridian-shaped file: it lacks {missing}. Fix: "
+            "rename the columns to date, CHANNEL_spend, conversions and revenue (or "
+            "revenue_per_conversion), or load a platform export with kpikit optimize FILE.",
+            f"{path}: không đọc được theo dạng Meridian: thiếu {missing}. Cách sửa: đổi tên "
+            "cột thành date, KÊNH_spend, conversions và revenue (hoặc revenue_per_conversion), "
+            "hoặc đọc tệp xuất của nền tảng bằng kpikit optimize FILE."))
+    conv = pd.to_numeric(df[lower["conversions"]], errors="coerce")
+    if "revenue" in lower:
+        rev = pd.to_numeric(df[lower["revenue"]], errors="coerce")
+    elif "revenue_per_conversion" in lower:
+        rev = conv * pd.to_numeric(df[lower["revenue_per_conversion"]], errors="coerce")
+    else:
+        rev = pd.Series(np.nan, index=df.index)
+    when = pd.to_datetime(df[time_col], errors="coerce")
+    if when.isna().any():
+        row = int(np.flatnonzero(when.isna().to_numpy())[0]) + 2
+        raise ParameterError(tr(
+            f"{path}, row {row}, column {time_col!r}: not a date. Fix: write dates as "
+            "YYYY-MM-DD.",
+            f"{path}, dòng {row}, cột {time_col!r}: không phải ngày. Cách sửa: ghi ngày theo "
+            "dạng YYYY-MM-DD."))
+    table = pd.DataFrame({c: pd.to_numeric(df[c], errors="coerce") for c in spend_cols})
+    table["conversions"], table["revenue"], table["date"] = conv, rev, when
+    table = table.groupby("date").sum(min_count=1).sort_index()  # geos summed per period
+    spend = table[spend_cols]
+    spend.columns = [str(c)[: -len("_spend")] for c in spend_cols]
+    return spend, table["conversions"], table["revenue"]
 
 
 # ----------------------------------------------------------------- allocation
@@ -472,6 +619,38 @@ class Allocation:
     binding: tuple[str, ...]
     target: float | None = None
     success: bool = True
+    #: paired draws (current and recommended under the same bootstrap curve): 90% interval
+    #: of the gain in outcome, and the share of draws in which the recommendation gains
+    gain_low: float = math.nan
+    gain_high: float = math.nan
+    prob_gain: float = math.nan
+    #: channels whose curve failed its time-ordered holdout (forecast worse than the mean)
+    failed_holdout: tuple[str, ...] = ()
+
+    @property
+    def gain(self) -> float:
+        """Expected change of the outcome against the current allocation."""
+        return self.outcome_recommended - self.outcome_current
+
+    @property
+    def verdict(self) -> str:
+        """``"act"`` when the gain is supported (interval above zero, 80%+ of paired
+        draws gain, curves pass their holdout); ``"keep"`` when the fit does not support
+        moving budget; ``"single"`` with one channel; ``"no change"`` when nothing moves."""
+        if len(self.table) == 1 and self.mode == "max-outcome":
+            return "single"
+        if self.mode != "max-outcome":
+            return "act"  # a target mode answers a different question: how to meet the limit
+        if (self.table["change"].abs() <= 0.005 * self.table["current"].abs().clip(lower=1e-9)
+                ).all():
+            return "no change"
+        if self.failed_holdout:
+            return "keep"
+        if self.prob_gain != self.prob_gain:
+            return "act"  # curves given without draws: taken as known
+        if not (self.prob_gain >= 0.8 and self.gain_low > 0):
+            return "keep"
+        return "act"
 
     @property
     def spend_current(self) -> float:
@@ -562,6 +741,61 @@ def _check_budget(budget: float, lo: np.ndarray, hi: np.ndarray, names: list[str
             f"tổng các mức tối đa là {nfmt(hi.sum())}, thấp hơn ngân sách {nfmt(budget)} "
             f"{nfmt(budget - hi.sum())}: không chi hết được ngân sách. Cách sửa: tăng các mức tối "
             "đa hoặc giảm ngân sách."))
+
+
+def _best_limit(term, lo: np.ndarray, hi: np.ndarray, budget: float, steps: int = 400
+                ) -> tuple[np.ndarray, float]:
+    """The allocation that maximises ``sum term(i, x_i)`` with ``lo <= x <= hi`` and
+    ``sum x <= budget``, and that maximum.
+
+    The terms are separable, so a dynamic programme over the budget left above the
+    minimums (on a grid of ``steps``) is exact up to the grid; the best grid point is
+    then polished by a local search that keeps it feasible.
+    """
+    n = len(lo)
+    room = max(budget - float(lo.sum()), 0.0)
+    grid = np.linspace(0.0, room, steps + 1)
+    # value of channel i at lo_i + grid[k] (minus infinity beyond its maximum)
+    vals = np.empty((n, steps + 1))
+    for i in range(n):
+        v = lo[i] + grid
+        vals[i] = np.where(v <= hi[i] * (1 + 1e-12), term(i, np.minimum(v, hi[i])), -np.inf)
+    best = vals[0].copy()
+    choice = [np.arange(steps + 1)]
+    for i in range(1, n):
+        # new[k] = max over j <= k of best[k - j] + vals[i][j]
+        ks = np.arange(steps + 1)
+        j = ks[:, None] - ks[None, :]  # j = k - m, for m = budget used before
+        ok = j >= 0
+        cand = np.where(ok, best[None, :] + vals[i][np.clip(j, 0, steps)], -np.inf)
+        arg = cand.argmax(axis=1)  # m
+        best = cand[ks, arg]
+        choice.append(arg)
+    k = int(best.argmax())
+    x = np.empty(n)
+    for i in range(n - 1, 0, -1):
+        m = int(choice[i][k])
+        x[i] = lo[i] + grid[k - m]
+        k = m
+    x[0] = lo[0] + grid[k]
+    x = np.minimum(x, hi)
+    total = float(sum(term(i, np.array(x[i])) for i in range(n)))
+    # polish: coordinate moves along the gradient sign keep the budget and the bounds
+    step = room / steps if room > 0 else 0.0
+    while step > room * 1e-9 and step > 0:
+        improved = False
+        for i in range(n):
+            for d in (step, -step):
+                y = x.copy()
+                y[i] = min(max(y[i] + d, lo[i]), hi[i])
+                if y.sum() > budget * (1 + 1e-12):
+                    continue
+                t = float(sum(term(q, np.array(y[q])) for q in range(n)))
+                if t > total:
+                    x, total, improved = y, t, True
+        if not improved:
+            step /= 2
+    return x, total
 
 
 def _total(curves: list[ResponseCurve], x: np.ndarray) -> float:
@@ -755,20 +989,43 @@ def allocate(
 
             def limit_jac(x: np.ndarray) -> np.ndarray:
                 return value * _grad(cs, x) - target
-        if limit(lo) < -1e-9 * max(1.0, lo.sum()):
+        # the limit is a sum of one term per channel (value x outcome - target x spend for
+        # ROAS); the best any allocation can do is found channel by channel, coupled
+        # only by the budget. Refuse only when even that best breaks the limit.
+        if mode == "target-cpa":
+            def term(i: int, v: np.ndarray) -> np.ndarray:
+                return target * cs[i].predict(v) - v
+        else:
+            def term(i: int, v: np.ndarray) -> np.ndarray:
+                return value * cs[i].predict(v) - target * v
+        witness, best_limit = _best_limit(term, lo, hi, total_budget)
+        unit = max(1.0, total_budget)
+        if best_limit < -1e-9 * unit:
             kind = "CPA" if mode == "target-cpa" else "ROAS"
+            got = _total(cs, witness)
+            spent = float(witness.sum())
+            if mode == "target-cpa":
+                best_ratio = spent / got if got > 0 else math.inf
+            else:
+                best_ratio = value * got / spent if spent > 0 else 0.0
             raise InfeasibleError(tr(
-                f"the minimum spends alone ({nfmt(lo.sum())}) already break the {kind} limit "
-                f"{nfmt(target, 'g')}. Fix: lower the minimums or relax the target.",
-                f"riêng các mức chi tối thiểu ({nfmt(lo.sum())}) đã vượt giới hạn {kind} "
-                f"{nfmt(target, 'g')}. Cách sửa: giảm các mức tối thiểu hoặc nới chỉ tiêu."))
+                f"no allocation within the bounds and the budget {nfmt(total_budget)} meets the "
+                f"{kind} limit {nfmt(target, 'g')}: even the most efficient one misses it "
+                f"({kind} {nfmt(best_ratio, '.3g')} at {nfmt(float(witness.sum()))} spent). "
+                "Fix: relax the target, lower the minimums, or raise the maximums of the most "
+                "efficient channels.",
+                f"không cách phân bổ nào trong giới hạn và ngân sách {nfmt(total_budget)} đạt "
+                f"giới hạn {kind} {nfmt(target, 'g')}: ngay cả cách hiệu quả nhất cũng không đạt "
+                f"({kind} {nfmt(best_ratio, '.3g')} với mức chi {nfmt(float(witness.sum()))}). "
+                "Cách sửa: nới chỉ tiêu, giảm các mức tối thiểu, hoặc tăng mức tối đa của các "
+                "kênh hiệu quả nhất."))
         cons = [{"type": "ineq", "fun": limit, "jac": limit_jac, "unit": total_budget},
                 {"type": "ineq", "fun": lambda x: total_budget - x.sum(),
                  "jac": lambda x: -np.ones_like(x), "unit": total_budget}]
-        starts = [np.maximum(lo, x0 * 0.5), lo + 1e-6, np.maximum(lo, x0)]
+        starts = [witness, np.maximum(lo, x0 * 0.5), lo + 1e-6, np.maximum(lo, x0)]
         x = _solve(cs, lo, hi, starts, neg_outcome, neg_grad, cons)
         if x is None:
-            x = lo.copy()
+            x = witness  # feasible by construction: never fall back to a breaking answer
         if abs(limit(x)) <= 1e-6 * max(1.0, x.sum()):
             binding.append("CPA limit" if mode == "target-cpa" else "ROAS limit")
         if abs(x.sum() - total_budget) <= 1e-6 * total_budget:
@@ -793,7 +1050,10 @@ def _result(mode: str, cs: list[ResponseCurve], names: list[str], x0: np.ndarray
                                                "max" if at_max else ("zero" if at_min else ""))
         change = x[i] - x0[i]
         reason = ""
-        if abs(change) <= 0.005 * max(x0[i], 1e-9):
+        if len(names) == 1 and abs(change) <= 0.005 * max(x0[i], 1e-9):
+            reason = tr("the only channel: there is nothing to reallocate",
+                        "kênh duy nhất: không có gì để phân bổ lại")
+        elif abs(change) <= 0.005 * max(x0[i], 1e-9):
             reason = {"locked": tr("locked at its current spend", "khóa ở mức chi hiện tại"),
                       "min": tr("held at its minimum", "giữ ở mức tối thiểu"),
                       "max": tr("held at its maximum", "giữ ở mức tối đa")}.get(
@@ -821,48 +1081,85 @@ def _result(mode: str, cs: list[ResponseCurve], names: list[str], x0: np.ndarray
     table["impact"] = table["outcome_recommended"] - table["outcome_current"]
     table = table.sort_values("impact", key=np.abs, ascending=False).reset_index(drop=True)
     draws = [c.draws for c in cs]
-    low = high = math.nan
+    low = high = g_lo = g_hi = p_gain = math.nan
     if all(d is not None and len(d) for d in draws):
         m = min(len(d) for d in draws)
-        sims = [sum(float(c.predict(v, d[j])) for c, v, d in zip(cs, x, draws, strict=True))
-                for j in range(m)]
+        # paired: both allocations under the same draw of every curve, so the spread of
+        # the level (shared by both) does not hide or fake a gain
+        sims = np.array([sum(float(c.predict(v, d[j])) for c, v, d in zip(cs, x, draws,
+                                                                              strict=True))
+                         for j in range(m)])
+        base = np.array([sum(float(c.predict(v, d[j])) for c, v, d in zip(cs, x0, draws,
+                                                                              strict=True))
+                         for j in range(m)])
         low, high = np.quantile(sims, [0.05, 0.95])
+        diff = sims - base
+        g_lo, g_hi = (float(q) for q in np.quantile(diff, [0.05, 0.95]))
+        p_gain = float(np.mean(diff > 0))
+    failed = tuple(n for c, n in zip(cs, names, strict=True) if c.holdout_ok is False)
     return Allocation(mode, table, budget, outcome, _total(cs, x0), _total(cs, x), float(low),
-                      float(high), tuple(binding), target)
+                      float(high), tuple(binding), target, gain_low=g_lo, gain_high=g_hi,
+                      prob_gain=p_gain, failed_holdout=failed)
 
 
 # -------------------------------------------------------------- recommendations
 
 _REC = {
     "en": {
-        "more": "Raise {ch} by {pct} ({amt} a period): each extra unit of spend there returns "
+        "more": "Raise {ch} by {pct} ({amt} a period): each extra {unit} of spend there returns "
                 "{m} {out}, against {avg} in the channels that give budget up; expected {imp} "
                 "{out}.",
-        "less": "Cut {ch} by {pct} ({amt} a period): its last unit of spend returns only {m} "
+        "less": "Cut {ch} by {pct} ({amt} a period): its last {unit} of spend returns only {m} "
                 "{out}; expected {imp} {out}.",
         "hold": "Keep {ch} as it is: {why}.",
         "total": "In all: {out} from {a} to {b} ({lift}; 90% interval {lo} to {hi}) for "
                  "{spend} spent a period, against {spend0} now.",
+        "gain": "Gain of the recommendation, paired on the same curve draws: {g} (90% interval "
+                "{glo} to {ghi}); {p} of the draws gain.",
+        "keep": "Keep the current mix: the fit does not support moving budget ({why}). Test "
+                "{ch} first (e.g. {pct} for a few weeks against a hold-out period) and refit.",
+        "why_p": "only {p} of the paired draws gain, below 80%",
+        "why_i": "the 90% interval of the gain, {glo} to {ghi}, includes zero",
+        "why_h": "the curves of {chs} fail their time-ordered holdout",
+        "single": "{ch} is the only channel: there is nothing to reallocate. Use its budget "
+                  "curve instead: at {s0} a period it returns {m} {out} per extra {unit}; "
+                  "{s_lo} gives {o_lo} and {s_hi} gives {o_hi} {out} (now {o0}).",
         "diagnosis": "Why act: {line}",
     },
     "vi": {
-        "more": "Tăng {ch} thêm {pct} ({amt} mỗi kỳ): mỗi đồng chi thêm ở đây mang lại {m} "
+        "more": "Tăng {ch} thêm {pct} ({amt} mỗi kỳ): mỗi {unit} chi thêm ở đây mang lại {m} "
                 "{out}, so với {avg} ở các kênh bị cắt giảm; dự kiến {imp} {out}.",
-        "less": "Giảm {ch} {pct} ({amt} mỗi kỳ): đồng chi cuối cùng chỉ mang lại {m} {out}; "
+        "less": "Giảm {ch} {pct} ({amt} mỗi kỳ): {unit} chi cuối cùng chỉ mang lại {m} {out}; "
                 "dự kiến {imp} {out}.",
         "hold": "Giữ nguyên {ch}: {why}.",
         "total": "Tổng cộng: {out} từ {a} lên {b} ({lift}; khoảng 90% {lo} đến {hi}) với "
                  "{spend} chi mỗi kỳ, so với {spend0} hiện nay.",
+        "gain": "Mức tăng của đề xuất, so cặp trên cùng các lần lấy mẫu đường cong: {g} (khoảng "
+                "90% từ {glo} đến {ghi}); {p} số lần lấy mẫu cho kết quả tăng.",
+        "keep": "Giữ nguyên cơ cấu hiện tại: mô hình chưa đủ cơ sở để chuyển ngân sách ({why}). "
+                "Hãy thử nghiệm {ch} trước (ví dụ {pct} trong vài tuần, so với một giai đoạn "
+                "đối chứng) rồi ước lượng lại.",
+        "why_p": "chỉ {p} số lần lấy mẫu theo cặp cho kết quả tăng, dưới 80%",
+        "why_i": "khoảng 90% của mức tăng, từ {glo} đến {ghi}, chứa số 0",
+        "why_h": "đường cong của {chs} không qua kiểm tra giữ lại theo thời gian",
+        "single": "{ch} là kênh duy nhất: không có gì để phân bổ lại. Hãy dùng đường cong ngân "
+                  "sách của kênh: ở mức {s0} mỗi kỳ, mỗi {unit} chi thêm mang lại {m} {out}; "
+                  "{s_lo} cho {o_lo} và {s_hi} cho {o_hi} {out} (hiện nay {o0}).",
         "diagnosis": "Vì sao cần điều chỉnh: {line}",
     },
 }
 
 
 def recommendations(a: Allocation, *, evaluation: object = None, lang: str = "en",
-                    currency: str | None = None) -> list[str]:
+                    currency: str | None = None, curves: Mapping[str, ResponseCurve] | None = None
+                    ) -> list[str]:
     """Plain-language actions ordered by expected impact, after the evaluation's diagnosis.
 
     With an evaluation, its off-track and missed KPIs (and their drivers) come first.
+    Every amount of money carries ``currency``. When the paired gain is not supported
+    (probability under 80%, interval including zero, or a curve failing its holdout)
+    the advice is to keep the mix and test first; with one channel, its budget curve
+    (pass ``curves`` for the outcome at other spends).
     """
     from .catalog import MEASURES
     from .format import format_change, format_money, format_number
@@ -875,12 +1172,47 @@ def recommendations(a: Allocation, *, evaluation: object = None, lang: str = "en
             if r.status in ("off track", "missed", "at risk"):
                 lines.append(t["diagnosis"].format(line=line))
     out_word = MEASURES[a.outcome].label(lang).lower() if a.outcome in MEASURES else a.outcome
+    money_out = a.outcome in MEASURES and MEASURES[a.outcome].money
+    unit = currency or ("đồng" if lang == "vi" else "unit")
     others = a.table["marginal_current"].mean()
 
-    def signed(v: float) -> str:
-        return ("+" if v >= 0 else "-") + format_number(abs(v), 0, lang)
+    def amount(v: float) -> str:
+        """An outcome amount: money (with its currency) for revenue, a count otherwise."""
+        return format_money(v, currency, lang) if money_out else format_number(v, 0, lang)
 
+    def signed(v: float) -> str:
+        return ("+" if v >= 0 else "-") + amount(abs(v))
+
+    verdict = a.verdict
+    if verdict == "single":
+        r = a.table.iloc[0]
+        c = (curves or {}).get(r.channel)
+        s0 = float(r.current)
+        o0 = float(r.outcome_current)
+        s_lo, s_hi = 0.8 * s0, 1.2 * s0
+        o_lo = float(c.predict(s_lo)) if c is not None else math.nan
+        o_hi = float(c.predict(s_hi)) if c is not None else math.nan
+        lines.append(t["single"].format(
+            ch=r.channel, s0=format_money(s0, currency, lang), unit=unit,
+            m=format_number(r.marginal_current, 2, lang), out=out_word,
+            s_lo=format_money(s_lo, currency, lang), s_hi=format_money(s_hi, currency, lang),
+            o_lo=amount(o_lo), o_hi=amount(o_hi), o0=amount(o0)))
+        return lines
+    if verdict == "keep":
+        why = []
+        if a.failed_holdout:
+            why.append(t["why_h"].format(chs=", ".join(a.failed_holdout)))
+        if a.prob_gain == a.prob_gain and a.prob_gain < 0.8:
+            why.append(t["why_p"].format(p=format_change(a.prob_gain, lang, 0).lstrip("+")))
+        if a.gain_low == a.gain_low and a.gain_low <= 0 <= a.gain_high:
+            why.append(t["why_i"].format(glo=signed(a.gain_low), ghi=signed(a.gain_high)))
+        big = a.table.iloc[0]  # sorted by impact
+        step = 0.2 if big.change > 0 else -0.2
+        lines.append(t["keep"].format(why="; ".join(why), ch=big.channel,
+                                      pct=format_change(step, lang, 0)))
     for r in a.table.itertuples():
+        if verdict == "keep":
+            break
         money = format_money(abs(r.change), currency, lang)
         m = format_number(r.marginal_current, 2, lang)
         if abs(r.change) <= 0.005 * max(r.current, 1e-9):
@@ -889,18 +1221,22 @@ def recommendations(a: Allocation, *, evaluation: object = None, lang: str = "en
             cut = a.table.loc[a.table["change"] < 0, "marginal_current"]
             rest = cut.mean() if len(cut) else math.nan
             lines.append(t["more"].format(ch=r.channel, pct=format_change(r.change_pct, lang),
-                                          amt=money, m=format_number(r.marginal_current, 2,
-                                                                     lang),
+                                          amt=money, unit=unit,
+                                          m=format_number(r.marginal_current, 2, lang),
                                           avg=format_number(rest if rest == rest else others, 2,
                                                             lang),
                                           out=out_word, imp=signed(r.impact)))
         else:
             lines.append(t["less"].format(ch=r.channel, pct=format_change(r.change_pct, lang),
-                                          amt=money, m=m, out=out_word, imp=signed(r.impact)))
+                                          amt=money, unit=unit, m=m, out=out_word,
+                                          imp=signed(r.impact)))
+    if a.prob_gain == a.prob_gain and verdict != "no change":
+        lines.append(t["gain"].format(g=signed(a.gain), glo=signed(a.gain_low),
+                                      ghi=signed(a.gain_high),
+                                      p=format_change(a.prob_gain, lang, 0).lstrip("+")))
     lines.append(t["total"].format(
-        out=out_word, a=format_number(a.outcome_current, 0, lang),
-        b=format_number(a.outcome_recommended, 0, lang), lift=format_change(a.lift, lang),
-        lo=format_number(a.outcome_low, 0, lang), hi=format_number(a.outcome_high, 0, lang),
+        out=out_word, a=amount(a.outcome_current), b=amount(a.outcome_recommended),
+        lift=format_change(a.lift, lang), lo=amount(a.outcome_low), hi=amount(a.outcome_high),
         spend=format_money(a.spend_recommended, currency, lang),
         spend0=format_money(a.spend_current, currency, lang)))
     return lines

@@ -292,11 +292,20 @@ class Target:
         """Return the YAML form: a number or ``"+15% vs last year"``."""
         if self.change is None:
             v = float(self.value)  # type: ignore[arg-type]
-            if v.is_integer() and abs(v) < 1e15:
-                return int(v)
-            text = repr(v)
+            clean = float(f"{v:.12g}")  # float noise off: 36499999999.99999 is 36500000000
+            if clean.is_integer() and abs(clean) < 1e15:
+                return int(clean)
+            if clean != v:
+                # "1.17%" reads as 1.17 / 100: write it back the way it reads
+                text = f"{_neutral(v * 100)}%"
+                try:
+                    if parse_target(text).value == v:
+                        return text
+                except ValueError:
+                    pass
+            text = repr(clean)
             # 1.234 would read as 1234 in a Vietnamese plan: write a form both conventions agree on
-            return text + "0" if _is_ambiguous(text.lstrip("-")) else v
+            return text + "0" if _is_ambiguous(text.lstrip("-")) else clean
         pct = f"{_neutral(self.change * 100, sign=True)}%"
         if self.baseline == "last_year":
             return f"{pct} vs last year"
@@ -306,6 +315,24 @@ class Target:
 
     def __str__(self) -> str:
         return str(self.to_yaml())
+
+
+def _as_displayed(t: Target, kpi: str, currency: str | None) -> Target:
+    """An absolute target carrying float noise (a computed 36,512,345,678.91...) rounded as
+    it is displayed (money to its currency's units, percent to 0.01%, ratios to 0.01);
+    a clean value as the user wrote it is kept whole."""
+    if t.is_relative or t.value is None:
+        return t
+    v = float(t.value)
+    if float(f"{v:.12g}") == v or float(f"{v * 100:.12g}") / 100 == v:
+        return t  # as written ("1.17%" reads as 1.17 / 100)
+    from .format import _NO_DECIMALS
+
+    unit = get_kpi(kpi).unit
+    digits = {"percent": 4, "ratio": 2}.get(unit, 0 if abs(v) >= 100 else 1)
+    if unit == "currency":
+        digits = 0 if (currency in _NO_DECIMALS or abs(v) >= 1000 and currency is None) else 2
+    return replace(t, value=round(v, digits))
 
 
 def _neutral(value: float, sign: bool = False) -> str:
@@ -611,7 +638,9 @@ class Plan:
             out["scope"] = {"campaigns": list(self.campaigns), "channels": list(self.channels)}
         if self.business_goal:
             g = self.business_goal
-            out["business_goal"] = {"kpi": g.kpi, "target": g.target.to_yaml(),
+            out["business_goal"] = {"kpi": g.kpi,
+                                    "target": _as_displayed(g.target, g.kpi,
+                                                            self.currency).to_yaml(),
                                     **({"description": g.description} if g.description else {})}
         out["objectives"] = []
         for o in self.objectives:
@@ -620,7 +649,9 @@ class Plan:
                 od["description"] = o.description
             od["kpis"] = []
             for k in o.kpis:
-                kd: dict[str, Any] = {"kpi": k.kpi, "target": k.target.to_yaml(),
+                kd: dict[str, Any] = {"kpi": k.kpi,
+                                      "target": _as_displayed(k.target, k.kpi,
+                                                              self.currency).to_yaml(),
                                       "owner": k.owner, "cadence": k.cadence,
                                       "horizon": k.horizon}
                 if k.weight != 1:

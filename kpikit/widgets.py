@@ -440,13 +440,31 @@ class WhatIf:
         p = self.predicted()
         words = {"en": ("outcome", "spend", "CPA", "ROAS"),
                  "vi": ("kết quả", "chi phí", "CPA", "ROAS")}.get(self.lang)
-        parts = [f"<b>{words[0]}</b> {self._number(p['outcome'])}",
-                 f"<b>{words[1]}</b> {self._money(p['spend'])}"]
+        kind = next(iter(self.curves.values())).outcome
+        shown = self._money(p["outcome"]) if kind == "revenue" else self._number(p["outcome"])
+        parts = [f"<b>{words[0]}</b> {shown}", f"<b>{words[1]}</b> {self._money(p['spend'])}"]
         if p["cpa"] == p["cpa"]:
             parts.append(f"<b>{words[2]}</b> {self._money(p['cpa'])}")
         if p["roas"] == p["roas"]:
             parts.append(f"<b>{words[3]}</b> {format_number(p['roas'], 2, self.lang)}x")
-        self.result.value = " · ".join(parts)
+        self.result.value = " · ".join(parts) + self.beyond_text()
+
+    def beyond(self) -> dict[str, float]:
+        """Channels whose slider is past the most spend their curve was fitted on."""
+        return {ch: c.spend_max for ch, c in self.curves.items()
+                if c.spend_max > 0 and self.sliders[ch].value > c.spend_max * (1 + 1e-9)}
+
+    def beyond_text(self) -> str:
+        """A warning (HTML) naming the channels past their seen spend ('' if none)."""
+        past = self.beyond()
+        if not past:
+            return ""
+        said = ", ".join(f"{html.escape(str(ch))} ({self._money(v)})" for ch, v in past.items())
+        text = {"en": f"Past the most spend the curve has seen: {said}. The outcome there is "
+                      "extrapolated, not measured.",
+                "vi": f"Vượt mức chi cao nhất mà đường cong đã thấy: {said}. Kết quả ở đó là "
+                      "ngoại suy, không phải đo được."}
+        return f"<br><b style='color:#c0392b'>⚠ {text.get(self.lang, text['en'])}</b>"
 
     def apply(self) -> None:
         """Move the sliders to the recommended allocation."""
