@@ -82,6 +82,10 @@ HELP_VI: dict[str, str] = {
     "write the result as JSON here": "ghi kết quả dạng JSON vào đây",
     "batch spec YAML": "tệp đặc tả lô (YAML)",
     "parallel runs (default: the cores)": "số lượt chạy song song (mặc định: số lõi)",
+    "webhook (Slack, Teams) that gets one JSON message per new or resolved alert":
+        "webhook (Slack, Teams) nhận một tin JSON cho mỗi cảnh báo mới hoặc đã hết",
+    "exit with code 3 when an alert of this severity or worse is active":
+        "thoát với mã 3 khi còn cảnh báo ở mức này hoặc nặng hơn",
     "rerun complete runs too": "chạy lại cả các lượt đã xong",
     "local processes (default) or a Dask distributed cluster":
         "tiến trình cục bộ (mặc định) hoặc một cụm Dask phân tán",

@@ -136,6 +136,9 @@ class Spec:
     parameters: dict[str, Any] = field(default_factory=dict)
     data_path: Path | None = None
     source: str = "spec"
+    #: the spec's raw ``alerts`` rules and ``notify`` block (see kpikit.alerts, kpikit.notify)
+    alerts: tuple[Any, ...] | None = None
+    notify: dict[str, Any] | None = None
 
 
 def _rel(base: Path, value: Any) -> Path | None:
@@ -169,7 +172,8 @@ def load_spec(path_or_dict: str | os.PathLike[str] | Mapping[str, Any],
                                 "campaigns.",
                                 f"{source}: phải là một ánh xạ gồm output_dir, notebooks, "
                                 "campaigns."))
-    allowed = {"output_dir", "data_path", "notebooks", "parameters", "campaigns"}
+    allowed = {"output_dir", "data_path", "notebooks", "parameters", "campaigns", "alerts",
+               "notify"}
     for k in raw:
         if k not in allowed:
             keys = ", ".join(sorted(allowed))
@@ -221,6 +225,11 @@ def load_spec(path_or_dict: str | os.PathLike[str] | Mapping[str, Any],
         if len(problems) > 25:
             shown.append(tr(f"and {len(problems) - 25} more", f"và {len(problems) - 25} lỗi nữa"))
         raise ParameterError(f"{source}: " + "; ".join(shown) + ".")
+    from .alerts import parse_rules
+    from .notify import parse_notify
+
+    parse_rules(raw.get("alerts"), source)  # refused here, before anything runs
+    parse_notify(raw.get("notify"), source)
     resolved = []
     for c in items:
         c = dict(c)
@@ -230,7 +239,9 @@ def load_spec(path_or_dict: str | os.PathLike[str] | Mapping[str, Any],
     return Spec(output_dir=_rel(base, raw.get("output_dir", "kpikit-out/batch")),
                 notebooks=tuple(str(n) for n in notebooks), campaigns=tuple(resolved),
                 parameters=dict(raw.get("parameters") or {}),
-                data_path=_rel(base, raw.get("data_path")), source=source)
+                data_path=_rel(base, raw.get("data_path")), source=source,
+                alerts=tuple(raw["alerts"]) if raw.get("alerts") is not None else None,
+                notify=dict(raw["notify"]) if raw.get("notify") else None)
 
 
 def _notebook_names() -> set[str]:
@@ -584,6 +595,7 @@ class BatchResult:
     results: tuple[dict[str, Any], ...]
     index: Path
     summary: Path
+    monitor: Any = None  # kpikit.alerts.Monitor: alerts, what was sent, deliveries
 
     @property
     def failed(self) -> list[dict[str, Any]]:
@@ -592,8 +604,9 @@ class BatchResult:
 
 def run_batch(spec: Spec, *, jobs: int | None = None, force: bool = False,
               progress: Callable[[int, int, dict], None] | None = None,
-              executor: str = "local", scheduler: str | None = None) -> BatchResult:
-    """Run every run of ``spec``; write the index.
+              executor: str = "local", scheduler: str | None = None,
+              notify_url: str | None = None) -> BatchResult:
+    """Run every run of ``spec``; raise and send its alerts; write the index.
 
     ``executor="local"`` spreads runs over ``jobs`` processes (default: the cores);
     ``executor="dask"`` sends them to the Dask distributed scheduler at ``scheduler``
@@ -611,8 +624,28 @@ def run_batch(spec: Spec, *, jobs: int | None = None, force: bool = False,
     _clean_leftovers(spec.output_dir)
     results = run_many(runs, jobs=jobs, force=force, progress=progress, executor=executor,
                        scheduler=scheduler)
+    mon = batch_alerts(spec, runs, notify_url)
     index, summary = write_index(spec, runs)
-    return BatchResult(tuple(results), index, summary)
+    return BatchResult(tuple(results), index, summary, mon)
+
+
+def batch_alerts(spec: Spec, runs: Sequence[Run], notify_url: str | None = None) -> Any:
+    """Alerts of the batch's runs (kpikit.alerts), sent through the spec's ``notify``."""
+    from .alerts import RunInfo, monitor, plan_rules
+    from .notify import parse_notify
+
+    rules: dict[str, Any] = {}
+    for r in runs:
+        if r.campaign not in rules:
+            rules[r.campaign] = plan_rules(r.parameters.get("plan_path"),
+                                           list(spec.alerts or []), spec.source)
+    infos = [RunInfo(r.campaign, r.notebook, r.folder,
+                     (r.folder / "report.html").relative_to(spec.output_dir).as_posix())
+             for r in runs]
+    lang = spec.parameters.get("lang") if spec.parameters.get("lang") in ("en", "vi") else "en"
+    return monitor(spec.output_dir, infos, rules,
+                   notifier=parse_notify(spec.notify, spec.source, notify_url), lang=lang,
+                   title=f"kpikit · {spec.output_dir.name}")
 
 
 @contextmanager
@@ -818,6 +851,7 @@ def write_index(spec: Spec, runs: Sequence[Run]) -> tuple[Path, Path]:
             f"{esc(_status_word(st, lang))}</span></td><td><ul>{items}</ul>{err}</td>"
             f"<td>{link}</td></tr>")
     failed = sum(1 for _, m, _ in rows if m.get("status") == "failed")
+    alerts_html = _alerts_section(spec.output_dir, lang)
     page = f"""<!doctype html>
 <html lang="{lang}"><head><meta charset="utf-8"><title>{esc(tx['title'])}</title>
 <style>
@@ -833,12 +867,45 @@ ul {{ margin: 0; padding-left: 0; list-style: none; }}
 </style></head><body>
 <h1>{esc(tx['title'])}</h1>
 <p>{esc(tx['summary'].format(n=len(rows), f=failed, t=time.strftime(tx['time'])))}</p>
+{alerts_html}
 <table><tr>{''.join(f'<th>{esc(h)}</th>' for h in tx['head'])}<th></th></tr>
 {''.join(body)}
 </table></body></html>
 """
     index = atomic_write_text(spec.output_dir / "index.html", page)
     return index, summary
+
+
+_SEVERITY_COLOURS = {"critical": "#922b21", "warning": "#e67e22", "info": "#2e86c1"}
+
+
+def _alerts_section(root: Path, lang: str) -> str:
+    """The active alerts (from alerts.json), most severe first, escaped."""
+    from .alerts import ALERTS_FILE, _load_json
+
+    data = _load_json(root / ALERTS_FILE) or {}
+    alerts = [a for a in data.get("alerts", []) if isinstance(a, dict)]
+    esc = html.escape
+    title = {"en": "Alerts", "vi": "Cảnh báo"}[lang]
+    if not alerts:
+        none = {"en": "No active alerts.", "vi": "Không có cảnh báo nào."}[lang]
+        return f"<h2>{esc(title)}</h2><p class='noalerts'>{esc(none)}</p>"
+    words = {"en": {"critical": "critical", "warning": "warning", "info": "info"},
+             "vi": {"critical": "nghiêm trọng", "warning": "cảnh báo", "info": "thông tin"}}[lang]
+    since = {"en": "since", "vi": "từ"}[lang]
+    items = []
+    for a in alerts:
+        sev = str(a.get("severity"))
+        text = (a.get("message") or {}).get(lang) or (a.get("message") or {}).get("en", "")
+        link = a.get("report")
+        href = (f" <a href='{esc(str(link))}'>{esc(_INDEX_TEXT[lang]['report'])}</a>"
+                if isinstance(link, str) and not link.startswith(("/", "\\")) and ":" not in
+                link else "")
+        items.append(f"<li class='alert'><span class='badge' style='background:"
+                     f"{_SEVERITY_COLOURS.get(sev, '#999')}'>{esc(words.get(sev, sev))}</span> "
+                     f"{esc(str(text))} <small>{esc(since)} {esc(str(a.get('first_seen', '')))}"
+                     f"</small>{href}</li>")
+    return f"<h2>{esc(title)} ({len(alerts)})</h2><ul class='alerts'>{''.join(items)}</ul>"
 
 
 def demo_spec(output_dir: str | os.PathLike[str] = "kpikit-out/demo",

@@ -289,13 +289,28 @@ def _cmd_batch(a: argparse.Namespace) -> int:
     lang = a.lang if a.lang_given else spec.parameters.get("lang", a.lang)
     a.lang = lang if lang in ("en", "vi") else "en"
     with using_language(a.lang):
-        return _report(run_batch(spec, jobs=a.jobs, force=a.force,
-                                 progress=partial(print_progress, lang=a.lang),
-                                 executor=a.executor, scheduler=a.scheduler), a.lang)
+        result = run_batch(spec, jobs=a.jobs, force=a.force,
+                           progress=partial(print_progress, lang=a.lang),
+                           executor=a.executor, scheduler=a.scheduler,
+                           notify_url=a.notify_url)
+        code = _report(result, a.lang)
+        return code or (3 if result.monitor is not None
+                        and result.monitor.failing(a.fail_on) else 0)
 
 
 def _report(result, lang: str = "en") -> int:
-    """List a batch's failures, end with the index path; exit code 1 if any failed."""
+    """List a batch's failures and alerts, end with the index path; exit code 1 if any failed."""
+    mon = getattr(result, "monitor", None)
+    if mon is not None and mon.alerts:
+        print(f"\n{len(mon.alerts)} cảnh báo:" if lang == "vi" else
+              f"\n{len(mon.alerts)} alert(s):", file=sys.stderr)
+        for al in mon.alerts:
+            text = al["message"].get(lang) or al["message"]["en"]
+            print(f"  [{al['severity']}] {text}", file=sys.stderr)
+    for n in getattr(mon, "notifications", ()) or ():
+        if not n.get("ok"):
+            print(("  gửi thông báo thất bại" if lang == "vi" else "  notification failed") +
+                  f" ({n.get('channel')}): {n.get('error')}", file=sys.stderr)
     if result.failed:
         n = len(result.failed)
         print(f"\n{n} lượt chạy bị lỗi:" if lang == "vi" else f"\n{n} run(s) failed:",
@@ -730,6 +745,10 @@ def _build() -> argparse.ArgumentParser:
                    help="local processes (default) or a Dask distributed cluster")
     b.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786")
     b.add_argument("--lang", help=_LANG_HELP + "; default for batch: the spec's lang")
+    b.add_argument("--notify-url", help="webhook (Slack, Teams) that gets one JSON message "
+                   "per new or resolved alert")
+    b.add_argument("--fail-on", choices=["info", "warning", "critical"],
+                   help="exit with code 3 when an alert of this severity or worse is active")
     b.set_defaults(func=_cmd_batch)
 
     d = sub.add_parser("demo", help="run the demo batch on the bundled sample data")

@@ -558,6 +558,8 @@ class Plan:
     source: str | None = field(default=None, compare=False)
     #: how the plan file writes numbers (``vi`` 1.234,5, ``en`` 1,234.5), None when unknown
     number_format: str | None = field(default=None, compare=False)
+    #: alert rules as written (checked by kpikit.alerts when a batch reads the plan)
+    alerts: tuple[Any, ...] = field(default=(), compare=False)
 
     # ------------------------------------------------------------ access
     def targets(self) -> Iterator[tuple[Objective, KPITarget]]:
@@ -642,6 +644,8 @@ class Plan:
                                     "target": _as_displayed(g.target, g.kpi,
                                                             self.currency).to_yaml(),
                                     **({"description": g.description} if g.description else {})}
+        if self.alerts:
+            out["alerts"] = [dict(a) if isinstance(a, Mapping) else a for a in self.alerts]
         out["objectives"] = []
         for o in self.objectives:
             od: dict[str, Any] = {"type": o.type}
@@ -959,7 +963,15 @@ class _Reader:
 
     def plan(self, data: Any) -> Plan:
         top = self.mapping(data, "", ("plan", "name", "currency", "language", "number_format",
-                                      "period", "scope", "business_goal", "objectives"))
+                                      "period", "scope", "business_goal", "objectives",
+                                      "alerts"))
+        alerts = top.get("alerts") if isinstance(top, Mapping) else None
+        if alerts is not None and not (isinstance(alerts, list)
+                                       and all(isinstance(a, Mapping) for a in alerts)):
+            self.bad("alerts", tr("must be a list of rules.", "phải là danh sách quy tắc."),
+                     tr("write alerts: [{rule: status, severity: warning}].",
+                        "viết alerts: [{rule: status, severity: warning}]."), at=(top, "alerts"))
+            alerts = None
         if not isinstance(data, Mapping):
             raise PlanError(self.problems, self.source)
         name = self.text(top, "plan", "plan") or self.text(top, "name", "name")
@@ -1038,4 +1050,5 @@ class _Reader:
         assert period is not None
         return Plan(name=name, period=period, objectives=tuple(objectives), currency=currency,
                     language=language, campaigns=campaigns, channels=channels,
-                    business_goal=goal, source=self.source, number_format=self.number_format)
+                    business_goal=goal, source=self.source, number_format=self.number_format,
+                    alerts=tuple(dict(a) for a in alerts or ()))
