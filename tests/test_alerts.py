@@ -1,0 +1,226 @@
+"""Alert rules over results.json, deduplication across runs, the CLI's --fail-on."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from kpikit import alerts as al
+from kpikit.errors import ParameterError
+
+T0 = datetime(2027, 1, 26, 6, 0, tzinfo=UTC)
+
+
+def kpi(name: str = "revenue", **kw) -> dict:
+    base = {"kpi": name, "owner": "Lan", "horizon": "short", "direction": "higher",
+            "actual": 1_000_000.0, "target": 2_000_000.0, "attainment": 0.5,
+            "status": "on track", "projection": 1_900_000.0, "low": 1.0, "high": 2.0,
+            "probability": 0.8, "periods": [], "top_drivers": []}
+    return {**base, **kw}
+
+
+def run_folder(root: Path, campaign: str, kpis: list[dict] | None = None, *,
+               failed: str | None = None, lag: int = 0, notebook: str = "02_evaluation"
+               ) -> al.RunInfo:
+    folder = root / campaign.replace(" ", "_") / notebook
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "manifest.json").write_text(json.dumps(
+        {"status": "failed" if failed else "ok", "error": failed}), encoding="utf-8")
+    res = folder / "results.json"
+    if failed:
+        res.unlink(missing_ok=True)
+    else:
+        res.write_text(json.dumps({
+            "notebook": notebook, "currency": "VND", "as_of": "2027-01-25",
+            "data_end": str((datetime(2027, 1, 25) - timedelta(days=lag)).date()),
+            "lag_days": lag, "kpis": kpis or []}), encoding="utf-8")
+    return al.RunInfo(campaign, notebook, folder, f"{folder.relative_to(root)}/report.html")
+
+
+def test_default_rule_is_status_off_track_or_missed(tmp_path):
+    runs = [run_folder(tmp_path, "Tết Sale", [kpi(status="off track"), kpi("cpa",
+                                                                            status="at risk")])]
+    found = al.collect(runs, al.parse_rules(None))
+    assert [(a["kpi"], a["rule"], a["severity"]) for a in found] == [
+        ("revenue", "status", "warning")]
+    assert found[0]["campaign"] == "Tết Sale" and found[0]["report"].endswith("report.html")
+
+
+def test_threshold_change_stale_and_anomaly_rules(tmp_path):
+    rules = al.parse_rules([
+        {"rule": "threshold", "kpi": "cpa", "above": "150.000 ₫", "severity": "critical"},
+        {"rule": "change", "kpi": "revenue", "versus": "last_year", "percent": -20},
+        {"rule": "stale", "days": 2, "severity": "info"},
+        {"rule": "anomaly", "kpi": "revenue"},
+    ], number_format="vi")
+    runs = [run_folder(tmp_path, "A", [
+        kpi("cpa", actual=150_001.0, direction="lower"),
+        # -25% and significant: raised; -30% but p = 0.2: not significant, not raised
+        kpi("revenue", change_ly=-0.25, p_ly=0.001, latest_anomaly="outage",
+            latest_day="2027-01-22", latest_value=0.0, latest_expected=3_000_000.0),
+    ], lag=3), run_folder(tmp_path, "B", [kpi("cpa", actual=149_999.0),
+                                          kpi("revenue", change_ly=-0.3, p_ly=0.2)], lag=2)]
+    found = {(a["campaign"], a["kind"]) : a for a in al.collect(runs, rules)}
+    assert set(found) == {("A", "threshold"), ("A", "change"), ("A", "stale"), ("A", "anomaly")}
+    assert found[("A", "threshold")]["severity"] == "critical"
+    assert found[("A", "threshold")]["values"]["threshold"] == 150_000
+    assert found[("A", "stale")]["values"]["lag_days"] == 3
+    assert "outage" in found[("A", "anomaly")]["message"]["en"]
+    # Vietnamese message with Vietnamese number format
+    assert "150.001 ₫" in found[("A", "threshold")]["message"]["vi"]
+    assert "-25,0%" in found[("A", "change")]["message"]["vi"]
+
+
+def test_run_failed_is_critical(tmp_path):
+    runs = [run_folder(tmp_path, "C", failed="ValueError: boom")]
+    found = al.collect(runs, al.parse_rules([{"rule": "stale", "days": 1}]))
+    assert [(a["kind"], a["severity"]) for a in found] == [("run_failed", "critical")]
+    assert "boom" in found[0]["message"]["en"]
+
+
+@pytest.mark.parametrize("bad", [
+    [{"rule": "thresold", "kpi": "cpa", "above": 1}],
+    [{"rule": "threshold", "kpi": "cpa"}],
+    [{"rule": "threshold", "kpi": "cpa", "above": 1, "below": 2}],
+    [{"rule": "threshold", "kpi": "nope", "above": 1}],
+    [{"rule": "status", "severity": "urgent"}],
+    [{"rule": "change", "kpi": "cpa", "percent": 0}],
+    [{"rule": "change", "kpi": "cpa", "percent": 10, "versus": "yesterday"}],
+    [{"rule": "stale", "days": -1}],
+    [{"rule": "status", "colour": "red"}],
+    "status",
+])
+def test_bad_rules_are_refused_with_their_place(bad):
+    with pytest.raises(ParameterError) as e:
+        al.parse_rules(bad, "spec.yaml")
+    assert "spec.yaml: alerts" in str(e.value)
+
+
+def test_dedup_new_unchanged_changed_repeat_resolved(tmp_path):
+    runs = [run_folder(tmp_path, "A", [kpi(status="off track")])]
+    rules = al.parse_rules(None)
+
+    def once(now):
+        return al.monitor(tmp_path, runs, rules, now=now)
+
+    first = once(T0)
+    assert [a["event"] for a in first.sent] == ["new"]
+    assert json.loads((tmp_path / "alerts.json").read_text())["alerts"][0]["kpi"] == "revenue"
+    assert once(T0 + timedelta(hours=1)).sent == ()  # unchanged: nothing sent
+    run_folder(tmp_path, "A", [kpi(status="missed")])
+    changed = once(T0 + timedelta(hours=2))
+    assert [a["event"] for a in changed.sent] == ["changed"]
+    assert changed.alerts[0]["first_seen"] == T0.isoformat()  # still the same alert
+    assert once(T0 + timedelta(hours=3)).sent == ()
+    assert [a["event"] for a in once(T0 + timedelta(hours=27)).sent] == ["repeat"]
+    run_folder(tmp_path, "A", [kpi(status="on track")])
+    resolved = once(T0 + timedelta(hours=28))
+    assert [a["event"] for a in resolved.sent] == ["resolved"] and resolved.alerts == ()
+    assert once(T0 + timedelta(hours=29)).sent == ()  # resolved is sent once
+
+
+def test_undelivered_alert_is_sent_again(tmp_path):
+    from kpikit.notify import Notifier
+
+    runs = [run_folder(tmp_path, "A", [kpi(status="off track")])]
+    dead = Notifier(url="http://127.0.0.1:9/hook", attempts=1, timeout=1, budget=5)
+    first = al.monitor(tmp_path, runs, al.parse_rules(None), notifier=dead, now=T0)
+    assert first.notifications[0]["ok"] is False
+    again = al.monitor(tmp_path, runs, al.parse_rules(None), now=T0 + timedelta(minutes=5))
+    assert [a["event"] for a in again.sent] == ["new"]
+
+
+def test_state_file_broken_is_a_fresh_start(tmp_path):
+    (tmp_path / al.STATE_FILE).write_text("{not json", encoding="utf-8")
+    runs = [run_folder(tmp_path, "A", [kpi(status="off track")])]
+    assert len(al.monitor(tmp_path, runs, al.parse_rules(None), now=T0).sent) == 1
+
+
+def test_failing_by_severity(tmp_path):
+    runs = [run_folder(tmp_path, "A", [kpi(status="off track")])]
+    mon = al.monitor(tmp_path, runs, al.parse_rules(None), now=T0)
+    assert mon.failing("info") and mon.failing("warning") and not mon.failing("critical")
+    assert not mon.failing(None)
+
+
+# ----------------------------------------------------------- CLI --fail-on
+
+
+def _fake_complete(spec_path: Path, status: str) -> None:
+    """Write finished runs for a spec so the batch runs no notebook (they are complete)."""
+    from kpikit.batch import fingerprint, load_spec, plan_runs
+
+    for r in plan_runs(load_spec(spec_path)):
+        r.folder.mkdir(parents=True, exist_ok=True)
+        (r.folder / "executed.ipynb").write_text("{}", encoding="utf-8")
+        (r.folder / "report.html").write_text("<p>r</p>", encoding="utf-8")
+        (r.folder / "results.json").write_text(json.dumps({
+            "notebook": "02_evaluation", "currency": "VND", "as_of": "2027-01-25",
+            "data_end": "2027-01-25", "lag_days": 0, "kpis": [kpi(status=status)]}),
+            encoding="utf-8")
+        (r.folder / "manifest.json").write_text(json.dumps(
+            {"status": "ok", "fingerprint": fingerprint(r)}), encoding="utf-8")
+
+
+@pytest.mark.parametrize("status, fail_on, code", [
+    ("off track", "warning", 3), ("off track", "info", 3), ("off track", "critical", 0),
+    ("on track", "info", 0), ("off track", None, 0),
+])
+def test_fail_on_exit_codes(tmp_path, status, fail_on, code, capsys):
+    from kpikit.cli import main
+    from kpikit.sample import sample_path
+
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(f"output_dir: out\ndata_path: {sample_path()}\nnotebooks: [02_evaluation]\n"
+                    "campaigns: [Tết Sale]\nparameters: {as_of: '2027-01-25'}\n",
+                    encoding="utf-8")
+    _fake_complete(spec, status)
+    args = ["batch", str(spec)] + (["--fail-on", fail_on] if fail_on else [])
+    assert main(args) == code
+    index = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+    alerts = json.loads((tmp_path / "out" / "alerts.json").read_text(encoding="utf-8"))
+    assert len(alerts["alerts"]) == (status == "off track")
+    if status == "off track":
+        # alerts come first in the index, before the table of runs
+        assert index.index("class='alerts'") < index.index("<table>")
+
+
+def test_index_escapes_alert_text(tmp_path):
+    from kpikit.batch import _alerts_section
+
+    runs = [run_folder(tmp_path, "<script>x</script>", [kpi(status="off track")])]
+    al.monitor(tmp_path, runs, al.parse_rules(None), now=T0)
+    page = _alerts_section(tmp_path, "en")
+    assert "<script>" not in page and "&lt;script&gt;" in page
+
+
+def test_spec_refuses_bad_alerts_and_secrets_before_running(tmp_path):
+    from kpikit.batch import load_spec
+
+    bad = {"output_dir": str(tmp_path), "notebooks": ["02_evaluation"],
+           "alerts": [{"rule": "nope"}]}
+    with pytest.raises(ParameterError, match="alerts\\[0\\]"):
+        load_spec(bad)
+    secret = {"output_dir": str(tmp_path), "notebooks": ["02_evaluation"],
+              "notify": {"smtp": "localhost:25", "from": "a@b.c", "to": ["d@e.f"],
+                         "password": "hunter2"}}
+    with pytest.raises(ParameterError, match="KPIKIT_SMTP_PASSWORD"):
+        load_spec(secret)
+
+
+def test_plan_alerts_are_read_and_kept(tmp_path):
+    from kpikit.plan import Plan
+
+    text = ("plan: P\nperiod: {start: 2027-01-01, end: 2027-01-31}\n"
+            "alerts: [{rule: threshold, kpi: cpa, above: 150000, severity: critical}]\n"
+            "objectives: [{type: sales, kpis: [{kpi: cpa, target: 100000}]}]\n")
+    path = tmp_path / "plan.yaml"
+    path.write_text(text, encoding="utf-8")
+    plan = Plan.from_yaml(path)
+    assert plan.alerts[0]["rule"] == "threshold"
+    assert Plan.from_dict(plan.to_dict()).alerts == plan.alerts
+    rules = al.plan_rules(str(path), [{"rule": "stale", "days": 1}], "spec.yaml")
+    assert [r.rule for r in rules] == ["status", "run_failed", "stale", "threshold"]
