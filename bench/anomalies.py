@@ -55,8 +55,13 @@ def inject(s: pd.Series, rng: np.random.Generator) -> tuple[pd.Series, list[tupl
             t = int(rng.integers(60, n - 10))
             width = {"spike": 1, "drop": 1, "level shift": 7, "outage": int(rng.integers(3, 6))}
             days = list(range(t, t + width[kind]))
-            if not taken.intersection(range(t - 10, t + 12)):
+            # on days the campaign runs (the Tết flight has none between seasons), with
+            # 60 running days before so that both detectors can judge it
+            if (not taken.intersection(range(t - 10, t + 12))
+                    and s.iloc[t - 60:t + 12].notna().all()):
                 break
+        else:
+            continue  # no such stretch (a short flight): nothing of this kind injected
         taken.update(range(t - 10, t + 12))
         if kind == "spike":
             y.iloc[t] *= rng.uniform(3, 5)
@@ -81,6 +86,48 @@ def score(flags: pd.Series, events: list[tuple[str, list]], special: pd.Index) -
             "calendar_fp": len((flagged - true_days) & set(special))}
 
 
+DETECTORS = {
+    "old (trailing 28-day median, z > 3.5)": lambda v: old_detector(v),
+    "new, sensitivity low": lambda v: detect(v, sensitivity="low")["anomaly"],
+    "new, sensitivity medium": lambda v: detect(v, sensitivity="medium")["anomaly"],
+    "new, sensitivity high": lambda v: detect(v, sensitivity="high")["anomaly"],
+}
+
+
+def table(title: str, series: dict[str, pd.Series], seeds: int, special: pd.Index) -> None:
+    totals = {name: {"flags": 0, "tp": 0, "found": {k: 0 for k in KINDS}, "calendar_fp": 0,
+                     "seconds": 0.0} for name in DETECTORS}
+    n_events = 0
+    per_kind = {k: 0 for k in KINDS}
+    for seed in range(seeds):
+        rng = np.random.default_rng(seed)
+        for s in series.values():
+            y, events = inject(s, rng)
+            n_events += len(events)
+            for kind, _ in events:
+                per_kind[kind] += 1
+            for name, fn in DETECTORS.items():
+                t0 = time.perf_counter()
+                flags = fn(y)
+                totals[name]["seconds"] += time.perf_counter() - t0
+                r = score(flags, events, special)
+                for key in ("flags", "tp", "calendar_fp"):
+                    totals[name][key] += r[key]
+                for k in KINDS:
+                    totals[name]["found"][k] += r["found"][k]
+    print(f"\n{title}: {len(series)} series x {seeds} seeds, {n_events} injected anomalies "
+          f"({per_kind[KINDS[0]]} of each kind)")
+    print(f"| {'detector':<38} | precision | recall | " + " | ".join(KINDS) +
+          " | calendar false alarms |")
+    print("|" + "---|" * (4 + len(KINDS)))
+    for name, t in totals.items():
+        prec = t["tp"] / t["flags"] if t["flags"] else float("nan")
+        rec = sum(t["found"].values()) / n_events
+        print(f"| {name:<38} | {prec:.2f} | {rec:.2f} | " +
+              " | ".join(f"{t['found'][k] / per_kind[k]:.2f}" for k in KINDS) +
+              f" | {t['calendar_fp']} |")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--seeds", type=int, default=3)
@@ -90,35 +137,12 @@ def main() -> None:
     cal = calendar_events(data["date"].drop_duplicates().sort_values())
     special = cal.index[cal["event"].isin(["tet_ramp", "tet_holiday", "double_day",
                                            "black_friday"])]
-    totals = {name: {"flags": 0, "tp": 0, "found": {k: 0 for k in KINDS}, "calendar_fp": 0,
-                     "seconds": 0.0} for name in ("old", "new")}
-    n_events = 0
-    for seed in range(args.seeds):
-        rng = np.random.default_rng(seed)
-        for s in series.values():
-            y, events = inject(s, rng)
-            n_events += len(events)
-            for name, fn in (("old", lambda v: old_detector(v)),
-                             ("new", lambda v: detect(v)["anomaly"])):
-                t0 = time.perf_counter()
-                flags = fn(y)
-                totals[name]["seconds"] += time.perf_counter() - t0
-                r = score(flags, events, special)
-                for key in ("flags", "tp", "calendar_fp"):
-                    totals[name][key] += r[key]
-                for k in KINDS:
-                    totals[name]["found"][k] += r["found"][k]
-    per_kind = n_events // len(KINDS)
-    print(f"{len(series)} series x {args.seeds} seeds, {n_events} injected anomalies "
-          f"({per_kind} of each kind)")
-    print(f"{'detector':<10}{'precision':>10}{'recall':>8}  " +
-          "".join(f"{k:>13}" for k in KINDS) + f"{'calendar FP':>13}{'seconds':>9}")
-    for name, t in totals.items():
-        prec = t["tp"] / t["flags"] if t["flags"] else float("nan")
-        rec = sum(t["found"].values()) / n_events
-        print(f"{name:<10}{prec:>10.2f}{rec:>8.2f}  " +
-              "".join(f"{t['found'][k] / per_kind:>13.2f}" for k in KINDS) +
-              f"{t['calendar_fp']:>13}{t['seconds']:>9.1f}")
+    table("All sample series", series, args.seeds, special)
+    # the sample's e-mail campaign skips a tenth of its sends at random: the new detector
+    # reports those zero days as outages, which this bench counts against it
+    table("Without the e-mail campaign (CRM Retention)",
+          {k: v for k, v in series.items() if not k.startswith("CRM Retention")},
+          args.seeds, special)
 
 
 if __name__ == "__main__":

@@ -139,7 +139,7 @@ def _check(sensitivity: str | float, min_history: int) -> float:
 
 
 def detect(series: pd.Series, *, sensitivity: str | float = "medium", min_history: int = 28,
-           calendar: bool = True, level_days: int = 7, history_days: int = 56) -> pd.DataFrame:
+           calendar: bool = True, level_days: int = 7, history_days: int = 84) -> pd.DataFrame:
     """Judge each day of a daily KPI against its weekday, level and calendar.
 
     Parameters
@@ -183,7 +183,7 @@ def detect(series: pd.Series, *, sensitivity: str | float = "medium", min_histor
     c = max(float(np.median(positive)) * 0.01, 1e-9) if len(positive) else 1.0
     with np.errstate(invalid="ignore"):
         z = np.log(np.where(np.isfinite(y) & (y >= 0), y, np.nan) + c)
-    dow = s.index.dayofweek.to_numpy()
+    dow = s.index.day_of_week.to_numpy()
     expected = np.full(n, np.nan)
     low = np.full(n, np.nan)
     high = np.full(n, np.nan)
@@ -193,6 +193,7 @@ def detect(series: pd.Series, *, sensitivity: str | float = "medium", min_histor
     kind = np.full(n, "", dtype=object)
     resid_by_key: dict[str, list[tuple[int, float]]] = {}
     valid = np.isfinite(z)
+    roll = pd.Series(z).rolling(7, min_periods=3).median().to_numpy()
     seen = 0
     for t in range(n):
         if not valid[t]:
@@ -210,22 +211,26 @@ def detect(series: pd.Series, *, sensitivity: str | float = "medium", min_histor
         hist = hist[ok]
         if len(hist) < 7:
             continue
-        # the level of the last week: a median, so one odd day does not move it, and a
-        # new budget (a level shift) is learnt after four days, flagged until then
-        level = float(np.median(z[hist[-level_days:]]))
-        # the weekday's usual distance from the level, over the longer history
-        base = z[hist] - level
+        # the weekday's usual distance from its own week's level (a trailing weekly
+        # median holds each weekday once), so a change of level does not bend it
+        base = z[hist] - roll[hist]
         offsets = np.zeros(7)
         spread = np.zeros(7)
         for d in range(7):
             same = base[dow[hist] == d]
+            same = same[np.isfinite(same)]
             if len(same) >= 3:
                 offsets[d] = float(np.median(same))
                 spread[d] = 1.4826 * float(np.median(np.abs(same - offsets[d])))
         r = base - offsets[dow[hist]]
+        r = r[np.isfinite(r)]
         # a weekday that varies more (an e-mail day, sent or skipped) gets its own spread
-        scale = max(1.4826 * float(np.median(np.abs(r - np.median(r)))), spread[dow[t]],
-                    _MIN_SCALE)
+        scale = max(1.4826 * float(np.median(np.abs(r - np.median(r)))) if len(r) else 0.0,
+                    spread[dow[t]], _MIN_SCALE)
+        # the level of the last week without its weekdays: a median, so one odd day does
+        # not move it, and a new budget (a level shift) is learnt after four days
+        last = hist[-level_days:]
+        level = float(np.median(z[last] - offsets[dow[last]]))
         plain = level + offsets[dow[t]]
         exp = plain
         down = up = 0.0
@@ -246,10 +251,11 @@ def detect(series: pd.Series, *, sensitivity: str | float = "medium", min_histor
         score[t] = ((diff - up) if diff > up else (diff - down) if diff < down else 0.0) / scale
         if key[t]:
             resid_by_key.setdefault(key[t], []).append((t, float(z[t] - plain)))
-        # a zero where the weekday is usually not zero is lost tracking, not a bad day
-        usual = z[hist][dow[hist] == dow[t]]
-        nonzero_usual = len(usual) >= 4 and bool(np.all(np.exp(usual) - c > 0))
-        if y[t] == 0 and nonzero_usual:
+        # a zero where the weekday is never zero, and far below its band, is lost
+        # tracking; a small count that is sometimes zero is not
+        usual = y[hist][dow[hist] == dow[t]]
+        nonzero_usual = len(usual) >= 4 and bool(np.all(usual > 0))
+        if y[t] == 0 and nonzero_usual and z[t] < lo_z:
             flag[t], kind[t] = True, "outage"
         elif z[t] > hi_z:
             flag[t], kind[t] = True, "spike"
