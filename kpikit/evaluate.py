@@ -761,6 +761,7 @@ def evaluate(
             row["projected_attainment"] = _attain(row["projection"], target, k)
             if level == "total" and not snapshot:
                 row.update(_changes(k, scoped, s, upto, offset))
+                row.update(_latest_day(k, scoped, known))
             rows.append(row)
         total = rows[-len(periods)]
         if kt.horizon == "long":
@@ -812,6 +813,30 @@ def _changes(k: KPI, scoped: pd.DataFrame, s: date, upto: date,
     if k.name in BINOMIAL:
         lo, hi = wilson_interval(float(now["num"].sum()), float(now["den"].sum()))
         out.update(wilson_low=lo, wilson_high=hi)
+    return out
+
+
+def _latest_day(k: KPI, scoped: pd.DataFrame, known: date, days: int = 120) -> dict:
+    """The data's last day judged by the calendar-aware detector (kpikit.anomalies)."""
+    from .anomalies import detect
+
+    lo = (pd.Timestamp(known) - pd.Timedelta(days=days - 1)).date()
+    parts = daily_parts(scoped, k, lo, known)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        values = k.scale * parts["num"] / parts["den"] if k.is_ratio else k.scale * parts["num"]
+    # days before the KPI's first data are unknown, not zero
+    seen = (parts["num"] != 0) | (parts["den"] != 0)
+    if k.is_ratio:
+        values = values.where(parts["den"] > 0)
+    values = values[seen.cumsum() > 0]
+    out = {"latest_day": known, "latest_value": math.nan, "latest_expected": math.nan,
+           "latest_anomaly": ""}
+    if values.empty or values.index[-1] != pd.Timestamp(known):
+        return out
+    last = detect(values).iloc[-1]
+    out.update(latest_value=float(last["value"]),
+               latest_expected=float(last["expected"]) if last["judged"] else math.nan,
+               latest_anomaly=str(last["kind"]) if bool(last["anomaly"]) else "")
     return out
 
 

@@ -122,3 +122,26 @@ def test_bad_settings_are_refused(kw):
 def test_empty_and_short_series():
     assert detect(pd.Series([], dtype=float, index=pd.DatetimeIndex([]))).empty
     assert not detect(weekly_series("2026-03-02", "2026-03-10"))["anomaly"].any()
+
+
+def test_evaluate_reports_the_latest_day_outage():
+    from kpikit.evaluate import evaluate
+    from kpikit.plan import Plan
+    from kpikit.sample import load_sample
+
+    data = load_sample()
+    data = data[(data["campaign"] == "Always-on Search")
+                & (data["date"] <= "2026-06-10")].copy()
+    plan = Plan.from_dict({"plan": "P", "currency": "VND",
+                           "period": {"start": "2026-06-01", "end": "2026-06-30"},
+                           "objectives": [{"type": "sales", "kpis": [
+                               {"kpi": "revenue", "target": 4_000_000_000},
+                               {"kpi": "clicks", "target": 200_000}]}]})
+    ok = evaluate(data, plan, as_of="2026-06-10").totals().set_index("kpi")
+    assert ok.loc["revenue", "latest_anomaly"] == ""
+    assert ok.loc["revenue", "latest_value"] == data[data["date"] == "2026-06-10"][
+        "revenue"].sum()
+    data.loc[data["date"] == "2026-06-10", "revenue"] = 0.0  # tracking of sales lost
+    lost = evaluate(data, plan, as_of="2026-06-10").totals().set_index("kpi")
+    assert lost.loc["revenue", "latest_anomaly"] == "outage"
+    assert lost.loc["clicks", "latest_anomaly"] == ""
