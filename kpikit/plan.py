@@ -55,6 +55,7 @@ from .errors import KpikitError, ParameterError, Problem
 __all__ = [
     "BASELINES",
     "CADENCES",
+    "GOALS",
     "BusinessGoal",
     "KPITarget",
     "Objective",
@@ -66,6 +67,10 @@ __all__ = [
 ]
 
 CADENCES: tuple[str, ...] = ("weekly", "monthly", "quarterly", "campaign")
+#: how a target is judged: reached by the end (default), or a floor or ceiling every period
+GOALS: tuple[str, ...] = ("reach", "stay above", "stay below")
+_GOAL_WORDS = {"reach": "reach", "đạt": "reach", "stay above": "stay above",
+               "giữ trên": "stay above", "stay below": "stay below", "giữ dưới": "stay below"}
 #: baselines a relative target can refer to
 BASELINES: tuple[str, ...] = ("last_year", "previous_period", "trailing")
 LANGS = ("en", "vi")
@@ -498,6 +503,12 @@ class KPITarget:
     channels: tuple[str, ...] = ()
     period: tuple[date, date] | None = None
     note: str = ""
+    #: "reach" (the target by the end), "stay above" or "stay below" (a floor or ceiling in
+    #: every period of the cadence: a weekly CPA ceiling, not a total at the end)
+    goal: str = "reach"
+    #: targets that vary by date: (start, end, absolute target) windows, e.g. a Tết ramp;
+    #: a total's windows are its shares, a ratio's windows its level there
+    schedule: tuple[tuple[date, date, float], ...] = ()
 
     def __post_init__(self) -> None:
         if not self.horizon:
@@ -667,6 +678,13 @@ class Plan:
                                     "end": k.period[1].isoformat()}
                 if k.note:
                     kd["note"] = k.note
+                if k.goal != "reach":
+                    kd["goal"] = k.goal
+                if k.schedule:
+                    kd["schedule"] = [
+                        {"start": a.isoformat(), "end": b.isoformat(),
+                         "target": _as_displayed(Target(v), k.kpi, self.currency).to_yaml()}
+                        for a, b, v in k.schedule]
                 od["kpis"].append(kd)
             out["objectives"].append(od)
         return out
@@ -684,6 +702,14 @@ class Plan:
 
 
 # ------------------------------------------------------------------ reading
+
+
+def _schedule_total(kpi: str, schedule: tuple[tuple[date, date, float], ...]) -> float:
+    """The whole target a schedule makes: a total's sum, a ratio's mean over its days."""
+    if not get_kpi(kpi).is_ratio:
+        return float(sum(v for _, _, v in schedule))
+    days = [(b - a).days + 1 for a, b, _ in schedule]
+    return float(sum(v * d for (_, _, v), d in zip(schedule, days, strict=True)) / sum(days))
 
 
 def _choices(value: object, choices: tuple[str, ...] | list[str]) -> str:
@@ -886,11 +912,19 @@ class _Reader:
 
     def kpi(self, data: Any, path: str, at: tuple[Any, Any]) -> KPITarget | None:
         m = self.mapping(data, path, ("kpi", "target", "owner", "cadence", "horizon", "weight",
-                                      "scope", "period", "note"), at)
+                                      "scope", "period", "note", "goal", "schedule"), at)
         if not m:
             return None
         name = self.kpi_name(m, f"{path}.kpi")
-        target = self.target(m, f"{path}.target", name)
+        schedule = self.schedule(m, f"{path}.schedule", name)
+        goal = self.goal(m, f"{path}.goal")
+        if m.get("target") is None and schedule:
+            # the schedule is the whole target: a total adds up, a ratio is its days' mean
+            target: Target | None = None
+            if name is not None:
+                target = Target(_schedule_total(name, schedule))
+        else:
+            target = self.target(m, f"{path}.target", name)
         owner = self.text(m, "owner", f"{path}.owner", default=UNASSIGNED) or UNASSIGNED
         cadence = self.text(m, "cadence", f"{path}.cadence", default="monthly")
         if cadence not in CADENCES:
@@ -907,10 +941,98 @@ class _Reader:
         period = self.period(m.get("period"), f"{path}.period", (m, "period"))
         if name is None or target is None:
             return None
+        if schedule and period:
+            self.inside(schedule, period, f"{path}.schedule", (m, "schedule"))
         return KPITarget(kpi=name, target=target, owner=owner, cadence=cadence,
                          horizon=horizon if horizon in HORIZONS else "", weight=weight,
                          campaigns=campaigns, channels=channels, period=period,
-                         note=self.text(m, "note", f"{path}.note"))
+                         note=self.text(m, "note", f"{path}.note"), goal=goal,
+                         schedule=schedule)
+
+    def goal(self, m: Mapping[str, Any], path: str) -> str:
+        raw = m.get("goal")
+        if raw is None:
+            return "reach"
+        key = re.sub(r"[\s_-]+", " ", str(raw).strip().lower()) if isinstance(raw, str) else ""
+        if key not in _GOAL_WORDS:
+            self.bad(path, tr(f"unknown goal {clip(raw)}.", f"không có kiểu mục tiêu {clip(raw)}."),
+                     _choices(key, GOALS), at=(m, "goal"))
+            return "reach"
+        return _GOAL_WORDS[key]
+
+    def schedule(self, m: Mapping[str, Any], path: str, name: str | None
+                 ) -> tuple[tuple[date, date, float], ...]:
+        raw = m.get("schedule")
+        if raw is None:
+            return ()
+        if not isinstance(raw, list) or not raw:
+            self.bad(path, tr("must be a list of windows with their targets.",
+                              "phải là danh sách các khoảng thời gian kèm chỉ tiêu."),
+                     tr("write schedule: [{period: 2027-01, target: 2 tỷ}, {period: 2027-02, "
+                        "target: 3 tỷ}].",
+                        "viết schedule: [{period: 2027-01, target: 2 tỷ}, {period: 2027-02, "
+                        "target: 3 tỷ}]."), at=(m, "schedule"))
+            return ()
+        out = []
+        for i, item in enumerate(raw[:500]):
+            p = f"{path}[{i}]"
+            w = self.mapping(item, p, ("period", "start", "end", "target"), (raw, i))
+            if not w:
+                continue
+            window = None
+            if "period" in w:
+                try:
+                    window = parse_period(str(w["period"]))
+                except ParameterError as e:
+                    self.bad(f"{p}.period", str(e), at=(w, "period"))
+            else:
+                window = self.period({k: w[k] for k in ("start", "end") if k in w}, p,
+                                     (raw, i))
+            t = self.target(w, f"{p}.target", name)
+            if t is not None and t.is_relative:
+                self.bad(f"{p}.target", tr("must be an absolute number in a schedule.",
+                                           "trong lịch chỉ tiêu phải là một số tuyệt đối."),
+                         tr("write the window's own target, e.g. 2 tỷ.",
+                            "viết chỉ tiêu của chính khoảng đó, ví dụ 2 tỷ."), at=(w, "target"))
+                t = None
+            if window and t is not None:
+                out.append((window[0], window[1], float(t.value)))  # type: ignore[arg-type]
+        out.sort()
+        for (a0, a1, _), (b0, b1, _) in zip(out, out[1:], strict=False):
+            if b0 <= a1:
+                self.bad(path, tr(f"the windows {a0}..{a1} and {b0}..{b1} overlap.",
+                                  f"các khoảng {a0}..{a1} và {b0}..{b1} chồng lên nhau."),
+                         tr("give each day one target: make the windows follow each other.",
+                            "mỗi ngày chỉ một chỉ tiêu: cho các khoảng nối tiếp nhau."),
+                         at=(m, "schedule"))
+        return tuple(out)
+
+    def inside(self, schedule: tuple[tuple[date, date, float], ...], period: tuple[date, date],
+               path: str, at: tuple[Any, Any]) -> None:
+        for a, b, _ in schedule:
+            if a < period[0] or b > period[1]:
+                self.bad(path, tr(f"the window {a}..{b} is outside the period "
+                                  f"{period[0]}..{period[1]}.",
+                                  f"khoảng {a}..{b} nằm ngoài kỳ {period[0]}..{period[1]}."),
+                         tr("keep every window inside the KPI's period.",
+                            "giữ mọi khoảng trong kỳ của KPI."), at=at)
+
+    def adds_up(self, k: KPITarget, period: tuple[date, date] | None, path: str) -> None:
+        """A total's schedule cannot ask for more than its target, nor less when it covers all."""
+        if not k.schedule or period is None or get_kpi(k.kpi).is_ratio or k.target.is_relative:
+            return
+        total = float(k.target.value)  # type: ignore[arg-type]
+        part = sum(v for _, _, v in k.schedule)
+        covered = sum((b - a).days + 1 for a, b, _ in k.schedule)
+        whole = (period[1] - period[0]).days + 1
+        slack = 1e-9 * max(abs(total), 1.0)
+        if part > total + slack or (covered >= whole and abs(part - total) > slack):
+            self.bad(f"{path}.schedule", tr(
+                f"the windows add up to {_neutral(part)}, but the target is {_neutral(total)}.",
+                f"các khoảng cộng lại được {_neutral(part)}, nhưng chỉ tiêu là "
+                f"{_neutral(total)}."),
+                tr("make the windows add up to the target, or leave the target out.",
+                   "cho các khoảng cộng lại bằng chỉ tiêu, hoặc bỏ chỉ tiêu đi."))
 
     def targets_written(self, top: Mapping[str, Any]) -> Iterator[tuple[str, Any, Any]]:
         """Every (path, raw target, place) in the plan, before any is read."""
@@ -1045,6 +1167,11 @@ class _Reader:
                 seen.setdefault(key, j)
             objectives.append(Objective(otype, tuple(k for k in kpis if k is not None),
                                         self.text(om, "description", f"{p}.description")))
+        for i, o in enumerate(objectives):
+            for j, k in enumerate(o.kpis):
+                if k.schedule and period and not k.period:
+                    self.inside(k.schedule, period, f"objectives[{i}].kpis[{j}].schedule", None)
+                self.adds_up(k, k.period or period, f"objectives[{i}].kpis[{j}]")
         if self.problems:
             raise PlanError(self.problems, self.source)
         assert period is not None
