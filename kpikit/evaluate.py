@@ -729,6 +729,7 @@ def evaluate(
         if not snapshot:
             offset = last_year_offset(scoped, k, p_start, p_end)
             weights, how = _weights(scoped, k, p_start, p_end, pacing, spend_plan, smoothing)
+            weights = _scheduled(weights, kt, k, total_target)
             parts = daily_parts(scoped, k, start, end)
         else:
             how = "trend"
@@ -742,7 +743,7 @@ def evaluate(
                 sel = (parts.index >= pd.Timestamp(s)) & (parts.index <= pd.Timestamp(e))
                 w = weights.loc[parts.index[sel]]
                 if k.is_ratio:
-                    target = total_target
+                    target = _ratio_target(kt, s, e, total_target, w["den"])
                     w = w / w.sum().where(w.sum() > 0, 1.0)
                 else:
                     share = float(w["num"].sum())
@@ -750,7 +751,7 @@ def evaluate(
                     w = w / share if share > 0 else w
                 res = _judge_sum(k, parts[sel], w, target, known, min_elapsed, draws, rng)
             upto = min(e, known)
-            row = {"kpi": k.name, "objective": obj.type, "owner": kt.owner,
+            row = {"kpi": k.name, "objective": obj.type, "owner": kt.owner, "goal": kt.goal,
                    "horizon": kt.horizon, "cadence": kt.cadence, "direction": k.direction,
                    "level": level, "period": _label(s, e, level, kt.cadence),
                    "start": s, "end": e, "target": target, "pacing": how, **res,
@@ -764,6 +765,8 @@ def evaluate(
                 row.update(_latest_day(k, scoped, known))
             rows.append(row)
         total = rows[-len(periods)]
+        if kt.goal != "reach":
+            _judge_bounds(rows[-len(periods):], k, kt.goal)
         if kt.horizon == "long":
             fit = _long_trend(k, scoped, known)
             total.update(trend_slope=fit.slope, trend_se=fit.se, trend_p=fit.p_value,
@@ -782,6 +785,106 @@ def evaluate(
     frame = pd.DataFrame(rows)
     return Evaluation(plan, as_of, (start, end), pacing, frame, drivers, segments,
                       tuple(summary), lang)
+
+
+def _scheduled(weights: pd.DataFrame, kt: KPITarget, k: KPI, total_target: float,
+               plan_total: float | None = None) -> pd.DataFrame:
+    """Pacing shares of a total with a schedule: each window holds its own target.
+
+    Inside a window the days keep the pacing shape; days outside every window share what
+    the windows leave of the target. A ratio's schedule sets its level instead
+    (:func:`_ratio_target`), so its weights stay as they are.
+    """
+    total = plan_total if plan_total is not None else total_target
+    if not kt.schedule or k.is_ratio or not (total == total) or total <= 0:
+        return weights
+    base = weights["num"]
+    out = weights.copy()
+    inside = pd.Series(False, index=weights.index)
+    left = total
+    for a, b, v in kt.schedule:
+        m = (weights.index >= pd.Timestamp(a)) & (weights.index <= pd.Timestamp(b))
+        if not m.any():
+            continue
+        share = float(base[m].sum())
+        out.loc[m, "num"] = (base[m] / share if share > 0 else 1 / m.sum()) * v / total
+        inside |= m
+        left -= v
+    rest = ~inside
+    if rest.any():
+        share = float(base[rest].sum())
+        out.loc[rest, "num"] = (base[rest] / share if share > 0 else 1 / rest.sum()) * max(
+            left, 0.0) / total
+    return out
+
+
+def _plan_total(ev: Evaluation, kt: KPITarget, total: pd.Series) -> float | None:
+    """The whole-plan target of a total (the evaluation's may be a window's share)."""
+    if kt.target.is_relative:
+        return None
+    return float(kt.target.value)  # type: ignore[arg-type]
+
+
+def _ratio_target(kt: KPITarget, s: date, e: date, default: float,
+                  den_weights: pd.Series) -> float:
+    """A ratio's target over ``s..e``: the schedule's levels, weighted by expected volume."""
+    if not kt.schedule:
+        return default
+    days = den_weights.index
+    level = pd.Series(default, index=days, dtype=float)
+    for a, b, v in kt.schedule:
+        level[(days >= pd.Timestamp(a)) & (days <= pd.Timestamp(b))] = v
+    w = den_weights.clip(lower=0)
+    if float(w.sum()) <= 0:
+        return _tidy(float(level.mean()))
+    return _tidy(float((level * w).sum() / w.sum()))
+
+
+def _judge_bounds(rows: list[dict], k: KPI, goal: str) -> None:
+    """Statuses of a floor or ceiling that must hold in every period ("stay below" a CPA).
+
+    A finished period is achieved or missed; the running one is on or off track (a ratio by
+    its value to date, a total by its projection). The whole is missed once a finished
+    period missed, and otherwise follows the running period.
+    """
+    below = goal == "stay below"
+
+    def holds(value: float, bound: float) -> bool:
+        slack = TOLERANCE * max(abs(bound), 1e-300)
+        return value <= bound + slack if below else value >= bound - slack
+
+    def judge(row: dict) -> None:
+        value = row["actual"] if k.is_ratio else row["projection"]
+        bound = row["target"]
+        done = row["elapsed_days"] >= row["days"]
+        if row["status"] == "no data" or not (value == value and bound == bound):
+            return
+        ok = holds(row["actual"] if done else value, bound)
+        if done:
+            row["status"] = "achieved" if ok else "missed"
+        elif row["status"] != "too early":
+            row["status"] = "on track" if ok else "off track"
+        if k.higher_is_better == below:  # the catalog's direction is not the goal's
+            row["probability"] = math.nan
+        a = row["actual"]
+        row["attainment"] = (math.nan if not (a == a) or not a or not bound else
+                             (bound / a if below else a / bound))
+
+    periods = [r for r in rows if r["level"] == "period"]
+    for r in rows:
+        judge(r)
+    total = next(r for r in rows if r["level"] == "total")
+    if not periods:
+        return
+    finished = [r for r in periods if r["elapsed_days"] >= r["days"]]
+    running = [r for r in periods if r["elapsed_days"] < r["days"] and r["elapsed_days"] > 0]
+    if any(r["status"] == "missed" for r in finished):
+        over = total["elapsed_days"] >= total["days"]
+        total["status"] = "missed" if over else "off track"
+    elif running:
+        total["status"] = running[-1]["status"]
+    elif finished:
+        total["status"] = "achieved" if total["elapsed_days"] >= total["days"] else "on track"
 
 
 def _label(s: date, e: date, level: str, cadence: str) -> str:
@@ -1028,6 +1131,8 @@ def pacing_series(data: pd.DataFrame, ev: Evaluation, kpi: str) -> pd.DataFrame:
         "seasonal" if str(total["pacing"]).startswith("seasonal") else "linear")
     p_start, p_end = _plan_window(ev.plan, kt, start, end)
     weights, _ = _weights(scoped, k, p_start, p_end, pacing, None)
+    weights = _scheduled(weights, kt, k, float(total["target"]) if not k.is_ratio else 1.0,
+                         _plan_total(ev, kt, total))
     weights = weights.loc[parts.index]
     if not k.is_ratio:
         share = float(weights["num"].sum())
