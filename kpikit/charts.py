@@ -313,10 +313,19 @@ def pacing_chart(series, kpi: str, *, lang: str = "en", currency: str | None = N
                              line={"color": "#7f8c8d", "dash": "dash"}))
     fig.add_trace(go.Scatter(x=x, y=series["actual"], name=text[0],
                              line={"color": COLORS["line"], "width": 3}))
-    fig.add_hline(y=float(series["target"].iloc[0]), line={"color": COLORS["target"]},
-                  annotation_text=f"{text[2]}: " + format_value(
-                      float(series["target"].iloc[0]), k, lang=lang, currency=currency),
-                  annotation_position="top left")
+    goal = series.attrs.get("goal", "reach")
+    # a floor or ceiling that holds every period is named as such
+    name = {"stay below": {"en": "Ceiling", "vi": "Mức trần"},
+            "stay above": {"en": "Floor", "vi": "Mức sàn"}}.get(goal, {}).get(
+        "vi" if lang == "vi" else "en", text[2])
+    if series["target"].nunique() > 1:  # a schedule: the target changes by date
+        fig.add_trace(go.Scatter(x=x, y=series["target"], name=name, line_shape="hv",
+                                 line={"color": COLORS["target"]}))
+    else:
+        fig.add_hline(y=float(series["target"].iloc[0]), line={"color": COLORS["target"]},
+                      annotation_text=f"{name}: " + format_value(
+                          float(series["target"].iloc[0]), k, lang=lang, currency=currency),
+                      annotation_position="top left")
     label = k.label(lang) + ("" if k.is_ratio else {"en": " (cumulative)",
                                                     "vi": " (lũy kế)"}.get(lang, ""))
     if status:

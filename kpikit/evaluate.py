@@ -1153,6 +1153,14 @@ def pacing_series(data: pd.DataFrame, ev: Evaluation, kpi: str) -> pd.DataFrame:
             expected = target * cw_n
     out = pd.DataFrame({"actual": actual, "expected": expected}, index=parts.index)
     out["target"] = target
+    if kt.schedule and k.is_ratio:
+        # a ratio's schedule is its level day by day: the chart draws it as steps
+        if not kt.target.is_relative:
+            out["target"] = float(kt.target.value)  # type: ignore[arg-type]
+        for a, b, v in kt.schedule:
+            out.loc[(out.index >= pd.Timestamp(a)) & (out.index <= pd.Timestamp(b)),
+                    "target"] = v
+    out.attrs["goal"] = kt.goal
     last = int(done.sum()) - 1
     if last >= 0 and not done.all():
         a = float(out["actual"].iloc[last])

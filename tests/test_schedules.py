@@ -169,3 +169,18 @@ def test_stay_above_a_floor_on_a_total():
     assert total["actual"] == pytest.approx(24 * 110e6 + 7 * 90e6)  # 3.27 billion: above
     assert total["status"] == "missed"
     assert math.isnan(total["probability"]) is False  # revenue: higher is better, as the goal
+
+
+def test_pacing_chart_shows_a_schedule_as_steps_and_names_a_ceiling():
+    from kpikit.charts import pacing_chart
+
+    p = plan([{"kpi": "cpa", "target": 120_000, "goal": "stay below", "cadence": "monthly",
+               "schedule": [{"period": "2027-02", "target": 150_000}]}])
+    data = daily("2027-01-01", "2027-02-10", spend=1_400_000, conversions=10)
+    ev = evaluate(data, p, as_of="2027-02-10", pacing="linear")
+    path = pacing_series(data, ev, "cpa")
+    assert path.loc["2027-01-31", "target"] == 120_000
+    assert path.loc["2027-02-01", "target"] == 150_000
+    fig = pacing_chart(path, "cpa", lang="vi", currency="VND")
+    steps = [t for t in fig.data if t.name == "Mức trần"]
+    assert len(steps) == 1 and steps[0].line.shape == "hv"
