@@ -28,10 +28,13 @@ from .goals import (
     recommend_kpis,
     scope_data,
 )
-from .plan import CADENCES, UNASSIGNED, KPITarget, Objective, Plan, Target
+from .plan import CADENCES, GOALS, UNASSIGNED, KPITarget, Objective, Plan, Target
 
 __all__ = ["PlanBuilder", "slider_range"]
 
+#: the plan builder's words for each goal type (en, vi)
+GOAL_LABELS = {"reach": ("reach", "đạt"), "stay above": ("stay above", "giữ trên"),
+               "stay below": ("stay below", "giữ dưới")}
 _BADGE = {"easy": "#7f8c8d", "realistic": "#27ae60", "ambitious": "#e67e22",
           "out of reach": "#c0392b", "unknown": "#95a5a6"}
 _TEXT = {
@@ -73,6 +76,7 @@ class _Row:
     cadence: w.Dropdown
     horizon: w.Dropdown
     box: w.HBox
+    goal: w.Dropdown | None = None
 
 
 class PlanBuilder:
@@ -155,6 +159,9 @@ class PlanBuilder:
             horizon = w.Dropdown(options=["short", "long"], value=k.horizon,
                                  layout=w.Layout(width="90px"))
             owner = w.Text(placeholder=self.t["owner"], layout=w.Layout(width="170px"))
+            goal = w.Dropdown(options=[(GOAL_LABELS[g][1 if self.lang == "vi" else 0], g)
+                                       for g in GOALS], value="reach",
+                              layout=w.Layout(width="130px"))
             badge = w.HTML(layout=w.Layout(width="320px"))
             if r.measurable:
                 base = self._baseline(k.name)
@@ -172,8 +179,8 @@ class PlanBuilder:
                                        layout=w.Layout(width="300px"))
                 shown = target
                 badge.value = f"<i>{self.t['unmeasurable'].format(m=', '.join(r.missing))}</i>"
-            box = w.HBox([tick, shown, badge, owner, cadence, horizon])
-            row = _Row(k.name, tick, target, badge, owner, cadence, horizon, box)
+            box = w.HBox([tick, shown, badge, owner, cadence, horizon, goal])
+            row = _Row(k.name, tick, target, badge, owner, cadence, horizon, box, goal)
             if r.measurable:
                 target.observe(lambda _, row=row: self._refresh(row, draw=True), names="value")
                 cadence.observe(lambda _, row=row: self._refresh(row, draw=True),
@@ -230,7 +237,7 @@ class PlanBuilder:
         kpis = tuple(
             KPITarget(r.kpi, Target(value=float(r.target.value)),
                       owner=r.owner.value.strip() or UNASSIGNED, cadence=r.cadence.value,
-                      horizon=r.horizon.value)
+                      horizon=r.horizon.value, goal=r.goal.value if r.goal else "reach")
             for r in chosen
         )
         return Plan(name=self.name.value.strip() or "Plan", period=self.period,

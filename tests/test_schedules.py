@@ -184,3 +184,19 @@ def test_pacing_chart_shows_a_schedule_as_steps_and_names_a_ceiling():
     fig = pacing_chart(path, "cpa", lang="vi", currency="VND")
     steps = [t for t in fig.data if t.name == "Mức trần"]
     assert len(steps) == 1 and steps[0].line.shape == "hv"
+
+
+def test_plan_builder_saves_a_goal_type(tmp_path):
+    import kpikit
+
+    widgets = pytest.importorskip("kpikit.widgets")
+    path = tmp_path / "plan.yaml"
+    b = widgets.PlanBuilder(kpikit.load_sample(), campaign="Tết Sale", lang="vi", path=path)
+    row = next(r for r in b.rows if r.tick.value)
+    assert row.goal.value == "reach"
+    assert [label for label, _ in row.goal.options] == ["đạt", "giữ trên", "giữ dưới"]
+    row.goal.value = "stay below"
+    b.save()
+    saved = {k.kpi: k.goal for _, k in Plan.from_yaml(path).targets()}
+    assert saved[row.kpi] == "stay below"
+    assert set(saved.values()) == {"reach", "stay below"}
