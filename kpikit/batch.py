@@ -917,6 +917,11 @@ def demo_spec(output_dir: str | os.PathLike[str] = "kpikit-out/demo",
         "output_dir": str(Path(output_dir).resolve()),
         "notebooks": ["01_goal_setting", "02_evaluation"],
         "parameters": {"lang": lang},
+        # the monitor's rules, so the demo's index opens with its alerts
+        "alerts": [{"rule": "change", "kpi": "cvr", "versus": "last_year", "percent": -5,
+                    "severity": "critical"},
+                   {"rule": "anomaly", "severity": "info"},
+                   {"rule": "stale", "days": 2, "severity": "info"}],
         "campaigns": [
             {"name": "Tết Sale", "plan_path": str(bundled_plan("plan_tet_sale.yaml")),
              "parameters": {"02_evaluation": {"as_of": "2027-02-05"}},

@@ -928,7 +928,7 @@ def _latest_day(k: KPI, scoped: pd.DataFrame, known: date, days: int = 120) -> d
     with np.errstate(divide="ignore", invalid="ignore"):
         values = k.scale * parts["num"] / parts["den"] if k.is_ratio else k.scale * parts["num"]
     # days before the KPI's first data are unknown, not zero
-    seen = (parts["num"] != 0) | (parts["den"] != 0)
+    seen = parts["den"] != 0 if k.is_ratio else parts["num"] != 0
     if k.is_ratio:
         values = values.where(parts["den"] > 0)
     values = values[seen.cumsum() > 0]
