@@ -232,6 +232,7 @@ def _alert(run: RunInfo, rule: Rule, kpi: str, signature: str, values: dict[str,
 
 
 def _run_alerts(run: RunInfo, rules: Sequence[Rule], lang: str) -> list[dict[str, Any]]:
+    from ._lang import nfmt
     from .format import format_change
 
     manifest = _load_json(run.folder / "manifest.json") or {}
@@ -307,9 +308,9 @@ def _run_alerts(run: RunInfo, rules: Sequence[Rule], lang: str) -> list[dict[str
                           "ly": ("last year", "năm trước")}[tag]
                     out.append(_alert(run, rule, name, "down" if ch < 0 else "up", values,
                                       f"{run.campaign}: {name} {format_change(ch, 'en')} vs "
-                                      f"{vs[0]} (p = {p:.3f})",
+                                      f"{vs[0]} (p = {nfmt(p, '.3f', 'en')})",
                                       f"{run.campaign}: {name} {format_change(ch, 'vi')} so với "
-                                      f"{vs[1]} (p = {format_change(p, 'vi')[1:-1]}%)"))
+                                      f"{vs[1]} (p = {nfmt(p, '.3f', 'vi')})"))
             elif rule.rule == "anomaly" and k.get("latest_anomaly"):
                 kind = str(k["latest_anomaly"])
                 day = str(k.get("latest_day") or results.get("data_end"))

@@ -72,6 +72,8 @@ def test_threshold_change_stale_and_anomaly_rules(tmp_path):
     # Vietnamese message with Vietnamese number format
     assert "150.001 ₫" in found[("A", "threshold")]["message"]["vi"]
     assert "-25,0%" in found[("A", "change")]["message"]["vi"]
+    assert "(p = 0,001)" in found[("A", "change")]["message"]["vi"]
+    assert "(p = 0.001)" in found[("A", "change")]["message"]["en"]
 
 
 def test_run_failed_is_critical(tmp_path):
