@@ -263,6 +263,10 @@ def _run_alerts(run: RunInfo, rules: Sequence[Rule], lang: str) -> list[dict[str
         if not isinstance(k, dict) or not isinstance(k.get("kpi"), str):
             continue
         name = k["kpi"]
+        from .catalog import KPIS
+
+        en_name = KPIS[name].short_label("en") if name in KPIS else name
+        vi_name = KPIS[name].short_label("vi") if name in KPIS else name
         show = {c: _fmt(k.get(c), name, "en", cur) for c in ("actual", "target", "projection")}
         show_vi = {c: _fmt(k.get(c), name, "vi", cur) for c in ("actual", "target",
                                                                 "projection")}
@@ -277,9 +281,9 @@ def _run_alerts(run: RunInfo, rules: Sequence[Rule], lang: str) -> list[dict[str
 
                 words = STATUS_TEXT.get(st, (st, st))
                 out.append(_alert(run, rule, name, st, values,
-                                  f"{run.campaign}: {name} is {words[0]} ({show['actual']} vs "
+                                  f"{run.campaign}: {en_name} is {words[0]} ({show['actual']} vs "
                                   f"{show['target']}, projected {show['projection']})",
-                                  f"{run.campaign}: {name} {words[1]} ({show_vi['actual']} so "
+                                  f"{run.campaign}: {vi_name} {words[1]} ({show_vi['actual']} so "
                                   f"với {show_vi['target']}, dự báo {show_vi['projection']})"))
             elif rule.rule == "threshold":
                 a = k.get("actual")
@@ -291,9 +295,9 @@ def _run_alerts(run: RunInfo, rules: Sequence[Rule], lang: str) -> list[dict[str
                     side = ("above", "trên") if rule.above is not None else ("below", "dưới")
                     values["threshold"] = limit
                     out.append(_alert(run, rule, name, side[0], values,
-                                      f"{run.campaign}: {name} {show['actual']} is {side[0]} "
+                                      f"{run.campaign}: {en_name} {show['actual']} is {side[0]} "
                                       f"{_fmt(limit, name, 'en', cur)}",
-                                      f"{run.campaign}: {name} {show_vi['actual']} {side[1]} "
+                                      f"{run.campaign}: {vi_name} {show_vi['actual']} {side[1]} "
                                       f"ngưỡng {_fmt(limit, name, 'vi', cur)}"))
             elif rule.rule == "change":
                 tag = _VERSUS[rule.versus]
@@ -307,9 +311,9 @@ def _run_alerts(run: RunInfo, rules: Sequence[Rule], lang: str) -> list[dict[str
                     vs = {"prev": ("the previous period", "kỳ trước"),
                           "ly": ("last year", "năm trước")}[tag]
                     out.append(_alert(run, rule, name, "down" if ch < 0 else "up", values,
-                                      f"{run.campaign}: {name} {format_change(ch, 'en')} vs "
+                                      f"{run.campaign}: {en_name} {format_change(ch, 'en')} vs "
                                       f"{vs[0]} (p = {nfmt(p, '.3f', 'en')})",
-                                      f"{run.campaign}: {name} {format_change(ch, 'vi')} so với "
+                                      f"{run.campaign}: {vi_name} {format_change(ch, 'vi')} so với "
                                       f"{vs[1]} (p = {nfmt(p, '.3f', 'vi')})"))
             elif rule.rule == "anomaly" and k.get("latest_anomaly"):
                 kind = str(k["latest_anomaly"])
@@ -319,10 +323,10 @@ def _run_alerts(run: RunInfo, rules: Sequence[Rule], lang: str) -> list[dict[str
                 words = {"spike": "đột biến tăng", "drop": "sụt giảm bất thường",
                          "outage": "mất dữ liệu (số 0)"}.get(kind, kind)
                 out.append(_alert(run, rule, name, f"{day}:{kind}", values,
-                                  f"{run.campaign}: {name} on {day} is an anomaly ({kind}: "
+                                  f"{run.campaign}: {en_name} on {day} is an anomaly ({kind}: "
                                   f"{_fmt(k.get('latest_value'), name, 'en', cur)}, expected "
                                   f"{_fmt(k.get('latest_expected'), name, 'en', cur)})",
-                                  f"{run.campaign}: {name} ngày {day} bất thường ({words}: "
+                                  f"{run.campaign}: {vi_name} ngày {day} bất thường ({words}: "
                                   f"{_fmt(k.get('latest_value'), name, 'vi', cur)}, kỳ vọng "
                                   f"{_fmt(k.get('latest_expected'), name, 'vi', cur)})"))
     return out
