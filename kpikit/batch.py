@@ -481,6 +481,9 @@ def export_html(executed: Path | Any, target: Path, title: str, lang: str = "en"
         if cell.get("cell_type") == "markdown" and "<!--" in cell.get("source", ""):
             cell["source"] = report_markdown(cell["source"], lang)
     _clean_outputs(nb)
+    # widgets show a static view in reports; their saved state would only add a script
+    # that fetches the widget manager from unpkg, and a copy of every name in the data
+    nb.metadata.pop("widgets", None)
     figures = _take_figures(nb)
     body, _ = _html_exporter().from_notebook_node(nb, resources={"metadata": {"name": title}})
     body = _offline(body)
