@@ -407,8 +407,6 @@ def _take_figures(nb: Any) -> dict[str, str]:
     is drawn once with ``Plotly.newPlot`` into its own div (plotly.js inlined once).
     Outputs that carry their own HTML (a notebook run outside the batch) stay as they are.
     """
-    import plotly.io as pio
-
     figures: dict[str, str] = {}
     token = f"kpikit-figure-{secrets.token_hex(6)}"
     for cell in nb.cells:
@@ -420,12 +418,35 @@ def _take_figures(nb: Any) -> dict[str, str]:
             key = f"{token}-{len(figures)}"
             spec = {"data": fig.get("data", []), "layout": fig.get("layout", {})}
             height = spec["layout"].get("height") or 525
-            figures[key] = pio.to_html(
-                spec, config=fig.get("config") or {"displaylogo": False},
-                include_plotlyjs=False, full_html=False, validate=False,
-                default_height=f"{height}px", div_id=key)
+            figures[key] = _figure_html(key, spec, fig.get("config") or {"displaylogo": False},
+                                        height)
             out["data"] = {"text/html": f"<div>{key}</div>"}
     return figures
+
+
+def _figure_html(key: str, spec: dict[str, Any], config: dict[str, Any],
+                 height: Any) -> str:
+    """A div and the script that draws ``spec`` into it with ``Plotly.newPlot``.
+
+    The figure travels base64-encoded: no text from the data (a channel called
+    ``</script><script>alert(1)</script>``) appears in the page's HTML or scripts, so
+    none can end the script early or be read as markup; plotly draws the labels as text.
+    """
+    import base64
+
+    import plotly.io as pio
+
+    payload = pio.to_json({"data": spec["data"], "layout": spec["layout"],
+                           "config": {**config, "responsive": True}}, validate=False)
+    b64 = base64.b64encode(payload.encode("utf-8")).decode("ascii")
+    h = f"{int(height)}px" if isinstance(height, (int, float)) else "525px"
+    return (f'<div id="{key}" class="plotly-graph-div" style="height:{h}; width:100%;">'
+            '</div><script type="text/javascript">(function () {'
+            f'var b = atob("{b64}"), u = new Uint8Array(b.length);'
+            "for (var i = 0; i < b.length; i++) { u[i] = b.charCodeAt(i); }"
+            "var f = JSON.parse(new TextDecoder().decode(u));"
+            f'if (window.Plotly) {{ Plotly.newPlot("{key}", f.data, f.layout, f.config); }}'
+            "})();</script>")
 
 
 @functools.cache
