@@ -375,9 +375,13 @@ def _clean_outputs(nb: Any) -> None:
                                     "text": "\n".join(kept) + "\n"})
                 continue
             if kind == "error":
-                out = dict(out)
-                out["traceback"] = [_reader_text(f"{out.get('ename', 'Error')}: "
-                                                 f"{out.get('evalue', '')}")]
+                # shown as the reader's message (escaped HTML), not as an error output:
+                # no traceback, and nothing rendered as a stderr stream
+                said = _reader_text(f"{out.get('ename', 'Error')}: {out.get('evalue', '')}")
+                out = {"output_type": "display_data", "metadata": {}, "data": {
+                    "text/plain": said,
+                    "text/html": "<pre class='kpikit-error' style='color:#c0392b;"
+                                 f"white-space:pre-wrap'>{html.escape(said)}</pre>"}}
             outputs.append(out)
         if "outputs" in cell:
             cell["outputs"] = outputs

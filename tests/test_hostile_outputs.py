@@ -274,8 +274,10 @@ def test_reports_drop_stderr_and_tracebacks():
     text = json.dumps(book)
     for bad in ("FutureWarning", "site-packages", "/usr/", ".py:", "stderr", "Warning:"):
         assert bad not in text, bad
-    shown = [o.get("text") or o.get("traceback") for o in book.cells[0].outputs]
-    assert shown == ["⚠ 3 rows have no date\n", "kept\n", ["ParameterError: bad as_of"]]
+    shown = [o.get("text") or o["data"]["text/plain"] for o in book.cells[0].outputs]
+    assert shown == ["⚠ 3 rows have no date\n", "kept\n", "ParameterError: bad as_of"]
+    assert [o["output_type"] for o in book.cells[0].outputs] == ["stream", "stream",
+                                                                  "display_data"]
 
 
 def test_summary_and_index_escape_and_neutralise(tmp_path):
