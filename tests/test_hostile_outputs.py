@@ -365,3 +365,39 @@ def test_batch_reports_and_index_are_escaped_and_offline(batch):
     assert "&lt;img src=x onerror=alert(1)&gt;" in index
     for href in re.findall(r"href='([^'#][^']*)'", index):
         assert (out / href).exists(), href
+
+
+def test_report_figures_carry_no_data_text_in_scripts():
+    """A figure is embedded base64-encoded: a name cannot end its script or be markup."""
+    import base64
+
+    import nbformat
+
+    from kpikit.batch import PLOTLY_MIME, _take_figures
+
+    name = "</script><script>alert(1)</script>"
+    cell = nbformat.v4.new_code_cell("fig")
+    cell.outputs = [nbformat.v4.new_output("display_data", data={PLOTLY_MIME: {
+        "data": [{"type": "bar", "x": [name], "y": [-3.5], "name": name}],
+        "layout": {"title": {"text": name}}}})]
+    figures = _take_figures(nbformat.v4.new_notebook(cells=[cell]))
+    (html_,) = figures.values()
+    assert "alert" not in html_ and "</script><script>" not in html_
+    b64 = re.search(r'atob\("([A-Za-z0-9+/=]+)"\)', html_).group(1)
+    spec = json.loads(base64.b64decode(b64).decode("utf-8"))
+    assert spec["data"][0]["x"] == [name] and spec["data"][0]["y"] == [-3.5]
+
+
+def test_index_in_vietnamese_links_failed_runs_to_their_error(tmp_path):
+    from kpikit.batch import load_spec, plan_runs, write_index
+
+    spec = load_spec({"output_dir": str(tmp_path), "notebooks": ["02_evaluation"],
+                      "parameters": {"lang": "vi"}, "campaigns": [OWNER]})
+    (run,) = plan_runs(spec)
+    run.folder.mkdir(parents=True)
+    (run.folder / "manifest.json").write_text(json.dumps(
+        {"status": "failed", "error": "DataError: tệp trống"}), encoding="utf-8")
+    page = write_index(spec, [run])[0].read_text(encoding="utf-8")
+    _no_raw_markup(page)
+    assert "<a class='err-link' href='#run-1-error'>xem lỗi</a>" in page
+    assert "id='run-1-error'>DataError: tệp trống</div>" in page and ">báo cáo<" not in page
