@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 __all__ = ["FORMULA_START", "html_text", "neutral_frame", "neutral_row", "neutral_text",
-           "plot_text", "write_xlsx"]
+           "plot_text", "plotly_embed", "write_xlsx"]
 
 #: First characters that make a spreadsheet read a cell as a formula (OWASP CSV injection).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -154,3 +154,24 @@ def write_xlsx(df: Any, path: str | Path, sheet: str = "kpikit") -> Path:
         ws.append([cell(v) for v in row])
     wb.save(str(path))
     return Path(path)
+
+
+def plotly_embed(div_id: str, figure_json: str, height: str = "525px") -> str:
+    """A div and the script that draws a plotly figure into it, with no data text in HTML.
+
+    ``figure_json`` is the figure's JSON (``data``, ``layout``, ``config``). It travels
+    base64-encoded, so a name such as ``</script><script>alert(1)</script>`` can neither end
+    the script early nor be read as markup; plotly draws the labels as text. Needs plotly.js
+    loaded first (inlined in reports, ``plotly.min.js`` beside chart files).
+    """
+    import base64
+
+    b64 = base64.b64encode(figure_json.encode("utf-8")).decode("ascii")
+    key = html.escape(div_id, quote=True)
+    return (f'<div id="{key}" class="plotly-graph-div" style="height:{html.escape(height)}; '
+            'width:100%;"></div><script type="text/javascript">(function () {'
+            f'var b = atob("{b64}"), u = new Uint8Array(b.length);'
+            "for (var i = 0; i < b.length; i++) { u[i] = b.charCodeAt(i); }"
+            "var f = JSON.parse(new TextDecoder().decode(u));"
+            f'if (window.Plotly) {{ Plotly.newPlot("{key}", f.data, f.layout, f.config); }}'
+            "})();</script>")

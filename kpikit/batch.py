@@ -430,27 +430,16 @@ def _take_figures(nb: Any) -> dict[str, str]:
 
 def _figure_html(key: str, spec: dict[str, Any], config: dict[str, Any],
                  height: Any) -> str:
-    """A div and the script that draws ``spec`` into it with ``Plotly.newPlot``.
-
-    The figure travels base64-encoded: no text from the data (a channel called
-    ``</script><script>alert(1)</script>``) appears in the page's HTML or scripts, so
-    none can end the script early or be read as markup; plotly draws the labels as text.
-    """
-    import base64
-
+    """A div and the script that draws ``spec`` into it (see :func:`kpikit._safe.plotly_embed`:
+    the figure travels base64-encoded, so no text from the data reaches the page's HTML)."""
     import plotly.io as pio
+
+    from ._safe import plotly_embed
 
     payload = pio.to_json({"data": spec["data"], "layout": spec["layout"],
                            "config": {**config, "responsive": True}}, validate=False)
-    b64 = base64.b64encode(payload.encode("utf-8")).decode("ascii")
     h = f"{int(height)}px" if isinstance(height, (int, float)) else "525px"
-    return (f'<div id="{key}" class="plotly-graph-div" style="height:{h}; width:100%;">'
-            '</div><script type="text/javascript">(function () {'
-            f'var b = atob("{b64}"), u = new Uint8Array(b.length);'
-            "for (var i = 0; i < b.length; i++) { u[i] = b.charCodeAt(i); }"
-            "var f = JSON.parse(new TextDecoder().decode(u));"
-            f'if (window.Plotly) {{ Plotly.newPlot("{key}", f.data, f.layout, f.config); }}'
-            "})();</script>")
+    return plotly_embed(key, payload, h)
 
 
 @functools.cache

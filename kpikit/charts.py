@@ -447,7 +447,7 @@ def allocation_chart(allocation, *, lang: str = "en", currency: str | None = Non
     fig = _figure([
         go.Bar(x=channels, y=t["current"], name=words[0], marker_color="#aab7c4"),
         go.Bar(x=channels, y=t["recommended"], name=words[1], marker_color="#27ae60",
-               text=[plot_text(b) if b else "" for b in t["binding"]],
+               text=[plot_text(b) if isinstance(b, str) else "" for b in t["binding"]],
                textposition="outside"),
     ])
     fig.update_layout(barmode="group", height=360, legend={"orientation": "h", "y": -0.15},

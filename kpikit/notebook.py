@@ -485,12 +485,32 @@ def write_table(df: pd.DataFrame, path: str | Path) -> Path:
 
 
 def write_figure(fig: Any, path: str | Path) -> Path:
-    """Write a plotly figure as HTML beside a shared ``plotly.min.js`` (works offline)."""
-    from ._files import atomic_write
+    """Write a plotly figure as HTML beside a shared ``plotly.min.js`` (works offline).
+
+    The figure is embedded base64-encoded (:func:`kpikit._safe.plotly_embed`): names from
+    the data never appear as HTML or script text in the file.
+    """
+    import json as _json
+
+    from ._files import atomic_write_text
+    from ._safe import html_text, plotly_embed
 
     path = Path(path)
-    return atomic_write(path, lambda p: fig.write_html(
-        p, include_plotlyjs="directory", full_html=True, config={"displaylogo": False}))
+    js = path.parent / "plotly.min.js"
+    if not js.exists():
+        from plotly.offline import get_plotlyjs
+
+        atomic_write_text(js, get_plotlyjs())
+    spec = _json.loads(fig.to_json())
+    spec["config"] = {"displaylogo": False, "responsive": True}
+    height = spec.get("layout", {}).get("height")
+    embed = plotly_embed(f"kpikit-{path.stem}", _json.dumps(spec, ensure_ascii=False),
+                         f"{int(height)}px" if height else "95vh")
+    page = ('<!DOCTYPE html>\n<html><head><meta charset="utf-8">'
+            f"<title>{html_text(path.stem)}</title>"
+            '<script src="plotly.min.js"></script></head>'
+            f'<body style="margin:0">{embed}</body></html>\n')
+    return atomic_write_text(path, page)
 
 
 # ---------------------------------------------------------- 01 goal setting

@@ -401,3 +401,22 @@ def test_index_in_vietnamese_links_failed_runs_to_their_error(tmp_path):
     _no_raw_markup(page)
     assert "<a class='err-link' href='#run-1-error'>xem lỗi</a>" in page
     assert "id='run-1-error'>DataError: tệp trống</div>" in page and ">báo cáo<" not in page
+
+
+def test_chart_files_carry_no_data_text(tmp_path):
+    """outputs/charts/*.html: offline beside plotly.min.js, names never as HTML or script."""
+    pytest.importorskip("plotly")
+    import base64
+
+    from kpikit import charts
+
+    table = pd.DataFrame({"channel": [SCRIPT, FORMULA], "current": [10.0, 20.0],
+                          "recommended": [12.0, 18.0], "binding": [f"{SCRIPT} max", None]})
+    path = nb.write_figure(charts.allocation_chart(SimpleNamespace(table=table)),
+                           tmp_path / "charts" / "allocation.html")
+    page = path.read_text(encoding="utf-8")
+    assert (tmp_path / "charts" / "plotly.min.js").exists()
+    assert 'src="plotly.min.js"' in page and "http" not in page and "alert" not in page
+    spec = json.loads(base64.b64decode(re.search(r'atob\("([^"]+)"\)', page).group(1)))
+    assert spec["data"][0]["x"] == ["&lt;script&gt;alert(2)&lt;/script&gt;", FORMULA]
+    assert spec["data"][1]["text"] == ["&lt;script&gt;alert(2)&lt;/script&gt; max", ""]
