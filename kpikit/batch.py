@@ -865,7 +865,8 @@ def write_index(spec: Spec, runs: Sequence[Run]) -> tuple[Path, Path]:
         report = r.folder / "report.html"
         # names and errors come from the data: a spreadsheet must not run them as formulas
         w.writerow(neutral_row([
-            r.campaign, r.notebook, m.get("status", "missing"), m.get("error") or "", head,
+            r.campaign, r.notebook, m.get("status", "missing"),
+            _reader_text(str(m.get("error") or "")), head,
             report.relative_to(spec.output_dir).as_posix() if report.exists() else "",
             m.get("seconds", "")]))
     summary = atomic_write_text(spec.output_dir / "summary.csv", buf.getvalue())
@@ -885,7 +886,7 @@ def write_index(spec: Spec, runs: Sequence[Run]) -> tuple[Path, Path]:
         # a failed run links to its error, shown in this page; a report is linked only
         # when its file exists
         anchor = f"run-{n + 1}-error"
-        err = (f"<div class='err' id='{anchor}'>{esc(str(m.get('error')))}</div>"
+        err = (f"<div class='err' id='{anchor}'>{esc(_reader_text(str(m.get('error'))))}</div>"
                if m.get("error") else "")
         links = []
         if (r.folder / "report.html").exists():
