@@ -341,9 +341,73 @@ def is_complete(run: Run) -> bool:
             and all((run.folder / f).exists() for f in RUN_FILES))
 
 
+_REMOTE = [
+    # <script src="https://..."> (require.js, MathJax, the widgets' html-manager from unpkg)
+    re.compile(r"<script\b[^>]*\bsrc\s*=\s*[\"']?(?:https?:)?//[^>]*>.*?</script\s*>",
+               re.IGNORECASE | re.DOTALL),
+    # ES modules that import from a CDN (nbconvert's mermaid loader)
+    re.compile(r"<script\b[^>]*type=[\"']?module[^>]*>(?:(?!</script).)*?import\s*\(\s*"
+               r"[\"'`]?(?:https?:)?//(?:(?!</script).)*</script\s*>", re.IGNORECASE | re.DOTALL),
+    re.compile(r"<script\b[^>]*type=\"text/x-mathjax-config\"[^>]*>.*?</script\s*>",
+               re.IGNORECASE | re.DOTALL),
+    # stylesheets, fonts or preloads from the network
+    re.compile(r"<link\b[^>]*\bhref\s*=\s*[\"']?(?:https?:)?//[^>]*>", re.IGNORECASE),
+]
+
+
 def _offline(body: str) -> str:
-    """Drop script tags that would fetch from the network (require.js, MathJax, widgets)."""
-    return re.sub(r'<script[^>]*\bsrc="https?://[^"]*"[^>]*>\s*</script>', "", body)
+    """Drop what would make an opened report ask the network for anything: scripts loaded
+    from (or importing from) a CDN (require.js, MathJax, mermaid, the widgets'
+    html-manager from unpkg) and remote stylesheets. plotly.js is inlined instead."""
+    for pattern in _REMOTE:
+        body = pattern.sub("", body)
+    return body
+
+
+_WARNING_LINE = re.compile(r"^\S.*?:\d+: (\w+): (.*)$")
+# a Python source reference: a path to a .py file, site-packages, 'File "x.py", line 3'
+_SOURCE_REF = re.compile(r"(?:File \"[^\"]*\", line \d+,?\s*)|(?:(?:[A-Za-z]:)?[\\/]?"
+                         r"(?:[\w.\-]+[\\/])*[\w.\-]+\.pyc?\b(?::\d+)?)|(?:\S*site-packages\S*)")
+
+
+def _reader_text(text: str) -> str:
+    """``text`` without Python source references (paths of .py files, line numbers)."""
+    return _SOURCE_REF.sub("…", text)
+
+
+def _clean_outputs(nb: Any) -> None:
+    """Outputs a report reader should see, and nothing of Python's inner workings.
+
+    stderr streams go (third-party warnings, with source paths and line numbers); kpikit's
+    own warnings in them (a data problem the reader must know about) stay, as one line each
+    with the message only. A failed cell shows its error's type and message, without the
+    traceback.
+    """
+    for cell in nb.cells:
+        outputs = []
+        for out in cell.get("outputs", []):
+            kind = out.get("output_type")
+            if kind == "stream" and out.get("name") == "stderr":
+                kept = []
+                for line in str(out.get("text", "")).splitlines():
+                    m = _WARNING_LINE.match(line)
+                    if m and m.group(1) == "KpikitWarning":
+                        kept.append("⚠ " + _reader_text(m.group(2)))
+                if kept:
+                    outputs.append({"output_type": "stream", "name": "stdout",
+                                    "text": "\n".join(kept) + "\n"})
+                continue
+            if kind == "error":
+                # shown as the reader's message (escaped HTML), not as an error output:
+                # no traceback, and nothing rendered as a stderr stream
+                said = _reader_text(f"{out.get('ename', 'Error')}: {out.get('evalue', '')}")
+                out = {"output_type": "display_data", "metadata": {}, "data": {
+                    "text/plain": said,
+                    "text/html": "<pre class='kpikit-error' style='color:#c0392b;"
+                                 f"white-space:pre-wrap'>{html.escape(said)}</pre>"}}
+            outputs.append(out)
+        if "outputs" in cell:
+            cell["outputs"] = outputs
 
 
 @functools.cache
@@ -370,8 +434,6 @@ def _take_figures(nb: Any) -> dict[str, str]:
     is drawn once with ``Plotly.newPlot`` into its own div (plotly.js inlined once).
     Outputs that carry their own HTML (a notebook run outside the batch) stay as they are.
     """
-    import plotly.io as pio
-
     figures: dict[str, str] = {}
     token = f"kpikit-figure-{secrets.token_hex(6)}"
     for cell in nb.cells:
@@ -383,12 +445,24 @@ def _take_figures(nb: Any) -> dict[str, str]:
             key = f"{token}-{len(figures)}"
             spec = {"data": fig.get("data", []), "layout": fig.get("layout", {})}
             height = spec["layout"].get("height") or 525
-            figures[key] = pio.to_html(
-                spec, config=fig.get("config") or {"displaylogo": False},
-                include_plotlyjs=False, full_html=False, validate=False,
-                default_height=f"{height}px", div_id=key)
+            figures[key] = _figure_html(key, spec, fig.get("config") or {"displaylogo": False},
+                                        height)
             out["data"] = {"text/html": f"<div>{key}</div>"}
     return figures
+
+
+def _figure_html(key: str, spec: dict[str, Any], config: dict[str, Any],
+                 height: Any) -> str:
+    """A div and the script that draws ``spec`` into it (see :func:`kpikit._safe.plotly_embed`:
+    the figure travels base64-encoded, so no text from the data reaches the page's HTML)."""
+    import plotly.io as pio
+
+    from ._safe import plotly_embed
+
+    payload = pio.to_json({"data": spec["data"], "layout": spec["layout"],
+                           "config": {**config, "responsive": True}}, validate=False)
+    h = f"{int(height)}px" if isinstance(height, (int, float)) else "525px"
+    return plotly_embed(key, payload, h)
 
 
 @functools.cache
@@ -443,6 +517,10 @@ def export_html(executed: Path | Any, target: Path, title: str, lang: str = "en"
     for cell in nb.cells:
         if cell.get("cell_type") == "markdown" and "<!--" in cell.get("source", ""):
             cell["source"] = report_markdown(cell["source"], lang)
+    _clean_outputs(nb)
+    # widgets show a static view in reports; their saved state would only add a script
+    # that fetches the widget manager from unpkg, and a copy of every name in the data
+    nb.metadata.pop("widgets", None)
     figures = _take_figures(nb)
     body, _ = _html_exporter().from_notebook_node(nb, resources={"metadata": {"name": title}})
     body = _offline(body)
@@ -747,12 +825,13 @@ _INDEX_TEXT = {
            "planned": "{n} KPIs planned, {b} contradiction(s)",
            "lift": "{o}: {l} for the same budget", "allocation": "allocation",
            "vs": "vs", "ok": "ok", "failed": "failed", "missing": "missing",
-           "skipped": "skipped", "time": "%Y-%m-%d %H:%M"},
+           "skipped": "skipped", "error": "error", "time": "%Y-%m-%d %H:%M"},
     "vi": {"title": "kpikit: chạy hàng loạt", "summary": "{n} lượt chạy, {f} lỗi. Tạo lúc {t}.",
            "head": ("Chiến dịch", "Notebook", "Trạng thái", "Chỉ số chính"),
            "report": "báo cáo", "planned": "{n} KPI trong kế hoạch, {b} mâu thuẫn",
            "lift": "{o}: {l} với cùng ngân sách", "allocation": "phân bổ", "vs": "so với",
            "ok": "xong", "failed": "lỗi", "missing": "chưa có", "skipped": "bỏ qua",
+           "error": "xem lỗi",
            "time": "%d/%m/%Y %H:%M"},
 }
 
@@ -807,6 +886,7 @@ def write_index(spec: Spec, runs: Sequence[Run]) -> tuple[Path, Path]:
     """Write ``index.html`` and ``summary.csv`` listing every run (failures with their error)."""
     import csv
     import io
+    from urllib.parse import quote
 
     from ._files import atomic_write_text
 
@@ -818,23 +898,29 @@ def write_index(spec: Spec, runs: Sequence[Run]) -> tuple[Path, Path]:
             if (r.folder / "results.json").exists():
                 results = json.loads((r.folder / "results.json").read_text(encoding="utf-8"))
         except (OSError, ValueError):
-            manifest = {"status": "missing", "error": "not run yet"}
+            manifest = {"status": "missing", "error": tr("not run yet", "chưa chạy")}
         rows.append((r, manifest, results))
+    from ._safe import neutral_row
+
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(["campaign", "notebook", "status", "error", "headline", "report", "seconds"])
     for r, m, res in rows:
         head = "; ".join(f"{t} ({s})" for t, s in _headline(r, res))
-        w.writerow([r.campaign, r.notebook, m.get("status", "missing"), m.get("error") or "",
-                    head, str((r.folder / "report.html").relative_to(spec.output_dir)),
-                    m.get("seconds", "")])
+        report = r.folder / "report.html"
+        # names and errors come from the data: a spreadsheet must not run them as formulas
+        w.writerow(neutral_row([
+            r.campaign, r.notebook, m.get("status", "missing"),
+            _reader_text(str(m.get("error") or "")), head,
+            report.relative_to(spec.output_dir).as_posix() if report.exists() else "",
+            m.get("seconds", "")]))
     summary = atomic_write_text(spec.output_dir / "summary.csv", buf.getvalue())
     esc = html.escape
     lang = spec.parameters.get("lang", "en") if spec.parameters.get("lang") in _INDEX_TEXT \
         else "en"
     tx = _INDEX_TEXT[lang]
     body = []
-    for r, m, res in rows:
+    for n, (r, m, res) in enumerate(rows):
         st = m.get("status", "missing")
         rel = (r.folder / "report.html").relative_to(spec.output_dir).as_posix()
         rl = _lang(r)
@@ -842,9 +928,17 @@ def write_index(spec: Spec, runs: Sequence[Run]) -> tuple[Path, Path]:
             f"<li><span class='dot' style='background:{_STATUS_COLOURS.get(s, '#999')}'></span>"
             f"{esc(t)} <small>{esc(_status_word(s, rl))}</small></li>"
             for t, s in _headline(r, res))
-        err = f"<div class='err'>{esc(str(m.get('error')))}</div>" if m.get("error") else ""
-        link = (f"<a href='{esc(rel)}'>{esc(tx['report'])}</a>"
-                if (r.folder / "report.html").exists() else "")
+        # a failed run links to its error, shown in this page; a report is linked only
+        # when its file exists
+        anchor = f"run-{n + 1}-error"
+        err = (f"<div class='err' id='{anchor}'>{esc(_reader_text(str(m.get('error'))))}</div>"
+               if m.get("error") else "")
+        links = []
+        if (r.folder / "report.html").exists():
+            links.append(f"<a href='{esc(quote(rel))}'>{esc(tx['report'])}</a>")
+        if err:
+            links.append(f"<a class='err-link' href='#{anchor}'>{esc(tx['error'])}</a>")
+        link = " · ".join(links)
         body.append(
             f"<tr><td>{esc(r.campaign)}</td><td>{esc(r.notebook)}</td>"
             f"<td><span class='badge' style='background:{_STATUS_COLOURS.get(st, '#999')}'>"
@@ -881,11 +975,13 @@ _SEVERITY_COLOURS = {"critical": "#922b21", "warning": "#e67e22", "info": "#2e86
 
 def _alerts_section(root: Path, lang: str) -> str:
     """The active alerts (from alerts.json), most severe first, escaped."""
+    from urllib.parse import quote
+
+    from ._safe import html_text as esc
     from .alerts import ALERTS_FILE, _load_json
 
     data = _load_json(root / ALERTS_FILE) or {}
     alerts = [a for a in data.get("alerts", []) if isinstance(a, dict)]
-    esc = html.escape
     title = {"en": "Alerts", "vi": "Cảnh báo"}[lang]
     if not alerts:
         none = {"en": "No active alerts.", "vi": "Không có cảnh báo nào."}[lang]
@@ -898,13 +994,13 @@ def _alerts_section(root: Path, lang: str) -> str:
         sev = str(a.get("severity"))
         text = (a.get("message") or {}).get(lang) or (a.get("message") or {}).get("en", "")
         link = a.get("report")
-        href = (f" <a href='{esc(str(link))}'>{esc(_INDEX_TEXT[lang]['report'])}</a>"
+        href = (f" <a href='{esc(quote(link))}'>{esc(_INDEX_TEXT[lang]['report'])}</a>"
                 if isinstance(link, str) and not link.startswith(("/", "\\")) and ":" not in
                 link else "")
         items.append(f"<li class='alert'><span class='badge' style='background:"
                      f"{_SEVERITY_COLOURS.get(sev, '#999')}'>{esc(words.get(sev, sev))}</span> "
-                     f"{esc(str(text))} <small>{esc(since)} {esc(str(a.get('first_seen', '')))}"
-                     f"</small>{href}</li>")
+                     f"{esc(_reader_text(str(text)))} <small>{esc(since)} "
+                     f"{esc(str(a.get('first_seen', '')))}</small>{href}</li>")
     return f"<h2>{esc(title)} ({len(alerts)})</h2><ul class='alerts'>{''.join(items)}</ul>"
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 import plotly.graph_objects as go
 
+from ._safe import plot_text
 from .catalog import get_kpi
 from .format import format_change, format_value
 from .goals import FEASIBILITY_LABELS, Cascade, Feasibility
@@ -170,7 +171,7 @@ def feasibility_chart(
                   annotation_text=label, annotation_position="bottom right",
                   annotation_font={"color": COLORS["target"]})
     name = k.label(lang) + (f" ({t['per_day']})" if f.per_day else "")
-    fig.update_layout(title=title or name, showlegend=False, height=380)
+    fig.update_layout(title=plot_text(title) if title else name, showlegend=False, height=380)
     fig.update_xaxes(type="category")
     fig.update_yaxes(title=name, **_axis_format(k.unit))
     return _finish(fig, lang)
@@ -284,7 +285,8 @@ def scorecard_chart(ev, *, lang: str = "en", currency: str | None = None) -> go.
             showarrow=False, align="right",
             text=(f"<b>{short_label(r.kpi, lang)}</b><br>"
                   f"<span style='color:{STATUS_COLORS[r.status]}'>{STATUS_TEXT[r.status][i]}"
-                  f"</span><br><span style='font-size:11px;color:#777'>{r.owner}</span>"))
+                  f"</span><br><span style='font-size:11px;color:#777'>"
+                  f"{plot_text(r.owner)}</span>"))
     title = {"en": "Scorecard as of {d}", "vi": "Bảng điểm ngày {d}"}[lang if lang == "vi"
                                                                        else "en"]
     fig.update_layout(title=title.format(d=ev.as_of), height=90 * n + 80,
@@ -357,7 +359,8 @@ def waterfall_chart(table, *, lang: str = "en", currency: str | None = None,
         x=x, y=y, measure=measure, text=labels, textposition="outside",
         increasing={"marker": {"color": up}}, decreasing={"marker": {"color": down}},
         totals={"marker": {"color": COLORS["line"]}}, connector={"line": {"color": "#aaa"}}))
-    fig.update_layout(title=title or goal.label(lang), height=380, showlegend=False)
+    fig.update_layout(title=plot_text(title) if title else goal.label(lang), height=380,
+                      showlegend=False)
     fig.update_yaxes(**_axis_format(goal.unit))
     return _finish(fig, lang)
 
@@ -393,9 +396,10 @@ def response_curves_chart(curves, *, allocation=None, points=None, lang: str = "
     from plotly.subplots import make_subplots
 
     names = list(curves)
+    shown = [plot_text(n) for n in names]  # channel names come from the data
     cols = 2 if len(names) > 1 else 1
     rows = (len(names) + cols - 1) // cols
-    fig = _born_styled(lambda: make_subplots(rows=rows, cols=cols, subplot_titles=names,
+    fig = _born_styled(lambda: make_subplots(rows=rows, cols=cols, subplot_titles=shown,
                                              horizontal_spacing=0.08, vertical_spacing=0.12))
     words = {"en": ("current", "recommended", "data", "90% band", "marginal return"),
              "vi": ("hiện tại", "đề xuất", "dữ liệu", "khoảng 90%", "lợi nhuận biên")}[
@@ -416,7 +420,8 @@ def response_curves_chart(curves, *, allocation=None, points=None, lang: str = "
                                  showlegend=first, hoverinfo="skip"), row=r, col=col)
         marg = c.marginal(x)
         fig.add_trace(go.Scatter(
-            x=x, y=c.predict(x), name=n, showlegend=False, line={"color": COLORS["line"]},
+            x=x, y=c.predict(x), name=shown[i], showlegend=False,
+            line={"color": COLORS["line"]},
             customdata=marg, hovertemplate=f"%{{x:,.0f}} → %{{y:,.0f}}<br>{words[4]} "
                                            "%{customdata:.2f}<extra></extra>"), row=r, col=col)
         if points is not None and n in points:
@@ -447,10 +452,12 @@ def allocation_chart(allocation, *, lang: str = "en", currency: str | None = Non
     t = allocation.table.sort_values("channel")
     words = {"en": ("current", "recommended"), "vi": ("hiện tại", "đề xuất")}[
         "vi" if lang == "vi" else "en"]
+    channels = [plot_text(c) for c in t["channel"]]  # names from the data, shown as text
     fig = _figure([
-        go.Bar(x=t["channel"], y=t["current"], name=words[0], marker_color="#aab7c4"),
-        go.Bar(x=t["channel"], y=t["recommended"], name=words[1], marker_color="#27ae60",
-               text=[b or "" for b in t["binding"]], textposition="outside"),
+        go.Bar(x=channels, y=t["current"], name=words[0], marker_color="#aab7c4"),
+        go.Bar(x=channels, y=t["recommended"], name=words[1], marker_color="#27ae60",
+               text=[plot_text(b) if isinstance(b, str) else "" for b in t["binding"]],
+               textposition="outside"),
     ])
     fig.update_layout(barmode="group", height=360, legend={"orientation": "h", "y": -0.15},
                       title={"en": "Budget per channel", "vi": "Ngân sách theo kênh"}.get(
@@ -462,7 +469,7 @@ def allocation_chart(allocation, *, lang: str = "en", currency: str | None = Non
 def what_if_chart(changes: dict[str, float], goal: str, goal_change: float, *,
                   lang: str = "en") -> go.Figure:
     """Bars of each driver's relative change and the goal's resulting change."""
-    names = [*changes, goal]
+    names = [plot_text(n) for n in (*changes, goal)]
     values = [*changes.values(), goal_change]
     colors = ["#95a5a6"] * len(changes) + [COLORS["goal"]]
     fig = _figure(go.Bar(

@@ -180,20 +180,25 @@ def _cmd_kpis(a: argparse.Namespace) -> int:
 
 def _write_table(df, out: str | None) -> None:
     from ._files import atomic_write
+    from ._safe import neutral_frame, write_xlsx
 
     df = df.copy()
     if "period" in df:
         df["period"] = df["period"].astype(str)
     if out is None:
-        sys.stdout.write(df.to_csv(index=False, lineterminator="\n"))
+        # stdout is often redirected into a .csv a spreadsheet opens: text cells that
+        # start like a formula are neutralised there too
+        sys.stdout.write(neutral_frame(df).to_csv(index=False, lineterminator="\n"))
         return
     path = Path(out)
     suffix = path.suffix.lower()
     if suffix == ".csv":
         # BOM so that Excel shows Vietnamese letters right
-        atomic_write(path, lambda p: df.to_csv(p, index=False, encoding="utf-8-sig"))
+        safe = neutral_frame(df)
+        atomic_write(path, lambda p: safe.to_csv(p, index=False, encoding="utf-8-sig"))
     elif suffix == ".xlsx":
-        atomic_write(path, lambda p: df.to_excel(p, index=False, engine="openpyxl"))
+        # text cells are written as strings, never formulas (the exact text is kept)
+        atomic_write(path, lambda p: write_xlsx(df, p))
     elif suffix in (".parquet", ".pq"):
         atomic_write(path, lambda p: df.to_parquet(p, index=False))
     else:

@@ -261,7 +261,11 @@ def write_gappy_export(data: pd.DataFrame, folder: str | Path) -> Path:
 
     path = Path(folder) / "export_with_gaps.csv"
     path.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(path, gappy_copy(data).to_csv(index=False, date_format="%Y-%m-%d"))
+    from ._safe import neutral_frame
+
+    # the copy carries the user's campaign and channel names: no formulas in a spreadsheet
+    atomic_write_text(path, neutral_frame(gappy_copy(data)).to_csv(index=False,
+                                                                   date_format="%Y-%m-%d"))
     return path
 
 

@@ -343,7 +343,10 @@ def show(df: pd.DataFrame, lang: str = "en") -> Any:
     numeric = [c for c in df.columns if pd.api.types.is_numeric_dtype(df[c])
                and not pd.api.types.is_bool_dtype(df[c])]
     formats = {c: (lambda v, p=c in percent: _cell(v, lang, p)) for c in numeric}
-    return (df.style.hide(axis="index").format(formats)
+    # Styler writes cell text as raw HTML unless told: every cell and header is escaped, so
+    # a campaign called <img src=x onerror=...> shows as text in JupyterLab and reports
+    return (df.style.hide(axis="index").format(escape="html")
+            .format(formats, escape="html").format_index(escape="html", axis=1)
             .set_properties(**{"text-align": "left", "white-space": "pre-wrap"})
             .set_table_styles([{"selector": "th", "props": [("text-align", "left")]}]))
 
@@ -515,13 +518,43 @@ def results_text(kind: str, payload: dict[str, Any]) -> str:
     return json.dumps(doc, ensure_ascii=False, indent=1, allow_nan=False)
 
 
-def write_figure(fig: Any, path: str | Path) -> Path:
-    """Write a plotly figure as HTML beside a shared ``plotly.min.js`` (works offline)."""
+def write_table(df: pd.DataFrame, path: str | Path) -> Path:
+    """Write ``df`` as CSV (no index, UTF-8) atomically; text cells that a spreadsheet would
+    run as a formula (``=HYPERLINK(...)``) are written as text (:mod:`kpikit._safe`)."""
     from ._files import atomic_write
+    from ._safe import neutral_frame
+
+    safe = neutral_frame(df)
+    return atomic_write(Path(path), lambda p: safe.to_csv(p, index=False, encoding="utf-8"))
+
+
+def write_figure(fig: Any, path: str | Path) -> Path:
+    """Write a plotly figure as HTML beside a shared ``plotly.min.js`` (works offline).
+
+    The figure is embedded base64-encoded (:func:`kpikit._safe.plotly_embed`): names from
+    the data never appear as HTML or script text in the file.
+    """
+    import json as _json
+
+    from ._files import atomic_write_text
+    from ._safe import html_text, plotly_embed
 
     path = Path(path)
-    return atomic_write(path, lambda p: fig.write_html(
-        p, include_plotlyjs="directory", full_html=True, config={"displaylogo": False}))
+    js = path.parent / "plotly.min.js"
+    if not js.exists():
+        from plotly.offline import get_plotlyjs
+
+        atomic_write_text(js, get_plotlyjs())
+    spec = _json.loads(fig.to_json())
+    spec["config"] = {"displaylogo": False, "responsive": True}
+    height = spec.get("layout", {}).get("height")
+    embed = plotly_embed(f"kpikit-{path.stem}", _json.dumps(spec, ensure_ascii=False),
+                         f"{int(height)}px" if height else "95vh")
+    page = ('<!DOCTYPE html>\n<html><head><meta charset="utf-8">'
+            f"<title>{html_text(path.stem)}</title>"
+            '<script src="plotly.min.js"></script></head>'
+            f'<body style="margin:0">{embed}</body></html>\n')
+    return atomic_write_text(path, page)
 
 
 # ---------------------------------------------------------- 01 goal setting
@@ -577,17 +610,13 @@ def feasibility_figures(plan: Any, data: pd.DataFrame, check: Any, *,
 def write_goal_setting(params: Any, plan: Any, check: Any, figures: Mapping[str, Any],
                        tree_figure: Any = None) -> dict[str, str]:
     """Write plan.yaml, availability.csv, targets.csv, charts and results.json (last)."""
-    from ._files import atomic_write
-
     out = Path(params.output_dir)
     out.mkdir(parents=True, exist_ok=True)
     files = {"plan": "plan.yaml", "availability": "availability.csv",
              "targets": "targets.csv"}
     plan.to_yaml(out / files["plan"])
-    atomic_write(out / files["availability"],
-                 lambda p: check.availability.to_csv(p, index=False, encoding="utf-8"))
-    atomic_write(out / files["targets"],
-                 lambda p: check.targets.to_csv(p, index=False, encoding="utf-8"))
+    write_table(check.availability, out / files["availability"])
+    write_table(check.targets, out / files["targets"])
     charts = dict(figures)
     if tree_figure is not None:
         charts["kpi_tree"] = tree_figure
@@ -696,12 +725,10 @@ def top_drivers(ev: Any, kpi: str, n: int = 3) -> list[dict[str, Any]]:
 
 def write_evaluation(params: Any, ev: Any, figures: Mapping[str, Any]) -> dict[str, str]:
     """Write kpis.csv, charts and results.json (last) for notebook 02."""
-    from ._files import atomic_write
-
     out = Path(params.output_dir)
     out.mkdir(parents=True, exist_ok=True)
     files = {"kpis": "kpis.csv"}
-    atomic_write(out / files["kpis"], lambda p: ev.rows.to_csv(p, index=False, encoding="utf-8"))
+    write_table(ev.rows, out / files["kpis"])
     for name, fig in figures.items():
         rel = f"charts/{name}.html"
         write_figure(fig, out / rel)
@@ -745,10 +772,18 @@ def evaluation_payload(ev: Any, parameters: dict[str, Any], files: dict[str, str
 
 
 def paragraphs(lines: Sequence[str]) -> Any:
-    """Lines of text as Markdown bullet points (for the summary of an evaluation)."""
-    from IPython.display import Markdown
+    """Lines of text as a bulleted list (for the summary of an evaluation).
 
-    return Markdown("\n".join(f"- {line}" for line in lines))
+    The lines hold names from the data and the plan (owners, campaigns, channels), so they
+    go out as escaped HTML, not Markdown: Markdown passes raw HTML through, and a name
+    such as ``<img src=x onerror=...>`` or ``[x](javascript:...)`` must show as text.
+    """
+    from IPython.display import HTML
+
+    from ._safe import html_text
+
+    items = "".join(f"<li>{html_text(line)}</li>" for line in lines)
+    return HTML(f"<ul class='kpikit-lines'>{items}</ul>")
 
 
 # ----------------------------------------------------------- 03 optimization
@@ -801,16 +836,11 @@ def curves_table(curves: Mapping[str, Any], refused: Mapping[str, str]) -> pd.Da
 def write_optimization(params: Any, inputs: Mapping[str, Any], allocation: Any,
                        lines: Sequence[str], figures: Mapping[str, Any]) -> dict[str, str]:
     """Write allocation.csv, curves.csv, charts and results.json (last) for notebook 03."""
-    from ._files import atomic_write
-
     out = Path(params.output_dir)
     out.mkdir(parents=True, exist_ok=True)
     files = {"allocation": "allocation.csv", "curves": "curves.csv"}
-    atomic_write(out / files["allocation"],
-                 lambda p: allocation.table.to_csv(p, index=False, encoding="utf-8"))
-    ctable = curves_table(inputs["curves"], inputs["refused"])
-    atomic_write(out / files["curves"], lambda p: ctable.to_csv(p, index=False,
-                                                                 encoding="utf-8"))
+    write_table(allocation.table, out / files["allocation"])
+    write_table(curves_table(inputs["curves"], inputs["refused"]), out / files["curves"])
     for name, fig in figures.items():
         rel = f"charts/{name}.html"
         write_figure(fig, out / rel)

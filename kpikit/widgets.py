@@ -178,7 +178,8 @@ class PlanBuilder:
                 target = w.FloatSlider(disabled=True, readout=False,
                                        layout=w.Layout(width="300px"))
                 shown = target
-                badge.value = f"<i>{self.t['unmeasurable'].format(m=', '.join(r.missing))}</i>"
+                missing = html.escape(", ".join(r.missing))
+                badge.value = f"<i>{self.t['unmeasurable'].format(m=missing)}</i>"
             box = w.HBox([tick, shown, badge, owner, cadence, horizon, goal])
             row = _Row(k.name, tick, target, badge, owner, cadence, horizon, box, goal)
             if r.measurable:
@@ -211,8 +212,8 @@ class PlanBuilder:
         shown = format_value(row.target.value, row.kpi, lang=self.lang, currency=cur)
         label = FEASIBILITY_LABELS[f.label][1 if self.lang == "vi" else 0]
         pct = "" if f.percentile != f.percentile else f" · p{f.percentile:.0f}"
-        row.badge.value = (f"<span style='color:{_BADGE[f.label]}'><b>{shown}</b> "
-                           f"{label}{pct}</span>")
+        row.badge.value = (f"<span style='color:{_BADGE[f.label]}'><b>{html.escape(shown)}"
+                           f"</b> {html.escape(label)}{pct}</span>")
 
     def _on_objective(self, _change: dict) -> None:
         self._build_rows()
@@ -225,7 +226,7 @@ class PlanBuilder:
         path = Path(self.path.value)
         plan.to_yaml(path)
         n = sum(1 for _ in plan.targets())
-        self.status.value = self.t["saved"].format(n=n, p=path)
+        self.status.value = html.escape(self.t["saved"].format(n=n, p=path))
         return path
 
     # ------------------------------------------------------------- results
@@ -380,7 +381,8 @@ class EvaluationExplorer:
         """Recompute (through the same functions the notebook calls) and show."""
         ev = self.evaluation()
         i = ev.plan.kpi_names().index(self.kpi.value)
-        self.summary.value = f"<p>{ev.summary[i]}</p>"
+        # the summary names owners and campaigns from the plan: escaped, shown as text
+        self.summary.value = f"<p>{html.escape(ev.summary[i])}</p>"
         if _static():  # a report shows the summary only: no charts to draw
             return
         plot_into(self.output, *self.figures())

@@ -15,6 +15,7 @@ import socket
 import subprocess
 import sys
 import time
+import unicodedata
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -241,3 +242,76 @@ def test_lesson_in_voila_vietnamese(workdir, browser, monkeypatch):
     finally:
         stop(proc)
     assert (workdir / "kpikit-out" / "00_kpi_basics" / "export_with_gaps.csv").exists()
+
+
+# ------------------------------------------------------------ hostile names in reports
+
+def _hostile_checks(page) -> dict:
+    """What an injection would leave in the page: elements, handlers, scripts."""
+    return page.evaluate("""() => ({
+        img: document.querySelectorAll("img[src='x'], img[onerror]").length,
+        svg: document.querySelectorAll("svg[onload], [onload], [onerror]").length,
+        scripts: [...document.scripts].filter(s => /alert\\s*\\(/.test(s.textContent)).length,
+        text: document.body.innerText,
+        chartText: [...document.querySelectorAll("svg.main-svg text")]
+            .map(t => t.textContent).join("\\n"),
+    })""")
+
+
+def _wait_for_charts(page) -> None:
+    """Every figure placeholder of a report drawn by plotly (readiness, not a sleep)."""
+    page.wait_for_function("""() => [...document.querySelectorAll("[id^='kpikit-figure-']")]
+        .every(d => d.classList.contains("js-plotly-plot")
+               && d.querySelector("svg.main-svg"))""", timeout=120_000)
+
+
+@pytest.mark.slow
+def test_hostile_names_are_text_in_index_and_reports(tmp_path, browser):
+    """A batch whose data, plan and spec carry hostile names: opened in Chromium, the
+    index and every report fire no dialog, hold no injected element, ask the network for
+    nothing, and show the names as text."""
+    from kpikit.batch import load_spec, run_batch, safe_name
+
+    from .hostile import AT, CAMPAIGN, FORMULA, NFD, OWNER, SCRIPT, hostile_spec
+
+    result = run_batch(load_spec(hostile_spec(tmp_path)), jobs=2)
+    assert sorted(r["status"] for r in result.results) == ["failed", "ok", "ok", "ok"]
+    out = tmp_path / "out"
+    reports = sorted(out.glob("*/*/report.html"))
+    assert len(reports) == 4  # the failed run keeps its report up to the error
+    context = browser.new_context()
+    dialogs: list[str] = []
+    requests: list[str] = []
+    context.on("request", lambda r: requests.append(r.url))
+    shown: dict[str, dict] = {}
+    try:
+        for path in [out / "index.html", *reports]:
+            page = context.new_page()
+            page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+            page.goto(path.as_uri(), wait_until="load")
+            _wait_for_charts(page)
+            name = path.relative_to(out).as_posix()
+            shown[name] = _hostile_checks(page)
+            shot = name.replace("/", "__").replace(".html", ".png")
+            page.screenshot(path=str(ARTIFACTS / f"hostile__{shot}"), full_page=True)
+            page.close()
+    finally:
+        context.close()
+    assert dialogs == []
+    remote = [u for u in requests if not u.startswith(("file://", "data:"))]
+    assert remote == []
+    for name, s in shown.items():
+        assert (s["img"], s["svg"], s["scripts"]) == (0, 0, 0), name
+    index = shown["index.html"]["text"]
+    assert CAMPAIGN in index and SCRIPT in index  # the failed run's name and its error
+    good = safe_name(CAMPAIGN)
+    by_nb = {n.split("/")[1]: s for n, s in shown.items() if n.startswith(good + "/")}
+    evaluation = by_nb["02_evaluation"]
+    for text in (CAMPAIGN, OWNER, FORMULA, AT):
+        assert text in evaluation["text"], text
+    assert OWNER in evaluation["chartText"]  # the scorecard names each KPI's owner
+    optimisation = by_nb["03_optimization"]
+    seen = unicodedata.normalize("NFC", optimisation["text"] + optimisation["chartText"])
+    for text in (SCRIPT, FORMULA, NFD):  # Vietnamese in NFD or NFC reads the same
+        assert unicodedata.normalize("NFC", text) in seen, text
+    assert SCRIPT in optimisation["chartText"]  # a response curve per channel, titled
