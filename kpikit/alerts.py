@@ -93,7 +93,11 @@ def _num(value: Any, where: str, number_format: str | None) -> float:
         value = None
     try:
         t = parse_target(value, number_format)
-    except (ValueError, TypeError):
+    except (ValueError, TypeError) as e:
+        reason = getattr(e, "reason", None)
+        if reason:  # an ambiguous "150.000": the number rules say why and how to write it
+            raise _bad(where, f"{reason} Fix: {getattr(e, 'fix', '')}",
+                       f"{reason} Cách sửa: {getattr(e, 'fix', '')}") from None
         t = None
     if t is None or t.value is None or not math.isfinite(t.value):
         raise _bad(where, f"must be a number, not {value!r}. Fix: e.g. 150000 or \"150.000 ₫\".",
@@ -109,10 +113,42 @@ def parse_rules(raw: Any, source: str = "spec", number_format: str | None = None
     A rule of kind ``status`` or ``run_failed`` replaces the default of its kind.
     Raises :class:`ParameterError` naming the file, the rule's place and the fix.
     """
+    return _with_defaults(_read_rules(raw, source, number_format))
+
+
+def as_written(raw: Any, loaded: Any) -> Any:
+    """Rules with each unquoted number as its text in the file (``150.000``, not 150.0).
+
+    YAML reads ``150.000`` as 150.0; the text lets the plan's number convention decide
+    (and an ambiguous one be refused), never a silently wrong threshold.
+    """
+    if not isinstance(raw, list) or loaded is None:
+        return raw
+    out = []
+    for item in raw:
+        if isinstance(item, Mapping):
+            original, item = item, dict(item)
+            for key in ("above", "below", "percent", "alpha"):
+                v = item.get(key)
+                spot = loaded.spot(original, key)
+                if (isinstance(v, (int, float)) and not isinstance(v, bool)
+                        and spot is not None and spot.text):
+                    item[key] = spot.text
+        out.append(item)
+    return out
+
+
+def _with_defaults(rules: Sequence[Rule]) -> tuple[Rule, ...]:
+    kinds = {r.rule for r in rules}
+    return tuple(r for r in DEFAULT_RULES if r.rule not in kinds) + tuple(
+        dict.fromkeys(rules))
+
+
+def _read_rules(raw: Any, source: str, number_format: str | None) -> list[Rule]:
     from .catalog import KPIS
 
     if raw is None:
-        return DEFAULT_RULES
+        return []
     if not isinstance(raw, list):
         raise _bad(f"{source}: alerts", "must be a list of rules. Fix: alerts: [{rule: status, "
                    "severity: warning}].", "phải là danh sách quy tắc. Cách sửa: alerts: "
@@ -184,8 +220,7 @@ def parse_rules(raw: Any, source: str = "spec", number_format: str | None = None
                            f"days phải là số nguyên từ 0 trở lên, không phải {days!r}.")
             rule = replace(rule, days=days)
         rules.append(rule)
-    kinds = {r.rule for r in rules}
-    return tuple(r for r in DEFAULT_RULES if r.rule not in kinds) + tuple(rules)
+    return rules
 
 
 # ------------------------------------------------------------------ computing
@@ -480,23 +515,22 @@ class Monitor:
 
 
 def plan_rules(plan_path: str | None, spec_rules: Any, source: str) -> tuple[Rule, ...]:
-    """The rules of one campaign: the spec's, then its plan's ``alerts`` (if any)."""
-    from . import _yaml
+    """The rules of one campaign: the spec's, then its plan's ``alerts`` (if any).
 
-    raw = list(spec_rules or [])
+    The plan's rules read numbers in the plan's own convention (``150.000`` in a Vietnamese
+    plan). A plan that cannot be read adds no rules: its run fails and says why.
+    """
+    from .plan import Plan, PlanError
+
+    rules = _read_rules(list(spec_rules) if spec_rules else None, source, None)
     if plan_path:
         try:
-            loaded = _yaml.load_file(Path(plan_path), Path(plan_path).name).data
-        except Exception:  # a broken plan fails its run, which raises its own alert
-            loaded = None
-        if isinstance(loaded, Mapping) and loaded.get("alerts") is not None:
-            extra = loaded["alerts"]
-            if not isinstance(extra, list):
-                raise _bad(f"{Path(plan_path).name}: alerts", "must be a list of rules.",
-                           "phải là danh sách quy tắc.")
-            raw += extra
-            source = Path(plan_path).name
-    return parse_rules(raw if raw else None, source)
+            plan = Plan.from_yaml(Path(plan_path))
+        except (PlanError, ParameterError, OSError):
+            plan = None
+        if plan is not None and plan.alerts:
+            rules += _read_rules(list(plan.alerts), Path(plan_path).name, plan.number_format)
+    return _with_defaults(rules)
 
 
 def monitor(output_dir: Path, runs: Sequence[RunInfo],

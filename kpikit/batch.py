@@ -164,7 +164,13 @@ def load_spec(path_or_dict: str | os.PathLike[str] | Mapping[str, Any],
         if not path.exists():
             raise ParameterError(tr(f"{path}: no such spec file.",
                                     f"{path}: không có tệp đặc tả này."))
-        raw = load_file(path, path.name).data  # an OptionFileError names file, line and fix
+        loaded = load_file(path, path.name)  # an OptionFileError names file, line and fix
+        raw = loaded.data
+        if isinstance(raw, dict) and "alerts" in raw:
+            from .alerts import as_written
+
+            # "above: 150.000" is 150.0 to YAML: keep the text, refused when ambiguous
+            raw = dict(raw, alerts=as_written(raw["alerts"], loaded))
         base, source = path.resolve().parent, path.name
     problems = []
     if not isinstance(raw, dict):
@@ -700,23 +706,33 @@ def run_batch(spec: Spec, *, jobs: int | None = None, force: bool = False,
     check_runs(runs)
     spec.output_dir.mkdir(parents=True, exist_ok=True)
     _clean_leftovers(spec.output_dir)
+    rules = alert_rules(spec, runs)  # a plan's bad rule is refused before anything runs
     results = run_many(runs, jobs=jobs, force=force, progress=progress, executor=executor,
                        scheduler=scheduler)
-    mon = batch_alerts(spec, runs, notify_url)
+    mon = batch_alerts(spec, runs, notify_url, rules)
     index, summary = write_index(spec, runs)
     return BatchResult(tuple(results), index, summary, mon)
 
 
-def batch_alerts(spec: Spec, runs: Sequence[Run], notify_url: str | None = None) -> Any:
-    """Alerts of the batch's runs (kpikit.alerts), sent through the spec's ``notify``."""
-    from .alerts import RunInfo, monitor, plan_rules
-    from .notify import parse_notify
+def alert_rules(spec: Spec, runs: Sequence[Run]) -> dict[str, Any]:
+    """Each campaign's alert rules: the spec's and its plan's (see kpikit.alerts)."""
+    from .alerts import plan_rules
 
     rules: dict[str, Any] = {}
     for r in runs:
         if r.campaign not in rules:
             rules[r.campaign] = plan_rules(r.parameters.get("plan_path"),
                                            list(spec.alerts or []), spec.source)
+    return rules
+
+
+def batch_alerts(spec: Spec, runs: Sequence[Run], notify_url: str | None = None,
+                 rules: dict[str, Any] | None = None) -> Any:
+    """Alerts of the batch's runs (kpikit.alerts), sent through the spec's ``notify``."""
+    from .alerts import RunInfo, monitor
+    from .notify import parse_notify
+
+    rules = rules if rules is not None else alert_rules(spec, runs)
     infos = [RunInfo(r.campaign, r.notebook, r.folder,
                      (r.folder / "report.html").relative_to(spec.output_dir).as_posix())
              for r in runs]

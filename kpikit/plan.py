@@ -704,6 +704,22 @@ class Plan:
 # ------------------------------------------------------------------ reading
 
 
+def _written_rules(alerts: Any, loaded: Any) -> list[Any]:
+    """Alert rules with unquoted numbers as written (``150.000``, read later in the plan's
+    number convention by kpikit.alerts), never YAML's float of them."""
+    out = []
+    for original in alerts or ():
+        a = dict(original)
+        for key in ("above", "below", "percent", "alpha"):
+            v = a.get(key)
+            spot = loaded.spot(original, key) if loaded is not None else None
+            if (isinstance(v, (int, float)) and not isinstance(v, bool) and spot is not None
+                    and spot.text):
+                a[key] = spot.text
+        out.append(a)
+    return out
+
+
 def _schedule_total(kpi: str, schedule: tuple[tuple[date, date, float], ...]) -> float:
     """The whole target a schedule makes: a total's sum, a ratio's mean over its days."""
     if not get_kpi(kpi).is_ratio:
@@ -1178,4 +1194,4 @@ class _Reader:
         return Plan(name=name, period=period, objectives=tuple(objectives), currency=currency,
                     language=language, campaigns=campaigns, channels=channels,
                     business_goal=goal, source=self.source, number_format=self.number_format,
-                    alerts=tuple(dict(a) for a in alerts or ()))
+                    alerts=tuple(dict(a) for a in _written_rules(alerts, self.loaded)))

@@ -226,3 +226,37 @@ def test_plan_alerts_are_read_and_kept(tmp_path):
     assert Plan.from_dict(plan.to_dict()).alerts == plan.alerts
     rules = al.plan_rules(str(path), [{"rule": "stale", "days": 1}], "spec.yaml")
     assert [r.rule for r in rules] == ["status", "run_failed", "stale", "threshold"]
+
+
+def test_plan_rules_read_numbers_the_plans_way_and_bad_ones_stop_the_batch(tmp_path):
+    from kpikit.batch import alert_rules, load_spec, plan_runs, run_batch
+
+    plan = tmp_path / "plan.yaml"
+    plan.write_text("plan: P\ncurrency: VND\nperiod: {start: 2027-01-01, end: 2027-01-31}\n"
+                    "alerts: [{rule: threshold, kpi: cpa, above: 150.000}]\n"
+                    "objectives: [{type: sales, kpis: [{kpi: cpa, target: 100.000}]}]\n",
+                    encoding="utf-8")
+    spec = load_spec({"output_dir": str(tmp_path / "out"), "notebooks": ["02_evaluation"],
+                      "campaigns": [{"name": "A", "plan_path": str(plan)}]}, base=tmp_path)
+    rules = alert_rules(spec, plan_runs(spec))["A"]
+    assert [r.above for r in rules if r.rule == "threshold"] == [150_000]
+    plan.write_text(plan.read_text(encoding="utf-8").replace("rule: threshold", "rule: treshold"),
+                    encoding="utf-8")
+    with pytest.raises(ParameterError, match="plan.yaml: alerts\\[0\\]"):
+        run_batch(spec)
+    assert not (tmp_path / "out" / "A").exists()  # nothing ran
+
+
+def test_spec_threshold_written_ambiguously_is_refused_not_misread(tmp_path):
+    from kpikit.batch import load_spec
+
+    spec = tmp_path / "spec.yaml"
+    spec.write_text("output_dir: out\nnotebooks: [02_evaluation]\n"
+                    "alerts: [{rule: threshold, kpi: cpa, above: 150.000}]\n", encoding="utf-8")
+    with pytest.raises(ParameterError, match="alerts\\[0\\].above") as e:
+        load_spec(spec)
+    assert "150.000" in str(e.value)
+    spec.write_text(spec.read_text(encoding="utf-8").replace("150.000", "150000"),
+                    encoding="utf-8")
+    s = load_spec(spec)
+    assert al.parse_rules(list(s.alerts))[-1].above == 150_000
