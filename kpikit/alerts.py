@@ -547,8 +547,11 @@ def monitor(output_dir: Path, runs: Sequence[RunInfo],
     current = collect(runs, rules, lang)
     upd = update(output_dir, current, now=now,
                  repeat_hours=getattr(notifier, "repeat_hours", 24.0))
+    # a person reads the message elsewhere: the report by its full path on this machine
+    outgoing = [dict(a, report_path=str((Path(output_dir) / a["report"]).resolve()))
+                if a.get("report") else a for a in upd.send]
     try:
-        reports, delivered = send_all(notifier or Notifier(), upd.send, lang, title)
+        reports, delivered = send_all(notifier or Notifier(), outgoing, lang, title)
     except Exception as e:  # never let a notification break the batch
         reports, delivered = [{"channel": "all", "ok": False,
                                "error": f"{type(e).__name__}: {str(e)[:300]}"}], set()

@@ -9,6 +9,7 @@ The batch spec's ``notify`` block (or ``kpikit batch --notify-url URL``)::
       to: [lan@example.com, minh@example.com]
       starttls: true                              # default: true unless port 25 or 1025
       repeat_hours: 24                            # re-send a still-active alert after this
+      report_url: https://reports.example.com/nightly/   # where the output folder is served
 
 The SMTP login comes from the environment only (``KPIKIT_SMTP_USER``,
 ``KPIKIT_SMTP_PASSWORD``), never from the spec. Each message says the alert in
@@ -37,7 +38,7 @@ from .errors import ParameterError
 
 __all__ = ["Notifier", "parse_notify", "send_all"]
 
-_KEYS = ("url", "smtp", "from", "to", "starttls", "repeat_hours", "timeout")
+_KEYS = ("url", "smtp", "from", "to", "starttls", "repeat_hours", "timeout", "report_url")
 _SECRETS = ("password", "pass", "user", "username", "login", "token", "secret")
 _EVENTS = {"new": ("NEW", "MỚI"), "changed": ("CHANGED", "THAY ĐỔI"),
            "repeat": ("STILL ACTIVE", "VẪN CÒN"), "resolved": ("RESOLVED", "ĐÃ HẾT")}
@@ -60,6 +61,8 @@ class Notifier:
     attempts: int = 3
     backoff: float = 0.5  # seconds before the second attempt, doubled after
     budget: float = 60.0  # seconds for all sending of one batch
+    #: web address of the output folder; reports are linked under it (else by file path)
+    report_url: str | None = None
 
     @property
     def active(self) -> bool:
@@ -122,6 +125,8 @@ def parse_notify(raw: Any, source: str = "spec", url: str | None = None) -> Noti
         starttls = raw.get("starttls", int(port) not in (25, 1025))
         out.update(smtp_host=host, smtp_port=int(port), sender=raw["from"], to=tuple(to),
                    starttls=bool(starttls))
+    if raw.get("report_url"):
+        out["report_url"] = _check_url(raw["report_url"], f"{source}: notify.report_url")
     for key in ("repeat_hours", "timeout"):
         if key in raw:
             v = raw[key]
@@ -135,13 +140,19 @@ def parse_notify(raw: Any, source: str = "spec", url: str | None = None) -> Noti
 # ------------------------------------------------------------------ messages
 
 
-def message(alert: Mapping[str, Any], lang: str = "en") -> str:
+def message(alert: Mapping[str, Any], lang: str = "en", report_url: str | None = None) -> str:
     """One line for a person: event, severity, what happened, where the report is."""
+    from urllib.parse import quote
+
     i = 1 if lang == "vi" else 0
     event = _EVENTS.get(str(alert.get("event")), ("", ""))[i]
     sev = _SEVERITY.get(str(alert.get("severity")), ("", ""))[i]
     text = (alert.get("message") or {}).get(lang) or (alert.get("message") or {}).get("en", "")
     report = alert.get("report")
+    if report and report_url:
+        report = report_url.rstrip("/") + "/" + quote(str(report))
+    elif report and alert.get("report_path"):
+        report = alert["report_path"]
     link = (f" · {'báo cáo' if i else 'report'}: {report}") if report else ""
     return f"[{event} · {sev}] {text}{link}"
 
@@ -180,7 +191,7 @@ def _mail(n: Notifier, alerts: Sequence[Mapping[str, Any]], lang: str, title: st
     msg["From"] = n.sender or ""
     msg["To"] = ", ".join(n.to)
     msg["Subject"] = title
-    msg.set_content("\n".join(message(a, lang) for a in alerts) + "\n")
+    msg.set_content("\n".join(message(a, lang, n.report_url) for a in alerts) + "\n")
     with smtplib.SMTP(n.smtp_host or "", n.smtp_port, timeout=timeout) as s:
         if n.starttls:
             s.starttls()
@@ -206,7 +217,8 @@ def send_all(n: Notifier, alerts: Sequence[Mapping[str, Any]], lang: str = "en",
     ok = {a["id"] for a in alerts}
     if n.url:
         for a in alerts:
-            body = json.dumps({"text": message(a, lang), "alert": dict(a)}, ensure_ascii=False,
+            body = json.dumps({"text": message(a, lang, n.report_url), "alert": dict(a)},
+                              ensure_ascii=False,
                               default=str).encode("utf-8")
             url = n.url
             err = _retry(lambda t, b=body, u=url: _post(u, b, t), n, deadline)

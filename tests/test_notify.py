@@ -233,3 +233,17 @@ def test_cli_notify_url_sends_and_fail_on(tmp_path, hook):
     assert len(hook.posts) == 1 and "không đạt" in hook.posts[0]["body"]["text"]
     assert main(["batch", str(spec), "--notify-url", hook.url]) == 0
     assert len(hook.posts) == 1  # the rerun sends nothing
+
+
+def test_report_links_by_web_address_or_full_path(tmp_path, hook):
+    runs = [run_folder(tmp_path, "Tết Sale", [kpi(status="off track")])]
+    n = parse_notify({"report_url": "https://reports.example.com/nightly/"}, url=hook.url)
+    al.monitor(tmp_path, runs, al.parse_rules(None), notifier=n, now=T0)
+    assert hook.posts[0]["body"]["text"].endswith(
+        "report: https://reports.example.com/nightly/T%E1%BA%BFt_Sale/02_evaluation/report.html")
+    other = tmp_path / "other"
+    runs = [run_folder(other, "B", [kpi(status="off track")])]
+    al.monitor(other, runs, al.parse_rules(None), notifier=parse_notify({}, url=hook.url),
+               now=T0)
+    assert hook.posts[1]["body"]["text"].endswith(
+        str((other / "B" / "02_evaluation" / "report.html").resolve()))
