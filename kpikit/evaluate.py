@@ -878,6 +878,8 @@ def _judge_bounds(rows: list[dict], k: KPI, goal: str) -> None:
         return
     finished = [r for r in periods if r["elapsed_days"] >= r["days"]]
     running = [r for r in periods if r["elapsed_days"] < r["days"] and r["elapsed_days"] > 0]
+    total["periods_broken"] = sum(r["status"] == "missed" for r in finished)
+    total["periods_finished"] = len(finished)
     if any(r["status"] == "missed" for r in finished):
         over = total["elapsed_days"] >= total["days"]
         total["status"] = "missed" if over else "off track"
@@ -1018,7 +1020,9 @@ _SUMMARY = {
            "lag": " Data ends {d} ({n} days before as_of): those days are projected, not "
                   "counted as zero.",
            "est": " Estimated: rows covering several days are spread evenly over their "
-                  "days, and the window cuts one."},
+                  "days, and the window cuts one.",
+           "bound": " Goal: {goal} {target} in every period; {n} of {m} finished periods "
+                    "broke it.", "stay below": "stay below", "stay above": "stay above"},
     "vi": {"line": "{kpi}: {status}. Thực tế {actual} so với chỉ tiêu {target}{pace}.",
            "pace": " (kỳ vọng đến nay {expected})", "proj": " Dự báo {proj}, xác suất đạt "
            "chỉ tiêu {prob}.", "drivers": " Yếu tố tác động lớn nhất so với năm trước: {d}.",
@@ -1031,7 +1035,9 @@ _SUMMARY = {
            "lag": " Dữ liệu kết thúc ngày {d} ({n} ngày trước as_of): các ngày đó được dự "
                   "báo, không tính bằng 0.",
            "est": " Ước tính: các dòng gộp nhiều ngày được chia đều theo ngày, và kỳ đánh giá "
-                  "cắt ngang một dòng như vậy."},
+                  "cắt ngang một dòng như vậy.",
+           "bound": " Mục tiêu: {goal} {target} trong mọi kỳ; {n}/{m} kỳ đã kết thúc vượt "
+                    "ngưỡng.", "stay below": "giữ dưới", "stay above": "giữ trên"},
 }
 
 
@@ -1050,7 +1056,10 @@ def _summary_line(k: KPI, total: dict, drivers: dict | None, seg: pd.DataFrame |
         pace = t["pace"].format(expected=fv(total["expected"]))
     text = t["line"].format(kpi=k.label(lang), status=STATUS_TEXT[total["status"]][i],
                             actual=fv(total["actual"]), target=fv(total["target"]), pace=pace)
-    if total["status"] in ("on track", "at risk", "off track") and total["projection"] == \
+    if total.get("goal") in ("stay below", "stay above") and "periods_finished" in total:
+        text += t["bound"].format(goal=t[total["goal"]], target=fv(total["target"]),
+                                  n=total["periods_broken"], m=total["periods_finished"])
+    elif total["status"] in ("on track", "at risk", "off track") and total["projection"] == \
             total["projection"] and total.get("probability") == total.get("probability"):
         text += t["proj"].format(proj=fv(total["projection"]),
                                  prob=format_change(total["probability"], lang, 0).lstrip("+"))

@@ -141,6 +141,8 @@ def test_stay_below_a_ceiling_every_week():
     assert total["actual"] < 120_000 and total["status"] == "missed"
     assert total["goal"] == "stay below"
     assert total["attainment"] == pytest.approx(120_000 / total["actual"])
+    assert "stay below ₫120,000 in every period; 1 of 5 finished periods broke it" in \
+        ev.summary[0]
 
 
 def test_stay_below_while_running():
