@@ -130,6 +130,7 @@ def test_webhook_500_is_retried_then_delivered(tmp_path):
         h.close()
 
 
+@pytest.mark.slow
 def test_webhook_failing_and_slow_is_reported_not_raised(tmp_path):
     h = Hook(["500", "slow", "500", "500"])
     try:
@@ -152,6 +153,7 @@ def test_webhook_failing_and_slow_is_reported_not_raised(tmp_path):
         h.close()
 
 
+@pytest.mark.slow
 def test_sending_is_bounded_by_the_budget():
     h = Hook(["slow"] * 20)
     try:
@@ -166,6 +168,7 @@ def test_sending_is_bounded_by_the_budget():
         h.close()
 
 
+@pytest.mark.slow
 def test_unreachable_smtp_is_reported():
     n = Notifier(smtp_host="127.0.0.1", smtp_port=9, sender="a@b.c", to=("d@e.f",),
                  attempts=2, backoff=0.05, timeout=1)
