@@ -260,3 +260,21 @@ def test_spec_threshold_written_ambiguously_is_refused_not_misread(tmp_path):
                     encoding="utf-8")
     s = load_spec(spec)
     assert al.parse_rules(list(s.alerts))[-1].above == 150_000
+
+
+def test_alerts_json_follows_its_schema(tmp_path):
+    from importlib.resources import files
+
+    import jsonschema
+
+    schema = json.loads(files("kpikit.schemas").joinpath("alerts.schema.json").read_text(
+        encoding="utf-8"))
+    runs = [run_folder(tmp_path, "A", [kpi(status="off track")]),
+            run_folder(tmp_path, "B", failed="boom")]
+    al.monitor(tmp_path, runs, al.parse_rules(None), now=T0)
+    run_folder(tmp_path, "A", [kpi(status="on track")])
+    al.monitor(tmp_path, runs, al.parse_rules(None), now=T0 + timedelta(hours=1))
+    data = json.loads((tmp_path / "alerts.json").read_text(encoding="utf-8"))
+    jsonschema.validate(data, schema)
+    assert [a["kind"] for a in data["alerts"]] == ["run_failed"]
+    assert [a["kpi"] for a in data["resolved"]] == ["revenue"]
