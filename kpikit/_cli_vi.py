@@ -83,7 +83,7 @@ HELP_VI: dict[str, str] = {
     "batch spec YAML": "tệp đặc tả lô (YAML)",
     "parallel runs (default: the cores)": "số lượt chạy song song (mặc định: số lõi)",
     "webhook (Slack, Teams) that gets one JSON message per new or resolved alert":
-        "webhook (Slack, Teams) nhận một tin JSON cho mỗi cảnh báo mới hoặc đã hết",
+        "webhook (Slack, Teams) nhận một tin JSON cho mỗi cảnh báo mới hoặc đã khắc phục",
     "exit with code 3 when an alert of this severity or worse is active":
         "thoát với mã 3 khi còn cảnh báo ở mức này hoặc nặng hơn",
     "rerun complete runs too": "chạy lại cả các lượt đã xong",

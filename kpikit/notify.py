@@ -41,7 +41,7 @@ __all__ = ["Notifier", "parse_notify", "send_all"]
 _KEYS = ("url", "smtp", "from", "to", "starttls", "repeat_hours", "timeout", "report_url")
 _SECRETS = ("password", "pass", "user", "username", "login", "token", "secret")
 _EVENTS = {"new": ("NEW", "MỚI"), "changed": ("CHANGED", "THAY ĐỔI"),
-           "repeat": ("STILL ACTIVE", "VẪN CÒN"), "resolved": ("RESOLVED", "ĐÃ HẾT")}
+           "repeat": ("STILL ACTIVE", "VẪN CÒN"), "resolved": ("RESOLVED", "ĐÃ KHẮC PHỤC")}
 _SEVERITY = {"info": ("info", "thông tin"), "warning": ("warning", "cảnh báo"),
              "critical": ("critical", "nghiêm trọng")}
 
