@@ -266,7 +266,8 @@ def detect(series: pd.Series, *, sensitivity: str | float = "medium", min_histor
                          "kind": kind}, index=s.index)
 
 
-def flags(series: pd.Series, **options: object) -> pd.Series:
+def flags(series: pd.Series, *, sensitivity: str | float = "medium", min_history: int = 28,
+          calendar: bool = True) -> pd.Series:
     """True on the days :func:`detect` flags (a drop-in for the old detector's output)."""
-    out = detect(series, **options)  # type: ignore[arg-type]
+    out = detect(series, sensitivity=sensitivity, min_history=min_history, calendar=calendar)
     return out["anomaly"].reindex(pd.DatetimeIndex(series.index).normalize(), fill_value=False)
