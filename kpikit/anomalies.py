@@ -167,8 +167,15 @@ def detect(series: pd.Series, *, sensitivity: str | float = "medium", min_histor
         ``anomaly`` (bool) and ``kind`` (``spike``, ``drop``, ``outage`` or ``""``).
     """
     z_max = _check(sensitivity, min_history)
-    s = pd.Series(series, dtype=float)
-    s.index = pd.DatetimeIndex(s.index).normalize()
+    try:
+        s = pd.Series(series, dtype=float)
+        s.index = pd.DatetimeIndex(s.index).normalize()
+    except (TypeError, ValueError):
+        raise ParameterError(tr(
+            "series must hold numbers indexed by date. Fix: e.g. "
+            "data.groupby('date')['revenue'].sum().",
+            "series phải chứa số, chỉ mục là ngày. Cách sửa: ví dụ "
+            "data.groupby('date')['revenue'].sum().")) from None
     s = s.groupby(level=0).sum(min_count=1).sort_index()
     if len(s):
         s = s.reindex(pd.date_range(s.index[0], s.index[-1], freq="D"))

@@ -119,6 +119,13 @@ def test_bad_settings_are_refused(kw):
         detect(weekly_series("2026-03-02", "2026-04-30"), **kw)
 
 
+def test_a_series_without_dates_is_refused():
+    with pytest.raises(ParameterError, match="indexed by date"):
+        detect(pd.Series([1.0, 2.0], index=["a", "b"]))
+    with pytest.raises(ParameterError, match="numbers"):
+        detect(pd.Series(["x"] * 40, index=pd.date_range("2026-01-01", periods=40)))
+
+
 def test_empty_and_short_series():
     assert detect(pd.Series([], dtype=float, index=pd.DatetimeIndex([]))).empty
     assert not detect(weekly_series("2026-03-02", "2026-03-10"))["anomaly"].any()
