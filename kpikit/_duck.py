@@ -1,17 +1,30 @@
 """The DuckDB engine of :func:`kpikit.compute`: tables too large for memory.
 
-The aggregation (sums, snapshot picks, row counts for non-additive measures, the
-coverage check) is pushed into DuckDB as SQL built from the catalog, reading only the
-columns the KPIs need from Parquet/CSV files or folders of them; the small aggregated
-table then goes through the same :func:`kpikit.compute.finish` as the pandas engine, so
-both engines apply the same formulas, the same zero-denominator rule and the same checks.
+One set of rules for both engines. A path goes to DuckDB only when one aggregate pass
+over it PROVES, in SQL, that :func:`kpikit.load` would read every cell exactly as DuckDB
+does and would find nothing to refuse or warn about: canonical headers only, plain
+numbers (``1234`` or ``1234.5``, never a ``1.000`` that could mean a thousand), ISO dates
+from 1990 to a year ahead, no negative, NaN or infinite value, no duplicated key, no
+summary-looking row, no empty, untrimmed or non-NFC name, no clicks above impressions.
+Whatever fails the proof (or makes DuckDB itself fail) is read by the loader, a folder
+file by file, so numbers, warnings and errors are the loader's by construction.
+
+The same pass aggregates every measure by series (campaign, channel, dimensions) and
+month; KPIs by campaign and month, quarter, year or in total are then summed from that
+small table, so a clean Parquet file is scanned once. Other groupings read the file again.
+The aggregation goes through the same :func:`kpikit.compute.finish` as the pandas
+engine: the same formulas, the same zero-denominator rule and the same checks.
 """
 
 from __future__ import annotations
 
+import json
 import os
+import stat
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -29,12 +42,45 @@ from .compute import (
     finish,
     split_terms,
 )
-from .errors import KpikitWarning, MissingColumnsError, ParameterError, Problem
+from .errors import (
+    DataError,
+    KpikitError,
+    KpikitWarning,
+    MissingColumnsError,
+    ParameterError,
+    Problem,
+)
 from .sources import DIMENSIONS
 
 _TRUNC = {"D": "day", "W": "week", "M": "month", "Q": "quarter", "Y": "year"}
 _PARQUET = (".parquet", ".pq")
 _CSV = (".csv", ".tsv", ".txt")
+# what a folder may hold: the loader reads each; only Parquet and CSV can be proven clean
+_FOLDER_FILES = (*_PARQUET, ".csv", ".tsv", ".xlsx", ".xlsm")
+_TEXT = ("campaign", "channel", *DIMENSIONS)
+_ALLOWED = frozenset(("date", *_TEXT, *MEASURES))
+_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_")
+_HEAD_BYTES = 65536
+_NUMERIC = frozenset({"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT",
+                      "UINTEGER", "UBIGINT", "FLOAT", "DOUBLE"})
+_DATES = frozenset({"DATE", "TIMESTAMP", "TIMESTAMP_NS", "TIMESTAMP_MS", "TIMESTAMP_S"})
+# the oldest date the loader takes without a warning; the newest is a year after today,
+# kept a day short of it so that time zones and leap years cannot split the two engines
+_FIRST_DAY = date(1990, 1, 1)
+_AHEAD_DAYS = 364
+# longer numbers are left to the loader's overflow rules
+_MAX_NUMBER_CHARS = 15
+# plain numbers: digits, or digits.digits
+_PLAIN_RE = r"[0-9]+(\.[0-9]+)?"
+# 1.000 or 12.345: the loader may read the dot as a thousands separator; proven a decimal
+# point only when the same column of the same file also has an unambiguous decimal
+_AMBIGUOUS_RE = r"[0-9]{1,3}\.[0-9]{3}"
+# a superset of the summary rows the loader drops (Total:, Grand total, Tổng cộng, ...):
+# a name that merely starts like one is left for the loader to judge
+_SUMMARY_RE = r"^(grand[\s\p{Z}]*total|sub[\s\p{Z}-]*total|total|tổng|tong[\s\p{Z}]*cong)"
+# text the loader would change (strip, split lines, unquote) or read as empty
+_UNTIDY_RE = r'^[\p{Z}\p{Cc}]|[\p{Z}\p{Cc}]$|[\p{Cc}\p{Zl}\p{Zp}"]'
+_EMPTY_WORDS = ("--", "-", "—", "–", "n/a", "na", "nan", "none", "null", "(not set)")
 
 
 def _duckdb() -> Any:
@@ -59,44 +105,146 @@ def _lit(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _suffixes(folder: Path) -> set[str]:
-    """The file suffixes under a folder (one walk of it)."""
-    return {p.suffix.lower() for p in folder.rglob("*") if p.is_file()}
+def _list(paths: Sequence[Path]) -> str:
+    return "[" + ", ".join(_lit(str(p)) for p in paths) + "]"
 
 
-def _parquet_globs(folder: Path, suffixes: set[str]) -> str:
-    return "[" + ", ".join(_lit(str(folder / "**" / f"*{s}")) for s in _PARQUET
-                           if s in suffixes) + "]"
+# ------------------------------------------------------------------ what a path holds
 
 
-def _scan(path: Path) -> str:
-    """The SQL that reads a file or every Parquet/CSV file under a folder."""
-    csv_opts = "header = true, union_by_name = true"
+def _regular(path: Path) -> bool:
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        return False
+
+
+def data_files(folder: Path) -> list[Path]:
+    """The data files under a folder, in name order (hidden and ``_`` files skipped)."""
+    out = []
+    for p in folder.rglob("*"):
+        rel = p.relative_to(folder).parts
+        if any(part.startswith((".", "_")) for part in rel):
+            continue  # .~lock files, atomic-write temporaries, _SUCCESS markers
+        if p.suffix.lower() in _FOLDER_FILES and _regular(p):
+            out.append(p)
+    return sorted(out)
+
+
+def _head(path: Path) -> bytes:
+    """The first bytes of a regular file: bounded, and never blocks (no FIFO reaches here)."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(fd, "rb") as fh:
+        return fh.read(_HEAD_BYTES)
+
+
+def _csv_header(path: Path) -> tuple[str, list[str]] | None:
+    """(delimiter, column names) when the first line is canonical names and nothing else."""
+    head = _head(path)
+    if head.startswith(b"\xef\xbb\xbf"):
+        head = head[3:]
+    line, newline, _ = head.partition(b"\n")
+    if not newline:
+        return None  # no data row, or a first line too long to be a canonical header
+    try:
+        text = line.removesuffix(b"\r").decode("ascii")
+    except UnicodeDecodeError:
+        return None
+    seps = {c for c in text if c not in _NAME_CHARS}
+    if len(seps) != 1:
+        return None
+    (delim,) = seps
+    if delim not in ",;\t|":
+        return None
+    names = text.split(delim)
+    if len(set(names)) != len(names) or not set(names) <= _ALLOWED:
+        return None
+    return delim, names
+
+
+@dataclass
+class _Part:
+    """Files of one kind and one header, read by one DuckDB scan."""
+
+    kind: str  # "csv" or "parquet"
+    columns: list[str]
+    delim: str = ""
+    files: list[Path] = field(default_factory=list)
+
+
+def _parquet_columns(con: Any, path: Path) -> list[str] | None:
+    """Column names of a Parquet file whose types prove the loader reads them as DuckDB does."""
+    # a pandas index stored as a column is an index again for pandas.read_parquet, and
+    # the loader never sees it: leave it out too
+    index: set[str] = set()
+    for (value,) in con.execute(f"SELECT value FROM parquet_kv_metadata({_lit(str(path))}) "
+                                "WHERE key = 'pandas'").fetchall():
+        try:
+            meta = json.loads(value)
+        except (ValueError, TypeError):
+            return None
+        index |= {i for i in meta.get("index_columns", []) if isinstance(i, str)}
+    described = [r for r in con.execute(
+        f"DESCRIBE SELECT * FROM read_parquet({_lit(str(path))})").fetchall()
+        if r[0] not in index]
+    names = [r[0] for r in described]
+    if len(set(names)) != len(names) or not set(names) <= _ALLOWED:
+        return None
+    for name, kind, *_ in described:
+        ok = (kind in _DATES if name == "date" else kind == "VARCHAR" if name in _TEXT
+              else kind in _NUMERIC)
+        if not ok:
+            return None
+    return names
+
+
+def _layout(con: Any, path: Path) -> list[_Part] | None:
+    """The scans of a canonical file or folder; None when some file is not canonical."""
     if path.is_dir():
-        parts = []
-        found = _suffixes(path)
-        if found & set(_PARQUET):
-            parts.append(f"SELECT * FROM read_parquet({_parquet_globs(path, found)}, "
-                         "union_by_name = true)")
-        if ".csv" in found:
-            parts.append(f"SELECT * FROM read_csv({_lit(str(path / '**' / '*.csv'))}, "
-                         f"{csv_opts})")
-        if not parts:
-            raise ParameterError(tr(f"{path}: the folder has no .parquet or .csv files.",
-                                    f"{path}: thư mục không có tệp .parquet hay .csv nào."))
-        return "(" + " UNION ALL BY NAME ".join(parts) + ")"
-    if not path.exists():
-        raise ParameterError(tr(f"{path}: no such file or folder.",
-                                f"{path}: không có tệp hay thư mục này."))
-    suffix = path.suffix.lower()
-    if suffix in _PARQUET:
-        return f"read_parquet({_lit(str(path))})"
-    if suffix in _CSV:
-        return f"read_csv({_lit(str(path))}, {csv_opts})"
-    raise ParameterError(tr(f"{path.name}: DuckDB reads .parquet and .csv files; convert "
-                            "it, or load it with kpikit.load.",
-                            f"{path.name}: DuckDB đọc tệp .parquet và .csv; hãy chuyển đổi "
-                            "tệp, hoặc đọc bằng kpikit.load."))
+        files = data_files(path)
+    elif _regular(path):
+        files = [path]
+    else:
+        return None
+    if not files:
+        return None
+    parts: dict[tuple[str, str, tuple[str, ...]], _Part] = {}
+    for f in files:
+        suffix = f.suffix.lower()
+        if suffix in _PARQUET:
+            cols = _parquet_columns(con, f)
+            key = ("parquet", "", tuple(sorted(cols or ())))
+            delim = ""
+        elif suffix in _CSV:
+            found = _csv_header(f)
+            cols, delim = (found[1], found[0]) if found else (None, "")
+            key = ("csv", delim, tuple(cols or ()))
+        else:
+            return None
+        if cols is None or "date" not in cols or "campaign" not in cols or \
+                "channel" not in cols or not any(c in MEASURES for c in cols):
+            return None
+        parts.setdefault(key, _Part(key[0], cols, delim)).files.append(f)
+    texts = {tuple(c for c in p.columns if c in _TEXT) for p in parts.values()}
+    if len({frozenset(t) for t in texts}) != 1:
+        return None  # a dimension some files lack: the loader fills it differently
+    return list(parts.values())
+
+
+def is_canonical(path: str | os.PathLike[str]) -> bool:
+    """Whether a path holds canonical tables (headers ``date``, ``campaign``, ``channel``,
+    dimensions and measures, nothing else), which DuckDB may read once proven clean.
+
+    Platform exports (Google Ads, Meta, ...) are not: :func:`kpikit.load` reads them.
+    """
+    try:
+        duckdb = _duckdb()
+    except ParameterError:
+        return False
+    try:
+        return _layout(duckdb.connect(), Path(path)) is not None
+    except (duckdb.Error, OSError, ValueError):
+        return False
 
 
 def columns_of(con: Any, source: str) -> list[str]:
@@ -104,40 +252,321 @@ def columns_of(con: Any, source: str) -> list[str]:
     return [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()]
 
 
-def is_canonical(path: str | os.PathLike[str]) -> bool:
-    """Whether a path holds canonical tables (``date`` and measures), fit for DuckDB.
+# ------------------------------------------------------------------ reading the scans
 
-    Platform exports (Google Ads, Meta, ...) are not: :func:`kpikit.load` reads them.
+
+def _read_csv(part: _Part, *, filename: bool = False) -> str:
+    # every cell as text, no quoting: a quote is left in the cell and fails the proof, so
+    # DuckDB and Python's csv module cannot split or unquote a line differently
+    types = "{" + ", ".join(f"{_lit(c)}: 'VARCHAR'" for c in part.columns) + "}"
+    return (f"read_csv({_list(part.files)}, header = true, delim = {_lit(part.delim)}, "
+            f"quote = '', escape = '', auto_detect = false, columns = {types}"
+            + (", filename = true)" if filename else ")"))
+
+
+def _read_parquet(part: _Part, *, filename: bool = False) -> str:
+    return (f"read_parquet({_list(part.files)}, union_by_name = true"
+            + (", filename = true)" if filename else ")"))
+
+
+def _order(columns: Iterable[str]) -> list[str]:
+    """The loader's column order: date, campaign, channel, dimensions, measures."""
+    have = set(columns)
+    return [c for c in ("date", *_TEXT, *MEASURES) if c in have]
+
+
+def _typed_scan(parts: Sequence[_Part]) -> str:
+    """Every part read with the loader's types (dates as DATE, measures as DOUBLE)."""
+    selects = []
+    for p in parts:
+        cols = []
+        for c in _order(p.columns):
+            if c == "date":
+                cols.append('CAST("date" AS DATE) AS "date"')
+            elif c in MEASURES:
+                cols.append(f"CAST({_q(c)} AS DOUBLE) AS {_q(c)}")
+            else:
+                cols.append(_q(c))
+        reader = _read_csv(p) if p.kind == "csv" else _read_parquet(p)
+        selects.append(f"SELECT {', '.join(cols)} FROM {reader}")
+    every = _order(c for p in parts for c in p.columns)
+    return (f"(SELECT {', '.join(_q(c) for c in every)} FROM ("
+            + " UNION ALL BY NAME ".join(selects) + "))")
+
+
+# ------------------------------------------------------------------ the proof
+
+
+@dataclass
+class _Proof:
+    """What the proof pass leaves: the typed scan, and the series x month sums table."""
+
+    scan: str
+    columns: list[str]
+    series: list[str]
+    measures: list[str]
+
+
+def _parquet_safe(con: Any, files: Sequence[Path], measures: Sequence[str]) -> set[str]:
+    """Measures whose Parquet statistics prove no negative and no infinite value."""
+    if not measures:
+        return set()
+    wanted = ", ".join(_lit(m) for m in measures)
+    rows = con.execute(
+        "SELECT path_in_schema, count(*), count(stats_min_value), count(stats_max_value), "
+        "min(TRY_CAST(stats_min_value AS DOUBLE)), max(TRY_CAST(stats_max_value AS DOUBLE)) "
+        f"FROM parquet_metadata({_list(files)}) WHERE path_in_schema IN ({wanted}) "
+        "GROUP BY 1").fetchall()
+    safe = set()
+    for name, n, n_min, n_max, low, high in rows:
+        if n == n_min == n_max and low is not None and high is not None and low >= 0 and \
+                high < float("inf"):
+            safe.add(name)
+    # a measure missing from some file has fewer row groups counted: still proven where
+    # present, and absent cells are missing values for both engines
+    return safe
+
+
+def _level1(con: Any, part: _Part, series: Sequence[str], every: Sequence[str]) -> str:
+    """SELECT of one part grouped by series, file and month, with the proof's counters."""
+    measures = [c for c in part.columns if c in MEASURES]
+    day = "1::BIGINT << day(_d)"
+    out = [*(_q(s) for s in series), "_file", "date_trunc('month', _d) AS _b",
+           "count(*) AS _n", f"sum({day}) AS _bs", f"bit_or({day}) AS _bo",
+           "min(_d) AS _dmin", "max(_d) AS _dmax",
+           "count(*) FILTER (WHERE _d IS NULL) AS _nulld"]
+    if part.kind == "csv":
+        reader = _read_csv(part, filename=True)
+        first = part.columns[0]
+        hash_ = f"starts_with({_q(first)}, '#')" if first in _TEXT else "false"
+        date_ok = "regexp_full_match(\"date\", '[0-9]{4}-[0-9]{2}-[0-9]{2}')"
+        inner = (f"SELECT *, filename AS _file, {hash_} AS _hash, CASE WHEN {date_ok} "
+                 f"THEN TRY_CAST(\"date\" AS DATE) END AS _d FROM {reader}")
+        oks = [f"({_q(m)} IS NULL OR (length({_q(m)}) <= {_MAX_NUMBER_CHARS} AND "
+               f"regexp_full_match({_q(m)}, '{_PLAIN_RE}')))" for m in measures]
+        out.append(f"count(*) FILTER (WHERE NOT ({' AND '.join(oks)})) AS _bad")
+        out.append("count(*) FILTER (WHERE _hash) AS _hash")
+        for m in measures:
+            amb = f"regexp_full_match({_q(m)}, '{_AMBIGUOUS_RE}')"
+            out.append(f"sum(TRY_CAST({_q(m)} AS DOUBLE)) AS {_q(m)}")
+            out.append(f"count(*) FILTER (WHERE {amb}) AS {_q('_amb_' + m)}")
+            out.append(f"count(*) FILTER (WHERE contains({_q(m)}, '.') AND NOT {amb}) AS "
+                       f"{_q('_dot_' + m)}")
+        value = "TRY_CAST({} AS DOUBLE)"
+    else:
+        reader = _read_parquet(part, filename=True)
+        inner = (f"SELECT {', '.join(_q(c) for c in part.columns)}, filename AS _file, "
+                 f"CAST(\"date\" AS DATE) AS _d FROM {reader}")
+        safe = _parquet_safe(con, part.files, measures)
+        conds = []
+        for m in measures:
+            out.append(f"sum(CAST({_q(m)} AS DOUBLE)) AS {_q(m)}")
+            # a NaN or an infinity makes the sum NaN or infinite
+            conds.append(f"coalesce(isfinite(sum(CAST({_q(m)} AS DOUBLE))), true)")
+            if m not in safe:
+                conds.append(f"coalesce(min({_q(m)}) >= 0, true)")
+        out.append(f"CASE WHEN {' AND '.join(conds)} THEN 0 ELSE 1 END AS _bad")
+        out.append("0 AS _hash")
+        value = "{}"
+    for m in measures:
+        out.append(f"count({_q(m)}) AS {_q('_c_' + m)}")
+    if "clicks" in measures and "impressions" in measures:
+        over = f"{value.format(_q('clicks'))} > {value.format(_q('impressions'))}"
+        out.append(f"count(*) FILTER (WHERE {over}) AS _over")
+    keys = ", ".join(str(i + 1) for i in range(len(series) + 2))
+    return f"SELECT {', '.join(out)} FROM ({inner}) GROUP BY {keys}"
+
+
+def _untidy(col: str) -> str:
+    c = _q(col)
+    empties = ", ".join(_lit(w) for w in _EMPTY_WORDS)
+    return (f"({c} IS NULL OR {c} = '' OR lower({c}) IN ({empties}) OR nfc_normalize({c}) <> "
+            f"{c} OR regexp_matches({c}, {_lit(_UNTIDY_RE)}) OR "
+            f"regexp_matches({c}, {_lit(_SUMMARY_RE)}, 'i'))")
+
+
+def _prove(con: Any, parts: Sequence[_Part]) -> _Proof | None:
+    """Prove in SQL that the loader would read the parts as DuckDB does, without a problem
+    or a warning; leave the series x file x month sums in table ``kp_l1``. None if not."""
+    every = _order(c for p in parts for c in p.columns)
+    series = [c for c in every if c in _TEXT]
+    measures = [c for c in every if c in MEASURES]
+    l1 = " UNION ALL BY NAME ".join(f"({_level1(con, p, series, every)})" for p in parts)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE kp_l1 AS {l1}")
+    have = set(columns_of(con, "kp_l1"))
+    window = ", ".join(_q(s) for s in series) + ", _b"
+    sums = [f"coalesce(sum({_q(c)}), 0) AS {_q(c)}" for c in sorted(have)
+            if c.startswith(("_amb_", "_dot_"))]
+    over = "coalesce(sum(_over), 0)" if "_over" in have else "0"
+    text_bad = " OR ".join(_untidy(s) for s in series)
+    rows = con.execute(
+        f"SELECT _file, sum(_n) AS n, count(*) FILTER (WHERE _ws <> _wo) AS dups, "
+        f"min(_dmin) AS first, max(_dmax) AS last, sum(_nulld) AS nulld, sum(_bad) AS bad, "
+        f"sum(_hash) AS hash, {over} AS over, count(*) FILTER (WHERE {text_bad}) AS text"
+        + "".join(", " + s for s in sums)
+        + f" FROM (SELECT *, sum(_bs) OVER w AS _ws, bit_or(_bo) OVER w AS _wo FROM kp_l1 "
+        f"WINDOW w AS (PARTITION BY {window})) GROUP BY _file").df()
+    files = {str(f) for p in parts for f in p.files}
+    if set(rows["_file"]) != files:
+        return None  # a file without data rows: the loader says so
+    if (rows[["dups", "nulld", "bad", "hash", "over", "text"]].to_numpy() != 0).any():
+        return None
+    if rows["first"].isna().any() or rows["last"].isna().any():
+        return None
+    newest = date.today() + timedelta(days=_AHEAD_DAYS)
+    first, last = pd.Timestamp(rows["first"].min()), pd.Timestamp(rows["last"].max())
+    if first < pd.Timestamp(_FIRST_DAY) or last > pd.Timestamp(newest):
+        return None
+    for m in measures:  # '1.000' is read as 1.0 only beside an unambiguous decimal
+        if f"_amb_{m}" in rows and ((rows[f"_amb_{m}"] > 0) & (rows[f"_dot_{m}"] == 0)).any():
+            return None
+    return _Proof(_typed_scan(parts), every, series, measures)
+
+
+# ------------------------------------------------------------------ what the loader reads
+
+
+def load_path(path: str | os.PathLike[str]) -> pd.DataFrame:
+    """:func:`kpikit.load` for a file; for a folder, each data file loaded and stacked.
+
+    A folder's files are checked together for what no single file shows: the same key
+    (date, campaign, channel, dimensions) in two files, and money in several currencies.
     """
+    from .io import load
+
     p = Path(path)
-    if not p.is_dir() and p.suffix.lower() not in _PARQUET + (".csv",):
-        return False
-    duckdb = _duckdb()
+    if not p.is_dir():
+        return load(p)
+    files = data_files(p)
+    if not files:
+        raise ParameterError(tr(
+            f"{p}: the folder has no data files ({', '.join(_FOLDER_FILES)}). Fix: give "
+            "the folder that holds the exports, or the path of one file.",
+            f"{p}: thư mục không có tệp dữ liệu nào ({', '.join(_FOLDER_FILES)}). Cách sửa: "
+            "đưa vào thư mục chứa các tệp xuất, hoặc đường dẫn của một tệp."))
+    tables = [load(f, name=str(f.relative_to(p))) for f in files]
+    currencies = {t.attrs.get("currency") for t in tables} - {None}
+    if len(currencies) > 1:
+        listed = "; ".join(f"{t.attrs['source']} ({t.attrs['currency']})" for t in tables
+                           if t.attrs.get("currency"))
+        raise DataError(Problem(
+            tr(f"the files are in different currencies: {listed}.",
+               f"các tệp dùng những loại tiền khác nhau: {listed}."),
+            tr("put each currency (ad account) in its own folder and compute them "
+               "separately.",
+               "để mỗi loại tiền (tài khoản quảng cáo) trong một thư mục riêng rồi tính "
+               "riêng."), p.name), p.name)
+    df = pd.concat(tables, ignore_index=True, sort=False)
+    df = df[_order(df.columns)]
+    keys = [c for c in ("date", "date_end", *_TEXT) if c in df]
+    origin = pd.Series([t.attrs["source"] for t in tables]).repeat(
+        [len(t) for t in tables]).reset_index(drop=True)
+    dup = df.duplicated(keys, keep=False).to_numpy()
+    if dup.any():
+        problems = []
+        groups = df.loc[dup].groupby(keys, sort=False, dropna=False).indices
+        for n, idx in enumerate(groups.values()):
+            if n == 20:
+                more = len(groups) - 20
+                problems.append(Problem(tr(f"{more} more duplicated keys.",
+                                           f"thêm {more} khóa bị trùng."), "", p.name))
+                break
+            rows = df.index[dup][idx]
+            first = df.loc[rows[0]]
+            key = f"({first['date']:%Y-%m-%d}, {first['campaign']!r}, {first['channel']!r})"
+            where = ", ".join(dict.fromkeys(origin[rows]))
+            problems.append(Problem(
+                tr(f"the key {key} is in more than one file: {where}.",
+                   f"khóa {key} có trong nhiều tệp: {where}."),
+                tr("remove the overlapping rows (the same days exported twice), or keep "
+                   "only one of the files in the folder.",
+                   "xóa các dòng chồng lấn (cùng các ngày bị xuất hai lần), hoặc chỉ giữ "
+                   "một trong các tệp trong thư mục."), p.name))
+        raise DataError(problems, p.name)
+    df.attrs.update(currency=next(iter(currencies), None), source=p.name,
+                    platform=",".join(sorted({t.attrs.get("platform", "") for t in tables})),
+                    dropped_total_rows=sum(t.attrs.get("dropped_total_rows", 0)
+                                           for t in tables),
+                    warnings=[w for t in tables for w in t.attrs.get("warnings", [])])
+    return df
+
+
+# ------------------------------------------------------------------ compute
+
+
+def _guard(run: Callable[[], pd.DataFrame], duckdb: Any, label: str | None) -> pd.DataFrame:
+    """Run DuckDB work; whatever DuckDB raises becomes a KpikitError naming the input."""
     try:
-        cols = columns_of(duckdb.connect(), _scan(p))
-    except duckdb.Error:
-        return False
-    return "date" in cols and any(c in MEASURES for c in cols)
+        return run()
+    except KpikitError:
+        raise
+    except duckdb.OutOfMemoryException as e:
+        raise DataError(Problem(
+            tr(f"DuckDB ran out of memory ({str(e).splitlines()[0]}).",
+               f"DuckDB hết bộ nhớ ({str(e).splitlines()[0]})."),
+            tr("group by fewer columns, compute one folder part at a time, or close other "
+               "programs and try again.",
+               "gộp theo ít cột hơn, tính từng phần của thư mục, hoặc đóng các chương trình "
+               "khác rồi thử lại."), label), label) from None
+    except duckdb.Error as e:
+        raise DataError(Problem(
+            tr(f"DuckDB could not read it ({type(e).__name__}: {str(e).splitlines()[0]}).",
+               f"DuckDB không đọc được ({type(e).__name__}: {str(e).splitlines()[0]})."),
+            tr("check that the file is complete and not being written, or read it with "
+               "kpikit.load (compute(path, engine='pandas')), which names the bad cell.",
+               "kiểm tra tệp đã đầy đủ và không đang được ghi, hoặc đọc bằng kpikit.load "
+               "(compute(path, engine='pandas')), cách này chỉ ra ô bị lỗi."), label),
+            label) from None
 
 
 def compute(source: pd.DataFrame | str | os.PathLike[str],
             kpis: str | KPI | Iterable[str | KPI] | None = None, *,
             by: str | Sequence[str] | None = ("campaign",), freq: str | None = None,
             include_measures: bool = False, memory_limit: str | None = None) -> pd.DataFrame:
-    """:func:`kpikit.compute` through DuckDB (see there for the parameters)."""
+    """:func:`kpikit.compute` through DuckDB (see there for the parameters).
+
+    A path that the proof pass cannot vouch for is read by :func:`kpikit.load` (file by
+    file for a folder) and computed by the pandas engine: the same numbers, warnings and
+    errors as ``compute(load(path))``.
+    """
     duckdb = _duckdb()
     con = duckdb.connect()
-    if memory_limit:
-        con.execute(f"SET memory_limit = {_lit(memory_limit)}")
-    path = None
     if isinstance(source, pd.DataFrame):
+        label = source.attrs.get("source")
+        if memory_limit:
+            _guard(lambda: con.execute(f"SET memory_limit = {_lit(memory_limit)}"), duckdb,
+                   label)
         con.register("kpikit_table", source)
-        scan, label, currency = "kpikit_table", source.attrs.get("source"), \
-            source.attrs.get("currency")
-    else:
-        path = Path(source)
-        scan, label, currency = _scan(path), path.name, None
-    cols = columns_of(con, scan)
+        return _guard(lambda: _aggregate(con, "kpikit_table", None, label,
+                                         source.attrs.get("currency"), kpis, by, freq,
+                                         include_measures), duckdb, label)
+    path = Path(source)
+    label = path.name
+    if not path.exists():
+        raise ParameterError(tr(f"{path}: no such file or folder.",
+                                f"{path}: không có tệp hay thư mục này."))
+    try:
+        if memory_limit:
+            con.execute(f"SET memory_limit = {_lit(memory_limit)}")
+        parts = _layout(con, path)
+        proof = _prove(con, parts) if parts else None
+    except duckdb.Error:
+        proof = None  # DuckDB cannot even read it: the loader says why
+    if proof is None:
+        from .compute import compute as compute_frame
+
+        return compute_frame(load_path(path), kpis, by=by, freq=freq,
+                             include_measures=include_measures, engine="pandas")
+    return _guard(lambda: _aggregate(con, proof.scan, proof, label, None, kpis, by, freq,
+                                     include_measures), duckdb, label)
+
+
+def _aggregate(con: Any, scan: str, proof: _Proof | None, label: str | None,
+               currency: str | None, kpis: str | KPI | Iterable[str | KPI] | None,
+               by: str | Sequence[str] | None, freq: str | None,
+               include_measures: bool) -> pd.DataFrame:
+    """Aggregate a scan in DuckDB and finish the KPIs (the proof's sums when they serve)."""
+    cols = proof.columns if proof else columns_of(con, scan)
     keys, freq = _parse_by(by, freq)
     missing = [k for k in keys if k not in cols]
     if missing:
@@ -148,12 +577,15 @@ def compute(source: pd.DataFrame | str | os.PathLike[str],
             f"by={missing[0]!r}: không có cột này. Cách sửa: gộp theo một trong {choices}."))
     chosen = choose_kpis(kpis, cols, label)
     terms, sums, nonadd, snaps = split_terms(chosen, include_measures)
-    if currency is None and "currency" in cols:
+    if currency is None and proof is None and "currency" in cols:
         found = [r[0] for r in con.execute(
             f"SELECT DISTINCT currency FROM {scan} WHERE currency IS NOT NULL LIMIT 2"
         ).fetchall()]
         currency = found[0] if len(found) == 1 else None
-
+    # the proof's series x month sums serve any grouping by series columns and a period
+    # that months nest in; day and week groupings read the scan again
+    summed = proof is not None and set(keys) <= set(proof.series) and freq in (None, "M",
+                                                                                "Q", "Y")
     group_sql = [_q(k) for k in keys]
     if freq is not None:
         if "date" not in cols:
@@ -162,7 +594,8 @@ def compute(source: pd.DataFrame | str | os.PathLike[str],
                    "bảng không có cột 'date' nên không gộp theo kỳ được."),
                 tr("write the daily table with its date column, or drop the period from by.",
                    "ghi bảng theo ngày kèm cột ngày, hoặc bỏ kỳ khỏi by.")))
-        trunc = f"date_trunc('{_TRUNC[freq]}', CAST(\"date\" AS DATE))"
+        trunc = (f"date_trunc('{_TRUNC[freq]}', _b)" if summed
+                 else f"date_trunc('{_TRUNC[freq]}', CAST(\"date\" AS DATE))")
         if "date_end" in cols:
             crossing = con.execute(
                 f"SELECT count(*) FROM {scan} WHERE {trunc} <> date_trunc('{_TRUNC[freq]}', "
@@ -179,26 +612,37 @@ def compute(source: pd.DataFrame | str | os.PathLike[str],
                  if group_sql else "")
 
     selects = [*group_sql]
-    selects += [f"sum(CAST({_q(m)} AS DOUBLE)) AS {_q(m)}" for m in sums + nonadd]
-    selects += [f"count({_q(m)}) AS {_q('_n_' + m)}" for m in nonadd]
-    # the coverage check, cheaply first: one count of rows where some measure of a
-    # multi-measure ratio is missing; only if there are any, count the mixed rows per KPI
     ratio_measures = sorted({m for k in chosen if k.is_ratio and len(k.measures) > 1
                              for m in k.measures if m in cols})
-    if ratio_measures and path is not None and _no_nulls(con, path, ratio_measures):
-        ratio_measures = []  # the Parquet footers say so: no row to count
-    if ratio_measures:
-        gaps = " OR ".join(f"{_q(m)} IS NULL" for m in ratio_measures)
-        selects.append(f"count(*) FILTER (WHERE {gaps}) AS _gaps")
-    sql = f"SELECT {', '.join(selects) or 'count(*) AS _rows'} FROM {scan}{by_clause}"
+    if summed:
+        source = "kp_l1"
+        selects += [f"sum({_q(m)}) AS {_q(m)}" for m in sums + nonadd]
+        selects += [f"sum({_q('_c_' + m)}) AS {_q('_n_' + m)}" for m in nonadd]
+        if ratio_measures:  # some measure missing on some rows: count exactly below
+            gaps = " OR ".join(f"coalesce({_q('_c_' + m)}, 0) < _n" for m in ratio_measures)
+            selects.append(f"count(*) FILTER (WHERE {gaps}) AS _gaps")
+    else:
+        source = scan
+        selects += [f"sum(CAST({_q(m)} AS DOUBLE)) AS {_q(m)}" for m in sums + nonadd]
+        selects += [f"count({_q(m)}) AS {_q('_n_' + m)}" for m in nonadd]
+        if ratio_measures:
+            gaps = " OR ".join(f"{_q(m)} IS NULL" for m in ratio_measures)
+            selects.append(f"count(*) FILTER (WHERE {gaps}) AS _gaps")
+    sql = f"SELECT {', '.join(selects) or 'count(*) AS _rows'} FROM {source}{by_clause}"
     agg = con.execute(sql).df()
     doubtful = ([k for k in chosen if k.is_ratio and len(k.measures) > 1]
                 if ratio_measures and (agg["_gaps"] > 0).any() else [])
     checks = _coverage_selects(doubtful, cols)
     if checks:  # some measure is missing on some rows: count the mixed rows per group
+        raw_sql = [_q(k) for k in keys]
+        if freq is not None:
+            raw_sql.append(f"date_trunc('{_TRUNC[freq]}', CAST(\"date\" AS DATE)) AS period")
         detail = con.execute(
-            f"SELECT {', '.join([*group_sql, *(q for q, _ in checks)])} FROM {scan}{by_clause}"
+            f"SELECT {', '.join([*raw_sql, *(q for q, _ in checks)])} FROM {scan}{by_clause}"
         ).df()
+        if freq is not None and summed:
+            detail["period"] = pd.to_datetime(detail["period"])
+            agg["period"] = pd.to_datetime(agg["period"])
         agg = pd.concat([agg, detail.drop(columns=list(agg.columns.intersection(
             detail.columns)))], axis=1) if not group_sql else agg.merge(
             detail, on=group_names, how="left")
@@ -219,19 +663,6 @@ def compute(source: pd.DataFrame | str | os.PathLike[str],
     out = finish(agg, chosen, terms, group_names, include_measures, currency)
     _warn_coverage(agg, out, checks, group_names)
     return out
-
-
-def _no_nulls(con: Any, path: Path, columns: Sequence[str]) -> bool:
-    """Whether Parquet statistics prove ``columns`` have no missing value (CSV: unknown)."""
-    found = {path.suffix.lower()} if path.is_file() else _suffixes(path)
-    if not found or not found <= set(_PARQUET):
-        return False
-    where = _lit(str(path)) if path.is_file() else _parquet_globs(path, found)
-    wanted = ", ".join(_lit(c) for c in columns)
-    row = con.execute(
-        f"SELECT count(*), count(stats_null_count), coalesce(sum(stats_null_count), 0) "
-        f"FROM parquet_metadata({where}) WHERE path_in_schema IN ({wanted})").fetchone()
-    return bool(row[0]) and row[0] == row[1] and row[2] == 0
 
 
 def _coverage_selects(chosen: Sequence[KPI], cols: Sequence[str]
