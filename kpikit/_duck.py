@@ -307,41 +307,49 @@ class _Proof:
     measures: list[str]
 
 
-def _parquet_safe(con: Any, files: Sequence[Path], measures: Sequence[str]) -> set[str]:
-    """Measures whose Parquet statistics prove no negative and no infinite value."""
+def _parquet_safe(con: Any, files: Sequence[Path], measures: Sequence[str]
+                  ) -> tuple[set[str], set[str]]:
+    """Measures whose Parquet statistics prove (no negative and no infinite value, no
+    missing value) in every row group of every file."""
     if not measures:
-        return set()
+        return set(), set()
     wanted = ", ".join(_lit(m) for m in measures)
     rows = con.execute(
         "SELECT path_in_schema, count(*), count(stats_min_value), count(stats_max_value), "
-        "min(TRY_CAST(stats_min_value AS DOUBLE)), max(TRY_CAST(stats_max_value AS DOUBLE)) "
+        "min(TRY_CAST(stats_min_value AS DOUBLE)), max(TRY_CAST(stats_max_value AS DOUBLE)), "
+        "count(stats_null_count), sum(stats_null_count), count(DISTINCT file_name) "
         f"FROM parquet_metadata({_list(files)}) WHERE path_in_schema IN ({wanted}) "
         "GROUP BY 1").fetchall()
-    safe = set()
-    for name, n, n_min, n_max, low, high in rows:
+    safe, full = set(), set()
+    for name, n, n_min, n_max, low, high, n_null, nulls, n_files in rows:
         if n == n_min == n_max and low is not None and high is not None and low >= 0 and \
                 high < float("inf"):
             safe.add(name)
-    # a measure missing from some file has fewer row groups counted: still proven where
-    # present, and absent cells are missing values for both engines
-    return safe
+        if n_files == len(files) and n == n_null and nulls == 0:
+            full.add(name)
+    return safe, full
 
 
 def _level1(con: Any, part: _Part, series: Sequence[str], every: Sequence[str]) -> str:
     """SELECT of one part grouped by series, file and month, with the proof's counters."""
     measures = [c for c in part.columns if c in MEASURES]
     day = "1::BIGINT << day(_d)"
-    out = [*(_q(s) for s in series), "_file", "date_trunc('month', _d) AS _b",
+    # one file: its name is a constant, not a grouping key (hashing it per row is costly)
+    one = len(part.files) == 1
+    out = [*(_q(s) for s in series), "date_trunc('month', _d) AS _b",
+           _lit(str(part.files[0])) + " AS _file" if one else "_file",
            "count(*) AS _n", f"sum({day}) AS _bs", f"bit_or({day}) AS _bo",
            "min(_d) AS _dmin", "max(_d) AS _dmax",
            "count(*) FILTER (WHERE _d IS NULL) AS _nulld"]
     if part.kind == "csv":
-        reader = _read_csv(part, filename=True)
+        reader = _read_csv(part, filename=not one)
         first = part.columns[0]
         hash_ = f"starts_with({_q(first)}, '#')" if first in _TEXT else "false"
         date_ok = "regexp_full_match(\"date\", '[0-9]{4}-[0-9]{2}-[0-9]{2}')"
-        inner = (f"SELECT *, filename AS _file, {hash_} AS _hash, CASE WHEN {date_ok} "
-                 f"THEN TRY_CAST(\"date\" AS DATE) END AS _d FROM {reader}")
+        inner = (f"SELECT *, {'' if one else 'filename AS _file, '}{hash_} AS _hash, "
+                 f"CASE WHEN {date_ok} THEN TRY_CAST(\"date\" AS DATE) END AS _d "
+                 f"FROM {reader}")
+        full: set[str] = set()
         oks = [f"({_q(m)} IS NULL OR (length({_q(m)}) <= {_MAX_NUMBER_CHARS} AND "
                f"regexp_full_match({_q(m)}, '{_PLAIN_RE}')))" for m in measures]
         out.append(f"count(*) FILTER (WHERE NOT ({' AND '.join(oks)})) AS _bad")
@@ -354,10 +362,11 @@ def _level1(con: Any, part: _Part, series: Sequence[str], every: Sequence[str]) 
                        f"{_q('_dot_' + m)}")
         value = "TRY_CAST({} AS DOUBLE)"
     else:
-        reader = _read_parquet(part, filename=True)
-        inner = (f"SELECT {', '.join(_q(c) for c in part.columns)}, filename AS _file, "
-                 f"CAST(\"date\" AS DATE) AS _d FROM {reader}")
-        safe = _parquet_safe(con, part.files, measures)
+        reader = _read_parquet(part, filename=not one)
+        inner = (f"SELECT {', '.join(_q(c) for c in part.columns)}, "
+                 f"{'' if one else 'filename AS _file, '}CAST(\"date\" AS DATE) AS _d "
+                 f"FROM {reader}")
+        safe, full = _parquet_safe(con, part.files, measures)
         conds = []
         for m in measures:
             out.append(f"sum(CAST({_q(m)} AS DOUBLE)) AS {_q(m)}")
@@ -368,12 +377,12 @@ def _level1(con: Any, part: _Part, series: Sequence[str], every: Sequence[str]) 
         out.append(f"CASE WHEN {' AND '.join(conds)} THEN 0 ELSE 1 END AS _bad")
         out.append("0 AS _hash")
         value = "{}"
-    for m in measures:
-        out.append(f"count({_q(m)}) AS {_q('_c_' + m)}")
+    for m in measures:  # statistics proving no missing cell spare a count per measure
+        out.append(f"count({'*' if m in full else _q(m)}) AS {_q('_c_' + m)}")
     if "clicks" in measures and "impressions" in measures:
         over = f"{value.format(_q('clicks'))} > {value.format(_q('impressions'))}"
         out.append(f"count(*) FILTER (WHERE {over}) AS _over")
-    keys = ", ".join(str(i + 1) for i in range(len(series) + 2))
+    keys = ", ".join(str(i + 1) for i in range(len(series) + (1 if one else 2)))
     return f"SELECT {', '.join(out)} FROM ({inner}) GROUP BY {keys}"
 
 
