@@ -564,10 +564,14 @@ def compute(source: pd.DataFrame | str | os.PathLike[str],
     if proof is None:
         from .compute import compute as compute_frame
 
-        return compute_frame(load_path(path), kpis, by=by, freq=freq,
-                             include_measures=include_measures, engine="pandas")
-    return _guard(lambda: _aggregate(con, proof.scan, proof, label, None, kpis, by, freq,
-                                     include_measures), duckdb, label)
+        out = compute_frame(load_path(path), kpis, by=by, freq=freq,
+                            include_measures=include_measures, engine="pandas")
+        out.attrs["engine"] = "pandas"  # which engine really ran (tests, curious users)
+        return out
+    out = _guard(lambda: _aggregate(con, proof.scan, proof, label, None, kpis, by, freq,
+                                    include_measures), duckdb, label)
+    out.attrs["engine"] = "duckdb"
+    return out
 
 
 def _aggregate(con: Any, scan: str, proof: _Proof | None, label: str | None,
