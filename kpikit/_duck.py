@@ -339,8 +339,7 @@ def _level1(con: Any, part: _Part, series: Sequence[str], every: Sequence[str]) 
     out = [*(_q(s) for s in series), "date_trunc('month', _d) AS _b",
            _lit(str(part.files[0])) + " AS _file" if one else "_file",
            "count(*) AS _n", f"sum({day}) AS _bs", f"bit_or({day}) AS _bo",
-           "min(_d) AS _dmin", "max(_d) AS _dmax",
-           "count(*) FILTER (WHERE _d IS NULL) AS _nulld"]
+           "min(_d) AS _dmin", "max(_d) AS _dmax", "count(*) - count(_d) AS _nulld"]
     if part.kind == "csv":
         reader = _read_csv(part, filename=not one)
         first = part.columns[0]
@@ -376,12 +375,13 @@ def _level1(con: Any, part: _Part, series: Sequence[str], every: Sequence[str]) 
                 conds.append(f"coalesce(min({_q(m)}) >= 0, true)")
         out.append(f"CASE WHEN {' AND '.join(conds)} THEN 0 ELSE 1 END AS _bad")
         out.append("0 AS _hash")
-        value = "{}"
+        value = "CAST({} AS DOUBLE)"  # unsigned columns cannot subtract below zero
     for m in measures:  # statistics proving no missing cell spare a count per measure
         out.append(f"count({'*' if m in full else _q(m)}) AS {_q('_c_' + m)}")
     if "clicks" in measures and "impressions" in measures:
-        over = f"{value.format(_q('clicks'))} > {value.format(_q('impressions'))}"
-        out.append(f"count(*) FILTER (WHERE {over}) AS _over")
+        # positive when some row has clicks above impressions (cheaper than a FILTER)
+        over = f"{value.format(_q('clicks'))} - {value.format(_q('impressions'))}"
+        out.append(f"max({over}) AS _over")
     keys = ", ".join(str(i + 1) for i in range(len(series) + (1 if one else 2)))
     return f"SELECT {', '.join(out)} FROM ({inner}) GROUP BY {keys}"
 
@@ -406,7 +406,7 @@ def _prove(con: Any, parts: Sequence[_Part]) -> _Proof | None:
     window = ", ".join(_q(s) for s in series) + ", _b"
     sums = [f"coalesce(sum({_q(c)}), 0) AS {_q(c)}" for c in sorted(have)
             if c.startswith(("_amb_", "_dot_"))]
-    over = "coalesce(sum(_over), 0)" if "_over" in have else "0"
+    over = "count(*) FILTER (WHERE _over > 0)" if "_over" in have else "0"
     text_bad = " OR ".join(_untidy(s) for s in series)
     rows = con.execute(
         f"SELECT _file, sum(_n) AS n, count(*) FILTER (WHERE _ws <> _wo) AS dups, "
@@ -528,6 +528,17 @@ def _guard(run: Callable[[], pd.DataFrame], duckdb: Any, label: str | None) -> p
             label) from None
 
 
+def _set_memory_limit(con: Any, duckdb: Any, limit: str) -> None:
+    try:
+        con.execute(f"SET memory_limit = {_lit(limit)}")
+    except duckdb.Error:
+        raise ParameterError(tr(
+            f"memory_limit={limit!r}: not a memory size. Fix: write it like '4GB' or "
+            "'500MB'.",
+            f"memory_limit={limit!r}: không phải dung lượng bộ nhớ. Cách sửa: ghi dạng "
+            "'4GB' hoặc '500MB'.")) from None
+
+
 def compute(source: pd.DataFrame | str | os.PathLike[str],
             kpis: str | KPI | Iterable[str | KPI] | None = None, *,
             by: str | Sequence[str] | None = ("campaign",), freq: str | None = None,
@@ -543,8 +554,7 @@ def compute(source: pd.DataFrame | str | os.PathLike[str],
     if isinstance(source, pd.DataFrame):
         label = source.attrs.get("source")
         if memory_limit:
-            _guard(lambda: con.execute(f"SET memory_limit = {_lit(memory_limit)}"), duckdb,
-                   label)
+            _set_memory_limit(con, duckdb, memory_limit)
         con.register("kpikit_table", source)
         return _guard(lambda: _aggregate(con, "kpikit_table", None, label,
                                          source.attrs.get("currency"), kpis, by, freq,
@@ -554,9 +564,9 @@ def compute(source: pd.DataFrame | str | os.PathLike[str],
     if not path.exists():
         raise ParameterError(tr(f"{path}: no such file or folder.",
                                 f"{path}: không có tệp hay thư mục này."))
+    if memory_limit:
+        _set_memory_limit(con, duckdb, memory_limit)
     try:
-        if memory_limit:
-            con.execute(f"SET memory_limit = {_lit(memory_limit)}")
         parts = _layout(con, path)
         proof = _prove(con, parts) if parts else None
     except duckdb.Error:
