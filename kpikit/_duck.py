@@ -68,13 +68,11 @@ _DATES = frozenset({"DATE", "TIMESTAMP", "TIMESTAMP_NS", "TIMESTAMP_MS", "TIMEST
 # kept a day short of it so that time zones and leap years cannot split the two engines
 _FIRST_DAY = date(1990, 1, 1)
 _AHEAD_DAYS = 364
-# longer numbers are left to the loader's overflow rules
-_MAX_NUMBER_CHARS = 15
-# plain numbers: digits, or digits.digits
-_PLAIN_RE = r"[0-9]+(\.[0-9]+)?"
-# 1.000 or 12.345: the loader may read the dot as a thousands separator; proven a decimal
-# point only when the same column of the same file also has an unambiguous decimal
-_AMBIGUOUS_RE = r"[0-9]{1,3}\.[0-9]{3}"
+# plain numbers: digits, or digits.digits (longer ones are left to the loader's overflow
+# rules). A dot followed by exactly three digits (1.000, 12.345) may be a thousands
+# separator to the loader: proven a decimal point only when the same column of the same
+# file also has an unambiguous decimal
+_PLAIN_RE = r"[0-9]{1,15}(\.[0-9]{1,17})?"
 # a superset of the summary rows the loader drops (Total:, Grand total, Tổng cộng, ...):
 # a name that merely starts like one is left for the loader to judge
 _SUMMARY_RE = r"^(grand[\s\p{Z}]*total|sub[\s\p{Z}-]*total|total|tổng|tong[\s\p{Z}]*cong)"
@@ -349,16 +347,20 @@ def _level1(con: Any, part: _Part, series: Sequence[str], every: Sequence[str]) 
                  f"CASE WHEN {date_ok} THEN TRY_CAST(\"date\" AS DATE) END AS _d "
                  f"FROM {reader}")
         full: set[str] = set()
-        oks = [f"({_q(m)} IS NULL OR (length({_q(m)}) <= {_MAX_NUMBER_CHARS} AND "
-               f"regexp_full_match({_q(m)}, '{_PLAIN_RE}')))" for m in measures]
+        oks = [f"({_q(m)} IS NULL OR regexp_full_match({_q(m)}, '{_PLAIN_RE}'))"
+               for m in measures]
         out.append(f"count(*) FILTER (WHERE NOT ({' AND '.join(oks)})) AS _bad")
         out.append("count(*) FILTER (WHERE _hash) AS _hash")
         for m in measures:
-            amb = f"regexp_full_match({_q(m)}, '{_AMBIGUOUS_RE}')"
+            # bit 1: a cell like 1.000 (1 to 3 digits, a dot, 3 digits: maybe thousands);
+            # bit 2: an unambiguous decimal. Cells failing the plain-number test above
+            # fail the proof anyway, so only plain cells need to be told apart here
+            # (strpos and length cost far less than a second regular expression)
+            dot = f"strpos({_q(m)}, '.')"
             out.append(f"sum(TRY_CAST({_q(m)} AS DOUBLE)) AS {_q(m)}")
-            out.append(f"count(*) FILTER (WHERE {amb}) AS {_q('_amb_' + m)}")
-            out.append(f"count(*) FILTER (WHERE contains({_q(m)}, '.') AND NOT {amb}) AS "
-                       f"{_q('_dot_' + m)}")
+            out.append(f"bit_or(CASE WHEN {_q(m)} IS NULL OR {dot} = 0 THEN 0 WHEN {dot} "
+                       f"BETWEEN 2 AND 4 AND length({_q(m)}) - {dot} = 3 THEN 1 ELSE 2 END) "
+                       f"AS {_q('_kind_' + m)}")
         value = "TRY_CAST({} AS DOUBLE)"
     else:
         reader = _read_parquet(part, filename=not one)
@@ -404,8 +406,8 @@ def _prove(con: Any, parts: Sequence[_Part]) -> _Proof | None:
     con.execute(f"CREATE OR REPLACE TEMP TABLE kp_l1 AS {l1}")
     have = set(columns_of(con, "kp_l1"))
     window = ", ".join(_q(s) for s in series) + ", _b"
-    sums = [f"coalesce(sum({_q(c)}), 0) AS {_q(c)}" for c in sorted(have)
-            if c.startswith(("_amb_", "_dot_"))]
+    sums = [f"coalesce(bit_or({_q(c)}), 0) AS {_q(c)}" for c in sorted(have)
+            if c.startswith("_kind_")]
     over = "count(*) FILTER (WHERE _over > 0)" if "_over" in have else "0"
     text_bad = " OR ".join(_untidy(s) for s in series)
     rows = con.execute(
@@ -427,7 +429,7 @@ def _prove(con: Any, parts: Sequence[_Part]) -> _Proof | None:
     if first < pd.Timestamp(_FIRST_DAY) or last > pd.Timestamp(newest):
         return None
     for m in measures:  # '1.000' is read as 1.0 only beside an unambiguous decimal
-        if f"_amb_{m}" in rows and ((rows[f"_amb_{m}"] > 0) & (rows[f"_dot_{m}"] == 0)).any():
+        if f"_kind_{m}" in rows and (rows[f"_kind_{m}"].astype("int64") == 1).any():
             return None
     return _Proof(_typed_scan(parts), every, series, measures)
 

@@ -250,3 +250,34 @@ def test_a_header_without_rows_and_a_broken_parquet(tmp_path):
     (tmp_path / "broken.parquet").write_bytes(b"PAR1 this is not parquet")
     err, _ = both(tmp_path / "broken.parquet")
     assert isinstance(err, KpikitError) and "broken.parquet" in str(err)
+
+
+def test_one_point_zero_zero_zero_beside_a_decimal_is_one(tmp_path):
+    # the same column has 2.5, so the dot is a decimal point for the loader too
+    path = csv_file(tmp_path, "2026-01-01,A,search,1000,10,1.000,1\n"
+                              "2026-01-02,A,search,1000,10,2.5,1\n")
+    out, _ = both(path)
+    assert out.attrs["engine"] == "duckdb"
+    assert totals(out, "A")["spend"] == 3.5
+    # the evidence only in another column: the loader decides, with the same result
+    path = csv_file(tmp_path, "2026-01-01,A,search,1000,10,1.000,1\n"
+                              "2026-01-02,A,search,1000,10.5,2,1\n", "other.csv")
+    out, _ = both(path)
+    assert out.attrs["engine"] == "pandas"
+    assert totals(out, "A")["spend"] == 3 and totals(out, "A")["clicks"] == 20.5
+
+
+def test_duckdb_failures_become_kpikit_errors(tmp_path):
+    import duckdb
+
+    from kpikit import _duck
+
+    path = csv_file(tmp_path, "2026-01-01,A,search,1000,10,50,1\n")
+    with pytest.raises(KpikitError, match="memory_limit='lots'"):
+        _duck.compute(path, "ctr", memory_limit="lots")
+
+    def broken():
+        raise duckdb.IOException("IO Error: file vanished")
+
+    with pytest.raises(DataError, match=r"t\.csv: DuckDB could not read it \(IOException"):
+        _duck._guard(broken, duckdb, "t.csv")
