@@ -281,3 +281,39 @@ def test_duckdb_failures_become_kpikit_errors(tmp_path):
 
     with pytest.raises(DataError, match=r"t\.csv: DuckDB could not read it \(IOException"):
         _duck._guard(broken, duckdb, "t.csv")
+
+
+@pytest.mark.parametrize("name", ["TỔNG CỘNG", "Tổng cộng: chiến dịch", "Grand\u00a0Total",
+                                  "total", "Subtotal", " Brand", "Brand\u200b\u00a0",
+                                  "--", "Sale\u2028Tết", "N/A"])
+def test_names_the_loader_may_treat_specially_are_left_to_it(tmp_path, name):
+    import duckdb
+
+    from kpikit import _duck
+
+    path = tmp_path / "t.parquet"
+    pd.DataFrame({"date": pd.to_datetime(["2026-01-01", "2026-01-01"]),
+                  "campaign": [name, "Brand"], "channel": ["search", "video"],
+                  "clicks": [1.0, 2.0]}).to_parquet(path, index=False)
+    con = duckdb.connect()
+    assert _duck._prove(con, _duck._layout(con, path)) is None
+    both(path, kpis=("clicks",))
+
+
+@pytest.mark.parametrize("day", ["1989-12-31", "9999-12-31", "0001-01-01"])
+def test_dates_far_out_are_left_to_the_loader(tmp_path, day):
+    import duckdb
+
+    from kpikit import _duck
+
+    path = csv_file(tmp_path, f"{day},A,search,1000,10,50,1\n")
+    con = duckdb.connect()
+    assert _duck._prove(con, _duck._layout(con, path)) is None
+    try:
+        kpikit.load(path)
+    except KpikitError:
+        pass
+    except Exception:  # noqa: BLE001 - a traceback of this branch's loader
+        pytest.xfail("this branch's loader fails on out-of-range dates (issue 13, part 2)")
+    result, _ = both(path)
+    assert not isinstance(result, pd.DataFrame) or result.attrs["engine"] == "pandas"
