@@ -305,27 +305,40 @@ class _Proof:
     measures: list[str]
 
 
+def _newest() -> date:
+    return date.today() + timedelta(days=_AHEAD_DAYS)
+
+
 def _parquet_safe(con: Any, files: Sequence[Path], measures: Sequence[str]
-                  ) -> tuple[set[str], set[str]]:
-    """Measures whose Parquet statistics prove (no negative and no infinite value, no
-    missing value) in every row group of every file."""
-    if not measures:
-        return set(), set()
-    wanted = ", ".join(_lit(m) for m in measures)
+                  ) -> tuple[set[str], set[str], bool]:
+    """What the Parquet statistics of every row group of every file prove: the measures
+    without a negative or infinite value, the measures without a missing value, and
+    whether every date is there and inside the loader's quiet range."""
+    wanted = ", ".join(_lit(m) for m in ("date", *measures))
     rows = con.execute(
         "SELECT path_in_schema, count(*), count(stats_min_value), count(stats_max_value), "
         "min(TRY_CAST(stats_min_value AS DOUBLE)), max(TRY_CAST(stats_max_value AS DOUBLE)), "
-        "count(stats_null_count), sum(stats_null_count), count(DISTINCT file_name) "
+        "count(stats_null_count), sum(stats_null_count), count(DISTINCT file_name), "
+        "min(TRY_CAST(TRY_CAST(stats_min_value AS TIMESTAMP) AS DATE)), "
+        "max(TRY_CAST(TRY_CAST(stats_max_value AS TIMESTAMP) AS DATE)), "
+        "count(TRY_CAST(stats_min_value AS TIMESTAMP)), "
+        "count(TRY_CAST(stats_max_value AS TIMESTAMP)) "
         f"FROM parquet_metadata({_list(files)}) WHERE path_in_schema IN ({wanted}) "
         "GROUP BY 1").fetchall()
-    safe, full = set(), set()
-    for name, n, n_min, n_max, low, high, n_null, nulls, n_files in rows:
+    safe, full, dates = set(), set(), False
+    for (name, n, n_min, n_max, low, high, n_null, nulls, n_files, first, last, n_first,
+         n_last) in rows:
+        complete = n_files == len(files) and n == n_null and nulls == 0
+        if name == "date":
+            dates = (complete and n == n_first == n_last and first is not None
+                     and last is not None and first >= _FIRST_DAY and last <= _newest())
+            continue
         if n == n_min == n_max and low is not None and high is not None and low >= 0 and \
                 high < float("inf"):
             safe.add(name)
-        if n_files == len(files) and n == n_null and nulls == 0:
+        if complete:
             full.add(name)
-    return safe, full
+    return safe, full, dates
 
 
 def _level1(con: Any, part: _Part, series: Sequence[str], every: Sequence[str]) -> str:
@@ -336,8 +349,8 @@ def _level1(con: Any, part: _Part, series: Sequence[str], every: Sequence[str]) 
     one = len(part.files) == 1
     out = [*(_q(s) for s in series), "date_trunc('month', _d) AS _b",
            _lit(str(part.files[0])) + " AS _file" if one else "_file",
-           "count(*) AS _n", f"sum({day}) AS _bs", f"bit_or({day}) AS _bo",
-           "min(_d) AS _dmin", "max(_d) AS _dmax", "count(*) - count(_d) AS _nulld"]
+           "count(*) AS _n", f"sum({day}) AS _bs", f"bit_or({day}) AS _bo"]
+    dates = ["min(_d) AS _dmin", "max(_d) AS _dmax", "count(*) - count(_d) AS _nulld"]
     if part.kind == "csv":
         reader = _read_csv(part, filename=not one)
         first = part.columns[0]
@@ -367,7 +380,9 @@ def _level1(con: Any, part: _Part, series: Sequence[str], every: Sequence[str]) 
         inner = (f"SELECT {', '.join(_q(c) for c in part.columns)}, "
                  f"{'' if one else 'filename AS _file, '}CAST(\"date\" AS DATE) AS _d "
                  f"FROM {reader}")
-        safe, full = _parquet_safe(con, part.files, measures)
+        safe, full, proven = _parquet_safe(con, part.files, measures)
+        if proven:  # the statistics spare three aggregates per group
+            dates = ["NULL::DATE AS _dmin", "NULL::DATE AS _dmax", "0 AS _nulld"]
         conds = []
         for m in measures:
             out.append(f"sum(CAST({_q(m)} AS DOUBLE)) AS {_q(m)}")
@@ -378,6 +393,7 @@ def _level1(con: Any, part: _Part, series: Sequence[str], every: Sequence[str]) 
         out.append(f"CASE WHEN {' AND '.join(conds)} THEN 0 ELSE 1 END AS _bad")
         out.append("0 AS _hash")
         value = "CAST({} AS DOUBLE)"  # unsigned columns cannot subtract below zero
+    out += dates
     for m in measures:  # statistics proving no missing cell spare a count per measure
         out.append(f"count({'*' if m in full else _q(m)}) AS {_q('_c_' + m)}")
     if "clicks" in measures and "impressions" in measures:
@@ -405,27 +421,35 @@ def _prove(con: Any, parts: Sequence[_Part]) -> _Proof | None:
     l1 = " UNION ALL BY NAME ".join(f"({_level1(con, p, series, every)})" for p in parts)
     con.execute(f"CREATE OR REPLACE TEMP TABLE kp_l1 AS {l1}")
     have = set(columns_of(con, "kp_l1"))
-    window = ", ".join(_q(s) for s in series) + ", _b"
+    files = {str(f) for p in parts for f in p.files}
     sums = [f"coalesce(bit_or({_q(c)}), 0) AS {_q(c)}" for c in sorted(have)
             if c.startswith("_kind_")]
     over = "count(*) FILTER (WHERE _over > 0)" if "_over" in have else "0"
-    text_bad = " OR ".join(_untidy(s) for s in series)
     # dates outside [1990-01-01, a year ahead] (the loader warns) count as bad here, in
     # SQL: a year 9999 never has to fit a pandas timestamp
-    newest = date.today() + timedelta(days=_AHEAD_DAYS)
     outside = (f"count(*) FILTER (WHERE _dmin < DATE '{_FIRST_DAY.isoformat()}' OR "
-               f"_dmax > DATE '{newest.isoformat()}')")
+               f"_dmax > DATE '{_newest().isoformat()}')")
+    if len(files) == 1:  # one file: each series and month is one row of kp_l1 already
+        table, dups = "kp_l1", "_bs <> _bo"
+    else:  # the same day of a series in two files is a duplicate too
+        window = ", ".join(_q(s) for s in series) + ", _b"
+        table = (f"(SELECT *, sum(_bs) OVER w AS _ws, bit_or(_bo) OVER w AS _wo FROM kp_l1 "
+                 f"WINDOW w AS (PARTITION BY {window}))")
+        dups = "_ws <> _wo"
     rows = con.execute(
-        f"SELECT _file, sum(_n) AS n, count(*) FILTER (WHERE _ws <> _wo) AS dups, "
+        f"SELECT _file, sum(_n) AS n, count(*) FILTER (WHERE {dups}) AS dups, "
         f"{outside} AS outside, sum(_nulld) AS nulld, sum(_bad) AS bad, "
-        f"sum(_hash) AS hash, {over} AS over, count(*) FILTER (WHERE {text_bad}) AS text"
-        + "".join(", " + s for s in sums)
-        + f" FROM (SELECT *, sum(_bs) OVER w AS _ws, bit_or(_bo) OVER w AS _wo FROM kp_l1 "
-        f"WINDOW w AS (PARTITION BY {window})) GROUP BY _file").df()
-    files = {str(f) for p in parts for f in p.files}
+        f"sum(_hash) AS hash, {over} AS over" + "".join(", " + s for s in sums)
+        + f" FROM {table} GROUP BY _file").df()
+    # names are checked once per series, not once per series and month
+    names = ", ".join(_q(s) for s in series)
+    untidy = con.execute(f"SELECT count(*) FROM (SELECT DISTINCT {names} FROM kp_l1) WHERE "
+                         + " OR ".join(_untidy(s) for s in series)).fetchone()[0]
+    if untidy:
+        return None
     if set(rows["_file"]) != files:
         return None  # a file without data rows: the loader says so
-    counters = ["dups", "outside", "nulld", "bad", "hash", "over", "text"]
+    counters = ["dups", "outside", "nulld", "bad", "hash", "over"]
     if (rows[counters].to_numpy() != 0).any():
         return None
     for m in measures:  # '1.000' is read as 1.0 only beside an unambiguous decimal
