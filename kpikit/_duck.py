@@ -360,9 +360,14 @@ def _level1(con: Any, part: _Part, series: Sequence[str], every: Sequence[str]) 
                  f"CASE WHEN {date_ok} THEN TRY_CAST(\"date\" AS DATE) END AS _d "
                  f"FROM {reader}")
         full: set[str] = set()
-        oks = [f"({_q(m)} IS NULL OR regexp_full_match({_q(m)}, '{_PLAIN_RE}'))"
-               for m in measures]
-        out.append(f"count(*) FILTER (WHERE NOT ({' AND '.join(oks)})) AS _bad")
+        # one regular expression per row, not per cell: with quoting off no cell holds
+        # the delimiter, so the cells joined by it split back unambiguously (concat_ws
+        # skips empty cells, which are missing values for both engines)
+        sep = "\\|" if part.delim == "|" else part.delim
+        joined = f"concat_ws({_lit(part.delim)}, {', '.join(_q(m) for m in measures)})"
+        plain = f"({_PLAIN_RE}({sep}{_PLAIN_RE})*)?"
+        out.append(f"count(*) FILTER (WHERE NOT regexp_full_match({joined}, {_lit(plain)})) "
+                   "AS _bad")
         out.append("count(*) FILTER (WHERE _hash) AS _hash")
         for m in measures:
             # bit 1: a cell like 1.000 (1 to 3 digits, a dot, 3 digits: maybe thousands);

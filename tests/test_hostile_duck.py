@@ -317,3 +317,23 @@ def test_dates_far_out_are_left_to_the_loader(tmp_path, day):
         pytest.xfail("this branch's loader fails on out-of-range dates (issue 13, part 2)")
     result, _ = both(path)
     assert not isinstance(result, pd.DataFrame) or result.attrs["engine"] == "pandas"
+
+
+@pytest.mark.parametrize("delim", ["|", "\t", ";"])
+def test_other_delimiters_take_the_fast_path_when_clean(tmp_path, delim):
+    body = "2026-01-01,A,search,1000,10,50.25,1\n2026-01-02,A,search,3000,30,49.75,1\n"
+    path = csv_file(tmp_path, body.replace(",", delim), head=HEAD.replace(",", delim))
+    out, said = both(path)
+    assert out.attrs["engine"] == "duckdb" and said == []
+    assert totals(out, "A")["spend"] == 100
+
+
+@pytest.mark.parametrize("cell", ["1_000", " 5", "5 ", "+5", "5e3", ".5", "5.", "1 000",
+                                  "0x10", "inf", "12%", "(5)"])
+def test_cells_duckdb_would_cast_but_the_loader_reads_its_own_way(tmp_path, cell):
+    for delim in ("|", ","):
+        path = csv_file(tmp_path, f"2026-01-01{delim}A{delim}search{delim}1000{delim}"
+                                  f"{cell}{delim}50{delim}1\n", f"t{ord(delim)}.csv",
+                        head=HEAD.replace(",", delim))
+        result, _ = both(path)
+        assert not isinstance(result, pd.DataFrame) or result.attrs["engine"] == "pandas"
