@@ -302,7 +302,6 @@ class _Proof:
     scan: str
     columns: list[str]
     series: list[str]
-    measures: list[str]
 
 
 def _newest() -> date:
@@ -341,7 +340,7 @@ def _parquet_safe(con: Any, files: Sequence[Path], measures: Sequence[str]
     return safe, full, dates
 
 
-def _level1(con: Any, part: _Part, series: Sequence[str], every: Sequence[str]) -> str:
+def _level1(con: Any, part: _Part, series: Sequence[str]) -> str:
     """SELECT of one part grouped by series, file and month, with the proof's counters."""
     measures = [c for c in part.columns if c in MEASURES]
     day = "1::BIGINT << day(_d)"
@@ -423,7 +422,7 @@ def _prove(con: Any, parts: Sequence[_Part]) -> _Proof | None:
     every = _order(c for p in parts for c in p.columns)
     series = [c for c in every if c in _TEXT]
     measures = [c for c in every if c in MEASURES]
-    l1 = " UNION ALL BY NAME ".join(f"({_level1(con, p, series, every)})" for p in parts)
+    l1 = " UNION ALL BY NAME ".join(f"({_level1(con, p, series)})" for p in parts)
     con.execute(f"CREATE OR REPLACE TEMP TABLE kp_l1 AS {l1}")
     have = set(columns_of(con, "kp_l1"))
     files = {str(f) for p in parts for f in p.files}
@@ -460,7 +459,7 @@ def _prove(con: Any, parts: Sequence[_Part]) -> _Proof | None:
     for m in measures:  # '1.000' is read as 1.0 only beside an unambiguous decimal
         if f"_kind_{m}" in rows and (rows[f"_kind_{m}"].astype("int64") == 1).any():
             return None
-    return _Proof(_typed_scan(parts), every, series, measures)
+    return _Proof(_typed_scan(parts), every, series)
 
 
 # ------------------------------------------------------------------ what the loader reads
@@ -600,7 +599,7 @@ def compute(source: pd.DataFrame | str | os.PathLike[str],
     try:
         parts = _layout(con, path)
         proof = _prove(con, parts) if parts else None
-    except duckdb.Error:
+    except (duckdb.Error, OSError, ValueError):
         proof = None  # DuckDB cannot even read it: the loader says why
     if proof is None:
         from .compute import compute as compute_frame
