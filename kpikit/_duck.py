@@ -75,7 +75,8 @@ _AHEAD_DAYS = 364
 _PLAIN_RE = r"[0-9]{1,15}(\.[0-9]{1,17})?"
 # a superset of the summary rows the loader drops (Total:, Grand total, Tổng cộng, ...):
 # a name that merely starts like one is left for the loader to judge
-_SUMMARY_RE = r"^(grand[\s\p{Z}]*total|sub[\s\p{Z}-]*total|total|tổng|tong[\s\p{Z}]*cong)"
+_SUMMARY_RE = (r"^(grand[\s\p{Z}]*total|sub[\s\p{Z}-]*total|total|tổng|tong[\s\p{Z}]*cong|"
+               r"results[\s\p{Z}]+from|kết[\s\p{Z}]+quả[\s\p{Z}]+từ)")
 # text the loader would change (strip, split lines, unquote) or read as empty
 _UNTIDY_RE = r'^[\p{Z}\p{Cc}]|[\p{Z}\p{Cc}]$|[\p{Cc}\p{Zl}\p{Zp}"]'
 _EMPTY_WORDS = ("--", "-", "—", "–", "n/a", "na", "nan", "none", "null", "(not set)")
@@ -451,6 +452,15 @@ def _prove(con: Any, parts: Sequence[_Part]) -> _Proof | None:
                          + " OR ".join(_untidy(s) for s in series)).fetchone()[0]
     if untidy:
         return None
+    # and the loader's own rule, name by name, where this kpikit has it (issue 13 part 2)
+    from . import io
+
+    is_summary = getattr(io, "is_summary_label", None)
+    if is_summary is not None:
+        for s in series:
+            for (name,) in con.execute(f"SELECT DISTINCT {_q(s)} FROM kp_l1").fetchall():
+                if is_summary(name):
+                    return None
     if set(rows["_file"]) != files:
         return None  # a file without data rows: the loader says so
     counters = ["dups", "outside", "nulld", "bad", "hash", "over"]

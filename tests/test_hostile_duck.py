@@ -284,7 +284,8 @@ def test_duckdb_failures_become_kpikit_errors(tmp_path):
 
 
 @pytest.mark.parametrize("name", ["TỔNG CỘNG", "Tổng cộng: chiến dịch", "Grand\u00a0Total",
-                                  "total", "Subtotal", " Brand", "Brand\u200b\u00a0",
+                                  "total", "Subtotal", "Results from 3 campaigns",
+                                  "Kết quả từ 2 chiến dịch", " Brand", "Brand\u200b\u00a0",
                                   "--", "Sale\u2028Tết", "N/A"])
 def test_names_the_loader_may_treat_specially_are_left_to_it(tmp_path, name):
     import duckdb
