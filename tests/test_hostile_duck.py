@@ -151,12 +151,15 @@ def test_vietnamese_numbers_and_semicolons(tmp_path):
     assert t["cpa"] == pytest.approx(1235 / 2)
 
 
-def test_a_date_in_1899_is_left_to_the_loader(tmp_path):
+def test_a_date_in_1899_is_refused(tmp_path):
     path = csv_file(tmp_path, "1899-12-30,A,search,1000,10,50,1\n"
                               "2026-01-01,A,search,1000,10,50,1\n")
-    out, _ = both(path, by=("campaign", "year"))
-    assert out.attrs["engine"] == "pandas"
-    assert [str(p) for p in out["period"]] == ["1899", "2026"]
+    result, _ = both(path, by=("campaign", "year"))
+    if isinstance(result, pd.DataFrame):
+        assert result.attrs["engine"] == "pandas"  # never the fast path
+        pytest.xfail("this branch's loader still reads 1899 as a day (issue 13, part 2)")
+    assert isinstance(result, DataError)
+    assert "row 2, column 'date'" in str(result) and "'1899-12-30'" in str(result)
 
 
 def test_decomposed_vietnamese_names_are_one_campaign(tmp_path):
