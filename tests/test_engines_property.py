@@ -25,10 +25,11 @@ pq = pytest.importorskip("pyarrow.parquet")
 CAMPAIGNS = ["Tết Sale", "Khuyến mãi mùa hè", "Điện máy Xanh", "Brand", "Back to school",
              "Total - Brand", "Sale, 11.11", "Quà tặng 8/3"]
 CHANNELS = ["search", "social", "video"]
+AD_GROUPS = ["Nhóm 1", "Nhóm quảng cáo 2"]
 MEASURES = ["impressions", "clicks", "spend", "conversions", "revenue"]
 MONEY = {"spend", "revenue"}
 KPI_SETS = [["ctr", "cpc", "cpa"], ["roas", "cvr", "cpm"], None]
-GROUPINGS = ["campaign", "month", None, ("campaign", "channel", "quarter")]
+GROUPINGS = ["campaign", "month", None, ("campaign", "channel", "quarter"), "ad_group,month"]
 FIRST = date(2025, 1, 1)
 
 
@@ -37,13 +38,16 @@ def tables(draw) -> list[dict]:
     """Rows with unique (date, campaign, channel), measures with zeros and gaps."""
     campaigns = draw(st.lists(st.sampled_from(CAMPAIGNS), min_size=1, max_size=3,
                               unique=True))
+    groups = st.sampled_from(AD_GROUPS) if draw(st.booleans()) else st.none()
     keys = draw(st.lists(st.tuples(st.integers(0, 500), st.sampled_from(campaigns),
-                                   st.sampled_from(CHANNELS)),
+                                   st.sampled_from(CHANNELS), groups),
                          min_size=1, max_size=25, unique=True))
     gaps = draw(st.sets(st.sampled_from(MEASURES), max_size=2))
     rows = []
-    for day, camp, chan in keys:
+    for day, camp, chan, group in keys:
         row: dict = {"date": FIRST + timedelta(days=day), "campaign": camp, "channel": chan}
+        if group is not None:  # a dimension: the same day may repeat across ad groups
+            row["ad_group"] = group
         impressions = draw(st.integers(0, 3_000_000))
         row["impressions"] = impressions
         # mostly at most the impressions; sometimes more (a loader warning)
@@ -71,10 +75,10 @@ def _number(v: float | None, style: str) -> str:
 
 def write(rows: list[dict], path, style: str, delimiter: str = ",") -> None:
     """The table as CSV (plain 1234.5, English 1,234.5 or Vietnamese 1.234,5) or Parquet."""
+    texts = ["campaign", "channel", *(["ad_group"] if "ad_group" in rows[0] else [])]
     if style == "parquet":
-        cols = {"date": pa.array([r["date"] for r in rows], pa.date32()),
-                "campaign": pa.array([r["campaign"] for r in rows], pa.string()),
-                "channel": pa.array([r["channel"] for r in rows], pa.string())}
+        cols = {"date": pa.array([r["date"] for r in rows], pa.date32())}
+        cols.update({t: pa.array([r[t] for r in rows], pa.string()) for t in texts})
         for m in MEASURES:
             kind = pa.float64() if m in MONEY else pa.int64()
             cols[m] = pa.array([r[m] for r in rows], kind)
@@ -82,10 +86,10 @@ def write(rows: list[dict], path, style: str, delimiter: str = ",") -> None:
         return
     with open(path, "w", newline="", encoding="utf-8") as fh:
         out = csv.writer(fh, delimiter=delimiter)
-        out.writerow(["date", "campaign", "channel", *MEASURES])
+        out.writerow(["date", *texts, *MEASURES])
         for r in rows:
             day = f"{r['date']:%d/%m/%Y}" if style == "vi" else f"{r['date']:%Y-%m-%d}"
-            out.writerow([day, r["campaign"], r["channel"],
+            out.writerow([day, *(r[t] for t in texts),
                           *(_number(r[m], style) for m in MEASURES)])
 
 
