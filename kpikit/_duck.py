@@ -349,7 +349,9 @@ def _level1(con: Any, part: _Part, series: Sequence[str]) -> str:
     one = len(part.files) == 1
     out = [*(_q(s) for s in series), "date_trunc('month', _d) AS _b",
            _lit(str(part.files[0])) + " AS _file" if one else "_file",
-           "count(*) AS _n", f"sum({day}) AS _bs", f"bit_or({day}) AS _bo"]
+           # one bit per day of the month: the sum of n distinct powers of two has n bits
+           # set, and any repeated day carries, leaving fewer (a duplicate, found exactly)
+           "count(*) AS _n", f"sum({day}) AS _bs"]
     dates = ["min(_d) AS _dmin", "max(_d) AS _dmax", "count(*) - count(_d) AS _nulld"]
     if part.kind == "csv":
         reader = _read_csv(part, filename=not one)
@@ -435,12 +437,12 @@ def _prove(con: Any, parts: Sequence[_Part]) -> _Proof | None:
     outside = (f"count(*) FILTER (WHERE _dmin < DATE '{_FIRST_DAY.isoformat()}' OR "
                f"_dmax > DATE '{_newest().isoformat()}')")
     if len(files) == 1:  # one file: each series and month is one row of kp_l1 already
-        table, dups = "kp_l1", "_bs <> _bo"
+        table, dups = "kp_l1", "bit_count(_bs) <> _n - _nulld"
     else:  # the same day of a series in two files is a duplicate too
         window = ", ".join(_q(s) for s in series) + ", _b"
-        table = (f"(SELECT *, sum(_bs) OVER w AS _ws, bit_or(_bo) OVER w AS _wo FROM kp_l1 "
-                 f"WINDOW w AS (PARTITION BY {window}))")
-        dups = "_ws <> _wo"
+        table = (f"(SELECT *, sum(_bs) OVER w AS _ws, sum(_n - _nulld) OVER w AS _wn FROM "
+                 f"kp_l1 WINDOW w AS (PARTITION BY {window}))")
+        dups = "bit_count(_ws) <> _wn"
     rows = con.execute(
         f"SELECT _file, sum(_n) AS n, count(*) FILTER (WHERE {dups}) AS dups, "
         f"{outside} AS outside, sum(_nulld) AS nulld, sum(_bad) AS bad, "

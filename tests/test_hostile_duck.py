@@ -341,3 +341,25 @@ def test_cells_duckdb_would_cast_but_the_loader_reads_its_own_way(tmp_path, cell
                         head=HEAD.replace(",", delim))
         result, _ = both(path)
         assert not isinstance(result, pd.DataFrame) or result.attrs["engine"] == "pandas"
+
+
+def test_duplicates_in_parquet_and_across_a_mixed_folder(tmp_path):
+    rows = pd.DataFrame({"date": pd.to_datetime(["2026-01-31", "2026-01-31", "2026-01-30"]),
+                         "campaign": ["A", "A", "A"], "channel": ["search"] * 3,
+                         "clicks": [1.0, 2.0, 3.0], "impressions": [10.0, 20.0, 30.0]})
+    rows.to_parquet(tmp_path / "dup.parquet", index=False)
+    err, _ = both(tmp_path / "dup.parquet", kpis=("ctr",))
+    assert isinstance(err, DataError) and "(2026-01-31, 'A', 'search')" in str(err)
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    rows.iloc[[0, 2]].to_parquet(folder / "a.parquet", index=False)
+    csv_file(folder, "2026-01-31,A,search,5,50\n", "b.csv",
+             head="date,campaign,channel,clicks,impressions\n")
+    err, _ = both(folder, kpis=("ctr",))
+    assert isinstance(err, DataError)
+    assert "(2026-01-31, 'A', 'search') is in more than one file: a.parquet, b.csv" in str(err)
+    (folder / "b.csv").write_text("date,campaign,channel,clicks,impressions\n"
+                                  "2026-01-29,A,search,5,50\n", encoding="utf-8")
+    out, _ = both(folder, kpis=("ctr",))
+    assert out.attrs["engine"] == "duckdb"
+    assert totals(out, "A")["clicks"] == 9 and totals(out, "A")["ctr"] == pytest.approx(0.1)
