@@ -230,6 +230,11 @@ def _cmd_compute(a: argparse.Namespace) -> int:
         result = compute(a.file, a.kpis, by=a.by, include_measures=a.include_measures,
                          engine="duckdb")
         dropped = result.attrs.get("dropped_total_rows", 0)
+    elif not loader_options and Path(a.file).is_dir():
+        # a folder of exports: each file loaded, then checked together (kpikit.compute)
+        result = compute(a.file, a.kpis, by=a.by, include_measures=a.include_measures,
+                         engine="pandas")
+        dropped = result.attrs.get("dropped_total_rows", 0)
     else:
         df = _load(a, kpis=a.kpis)
         result = compute(df, a.kpis, by=a.by, include_measures=a.include_measures)

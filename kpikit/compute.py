@@ -210,6 +210,8 @@ def compute(
 
     out = finish(agg, chosen, terms, group_cols, include_measures, df.attrs.get("currency"))
     _coverage_warnings(work, chosen, group_cols, out)
+    if "dropped_total_rows" in df.attrs:  # read from a path here: say what the loader left out
+        out.attrs["dropped_total_rows"] = df.attrs["dropped_total_rows"]
     return out
 
 

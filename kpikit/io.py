@@ -476,6 +476,8 @@ def _read(source: str | os.PathLike[str] | pd.DataFrame, mapping, name: str | No
     # one bounded read: refuses folders, FIFOs, devices and oversized files without blocking
     try:
         data = read_limited(path, label)
+    except ParameterError:
+        raise  # read_limited's own message names the file and the fix
     except (OSError, ValueError) as e:  # permission denied, a NUL in the path, ...
         reason = getattr(e, "strerror", None) or str(e)
         raise ParameterError(tr(
