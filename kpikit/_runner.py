@@ -194,8 +194,9 @@ def make_shell() -> Any:
 
     config = Config()
     config.HistoryManager.enabled = False  # no sqlite file, no saving thread
-    return Shell(config=config, colors="nocolor", display_pub_class=Publisher,
-                 displayhook_class=Hook)
+    # the singleton: IPython's display() prints plain text unless a shell is initialized
+    return Shell.instance(config=config, colors="nocolor", display_pub_class=Publisher,
+                          displayhook_class=Hook)
 
 
 def _clean_output(out: dict[str, Any]) -> dict[str, Any]:
