@@ -137,6 +137,7 @@ class Spec:
     parameters: dict[str, Any] = field(default_factory=dict)
     data_path: Path | None = None
     source: str = "spec"
+    timeouts: dict[str, float] = field(default_factory=dict)  # notebook or "default": s
 
 
 def _rel(base: Path, value: Any) -> Path | None:
@@ -170,7 +171,7 @@ def load_spec(path_or_dict: str | os.PathLike[str] | Mapping[str, Any],
                                 "campaigns.",
                                 f"{source}: phải là một ánh xạ gồm output_dir, notebooks, "
                                 "campaigns."))
-    allowed = {"output_dir", "data_path", "notebooks", "parameters", "campaigns"}
+    allowed = {"output_dir", "data_path", "notebooks", "parameters", "campaigns", "timeout"}
     for k in raw:
         if k not in allowed:
             keys = ", ".join(sorted(allowed))
@@ -208,6 +209,7 @@ def load_spec(path_or_dict: str | os.PathLike[str] | Mapping[str, Any],
         if key in raw and not isinstance(raw[key], dict):
             problems.append(tr(f"{key}: must be a mapping of name: value",
                                f"{key}: phải là một ánh xạ tên: giá trị"))
+    timeouts = _spec_timeouts(raw.get("timeout"), problems)
     if problems:
         raise ParameterError(f"{source}: " + "; ".join(problems) + ".")
     resolved = []
@@ -219,7 +221,41 @@ def load_spec(path_or_dict: str | os.PathLike[str] | Mapping[str, Any],
     return Spec(output_dir=_rel(base, raw.get("output_dir", "kpikit-out/batch")),
                 notebooks=tuple(str(n) for n in notebooks), campaigns=tuple(resolved),
                 parameters=dict(raw.get("parameters") or {}),
-                data_path=_rel(base, raw.get("data_path")), source=source)
+                data_path=_rel(base, raw.get("data_path")), source=source,
+                timeouts=timeouts)
+
+
+def _seconds(value: Any) -> bool:
+    return (isinstance(value, (int, float)) and not isinstance(value, bool)
+            and 0 < value < float("inf"))
+
+
+def _spec_timeouts(value: Any, problems: list[str]) -> dict[str, float]:
+    """The spec's ``timeout``: seconds for every run (``timeout: 600``), or per notebook
+    (``timeout: {default: 600, 03_optimization: 1200}``). Problems are appended."""
+    if value is None:
+        return {}
+    if _seconds(value):
+        return {"default": float(value)}
+    if not isinstance(value, dict):
+        problems.append(tr(f"timeout: {value!r} is not a number of seconds above 0 nor a "
+                           "mapping of notebook: seconds, e.g. timeout: 600",
+                           f"timeout: {value!r} không phải số giây lớn hơn 0, cũng không "
+                           "phải ánh xạ notebook: số giây, ví dụ timeout: 600"))
+        return {}
+    known = sorted(_notebook_names() | {"default"})
+    out = {}
+    for k, v in value.items():
+        if str(k) not in known:
+            names = ", ".join(known)
+            problems.append(tr(f"timeout: unknown notebook {k!r} (choose from {names})",
+                               f"timeout: không có notebook {k!r} (chọn trong {names})"))
+        elif not _seconds(v):
+            problems.append(tr(f"timeout: {k}: {v!r} is not a number of seconds above 0",
+                               f"timeout: {k}: {v!r} không phải số giây lớn hơn 0"))
+        else:
+            out[str(k)] = float(v)
+    return out
 
 
 def _notebook_names() -> set[str]:
@@ -237,13 +273,19 @@ def plan_runs(spec: Spec) -> list[Run]:
         data = load(spec.data_path) if spec.data_path else load_sample()
         campaigns = [{"name": n} for n in sorted(data["campaign"].unique())]
     runs = []
-    seen: set[str] = set()
+    seen: dict[str, str] = {}
     for c in campaigns:
+        # the data's names are NFC (the loader normalises them): a name typed in NFD
+        # (macOS, some editors) must name the same campaign; case stays significant
+        c = {**c, "name": unicodedata.normalize("NFC", str(c["name"]))}
         folder_name = safe_name(c["name"])
-        if folder_name in seen:  # pragma: no cover - the hash makes this very unlikely
-            raise ParameterError(tr(f"two campaigns map to the folder {folder_name!r}.",
-                                    f"hai chiến dịch trùng thư mục {folder_name!r}."))
-        seen.add(folder_name)
+        if folder_name in seen:
+            raise ParameterError(tr(
+                f"campaign {c['name']!r} is listed twice in the spec (names are compared "
+                "after Unicode NFC normalisation). Fix: list it once.",
+                f"chiến dịch {c['name']!r} có hai lần trong tệp đặc tả (tên được so sánh sau "
+                "khi chuẩn hóa Unicode NFC). Cách sửa: chỉ ghi một lần."))
+        seen[folder_name] = c["name"]
         for nb in c.get("notebooks") or spec.notebooks:
             params: dict[str, Any] = {}
             if spec.data_path is not None:
@@ -258,7 +300,8 @@ def plan_runs(spec: Spec) -> list[Run]:
                 params.update(source.get(nb) or {})
             folder = spec.output_dir / folder_name / nb
             params["output_dir"] = "outputs"
-            runs.append(Run(c["name"], nb, params, folder))
+            timeout = spec.timeouts.get(nb, spec.timeouts.get("default"))
+            runs.append(Run(c["name"], nb, params, folder, timeout))
     return runs
 
 
