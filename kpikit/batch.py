@@ -209,7 +209,7 @@ def load_spec(path_or_dict: str | os.PathLike[str] | Mapping[str, Any],
         if key in raw and not isinstance(raw[key], dict):
             problems.append(tr(f"{key}: must be a mapping of name: value",
                                f"{key}: phải là một ánh xạ tên: giá trị"))
-    timeouts = _spec_timeouts(raw.get("timeout"), problems)
+    timeouts = _spec_timeouts(raw.get("timeout"), notebooks, problems)
     if problems:
         raise ParameterError(f"{source}: " + "; ".join(problems) + ".")
     resolved = []
@@ -230,7 +230,7 @@ def _seconds(value: Any) -> bool:
             and 0 < value < float("inf"))
 
 
-def _spec_timeouts(value: Any, problems: list[str]) -> dict[str, float]:
+def _spec_timeouts(value: Any, notebooks: Any, problems: list[str]) -> dict[str, float]:
     """The spec's ``timeout``: seconds for every run (``timeout: 600``), or per notebook
     (``timeout: {default: 600, 03_optimization: 1200}``). Problems are appended."""
     if value is None:
@@ -243,7 +243,7 @@ def _spec_timeouts(value: Any, problems: list[str]) -> dict[str, float]:
                            f"timeout: {value!r} không phải số giây lớn hơn 0, cũng không "
                            "phải ánh xạ notebook: số giây, ví dụ timeout: 600"))
         return {}
-    known = sorted(_notebook_names() | {"default"})
+    known = sorted(_notebook_names() | {str(n) for n in notebooks} | {"default"})
     out = {}
     for k, v in value.items():
         if str(k) not in known:
