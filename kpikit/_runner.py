@@ -23,6 +23,7 @@ overruns its timeout by killing its process; the last ``cell`` line says where i
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import signal
@@ -107,12 +108,22 @@ class _Sink:
     count: int | None = None
 
 
+STREAM_LIMIT = 4_000_000  # characters of printed text kept per cell (memory stays bounded)
+
+
 def _stream(name: str, text: str) -> None:
     outs = _Sink.outputs
     if outs and outs[-1].get("output_type") == "stream" and outs[-1]["name"] == name:
-        outs[-1]["text"] += text
+        last = outs[-1]
     else:
-        outs.append({"output_type": "stream", "name": name, "text": text})
+        last = {"output_type": "stream", "name": name, "text": ""}
+        outs.append(last)
+    room = STREAM_LIMIT - len(last["text"])
+    if room <= 0:
+        return
+    last["text"] += text[:room]
+    if len(text) > room:
+        last["text"] += "\n[... output cut: more than 4,000,000 characters]\n"
 
 
 class _Capture:
@@ -139,8 +150,13 @@ class _Capture:
     def isatty(self) -> bool:
         return False
 
-    def fileno(self) -> int:  # some libraries ask; the real descriptor is closed to them
-        raise OSError("captured stream")
+    def fileno(self) -> int:
+        # for code that writes to the descriptor itself (subprocesses, C libraries): the
+        # process's own stream, which goes to the batch's log, not into the notebook
+        real = sys.__stdout__ if self.name == "stdout" else sys.__stderr__
+        if real is None:
+            raise OSError("no descriptor")
+        return real.fileno()
 
     @property
     def closed(self) -> bool:
@@ -148,7 +164,13 @@ class _Capture:
 
 
 def make_shell() -> Any:
-    """A fresh IPython shell whose displays land in :class:`_Sink` (no history file)."""
+    """This process's IPython shell, whose displays land in :class:`_Sink` (no history
+    file); made on the first call (a run's process is new: its shell is fresh)."""
+    return _shell_class().instance()
+
+
+@functools.cache
+def _shell_class() -> Any:
     from IPython.core.displayhook import DisplayHook
     from IPython.core.displaypub import DisplayPublisher
     from IPython.core.interactiveshell import InteractiveShell
@@ -194,9 +216,15 @@ def make_shell() -> Any:
 
     config = Config()
     config.HistoryManager.enabled = False  # no sqlite file, no saving thread
-    # the singleton: IPython's display() prints plain text unless a shell is initialized
-    return Shell.instance(config=config, colors="nocolor", display_pub_class=Publisher,
-                          displayhook_class=Hook)
+
+    class Made(Shell):
+        # a singleton: IPython's display() prints plain text unless a shell is initialized
+        @classmethod
+        def instance(cls, *args: Any, **kwargs: Any) -> Any:
+            return super().instance(config=config, colors="nocolor",
+                                    display_pub_class=Publisher, displayhook_class=Hook)
+
+    return Made
 
 
 def _clean_output(out: dict[str, Any]) -> dict[str, Any]:

@@ -6,8 +6,9 @@ one *warm parent* pays that once: it imports everything, loads the batch's data 
 runs a throw-away evaluation of the bundled sample (no campaign's data) and builds the
 report exporter, then forks one fresh process per run on request. Each child serves a
 single notebook (:mod:`kpikit._runner`) and exits, so nothing a run does (globals, module
-attributes, environment, working folder, caches) can reach another run; the parent itself
-never runs notebook code.
+attributes, environment, working folder, caches) can reach another run. The parent never
+runs a campaign's notebook: it only rehearses kpikit's own notebooks once on the bundled
+sample, in a scratch namespace (:func:`_rehearse`).
 
 The batch talks to the parent over a socket it inherits (no file on disk): each request is
 one descriptor, the run's own socket, passed with ``SCM_RIGHTS``. The parent exits when the
@@ -15,11 +16,12 @@ batch's end closes, and on Linux the kernel kills it with the batch (``PR_SET_PD
 each child is tied to the parent the same way and also watches its run socket. POSIX only:
 where ``fork`` or descriptor passing is missing, batch runs start cold.
 
-    python -m kpikit._warm FD BATCH_PID [DATA_FILE ...]
+    python -m kpikit._warm FD BATCH_PID NOTEBOOK,... [DATA_FILE ...]
 """
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import socket
@@ -27,6 +29,7 @@ import sys
 import threading
 import time
 import warnings
+from pathlib import Path
 
 _PROCESS_LOCK = threading.Lock()
 
@@ -38,7 +41,7 @@ def available() -> bool:
 
 
 def _warm_up(data_files: list[str]) -> None:
-    """Import what notebooks use, load the batch's data, exercise the hot paths once."""
+    """Import what notebooks use, load the batch's data."""
     import IPython.core.interactiveshell  # noqa: F401
     import ipywidgets  # noqa: F401
     import nbformat  # noqa: F401  (plotly's renderers import it: seconds)
@@ -46,26 +49,33 @@ def _warm_up(data_files: list[str]) -> None:
     import plotly.io as pio
     import scipy.stats  # noqa: F401
 
-    import kpikit
     from kpikit import batch, charts, goals, optimize, widgets  # noqa: F401
-    from kpikit import notebook as nb
-    from kpikit.evaluate import evaluate
     from kpikit.io import preload
-    from kpikit.plan import Plan
 
     for f in data_files:
         try:
             preload(f)
         except Exception:  # the run itself will report a bad file, with its message
             pass
+    pio.renderers["notebook"]  # noqa: B018  (builds the renderer registry; not activated)
+    batch._html_exporter()  # compiles the report templates once, for every child
+    batch._plotlyjs_script()
+
+
+def _exercise() -> None:
+    """Without a kpikit notebook to rehearse: exercise the evaluation's paths once."""
+    import plotly.io as pio
+
+    import kpikit
+    from kpikit import notebook as nb
+    from kpikit.evaluate import evaluate
+    from kpikit.plan import Plan
+
     sample = kpikit.load_sample()
     plan = Plan.from_yaml(nb.bundled_plan())
     ev = evaluate(sample, plan, as_of=plan.period[0], lang="en")
     for fig in nb.evaluation_figures(sample, ev, lang="en").values():
         pio.to_json(fig)
-    pio.renderers["notebook"]  # noqa: B018  (builds the renderer registry; not activated)
-    batch._html_exporter()  # compiles the report templates once, for every child
-    batch._plotlyjs_script()
 
 
 def _reap(children: dict[int, tuple[int | None, str]]) -> None:
@@ -94,7 +104,69 @@ def _stop(*_: object) -> None:
     raise SystemExit(0)
 
 
-def serve(ctl: socket.socket, data_files: list[str]) -> None:
+def _rehearse(notebooks: list[str]) -> int:
+    """Run the batch's kpikit notebooks once on the bundled sample, in a scratch namespace
+    and a scratch folder, and export their report: the first call of every path they take
+    (pandas, plotly, the report templates) is then paid here once, not in every run.
+
+    Not a run: the notebooks shipped with kpikit (never the copies in
+    ``$KPIKIT_NOTEBOOK_DIR``, which may be anyone's code) on its own sample data, no
+    campaign's data; the namespace, outputs and folder are thrown away and the environment
+    restored. The shell the runs get is not touched (its namespace stays empty).
+    """
+    import shutil
+    import tempfile
+
+    import nbformat
+
+    from . import _runner, batch
+    from .batch import export_html
+    from .notebook import NOTEBOOKS
+
+    shipped = batch.NOTEBOOK_DIR
+    if not shipped.is_dir():  # installed from a wheel
+        from importlib import resources
+
+        shipped = Path(str(resources.files("kpikit.notebooks")))
+
+    env, cwd = dict(os.environ), os.getcwd()
+    real = sys.stdout, sys.stderr
+    done = 0
+    folder = tempfile.mkdtemp(prefix="kpikit-rehearsal-")
+    try:
+        os.environ.update(KPIKIT_STATIC="1", KPIKIT_BATCH="1")
+        os.chdir(folder)
+        for name in notebooks:
+            if name not in NOTEBOOKS or not (shipped / f"{name}.ipynb").is_file():
+                continue
+            try:
+                nb = nbformat.read(shipped / f"{name}.ipynb", as_version=4)
+                namespace: dict = {"__name__": "__main__"}
+                sys.stdout, sys.stderr = _runner._Capture("stdout"), _runner._Capture("stderr")
+                for cell in nb.cells:
+                    if cell.cell_type != "code":
+                        continue
+                    _runner._Sink.outputs = []
+                    exec(compile(cell.source, name, "exec"), namespace)  # noqa: S102
+                    cell.outputs = [nbformat.from_dict(_runner._clean_output(o))
+                                    for o in _runner._Sink.outputs]
+                sys.stdout, sys.stderr = real
+                export_html(nb, Path(folder) / "report.html", name, "en")
+                done += 1
+            except Exception:  # a rehearsal that fails only leaves that path cold
+                pass
+            finally:
+                sys.stdout, sys.stderr = real
+    finally:
+        _runner._Sink.outputs = []
+        os.chdir(cwd)
+        os.environ.clear()
+        os.environ.update(env)
+        shutil.rmtree(folder, ignore_errors=True)
+    return done
+
+
+def serve(ctl: socket.socket, data_files: list[str], notebooks: list[str]) -> None:
     """Warm up, say ``ready``, then fork a run process per descriptor received on ``ctl``
     until the batch closes it (or dies: then the runs still going are killed and their
     temporary folders removed)."""
@@ -107,7 +179,11 @@ def serve(ctl: socket.socket, data_files: list[str]) -> None:
     try:
         try:
             _warm_up(data_files)
-            shell = _runner.make_shell()  # fresh in every child: the parent runs no code
+            shell = _runner.make_shell()  # fresh in every child: it runs no code here
+            if not _rehearse(notebooks):
+                _exercise()
+            gc.collect()
+            gc.freeze()  # the children's collections then leave the parent's pages shared
         except Exception:
             import traceback
 
@@ -172,7 +248,8 @@ class WarmParent:
     """The batch's handle on a warm parent: start it, wait until it is ready, ask it for
     run processes, stop it. Safe to share between threads."""
 
-    def __init__(self, data_files: list[str], ready_timeout: float = 300.0) -> None:
+    def __init__(self, data_files: list[str], notebooks: list[str] | None = None,
+                 ready_timeout: float = 300.0) -> None:
         import subprocess
         import tempfile
         import threading
@@ -186,8 +263,8 @@ class WarmParent:
         try:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "kpikit._warm", str(theirs.fileno()), str(os.getpid()),
-                 *data_files], pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL,
-                stdout=self._log, stderr=self._log)
+                 ",".join(notebooks or []), *data_files], pass_fds=(theirs.fileno(),),
+                stdin=subprocess.DEVNULL, stdout=self._log, stderr=self._log)
         finally:
             theirs.close()
         self.ctl = ours
@@ -299,7 +376,8 @@ def main(argv: list[str]) -> None:
     fd, batch_pid = int(argv[0]), int(argv[1])
     # SIGTERM, not SIGKILL: the parent still kills its runs and removes their folders
     _runner.die_with_parent(batch_pid, signal.SIGTERM)
-    serve(socket.socket(fileno=fd), argv[2:])
+    notebooks = [n for n in argv[2].split(",") if n]
+    serve(socket.socket(fileno=fd), argv[3:], notebooks)
 
 
 if __name__ == "__main__":

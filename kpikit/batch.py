@@ -711,7 +711,7 @@ def warm_kernels(runs: Sequence[Run]) -> Iterator[Any]:
         return
     data = sorted({str(Path(r.parameters["data_path"]).resolve()) for r in runs
                    if isinstance(r.parameters.get("data_path"), str)})
-    parent = _warm.WarmParent(data)
+    parent = _warm.WarmParent(data, sorted({r.notebook for r in runs}))
     try:
         yield parent
     finally:
