@@ -214,9 +214,10 @@ def test_killed_batch_loses_nothing_and_resumes(tmp_path):
                             stderr=subprocess.PIPE, start_new_session=True)
     out = tmp_path / "out"
     deadline = time.time() + 180
-    while time.time() < deadline and len(list(out.glob("*/*/manifest.json"))) < 1:
-        time.sleep(0.2)
-    time.sleep(2.0)  # well into the second run
+    # kill once a run is in place and the next one is under way (its temporary folder)
+    while time.time() < deadline and not (list(out.glob("*/*/manifest.json"))
+                                          and list(out.glob("*/.*.tmp-*"))):
+        time.sleep(0.01)
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
     done = [p.parent for p in out.glob("*/*/manifest.json")]
