@@ -88,13 +88,21 @@ class Lines:
         return json.loads(line)
 
 
-def _watchdog(sock: socket.socket) -> None:
-    """Exit as soon as the batch's end closes (the batch died, or gave up on this run)."""
+_FINISHED = threading.Event()
+
+
+def _watchdog(sock: socket.socket, folder: str) -> None:
+    """Exit as soon as the batch's end closes: the batch died (then nobody will move the
+    run's temporary folder into place, so it goes) or gave up on this run."""
     try:
         while sock.recv(64):
             pass
     except OSError:
         pass
+    if not _FINISHED.is_set() and ".tmp-" in Path(folder).name:
+        import shutil
+
+        shutil.rmtree(folder, ignore_errors=True)
     os._exit(1)
 
 
@@ -331,6 +339,13 @@ def run_notebook(request: dict[str, Any], shell: Any, report: Any) -> dict[str, 
     return {"status": status, "error": error, "timings": timings}
 
 
+def _abandon(folder: str) -> None:
+    import shutil
+
+    shutil.rmtree(folder, ignore_errors=True)
+    os._exit(1)
+
+
 def child(sock: socket.socket, shell: Any = None, started: float | None = None) -> None:
     """Serve one run on ``sock`` in this (new) process, then exit."""
     code = 0
@@ -342,7 +357,12 @@ def child(sock: socket.socket, shell: Any = None, started: float | None = None) 
         if request is None:
             os._exit(1)
         sock.settimeout(None)
-        threading.Thread(target=_watchdog, args=(sock,), daemon=True).start()
+        threading.Thread(target=_watchdog, args=(sock, request["folder"]),
+                         daemon=True).start()
+        if ".tmp-" in Path(request["folder"]).name:
+            # a cold run whose batch died gets SIGTERM (PR_SET_PDEATHSIG): nobody will
+            # move its temporary folder into place, so it goes
+            signal.signal(signal.SIGTERM, lambda *_: _abandon(request["folder"]))
         os.chdir(request["folder"])
         os.environ.clear()
         os.environ.update(request["env"])
@@ -364,6 +384,7 @@ def child(sock: socket.socket, shell: Any = None, started: float | None = None) 
 
             done = {"status": "failed", "error": f"{type(e).__name__}: {e}",
                     "traceback": traceback.format_exc()[-4000:]}
+        _FINISHED.set()  # from here on the batch owns the folder
         send(sock, {"done": True, **done})
     except BaseException:  # noqa: BLE001 - the batch sees the end of file
         code = 1
@@ -553,7 +574,7 @@ def main(argv: list[str]) -> None:
     """Cold start: ``python -m kpikit._runner FD PARENT_PID``."""
     started = time.perf_counter()
     fd, parent = int(argv[0]), int(argv[1])
-    die_with_parent(parent)
+    die_with_parent(parent, signal.SIGTERM)
     sock = socket.socket(fileno=fd)
     child(sock, None, started)
 

@@ -100,8 +100,21 @@ def _reap(children: dict[int, tuple[int | None, str]]) -> None:
             shutil.rmtree(folder, ignore_errors=True)
 
 
+# what this parent must clean up if the batch dies: its rehearsal folder, and its run
+# processes (pid: (pidfd, temporary folder))
+_LEFT: dict = {"rehearsal": None, "children": {}}
+
+
 def _stop(*_: object) -> None:
-    raise SystemExit(0)
+    """SIGTERM (the batch died): kill the runs, remove their folders, exit. Done here in the
+    handler, not by unwinding: an exception raised inside a finaliser would be ignored."""
+    import shutil
+
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    _reap(_LEFT["children"])
+    if _LEFT["rehearsal"]:
+        shutil.rmtree(_LEFT["rehearsal"], ignore_errors=True)
+    os._exit(0)
 
 
 def _rehearse(notebooks: list[str]) -> int:
@@ -132,7 +145,9 @@ def _rehearse(notebooks: list[str]) -> int:
     env, cwd = dict(os.environ), os.getcwd()
     real = sys.stdout, sys.stderr
     done = 0
-    folder = tempfile.mkdtemp(prefix="kpikit-rehearsal-")
+    # the PID in the name lets the next batch remove it if this process is SIGKILLed
+    folder = tempfile.mkdtemp(prefix=f"kpikit-rehearsal-{os.getpid()}-")
+    _LEFT["rehearsal"] = folder
     try:
         os.environ.update(KPIKIT_STATIC="1", KPIKIT_BATCH="1")
         os.chdir(folder)
@@ -163,6 +178,7 @@ def _rehearse(notebooks: list[str]) -> int:
         os.environ.clear()
         os.environ.update(env)
         shutil.rmtree(folder, ignore_errors=True)
+        _LEFT["rehearsal"] = None
     return done
 
 
@@ -175,7 +191,7 @@ def serve(ctl: socket.socket, data_files: list[str], notebooks: list[str]) -> No
     from . import _runner
 
     signal.signal(signal.SIGTERM, _stop)  # PR_SET_PDEATHSIG: the batch died
-    children: dict[int, tuple[int | None, str]] = {}
+    children: dict[int, tuple[int | None, str]] = _LEFT["children"]
     try:
         try:
             _warm_up(data_files)

@@ -514,6 +514,11 @@ def _execute_run(run: Run, force: bool, warm: Any, shared_js: Path | None) -> di
     # unique per process, thread and call: runs on threads of one Dask worker never share
     tmp = run.folder.parent / (f".{run.folder.name}.tmp-{os.getpid()}-"
                                f"{threading.get_ident()}-{secrets.token_hex(4)}")
+    if warm == "process":
+        warm = _warm.process_parent()
+    elif warm is not None and not warm.ready():  # waits while the parent warms up
+        warm = None
+    # made once the parent is ready: a batch killed while it warms up leaves no folder
     tmp.mkdir(parents=True)
     started = time.perf_counter()
     timeout = float(run.timeout or DEFAULT_TIMEOUT)
@@ -521,10 +526,6 @@ def _execute_run(run: Run, force: bool, warm: Any, shared_js: Path | None) -> di
                                 "parameters": run.parameters,
                                 "fingerprint": fingerprint(run), "timeout": timeout}
     try:
-        if warm == "process":
-            warm = _warm.process_parent()
-        elif warm is not None and not warm.ready():
-            warm = None
         # widgets show a static view in reports; figures go out as JSON only and
         # export_html draws them
         env = dict(os.environ, KPIKIT_STATIC="1", KPIKIT_BATCH="1")
@@ -607,15 +608,19 @@ def _outcome(future: Any, run: Run) -> dict[str, Any]:
 
 
 def _stale_warm_folders() -> None:
-    """Remove the ``kpikit-warm-*`` folders older kpikit versions left in the temporary
-    folder when killed (no warm parent listens on their socket any more)."""
+    """Remove what killed warm parents left in the temporary folder: ``kpikit-warm-*``
+    (older versions; no parent listens on their socket any more) and
+    ``kpikit-rehearsal-PID-*`` whose process is gone."""
     import socket
     import tempfile
 
-    for folder in Path(tempfile.gettempdir()).glob("kpikit-warm-*"):
+    root = Path(tempfile.gettempdir())
+    for folder in root.glob("kpikit-warm-*"):
         sock = folder / "parent.sock"
         try:
-            if folder.stat().st_uid != os.getuid():
+            st = folder.stat()
+            # a young one may belong to a batch still warming up (no socket yet)
+            if st.st_uid != os.getuid() or time.time() - st.st_mtime < 600:
                 continue
             if sock.exists():
                 with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
@@ -625,6 +630,17 @@ def _stale_warm_folders() -> None:
         except (OSError, AttributeError):
             pass
         shutil.rmtree(folder, ignore_errors=True)
+    for folder in root.glob("kpikit-rehearsal-*-*"):
+        try:
+            pid = int(folder.name.split("-")[2])
+            if folder.stat().st_uid != os.getuid():
+                continue
+            os.kill(pid, 0)
+            continue  # its parent is still warming up
+        except ProcessLookupError:
+            shutil.rmtree(folder, ignore_errors=True)
+        except (OSError, ValueError, AttributeError):
+            continue
 
 
 def _clean_leftovers(root: Path) -> None:

@@ -238,6 +238,42 @@ def test_sigkill_of_the_batch_leaves_no_process_and_no_temporary_folder(tmp_path
     assert len(manifests(out)) == 4
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="lists processes in /proc")
+@pytest.mark.parametrize("when", ["warming up", "cold runs"])
+def test_sigkill_at_any_stage_leaves_nothing_behind(tmp_path, when):
+    import tempfile
+
+    started = tmp_path / "started"
+    started.mkdir()
+    path = write_spec(tmp_path, ["A", "B", "C"])
+    env = env_for(tmp_path, FAULT_STARTED=str(started), FAULT_GO=str(tmp_path / "never"))
+    if when == "cold runs":
+        env["KPIKIT_WARM"] = "0"
+    proc = subprocess.Popen(cli(str(path), "--jobs", "2"), cwd=tmp_path, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    try:
+        if when == "warming up":  # the warm parent rehearses, no run has started
+            pids = wait_for(lambda: [p for p, cmd in session_members(proc.pid)
+                                     if "kpikit._warm" in cmd], 60, "the warm parent")
+            wait_for(lambda: list(Path(tempfile.gettempdir()).glob(
+                f"kpikit-rehearsal-{pids[0]}-*")), 60, "the rehearsal")
+            assert not any(started.iterdir())
+        else:
+            wait_for(lambda: len(list(started.iterdir())) >= 2, 120, "two cold runs")
+            pids = []
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+        left = wait_for_empty(proc.pid, 10)
+        assert not left, left
+    finally:
+        for pid, _ in session_members(proc.pid):
+            os.kill(pid, signal.SIGKILL)
+    assert not list((tmp_path / "out").glob("*/.*tmp-*"))
+    for pid in pids:
+        assert not list(Path(tempfile.gettempdir()).glob(f"kpikit-rehearsal-{pid}-*"))
+
+
 def wait_for_empty(sid: int, seconds: float) -> list:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
