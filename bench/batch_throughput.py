@@ -90,6 +90,15 @@ def papermill_pool(runs: list[Run], root: Path, jobs: int) -> float:
     return time.perf_counter() - t
 
 
+def _cpu() -> float:
+    """CPU seconds of this process and of its children that have been waited for."""
+    import resource
+
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
 def floor(runs: list[Run], root: Path, jobs: int) -> float:
     """Seconds a run of the notebook's own work takes in this warm process, over ``jobs``."""
     import nbformat
@@ -133,11 +142,15 @@ def main() -> None:
         rows = []
         if a.cli_loop:
             rows.append(("papermill CLI loop", papermill_loop(runs, root / "papermill")))
+        cpu0 = _cpu()
         pool = papermill_pool(runs, root / "pool", a.jobs)
+        pool_cpu = _cpu() - cpu0
         rows.append((f"papermill pool ({a.jobs} procs)", pool))
+        cpu0 = _cpu()
         t = time.perf_counter()
         results = run_many(runs, jobs=a.jobs, force=True)
         ours = time.perf_counter() - t
+        ours_cpu = _cpu() - cpu0  # this process and the warm parent (reaped at the end)
         rows.append(("kpikit batch", ours))
         failed = [r for r in results if r["status"] != "ok"]
         per_run = floor(runs, root / "floor", a.jobs)
@@ -155,8 +168,12 @@ def main() -> None:
             m = json.loads((r.folder / "manifest.json").read_text(encoding="utf-8"))
             for k, v in (m.get("timings") or {}).items():
                 stages.setdefault(k, []).append(v)
+        ours_cpu += sum(stages.pop("cpu", []))  # the run processes, reaped by the parent
         said = ", ".join(f"{k} {sum(v) / len(v):.2f}" for k, v in stages.items())
         print(f"kpikit stages, mean s per run (in each run's process): {said}")
+        print(f"CPU seconds per run (all processes; what a busy machine cannot distort): "
+              f"pool {pool_cpu / a.runs:.2f}, kpikit {ours_cpu / a.runs:.2f}: "
+              f"{pool_cpu / ours_cpu:.2f}x")
     finally:
         shutil.rmtree(root, ignore_errors=True)
 

@@ -276,9 +276,12 @@ def _share_plotlyjs(outputs: Path, shared: Path, final: Path) -> None:
     copies = list(outputs.rglob("plotly.min.js")) if outputs.is_dir() else []
     if not copies:
         return
+    import filecmp
+
     from ._files import atomic_write_text
 
-    if not shared.exists():
+    # (a copy written by another plotly version would not fit these pages)
+    if not shared.exists() or not filecmp.cmp(shared, copies[0], shallow=False):
         import shutil
 
         from ._files import atomic_write
@@ -336,6 +339,8 @@ def run_notebook(request: dict[str, Any], shell: Any, report: Any) -> dict[str, 
     if request.get("shared_js"):
         _share_plotlyjs(folder / "outputs", Path(request["shared_js"]), Path(request["final"]))
     timings["write"] = round(time.perf_counter() - t, 3)
+    cpu = os.times()  # a forked or new process counts from zero: this run's CPU time
+    timings["cpu"] = round(cpu.user + cpu.system, 3)
     return {"status": status, "error": error, "timings": timings}
 
 
@@ -547,6 +552,7 @@ def drive(request: dict[str, Any], warm: Any, timeout: float,
         try:
             try:
                 lines = Lines(proc.sock)
+                proc.sock.settimeout(start_timeout)  # a parent that never forks: no hang
                 send(proc.sock, request)
                 first = lines.read(start_timeout)
             except (OSError, TimeoutError, ValueError):
