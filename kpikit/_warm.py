@@ -219,9 +219,13 @@ def serve(ctl: socket.socket, data_files: list[str], notebooks: list[str]) -> No
                 continue
             folder = json.loads(msg).get("folder", "")
             started, me = time.perf_counter(), os.getpid()
-            with warnings.catch_warnings():  # forking with BLAS threads idle is safe here
-                warnings.simplefilter("ignore", DeprecationWarning)
-                pid = os.fork()
+            try:
+                with warnings.catch_warnings():  # forking with BLAS threads idle is safe
+                    warnings.simplefilter("ignore", DeprecationWarning)
+                    pid = os.fork()
+            except OSError:  # out of processes or memory: this run's start fails (the
+                os.close(fds[0])  # batch retries it cold); the others go on
+                continue
             if pid == 0:
                 try:
                     ctl.close()  # else the batch would not see this parent die
@@ -354,8 +358,10 @@ class WarmParent:
 _PROCESS_WARM: list[WarmParent] = []
 
 
-def process_parent() -> WarmParent | None:
-    """One warm parent for this process (a Dask worker), kept for its lifetime.
+def process_parent(data_files: list[str] | None = None,
+                   notebooks: list[str] | None = None) -> WarmParent | None:
+    """One warm parent for this process (a Dask worker), kept for its lifetime; the first
+    call's data files are preloaded and its notebooks rehearsed.
 
     Started from a thread that lives as long as the process: ``PR_SET_PDEATHSIG`` fires
     when the *thread* that started a child ends, and a worker's task threads may end.
@@ -371,7 +377,7 @@ def process_parent() -> WarmParent | None:
 
             def hold() -> None:
                 try:
-                    box.append(WarmParent([]))
+                    box.append(WarmParent(list(data_files or []), list(notebooks or [])))
                 finally:
                     made.set()
                 if box:

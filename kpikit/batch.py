@@ -515,7 +515,9 @@ def _execute_run(run: Run, force: bool, warm: Any, shared_js: Path | None) -> di
     tmp = run.folder.parent / (f".{run.folder.name}.tmp-{os.getpid()}-"
                                f"{threading.get_ident()}-{secrets.token_hex(4)}")
     if warm == "process":
-        warm = _warm.process_parent()
+        data = run.parameters.get("data_path")
+        warm = _warm.process_parent([str(Path(data).resolve())] if isinstance(data, str)
+                                    else [], [run.notebook])
     elif warm is not None and not warm.ready():  # waits while the parent warms up
         warm = None
     # made once the parent is ready: a batch killed while it warms up leaves no folder
