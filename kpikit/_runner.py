@@ -23,6 +23,7 @@ overruns its timeout by killing its process; the last ``cell`` line says where i
 
 from __future__ import annotations
 
+import errno
 import functools
 import json
 import os
@@ -163,7 +164,7 @@ class _Capture:
         # process's own stream, which goes to the batch's log, not into the notebook
         real = sys.__stdout__ if self.name == "stdout" else sys.__stderr__
         if real is None:
-            raise OSError("no descriptor")
+            raise OSError(errno.EBADF, os.strerror(errno.EBADF))
         return real.fileno()
 
     @property

@@ -620,7 +620,8 @@ def _seconds(text: str) -> float:
     except ValueError:
         value = -1.0
     if not 0 < value < float("inf"):
-        raise argparse.ArgumentTypeError(f"{text!r}: expected a number of seconds above 0")
+        raise argparse.ArgumentTypeError(tr(f"{text!r}: expected a number of seconds above 0",
+                                            f"{text!r}: cần một số giây lớn hơn 0"))
     return value
 
 
