@@ -406,6 +406,18 @@ def child(sock: socket.socket, shell: Any = None, started: float | None = None) 
 # ------------------------------------------------------------- the batch side
 
 
+_LIVE: set[Proc] = set()
+_LIVE_LOCK = threading.Lock()
+
+
+def kill_all() -> None:
+    """Kill every run process this process is following (the batch was interrupted)."""
+    with _LIVE_LOCK:
+        procs = list(_LIVE)
+    for proc in procs:
+        proc.kill()
+
+
 class Proc:
     """A run process as the batch sees it: its socket, and how to kill it."""
 
@@ -413,6 +425,8 @@ class Proc:
         self.sock, self.popen, self.log = sock, popen, log
         self.pid: int | None = None
         self.pidfd: int | None = None
+        with _LIVE_LOCK:
+            _LIVE.add(self)
 
     def started(self, pid: int) -> None:
         self.pid = pid
@@ -448,6 +462,8 @@ class Proc:
             return ""
 
     def close(self) -> None:
+        with _LIVE_LOCK:
+            _LIVE.discard(self)
         try:
             self.sock.close()  # a run still alive sees the end of file and exits
         except OSError:

@@ -779,13 +779,20 @@ def run_many(runs: Sequence[Run], *, jobs: int | None = None, force: bool = Fals
 
         if os.name != "posix":
             jobs = 1  # Jupyter kernels through papermill: one at a time (see above)
+        from . import _runner
+
         with warm_kernels(todo) as warm:
             # threads suffice here: each run is its own process, the threads only wait
             with ThreadPoolExecutor(max_workers=min(jobs, len(todo)),
                                     thread_name_prefix="kpikit-run") as pool:
                 futures = {pool.submit(execute_run, r, force, warm, shared): r for r in todo}
-                for f in as_completed(futures):
-                    record(_outcome(f, futures[f]))
+                try:
+                    for f in as_completed(futures):
+                        record(_outcome(f, futures[f]))
+                except BaseException:  # Ctrl+C: start nothing more, stop what runs
+                    pool.shutdown(wait=False, cancel_futures=True)
+                    _runner.kill_all()
+                    raise
     return results
 
 

@@ -221,10 +221,11 @@ def _cmd_demo(a: argparse.Namespace) -> int:
                  "campaign)...",
            "vi": "\nĐang chạy lô demo (đặt mục tiêu, đánh giá, tối ưu cho từng chiến "
                  "dịch)..."}[lang], flush=True)
-    return _report(run_batch(demo_spec(a.output_dir, lang), jobs=a.jobs, force=a.force,
-                             progress=partial(print_progress, lang=lang),
-                             timeout=a.timeout, wait=a.wait,
-                             on_wait=partial(_waiting, lang=lang)), lang)
+    with _interruptible(lang):
+        return _report(run_batch(demo_spec(a.output_dir, lang), jobs=a.jobs, force=a.force,
+                                 progress=partial(print_progress, lang=lang),
+                                 timeout=a.timeout, wait=a.wait,
+                                 on_wait=partial(_waiting, lang=lang)), lang)
 
 
 def _cmd_batch(a: argparse.Namespace) -> int:
@@ -235,12 +236,27 @@ def _cmd_batch(a: argparse.Namespace) -> int:
     spec = load_spec(a.spec)
     lang = a.lang if a.lang_given else spec.parameters.get("lang", a.lang)
     a.lang = lang if lang in ("en", "vi") else "en"
-    with using_language(a.lang):
+    with using_language(a.lang), _interruptible(a.lang):
         return _report(run_batch(spec, jobs=a.jobs, force=a.force,
                                  progress=partial(print_progress, lang=a.lang),
                                  executor=a.executor, scheduler=a.scheduler,
                                  timeout=a.timeout, wait=a.wait,
                                  on_wait=partial(_waiting, lang=a.lang)), a.lang)
+
+
+class _Interrupted(SystemExit):
+    """Ctrl+C during a batch: exit 130 with a word on resuming, not a traceback."""
+
+
+@contextmanager
+def _interruptible(lang: str) -> Iterator[None]:
+    try:
+        yield
+    except KeyboardInterrupt:
+        print("\nĐã dừng. Các lượt đã xong được giữ lại; chạy lại cùng lệnh để tiếp tục."
+              if lang == "vi" else "\nInterrupted. Finished runs are kept; run the same "
+              "command again to resume.", file=sys.stderr)
+        raise _Interrupted(130) from None
 
 
 def _waiting(info: dict, lang: str = "en") -> None:

@@ -276,6 +276,29 @@ def test_sigkill_at_any_stage_leaves_nothing_behind(tmp_path, when):
         assert not list(Path(tempfile.gettempdir()).glob(f"kpikit-rehearsal-{pid}-*"))
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="lists processes in /proc")
+def test_ctrl_c_stops_the_runs_and_says_how_to_resume(tmp_path):
+    started = tmp_path / "started"
+    started.mkdir()
+    path = write_spec(tmp_path, ["A", "B", "C"])
+    env = env_for(tmp_path, FAULT_STARTED=str(started), FAULT_GO=str(tmp_path / "never"))
+    proc = subprocess.Popen(cli(str(path), "--jobs", "2"), cwd=tmp_path, env=env, text=True,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            start_new_session=True)
+    try:
+        wait_for(lambda: len(list(started.iterdir())) >= 2, 120, "two runs to start")
+        os.kill(proc.pid, signal.SIGINT)  # the batch alone: its runs must be stopped by it
+        _, err = proc.communicate(timeout=60)
+    finally:
+        for pid, _ in session_members(proc.pid):
+            os.kill(pid, signal.SIGKILL)
+    assert proc.returncode == 130
+    assert "Interrupted. Finished runs are kept; run the same command again" in err
+    assert "Traceback" not in err
+    assert not wait_for_empty(proc.pid, 10)
+    assert not list((tmp_path / "out").glob("*/.*tmp-*"))
+
+
 def wait_for_empty(sid: int, seconds: float) -> list:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
