@@ -16,7 +16,7 @@ batch's end closes, and on Linux the kernel kills it with the batch (``PR_SET_PD
 each child is tied to the parent the same way and also watches its run socket. POSIX only:
 where ``fork`` or descriptor passing is missing, batch runs start cold.
 
-    python -m kpikit._warm FD BATCH_PID NOTEBOOK,... [DATA_FILE ...]
+    python -m kpikit._warm FD BATCH_PID NOTEBOOK,... SCRATCH_FOLDER [DATA_FILE ...]
 """
 
 from __future__ import annotations
@@ -117,7 +117,7 @@ def _stop(*_: object) -> None:
     os._exit(0)
 
 
-def _rehearse(notebooks: list[str]) -> int:
+def _rehearse(notebooks: list[str], scratch: str = "") -> int:
     """Run the batch's kpikit notebooks once on the bundled sample, in a scratch namespace
     and a scratch folder, and export their report: the first call of every path they take
     (pandas, plotly, the report templates) is then paid here once, not in every run.
@@ -146,7 +146,11 @@ def _rehearse(notebooks: list[str]) -> int:
     real = sys.stdout, sys.stderr
     done = 0
     # the PID in the name lets the next batch remove it if this process is SIGKILLed
-    folder = tempfile.mkdtemp(prefix=f"kpikit-rehearsal-{os.getpid()}-")
+    # in the batch's output folder when there is one (a batch killed with its whole process
+    # group leaves it there, hidden, for the next batch to remove; nothing in /tmp), and
+    # with the PID in the name, so that a stale one can be told from a live one
+    folder = tempfile.mkdtemp(prefix=f".kpikit-rehearsal-{os.getpid()}-",
+                              dir=scratch if scratch and os.path.isdir(scratch) else None)
     _LEFT["rehearsal"] = folder
     try:
         os.environ.update(KPIKIT_STATIC="1", KPIKIT_BATCH="1")
@@ -182,7 +186,8 @@ def _rehearse(notebooks: list[str]) -> int:
     return done
 
 
-def serve(ctl: socket.socket, data_files: list[str], notebooks: list[str]) -> None:
+def serve(ctl: socket.socket, data_files: list[str], notebooks: list[str],
+          scratch: str = "") -> None:
     """Warm up, say ``ready``, then fork a run process per descriptor received on ``ctl``
     until the batch closes it (or dies: then the runs still going are killed and their
     temporary folders removed)."""
@@ -196,7 +201,7 @@ def serve(ctl: socket.socket, data_files: list[str], notebooks: list[str]) -> No
         try:
             _warm_up(data_files)
             shell = _runner.make_shell()  # fresh in every child: it runs no code here
-            if not _rehearse(notebooks):
+            if not _rehearse(notebooks, scratch):
                 _exercise()
             gc.collect()
             gc.freeze()  # the children's collections then leave the parent's pages shared
@@ -269,7 +274,8 @@ class WarmParent:
     run processes, stop it. Safe to share between threads."""
 
     def __init__(self, data_files: list[str], notebooks: list[str] | None = None,
-                 ready_timeout: float = 300.0) -> None:
+                 scratch: str | os.PathLike[str] | None = None,
+                 ready_timeout: float = 120.0) -> None:
         import subprocess
         import tempfile
         import threading
@@ -283,8 +289,9 @@ class WarmParent:
         try:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "kpikit._warm", str(theirs.fileno()), str(os.getpid()),
-                 ",".join(notebooks or []), *data_files], pass_fds=(theirs.fileno(),),
-                stdin=subprocess.DEVNULL, stdout=self._log, stderr=self._log)
+                 ",".join(notebooks or []), str(scratch or ""), *data_files],
+                pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, stdout=self._log,
+                stderr=self._log)
         finally:
             theirs.close()
         self.ctl = ours
@@ -399,7 +406,7 @@ def main(argv: list[str]) -> None:
     # SIGTERM, not SIGKILL: the parent still kills its runs and removes their folders
     _runner.die_with_parent(batch_pid, signal.SIGTERM)
     notebooks = [n for n in argv[2].split(",") if n]
-    serve(socket.socket(fileno=fd), argv[3:], notebooks)
+    serve(socket.socket(fileno=fd), argv[4:], notebooks, argv[3])
 
 
 if __name__ == "__main__":

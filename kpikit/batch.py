@@ -612,7 +612,7 @@ def _outcome(future: Any, run: Run) -> dict[str, Any]:
 def _stale_warm_folders() -> None:
     """Remove what killed warm parents left in the temporary folder: ``kpikit-warm-*``
     (older versions; no parent listens on their socket any more) and
-    ``kpikit-rehearsal-PID-*`` whose process is gone."""
+    ``.kpikit-rehearsal-PID-*`` (Dask workers' parents) whose process is gone."""
     import socket
     import tempfile
 
@@ -632,7 +632,7 @@ def _stale_warm_folders() -> None:
         except (OSError, AttributeError):
             pass
         shutil.rmtree(folder, ignore_errors=True)
-    for folder in root.glob("kpikit-rehearsal-*-*"):
+    for folder in root.glob(".kpikit-rehearsal-*-*"):
         try:
             pid = int(folder.name.split("-")[2])
             if folder.stat().st_uid != os.getuid():
@@ -653,7 +653,7 @@ def _clean_leftovers(root: Path) -> None:
     temporary folders of a running batch look just the same.
     """
     if root.exists():
-        for pattern in ("*/.*.tmp-*", "*/.*.old-*"):
+        for pattern in ("*/.*.tmp-*", "*/.*.old-*", ".kpikit-rehearsal-*"):
             for p in root.glob(pattern):
                 shutil.rmtree(p, ignore_errors=True)
         for p in root.glob("*/*/kernel-ipc-*"):
@@ -729,7 +729,9 @@ def warm_kernels(runs: Sequence[Run]) -> Iterator[Any]:
         return
     data = sorted({str(Path(r.parameters["data_path"]).resolve()) for r in runs
                    if isinstance(r.parameters.get("data_path"), str)})
-    parent = _warm.WarmParent(data, sorted({r.notebook for r in runs}))
+    shared = _shared_js(runs)  # the batch's output folder: its scratch folder goes there
+    parent = _warm.WarmParent(data, sorted({r.notebook for r in runs}),
+                              shared.parent if shared else None)
     try:
         yield parent
     finally:

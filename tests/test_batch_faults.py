@@ -258,8 +258,9 @@ def test_sigkill_at_any_stage_leaves_nothing_behind(tmp_path, when):
         if when == "warming up":  # the warm parent rehearses, no run has started
             pids = wait_for(lambda: [p for p, cmd in session_members(proc.pid)
                                      if "kpikit._warm" in cmd], 60, "the warm parent")
-            wait_for(lambda: list(Path(tempfile.gettempdir()).glob(
-                f"kpikit-rehearsal-{pids[0]}-*")), 60, "the rehearsal")
+            # it rehearses in a hidden folder of the output folder
+            wait_for(lambda: list((tmp_path / "out").glob(
+                f".kpikit-rehearsal-{pids[0]}-*")), 60, "the rehearsal")
             assert not any(started.iterdir())
         else:
             wait_for(lambda: len(list(started.iterdir())) >= 2, 120, "two cold runs")
@@ -272,8 +273,9 @@ def test_sigkill_at_any_stage_leaves_nothing_behind(tmp_path, when):
         for pid, _ in session_members(proc.pid):
             os.kill(pid, signal.SIGKILL)
     assert not list((tmp_path / "out").glob("*/.*tmp-*"))
+    assert not list((tmp_path / "out").glob(".kpikit-rehearsal-*"))
     for pid in pids:
-        assert not list(Path(tempfile.gettempdir()).glob(f"kpikit-rehearsal-{pid}-*"))
+        assert not list(Path(tempfile.gettempdir()).glob(f"*kpikit-*{pid}-*"))
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="lists processes in /proc")
@@ -322,9 +324,11 @@ def test_outputs_hold_only_outputs_and_one_plotly_js_per_batch(tmp_path):
     stale.mkdir(parents=True)
     (stale / "kernel-ipc-1").write_text("")
     (out / "x" / ".02_evaluation.tmp-1-2").mkdir()
+    (out / ".kpikit-rehearsal-1-abc").mkdir()  # a warm parent killed with its group
     result = run_batch(load_spec(path), jobs=2)
     assert [r["status"] for r in result.results] == ["ok", "ok"], result.results
     assert not list(out.rglob("kernel-ipc-*")) and not list(out.glob("*/.*tmp-*"))
+    assert not list(out.glob(".kpikit-rehearsal-*"))
     copies = list(out.rglob("plotly.min.js"))
     assert copies == [out / "plotly.min.js"]
     pages = list(out.glob("*/02_evaluation/outputs/charts/*.html"))
