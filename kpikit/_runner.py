@@ -53,6 +53,18 @@ def die_with_parent(parent: int | None = None, sig: int = signal.SIGKILL) -> Non
         os._exit(1)  # the parent died before the signal was armed
 
 
+def kill_group(pid: int | None) -> None:
+    """SIGKILL the process group a run process leads (itself and whatever its notebook
+    started: a ``sleep`` in a subprocess, a server). Never the caller's own group."""
+    if not pid or pid <= 1 or not hasattr(os, "killpg"):
+        return
+    try:
+        if pid != os.getpgrp():
+            os.killpg(pid, signal.SIGKILL)
+    except OSError:  # already gone
+        pass
+
+
 def send(sock: socket.socket, obj: dict[str, Any]) -> None:
     """One JSON line to the other end."""
     sock.sendall(json.dumps(obj, ensure_ascii=False, default=str).encode("utf-8") + b"\n")
@@ -101,9 +113,7 @@ def _watchdog(sock: socket.socket, folder: str) -> None:
     except OSError:
         pass
     if not _FINISHED.is_set() and ".tmp-" in Path(folder).name:
-        import shutil
-
-        shutil.rmtree(folder, ignore_errors=True)
+        _abandon(folder)
     os._exit(1)
 
 
@@ -346,9 +356,12 @@ def run_notebook(request: dict[str, Any], shell: Any, report: Any) -> dict[str, 
 
 
 def _abandon(folder: str) -> None:
+    """The batch died: remove the run's folder, then end the run's process group."""
     import shutil
 
     shutil.rmtree(folder, ignore_errors=True)
+    if os.getpgrp() == os.getpid():  # the group this run leads: it and its children
+        os.killpg(os.getpid(), signal.SIGKILL)
     os._exit(1)
 
 
@@ -451,6 +464,12 @@ class Proc:
                 os.kill(self.pid, signal.SIGKILL)
         except (OSError, Exception):  # noqa: BLE001 - already gone
             pass
+        kill_group(self.leader)
+
+    @property
+    def leader(self) -> int | None:
+        """The run's process group (it leads one: see :func:`cold` and the warm parent)."""
+        return self.popen.pid if self.popen is not None else self.pid
 
     def tail(self) -> str:
         if self.log is None:
@@ -468,6 +487,8 @@ class Proc:
             self.sock.close()  # a run still alive sees the end of file and exits
         except OSError:
             pass
+        # the run is over: whatever its notebook started and left running goes with it
+        kill_group(self.leader)
         if self.popen is not None:
             import subprocess
 
@@ -492,7 +513,8 @@ def cold() -> Proc:
     try:
         popen = subprocess.Popen(
             [sys.executable, "-m", "kpikit._runner", str(theirs.fileno()), str(os.getpid())],
-            pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, stdout=log, stderr=log)
+            pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, stdout=log, stderr=log,
+            process_group=0)  # its own group: killed as one, with what it starts
     except OSError:
         ours.close()
         log.close()

@@ -84,6 +84,8 @@ def _reap(children: dict[int, tuple[int | None, str]]) -> None:
     import select
     import shutil
 
+    from ._runner import kill_group
+
     for pid, (pidfd, _) in children.items():
         try:
             if pidfd is not None:
@@ -92,6 +94,7 @@ def _reap(children: dict[int, tuple[int | None, str]]) -> None:
                 os.kill(pid, signal.SIGKILL)
         except OSError:
             pass
+        kill_group(pid)  # and what its notebook started
     for _pid, (pidfd, folder) in children.items():
         if pidfd is not None:  # readable once the process has exited
             select.select([pidfd], [], [], 5.0)
@@ -234,6 +237,7 @@ def serve(ctl: socket.socket, data_files: list[str], notebooks: list[str],
             if pid == 0:
                 try:
                     ctl.close()  # else the batch would not see this parent die
+                    os.setpgid(0, 0)  # its own group: killed as one, with what it starts
                     _runner.die_with_parent(me)
                     for sig in (signal.SIGCHLD, signal.SIGTERM, signal.SIGHUP):
                         signal.signal(sig, signal.SIG_DFL)

@@ -4,7 +4,8 @@ process start failures, NFD names, Dask workers with several threads, clean outp
 Most tests run a small stand-in for ``02_evaluation`` (same parameters, a few lines of
 code; ``KPIKIT_NOTEBOOK_DIR``) so that they measure the batch machinery, not the KPIs.
 The stand-in obeys environment variables: ``FAULT_LOG`` (append one line per execution),
-``FAULT_STARTED`` (a folder: touch a file there when the run starts), ``FAULT_HANG`` (a
+``FAULT_STARTED`` (a folder: touch a file there when the run starts), ``FAULT_SPAWN``
+(start a ``sleep 3600`` process), ``FAULT_HANG`` (a
 campaign name that sleeps for an hour) and ``FAULT_GO`` (wait until that file exists).
 """
 
@@ -39,6 +40,9 @@ if log:
 started = os.environ.get("FAULT_STARTED")
 if started:
     pathlib.Path(started, str(os.getpid())).write_text(os.getcwd(), encoding="utf-8")
+if os.environ.get("FAULT_SPAWN"):  # a child process of the notebook's own
+    import subprocess
+    subprocess.Popen(["sleep", "3600"])
 go = os.environ.get("FAULT_GO")
 while go and not os.path.exists(go):
     time.sleep(0.05)
@@ -129,7 +133,8 @@ def test_a_hanging_run_is_stopped_and_the_index_is_written(tmp_path):
     started = time.monotonic()
     proc = subprocess.Popen(cli(str(path), "--jobs", "2"), cwd=tmp_path, text=True,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            start_new_session=True, env=env_for(tmp_path, FAULT_HANG="Hang"))
+                            start_new_session=True,
+                            env=env_for(tmp_path, FAULT_HANG="Hang", FAULT_SPAWN="1"))
     _, stderr = proc.communicate(timeout=240)
     assert time.monotonic() - started < 120
     assert proc.returncode == 1, stderr[-2000:]
@@ -147,8 +152,8 @@ def test_a_hanging_run_is_stopped_and_the_index_is_written(tmp_path):
     assert "1 failed" in page and "timed out after 4 s" in page
     rows = (out / "summary.csv").read_text(encoding="utf-8")
     assert "Hang,02_evaluation,failed" in rows and "Quick,02_evaluation,ok" in rows
-    if sys.platform.startswith("linux"):
-        assert not wait_for_empty(proc.pid, 10)  # nothing left running
+    if sys.platform.startswith("linux"):  # nothing left running, not even the sleeps
+        assert not wait_for_empty(proc.pid, 10)
 
 
 def test_command_line_timeout_overrides_the_spec_and_bad_values_are_refused(tmp_path):
@@ -211,14 +216,16 @@ def test_sigkill_of_the_batch_leaves_no_process_and_no_temporary_folder(tmp_path
     started = tmp_path / "started"
     started.mkdir()
     path = write_spec(tmp_path, ["A", "B", "C", "D"])
-    env = env_for(tmp_path, FAULT_STARTED=str(started), FAULT_GO=str(tmp_path / "never"))
+    env = env_for(tmp_path, FAULT_STARTED=str(started), FAULT_GO=str(tmp_path / "never"),
+                  FAULT_SPAWN="1")
     proc = subprocess.Popen(cli(str(path), "--jobs", "2"), cwd=tmp_path, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             start_new_session=True)
     try:
         wait_for(lambda: len(list(started.iterdir())) >= 2, 120, "two runs to start")
         members = session_members(proc.pid)
-        assert len(members) >= 4  # the batch, the warm parent, two runs
+        # the batch, the warm parent, two runs and the sleep each started
+        assert len(members) >= 6, members
         pids = [pid for pid, _ in members]
         os.kill(proc.pid, signal.SIGKILL)  # the batch alone, as the OOM killer would
         proc.wait()
@@ -233,6 +240,7 @@ def test_sigkill_of_the_batch_leaves_no_process_and_no_temporary_folder(tmp_path
         assert not list(Path(tempfile.gettempdir()).glob(f"kpikit-*{pid}-*"))
     # the next batch runs everything, once
     env.pop("FAULT_GO")
+    env.pop("FAULT_SPAWN")
     rerun = subprocess.run(cli(str(path), "--jobs", "2"), cwd=tmp_path, env=env,
                            capture_output=True, text=True, timeout=240)
     assert rerun.returncode == 0, rerun.stderr[-2000:]
@@ -248,7 +256,8 @@ def test_sigkill_at_any_stage_leaves_nothing_behind(tmp_path, when):
     started = tmp_path / "started"
     started.mkdir()
     path = write_spec(tmp_path, ["A", "B", "C"])
-    env = env_for(tmp_path, FAULT_STARTED=str(started), FAULT_GO=str(tmp_path / "never"))
+    env = env_for(tmp_path, FAULT_STARTED=str(started), FAULT_GO=str(tmp_path / "never"),
+                  FAULT_SPAWN="1")
     if when == "cold runs":
         env["KPIKIT_WARM"] = "0"
     proc = subprocess.Popen(cli(str(path), "--jobs", "2"), cwd=tmp_path, env=env,
