@@ -38,7 +38,7 @@ from typing import Any
 PR_SET_PDEATHSIG = 1
 
 
-def die_with_parent(parent: int | None = None, sig: int = signal.SIGKILL) -> None:
+def die_with_parent(parent: int | None = None, sig: int | None = None) -> None:
     """Have the kernel send ``sig`` to this process when its parent dies (Linux), and exit
     now if the parent is already gone (``parent`` is the pid it was started by)."""
     if sys.platform.startswith("linux"):
@@ -46,7 +46,7 @@ def die_with_parent(parent: int | None = None, sig: int = signal.SIGKILL) -> Non
             import ctypes
 
             libc = ctypes.CDLL(None, use_errno=True)
-            libc.prctl(PR_SET_PDEATHSIG, int(sig), 0, 0, 0)
+            libc.prctl(PR_SET_PDEATHSIG, int(sig or signal.SIGKILL), 0, 0, 0)
         except (OSError, AttributeError):  # no libc prctl: the watchdogs still work
             pass
     if parent is not None and os.getppid() != parent:
