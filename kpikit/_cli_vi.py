@@ -87,6 +87,14 @@ HELP_VI: dict[str, str] = {
     "exit with code 3 when an alert of this severity or worse is active":
         "thoát với mã 3 khi còn cảnh báo ở mức này hoặc nặng hơn",
     "rerun complete runs too": "chạy lại cả các lượt đã xong",
+    "stop a run that takes longer (default: the spec's timeout, else 1800); the run is "
+    "marked failed with the cell that hung":
+        "dừng lượt chạy nào lâu hơn (mặc định: timeout trong tệp đặc tả, nếu không thì "
+        "1800); lượt đó được ghi là lỗi, kèm ô bị treo",
+    "if another batch is running on the output folder, wait this long for it (default: "
+    "refuse at once, naming it)":
+        "nếu một lô khác đang chạy trên thư mục đầu ra, đợi nó tối đa chừng này giây (mặc "
+        "định: từ chối ngay và cho biết lô đó)",
     "local processes (default) or a Dask distributed cluster":
         "tiến trình cục bộ (mặc định) hoặc một cụm Dask phân tán",
     "Dask scheduler address, e.g. tcp://10.0.0.5:8786":

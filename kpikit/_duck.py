@@ -1,17 +1,30 @@
 """The DuckDB engine of :func:`kpikit.compute`: tables too large for memory.
 
-The aggregation (sums, snapshot picks, row counts for non-additive measures, the
-coverage check) is pushed into DuckDB as SQL built from the catalog, reading only the
-columns the KPIs need from Parquet/CSV files or folders of them; the small aggregated
-table then goes through the same :func:`kpikit.compute.finish` as the pandas engine, so
-both engines apply the same formulas, the same zero-denominator rule and the same checks.
+One set of rules for both engines. A path goes to DuckDB only when one aggregate pass
+over it PROVES, in SQL, that :func:`kpikit.load` would read every cell exactly as DuckDB
+does and would find nothing to refuse or warn about: canonical headers only, plain
+numbers (``1234`` or ``1234.5``, never a ``1.000`` that could mean a thousand), ISO dates
+from 1990 to a year ahead, no negative, NaN or infinite value, no duplicated key, no
+summary-looking row, no empty, untrimmed or non-NFC name, no clicks above impressions.
+Whatever fails the proof (or makes DuckDB itself fail) is read by the loader, a folder
+file by file, so numbers, warnings and errors are the loader's by construction.
+
+The same pass aggregates every measure by series (campaign, channel, dimensions) and
+month; KPIs by campaign and month, quarter, year or in total are then summed from that
+small table, so a clean Parquet file is scanned once. Other groupings read the file again.
+The aggregation goes through the same :func:`kpikit.compute.finish` as the pandas
+engine: the same formulas, the same zero-denominator rule and the same checks.
 """
 
 from __future__ import annotations
 
+import json
 import os
+import stat
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -29,12 +42,44 @@ from .compute import (
     finish,
     split_terms,
 )
-from .errors import KpikitWarning, MissingColumnsError, ParameterError, Problem
+from .errors import (
+    DataError,
+    KpikitError,
+    KpikitWarning,
+    MissingColumnsError,
+    ParameterError,
+    Problem,
+)
 from .sources import DIMENSIONS
 
 _TRUNC = {"D": "day", "W": "week", "M": "month", "Q": "quarter", "Y": "year"}
 _PARQUET = (".parquet", ".pq")
 _CSV = (".csv", ".tsv", ".txt")
+# what a folder may hold: the loader reads each; only Parquet and CSV can be proven clean
+_FOLDER_FILES = (*_PARQUET, ".csv", ".tsv", ".xlsx", ".xlsm")
+_TEXT = ("campaign", "channel", *DIMENSIONS)
+_ALLOWED = frozenset(("date", *_TEXT, *MEASURES))
+_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_")
+_HEAD_BYTES = 65536
+_NUMERIC = frozenset({"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT",
+                      "UINTEGER", "UBIGINT", "FLOAT", "DOUBLE"})
+_DATES = frozenset({"DATE", "TIMESTAMP", "TIMESTAMP_NS", "TIMESTAMP_MS", "TIMESTAMP_S"})
+# the oldest date the loader takes without a warning; the newest is a year after today,
+# kept a day short of it so that time zones and leap years cannot split the two engines
+_FIRST_DAY = date(1990, 1, 1)
+_AHEAD_DAYS = 364
+# plain numbers: digits, or digits.digits (longer ones are left to the loader's overflow
+# rules). A dot followed by exactly three digits (1.000, 12.345) may be a thousands
+# separator to the loader: proven a decimal point only when the same column of the same
+# file also has an unambiguous decimal
+_PLAIN_RE = r"[0-9]{1,15}(\.[0-9]{1,17})?"
+# a superset of the summary rows the loader drops (Total:, Grand total, Tổng cộng, ...):
+# a name that merely starts like one is left for the loader to judge
+_SUMMARY_RE = (r"^(grand[\s\p{Z}]*total|sub[\s\p{Z}-]*total|total|tổng|tong[\s\p{Z}]*cong|"
+               r"results[\s\p{Z}]+from|kết[\s\p{Z}]+quả[\s\p{Z}]+từ)")
+# text the loader would change (strip, split lines, unquote) or read as empty
+_UNTIDY_RE = r'^[\p{Z}\p{Cc}]|[\p{Z}\p{Cc}]$|[\p{Cc}\p{Zl}\p{Zp}"]'
+_EMPTY_WORDS = ("--", "-", "—", "–", "n/a", "na", "nan", "none", "null", "(not set)")
 
 
 def _duckdb() -> Any:
@@ -59,44 +104,146 @@ def _lit(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _suffixes(folder: Path) -> set[str]:
-    """The file suffixes under a folder (one walk of it)."""
-    return {p.suffix.lower() for p in folder.rglob("*") if p.is_file()}
+def _list(paths: Sequence[Path]) -> str:
+    return "[" + ", ".join(_lit(str(p)) for p in paths) + "]"
 
 
-def _parquet_globs(folder: Path, suffixes: set[str]) -> str:
-    return "[" + ", ".join(_lit(str(folder / "**" / f"*{s}")) for s in _PARQUET
-                           if s in suffixes) + "]"
+# ------------------------------------------------------------------ what a path holds
 
 
-def _scan(path: Path) -> str:
-    """The SQL that reads a file or every Parquet/CSV file under a folder."""
-    csv_opts = "header = true, union_by_name = true"
+def _regular(path: Path) -> bool:
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        return False
+
+
+def data_files(folder: Path) -> list[Path]:
+    """The data files under a folder, in name order (hidden and ``_`` files skipped)."""
+    out = []
+    for p in folder.rglob("*"):
+        rel = p.relative_to(folder).parts
+        if any(part.startswith((".", "_")) for part in rel):
+            continue  # .~lock files, atomic-write temporaries, _SUCCESS markers
+        if p.suffix.lower() in _FOLDER_FILES and _regular(p):
+            out.append(p)
+    return sorted(out)
+
+
+def _head(path: Path) -> bytes:
+    """The first bytes of a regular file: bounded, and never blocks (no FIFO reaches here)."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(fd, "rb") as fh:
+        return fh.read(_HEAD_BYTES)
+
+
+def _csv_header(path: Path) -> tuple[str, list[str]] | None:
+    """(delimiter, column names) when the first line is canonical names and nothing else."""
+    head = _head(path)
+    if head.startswith(b"\xef\xbb\xbf"):
+        head = head[3:]
+    line, newline, _ = head.partition(b"\n")
+    if not newline:
+        return None  # no data row, or a first line too long to be a canonical header
+    try:
+        text = line.removesuffix(b"\r").decode("ascii")
+    except UnicodeDecodeError:
+        return None
+    seps = {c for c in text if c not in _NAME_CHARS}
+    if len(seps) != 1:
+        return None
+    (delim,) = seps
+    if delim not in ",;\t|":
+        return None
+    names = text.split(delim)
+    if len(set(names)) != len(names) or not set(names) <= _ALLOWED:
+        return None
+    return delim, names
+
+
+@dataclass
+class _Part:
+    """Files of one kind and one header, read by one DuckDB scan."""
+
+    kind: str  # "csv" or "parquet"
+    columns: list[str]
+    delim: str = ""
+    files: list[Path] = field(default_factory=list)
+
+
+def _parquet_columns(con: Any, path: Path) -> list[str] | None:
+    """Column names of a Parquet file whose types prove the loader reads them as DuckDB does."""
+    # a pandas index stored as a column is an index again for pandas.read_parquet, and
+    # the loader never sees it: leave it out too
+    index: set[str] = set()
+    for (value,) in con.execute(f"SELECT value FROM parquet_kv_metadata({_lit(str(path))}) "
+                                "WHERE key = 'pandas'").fetchall():
+        try:
+            meta = json.loads(value)
+        except (ValueError, TypeError):
+            return None
+        index |= {i for i in meta.get("index_columns", []) if isinstance(i, str)}
+    described = [r for r in con.execute(
+        f"DESCRIBE SELECT * FROM read_parquet({_lit(str(path))})").fetchall()
+        if r[0] not in index]
+    names = [r[0] for r in described]
+    if len(set(names)) != len(names) or not set(names) <= _ALLOWED:
+        return None
+    for name, kind, *_ in described:
+        ok = (kind in _DATES if name == "date" else kind == "VARCHAR" if name in _TEXT
+              else kind in _NUMERIC)
+        if not ok:
+            return None
+    return names
+
+
+def _layout(con: Any, path: Path) -> list[_Part] | None:
+    """The scans of a canonical file or folder; None when some file is not canonical."""
     if path.is_dir():
-        parts = []
-        found = _suffixes(path)
-        if found & set(_PARQUET):
-            parts.append(f"SELECT * FROM read_parquet({_parquet_globs(path, found)}, "
-                         "union_by_name = true)")
-        if ".csv" in found:
-            parts.append(f"SELECT * FROM read_csv({_lit(str(path / '**' / '*.csv'))}, "
-                         f"{csv_opts})")
-        if not parts:
-            raise ParameterError(tr(f"{path}: the folder has no .parquet or .csv files.",
-                                    f"{path}: thư mục không có tệp .parquet hay .csv nào."))
-        return "(" + " UNION ALL BY NAME ".join(parts) + ")"
-    if not path.exists():
-        raise ParameterError(tr(f"{path}: no such file or folder.",
-                                f"{path}: không có tệp hay thư mục này."))
-    suffix = path.suffix.lower()
-    if suffix in _PARQUET:
-        return f"read_parquet({_lit(str(path))})"
-    if suffix in _CSV:
-        return f"read_csv({_lit(str(path))}, {csv_opts})"
-    raise ParameterError(tr(f"{path.name}: DuckDB reads .parquet and .csv files; convert "
-                            "it, or load it with kpikit.load.",
-                            f"{path.name}: DuckDB đọc tệp .parquet và .csv; hãy chuyển đổi "
-                            "tệp, hoặc đọc bằng kpikit.load."))
+        files = data_files(path)
+    elif _regular(path):
+        files = [path]
+    else:
+        return None
+    if not files:
+        return None
+    parts: dict[tuple[str, str, tuple[str, ...]], _Part] = {}
+    for f in files:
+        suffix = f.suffix.lower()
+        if suffix in _PARQUET:
+            cols = _parquet_columns(con, f)
+            key = ("parquet", "", tuple(sorted(cols or ())))
+            delim = ""
+        elif suffix in _CSV:
+            found = _csv_header(f)
+            cols, delim = (found[1], found[0]) if found else (None, "")
+            key = ("csv", delim, tuple(cols or ()))
+        else:
+            return None
+        if cols is None or "date" not in cols or "campaign" not in cols or \
+                "channel" not in cols or not any(c in MEASURES for c in cols):
+            return None
+        parts.setdefault(key, _Part(key[0], cols, delim)).files.append(f)
+    texts = {tuple(c for c in p.columns if c in _TEXT) for p in parts.values()}
+    if len({frozenset(t) for t in texts}) != 1:
+        return None  # a dimension some files lack: the loader fills it differently
+    return list(parts.values())
+
+
+def is_canonical(path: str | os.PathLike[str]) -> bool:
+    """Whether a path holds canonical tables (headers ``date``, ``campaign``, ``channel``,
+    dimensions and measures, nothing else), which DuckDB may read once proven clean.
+
+    Platform exports (Google Ads, Meta, ...) are not: :func:`kpikit.load` reads them.
+    """
+    try:
+        duckdb = _duckdb()
+    except ParameterError:
+        return False
+    try:
+        return _layout(duckdb.connect(), Path(path)) is not None
+    except (duckdb.Error, OSError, ValueError):
+        return False
 
 
 def columns_of(con: Any, source: str) -> list[str]:
@@ -104,40 +251,387 @@ def columns_of(con: Any, source: str) -> list[str]:
     return [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()]
 
 
-def is_canonical(path: str | os.PathLike[str]) -> bool:
-    """Whether a path holds canonical tables (``date`` and measures), fit for DuckDB.
+# ------------------------------------------------------------------ reading the scans
 
-    Platform exports (Google Ads, Meta, ...) are not: :func:`kpikit.load` reads them.
+
+def _read_csv(part: _Part, *, filename: bool = False) -> str:
+    # every cell as text, no quoting: a quote is left in the cell and fails the proof, so
+    # DuckDB and Python's csv module cannot split or unquote a line differently
+    types = "{" + ", ".join(f"{_lit(c)}: 'VARCHAR'" for c in part.columns) + "}"
+    return (f"read_csv({_list(part.files)}, header = true, delim = {_lit(part.delim)}, "
+            f"quote = '', escape = '', auto_detect = false, columns = {types}"
+            + (", filename = true)" if filename else ")"))
+
+
+def _read_parquet(part: _Part, *, filename: bool = False) -> str:
+    return (f"read_parquet({_list(part.files)}, union_by_name = true"
+            + (", filename = true)" if filename else ")"))
+
+
+def _order(columns: Iterable[str]) -> list[str]:
+    """The loader's column order: date, campaign, channel, dimensions, measures."""
+    have = set(columns)
+    return [c for c in ("date", *_TEXT, *MEASURES) if c in have]
+
+
+def _typed_scan(parts: Sequence[_Part]) -> str:
+    """Every part read with the loader's types (dates as DATE, measures as DOUBLE)."""
+    selects = []
+    for p in parts:
+        cols = []
+        for c in _order(p.columns):
+            if c == "date":
+                cols.append('CAST("date" AS DATE) AS "date"')
+            elif c in MEASURES:
+                cols.append(f"CAST({_q(c)} AS DOUBLE) AS {_q(c)}")
+            else:
+                cols.append(_q(c))
+        reader = _read_csv(p) if p.kind == "csv" else _read_parquet(p)
+        selects.append(f"SELECT {', '.join(cols)} FROM {reader}")
+    every = _order(c for p in parts for c in p.columns)
+    return (f"(SELECT {', '.join(_q(c) for c in every)} FROM ("
+            + " UNION ALL BY NAME ".join(selects) + "))")
+
+
+# ------------------------------------------------------------------ the proof
+
+
+@dataclass
+class _Proof:
+    """What the proof pass leaves: the typed scan, and the series x month sums table."""
+
+    scan: str
+    columns: list[str]
+    series: list[str]
+
+
+def _newest() -> date:
+    return date.today() + timedelta(days=_AHEAD_DAYS)
+
+
+def _parquet_safe(con: Any, files: Sequence[Path], measures: Sequence[str]
+                  ) -> tuple[set[str], set[str], bool]:
+    """What the Parquet statistics of every row group of every file prove: the measures
+    without a negative or infinite value, the measures without a missing value, and
+    whether every date is there and inside the loader's quiet range."""
+    wanted = ", ".join(_lit(m) for m in ("date", *measures))
+    rows = con.execute(
+        "SELECT path_in_schema, count(*), count(stats_min_value), count(stats_max_value), "
+        "min(TRY_CAST(stats_min_value AS DOUBLE)), max(TRY_CAST(stats_max_value AS DOUBLE)), "
+        "count(stats_null_count), sum(stats_null_count), count(DISTINCT file_name), "
+        "min(TRY_CAST(TRY_CAST(stats_min_value AS TIMESTAMP) AS DATE)), "
+        "max(TRY_CAST(TRY_CAST(stats_max_value AS TIMESTAMP) AS DATE)), "
+        "count(TRY_CAST(stats_min_value AS TIMESTAMP)), "
+        "count(TRY_CAST(stats_max_value AS TIMESTAMP)) "
+        f"FROM parquet_metadata({_list(files)}) WHERE path_in_schema IN ({wanted}) "
+        "GROUP BY 1").fetchall()
+    safe, full, dates = set(), set(), False
+    for (name, n, n_min, n_max, low, high, n_null, nulls, n_files, first, last, n_first,
+         n_last) in rows:
+        complete = n_files == len(files) and n == n_null and nulls == 0
+        if name == "date":
+            dates = (complete and n == n_first == n_last and first is not None
+                     and last is not None and first >= _FIRST_DAY and last <= _newest())
+            continue
+        if n == n_min == n_max and low is not None and high is not None and low >= 0 and \
+                high < float("inf"):
+            safe.add(name)
+        if complete:
+            full.add(name)
+    return safe, full, dates
+
+
+def _level1(con: Any, part: _Part, series: Sequence[str]) -> str:
+    """SELECT of one part grouped by series, file and month, with the proof's counters."""
+    measures = [c for c in part.columns if c in MEASURES]
+    day = "1::BIGINT << day(_d)"
+    # one file: its name is a constant, not a grouping key (hashing it per row is costly)
+    one = len(part.files) == 1
+    out = [*(_q(s) for s in series), "date_trunc('month', _d) AS _b",
+           _lit(str(part.files[0])) + " AS _file" if one else "_file",
+           # one bit per day of the month: the sum of n distinct powers of two has n bits
+           # set, and any repeated day carries, leaving fewer (a duplicate, found exactly)
+           "count(*) AS _n", f"sum({day}) AS _bs"]
+    dates = ["min(_d) AS _dmin", "max(_d) AS _dmax", "count(*) - count(_d) AS _nulld"]
+    if part.kind == "csv":
+        reader = _read_csv(part, filename=not one)
+        first = part.columns[0]
+        hash_ = f"starts_with({_q(first)}, '#')" if first in _TEXT else "false"
+        date_ok = "regexp_full_match(\"date\", '[0-9]{4}-[0-9]{2}-[0-9]{2}')"
+        inner = (f"SELECT *, {'' if one else 'filename AS _file, '}{hash_} AS _hash, "
+                 f"CASE WHEN {date_ok} THEN TRY_CAST(\"date\" AS DATE) END AS _d "
+                 f"FROM {reader}")
+        full: set[str] = set()
+        # one regular expression per row, not per cell: with quoting off no cell holds
+        # the delimiter, so the cells joined by it split back unambiguously (concat_ws
+        # skips empty cells, which are missing values for both engines)
+        sep = "\\|" if part.delim == "|" else part.delim
+        joined = f"concat_ws({_lit(part.delim)}, {', '.join(_q(m) for m in measures)})"
+        plain = f"({_PLAIN_RE}({sep}{_PLAIN_RE})*)?"
+        out.append(f"count(*) FILTER (WHERE NOT regexp_full_match({joined}, {_lit(plain)})) "
+                   "AS _bad")
+        out.append("count(*) FILTER (WHERE _hash) AS _hash")
+        for m in measures:
+            # bit 1: a cell like 1.000 (1 to 3 digits, a dot, 3 digits: maybe thousands);
+            # bit 2: an unambiguous decimal. Cells failing the plain-number test above
+            # fail the proof anyway, so only plain cells need to be told apart here
+            # (strpos and length cost far less than a second regular expression)
+            dot = f"strpos({_q(m)}, '.')"
+            out.append(f"sum(TRY_CAST({_q(m)} AS DOUBLE)) AS {_q(m)}")
+            out.append(f"bit_or(CASE WHEN {_q(m)} IS NULL OR {dot} = 0 THEN 0 WHEN {dot} "
+                       f"BETWEEN 2 AND 4 AND length({_q(m)}) - {dot} = 3 THEN 1 ELSE 2 END) "
+                       f"AS {_q('_kind_' + m)}")
+        value = "TRY_CAST({} AS DOUBLE)"
+    else:
+        reader = _read_parquet(part, filename=not one)
+        inner = (f"SELECT {', '.join(_q(c) for c in part.columns)}, "
+                 f"{'' if one else 'filename AS _file, '}CAST(\"date\" AS DATE) AS _d "
+                 f"FROM {reader}")
+        safe, full, proven = _parquet_safe(con, part.files, measures)
+        if proven:  # the statistics spare three aggregates per group
+            dates = ["NULL::DATE AS _dmin", "NULL::DATE AS _dmax", "0 AS _nulld"]
+        conds = []
+        for m in measures:
+            out.append(f"sum(CAST({_q(m)} AS DOUBLE)) AS {_q(m)}")
+            # a NaN or an infinity makes the sum NaN or infinite
+            conds.append(f"coalesce(isfinite(sum(CAST({_q(m)} AS DOUBLE))), true)")
+            if m not in safe:
+                conds.append(f"coalesce(min({_q(m)}) >= 0, true)")
+        out.append(f"CASE WHEN {' AND '.join(conds)} THEN 0 ELSE 1 END AS _bad")
+        out.append("0 AS _hash")
+        value = "CAST({} AS DOUBLE)"  # unsigned columns cannot subtract below zero
+    out += dates
+    for m in measures:  # statistics proving no missing cell spare a count per measure
+        out.append(f"count({'*' if m in full else _q(m)}) AS {_q('_c_' + m)}")
+    if "clicks" in measures and "impressions" in measures:
+        # positive when some row has clicks above impressions (cheaper than a FILTER)
+        over = f"{value.format(_q('clicks'))} - {value.format(_q('impressions'))}"
+        out.append(f"max({over}) AS _over")
+    keys = ", ".join(str(i + 1) for i in range(len(series) + (1 if one else 2)))
+    return f"SELECT {', '.join(out)} FROM ({inner}) GROUP BY {keys}"
+
+
+def _untidy(col: str) -> str:
+    c = _q(col)
+    empties = ", ".join(_lit(w) for w in _EMPTY_WORDS)
+    return (f"({c} IS NULL OR {c} = '' OR lower({c}) IN ({empties}) OR nfc_normalize({c}) <> "
+            f"{c} OR regexp_matches({c}, {_lit(_UNTIDY_RE)}) OR "
+            f"regexp_matches({c}, {_lit(_SUMMARY_RE)}, 'i'))")
+
+
+def _prove(con: Any, parts: Sequence[_Part]) -> _Proof | None:
+    """Prove in SQL that the loader would read the parts as DuckDB does, without a problem
+    or a warning; leave the series x file x month sums in table ``kp_l1``. None if not."""
+    every = _order(c for p in parts for c in p.columns)
+    series = [c for c in every if c in _TEXT]
+    measures = [c for c in every if c in MEASURES]
+    l1 = " UNION ALL BY NAME ".join(f"({_level1(con, p, series)})" for p in parts)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE kp_l1 AS {l1}")
+    have = set(columns_of(con, "kp_l1"))
+    files = {str(f) for p in parts for f in p.files}
+    sums = [f"coalesce(bit_or({_q(c)}), 0) AS {_q(c)}" for c in sorted(have)
+            if c.startswith("_kind_")]
+    over = "count(*) FILTER (WHERE _over > 0)" if "_over" in have else "0"
+    # dates outside [1990-01-01, a year ahead] (the loader warns) count as bad here, in
+    # SQL: a year 9999 never has to fit a pandas timestamp
+    outside = (f"count(*) FILTER (WHERE _dmin < DATE '{_FIRST_DAY.isoformat()}' OR "
+               f"_dmax > DATE '{_newest().isoformat()}')")
+    if len(files) == 1:  # one file: each series and month is one row of kp_l1 already
+        table, dups = "kp_l1", "bit_count(_bs) <> _n - _nulld"
+    else:  # the same day of a series in two files is a duplicate too
+        window = ", ".join(_q(s) for s in series) + ", _b"
+        table = (f"(SELECT *, sum(_bs) OVER w AS _ws, sum(_n - _nulld) OVER w AS _wn FROM "
+                 f"kp_l1 WINDOW w AS (PARTITION BY {window}))")
+        dups = "bit_count(_ws) <> _wn"
+    rows = con.execute(
+        f"SELECT _file, sum(_n) AS n, count(*) FILTER (WHERE {dups}) AS dups, "
+        f"{outside} AS outside, sum(_nulld) AS nulld, sum(_bad) AS bad, "
+        f"sum(_hash) AS hash, {over} AS over" + "".join(", " + s for s in sums)
+        + f" FROM {table} GROUP BY _file").df()
+    # names are checked once per series, not once per series and month
+    names = ", ".join(_q(s) for s in series)
+    untidy = con.execute(f"SELECT count(*) FROM (SELECT DISTINCT {names} FROM kp_l1) WHERE "
+                         + " OR ".join(_untidy(s) for s in series)).fetchone()[0]
+    if untidy:
+        return None
+    # and the loader's own rule, name by name, where this kpikit has it (issue 13 part 2)
+    from . import io
+
+    is_summary = getattr(io, "is_summary_label", None)
+    if is_summary is not None:
+        for s in series:
+            for (name,) in con.execute(f"SELECT DISTINCT {_q(s)} FROM kp_l1").fetchall():
+                if is_summary(name):
+                    return None
+    if set(rows["_file"]) != files:
+        return None  # a file without data rows: the loader says so
+    counters = ["dups", "outside", "nulld", "bad", "hash", "over"]
+    if (rows[counters].to_numpy() != 0).any():
+        return None
+    for m in measures:  # '1.000' is read as 1.0 only beside an unambiguous decimal
+        if f"_kind_{m}" in rows and (rows[f"_kind_{m}"].astype("int64") == 1).any():
+            return None
+    return _Proof(_typed_scan(parts), every, series)
+
+
+# ------------------------------------------------------------------ what the loader reads
+
+
+def load_path(path: str | os.PathLike[str]) -> pd.DataFrame:
+    """:func:`kpikit.load` for a file; for a folder, each data file loaded and stacked.
+
+    A folder's files are checked together for what no single file shows: the same key
+    (date, campaign, channel, dimensions) in two files, and money in several currencies.
     """
+    from .io import load
+
     p = Path(path)
-    if not p.is_dir() and p.suffix.lower() not in _PARQUET + (".csv",):
-        return False
-    duckdb = _duckdb()
+    if not p.is_dir():
+        return load(p)
+    files = data_files(p)
+    if not files:
+        raise ParameterError(tr(
+            f"{p}: the folder has no data files ({', '.join(_FOLDER_FILES)}). Fix: give "
+            "the folder that holds the exports, or the path of one file.",
+            f"{p}: thư mục không có tệp dữ liệu nào ({', '.join(_FOLDER_FILES)}). Cách sửa: "
+            "đưa vào thư mục chứa các tệp xuất, hoặc đường dẫn của một tệp."))
+    tables = [load(f, name=str(f.relative_to(p))) for f in files]
+    currencies = {t.attrs.get("currency") for t in tables} - {None}
+    if len(currencies) > 1:
+        listed = "; ".join(f"{t.attrs['source']} ({t.attrs['currency']})" for t in tables
+                           if t.attrs.get("currency"))
+        raise DataError(Problem(
+            tr(f"the files are in different currencies: {listed}.",
+               f"các tệp dùng những loại tiền khác nhau: {listed}."),
+            tr("put each currency (ad account) in its own folder and compute them "
+               "separately.",
+               "để mỗi loại tiền (tài khoản quảng cáo) trong một thư mục riêng rồi tính "
+               "riêng."), p.name), p.name)
+    df = pd.concat(tables, ignore_index=True, sort=False)
+    df = df[_order(df.columns)]
+    keys = [c for c in ("date", "date_end", *_TEXT) if c in df]
+    origin = pd.Series([t.attrs["source"] for t in tables]).repeat(
+        [len(t) for t in tables]).reset_index(drop=True)
+    dup = df.duplicated(keys, keep=False).to_numpy()
+    if dup.any():
+        problems = []
+        groups = df.loc[dup].groupby(keys, sort=False, dropna=False).indices
+        for n, idx in enumerate(groups.values()):
+            if n == 20:
+                more = len(groups) - 20
+                problems.append(Problem(tr(f"{more} more duplicated keys.",
+                                           f"thêm {more} khóa bị trùng."), "", p.name))
+                break
+            rows = df.index[dup][idx]
+            first = df.loc[rows[0]]
+            key = f"({first['date']:%Y-%m-%d}, {first['campaign']!r}, {first['channel']!r})"
+            where = ", ".join(dict.fromkeys(origin[rows]))
+            problems.append(Problem(
+                tr(f"the key {key} is in more than one file: {where}.",
+                   f"khóa {key} có trong nhiều tệp: {where}."),
+                tr("remove the overlapping rows (the same days exported twice), or keep "
+                   "only one of the files in the folder.",
+                   "xóa các dòng chồng lấn (cùng các ngày bị xuất hai lần), hoặc chỉ giữ "
+                   "một trong các tệp trong thư mục."), p.name))
+        raise DataError(problems, p.name)
+    df.attrs.update(currency=next(iter(currencies), None), source=p.name,
+                    platform=",".join(sorted({t.attrs.get("platform", "") for t in tables})),
+                    dropped_total_rows=sum(t.attrs.get("dropped_total_rows", 0)
+                                           for t in tables),
+                    warnings=[w for t in tables for w in t.attrs.get("warnings", [])])
+    return df
+
+
+# ------------------------------------------------------------------ compute
+
+
+def _guard(run: Callable[[], pd.DataFrame], duckdb: Any, label: str | None) -> pd.DataFrame:
+    """Run DuckDB work; whatever DuckDB raises becomes a KpikitError naming the input."""
     try:
-        cols = columns_of(duckdb.connect(), _scan(p))
+        return run()
+    except KpikitError:
+        raise
+    except duckdb.OutOfMemoryException as e:
+        raise DataError(Problem(
+            tr(f"DuckDB ran out of memory ({str(e).splitlines()[0]}).",
+               f"DuckDB hết bộ nhớ ({str(e).splitlines()[0]})."),
+            tr("group by fewer columns, compute one folder part at a time, or close other "
+               "programs and try again.",
+               "gộp theo ít cột hơn, tính từng phần của thư mục, hoặc đóng các chương trình "
+               "khác rồi thử lại."), label), label) from None
+    except duckdb.Error as e:
+        raise DataError(Problem(
+            tr(f"DuckDB could not read it ({type(e).__name__}: {str(e).splitlines()[0]}).",
+               f"DuckDB không đọc được ({type(e).__name__}: {str(e).splitlines()[0]})."),
+            tr("check that the file is complete and not being written, or read it with "
+               "kpikit.load (compute(path, engine='pandas')), which names the bad cell.",
+               "kiểm tra tệp đã đầy đủ và không đang được ghi, hoặc đọc bằng kpikit.load "
+               "(compute(path, engine='pandas')), cách này chỉ ra ô bị lỗi."), label),
+            label) from None
+
+
+def _set_memory_limit(con: Any, duckdb: Any, limit: str) -> None:
+    try:
+        con.execute(f"SET memory_limit = {_lit(limit)}")
     except duckdb.Error:
-        return False
-    return "date" in cols and any(c in MEASURES for c in cols)
+        raise ParameterError(tr(
+            f"memory_limit={limit!r}: not a memory size. Fix: write it like '4GB' or "
+            "'500MB'.",
+            f"memory_limit={limit!r}: không phải dung lượng bộ nhớ. Cách sửa: ghi dạng "
+            "'4GB' hoặc '500MB'.")) from None
 
 
 def compute(source: pd.DataFrame | str | os.PathLike[str],
             kpis: str | KPI | Iterable[str | KPI] | None = None, *,
             by: str | Sequence[str] | None = ("campaign",), freq: str | None = None,
             include_measures: bool = False, memory_limit: str | None = None) -> pd.DataFrame:
-    """:func:`kpikit.compute` through DuckDB (see there for the parameters)."""
+    """:func:`kpikit.compute` through DuckDB (see there for the parameters).
+
+    A path that the proof pass cannot vouch for is read by :func:`kpikit.load` (file by
+    file for a folder) and computed by the pandas engine: the same numbers, warnings and
+    errors as ``compute(load(path))``.
+    """
     duckdb = _duckdb()
     con = duckdb.connect()
-    if memory_limit:
-        con.execute(f"SET memory_limit = {_lit(memory_limit)}")
-    path = None
     if isinstance(source, pd.DataFrame):
+        label = source.attrs.get("source")
+        if memory_limit:
+            _set_memory_limit(con, duckdb, memory_limit)
         con.register("kpikit_table", source)
-        scan, label, currency = "kpikit_table", source.attrs.get("source"), \
-            source.attrs.get("currency")
-    else:
-        path = Path(source)
-        scan, label, currency = _scan(path), path.name, None
-    cols = columns_of(con, scan)
+        return _guard(lambda: _aggregate(con, "kpikit_table", None, label,
+                                         source.attrs.get("currency"), kpis, by, freq,
+                                         include_measures), duckdb, label)
+    path = Path(source)
+    label = path.name
+    if not path.exists():
+        raise ParameterError(tr(f"{path}: no such file or folder.",
+                                f"{path}: không có tệp hay thư mục này."))
+    if memory_limit:
+        _set_memory_limit(con, duckdb, memory_limit)
+    try:
+        parts = _layout(con, path)
+        proof = _prove(con, parts) if parts else None
+    except (duckdb.Error, OSError, ValueError):
+        proof = None  # DuckDB cannot even read it: the loader says why
+    if proof is None:
+        from .compute import compute as compute_frame
+
+        out = compute_frame(load_path(path), kpis, by=by, freq=freq,
+                            include_measures=include_measures, engine="pandas")
+        out.attrs["engine"] = "pandas"  # which engine really ran (tests, curious users)
+        return out
+    out = _guard(lambda: _aggregate(con, proof.scan, proof, label, None, kpis, by, freq,
+                                    include_measures), duckdb, label)
+    out.attrs["engine"] = "duckdb"
+    return out
+
+
+def _aggregate(con: Any, scan: str, proof: _Proof | None, label: str | None,
+               currency: str | None, kpis: str | KPI | Iterable[str | KPI] | None,
+               by: str | Sequence[str] | None, freq: str | None,
+               include_measures: bool) -> pd.DataFrame:
+    """Aggregate a scan in DuckDB and finish the KPIs (the proof's sums when they serve)."""
+    cols = proof.columns if proof else columns_of(con, scan)
     keys, freq = _parse_by(by, freq)
     missing = [k for k in keys if k not in cols]
     if missing:
@@ -148,12 +642,15 @@ def compute(source: pd.DataFrame | str | os.PathLike[str],
             f"by={missing[0]!r}: không có cột này. Cách sửa: gộp theo một trong {choices}."))
     chosen = choose_kpis(kpis, cols, label)
     terms, sums, nonadd, snaps = split_terms(chosen, include_measures)
-    if currency is None and "currency" in cols:
+    if currency is None and proof is None and "currency" in cols:
         found = [r[0] for r in con.execute(
             f"SELECT DISTINCT currency FROM {scan} WHERE currency IS NOT NULL LIMIT 2"
         ).fetchall()]
         currency = found[0] if len(found) == 1 else None
-
+    # the proof's series x month sums serve any grouping by series columns and a period
+    # that months nest in; day and week groupings read the scan again
+    summed = proof is not None and set(keys) <= set(proof.series) and freq in (None, "M",
+                                                                                "Q", "Y")
     group_sql = [_q(k) for k in keys]
     if freq is not None:
         if "date" not in cols:
@@ -162,7 +659,8 @@ def compute(source: pd.DataFrame | str | os.PathLike[str],
                    "bảng không có cột 'date' nên không gộp theo kỳ được."),
                 tr("write the daily table with its date column, or drop the period from by.",
                    "ghi bảng theo ngày kèm cột ngày, hoặc bỏ kỳ khỏi by.")))
-        trunc = f"date_trunc('{_TRUNC[freq]}', CAST(\"date\" AS DATE))"
+        trunc = (f"date_trunc('{_TRUNC[freq]}', _b)" if summed
+                 else f"date_trunc('{_TRUNC[freq]}', CAST(\"date\" AS DATE))")
         if "date_end" in cols:
             crossing = con.execute(
                 f"SELECT count(*) FROM {scan} WHERE {trunc} <> date_trunc('{_TRUNC[freq]}', "
@@ -179,26 +677,37 @@ def compute(source: pd.DataFrame | str | os.PathLike[str],
                  if group_sql else "")
 
     selects = [*group_sql]
-    selects += [f"sum(CAST({_q(m)} AS DOUBLE)) AS {_q(m)}" for m in sums + nonadd]
-    selects += [f"count({_q(m)}) AS {_q('_n_' + m)}" for m in nonadd]
-    # the coverage check, cheaply first: one count of rows where some measure of a
-    # multi-measure ratio is missing; only if there are any, count the mixed rows per KPI
     ratio_measures = sorted({m for k in chosen if k.is_ratio and len(k.measures) > 1
                              for m in k.measures if m in cols})
-    if ratio_measures and path is not None and _no_nulls(con, path, ratio_measures):
-        ratio_measures = []  # the Parquet footers say so: no row to count
-    if ratio_measures:
-        gaps = " OR ".join(f"{_q(m)} IS NULL" for m in ratio_measures)
-        selects.append(f"count(*) FILTER (WHERE {gaps}) AS _gaps")
-    sql = f"SELECT {', '.join(selects) or 'count(*) AS _rows'} FROM {scan}{by_clause}"
+    if summed:
+        source = "kp_l1"
+        selects += [f"sum({_q(m)}) AS {_q(m)}" for m in sums + nonadd]
+        selects += [f"sum({_q('_c_' + m)}) AS {_q('_n_' + m)}" for m in nonadd]
+        if ratio_measures:  # some measure missing on some rows: count exactly below
+            gaps = " OR ".join(f"coalesce({_q('_c_' + m)}, 0) < _n" for m in ratio_measures)
+            selects.append(f"count(*) FILTER (WHERE {gaps}) AS _gaps")
+    else:
+        source = scan
+        selects += [f"sum(CAST({_q(m)} AS DOUBLE)) AS {_q(m)}" for m in sums + nonadd]
+        selects += [f"count({_q(m)}) AS {_q('_n_' + m)}" for m in nonadd]
+        if ratio_measures:
+            gaps = " OR ".join(f"{_q(m)} IS NULL" for m in ratio_measures)
+            selects.append(f"count(*) FILTER (WHERE {gaps}) AS _gaps")
+    sql = f"SELECT {', '.join(selects) or 'count(*) AS _rows'} FROM {source}{by_clause}"
     agg = con.execute(sql).df()
     doubtful = ([k for k in chosen if k.is_ratio and len(k.measures) > 1]
                 if ratio_measures and (agg["_gaps"] > 0).any() else [])
     checks = _coverage_selects(doubtful, cols)
     if checks:  # some measure is missing on some rows: count the mixed rows per group
+        raw_sql = [_q(k) for k in keys]
+        if freq is not None:
+            raw_sql.append(f"date_trunc('{_TRUNC[freq]}', CAST(\"date\" AS DATE)) AS period")
         detail = con.execute(
-            f"SELECT {', '.join([*group_sql, *(q for q, _ in checks)])} FROM {scan}{by_clause}"
+            f"SELECT {', '.join([*raw_sql, *(q for q, _ in checks)])} FROM {scan}{by_clause}"
         ).df()
+        if freq is not None and summed:
+            detail["period"] = pd.to_datetime(detail["period"])
+            agg["period"] = pd.to_datetime(agg["period"])
         agg = pd.concat([agg, detail.drop(columns=list(agg.columns.intersection(
             detail.columns)))], axis=1) if not group_sql else agg.merge(
             detail, on=group_names, how="left")
@@ -219,19 +728,6 @@ def compute(source: pd.DataFrame | str | os.PathLike[str],
     out = finish(agg, chosen, terms, group_names, include_measures, currency)
     _warn_coverage(agg, out, checks, group_names)
     return out
-
-
-def _no_nulls(con: Any, path: Path, columns: Sequence[str]) -> bool:
-    """Whether Parquet statistics prove ``columns`` have no missing value (CSV: unknown)."""
-    found = {path.suffix.lower()} if path.is_file() else _suffixes(path)
-    if not found or not found <= set(_PARQUET):
-        return False
-    where = _lit(str(path)) if path.is_file() else _parquet_globs(path, found)
-    wanted = ", ".join(_lit(c) for c in columns)
-    row = con.execute(
-        f"SELECT count(*), count(stats_null_count), coalesce(sum(stats_null_count), 0) "
-        f"FROM parquet_metadata({where}) WHERE path_in_schema IN ({wanted})").fetchone()
-    return bool(row[0]) and row[0] == row[1] and row[2] == 0
 
 
 def _coverage_selects(chosen: Sequence[KPI], cols: Sequence[str]

@@ -69,6 +69,13 @@ def neutral_text(value: Any) -> Any:
     return value
 
 
+def restore_text(text: str) -> str:
+    """The inverse of :func:`neutral_text` for text kpikit reads back (its own CSVs)."""
+    if text.startswith("'") and _is_formula(text[1:]):
+        return text[1:]
+    return text
+
+
 def neutral_row(values: Iterable[Any]) -> list[Any]:
     """:func:`neutral_text` applied to each cell of a row (for :mod:`csv` writers)."""
     return [neutral_text(v) for v in values]

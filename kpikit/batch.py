@@ -39,9 +39,9 @@ import time
 import traceback
 import unicodedata
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import as_completed
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -120,6 +120,7 @@ class Run:
     notebook: str
     parameters: dict[str, Any]
     folder: Path
+    timeout: float | None = None  # seconds; None: DEFAULT_TIMEOUT
 
     @property
     def label(self) -> str:
@@ -136,6 +137,7 @@ class Spec:
     parameters: dict[str, Any] = field(default_factory=dict)
     data_path: Path | None = None
     source: str = "spec"
+    timeouts: dict[str, float] = field(default_factory=dict)  # notebook or "default": s
     #: the spec's raw ``alerts`` rules and ``notify`` block (see kpikit.alerts, kpikit.notify)
     alerts: tuple[Any, ...] | None = None
     notify: dict[str, Any] | None = None
@@ -178,8 +180,8 @@ def load_spec(path_or_dict: str | os.PathLike[str] | Mapping[str, Any],
                                 "campaigns.",
                                 f"{source}: phải là một ánh xạ gồm output_dir, notebooks, "
                                 "campaigns."))
-    allowed = {"output_dir", "data_path", "notebooks", "parameters", "campaigns", "alerts",
-               "notify"}
+    allowed = {"output_dir", "data_path", "notebooks", "parameters", "campaigns", "timeout",
+               "alerts", "notify"}
     for k in raw:
         if k not in allowed:
             keys = ", ".join(sorted(allowed))
@@ -226,6 +228,7 @@ def load_spec(path_or_dict: str | os.PathLike[str] | Mapping[str, Any],
             problems.append(tr(f"{key}: must be a file or folder path, not {clip(value)}",
                                f"{key}: phải là đường dẫn tệp hay thư mục, không phải "
                                f"{clip(value)}"))
+    timeouts = _spec_timeouts(raw.get("timeout"), notebooks, problems)
     if problems:
         shown = problems[:25]
         if len(problems) > 25:
@@ -246,8 +249,42 @@ def load_spec(path_or_dict: str | os.PathLike[str] | Mapping[str, Any],
                 notebooks=tuple(str(n) for n in notebooks), campaigns=tuple(resolved),
                 parameters=dict(raw.get("parameters") or {}),
                 data_path=_rel(base, raw.get("data_path")), source=source,
+                timeouts=timeouts,
                 alerts=tuple(raw["alerts"]) if raw.get("alerts") is not None else None,
                 notify=dict(raw["notify"]) if raw.get("notify") else None)
+
+
+def _seconds(value: Any) -> bool:
+    return (isinstance(value, (int, float)) and not isinstance(value, bool)
+            and 0 < value < float("inf"))
+
+
+def _spec_timeouts(value: Any, notebooks: Any, problems: list[str]) -> dict[str, float]:
+    """The spec's ``timeout``: seconds for every run (``timeout: 600``), or per notebook
+    (``timeout: {default: 600, 03_optimization: 1200}``). Problems are appended."""
+    if value is None:
+        return {}
+    if _seconds(value):
+        return {"default": float(value)}
+    if not isinstance(value, dict):
+        problems.append(tr(f"timeout: {value!r} is not a number of seconds above 0 nor a "
+                           "mapping of notebook: seconds, e.g. timeout: 600",
+                           f"timeout: {value!r} không phải số giây lớn hơn 0, cũng không "
+                           "phải ánh xạ notebook: số giây, ví dụ timeout: 600"))
+        return {}
+    known = sorted(_notebook_names() | {str(n) for n in notebooks} | {"default"})
+    out = {}
+    for k, v in value.items():
+        if str(k) not in known:
+            names = ", ".join(known)
+            problems.append(tr(f"timeout: unknown notebook {k!r} (choose from {names})",
+                               f"timeout: không có notebook {k!r} (chọn trong {names})"))
+        elif not _seconds(v):
+            problems.append(tr(f"timeout: {k}: {v!r} is not a number of seconds above 0",
+                               f"timeout: {k}: {v!r} không phải số giây lớn hơn 0"))
+        else:
+            out[str(k)] = float(v)
+    return out
 
 
 def _notebook_names() -> set[str]:
@@ -265,13 +302,19 @@ def plan_runs(spec: Spec) -> list[Run]:
         data = load(spec.data_path) if spec.data_path else load_sample()
         campaigns = [{"name": n} for n in sorted(data["campaign"].unique())]
     runs = []
-    seen: set[str] = set()
+    seen: dict[str, str] = {}
     for c in campaigns:
+        # the data's names are NFC (the loader normalises them): a name typed in NFD
+        # (macOS, some editors) must name the same campaign; case stays significant
+        c = {**c, "name": unicodedata.normalize("NFC", str(c["name"]))}
         folder_name = safe_name(c["name"])
-        if folder_name in seen:  # pragma: no cover - the hash makes this very unlikely
-            raise ParameterError(tr(f"two campaigns map to the folder {folder_name!r}.",
-                                    f"hai chiến dịch trùng thư mục {folder_name!r}."))
-        seen.add(folder_name)
+        if folder_name in seen:
+            raise ParameterError(tr(
+                f"campaign {c['name']!r} is listed twice in the spec (names are compared "
+                "after Unicode NFC normalisation). Fix: list it once.",
+                f"chiến dịch {c['name']!r} có hai lần trong tệp đặc tả (tên được so sánh sau "
+                "khi chuẩn hóa Unicode NFC). Cách sửa: chỉ ghi một lần."))
+        seen[folder_name] = c["name"]
         for nb in c.get("notebooks") or spec.notebooks:
             params: dict[str, Any] = {}
             if spec.data_path is not None:
@@ -286,7 +329,8 @@ def plan_runs(spec: Spec) -> list[Run]:
                 params.update(source.get(nb) or {})
             folder = spec.output_dir / folder_name / nb
             params["output_dir"] = "outputs"
-            runs.append(Run(c["name"], nb, params, folder))
+            timeout = spec.timeouts.get(nb, spec.timeouts.get("default"))
+            runs.append(Run(c["name"], nb, params, folder, timeout))
     return runs
 
 
@@ -538,120 +582,129 @@ def export_html(executed: Path | Any, target: Path, title: str, lang: str = "en"
     atomic_write_text(target, body)
 
 
-def _kernel_manager(warm: str | None) -> Any:
-    """A kernel manager for one run: a plain kernel, or a fresh fork of the warm parent."""
-    from jupyter_client.manager import KernelManager
-
-    from . import _warm
-
-    class WarmKernelManager(KernelManager):
-        def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
-            return _warm.kernel_command(str(warm), os.path.realpath(self.connection_file))
-
-    # IPC transport: a local kernel needs no TCP ports (and logs no warning)
-    cls = WarmKernelManager if warm else KernelManager
-    return cls(kernel_name="python3", transport="ipc")
+DEFAULT_TIMEOUT = 1800.0
+"""Seconds a run may take before it is stopped (``--timeout``, ``timeout:`` in the spec)."""
 
 
-def _ready(warm: str | None, timeout: float = 180.0) -> str | None:
-    """The warm parent's socket once it listens, or None (plain kernels) if it failed."""
-    if not warm:
+def _shared_js(runs: Sequence[Run]) -> Path | None:
+    """Where the batch keeps its one ``plotly.min.js`` for the runs' figure pages: the
+    folder all the runs share (a spec's ``output_dir``)."""
+    if not runs:
         return None
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if os.path.exists(warm):
-            return warm
-        if os.path.exists(warm + ".failed"):
-            return None
-        time.sleep(0.05)
-    return None
+    try:
+        return Path(os.path.commonpath([str(r.folder.parent.resolve()) for r in runs])) \
+            / "plotly.min.js"
+    except ValueError:  # different drives
+        return None
 
 
-def execute_run(run: Run, force: bool = False, warm: str | None = None) -> dict[str, Any]:
-    """Execute one run (in this process); never raises for a failing notebook.
+def execute_run(run: Run, force: bool = False, warm: Any = None,
+                shared_js: Path | None = None) -> dict[str, Any]:
+    """Execute one run in a new process; never raises for a failing or hanging notebook.
 
-    ``warm`` is the socket of a warm kernel parent (:mod:`kpikit._warm`); without it, or
-    when that parent failed to start, the run gets a plain kernel. Its messages speak the
-    run's ``lang``.
+    ``warm`` is a warm parent (:class:`kpikit._warm.WarmParent`) that forks the run's
+    process, ``"process"`` for this process's own (a Dask worker's), or None: the run's
+    process then starts cold. The run is stopped after ``run.timeout`` seconds (default
+    :data:`DEFAULT_TIMEOUT`). Its messages speak the run's ``lang``.
     """
     with using_language(_lang(run)):
-        return _execute_run(run, force, warm)
+        return _execute_run(run, force, warm, shared_js)
 
 
-@contextmanager
-def _kernel_env(**values: str) -> Iterator[None]:
-    """Environment variables for the kernels started inside; restored afterwards, so a
-    batch run in this process (``jobs=1``) leaves the caller's environment as it was."""
-    before = {k: os.environ.get(k) for k in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for k, v in before.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
-
-
-def _execute_run(run: Run, force: bool, warm: str | None) -> dict[str, Any]:
+def _execute_run(run: Run, force: bool, warm: Any, shared_js: Path | None) -> dict[str, Any]:
     if not force and is_complete(run):
         return {"label": run.label, "status": "skipped", "folder": str(run.folder)}
-    tmp = run.folder.parent / f".{run.folder.name}.tmp-{os.getpid()}-{time.time_ns()}"
+    import threading
+
+    from . import _runner, _warm
+
+    # unique per process, thread and call: runs on threads of one Dask worker never share
+    tmp = run.folder.parent / (f".{run.folder.name}.tmp-{os.getpid()}-"
+                               f"{threading.get_ident()}-{secrets.token_hex(4)}")
+    if warm == "process":
+        data = run.parameters.get("data_path")
+        warm = _warm.process_parent([str(Path(data).resolve())] if isinstance(data, str)
+                                    else [], [run.notebook])
+    elif warm is not None and not warm.ready():  # waits while the parent warms up
+        warm = None
+    # made once the parent is ready: a batch killed while it warms up leaves no folder
     tmp.mkdir(parents=True)
     started = time.perf_counter()
+    timeout = float(run.timeout or DEFAULT_TIMEOUT)
     manifest: dict[str, Any] = {"campaign": run.campaign, "notebook": run.notebook,
                                 "parameters": run.parameters,
-                                "fingerprint": fingerprint(run)}
-    status, error = "ok", None
+                                "fingerprint": fingerprint(run), "timeout": timeout}
     try:
-        import papermill
-
-        warm = _ready(warm)
-        km = _kernel_manager(warm)
-        executed = None
-        try:
-            # saved once at the end (or on failure), not after every cell: the folder is
-            # swapped into place only when complete anyway
-            # widgets show a static view in reports; figures go out as JSON only and
-            # export_html draws them
-            with _kernel_env(KPIKIT_STATIC="1", KPIKIT_BATCH="1"):
-                executed = papermill.execute_notebook(
-                    str(notebook_path(run.notebook)), str(tmp / "executed.ipynb"),
-                    parameters=run.parameters, cwd=str(tmp), kernel_name="python3",
-                    progress_bar=False, log_output=False, shutdown_kernel="immediate",
-                    km=km, request_save_on_cell_execute=False)
-        except papermill.PapermillExecutionError as e:
-            status, error = "failed", f"{e.ename}: {e.evalue}"
-        finally:
-            if km.has_kernel:  # a kernel handed to papermill is ours to stop
-                km.shutdown_kernel(now=True)
-        if (tmp / "executed.ipynb").exists():
-            export_html(executed if executed is not None else tmp / "executed.ipynb",
-                        tmp / "report.html", f"{run.campaign} · {run.notebook}", _lang(run))
-        results = tmp / "outputs" / "results.json"
-        if results.exists():
-            shutil.copy2(results, tmp / "results.json")
-        elif status == "ok":
+        # widgets show a static view in reports; figures go out as JSON only and
+        # export_html draws them
+        env = dict(os.environ, KPIKIT_STATIC="1", KPIKIT_BATCH="1")
+        request = {"notebook": str(notebook_path(run.notebook)),
+                   "parameters": run.parameters, "folder": str(tmp), "env": env,
+                   "title": f"{run.campaign} · {run.notebook}", "lang": _lang(run),
+                   "shared_js": str(shared_js) if shared_js else None,
+                   "final": str(run.folder)}
+        if os.name == "posix":
+            done = _runner.drive(request, warm, timeout)
+        else:  # no descriptor passing (Windows): a Jupyter kernel per run
+            done = _execute_papermill(run, tmp, timeout)
+        status, error = done.pop("status"), done.pop("error", None)
+        manifest.update(done)
+        if status == "ok" and not (tmp / "results.json").exists():
             status, error = "failed", tr("the notebook wrote no results.json",
                                          "notebook không ghi results.json")
     except Exception as e:  # a broken run must never stop the batch
         status, error = "failed", f"{type(e).__name__}: {e}"
         manifest["traceback"] = traceback.format_exc()[-4000:]
-    manifest.update(status=status, error=error, kernel="warm" if warm else "plain",
+    manifest.update(status=status, error=error,
                     seconds=round(time.perf_counter() - started, 2))
     from ._files import atomic_write_text
 
     atomic_write_text(tmp / "manifest.json", json.dumps(manifest, ensure_ascii=False,
                                                         indent=1, default=str))
     # swap the finished folder into place: readers see the old run or the new one
-    old = run.folder.parent / f".{run.folder.name}.old-{os.getpid()}-{time.time_ns()}"
+    old = run.folder.parent / f".{run.folder.name}.old-{os.getpid()}-{secrets.token_hex(4)}"
     if run.folder.exists():
         run.folder.rename(old)
     tmp.rename(run.folder)
     shutil.rmtree(old, ignore_errors=True)
     return {"label": run.label, "status": status, "error": error, "folder": str(run.folder),
             "seconds": manifest["seconds"]}
+
+
+def _execute_papermill(run: Run, tmp: Path, timeout: float) -> dict[str, Any]:
+    """A run in a plain Jupyter kernel over TCP, where run processes cannot be used.
+
+    Runs one at a time (papermill changes the working folder of the whole process).
+    """
+    import papermill
+
+    executed, status, error = None, "ok", None
+    env = {"KPIKIT_STATIC": "1", "KPIKIT_BATCH": "1"}
+    before = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try:
+        executed = papermill.execute_notebook(
+            str(notebook_path(run.notebook)), str(tmp / "executed.ipynb"),
+            parameters=run.parameters, cwd=str(tmp), kernel_name="python3",
+            progress_bar=False, log_output=False, execution_timeout=int(timeout),
+            request_save_on_cell_execute=False)
+    except papermill.PapermillExecutionError as e:
+        status, error = "failed", f"{e.ename}: {e.evalue}"
+    except Exception as e:  # a cell over the timeout, a kernel that died
+        status, error = "failed", f"{type(e).__name__}: {e}"
+    finally:
+        for k, v in before.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+    if (tmp / "executed.ipynb").exists():
+        export_html(executed if executed is not None else tmp / "executed.ipynb",
+                    tmp / "report.html", f"{run.campaign} · {run.notebook}", _lang(run))
+    results = tmp / "outputs" / "results.json"
+    if results.exists():
+        shutil.copy2(results, tmp / "results.json")
+    return {"status": status, "error": error, "kernel": "jupyter", "attempts": 1}
 
 
 def _outcome(future: Any, run: Run) -> dict[str, Any]:
@@ -663,13 +716,59 @@ def _outcome(future: Any, run: Run) -> dict[str, Any]:
                 "folder": str(run.folder)}
 
 
+def _stale_warm_folders() -> None:
+    """Remove what killed warm parents left in the temporary folder: ``kpikit-warm-*``
+    (older versions; no parent listens on their socket any more) and
+    ``.kpikit-rehearsal-PID-*`` (Dask workers' parents) whose process is gone."""
+    import socket
+    import tempfile
+
+    root = Path(tempfile.gettempdir())
+    for folder in root.glob("kpikit-warm-*"):
+        sock = folder / "parent.sock"
+        try:
+            st = folder.stat()
+            # a young one may belong to a batch still warming up (no socket yet)
+            if st.st_uid != os.getuid() or time.time() - st.st_mtime < 600:
+                continue
+            if sock.exists():
+                with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+                    s.settimeout(1.0)
+                    s.connect(str(sock))
+                continue  # a live parent of a running batch
+        except (OSError, AttributeError):
+            pass
+        shutil.rmtree(folder, ignore_errors=True)
+    for folder in root.glob(".kpikit-rehearsal-*-*"):
+        try:
+            pid = int(folder.name.split("-")[2])
+            if folder.stat().st_uid != os.getuid():
+                continue
+            os.kill(pid, 0)
+            continue  # its parent is still warming up
+        except ProcessLookupError:
+            shutil.rmtree(folder, ignore_errors=True)
+        except (OSError, ValueError, AttributeError):
+            continue
+
+
 def _clean_leftovers(root: Path) -> None:
-    """Remove temporary folders a killed batch left behind."""
+    """Remove what a killed batch left behind: its runs' temporary and replaced folders,
+    and Jupyter's ``kernel-ipc-*`` socket files that older versions left in run folders.
+
+    Call it only while holding the folder's lock (:func:`kpikit._lock.folder_lock`): the
+    temporary folders of a running batch look just the same.
+    """
     if root.exists():
-        for p in root.glob("*/.*.tmp-*"):
-            shutil.rmtree(p, ignore_errors=True)
-        for p in root.glob("*/.*.old-*"):
-            shutil.rmtree(p, ignore_errors=True)
+        for pattern in ("*/.*.tmp-*", "*/.*.old-*", ".kpikit-rehearsal-*"):
+            for p in root.glob(pattern):
+                shutil.rmtree(p, ignore_errors=True)
+        for p in root.glob("*/*/kernel-ipc-*"):
+            try:
+                p.unlink()
+            except OSError:
+                pass
+    _stale_warm_folders()
 
 
 @dataclass(frozen=True)
@@ -689,30 +788,42 @@ class BatchResult:
 def run_batch(spec: Spec, *, jobs: int | None = None, force: bool = False,
               progress: Callable[[int, int, dict], None] | None = None,
               executor: str = "local", scheduler: str | None = None,
+              timeout: float | None = None, wait: float = 0.0,
+              on_wait: Callable[[dict], None] | None = None,
               notify_url: str | None = None) -> BatchResult:
     """Run every run of ``spec``; raise and send its alerts; write the index.
 
     ``executor="local"`` spreads runs over ``jobs`` processes (default: the cores);
     ``executor="dask"`` sends them to the Dask distributed scheduler at ``scheduler``
     (``tcp://host:8786``), whose workers must have kpikit and the files' paths.
+    ``timeout`` (seconds) stops a run that takes longer; it overrides the spec's.
+    One batch at a time per output folder: another one running there makes this one wait
+    up to ``wait`` seconds, then raise :class:`kpikit._lock.BatchBusyError` naming it.
     """
+    from ._lock import folder_lock
+
     if executor not in ("local", "dask"):
         raise ParameterError(tr(f"executor={executor!r}: choose local or dask.",
                                 f"executor={executor!r}: chọn local hoặc dask."))
     if executor == "dask" and not scheduler:
         raise ParameterError(tr("executor='dask' needs scheduler='tcp://host:port'.",
                                 "executor='dask' cần scheduler='tcp://host:port'."))
+    if timeout is not None and not (isinstance(timeout, (int, float)) and timeout > 0):
+        raise ParameterError(tr(f"timeout={timeout!r}: must be a number of seconds above 0.",
+                                f"timeout={timeout!r}: phải là số giây lớn hơn 0."))
     runs = plan_runs(spec)
+    if timeout is not None:
+        runs = [replace(r, timeout=float(timeout)) for r in runs]
     check_runs(runs)
-    spec.output_dir.mkdir(parents=True, exist_ok=True)
-    _clean_leftovers(spec.output_dir)
     rules = alert_rules(spec, runs)  # a plan's bad rule is refused before anything runs
-    results = run_many(runs, jobs=jobs, force=force, progress=progress, executor=executor,
-                       scheduler=scheduler)
-    mon = batch_alerts(spec, runs, notify_url, rules)
-    index, summary = write_index(spec, runs)
+    with folder_lock(spec.output_dir, wait, on_wait):
+        _clean_leftovers(spec.output_dir)
+        results = run_many(runs, jobs=jobs, force=force, progress=progress,
+                           executor=executor, scheduler=scheduler)
+        # under the lock: the alert state belongs to one batch at a time
+        mon = batch_alerts(spec, runs, notify_url, rules)
+        index, summary = write_index(spec, runs)
     return BatchResult(tuple(results), index, summary, mon)
-
 
 def alert_rules(spec: Spec, runs: Sequence[Run]) -> dict[str, Any]:
     """Each campaign's alert rules: the spec's and its plan's (see kpikit.alerts)."""
@@ -743,36 +854,27 @@ def batch_alerts(spec: Spec, runs: Sequence[Run], notify_url: str | None = None,
 
 
 @contextmanager
-def warm_kernels(runs: Sequence[Run]) -> Iterator[str | None]:
-    """Start a warm kernel parent for ``runs`` (see :mod:`kpikit._warm`); yield its socket.
+def warm_kernels(runs: Sequence[Run]) -> Iterator[Any]:
+    """Start a warm parent for ``runs`` (see :mod:`kpikit._warm`); yield its handle.
 
-    Yields None where warm kernels are unavailable (no ``fork``) or switched off with the
-    environment variable ``KPIKIT_WARM=0``; runs then get plain kernels.
+    Yields None where warm runs are unavailable (no ``fork``) or switched off with the
+    environment variable ``KPIKIT_WARM=0``; runs then start cold. The parent, and any run
+    process it forked, ends with the block, and with this process if it is killed.
     """
-    import subprocess
-    import tempfile
-
     from . import _warm
 
     if not _warm.available() or os.environ.get("KPIKIT_WARM", "1") == "0":
         yield None
         return
-    folder = tempfile.mkdtemp(prefix="kpikit-warm-")
-    sock = os.path.join(folder, "parent.sock")
     data = sorted({str(Path(r.parameters["data_path"]).resolve()) for r in runs
                    if isinstance(r.parameters.get("data_path"), str)})
-    with open(os.path.join(folder, "parent.log"), "wb") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "kpikit._warm", sock, *data],
-                                stdin=subprocess.DEVNULL, stdout=log, stderr=log)
+    shared = _shared_js(runs)  # the batch's output folder: its scratch folder goes there
+    parent = _warm.WarmParent(data, sorted({r.notebook for r in runs}),
+                              shared.parent if shared else None)
     try:
-        yield sock
+        yield parent
     finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        shutil.rmtree(folder, ignore_errors=True)
+        parent.close()
 
 
 def run_many(runs: Sequence[Run], *, jobs: int | None = None, force: bool = False,
@@ -780,11 +882,13 @@ def run_many(runs: Sequence[Run], *, jobs: int | None = None, force: bool = Fals
              executor: str = "local", scheduler: str | None = None) -> list[dict[str, Any]]:
     """Execute checked runs (skipping complete ones unless ``force``); return their results.
 
-    Local runs get warm single-use kernels (:func:`warm_kernels`); Dask workers, on other
-    machines, start plain ones.
+    Each run is a new process, forked from a warm parent (:func:`warm_kernels`); ``jobs``
+    of them at a time, followed by as many threads here. Dask workers keep a warm parent
+    each, for their lifetime.
     """
     jobs = max(1, jobs or os.cpu_count() or 1)
     results: list[dict[str, Any]] = []
+    shared = _shared_js(runs)
 
     def record(res: dict[str, Any]) -> None:
         results.append(res)
@@ -805,26 +909,31 @@ def run_many(runs: Sequence[Run], *, jobs: int | None = None, force: bool = Fals
                 "'kpikit[dask]' (dask and distributed).",
                 "executor='dask' cần bộ lập lịch phân tán của dask. Cách sửa: pip install "
                 "'kpikit[dask]' (dask và distributed).")) from None
+        warm = None if os.environ.get("KPIKIT_WARM", "1") == "0" else "process"
         with Client(scheduler, timeout="30s") as client:
-            futures = {client.submit(execute_run, r, force, pure=False): r for r in todo}
+            futures = {client.submit(execute_run, r, force, warm, shared, pure=False): r
+                       for r in todo}
             for f in dask_completed(list(futures)):
                 record(_outcome(f, futures[f]))
     elif todo:
-        with warm_kernels(todo) as warm:
-            if jobs == 1 or len(todo) == 1:
-                for r in todo:
-                    record(execute_run(r, force, warm))
-            else:
-                import multiprocessing
+        from concurrent.futures import ThreadPoolExecutor
 
-                # spawn, not fork: forking a process that runs threads (a kernel client, a
-                # Dask client) can deadlock the child
-                ctx = multiprocessing.get_context("spawn")
-                with ProcessPoolExecutor(max_workers=min(jobs, len(todo)),
-                                         mp_context=ctx) as pool:
-                    futures = {pool.submit(execute_run, r, force, warm): r for r in todo}
+        if os.name != "posix":
+            jobs = 1  # Jupyter kernels through papermill: one at a time (see above)
+        from . import _runner
+
+        with warm_kernels(todo) as warm:
+            # threads suffice here: each run is its own process, the threads only wait
+            with ThreadPoolExecutor(max_workers=min(jobs, len(todo)),
+                                    thread_name_prefix="kpikit-run") as pool:
+                futures = {pool.submit(execute_run, r, force, warm, shared): r for r in todo}
+                try:
                     for f in as_completed(futures):
                         record(_outcome(f, futures[f]))
+                except BaseException:  # Ctrl+C: start nothing more, stop what runs
+                    pool.shutdown(wait=False, cancel_futures=True)
+                    _runner.kill_all()
+                    raise
     return results
 
 

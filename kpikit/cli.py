@@ -230,6 +230,11 @@ def _cmd_compute(a: argparse.Namespace) -> int:
         result = compute(a.file, a.kpis, by=a.by, include_measures=a.include_measures,
                          engine="duckdb")
         dropped = result.attrs.get("dropped_total_rows", 0)
+    elif not loader_options and Path(a.file).is_dir():
+        # a folder of exports: each file loaded, then checked together (kpikit.compute)
+        result = compute(a.file, a.kpis, by=a.by, include_measures=a.include_measures,
+                         engine="pandas")
+        dropped = result.attrs.get("dropped_total_rows", 0)
     else:
         df = _load(a, kpis=a.kpis)
         result = compute(df, a.kpis, by=a.by, include_measures=a.include_measures)
@@ -281,8 +286,11 @@ def _cmd_demo(a: argparse.Namespace) -> int:
                  "campaign)...",
            "vi": "\nĐang chạy lô demo (đặt mục tiêu, đánh giá, tối ưu cho từng chiến "
                  "dịch)..."}[lang], flush=True)
-    return _report(run_batch(demo_spec(a.output_dir, lang), jobs=a.jobs, force=a.force,
-                             progress=partial(print_progress, lang=lang)), lang)
+    with _interruptible(lang):
+        return _report(run_batch(demo_spec(a.output_dir, lang), jobs=a.jobs, force=a.force,
+                                 progress=partial(print_progress, lang=lang),
+                                 timeout=a.timeout, wait=a.wait,
+                                 on_wait=partial(_waiting, lang=lang)), lang)
 
 
 def _cmd_batch(a: argparse.Namespace) -> int:
@@ -293,14 +301,39 @@ def _cmd_batch(a: argparse.Namespace) -> int:
     spec = load_spec(a.spec)
     lang = a.lang if a.lang_given else spec.parameters.get("lang", a.lang)
     a.lang = lang if lang in ("en", "vi") else "en"
-    with using_language(a.lang):
+    with using_language(a.lang), _interruptible(a.lang):
         result = run_batch(spec, jobs=a.jobs, force=a.force,
                            progress=partial(print_progress, lang=a.lang),
                            executor=a.executor, scheduler=a.scheduler,
-                           notify_url=a.notify_url)
+                           timeout=a.timeout, wait=a.wait,
+                           on_wait=partial(_waiting, lang=a.lang), notify_url=a.notify_url)
         code = _report(result, a.lang)
+        # --fail-on: an active alert of that severity or worse fails cron and CI (exit 3)
         return code or (3 if result.monitor is not None
                         and result.monitor.failing(a.fail_on) else 0)
+
+
+class _Interrupted(SystemExit):
+    """Ctrl+C during a batch: exit 130 with a word on resuming, not a traceback."""
+
+
+@contextmanager
+def _interruptible(lang: str) -> Iterator[None]:
+    try:
+        yield
+    except KeyboardInterrupt:
+        print("\nĐã dừng. Các lượt đã xong được giữ lại; chạy lại cùng lệnh để tiếp tục."
+              if lang == "vi" else "\nInterrupted. Finished runs are kept; run the same "
+              "command again to resume.", file=sys.stderr)
+        raise _Interrupted(130) from None
+
+
+def _waiting(info: dict, lang: str = "en") -> None:
+    """Say once that this batch queues behind another one on the same folder."""
+    pid, started = info.get("pid", "?"), info.get("started", "?")
+    print(f"Đang đợi lô khác (PID {pid}, bắt đầu lúc {started}) chạy xong..." if lang == "vi"
+          else f"Waiting for the batch already running here (PID {pid}, started "
+          f"{started})...", file=sys.stderr, flush=True)
 
 
 def _report(result, lang: str = "en") -> int:
@@ -749,6 +782,7 @@ def _build() -> argparse.ArgumentParser:
     b.add_argument("--executor", default="local", choices=["local", "dask"],
                    help="local processes (default) or a Dask distributed cluster")
     b.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786")
+    _run_options(b)
     b.add_argument("--lang", help=_LANG_HELP + "; default for batch: the spec's lang")
     b.add_argument("--notify-url", help="webhook (Slack, Teams) that gets one JSON message "
                    "per new or resolved alert")
@@ -762,6 +796,7 @@ def _build() -> argparse.ArgumentParser:
     d.add_argument("--jobs", type=int, help="parallel runs (default: the cores)")
     d.add_argument("--force", action="store_true", help="rerun complete runs too")
     d.add_argument("--table-only", action="store_true", help="only print the KPI table")
+    _run_options(d)
     d.set_defaults(func=_cmd_demo)
 
     le = sub.add_parser("lesson", help="serve the KPI basics lesson for a class (Voila)")
@@ -770,6 +805,27 @@ def _build() -> argparse.ArgumentParser:
     le.add_argument("--no-browser", action="store_true", help="do not open a browser")
     le.set_defaults(func=_cmd_lesson)
     return p
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(tr(f"{text!r}: expected a number of seconds above 0",
+                                            f"{text!r}: cần một số giây lớn hơn 0"))
+    return value
+
+
+def _run_options(p: argparse.ArgumentParser) -> None:
+    """Options of commands that run a batch."""
+    p.add_argument("--timeout", type=_seconds, metavar="SECONDS",
+                   help="stop a run that takes longer (default: the spec's timeout, else "
+                        "1800); the run is marked failed with the cell that hung")
+    p.add_argument("--wait", type=_seconds, default=0.0, metavar="SECONDS",
+                   help="if another batch is running on the output folder, wait this long "
+                        "for it (default: refuse at once, naming it)")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -120,8 +120,11 @@ def compute(
         A canonical table (:func:`kpikit.load`), or a result of ``compute`` with
         ``include_measures=True`` to re-aggregate it to a coarser grain. Or the path
         of a canonical Parquet/CSV file, or of a folder of them, too large for memory:
-        the aggregation then runs in DuckDB, reading only the columns it needs (a path
-        to a platform export is read with :func:`kpikit.load` instead).
+        the aggregation then runs in DuckDB once one pass has proven that
+        :func:`kpikit.load` would read the file the same way and find nothing to refuse
+        or warn about. Anything else (a platform export, a file with a ``Total`` row,
+        ``1.234,5`` numbers, duplicates, ...) is read by :func:`kpikit.load`, a folder
+        file by file: the same numbers, warnings and errors from either engine.
     kpis
         KPI names (a list or ``"ctr,cpa"``); ``None`` means every KPI whose
         measures are in ``df``.
@@ -159,12 +162,12 @@ def compute(
     if isinstance(df, str | os.PathLike):
         from . import _duck
 
-        if engine == "pandas" or not _duck.is_canonical(df):
-            from .io import load
-
-            df = load(df)
-        else:
+        if engine == "duckdb":
+            _duck._duckdb()  # asked for by name: say so when it is not installed
+        if engine != "pandas" and _duck.is_canonical(df):
+            # DuckDB proves the file clean or hands it to the loader: one set of rules
             return _duck.compute(df, kpis, by=by, freq=freq, include_measures=include_measures)
+        df = _duck.load_path(df)  # kpikit.load; a folder file by file
     elif engine == "duckdb":
         from . import _duck
 
@@ -207,6 +210,8 @@ def compute(
 
     out = finish(agg, chosen, terms, group_cols, include_measures, df.attrs.get("currency"))
     _coverage_warnings(work, chosen, group_cols, out)
+    if "dropped_total_rows" in df.attrs:  # read from a path here: say what the loader left out
+        out.attrs["dropped_total_rows"] = df.attrs["dropped_total_rows"]
     return out
 
 

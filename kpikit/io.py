@@ -26,6 +26,7 @@ import pandas as pd
 from . import _parse
 from ._files import read_limited
 from ._lang import LANGS, language, nfmt, tr, using_language
+from ._safe import restore_text
 from .catalog import MEASURES, resolve_kpis
 from .errors import DataError, KpikitWarning, MissingColumnsError, ParameterError, Problem
 from .sources import (
@@ -475,6 +476,8 @@ def _read(source: str | os.PathLike[str] | pd.DataFrame, mapping, name: str | No
     # one bounded read: refuses folders, FIFOs, devices and oversized files without blocking
     try:
         data = read_limited(path, label)
+    except ParameterError:
+        raise  # read_limited's own message names the file and the fix
     except (OSError, ValueError) as e:  # permission denied, a NUL in the path, ...
         reason = getattr(e, "strerror", None) or str(e)
         raise ParameterError(tr(
@@ -938,7 +941,8 @@ def _from_raw(raw: _Raw, *, platform: str, mapping: Mapping[str, str] | None,
     def text(col: str) -> pd.Series:
         s = frame[positions[col]].map(
             lambda v: "" if v is None or (isinstance(v, float) and np.isnan(v))
-            else unicodedata.normalize("NFC", str(v)).strip())
+            # a quote kpikit's own CSV writers put before "=..." comes off again
+            else restore_text(unicodedata.normalize("NFC", str(v)).strip()))
         return s.astype(str)  # the default string dtype of the running pandas
 
     if "campaign" in positions:

@@ -204,6 +204,12 @@ def test_report_charts_render_offline_in_chromium(batch_dir):
     assert dom.count('class="main-svg"') >= 10
 
 
+def in_place(out: Path) -> list[Path]:
+    """Run folders moved into place (not the hidden temporary ones)."""
+    return [p.parent for p in out.glob("*/*/manifest.json")
+            if not p.parent.name.startswith(".")]
+
+
 def test_killed_batch_loses_nothing_and_resumes(tmp_path):
     brand = {"name": "Brand Awareness", "plan_path": str(DATA / "plan_brand_engagement.yaml"),
              "parameters": {"02_evaluation": {"as_of": "2027-03-15"}}}
@@ -214,12 +220,12 @@ def test_killed_batch_loses_nothing_and_resumes(tmp_path):
                             stderr=subprocess.PIPE, start_new_session=True)
     out = tmp_path / "out"
     deadline = time.time() + 180
-    while time.time() < deadline and len(list(out.glob("*/*/manifest.json"))) < 1:
-        time.sleep(0.2)
-    time.sleep(2.0)  # well into the second run
+    # kill once a run is in place and the next one is under way (its temporary folder)
+    while time.time() < deadline and not (in_place(out) and list(out.glob("*/.*.tmp-*"))):
+        time.sleep(0.01)
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
-    done = [p.parent for p in out.glob("*/*/manifest.json")]
+    done = in_place(out)
     assert 1 <= len(done) < 4
     for folder in done:  # what is in place is complete
         for f in ("executed.ipynb", "report.html", "results.json"):
@@ -228,7 +234,7 @@ def test_killed_batch_loses_nothing_and_resumes(tmp_path):
     statuses = [r["status"] for r in result.results]
     assert statuses.count("skipped") == len(done) and statuses.count("ok") == 4 - len(done)
     assert not list(out.glob("*/.*tmp-*")) and not list(out.glob("*/.*old-*"))
-    assert len(list(out.glob("*/*/manifest.json"))) == 4
+    assert len(in_place(out)) == 4
 
 
 def test_runs_are_plain_values():
@@ -328,7 +334,7 @@ def test_warm_kernels_leak_no_state_between_runs(tmp_path, monkeypatch):
         assert s["spend"] == 500.0  # the preloaded table is copied, not shared
         assert ".tmp-" in s["cwd"]  # each run works in its own folder
     assert "KPIKIT_LEAK" not in os.environ
-    assert not Path(warm).exists()  # the parent is gone with the batch
+    assert warm.proc.poll() is not None  # the parent is gone with the block
 
 
 def test_batch_falls_back_to_plain_kernels(tmp_path, monkeypatch):

@@ -174,3 +174,32 @@ def test_optimize_command(capsys, tmp_path):
     bounds.write_text("Channel9: [0, 1]\n", encoding="utf-8")
     code, _, err = run(capsys, "optimize", str(data), "--bounds", str(bounds))
     assert code == 2 and "'Channel9' is not a channel with a curve" in err
+
+
+HEAD_ROW = "date,campaign,channel,impressions,clicks,spend\n"
+
+
+@pytest.mark.parametrize("engine", ["auto", "pandas", "duckdb"])
+def test_compute_a_folder_with_each_engine(capsys, tmp_path, engine):
+    """A folder of canonical CSVs: a labelled summary row is left out and counted."""
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    (folder / "a.csv").write_text(HEAD_ROW + "2026-11-01,Total:,search,3000,30,300\n"
+                                  "2026-11-01,A,search,1000,10,100\n"
+                                  "2026-11-02,A,search,2000,20,200\n", encoding="utf-8")
+    (folder / "b.csv").write_text(HEAD_ROW + "2026-11-03,B,search,400,2,10\n", encoding="utf-8")
+    assert main(["compute", str(folder), "--by", "campaign", "--kpis", "ctr,cpc",
+                 "--engine", engine]) == 0
+    out, err = capsys.readouterr()
+    table = pd.read_csv(io.StringIO(out)).set_index("campaign")
+    assert table.loc["A", "ctr"] == pytest.approx(30 / 3000)  # 3000 impressions, not 6000
+    assert table.loc["B", "cpc"] == pytest.approx(5.0)
+    assert "1" in err and "summary" in err
+
+
+@pytest.mark.parametrize("command", ["validate", "compute"])
+def test_a_device_is_refused_in_one_plain_sentence(capsys, command):
+    assert main([command, "/dev/zero"]) != 0
+    err = capsys.readouterr().err
+    assert "is not a regular file" in err and "Fix:" in err
+    assert err.count("Fix:") == 1 and "cannot be read" not in err

@@ -12,6 +12,7 @@ import csv
 import io
 import json
 import re
+import unicodedata
 from datetime import date
 from pathlib import Path
 from types import SimpleNamespace
@@ -35,6 +36,7 @@ from .hostile import (
     hostile_spec,
 )
 
+NFC = unicodedata.normalize("NFC", NFD)
 RAW = (CAMPAIGN, SCRIPT, OWNER, "<svg onload", "<img src=x")
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -116,7 +118,8 @@ def test_compute_csv_file_has_no_formula_cells(capsys, hostile_files, tmp_path):
     _assert_no_formula_cells(rows)
     head, body = rows[0], rows[1:]
     shown = {r[head.index("channel")]: float(r[head.index("cpa")]) for r in body}
-    assert "'" + FORMULA in shown and "'" + AT in shown and SCRIPT in shown and NFD in shown
+    # names are read as NFC, like every name the loader reads
+    assert "'" + FORMULA in shown and "'" + AT in shown and SCRIPT in shown and NFC in shown
     expected = _expected_cpa(data)
     assert shown["'" + FORMULA] == pytest.approx(expected[FORMULA])
     assert shown[SCRIPT] == pytest.approx(expected[SCRIPT])
@@ -142,7 +145,7 @@ def test_compute_xlsx_has_text_cells_not_formulas(capsys, hostile_files, tmp_pat
     assert cells and not [c.coordinate for c in cells if c.data_type == "f"]
     channels = {ws.cell(r, 1).value: ws.cell(r, 2) for r in range(2, ws.max_row + 1)}
     # the exact text is kept, as a string cell; the KPI stays a number
-    assert set(channels) == {SCRIPT, FORMULA, NFD, AT}
+    assert set(channels) == {SCRIPT, FORMULA, NFC, AT}
     assert ws.cell(1, 1).value == "channel"
     expected = _expected_cpa(data)
     assert channels[FORMULA].data_type == "n"
@@ -420,3 +423,18 @@ def test_chart_files_carry_no_data_text(tmp_path):
     spec = json.loads(base64.b64decode(re.search(r'atob\("([^"]+)"\)', page).group(1)))
     assert spec["data"][0]["x"] == ["&lt;script&gt;alert(2)&lt;/script&gt;", FORMULA]
     assert spec["data"][1]["text"] == ["&lt;script&gt;alert(2)&lt;/script&gt; max", ""]
+
+
+def test_names_neutralised_in_a_csv_read_back_as_written(tmp_path):
+    """kpikit reads its own neutralised CSV back to the names as they were."""
+    import kpikit
+
+    names = ['=HYPERLINK("http://x")', "+84 hotline", "-sale", "@brand", "'quoted", "A"]
+    df = pd.DataFrame({"date": [f"2026-11-0{i + 1}" for i in range(6)], "campaign": names,
+                       "channel": "search", "clicks": [1, 2, 3, 4, 5, 6]})
+    path = tmp_path / "own.csv"
+    neutral_frame(df).to_csv(path, index=False)
+    assert "'=HYPERLINK" in path.read_text(encoding="utf-8")
+    back = kpikit.load(path)
+    assert sorted(back["campaign"]) == sorted(names)
+    assert back["clicks"].sum() == 21
