@@ -263,7 +263,10 @@ def test_demo_produces_the_report(tmp_path):
     index = Path(proc.stdout.strip().splitlines()[-1])
     assert index == tmp_path / "demo" / "index.html" and index.exists()
     page = index.read_text(encoding="utf-8")
-    assert "5 runs, 0 failed" in page and page.count(">report</a>") == 5
+    # one report link per run in the runs table (the alerts above it link reports too)
+    runs_table = page[page.index("<table>"):]
+    assert "5 runs, 0 failed" in page and runs_table.count(">report</a>") == 5
+    assert page.index("class='alerts'") < page.index("<table>")  # the demo's alerts come first
 
 
 # ------------------------------------------------------------ warm kernels
