@@ -996,7 +996,19 @@ class _Reader:
             if not w:
                 continue
             window = None
-            if "period" in w:
+            week = re.fullmatch(r"\s*(\d{4})-?W(\d{1,2})\s*", str(w.get("period", "")),
+                                re.IGNORECASE)
+            if week:  # an ISO week, Monday to Sunday: 2027-W05
+                try:
+                    first = date.fromisocalendar(int(week[1]), int(week[2]), 1)
+                    window = (first, date.fromordinal(first.toordinal() + 6))
+                except ValueError:
+                    self.bad(f"{p}.period", tr(f"{clip(w['period'])} is not a week of its year.",
+                                               f"{clip(w['period'])} không phải một tuần của "
+                                               "năm đó."),
+                             tr("write 2027-W05 (weeks 1 to 52 or 53).",
+                                "viết 2027-W05 (tuần 1 đến 52 hoặc 53)."), at=(w, "period"))
+            elif "period" in w:
                 try:
                     window = parse_period(str(w["period"]))
                 except ParameterError as e:

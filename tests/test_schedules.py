@@ -33,6 +33,18 @@ def test_schedule_reads_months_and_ranges_in_the_plans_convention():
     assert Plan.from_dict(p.to_dict()) == p and Plan.from_dict(p.to_dict()).targets()
 
 
+def test_schedule_by_iso_week():
+    p = plan([{"kpi": "revenue", "target": 4e9,
+               "schedule": [{"period": "2027-W05", "target": 1e9},
+                            {"period": "2027w06", "target": 1.5e9}]}])
+    k = next(t for _, t in p.targets())
+    # ISO week 5 of 2027: Monday 1 February to Sunday 7 February
+    assert [(str(a), str(b)) for a, b, _ in k.schedule] == [
+        ("2027-02-01", "2027-02-07"), ("2027-02-08", "2027-02-14")]
+    with pytest.raises(PlanError, match="2027-W60"):
+        plan([{"kpi": "revenue", "schedule": [{"period": "2027-W60", "target": 1}]}])
+
+
 def test_ratio_schedule_without_target_is_the_days_mean():
     p = plan([{"kpi": "cpa", "schedule": [{"period": "2027-01", "target": 100_000},
                                           {"period": "2027-02", "target": 159_000}]}])
