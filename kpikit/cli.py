@@ -342,9 +342,11 @@ def _report(result, lang: str = "en") -> int:
     if mon is not None and mon.alerts:
         print(f"\n{len(mon.alerts)} cảnh báo:" if lang == "vi" else
               f"\n{len(mon.alerts)} alert(s):", file=sys.stderr)
+        words = {"critical": "nghiêm trọng", "warning": "cảnh báo", "info": "thông tin"}
         for al in mon.alerts:
             text = al["message"].get(lang) or al["message"]["en"]
-            print(f"  [{al['severity']}] {text}", file=sys.stderr)
+            sev = words.get(al["severity"], al["severity"]) if lang == "vi" else al["severity"]
+            print(f"  [{sev}] {text}", file=sys.stderr)
     for n in getattr(mon, "notifications", ()) or ():
         if not n.get("ok"):
             print(("  gửi thông báo thất bại" if lang == "vi" else "  notification failed") +
