@@ -221,7 +221,7 @@ def test_bad_notify_blocks_are_refused(raw, match):
         parse_notify(raw, "spec")
 
 
-def test_cli_notify_url_sends_and_fail_on(tmp_path, hook):
+def test_cli_notify_url_sends_and_fail_on(tmp_path, hook, capsys):
     from kpikit.cli import main
     from kpikit.sample import sample_path
 
@@ -234,6 +234,7 @@ def test_cli_notify_url_sends_and_fail_on(tmp_path, hook):
     _fake_complete(spec, "missed")
     assert main(["batch", str(spec), "--notify-url", hook.url, "--fail-on", "warning"]) == 3
     assert len(hook.posts) == 1 and "không đạt" in hook.posts[0]["body"]["text"]
+    assert "1 cảnh báo:" in capsys.readouterr().err  # listed for the cron log, in Vietnamese
     assert main(["batch", str(spec), "--notify-url", hook.url]) == 0
     assert len(hook.posts) == 1  # the rerun sends nothing
 
