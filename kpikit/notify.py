@@ -7,7 +7,7 @@ The batch spec's ``notify`` block (or ``kpikit batch --notify-url URL``)::
       smtp: mail.example.com:587                  # one e-mail per batch with its alerts
       from: kpikit@example.com
       to: [lan@example.com, minh@example.com]
-      starttls: true                              # default: true unless port 25 or 1025
+      starttls: true            # true: required; false: never; unset: when the server offers it
       repeat_hours: 24                            # re-send a still-active alert after this
       report_url: https://reports.example.com/nightly/   # where the output folder is served
 
@@ -55,7 +55,8 @@ class Notifier:
     smtp_port: int = 25
     sender: str | None = None
     to: tuple[str, ...] = ()
-    starttls: bool = False
+    #: True: required; False: never; None: when the server offers it (EHLO says STARTTLS)
+    starttls: bool | None = None
     repeat_hours: float = 24.0
     timeout: float = 10.0  # seconds per attempt
     attempts: int = 3
@@ -122,9 +123,12 @@ def parse_notify(raw: Any, source: str = "spec", url: str | None = None) -> Noti
                 "from: kpikit@example.com, to: [lan@example.com].",
                 f"{source}: notify.smtp cần from (một địa chỉ) và to (một hoặc nhiều). Cách "
                 "sửa: from: kpikit@example.com, to: [lan@example.com]."))
-        starttls = raw.get("starttls", int(port) not in (25, 1025))
+        starttls = raw.get("starttls")
+        if starttls is not None and not isinstance(starttls, bool):
+            raise ParameterError(tr(f"{source}: notify.starttls must be true or false.",
+                                    f"{source}: notify.starttls phải là true hoặc false."))
         out.update(smtp_host=host, smtp_port=int(port), sender=raw["from"], to=tuple(to),
-                   starttls=bool(starttls))
+                   starttls=starttls)
     if raw.get("report_url"):
         out["report_url"] = _check_url(raw["report_url"], f"{source}: notify.report_url")
     for key in ("repeat_hours", "timeout"):
@@ -193,13 +197,28 @@ def _mail(n: Notifier, alerts: Sequence[Mapping[str, Any]], lang: str, title: st
     msg["Subject"] = title
     msg.set_content("\n".join(message(a, lang, n.report_url) for a in alerts) + "\n")
     with smtplib.SMTP(n.smtp_host or "", n.smtp_port, timeout=timeout) as s:
-        if n.starttls:
-            s.starttls()
+        s.ehlo()
+        secure = False
+        if n.starttls or (n.starttls is None and s.has_extn("starttls")):
+            s.starttls()  # raises when required and not offered: reported, not sent in clear
+            s.ehlo()
+            secure = True
         user, password = os.environ.get("KPIKIT_SMTP_USER"), os.environ.get(
             "KPIKIT_SMTP_PASSWORD")
         if user and password:
+            if not secure and not _loopback(n.smtp_host or ""):
+                raise smtplib.SMTPException(tr(
+                    "the server offers no STARTTLS: the password is not sent in clear text. "
+                    "Fix: use the server's TLS port or set notify.starttls: true.",
+                    "máy chủ không hỗ trợ STARTTLS: mật khẩu không được gửi dạng văn bản "
+                    "thường. Cách sửa: dùng cổng TLS của máy chủ hoặc đặt notify.starttls: "
+                    "true."))
             s.login(user, password)
         s.send_message(msg)
+
+
+def _loopback(host: str) -> bool:
+    return host in ("localhost", "::1") or host.startswith("127.")
 
 
 def send_all(n: Notifier, alerts: Sequence[Mapping[str, Any]], lang: str = "en",

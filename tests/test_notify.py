@@ -186,11 +186,54 @@ def test_smtp_starttls_and_login_from_the_environment(monkeypatch, smtp):
     monkeypatch.setattr(smtplib.SMTP, "starttls", lambda self: calls.append(("starttls",)))
     monkeypatch.setenv("KPIKIT_SMTP_USER", "bot")
     monkeypatch.setenv("KPIKIT_SMTP_PASSWORD", "s3cret")
-    n = parse_notify({"smtp": f"127.0.0.1:{smtp.port}", "from": "a@b.c", "to": "d@e.f"})
-    assert n.starttls is True  # any port but 25 and 1025 upgrades by default
+    n = parse_notify({"smtp": f"127.0.0.1:{smtp.port}", "from": "a@b.c", "to": "d@e.f",
+                      "starttls": True})
     send_all(n, [{"id": "x", "event": "new", "severity": "info", "message": {"en": "m"}}])
     assert calls == [("starttls",), ("login", "bot", "s3cret")] and len(smtp.messages) == 1
-    assert parse_notify({"smtp": "mail:25", "from": "a@b.c", "to": "d@e.f"}).starttls is False
+
+
+def test_smtp_without_tls_offered_sends_plain_but_never_a_password_off_this_machine(
+        monkeypatch, smtp):
+    import smtplib
+
+    # unset starttls: used when offered; the local server offers none, so mail goes plain
+    n = parse_notify({"smtp": f"127.0.0.1:{smtp.port}", "from": "a@b.c", "to": "d@e.f"})
+    assert n.starttls is None
+    reports, ok = send_all(n, [{"id": "x", "event": "new", "severity": "info",
+                                "message": {"en": "m"}}])
+    assert ok == {"x"} and len(smtp.messages) == 1
+    # required but not offered: reported, not sent in clear
+    strict = parse_notify({"smtp": f"127.0.0.1:{smtp.port}", "from": "a@b.c", "to": "d@e.f",
+                           "starttls": True})
+    reports, ok = send_all(strict, [{"id": "y", "event": "new", "severity": "info",
+                                     "message": {"en": "m"}}])
+    assert ok == set() and "STARTTLS" in reports[0]["error"] and len(smtp.messages) == 1
+    # a password goes to another machine only over TLS
+    monkeypatch.setenv("KPIKIT_SMTP_USER", "bot")
+    monkeypatch.setenv("KPIKIT_SMTP_PASSWORD", "s3cret")
+    monkeypatch.setattr(smtplib.SMTP, "__init__", _fake_connect)
+    far = parse_notify({"smtp": "mail.example.com:25", "from": "a@b.c", "to": "d@e.f"})
+    reports, ok = send_all(far, [{"id": "z", "event": "new", "severity": "info",
+                                  "message": {"en": "m"}}])
+    assert ok == set() and "clear text" in reports[0]["error"]
+
+
+def _fake_connect(self, host="", port=0, local_hostname=None, timeout=None,
+                  source_address=None):
+    """An SMTP object that talks to nothing: EHLO without STARTTLS, login must not happen."""
+    self.timeout = timeout
+    self.esmtp_features = {}
+    self.does_esmtp = True
+    self._host = host
+    self.sock = None
+    self.file = None
+    self.local_hostname = "test"
+    self.ehlo = lambda *a: (250, b"ok")
+    self.has_extn = lambda name: False
+    self.login = lambda *a: pytest.fail("a password was sent without TLS")
+    self.close = lambda: None
+    self.quit = lambda: None
+    self.debuglevel = 0
 
 
 def test_no_login_without_environment(monkeypatch, smtp):
