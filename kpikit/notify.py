@@ -58,10 +58,10 @@ class Notifier:
     #: True: required; False: never; None: when the server offers it (EHLO says STARTTLS)
     starttls: bool | None = None
     repeat_hours: float = 24.0
-    timeout: float = 10.0  # seconds per attempt
+    timeout: float = 5.0  # seconds per attempt
     attempts: int = 3
     backoff: float = 0.5  # seconds before the second attempt, doubled after
-    budget: float = 60.0  # seconds for all sending of one batch
+    budget: float = 30.0  # seconds for all sending of one batch
     #: web address of the output folder; reports are linked under it (else by file path)
     report_url: str | None = None
 
@@ -131,6 +131,9 @@ def parse_notify(raw: Any, source: str = "spec", url: str | None = None) -> Noti
                    starttls=starttls)
     if raw.get("report_url"):
         out["report_url"] = _check_url(raw["report_url"], f"{source}: notify.report_url")
+    if "timeout" in raw and isinstance(raw["timeout"], (int, float)) and raw["timeout"] > 0:
+        # a longer wait per attempt widens the whole budget with it, within reason
+        out["budget"] = float(min(max(30.0, 6 * raw["timeout"]), 600.0))
     for key in ("repeat_hours", "timeout"):
         if key in raw:
             v = raw[key]
