@@ -404,6 +404,8 @@ def load_state(output_dir: Path) -> dict[str, Any]:
     state = _load_json(Path(output_dir) / STATE_FILE)
     if not state or not isinstance(state.get("alerts"), dict):
         return {"alerts": {}}
+    # a hand-edited or foreign entry is forgotten, not a crash: its alert is sent as new
+    state["alerts"] = {str(k): v for k, v in state["alerts"].items() if isinstance(v, dict)}
     return state
 
 
@@ -419,7 +421,9 @@ def update(output_dir: Path, current: Sequence[dict[str, Any]], *, repeat_hours:
     active, send = [], []
     for a in current:
         prev = known.get(a["id"])
-        a = dict(a, first_seen=(prev or {}).get("first_seen", now.isoformat()))
+        again = prev is None or prev.get("resolved")  # new, or back after it was resolved
+        a = dict(a, first_seen=now.isoformat() if again else prev.get("first_seen",
+                                                                     now.isoformat()))
         active.append(a)
         if prev is None or prev.get("resolved"):
             send.append(dict(a, event="new"))
@@ -429,10 +433,11 @@ def update(output_dir: Path, current: Sequence[dict[str, Any]], *, repeat_hours:
             send.append(dict(a, event="new"))  # never delivered: try again
         else:
             try:
-                last = datetime.fromisoformat(prev["sent"])
-            except (TypeError, ValueError):
-                last = None
-            if last is None or (now - last).total_seconds() >= repeat_hours * 3600:
+                due = (now - datetime.fromisoformat(prev["sent"])).total_seconds() >= \
+                    repeat_hours * 3600
+            except (TypeError, ValueError):  # unreadable or without a time zone: send again
+                due = True
+            if due:
                 send.append(dict(a, event="repeat"))
     ids = {a["id"] for a in current}
     for key, prev in known.items():

@@ -278,3 +278,26 @@ def test_alerts_json_follows_its_schema(tmp_path):
     jsonschema.validate(data, schema)
     assert [a["kind"] for a in data["alerts"]] == ["run_failed"]
     assert [a["kpi"] for a in data["resolved"]] == ["revenue"]
+
+
+def test_state_with_foreign_entries_is_not_a_crash(tmp_path):
+    (tmp_path / al.STATE_FILE).write_text(json.dumps({"alerts": {
+        "x": "not a mapping",
+        "A|02_evaluation|revenue|status": {"signature": "off track", "sent": "2027-01-01T00:00",
+                                          "first_seen": "2027-01-01T00:00"}}}),
+        encoding="utf-8")
+    runs = [run_folder(tmp_path, "A", [kpi(status="off track")])]
+    mon = al.monitor(tmp_path, runs, al.parse_rules(None), now=T0)
+    # the time without a zone cannot be compared: the alert is sent again, not lost
+    assert [a["event"] for a in mon.sent] == ["repeat"]
+
+
+def test_an_alert_back_after_resolution_is_new_again(tmp_path):
+    runs = [run_folder(tmp_path, "A", [kpi(status="off track")])]
+    al.monitor(tmp_path, runs, al.parse_rules(None), now=T0)
+    run_folder(tmp_path, "A", [kpi(status="on track")])
+    al.monitor(tmp_path, runs, al.parse_rules(None), now=T0 + timedelta(hours=1))
+    run_folder(tmp_path, "A", [kpi(status="off track")])
+    back = al.monitor(tmp_path, runs, al.parse_rules(None), now=T0 + timedelta(hours=2))
+    assert [a["event"] for a in back.sent] == ["new"]
+    assert back.alerts[0]["first_seen"] == (T0 + timedelta(hours=2)).isoformat()
