@@ -747,7 +747,8 @@ def evaluation_payload(ev: Any, parameters: dict[str, Any], files: dict[str, str
     optional = ["change_prev", "p_prev", "significant_prev", "test_prev", "change_ly", "p_ly",
                 "significant_ly", "test_ly", "wilson_low", "wilson_high", "trend", "trend_slope",
                 "trend_se", "trend_p", "trend_months", "latest_day", "latest_value",
-                "latest_expected", "latest_anomaly"]
+                "latest_expected", "latest_anomaly", "goal", "periods_broken",
+                "periods_finished"]
     kpis = []
     for row in ev.totals().to_dict(orient="records"):
         item = {k: row.get(k) for k in keep}

@@ -214,3 +214,12 @@ def test_plan_builder_saves_a_goal_type(tmp_path):
     saved = {k.kpi: k.goal for _, k in Plan.from_yaml(path).targets()}
     assert saved[row.kpi] == "stay below"
     assert set(saved.values()) == {"reach", "stay below"}
+
+
+def test_results_json_carries_the_goal():
+    from kpikit.notebook import _clean, evaluation_payload
+
+    ev = cpa_weeks("2027-01-31", 130_000)
+    item = _clean(evaluation_payload(ev, {}, {}))["kpis"][0]
+    assert (item["goal"], item["periods_broken"], item["periods_finished"]) == (
+        "stay below", 1, 5)
