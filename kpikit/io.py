@@ -851,6 +851,7 @@ def _from_raw(raw: _Raw, *, platform: str, mapping: Mapping[str, str] | None,
     date_pos = positions["date"] if "date" in positions else period[0]
     is_total = _labelled_summaries(frame, positions, date_pos, period, dayfirst)
     dropped = int(is_total.sum())
+    dropped_lines = [r for r, t in zip(rows, is_total, strict=True) if t]
     if dropped:
         keep = ~is_total
         frame = frame.loc[keep].reset_index(drop=True)
@@ -936,6 +937,7 @@ def _from_raw(raw: _Raw, *, platform: str, mapping: Mapping[str, str] | None,
             rows = [r for r, k in zip(rows, keep, strict=True) if k]
             out = {k: v.loc[keep].reset_index(drop=True) for k, v in out.items()}
             dropped += len(summary)
+            dropped_lines += sorted(lines)
 
     # text columns
     def text(col: str) -> pd.Series:
@@ -1052,6 +1054,14 @@ def _from_raw(raw: _Raw, *, platform: str, mapping: Mapping[str, str] | None,
         # file-level problems first, then in file order
         problems.sort(key=lambda p: (p.row is not None, p.row or 0))
         raise DataError(problems, src)
+    if dropped_lines:
+        # said, not only counted: every command and report shows its load warnings
+        shown = ", ".join(map(str, sorted(dropped_lines)[:5]))
+        more = "…" if len(dropped_lines) > 5 else ""
+        warn.append(tr(f"left out {dropped} summary row(s) (row {shown}{more}): the "
+                       "platform's own totals, which must not be summed again.",
+                       f"đã bỏ {dropped} dòng tổng/tóm tắt (dòng {shown}{more}): tổng do nền "
+                       "tảng tự tính, không được cộng thêm lần nữa."))
     df = df.sort_values(["date", "campaign", "channel", *dims], kind="stable")
     df = df.drop(columns="_row").reset_index(drop=True)
     df.attrs.update(

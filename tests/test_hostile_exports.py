@@ -482,3 +482,19 @@ def test_week_starts_decide_day_first(tmp_path):
         warnings.simplefilter("error")
         df = kpikit.load(path)
     assert [d.strftime("%Y-%m-%d") for d in df["date"]] == ["2027-01-04", "2027-01-11"]
+
+
+def test_left_out_summary_rows_are_said_with_their_rows(tmp_path):
+    """Every consumer of load's warnings (CLI, reports) learns which rows were left out."""
+    path = tmp_path / "gads.csv"
+    path.write_text("Campaign report\n"
+                    "Day,Campaign,Impressions,Clicks,Cost\n"
+                    "2026-11-01,Total - Brand,1000,10,50\n"
+                    "2026-11-02,Total - Brand,2000,20,60\n"
+                    "Total: Campaigns,--,3000,30,110\n", encoding="utf-8")
+    with pytest.warns(KpikitWarning, match=r"left out 1 summary row\(s\) \(row 5\)"):
+        df = kpikit.load(path)
+    assert df["impressions"].sum() == 3000 and df.attrs["dropped_total_rows"] == 1
+    kpikit.set_language("vi")
+    with pytest.warns(KpikitWarning, match=r"đã bỏ 1 dòng tổng/tóm tắt \(dòng 5\)"):
+        kpikit.load(path)
