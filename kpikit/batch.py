@@ -46,7 +46,7 @@ from pathlib import Path
 from typing import Any
 
 from ._lang import tr, using_language
-from .errors import ParameterError
+from .errors import ParameterError, ProblemCode
 
 __all__ = ["Run", "Spec", "check_runs", "load_spec", "plan_runs", "run_batch", "safe_name"]
 
@@ -77,7 +77,8 @@ def notebook_path(name: str) -> Path:
 
         names = ", ".join(NOTEBOOKS)
         raise ParameterError(tr(f"unknown notebook {name!r}. Choose from: {names}.",
-                                f"không có notebook {name!r}. Chọn: {names}."))
+                                f"không có notebook {name!r}. Chọn: {names}."),
+                             code=ProblemCode.NOTEBOOK_UNKNOWN)
     return path
 
 
@@ -95,7 +96,8 @@ def declared_parameters(path: Path) -> dict[str, Any]:
                             out[t.id] = ast.literal_eval(node.value)
             return out
     raise ParameterError(tr(f"{path.name} has no cell tagged 'parameters'.",
-                            f"{path.name} không có ô nào gắn thẻ 'parameters'."))
+                            f"{path.name} không có ô nào gắn thẻ 'parameters'."),
+                         code=ProblemCode.NOTEBOOK_NO_PARAMETERS_CELL)
 
 
 def safe_name(text: str) -> str:
@@ -160,7 +162,8 @@ def load_spec(path_or_dict: str | os.PathLike[str] | Mapping[str, Any],
         path = Path(path_or_dict)
         if not path.exists():
             raise ParameterError(tr(f"{path}: no such spec file.",
-                                    f"{path}: không có tệp đặc tả này."))
+                                    f"{path}: không có tệp đặc tả này."),
+                                 code=ProblemCode.FILE_NOT_FOUND)
         raw = load_file(path, path.name).data  # an OptionFileError names file, line and fix
         base, source = path.resolve().parent, path.name
     problems = []
@@ -168,7 +171,7 @@ def load_spec(path_or_dict: str | os.PathLike[str] | Mapping[str, Any],
         raise ParameterError(tr(f"{source}: must be a mapping with output_dir, notebooks, "
                                 "campaigns.",
                                 f"{source}: phải là một ánh xạ gồm output_dir, notebooks, "
-                                "campaigns."))
+                                "campaigns."), code=ProblemCode.SPEC_INVALID)
     allowed = {"output_dir", "data_path", "notebooks", "parameters", "campaigns"}
     for k in raw:
         if k not in allowed:
@@ -220,7 +223,7 @@ def load_spec(path_or_dict: str | os.PathLike[str] | Mapping[str, Any],
         shown = problems[:25]
         if len(problems) > 25:
             shown.append(tr(f"and {len(problems) - 25} more", f"và {len(problems) - 25} lỗi nữa"))
-        raise ParameterError(f"{source}: " + "; ".join(shown) + ".")
+        raise ParameterError(f"{source}: " + "; ".join(shown) + ".", code=ProblemCode.SPEC_INVALID)
     resolved = []
     for c in items:
         c = dict(c)
@@ -253,7 +256,8 @@ def plan_runs(spec: Spec) -> list[Run]:
         folder_name = safe_name(c["name"])
         if folder_name in seen:  # pragma: no cover - the hash makes this very unlikely
             raise ParameterError(tr(f"two campaigns map to the folder {folder_name!r}.",
-                                    f"hai chiến dịch trùng thư mục {folder_name!r}."))
+                                    f"hai chiến dịch trùng thư mục {folder_name!r}."),
+                                 code=ProblemCode.SPEC_DUPLICATE_FOLDER)
         seen.add(folder_name)
         for nb in c.get("notebooks") or spec.notebooks:
             params: dict[str, Any] = {}
@@ -296,7 +300,7 @@ def check_runs(runs: Sequence[Run]) -> None:
     if problems:
         said = " ".join(problems)
         raise ParameterError(tr(f"the batch was not started: {said}",
-                                f"lô chưa được chạy: {said}"))
+                                f"lô chưa được chạy: {said}"), code=ProblemCode.SPEC_INVALID)
 
 
 # ------------------------------------------------------------------ running
@@ -679,10 +683,12 @@ def run_batch(spec: Spec, *, jobs: int | None = None, force: bool = False,
     """
     if executor not in ("local", "dask"):
         raise ParameterError(tr(f"executor={executor!r}: choose local or dask.",
-                                f"executor={executor!r}: chọn local hoặc dask."))
+                                f"executor={executor!r}: chọn local hoặc dask."),
+                             code=ProblemCode.PARAMETER_CHOICE)
     if executor == "dask" and not scheduler:
         raise ParameterError(tr("executor='dask' needs scheduler='tcp://host:port'.",
-                                "executor='dask' cần scheduler='tcp://host:port'."))
+                                "executor='dask' cần scheduler='tcp://host:port'."),
+                             code=ProblemCode.PARAMETER_MISSING)
     runs = plan_runs(spec)
     check_runs(runs)
     spec.output_dir.mkdir(parents=True, exist_ok=True)
@@ -755,7 +761,8 @@ def run_many(runs: Sequence[Run], *, jobs: int | None = None, force: bool = Fals
                 "executor='dask' needs dask's distributed scheduler. Fix: pip install "
                 "'kpikit[dask]' (dask and distributed).",
                 "executor='dask' cần bộ lập lịch phân tán của dask. Cách sửa: pip install "
-                "'kpikit[dask]' (dask và distributed).")) from None
+                "'kpikit[dask]' (dask và distributed)."),
+                                 code=ProblemCode.DEPENDENCY_MISSING) from None
         with Client(scheduler, timeout="30s") as client:
             futures = {client.submit(execute_run, r, force, pure=False): r for r in todo}
             for f in dask_completed(list(futures)):
