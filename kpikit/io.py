@@ -494,7 +494,9 @@ def _read(source: str | os.PathLike[str] | pd.DataFrame, mapping, name: str | No
         raise ParameterError(tr(
             f"{label}: cannot be read ({reason}). Fix: check the path and its permissions.",
             f"{label}: không đọc được ({reason}). Cách sửa: kiểm tra đường dẫn và quyền "
-            "truy cập."), code=ProblemCode.FILE_UNREADABLE) from None
+            "truy cập."),
+            # read_limited's refusal (no such file, a folder, a FIFO) keeps its own code
+            code=getattr(e, "code", None) or ProblemCode.FILE_UNREADABLE) from None
     if suffix in (".parquet", ".pq"):
         try:
             df = pd.read_parquet(_io.BytesIO(data))

@@ -844,7 +844,7 @@ class _Reader:
                               f'previous period", "vs trailing N"): {reason}',
                               f'phải là một số hoặc "+N%" (có thể kèm "vs last year", "vs '
                               f'previous period", "vs trailing N"): {reason}'), fix, at=at,
-                     code=ProblemCode.PLAN_TARGET_NOT_NUMBER)
+                     code=getattr(e, "code", None) or ProblemCode.PLAN_TARGET_NOT_NUMBER)
             return None
         if name is None:
             return target
