@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ._lang import tr
-from .errors import Problem, ProblemCode
+from .errors import Note, Problem, ProblemCode
 
 EMPTY = frozenset({"", "--", "-", "—", "–", "n/a", "na", "nan", "none", "null", "(not set)"})
 
@@ -315,7 +315,8 @@ def parse_dates(
     if dayfirst is None:
         dayfirst, note = _decide_dayfirst(items)
         if note:
-            warnings.append(tr(f"column {column!r}: {note}", f"cột {column!r}: {note}"))
+            warnings.append(Note(tr(f"column {column!r}: {note}", f"cột {column!r}: {note}"),
+                                 ProblemCode.DATE_ORDER_GUESSED))
     out: list[object] = []
     problems: list[Problem] = []
     early = late = None
@@ -357,18 +358,19 @@ def parse_dates(
                                     code=ProblemCode.DATE_EMPTY))
         out.append(d)
     if early is not None:
-        warnings.append(tr(
+        warnings.append(Note(tr(
             f"column {column!r}: dates before {WARN_BEFORE_YEAR} (first: {early[1]:%Y-%m-%d} "
             f"on row {early[0]}); check that the column really holds reporting days.",
             f"cột {column!r}: có ngày trước năm {WARN_BEFORE_YEAR} (đầu tiên: "
             f"{early[1]:%d/%m/%Y} ở dòng {early[0]}); kiểm tra xem cột có đúng là ngày báo "
-            "cáo không."))
+            "cáo không."), ProblemCode.DATE_SUSPICIOUS))
     if late is not None:
-        warnings.append(tr(
+        warnings.append(Note(tr(
             f"column {column!r}: dates more than a year in the future (first: "
             f"{late[1]:%Y-%m-%d} on row {late[0]}); check the year.",
             f"cột {column!r}: có ngày xa hơn một năm trong tương lai (đầu tiên: "
-            f"{late[1]:%d/%m/%Y} ở dòng {late[0]}); kiểm tra lại năm."))
+            f"{late[1]:%d/%m/%Y} ở dòng {late[0]}); kiểm tra lại năm."),
+            ProblemCode.DATE_SUSPICIOUS))
     parsed = pd.to_datetime(pd.Series(out, index=values.index, dtype="object"))
     return parsed.astype("datetime64[ns]"), problems, warnings
 
@@ -519,7 +521,8 @@ def parse_periods(
             if same[0] != same[1]:
                 dayfirst, note = same[0], None
         if note:
-            warnings.append(tr(f"column {column!r}: {note}", f"cột {column!r}: {note}"))
+            warnings.append(Note(tr(f"column {column!r}: {note}", f"cột {column!r}: {note}"),
+                                 ProblemCode.DATE_ORDER_GUESSED))
     starts: list[object] = []
     ends: list[object] = []
     problems: list[Problem] = []

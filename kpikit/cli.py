@@ -179,8 +179,12 @@ VALIDATION_SCHEMA = "kpikit/validation"
 VALIDATION_SCHEMA_VERSION = 1
 
 
+def _code_text(code: object) -> str | None:
+    return None if code is None else str(code)
+
+
 def _problem_json(p) -> dict:
-    return {"code": None if p.code is None else str(p.code), "message": p.message,
+    return {"code": _code_text(p.code), "message": p.message,
             "fix": p.fix, "file": p.file,
             # a DataFrame label may be a numpy integer or any hashable: JSON gets int or text
             "row": None if p.row is None else (
@@ -221,7 +225,8 @@ def validation_document(a: argparse.Namespace) -> tuple[dict, int]:
             problems = []
     from .errors import KpikitWarning
 
-    doc["warnings"] = [{"code": getattr(w.message, "code", None), "message": str(w.message)}
+    doc["warnings"] = [{"code": _code_text(getattr(w.message, "code", None)),
+                        "message": str(w.message)}
                        for w in caught if issubclass(w.category, KpikitWarning)]
     if problems:
         doc["problems"] = [_problem_json(p) for p in problems]

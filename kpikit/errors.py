@@ -18,6 +18,7 @@ __all__ = [
     "KpikitWarning",
     "MissingColumnsError",
     "NonAdditiveError",
+    "Note",
     "ParameterError",
     "Problem",
     "ProblemCode",
@@ -137,6 +138,14 @@ class ProblemCode(StrEnum):
     ALLOCATION_MAXIMUMS_BELOW_BUDGET = "allocation.maximums_below_budget"
     ALLOCATION_TARGET_UNREACHABLE = "allocation.target_unreachable"
     ALLOCATION_INFEASIBLE = "allocation.infeasible"
+    # kinds of warning (KpikitWarning.code, Note.code)
+    XLSX_SHEETS_SKIPPED = "xlsx.sheets_skipped"
+    COLUMN_DUPLICATE = "column.duplicate"
+    CAMPAIGN_DEFAULTED = "campaign.defaulted"
+    MEASURE_MIXED_RESULT_TYPES = "measure.mixed_result_types"
+    VALUE_CLICKS_ABOVE_IMPRESSIONS = "value.clicks_above_impressions"
+    DATE_ORDER_GUESSED = "date.order_guessed"
+    DATE_SUSPICIOUS = "date.suspicious"
 
 
 #: what each :class:`ProblemCode` means (README and ``kpikit validate --help`` list them)
@@ -285,6 +294,18 @@ CODE_DOCS: dict[ProblemCode, str] = {
     ProblemCode.ALLOCATION_TARGET_UNREACHABLE:
         "No allocation within the bounds reaches the target.",
     ProblemCode.ALLOCATION_INFEASIBLE: "No allocation meets the constraints.",
+    ProblemCode.XLSX_SHEETS_SKIPPED: "Warning: sheets holding a different table were not read.",
+    ProblemCode.COLUMN_DUPLICATE:
+        "Warning: two headers mean the same canonical column; the first one was used.",
+    ProblemCode.CAMPAIGN_DEFAULTED:
+        "Warning: the file has no campaign column; every row got campaign '(all)'.",
+    ProblemCode.MEASURE_MIXED_RESULT_TYPES:
+        "Warning: a 'Results' column counts different things on different rows.",
+    ProblemCode.VALUE_CLICKS_ABOVE_IMPRESSIONS: "Warning: clicks exceed impressions on some rows.",
+    ProblemCode.DATE_ORDER_GUESSED:
+        "Warning: the day/month order of dates like 03/04/2026 was guessed.",
+    ProblemCode.DATE_SUSPICIOUS:
+        "Warning: dates long before reporting began or more than a year ahead.",
 }
 
 
@@ -318,7 +339,29 @@ def _rebuild(cls: type, args: tuple, state: dict) -> KpikitError:
 
 
 class KpikitWarning(UserWarning):
-    """Suspicious but legal input (clicks above impressions, guessed formats)."""
+    """Suspicious but legal input (clicks above impressions, guessed formats).
+
+    ``code`` is the :class:`ProblemCode` of the kind of warning, where it has one.
+    """
+
+    def __init__(self, *args: object, code: ProblemCode | None = None):
+        super().__init__(*args)
+        self.code = code
+
+
+class Note(str):
+    """A warning's text that carries its :class:`ProblemCode`.
+
+    Still a ``str``, so lists of warnings, joins and comparisons work as before;
+    ``kpikit.load`` warns with its code and ``kpikit validate --format json`` shows it.
+    """
+
+    code: ProblemCode | None
+
+    def __new__(cls, text: str, code: ProblemCode | None = None) -> Note:
+        note = super().__new__(cls, text)
+        note.code = code
+        return note
 
 
 class ParameterError(KpikitError, ValueError):

@@ -32,6 +32,7 @@ from .errors import (
     DataError,
     KpikitWarning,
     MissingColumnsError,
+    Note,
     ParameterError,
     Problem,
     ProblemCode,
@@ -573,11 +574,11 @@ def _pick_sheets(sheets, label: str, mapping, sheet: str | int | None
     if others:
         read = ", ".join(repr(t) for t, _ in same)
         rest = ", ".join(map(repr, others))
-        notes.append(tr(
+        notes.append(Note(tr(
             f"read sheet(s) {read}; sheet(s) {rest} hold a different table and were not read "
             f"(pass sheet={others[0]!r} to read one of them).",
             f"đã đọc trang tính {read}; trang tính {rest} chứa bảng khác nên không được đọc "
-            f"(truyền sheet={others[0]!r} để đọc trang đó)."))
+            f"(truyền sheet={others[0]!r} để đọc trang đó)."), ProblemCode.XLSX_SHEETS_SKIPPED))
     return [r for _, r in same], notes
 
 
@@ -679,9 +680,10 @@ def _map_columns(
             continue
         if target in positions:
             first = raw.headers[positions[target]]
-            notes.append(tr(
+            notes.append(Note(tr(
                 f"columns {first!r} and {h!r} both mean {target!r}; the first one was used.",
-                f"cột {first!r} và {h!r} cùng nghĩa là {target!r}; đã dùng cột đầu."))
+                f"cột {first!r} và {h!r} cùng nghĩa là {target!r}; đã dùng cột đầu."),
+                ProblemCode.COLUMN_DUPLICATE))
             continue
         positions[target] = i
         if cur:
@@ -782,7 +784,8 @@ def load(
     if isinstance(source, str | os.PathLike) and str(source).lower().endswith((".xlsx", ".xlsm")):
         df.attrs["sheets"] = [r.source for r in raws]
     for w in warn:
-        warnings.warn(f"{df.attrs['source']}: {w}", KpikitWarning, stacklevel=2)
+        warnings.warn(KpikitWarning(f"{df.attrs['source']}: {w}", code=getattr(w, "code", None)),
+                      stacklevel=2)
     return df
 
 
@@ -977,8 +980,9 @@ def _from_raw(raw: _Raw, *, platform: str, mapping: Mapping[str, str] | None,
         out["campaign"] = camp
     else:
         out["campaign"] = pd.Series(["(all)"] * len(frame)).astype(str)
-        warn.append(tr("no campaign column: every row was given campaign '(all)'.",
-                       "không có cột chiến dịch: mọi dòng được gán chiến dịch '(all)'."))
+        warn.append(Note(tr("no campaign column: every row was given campaign '(all)'.",
+                            "không có cột chiến dịch: mọi dòng được gán chiến dịch '(all)'."),
+                         ProblemCode.CAMPAIGN_DEFAULTED))
 
     if channel is not None:
         out["channel"] = pd.Series([channel] * len(frame)).astype(str)
@@ -1048,11 +1052,12 @@ def _from_raw(raw: _Raw, *, platform: str, mapping: Mapping[str, str] | None,
         kinds = sorted(set(text("result_type")) - {""})
         if len(kinds) > 1:
             kinds_text = ", ".join(kinds)
-            warn.append(tr(
+            warn.append(Note(tr(
                 f"'Results' counts different things on different rows ({kinds_text}): "
                 "conversions summed across them mix result types.",
                 f"'Kết quả' đếm những thứ khác nhau ở các dòng ({kinds_text}): cộng "
-                "conversions qua các dòng này sẽ trộn các loại kết quả."))
+                "conversions qua các dòng này sẽ trộn các loại kết quả."),
+                ProblemCode.MEASURE_MIXED_RESULT_TYPES))
 
     df = pd.DataFrame(out)
     df["_row"] = rows
@@ -1281,11 +1286,12 @@ def check_table(
         over = (df["clicks"] > df["impressions"]).to_numpy()
         if over.any():
             r = rows[over].tolist()
-            warn.append(tr(
+            warn.append(Note(tr(
                 f"clicks exceed impressions on {len(r)} row(s) (first: row {r[0]}); "
                 "legal for some platforms, but check the export.",
                 f"số nhấp chuột vượt số lần hiển thị ở {len(r)} dòng (đầu tiên: dòng {r[0]}); "
-                "một số nền tảng cho phép, nhưng hãy kiểm tra tệp xuất."))
+                "một số nền tảng cho phép, nhưng hãy kiểm tra tệp xuất."),
+                ProblemCode.VALUE_CLICKS_ABOVE_IMPRESSIONS))
     return problems
 
 
@@ -1306,5 +1312,5 @@ def validate(
         cls = MissingColumnsError if all(missing in p.message for p in problems) else DataError
         raise cls(problems, source or df.attrs.get("source"))
     for w in warn:
-        warnings.warn(w, KpikitWarning, stacklevel=2)
+        warnings.warn(KpikitWarning(w, code=getattr(w, "code", None)), stacklevel=2)
     return df

@@ -255,6 +255,21 @@ def test_plan_and_yaml_problems_have_codes(tmp_path):
     assert [p.code for p in e.value.problems] == [C.FILE_NOT_FOUND]
 
 
+def test_loader_warnings_carry_codes(recwarn):
+    from kpikit.errors import KpikitWarning, Note
+
+    df = pd.DataFrame({"Day": ["03/04/2026", "04/04/2026"], "Clicks": [500, 6],
+                       "Impressions": [100, 100]})
+    got = kpikit.load(df, mapping={"Day": "date"})
+    said = [w.message for w in recwarn if issubclass(w.category, KpikitWarning)]
+    codes = sorted(str(m.code) for m in said)
+    # no campaign column, dd/mm guessed, 500 clicks on 100 impressions (row 2)
+    assert codes == ["campaign.defaulted", "date.order_guessed",
+                     "value.clicks_above_impressions"], [str(m) for m in said]
+    assert all(isinstance(w, Note) and w.code for w in got.attrs["warnings"])
+    assert pickle.loads(pickle.dumps(Note("x", C.DATE_SUSPICIOUS))).code == C.DATE_SUSPICIOUS
+
+
 def test_codes_survive_pickling():
     # a batch sends errors between processes: the code must not be lost on the way
     e = ParameterError("m", code=C.PARAMETER_CHOICE)
@@ -322,7 +337,8 @@ def test_validate_json_warnings_and_single_reason_refusals(capsys, fixtures, tmp
     code, doc, _ = _json_run(capsys, str(p))
     jsonschema.validate(doc, _schema())
     assert code == 0 and doc["ok"] and doc["rows"] == 2
-    assert any("dd/mm/yyyy" in w["message"] for w in doc["warnings"]), doc["warnings"]
+    said = [w for w in doc["warnings"] if "dd/mm/yyyy" in w["message"]]
+    assert [w["code"] for w in said] == ["date.order_guessed"], doc["warnings"]
     code, doc, err = _json_run(capsys, str(tmp_path / "missing.csv"))
     jsonschema.validate(doc, _schema())
     assert code == 1 and [q["code"] for q in doc["problems"]] == ["file.not_found"]
