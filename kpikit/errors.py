@@ -327,6 +327,14 @@ class KpikitError(Exception):
         super().__init__(*args)
         self.code = code
 
+    @property
+    def codes(self) -> list[ProblemCode | None]:
+        """The code of each problem carried (``DataError``, ``PlanError``), else ``[code]``."""
+        problems = getattr(self, "problems", None)
+        if problems is not None:
+            return [p.code for p in problems]
+        return [self.code]
+
     def __reduce__(self):  # keep the code across processes (batch, Dask)
         return (_rebuild, (type(self), self.args, self.__dict__))
 
@@ -443,11 +451,6 @@ class DataError(KpikitError):
         self.source = source
         codes = set(self.codes)
         super().__init__(self._message(), code=codes.pop() if len(codes) == 1 else None)
-
-    @property
-    def codes(self) -> list[ProblemCode | None]:
-        """The code of each problem, in the order of :attr:`problems`."""
-        return [p.code for p in self.problems]
 
     def _message(self) -> str:
         n = len(self.problems)

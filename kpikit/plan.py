@@ -468,7 +468,7 @@ def parse_period(text: str) -> tuple[date, date]:
     ParameterError
         For anything else.
     """
-    from .errors import ParameterError, ProblemCode
+    from .errors import ParameterError
 
     t = str(text).strip()
     try:

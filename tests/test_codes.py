@@ -234,7 +234,7 @@ def test_plan_and_yaml_problems_have_codes(tmp_path):
                                                      {"kpi": "cpa", "target": "1.234"}]}]}
     with pytest.raises(PlanError) as e:
         Plan.from_dict(raw)
-    assert [p.code for p in e.value.problems] == [
+    assert e.value.codes == [
         C.KPI_UNKNOWN, C.PLAN_TARGET_SHARE_ABOVE_ONE, C.PLAN_TARGET_AMBIGUOUS]
     dup = tmp_path / "dup.yaml"
     dup.write_text("plan: a\nplan: b\n", encoding="utf-8")
