@@ -772,7 +772,7 @@ def _warn_coverage(agg: pd.DataFrame, out: pd.DataFrame, checks: list,
     if messages:
         out.attrs["warnings"] = messages
         for msg in messages:
-            warnings.warn(msg, KpikitWarning, stacklevel=4)
+            warnings.warn(KpikitWarning(msg, code=msg.code), stacklevel=4)
 
 
 def _add_snapshot(con: Any, scan: str, cols: Sequence[str], keys: Sequence[str],

@@ -22,6 +22,7 @@ from .errors import (
     KpikitWarning,
     MissingColumnsError,
     NonAdditiveError,
+    Note,
     ParameterError,
     Problem,
     ProblemCode,
@@ -296,16 +297,16 @@ def finish(agg: pd.DataFrame, chosen: Sequence[KPI], terms: Sequence[str],
     return out
 
 
-def coverage_message(kpi: str, groups: int, where: str, lacking: Sequence[str]) -> str:
+def coverage_message(kpi: str, groups: int, where: str, lacking: Sequence[str]) -> Note:
     """The warning for a ratio whose measures cover different rows inside groups."""
-    return tr(f"{kpi}: in {groups} group(s) (first: {where or 'the total'}) "
+    return Note(tr(f"{kpi}: in {groups} group(s) (first: {where or 'the total'}) "
               f"{' and '.join(lacking)} {'is' if len(lacking) == 1 else 'are'} missing on "
               "rows where its other measures are present, so the ratio divides sums over "
               "different rows. Fill 0 where there truly were none, or add 'channel' to by.",
               f"{kpi}: ở {groups} nhóm (đầu tiên: {where or 'tổng'}) "
               f"{' và '.join(lacking)} bị thiếu ở những dòng có các số liệu còn lại, nên tỷ "
               "lệ chia các tổng trên những dòng khác nhau. Điền 0 nơi thật sự không có, hoặc "
-              "thêm 'channel' vào by.")
+              "thêm 'channel' vào by."), ProblemCode.KPI_PARTIAL_COVERAGE)
 
 
 def _combine(agg: pd.DataFrame, terms: tuple[tuple[str, float], ...]) -> np.ndarray:
@@ -400,4 +401,4 @@ def _coverage_warnings(work: pd.DataFrame, chosen: list[KPI], group_cols: list[s
     if messages:
         out.attrs["warnings"] = messages
         for msg in messages:
-            warnings.warn(msg, KpikitWarning, stacklevel=3)
+            warnings.warn(KpikitWarning(msg, code=msg.code), stacklevel=3)

@@ -146,6 +146,7 @@ class ProblemCode(StrEnum):
     VALUE_CLICKS_ABOVE_IMPRESSIONS = "value.clicks_above_impressions"
     DATE_ORDER_GUESSED = "date.order_guessed"
     DATE_SUSPICIOUS = "date.suspicious"
+    KPI_PARTIAL_COVERAGE = "kpi.partial_coverage"
 
 
 #: what each :class:`ProblemCode` means (README and ``kpikit validate --help`` list them)
@@ -306,6 +307,9 @@ CODE_DOCS: dict[ProblemCode, str] = {
         "Warning: the day/month order of dates like 03/04/2026 was guessed.",
     ProblemCode.DATE_SUSPICIOUS:
         "Warning: dates long before reporting began or more than a year ahead.",
+    ProblemCode.KPI_PARTIAL_COVERAGE:
+        "Warning: a ratio's measures are missing on some rows of a group, so it divides "
+        "sums over different rows.",
 }
 
 

@@ -360,3 +360,25 @@ def test_validate_text_output_is_unchanged(capsys, fixtures):
     assert main(["validate", str(fixtures / "bad" / "many_problems.csv")]) == 2
     out = capsys.readouterr()
     assert out.out == "" and out.err.startswith("error: many_problems.csv: 3 problems found")
+
+
+def test_coverage_warning_has_the_same_code_in_both_engines(tmp_path):
+    pytest.importorskip("duckdb")
+    import warnings
+
+    from kpikit.errors import KpikitWarning
+
+    # conversions missing on the display row: cvr divides 5 by 200 clicks of two rows
+    df = pd.DataFrame({"date": pd.to_datetime(["2026-01-01", "2026-01-01"]),
+                       "campaign": ["A", "A"], "channel": ["search", "display"],
+                       "clicks": [100.0, 100.0], "conversions": [5.0, float("nan")]})
+    df.to_parquet(tmp_path / "t.parquet")
+    seen = {}
+    for engine, source in (("pandas", df), ("duckdb", tmp_path / "t.parquet")):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            out = kpikit.compute(source, "cvr", by="campaign", engine=engine)
+        assert out["cvr"].iloc[0] == pytest.approx(5 / 200)
+        seen[engine] = [w.message.code for w in caught
+                        if issubclass(w.category, KpikitWarning)]
+    assert seen["pandas"] == seen["duckdb"] == [C.KPI_PARTIAL_COVERAGE]
