@@ -153,6 +153,8 @@ def _validated(a: argparse.Namespace):
 
 
 def _cmd_validate(a: argparse.Namespace) -> int:
+    # text: a summary, or (raised) the error on stderr with exit 2 like every command;
+    # json: one document on stdout either way, exit 0 when usable and 1 when not
     if a.format == "json":
         return _validate_json(a)
     t = _VALIDATE[a.lang]

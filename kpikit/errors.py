@@ -1,7 +1,9 @@
 """The exception tree of kpikit.
 
 Every error a user can cause is a :class:`KpikitError`. Its message says what
-was wrong, where (file, row, column or parameter) and how to fix it.
+was wrong, where (file, row, column or parameter) and how to fix it; its
+:class:`ProblemCode` (``error.code``, ``problem.code``, ``error.codes``) says which
+kind of problem it is, the same in every language.
 """
 
 from __future__ import annotations
@@ -25,12 +27,14 @@ __all__ = [
     "UnknownKPIError",
 ]
 
+
 class ProblemCode(StrEnum):
-    """Stable, language-independent codes, one per kind of problem.
+    """Stable, language-independent codes, one per kind of problem (and of warning).
 
     A message is translated; its code never is, so scripts and ``kpikit validate
     --format json`` can act on ``problem.code`` in any language. Codes are only ever
     added, never renamed or reused. :data:`CODE_DOCS` says what each one means.
+    Being a ``str``, a code compares equal to its text: ``code == "row.duplicate"``.
     """
 
     FILE_NOT_FOUND = "file.not_found"
