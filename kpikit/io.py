@@ -490,14 +490,14 @@ def _read(source: str | os.PathLike[str] | pd.DataFrame, mapping, name: str | No
     # one bounded read: refuses folders, FIFOs, devices and oversized files without blocking
     try:
         data = read_limited(path, label)
+    except ParameterError:
+        raise  # read_limited's refusal (no such file, a folder, a FIFO) says it all already
     except (OSError, ValueError) as e:  # permission denied, a NUL in the path, ...
         reason = getattr(e, "strerror", None) or str(e)
         raise ParameterError(tr(
             f"{label}: cannot be read ({reason}). Fix: check the path and its permissions.",
             f"{label}: không đọc được ({reason}). Cách sửa: kiểm tra đường dẫn và quyền "
-            "truy cập."),
-            # read_limited's refusal (no such file, a folder, a FIFO) keeps its own code
-            code=getattr(e, "code", None) or ProblemCode.FILE_UNREADABLE) from None
+            "truy cập."), code=ProblemCode.FILE_UNREADABLE) from None
     if suffix in (".parquet", ".pq"):
         try:
             df = pd.read_parquet(_io.BytesIO(data))
