@@ -221,8 +221,11 @@ def validation_document(a: argparse.Namespace) -> tuple[dict, int]:
             problems = [e.problem]
         except KpikitError as e:
             # a refusal for one reason (no such file, a folder, an unknown platform): its
-            # message already says where and how to fix it
-            problems = [Problem(str(e), "", a.file, code=e.code)]
+            # message says where and ends with the fix, which gets its own field
+            text = str(e)
+            marker = tr(" Fix: ", " Cách sửa: ")
+            message, _, fix = text.partition(marker) if marker in text else (text, "", "")
+            problems = [Problem(message, fix, a.file, code=e.code)]
         else:
             problems = []
     from .errors import KpikitWarning

@@ -342,7 +342,11 @@ def test_validate_json_warnings_and_single_reason_refusals(capsys, fixtures, tmp
     code, doc, err = _json_run(capsys, str(tmp_path / "missing.csv"))
     jsonschema.validate(doc, _schema())
     assert code == 1 and [q["code"] for q in doc["problems"]] == ["file.not_found"]
-    assert "missing.csv" in doc["problems"][0]["message"] and err == ""
+    assert doc["problems"][0]["message"] == "missing.csv: no such file."
+    assert doc["problems"][0]["fix"].startswith("check the path") and err == ""
+    code, vi, _ = _json_run(capsys, str(tmp_path / "missing.csv"), "--lang", "vi")
+    assert vi["problems"][0]["message"] == "missing.csv: không có tệp này."
+    assert vi["problems"][0]["fix"].startswith("kiểm tra")
     code, doc, _ = _json_run(capsys, str(tmp_path))
     assert code == 1 and doc["problems"][0]["code"] == "file.is_folder"
     code, doc, _ = _json_run(capsys, str(fixtures / "ga4.csv"), "--kpis", "cpa")
