@@ -81,7 +81,7 @@ class _Raw:
 
 # tables loaded ahead by a warm batch parent (kpikit._warm), keyed by file identity
 _PRELOADED: dict[tuple[str, int, int],
-                 tuple[pd.DataFrame, dict[str, list[tuple[str, type[Warning]]]],
+                 tuple[pd.DataFrame, dict[str, list[tuple[Warning | str, type[Warning]]]],
                        dict[str, list[str]]]] = {}
 
 
@@ -99,7 +99,7 @@ def preload(source: str | os.PathLike[str]) -> None:
     modification time) is read afresh. The warnings are kept in every language, so a
     run speaks its own.
     """
-    notes: dict[str, list[tuple[str, type[Warning]]]] = {}
+    notes: dict[str, list[tuple[Warning | str, type[Warning]]]] = {}
     said: dict[str, list[str]] = {}
     table = None
     for lang in LANGS:
@@ -107,7 +107,8 @@ def preload(source: str | os.PathLike[str]) -> None:
             warnings.simplefilter("always")
             loaded = load(source)
         table = loaded if table is None else table
-        notes[lang] = [(str(w.message), w.category) for w in seen]
+        # the warning itself, not its text: a replay keeps its code
+        notes[lang] = [(w.message, w.category) for w in seen]
         said[lang] = list(loaded.attrs.get("warnings", []))
     _PRELOADED[_file_key(source)] = (table, notes, said)
 

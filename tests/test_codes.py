@@ -386,3 +386,24 @@ def test_coverage_warning_has_the_same_code_in_both_engines(tmp_path):
         seen[engine] = [w.message.code for w in caught
                         if issubclass(w.category, KpikitWarning)]
     assert seen["pandas"] == seen["duckdb"] == [C.KPI_PARTIAL_COVERAGE]
+
+
+def test_a_preloaded_file_replays_its_warnings_with_codes(tmp_path, monkeypatch):
+    import warnings
+
+    from kpikit import io as kio
+    from kpikit.errors import KpikitWarning
+
+    p = tmp_path / "nocampaign.csv"
+    p.write_text("Day,Clicks,Impressions\n2026-01-01,5,100\n2026-01-02,6,100\n",
+                 encoding="utf-8")
+    monkeypatch.setattr(kio, "_PRELOADED", {})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        kio.preload(p)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        df = kpikit.load(p)
+    assert [w.message.code for w in caught if issubclass(w.category, KpikitWarning)] == [
+        C.CAMPAIGN_DEFAULTED]
+    assert [w.code for w in df.attrs["warnings"]] == [C.CAMPAIGN_DEFAULTED]
