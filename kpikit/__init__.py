@@ -18,6 +18,7 @@ from .errors import (
     NonAdditiveError,
     ParameterError,
     Problem,
+    ProblemCode,
     UnknownKPIError,
 )
 from .io import load, validate
@@ -39,6 +40,7 @@ __all__ = [
     "NonAdditiveError",
     "ParameterError",
     "Problem",
+    "ProblemCode",
     "UnknownKPIError",
     "__version__",
     "compute",

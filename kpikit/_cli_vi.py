@@ -40,6 +40,10 @@ HELP_VI: dict[str, str] = {
     "KPIs you will compute, e.g. ctr,cpa (checks their columns)":
         "các KPI bạn sẽ tính, ví dụ ctr,cpa (kiểm tra các cột của chúng)",
     "grouping you will use, e.g. campaign,month": "cách gộp bạn sẽ dùng, ví dụ campaign,month",
+    "text (default), or json: every problem with its stable code "
+    "(kpikit.errors.ProblemCode), exit code 0 when usable, 1 when not":
+        "text (mặc định), hoặc json: mọi lỗi kèm mã ổn định (kpikit.errors.ProblemCode), "
+        "mã thoát 0 khi dùng được, 1 khi không",
     "en or vi: language of the output and messages (default: $KPIKIT_LANG, else en)":
         "en hoặc vi: ngôn ngữ của kết quả và thông báo (mặc định: $KPIKIT_LANG, nếu không thì en)",
     "sales, leads, awareness, engagement, traffic, retention":

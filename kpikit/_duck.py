@@ -49,6 +49,7 @@ from .errors import (
     MissingColumnsError,
     ParameterError,
     Problem,
+    ProblemCode,
 )
 from .sources import DIMENSIONS
 
@@ -90,8 +91,8 @@ def _duckdb() -> Any:
             "computing from a file path uses DuckDB, which is not installed. Fix: pip "
             "install duckdb, or load the table first: kpikit.compute(kpikit.load(path)).",
             "tính từ đường dẫn tệp dùng DuckDB, nhưng DuckDB chưa được cài. Cách sửa: pip "
-            "install duckdb, hoặc đọc bảng trước: kpikit.compute(kpikit.load(path)).")
-        ) from None
+            "install duckdb, hoặc đọc bảng trước: kpikit.compute(kpikit.load(path))."),
+            code=ProblemCode.DEPENDENCY_MISSING) from None
     return duckdb
 
 
@@ -494,7 +495,8 @@ def load_path(path: str | os.PathLike[str]) -> pd.DataFrame:
             f"{p}: the folder has no data files ({', '.join(_FOLDER_FILES)}). Fix: give "
             "the folder that holds the exports, or the path of one file.",
             f"{p}: thư mục không có tệp dữ liệu nào ({', '.join(_FOLDER_FILES)}). Cách sửa: "
-            "đưa vào thư mục chứa các tệp xuất, hoặc đường dẫn của một tệp."))
+            "đưa vào thư mục chứa các tệp xuất, hoặc đường dẫn của một tệp."),
+                             code=ProblemCode.FILE_NO_DATA_FILES)
     tables = [load(f, name=str(f.relative_to(p))) for f in files]
     currencies = {t.attrs.get("currency") for t in tables} - {None}
     if len(currencies) > 1:
@@ -506,7 +508,7 @@ def load_path(path: str | os.PathLike[str]) -> pd.DataFrame:
             tr("put each currency (ad account) in its own folder and compute them "
                "separately.",
                "để mỗi loại tiền (tài khoản quảng cáo) trong một thư mục riêng rồi tính "
-               "riêng."), p.name), p.name)
+               "riêng."), p.name, code=ProblemCode.CURRENCY_MIXED), p.name)
     df = pd.concat(tables, ignore_index=True, sort=False)
     df = df[_order(df.columns)]
     keys = [c for c in ("date", "date_end", *_TEXT) if c in df]
@@ -520,7 +522,8 @@ def load_path(path: str | os.PathLike[str]) -> pd.DataFrame:
             if n == 20:
                 more = len(groups) - 20
                 problems.append(Problem(tr(f"{more} more duplicated keys.",
-                                           f"thêm {more} khóa bị trùng."), "", p.name))
+                                           f"thêm {more} khóa bị trùng."), "", p.name,
+                                        code=ProblemCode.ROW_DUPLICATE))
                 break
             rows = df.index[dup][idx]
             first = df.loc[rows[0]]
@@ -532,7 +535,7 @@ def load_path(path: str | os.PathLike[str]) -> pd.DataFrame:
                 tr("remove the overlapping rows (the same days exported twice), or keep "
                    "only one of the files in the folder.",
                    "xóa các dòng chồng lấn (cùng các ngày bị xuất hai lần), hoặc chỉ giữ "
-                   "một trong các tệp trong thư mục."), p.name))
+                   "một trong các tệp trong thư mục."), p.name, code=ProblemCode.ROW_DUPLICATE))
         raise DataError(problems, p.name)
     df.attrs.update(currency=next(iter(currencies), None), source=p.name,
                     platform=",".join(sorted({t.attrs.get("platform", "") for t in tables})),
@@ -558,7 +561,7 @@ def _guard(run: Callable[[], pd.DataFrame], duckdb: Any, label: str | None) -> p
             tr("group by fewer columns, compute one folder part at a time, or close other "
                "programs and try again.",
                "gộp theo ít cột hơn, tính từng phần của thư mục, hoặc đóng các chương trình "
-               "khác rồi thử lại."), label), label) from None
+               "khác rồi thử lại."), label, code=ProblemCode.ENGINE_OUT_OF_MEMORY), label) from None
     except duckdb.Error as e:
         raise DataError(Problem(
             tr(f"DuckDB could not read it ({type(e).__name__}: {str(e).splitlines()[0]}).",
@@ -566,7 +569,8 @@ def _guard(run: Callable[[], pd.DataFrame], duckdb: Any, label: str | None) -> p
             tr("check that the file is complete and not being written, or read it with "
                "kpikit.load (compute(path, engine='pandas')), which names the bad cell.",
                "kiểm tra tệp đã đầy đủ và không đang được ghi, hoặc đọc bằng kpikit.load "
-               "(compute(path, engine='pandas')), cách này chỉ ra ô bị lỗi."), label),
+               "(compute(path, engine='pandas')), cách này chỉ ra ô bị lỗi."), label,
+            code=ProblemCode.ENGINE_READ_FAILED),
             label) from None
 
 
@@ -578,7 +582,7 @@ def _set_memory_limit(con: Any, duckdb: Any, limit: str) -> None:
             f"memory_limit={limit!r}: not a memory size. Fix: write it like '4GB' or "
             "'500MB'.",
             f"memory_limit={limit!r}: không phải dung lượng bộ nhớ. Cách sửa: ghi dạng "
-            "'4GB' hoặc '500MB'.")) from None
+            "'4GB' hoặc '500MB'."), code=ProblemCode.PARAMETER_INVALID) from None
 
 
 def compute(source: pd.DataFrame | str | os.PathLike[str],
@@ -605,7 +609,8 @@ def compute(source: pd.DataFrame | str | os.PathLike[str],
     label = path.name
     if not path.exists():
         raise ParameterError(tr(f"{path}: no such file or folder.",
-                                f"{path}: không có tệp hay thư mục này."))
+                                f"{path}: không có tệp hay thư mục này."),
+                             code=ProblemCode.FILE_NOT_FOUND)
     if memory_limit:
         _set_memory_limit(con, duckdb, memory_limit)
     try:
@@ -639,7 +644,8 @@ def _aggregate(con: Any, scan: str, proof: _Proof | None, label: str | None,
                                               *PERIOD_WORDS])
         raise ParameterError(tr(
             f"by={missing[0]!r}: no such column. Fix: group by one of {choices}.",
-            f"by={missing[0]!r}: không có cột này. Cách sửa: gộp theo một trong {choices}."))
+            f"by={missing[0]!r}: không có cột này. Cách sửa: gộp theo một trong {choices}."),
+                             code=ProblemCode.PARAMETER_UNKNOWN_COLUMN)
     chosen = choose_kpis(kpis, cols, label)
     terms, sums, nonadd, snaps = split_terms(chosen, include_measures)
     if currency is None and proof is None and "currency" in cols:
@@ -658,7 +664,8 @@ def _aggregate(con: Any, scan: str, proof: _Proof | None, label: str | None,
                 tr("the table has no 'date' column, so it cannot be grouped by period.",
                    "bảng không có cột 'date' nên không gộp theo kỳ được."),
                 tr("write the daily table with its date column, or drop the period from by.",
-                   "ghi bảng theo ngày kèm cột ngày, hoặc bỏ kỳ khỏi by.")))
+                   "ghi bảng theo ngày kèm cột ngày, hoặc bỏ kỳ khỏi by."),
+                code=ProblemCode.COLUMN_DATE_MISSING))
         trunc = (f"date_trunc('{_TRUNC[freq]}', _b)" if summed
                  else f"date_trunc('{_TRUNC[freq]}', CAST(\"date\" AS DATE))")
         if "date_end" in cols:
@@ -670,7 +677,8 @@ def _aggregate(con: Any, scan: str, proof: _Proof | None, label: str | None,
                     f"{crossing} row(s) cover several days crossing a {freq!r} period "
                     "boundary. Fix: export the report by day, or compute with freq=None.",
                     f"{crossing} dòng trải nhiều ngày vượt ranh giới kỳ {freq!r}. Cách sửa: "
-                    "xuất báo cáo theo ngày, hoặc tính với freq=None."))
+                    "xuất báo cáo theo ngày, hoặc tính với freq=None."),
+                                     code=ProblemCode.ROW_CROSSES_PERIOD)
         group_sql.append(f"{trunc} AS period")
     group_names = [*keys, *(["period"] if freq else [])]
     by_clause = (" GROUP BY " + ", ".join(str(i + 1) for i in range(len(group_sql)))
@@ -764,7 +772,7 @@ def _warn_coverage(agg: pd.DataFrame, out: pd.DataFrame, checks: list,
     if messages:
         out.attrs["warnings"] = messages
         for msg in messages:
-            warnings.warn(msg, KpikitWarning, stacklevel=4)
+            warnings.warn(KpikitWarning(msg, code=msg.code), stacklevel=4)
 
 
 def _add_snapshot(con: Any, scan: str, cols: Sequence[str], keys: Sequence[str],

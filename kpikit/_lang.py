@@ -27,10 +27,11 @@ def language() -> str:
 
 def _checked(lang: str) -> str:
     if lang not in LANGS:
-        from .errors import ParameterError
+        from .errors import ParameterError, ProblemCode
 
         raise ParameterError(tr(f"lang={lang!r}: unsupported language. Choose from: en, vi.",
-                                f"lang={lang!r}: ngôn ngữ không được hỗ trợ. Chọn: en, vi."))
+                                f"lang={lang!r}: ngôn ngữ không được hỗ trợ. Chọn: en, vi."),
+                             code=ProblemCode.PARAMETER_CHOICE)
     return lang
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from ._lang import tr
-from .errors import KpikitError
+from .errors import KpikitError, ProblemCode
 
 LOCK_NAME = ".kpikit-batch.lock"
 
@@ -104,7 +104,7 @@ def _busy(folder: Path, info: dict[str, Any]) -> BatchBusyError:
         "give this batch another output_dir.",
         f"một lô kpikit khác đang chạy trên {folder} (PID {pid}{on_vi}, bắt đầu lúc "
         f"{started}). Cách sửa: đợi lô đó chạy xong, chạy lô này với --wait SỐ_GIÂY để xếp "
-        "hàng sau nó, hoặc dùng output_dir khác cho lô này."))
+        "hàng sau nó, hoặc dùng output_dir khác cho lô này."), code=ProblemCode.BATCH_BUSY)
 
 
 @contextmanager

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ._lang import tr
-from .errors import Problem
+from .errors import Note, Problem, ProblemCode
 
 EMPTY = frozenset({"", "--", "-", "—", "–", "n/a", "na", "nan", "none", "null", "(not set)"})
 
@@ -213,7 +213,7 @@ def parse_numbers(
                    "headers line up with the values.",
                    "xuất con số gốc (không phải tỷ lệ), hoặc kiểm tra tiêu đề cột có khớp với "
                    "giá trị không."),
-                file, rows[i], column))
+                file, rows[i], column, code=ProblemCode.NUMBER_PERCENT_IN_MEASURE))
         elif r == "overflow":
             problems.append(_overflow(key.strip(), file, rows[i], column))
         elif r is None:
@@ -224,7 +224,7 @@ def parse_numbers(
                     tr("write plain numbers such as 1234.5, 1,234.5 or 1.234,5 "
                        "(or leave the cell empty).",
                        "ghi số thường như 1234.5, 1,234.5 hoặc 1.234,5 (hoặc để trống ô)."),
-                    file, rows[i], column,
+                    file, rows[i], column, code=ProblemCode.NUMBER_UNREADABLE,
                 )
             )
         elif isinstance(r, float) and r == r:  # not NaN
@@ -240,7 +240,7 @@ def _overflow(v: object, file: str | None, row: int, column: str) -> Problem:
            "số)."),
         tr("check the cell: the export or a formula produced an impossible value.",
            "kiểm tra ô này: tệp xuất hoặc một công thức đã tạo ra giá trị không thể có."),
-        file, row, column)
+        file, row, column, code=ProblemCode.NUMBER_NOT_FINITE)
 
 
 def _parse_one(text: str, decimal: str | None, thousands: str,
@@ -315,7 +315,8 @@ def parse_dates(
     if dayfirst is None:
         dayfirst, note = _decide_dayfirst(items)
         if note:
-            warnings.append(tr(f"column {column!r}: {note}", f"cột {column!r}: {note}"))
+            warnings.append(Note(tr(f"column {column!r}: {note}", f"cột {column!r}: {note}"),
+                                 ProblemCode.DATE_ORDER_GUESSED))
     out: list[object] = []
     problems: list[Problem] = []
     early = late = None
@@ -333,7 +334,8 @@ def parse_dates(
                    f"ngày {str(v)!r} nằm ngoài khoảng cho phép (năm {MIN_YEAR} đến "
                    f"{MAX_YEAR})."),
                 tr("fix the cell: it is not a real reporting day.",
-                   "sửa ô này: đây không phải ngày báo cáo thật."), file, rows[i], column))
+                   "sửa ô này: đây không phải ngày báo cáo thật."), file, rows[i], column,
+                code=ProblemCode.DATE_OUT_OF_RANGE))
             d = None
         elif d is None and not empty:
             shown = str(v) if len(str(v)) <= 40 else str(v)[:37] + "..."
@@ -343,7 +345,7 @@ def parse_dates(
                                        f"{MIN_YEAR} and {MAX_YEAR}.",
                                        f"dùng yyyy-mm-dd hoặc dd/mm/yyyy, một ngày có thật từ "
                                        f"năm {MIN_YEAR} đến {MAX_YEAR}."),
-                                    file, rows[i], column))
+                                    file, rows[i], column, code=ProblemCode.DATE_UNREADABLE))
         elif d is not None:
             if d.year < WARN_BEFORE_YEAR and early is None:
                 early = (rows[i], d)
@@ -352,21 +354,23 @@ def parse_dates(
         elif empty and required:
             problems.append(Problem(tr("the date is empty.", "ngày bị trống."),
                                     tr("fill it in or delete the row.",
-                                       "điền vào hoặc xóa dòng."), file, rows[i], column))
+                                       "điền vào hoặc xóa dòng."), file, rows[i], column,
+                                    code=ProblemCode.DATE_EMPTY))
         out.append(d)
     if early is not None:
-        warnings.append(tr(
+        warnings.append(Note(tr(
             f"column {column!r}: dates before {WARN_BEFORE_YEAR} (first: {early[1]:%Y-%m-%d} "
             f"on row {early[0]}); check that the column really holds reporting days.",
             f"cột {column!r}: có ngày trước năm {WARN_BEFORE_YEAR} (đầu tiên: "
             f"{early[1]:%d/%m/%Y} ở dòng {early[0]}); kiểm tra xem cột có đúng là ngày báo "
-            "cáo không."))
+            "cáo không."), ProblemCode.DATE_SUSPICIOUS))
     if late is not None:
-        warnings.append(tr(
+        warnings.append(Note(tr(
             f"column {column!r}: dates more than a year in the future (first: "
             f"{late[1]:%Y-%m-%d} on row {late[0]}); check the year.",
             f"cột {column!r}: có ngày xa hơn một năm trong tương lai (đầu tiên: "
-            f"{late[1]:%d/%m/%Y} ở dòng {late[0]}); kiểm tra lại năm."))
+            f"{late[1]:%d/%m/%Y} ở dòng {late[0]}); kiểm tra lại năm."),
+            ProblemCode.DATE_SUSPICIOUS))
     parsed = pd.to_datetime(pd.Series(out, index=values.index, dtype="object"))
     return parsed.astype("datetime64[ns]"), problems, warnings
 
@@ -517,7 +521,8 @@ def parse_periods(
             if same[0] != same[1]:
                 dayfirst, note = same[0], None
         if note:
-            warnings.append(tr(f"column {column!r}: {note}", f"cột {column!r}: {note}"))
+            warnings.append(Note(tr(f"column {column!r}: {note}", f"cột {column!r}: {note}"),
+                                 ProblemCode.DATE_ORDER_GUESSED))
     starts: list[object] = []
     ends: list[object] = []
     problems: list[Problem] = []
@@ -534,7 +539,7 @@ def parse_periods(
                    f"không đọc được {shown!r} thành "
                    + {"week": "tuần", "month": "tháng", "quarter": "quý"}[kind] + "."),
                 tr(f"write it like {examples}.", f"ghi theo dạng {examples}."),
-                file, rows[i], column))
+                file, rows[i], column, code=ProblemCode.DATE_UNREADABLE))
             starts.append(None)
             ends.append(None)
         else:

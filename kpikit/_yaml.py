@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from ._lang import nfmt, tr
-from .errors import ParameterError, Problem
+from .errors import ParameterError, Problem, ProblemCode
 
 __all__ = ["MAX_DEPTH", "MAX_NODES", "MAX_YAML_BYTES", "Loaded", "OptionFileError", "Spot",
            "clip", "decode", "load_file", "load_text"]
@@ -71,7 +71,7 @@ class OptionFileError(ParameterError):
 
     def __init__(self, problem: Problem):
         self.problem = problem
-        super().__init__(str(problem))
+        super().__init__(str(problem), code=problem.code)
 
 
 class Spot(NamedTuple):
@@ -102,8 +102,8 @@ class Loaded:
 
 
 def _problem(source: str | None, line: int | None, en: str, vi: str, fix_en: str,
-             fix_vi: str) -> OptionFileError:
-    return OptionFileError(Problem(tr(en, vi), tr(fix_en, fix_vi), source, line))
+             fix_vi: str, *, code: ProblemCode) -> OptionFileError:
+    return OptionFileError(Problem(tr(en, vi), tr(fix_en, fix_vi), source, line, code=code))
 
 
 def decode(data: bytes, source: str | None) -> str:
@@ -131,13 +131,14 @@ def decode(data: bytes, source: str | None) -> str:
                 raise _problem(source, line, f"the file starts with a {name} byte order "
                                "mark but is not valid in that encoding.",
                                f"tệp bắt đầu bằng dấu thứ tự byte {name} nhưng nội dung "
-                               "không hợp lệ theo mã hóa đó.", *save) from None
+                               "không hợp lệ theo mã hóa đó.", *save,
+                               code=ProblemCode.FILE_ENCODING) from None
     if b"\x00" in data:
         raise _problem(source, data[: data.index(b"\x00")].count(b"\n") + 1,
                        "the file holds NUL bytes: it is UTF-16 or UTF-32 without a byte order "
                        "mark, or not a text file.",
                        "tệp chứa byte NUL: đây là UTF-16 hay UTF-32 không có dấu thứ tự byte, "
-                       "hoặc không phải tệp văn bản.", *save)
+                       "hoặc không phải tệp văn bản.", *save, code=ProblemCode.FILE_ENCODING)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as e:
@@ -148,7 +149,7 @@ def decode(data: bytes, source: str | None) -> str:
                        f"{column}); it looks saved as Windows-1258, Windows-1252 or Latin-1.",
                        f"tệp không phải UTF-8 (byte 0x{byte:02x} ở cột {column}); có vẻ tệp "
                        "được lưu bằng mã hóa Windows-1258, Windows-1252 hoặc Latin-1.",
-                       *save) from None
+                       *save, code=ProblemCode.FILE_ENCODING) from None
 
 
 def load_file(path: str | os.PathLike[str], label: str | None = None,
@@ -178,7 +179,8 @@ def load_text(text: str, source: str | None = None, limit: int = MAX_YAML_BYTES)
                        "more than a plan or option file needs.",
                        f"văn bản dài hơn {nfmt(limit)} ký tự, quá nhiều so với một kế hoạch hay "
                        "tệp tùy chọn.", "check that this is the right file.",
-                       "kiểm tra xem đây có đúng là tệp cần đọc không.")
+                       "kiểm tra xem đây có đúng là tệp cần đọc không.",
+                       code=ProblemCode.FILE_TOO_LARGE)
     text = text.removeprefix("\ufeff")
     loader = None
     try:
@@ -196,7 +198,8 @@ def load_text(text: str, source: str | None = None, limit: int = MAX_YAML_BYTES)
                        "check indentation, colons and quotes near that line; kpikit reads "
                        "plain YAML only (no !!python tags).",
                        "kiểm tra thụt lề, dấu hai chấm và dấu nháy gần dòng đó; kpikit chỉ đọc "
-                       "YAML thuần (không có thẻ !!python).") from None
+                       "YAML thuần (không có thẻ !!python).",
+                       code=ProblemCode.YAML_SYNTAX) from None
     except yaml.reader.ReaderError as e:
         line = text[: max(e.position, 0)].count("\n") + 1
         char = f"U+{e.character:04X}" if isinstance(e.character, int) else clip(e.character)
@@ -204,12 +207,13 @@ def load_text(text: str, source: str | None = None, limit: int = MAX_YAML_BYTES)
                        "YAML does not allow.",
                        f"tệp chứa ký tự điều khiển ({char}) mà YAML không cho phép.",
                        "remove it, or save the file again as plain UTF-8 text.",
-                       "xóa ký tự đó, hoặc lưu lại tệp dưới dạng văn bản UTF-8 thuần.") from None
+                       "xóa ký tự đó, hoặc lưu lại tệp dưới dạng văn bản UTF-8 thuần.",
+                       code=ProblemCode.YAML_CONTROL_CHARACTER) from None
     except yaml.YAMLError as e:
         why = clip(str(e), 160)
         raise _problem(source, None, f"not valid YAML ({why}).",
                        f"không phải YAML hợp lệ ({why}).", "check the file.",
-                       "kiểm tra lại tệp.") from None
+                       "kiểm tra lại tệp.", code=ProblemCode.YAML_SYNTAX) from None
     except (ValueError, TypeError, OverflowError) as e:
         # a date like 2027-02-30 or a 5000-digit integer fails inside PyYAML's constructors
         line = loader.node_line if loader else None
@@ -218,7 +222,7 @@ def load_text(text: str, source: str | None = None, limit: int = MAX_YAML_BYTES)
                        f"không đọc được một giá trị ({why}).",
                        "write dates as 2027-01-31 and numbers plainly, or quote the value.",
                        "viết ngày dạng 2027-01-31 và số ở dạng thường, hoặc đặt giá trị trong "
-                       "dấu nháy.") from None
+                       "dấu nháy.", code=ProblemCode.YAML_BAD_VALUE) from None
     finally:
         if loader is not None:
             loader.dispose()
@@ -250,7 +254,7 @@ def _make_loader() -> type:
                             "khối: một tệp nhỏ có thể mở rộng thành hàng tỷ giá trị).",
                             "write the values out without *aliases, or split the file.",
                             "viết các giá trị ra trực tiếp, không dùng *bí danh, hoặc chia nhỏ "
-                            "tệp.")
+                            "tệp.", code=ProblemCode.YAML_ALIAS_BOMB)
 
         def compose_node(self, parent: Any, index: Any) -> Any:
             event = self.peek_event()
@@ -263,7 +267,8 @@ def _make_loader() -> type:
                                    f"bí danh *{event.anchor[:40]} trỏ tới chính khối chứa "
                                    "nó (một vòng lặp vô tận).",
                                    "write the values out instead of the alias.",
-                                   "viết các giá trị ra trực tiếp thay cho bí danh.")
+                                   "viết các giá trị ra trực tiếp thay cho bí danh.",
+                                   code=ProblemCode.YAML_ALIAS_LOOP)
                 node = super().compose_node(parent, index)
                 self.total += self.sizes.get(id(node), 1)
                 if self.total > MAX_NODES:
@@ -275,7 +280,8 @@ def _make_loader() -> type:
                                f"lists and mappings nest more than {MAX_DEPTH} levels deep.",
                                f"danh sách và ánh xạ lồng nhau sâu hơn {MAX_DEPTH} cấp.",
                                "flatten the file; a plan or spec needs only a few levels.",
-                               "làm phẳng tệp; một kế hoạch hay đặc tả chỉ cần vài cấp.")
+                               "làm phẳng tệp; một kế hoạch hay đặc tả chỉ cần vài cấp.",
+                               code=ProblemCode.YAML_TOO_DEEP)
             self.total += 1
             if self.total > MAX_NODES:
                 raise self.too_many(line)
@@ -327,7 +333,8 @@ def _make_loader() -> type:
                                    f"{line}; YAML would silently keep only the second.",
                                    f"khóa {clip(key)} xuất hiện hai lần, ở dòng {first} và "
                                    f"{line}; YAML sẽ âm thầm chỉ giữ lại lần thứ hai.",
-                                   "keep one of the two lines.", "giữ lại một trong hai dòng.")
+                                   "keep one of the two lines.", "giữ lại một trong hai dòng.",
+                                   code=ProblemCode.YAML_DUPLICATE_KEY)
                 seen[key] = line
 
         def construct_mapping(self, node: Any, deep: bool = False) -> Any:

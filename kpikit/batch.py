@@ -46,7 +46,7 @@ from pathlib import Path
 from typing import Any
 
 from ._lang import tr, using_language
-from .errors import ParameterError
+from .errors import ParameterError, ProblemCode
 
 __all__ = ["Run", "Spec", "check_runs", "load_spec", "plan_runs", "run_batch", "safe_name"]
 
@@ -77,7 +77,8 @@ def notebook_path(name: str) -> Path:
 
         names = ", ".join(NOTEBOOKS)
         raise ParameterError(tr(f"unknown notebook {name!r}. Choose from: {names}.",
-                                f"không có notebook {name!r}. Chọn: {names}."))
+                                f"không có notebook {name!r}. Chọn: {names}."),
+                             code=ProblemCode.NOTEBOOK_UNKNOWN)
     return path
 
 
@@ -95,7 +96,8 @@ def declared_parameters(path: Path) -> dict[str, Any]:
                             out[t.id] = ast.literal_eval(node.value)
             return out
     raise ParameterError(tr(f"{path.name} has no cell tagged 'parameters'.",
-                            f"{path.name} không có ô nào gắn thẻ 'parameters'."))
+                            f"{path.name} không có ô nào gắn thẻ 'parameters'."),
+                         code=ProblemCode.NOTEBOOK_NO_PARAMETERS_CELL)
 
 
 def safe_name(text: str) -> str:
@@ -165,7 +167,8 @@ def load_spec(path_or_dict: str | os.PathLike[str] | Mapping[str, Any],
         path = Path(path_or_dict)
         if not path.exists():
             raise ParameterError(tr(f"{path}: no such spec file.",
-                                    f"{path}: không có tệp đặc tả này."))
+                                    f"{path}: không có tệp đặc tả này."),
+                                 code=ProblemCode.FILE_NOT_FOUND)
         loaded = load_file(path, path.name)  # an OptionFileError names file, line and fix
         raw = loaded.data
         if isinstance(raw, dict) and "alerts" in raw:
@@ -179,7 +182,7 @@ def load_spec(path_or_dict: str | os.PathLike[str] | Mapping[str, Any],
         raise ParameterError(tr(f"{source}: must be a mapping with output_dir, notebooks, "
                                 "campaigns.",
                                 f"{source}: phải là một ánh xạ gồm output_dir, notebooks, "
-                                "campaigns."))
+                                "campaigns."), code=ProblemCode.SPEC_INVALID)
     allowed = {"output_dir", "data_path", "notebooks", "parameters", "campaigns", "timeout",
                "alerts", "notify"}
     for k in raw:
@@ -233,7 +236,7 @@ def load_spec(path_or_dict: str | os.PathLike[str] | Mapping[str, Any],
         shown = problems[:25]
         if len(problems) > 25:
             shown.append(tr(f"and {len(problems) - 25} more", f"và {len(problems) - 25} lỗi nữa"))
-        raise ParameterError(f"{source}: " + "; ".join(shown) + ".")
+        raise ParameterError(f"{source}: " + "; ".join(shown) + ".", code=ProblemCode.SPEC_INVALID)
     from .alerts import parse_rules
     from .notify import parse_notify
 
@@ -313,7 +316,8 @@ def plan_runs(spec: Spec) -> list[Run]:
                 f"campaign {c['name']!r} is listed twice in the spec (names are compared "
                 "after Unicode NFC normalisation). Fix: list it once.",
                 f"chiến dịch {c['name']!r} có hai lần trong tệp đặc tả (tên được so sánh sau "
-                "khi chuẩn hóa Unicode NFC). Cách sửa: chỉ ghi một lần."))
+                "khi chuẩn hóa Unicode NFC). Cách sửa: chỉ ghi một lần."),
+                code=ProblemCode.SPEC_DUPLICATE_FOLDER)
         seen[folder_name] = c["name"]
         for nb in c.get("notebooks") or spec.notebooks:
             params: dict[str, Any] = {}
@@ -357,7 +361,7 @@ def check_runs(runs: Sequence[Run]) -> None:
     if problems:
         said = " ".join(problems)
         raise ParameterError(tr(f"the batch was not started: {said}",
-                                f"lô chưa được chạy: {said}"))
+                                f"lô chưa được chạy: {said}"), code=ProblemCode.SPEC_INVALID)
 
 
 # ------------------------------------------------------------------ running
@@ -804,13 +808,16 @@ def run_batch(spec: Spec, *, jobs: int | None = None, force: bool = False,
 
     if executor not in ("local", "dask"):
         raise ParameterError(tr(f"executor={executor!r}: choose local or dask.",
-                                f"executor={executor!r}: chọn local hoặc dask."))
+                                f"executor={executor!r}: chọn local hoặc dask."),
+                             code=ProblemCode.PARAMETER_CHOICE)
     if executor == "dask" and not scheduler:
         raise ParameterError(tr("executor='dask' needs scheduler='tcp://host:port'.",
-                                "executor='dask' cần scheduler='tcp://host:port'."))
+                                "executor='dask' cần scheduler='tcp://host:port'."),
+                             code=ProblemCode.PARAMETER_MISSING)
     if timeout is not None and not (isinstance(timeout, (int, float)) and timeout > 0):
         raise ParameterError(tr(f"timeout={timeout!r}: must be a number of seconds above 0.",
-                                f"timeout={timeout!r}: phải là số giây lớn hơn 0."))
+                                f"timeout={timeout!r}: phải là số giây lớn hơn 0."),
+                             code=ProblemCode.PARAMETER_INVALID)
     runs = plan_runs(spec)
     if timeout is not None:
         runs = [replace(r, timeout=float(timeout)) for r in runs]
@@ -908,7 +915,8 @@ def run_many(runs: Sequence[Run], *, jobs: int | None = None, force: bool = Fals
                 "executor='dask' needs dask's distributed scheduler. Fix: pip install "
                 "'kpikit[dask]' (dask and distributed).",
                 "executor='dask' cần bộ lập lịch phân tán của dask. Cách sửa: pip install "
-                "'kpikit[dask]' (dask và distributed).")) from None
+                "'kpikit[dask]' (dask và distributed)."),
+                code=ProblemCode.DEPENDENCY_MISSING) from None
         warm = None if os.environ.get("KPIKIT_WARM", "1") == "0" else "process"
         with Client(scheduler, timeout="30s") as client:
             futures = {client.submit(execute_run, r, force, warm, shared, pure=False): r

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ._lang import tr
-from .errors import UnknownKPIError
+from .errors import ProblemCode, UnknownKPIError
 
 __all__ = [
     "HORIZONS",
@@ -461,7 +461,8 @@ def _check_catalog() -> None:
 _check_catalog()
 
 
-def _unknown(kind: str, name: str, choices: Iterable[str]) -> UnknownKPIError:
+def _unknown(kind: str, name: str, choices: Iterable[str], *,
+             code: ProblemCode) -> UnknownKPIError:
     choices = sorted(choices)
     close = difflib.get_close_matches(name.lower(), choices, n=3, cutoff=0.5)
     near = ", ".join(repr(c) for c in close)
@@ -469,7 +470,7 @@ def _unknown(kind: str, name: str, choices: Iterable[str]) -> UnknownKPIError:
     kind_vi = {"KPI": "KPI", "measure": "số liệu", "objective": "mục tiêu"}.get(kind, kind)
     listed = ", ".join(choices)
     return UnknownKPIError(tr(f"Unknown {kind} {name!r}.{hint} Choose from: {listed}.",
-                              f"Không có {kind_vi} {name!r}.{hint} Chọn: {listed}."))
+                              f"Không có {kind_vi} {name!r}.{hint} Chọn: {listed}."), code=code)
 
 
 def get_kpi(name: str | KPI) -> KPI:
@@ -486,7 +487,7 @@ def get_kpi(name: str | KPI) -> KPI:
     try:
         return KPIS[key]
     except KeyError:
-        raise _unknown("KPI", str(name), KPIS) from None
+        raise _unknown("KPI", str(name), KPIS, code=ProblemCode.KPI_UNKNOWN) from None
 
 
 def get_measure(name: str) -> Measure:
@@ -494,7 +495,7 @@ def get_measure(name: str) -> Measure:
     try:
         return MEASURES[name]
     except KeyError:
-        raise _unknown("measure", name, MEASURES) from None
+        raise _unknown("measure", name, MEASURES, code=ProblemCode.MEASURE_UNKNOWN) from None
 
 
 def resolve_kpis(kpis: str | KPI | Iterable[str | KPI] | None) -> list[KPI]:
@@ -514,7 +515,7 @@ def resolve_kpis(kpis: str | KPI | Iterable[str | KPI] | None) -> list[KPI]:
 def kpis_for(objective: str) -> list[KPI]:
     """Return the KPIs that serve ``objective``, short-term first."""
     if objective not in OBJECTIVES:
-        raise _unknown("objective", objective, OBJECTIVES)
+        raise _unknown("objective", objective, OBJECTIVES, code=ProblemCode.OBJECTIVE_UNKNOWN)
     found = [k for k in KPIS.values() if objective in k.objectives]
     return sorted(found, key=lambda k: (k.objectives.index(objective), k.horizon != "short"))
 

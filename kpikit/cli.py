@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import numbers
 import sys
 import warnings
 from collections.abc import Iterator, Sequence
@@ -16,7 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from ._lang import language, tr, using_language
-from .errors import KpikitError, ParameterError
+from .errors import KpikitError, ParameterError, ProblemCode
 
 EXIT_ERROR = 2
 _LANG_HELP = "en or vi: language of the output and messages (default: $KPIKIT_LANG, else en)"
@@ -65,8 +66,9 @@ def _read_mapping(name: str) -> dict[str, str]:
     text = decode(read_limited(Path(name), label, MAX_YAML_BYTES), label)
     example = "{'Ngày': 'date', 'Chi phí': 'spend'}"
 
-    def fail(row: int | None, en: str, vi: str, fix_en: str, fix_vi: str) -> OptionFileError:
-        return OptionFileError(Problem(tr(en, vi), tr(fix_en, fix_vi), label, row))
+    def fail(row: int | None, en: str, vi: str, fix_en: str, fix_vi: str, *,
+             code: ProblemCode) -> OptionFileError:
+        return OptionFileError(Problem(tr(en, vi), tr(fix_en, fix_vi), label, row, code=code))
 
     spots = None
     if Path(name).suffix.lower() == ".json":
@@ -76,7 +78,8 @@ def _read_mapping(name: str) -> dict[str, str]:
                 if k in out:
                     raise fail(None, f"the key {clip(k)} appears twice.",
                                f"khóa {clip(k)} xuất hiện hai lần.",
-                               "keep one of the two.", "giữ lại một trong hai.")
+                               "keep one of the two.", "giữ lại một trong hai.",
+                               code=ProblemCode.JSON_DUPLICATE_KEY)
                 out[k] = v
             return out
 
@@ -88,12 +91,14 @@ def _read_mapping(name: str) -> dict[str, str]:
                        'check commas, braces and double quotes near there: '
                        '{"Ngày": "date", "Chi phí": "spend"}.',
                        'kiểm tra dấu phẩy, dấu ngoặc và dấu nháy kép gần đó: '
-                       '{"Ngày": "date", "Chi phí": "spend"}.') from None
+                       '{"Ngày": "date", "Chi phí": "spend"}.',
+                       code=ProblemCode.JSON_SYNTAX) from None
         except RecursionError:
             raise fail(None, f"the JSON nests more than {MAX_DEPTH} levels deep.",
                        f"JSON lồng nhau sâu hơn {MAX_DEPTH} cấp.",
                        f"write one flat object such as {example}.",
-                       f"viết một đối tượng phẳng như {example}.") from None
+                       f"viết một đối tượng phẳng như {example}.",
+                       code=ProblemCode.JSON_TOO_DEEP) from None
     else:
         loaded = load_text(text, label)
         mapping, spots = loaded.data, loaded
@@ -101,7 +106,8 @@ def _read_mapping(name: str) -> dict[str, str]:
         raise fail(None, f"must hold a mapping such as {example}, not {clip(mapping)}.",
                    f"phải chứa một ánh xạ như {example}, không phải {clip(mapping)}.",
                    "write one 'source header: canonical column' pair per line.",
-                   "viết mỗi dòng một cặp 'tiêu đề gốc: cột chuẩn'.")
+                   "viết mỗi dòng một cặp 'tiêu đề gốc: cột chuẩn'.",
+                   code=ProblemCode.OPTION_NOT_MAPPING)
     for key, value in mapping.items():
         spot = spots.spot(mapping, key) if spots else None
         row = spot.line if spot else None
@@ -112,7 +118,8 @@ def _read_mapping(name: str) -> dict[str, str]:
                        "và cột chuẩn đều phải là văn bản.",
                        f"write e.g. {example}; put a header that looks like a number or a "
                        "date in quotes.",
-                       f"ví dụ {example}; tiêu đề trông như số hay ngày thì đặt trong dấu nháy.")
+                       f"ví dụ {example}; tiêu đề trông như số hay ngày thì đặt trong dấu nháy.",
+                       code=ProblemCode.OPTION_BAD_PAIR)
     return mapping
 
 
@@ -136,13 +143,22 @@ _VALIDATE = {
 }
 
 
-def _cmd_validate(a: argparse.Namespace) -> int:
-    t = _VALIDATE[a.lang]
+def _validated(a: argparse.Namespace):
     df = _load(a, kpis=a.kpis)
     if a.kpis and a.by:
         from .compute import compute
 
         compute(df, a.kpis, by=a.by)  # raises on non-additive sums
+    return df
+
+
+def _cmd_validate(a: argparse.Namespace) -> int:
+    # text: a summary, or (raised) the error on stderr with exit 2 like every command;
+    # json: one document on stdout either way, exit 0 when usable and 1 when not
+    if a.format == "json":
+        return _validate_json(a)
+    t = _VALIDATE[a.lang]
+    df = _validated(a)
     at = df.attrs
     day = "%d/%m/%Y" if a.lang == "vi" else "%Y-%m-%d"
     print(t["ok"].format(src=at["source"], platform=at["platform"]))
@@ -158,6 +174,85 @@ def _cmd_validate(a: argparse.Namespace) -> int:
     if at["ignored_columns"]:
         print(t["ignored"].format(cols=", ".join(at["ignored_columns"])))
     return 0
+
+
+#: ``kpikit validate --format json`` documents: their schema name and version
+VALIDATION_SCHEMA = "kpikit/validation"
+VALIDATION_SCHEMA_VERSION = 1
+
+
+def _code_text(code: object) -> str | None:
+    return None if code is None else str(code)
+
+
+def _problem_json(p) -> dict:
+    return {"code": _code_text(p.code), "message": p.message,
+            "fix": p.fix, "file": p.file,
+            # a DataFrame label may be a numpy integer or any hashable: JSON gets int or text
+            "row": None if p.row is None else (
+                int(p.row) if isinstance(p.row, numbers.Integral) else str(p.row)),
+            "column": None if p.column is None else str(p.column)}
+
+
+def validation_document(a: argparse.Namespace) -> tuple[dict, int]:
+    """Validate ``a.file`` as ``kpikit validate`` does; return the JSON document and exit code.
+
+    The document follows ``kpikit/schemas/validation.schema.json``: every problem found,
+    each with its stable :class:`kpikit.errors.ProblemCode`, its message and fix in the
+    current language and where it is. Exit code 0 when the file is usable, 1 when not.
+    """
+    from . import __version__
+    from ._yaml import OptionFileError
+    from .errors import DataError, Problem
+
+    doc: dict = {"schema": VALIDATION_SCHEMA, "schema_version": VALIDATION_SCHEMA_VERSION,
+                 "kpikit_version": __version__, "lang": language(), "file": a.file,
+                 "ok": False, "rows": None, "columns": [], "platform": None,
+                 "currency": None, "date_start": None, "date_end": None, "campaigns": None,
+                 "channels": [], "dropped_summary_rows": None, "ignored_columns": [],
+                 "warnings": [], "problems": []}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            df = _validated(a)
+        except DataError as e:
+            problems = e.problems
+        except OptionFileError as e:
+            problems = [e.problem]
+        except KpikitError as e:
+            # a refusal for one reason (no such file, a folder, an unknown platform): its
+            # message says where and ends with the fix, which gets its own field
+            text = str(e)
+            marker = tr(" Fix: ", " Cách sửa: ")
+            message, _, fix = text.partition(marker) if marker in text else (text, "", "")
+            problems = [Problem(message, fix, a.file, code=e.code)]
+        else:
+            problems = []
+    from .errors import KpikitWarning
+
+    doc["warnings"] = [{"code": _code_text(getattr(w.message, "code", None)),
+                        "message": str(w.message)}
+                       for w in caught if issubclass(w.category, KpikitWarning)]
+    if problems:
+        doc["problems"] = [_problem_json(p) for p in problems]
+        return doc, 1
+    at = df.attrs
+    measures = [c for c in df.columns if c not in ("date", "date_end", "campaign", "channel")]
+    doc.update(ok=True, rows=len(df), columns=[str(c) for c in measures],
+               platform=at.get("platform"), currency=at.get("currency"),
+               date_start=f"{df['date'].min():%Y-%m-%d}" if len(df) else None,
+               date_end=f"{df['date'].max():%Y-%m-%d}" if len(df) else None,
+               campaigns=int(df["campaign"].nunique()),
+               channels=sorted(str(c) for c in df["channel"].unique()),
+               dropped_summary_rows=int(at.get("dropped_total_rows", 0)),
+               ignored_columns=[str(c) for c in at.get("ignored_columns", [])])
+    return doc, 0
+
+
+def _validate_json(a: argparse.Namespace) -> int:
+    doc, code = validation_document(a)
+    print(json.dumps(doc, ensure_ascii=False, indent=1))
+    return code
 
 
 def _cmd_kpis(a: argparse.Namespace) -> int:
@@ -205,7 +300,8 @@ def _write_table(df, out: str | None) -> None:
         raise ParameterError(tr(f"-o {out}: unsupported output type. Fix: end it with .csv, "
                                 ".xlsx or .parquet.",
                                 f"-o {out}: không hỗ trợ loại tệp ra này. Cách sửa: dùng đuôi "
-                                ".csv, .xlsx hoặc .parquet."))
+                                ".csv, .xlsx hoặc .parquet."),
+                             code=ProblemCode.FILE_UNSUPPORTED_TYPE)
     print(tr(f"wrote {len(df)} rows to {path}", f"đã ghi {len(df)} dòng vào {path}"),
           file=sys.stderr)
 
@@ -226,7 +322,8 @@ def _cmd_compute(a: argparse.Namespace) -> int:
                 "--engine duckdb reads canonical Parquet/CSV tables as they are; drop the "
                 "loader options (--platform, --mapping, ...), or use --engine pandas.",
                 "--engine duckdb đọc nguyên trạng bảng Parquet/CSV chuẩn; bỏ các tùy chọn "
-                "đọc (--platform, --mapping, ...), hoặc dùng --engine pandas."))
+                "đọc (--platform, --mapping, ...), hoặc dùng --engine pandas."),
+                                 code=ProblemCode.PARAMETER_CONFLICT)
         result = compute(a.file, a.kpis, by=a.by, include_measures=a.include_measures,
                          engine="duckdb")
         dropped = result.attrs.get("dropped_total_rows", 0)
@@ -505,22 +602,23 @@ def _read_bounds(name: str) -> dict[str, list[float | None]]:
     loaded = load_file(Path(name), label)
     bounds = loaded.data if loaded.data is not None else {}
 
-    def fail(row: int | None, en: str, vi: str) -> OptionFileError:
+    def fail(row: int | None, en: str, vi: str, *, code: ProblemCode) -> OptionFileError:
         return OptionFileError(Problem(tr(en, vi), tr(
             "write one line per channel, e.g. 'search: [1000000, 5000000]' or "
             "'video: [0, null]' (null: no limit); amounts are plain numbers.",
             "mỗi kênh một dòng, ví dụ 'search: [1000000, 5000000]' hoặc 'video: [0, null]' "
-            "(null: không giới hạn); số tiền viết ở dạng số thường."), label, row))
+            "(null: không giới hạn); số tiền viết ở dạng số thường."), label, row, code=code))
 
     if not isinstance(bounds, dict):
         raise fail(None, f"must map channel -> [min, max], not {clip(bounds)}.",
-                   f"phải ánh xạ kênh -> [min, max], không phải {clip(bounds)}.")
+                   f"phải ánh xạ kênh -> [min, max], không phải {clip(bounds)}.",
+                   code=ProblemCode.OPTION_NOT_MAPPING)
     for ch, b in bounds.items():
         spot = loaded.spot(bounds, ch)
         row = spot.line if spot else None
         if not isinstance(ch, str):
             raise fail(row, f"the channel {clip(ch)} must be a name.",
-                       f"kênh {clip(ch)} phải là một cái tên.")
+                       f"kênh {clip(ch)} phải là một cái tên.", code=ProblemCode.OPTION_BAD_PAIR)
         ok = isinstance(b, list) and len(b) == 2 and all(
             x is None or (isinstance(x, (int, float)) and not isinstance(x, bool)
                           and math.isfinite(x) and x >= 0) for x in b)
@@ -528,11 +626,12 @@ def _read_bounds(name: str) -> dict[str, list[float | None]]:
             raise fail(row, f"{clip(ch)}: {clip(b)} is not [min, max] with two amounts of 0 "
                        "or more.",
                        f"{clip(ch)}: {clip(b)} không phải [min, max] gồm hai số tiền từ 0 "
-                       "trở lên.")
+                       "trở lên.", code=ProblemCode.OPTION_BAD_PAIR)
         if b[0] is not None and b[1] is not None and b[1] < b[0]:
             hi, lo = nfmt(b[1], ",.15g"), nfmt(b[0], ",.15g")
             raise fail(row, f"{clip(ch)}: the maximum {hi} is below the minimum {lo}.",
-                       f"{clip(ch)}: mức tối đa {hi} thấp hơn mức tối thiểu {lo}.")
+                       f"{clip(ch)}: mức tối đa {hi} thấp hơn mức tối thiểu {lo}.",
+                       code=ProblemCode.OPTION_MIN_ABOVE_MAX)
     return bounds
 
 
@@ -629,7 +728,8 @@ def _cmd_lesson(a: argparse.Namespace) -> int:
             "the lesson is served by Voila, which is not installed. Fix: pip install voila "
             "(python3 run.py lesson installs it).",
             "bài học được phục vụ bằng Voila, nhưng Voila chưa được cài. Cách sửa: pip "
-            "install voila (python3 run.py lesson sẽ cài nó)."))
+            "install voila (python3 run.py lesson sẽ cài nó)."),
+                             code=ProblemCode.DEPENDENCY_MISSING)
     env = dict(os.environ, KPIKIT_LESSON_LANG=lang)
     cmd = [sys.executable, "-m", "voila", str(notebook_path("00_kpi_basics")),
            f"--port={a.port}", "--Voila.ip=127.0.0.1"]
@@ -702,6 +802,9 @@ def _build() -> argparse.ArgumentParser:
     v.add_argument("--kpis", help="KPIs you will compute, e.g. ctr,cpa (checks their columns)")
     v.add_argument("--by", help="grouping you will use, e.g. campaign,month")
     v.add_argument("--lang", help=_LANG_HELP)
+    v.add_argument("--format", default="text", choices=["text", "json"],
+                   help="text (default), or json: every problem with its stable code "
+                        "(kpikit.errors.ProblemCode), exit code 0 when usable, 1 when not")
     v.set_defaults(func=_cmd_validate)
 
     k = sub.add_parser("kpis", help="list the KPI catalog")

@@ -18,7 +18,15 @@ import pandas as pd
 
 from ._lang import tr
 from .catalog import KPI, KPIS, MEASURES, resolve_kpis
-from .errors import KpikitWarning, MissingColumnsError, NonAdditiveError, ParameterError, Problem
+from .errors import (
+    KpikitWarning,
+    MissingColumnsError,
+    NonAdditiveError,
+    Note,
+    ParameterError,
+    Problem,
+    ProblemCode,
+)
 from .sources import DIMENSIONS
 
 __all__ = ["FREQS", "PERIOD_WORDS", "compute"]
@@ -45,7 +53,8 @@ def _parse_by(by: str | Sequence[str] | None, freq: str | None) -> tuple[list[st
         if code not in FREQS:
             choices = "None, " + ", ".join(repr(f) for f in FREQS)
             raise ParameterError(tr(f"freq={freq!r}: unknown period. Choose from: {choices}.",
-                                    f"freq={freq!r}: không biết kỳ này. Chọn: {choices}."))
+                                    f"freq={freq!r}: không biết kỳ này. Chọn: {choices}."),
+                                 code=ProblemCode.PARAMETER_CHOICE)
         freq = code
     keys: list[str] = []
     for b in items:
@@ -57,7 +66,7 @@ def _parse_by(by: str | Sequence[str] | None, freq: str | None) -> tuple[list[st
                     f"by={b!r} asks for period {f!r} but freq={freq!r}. Fix: give the "
                     "period once, either in by or as freq.",
                     f"by={b!r} yêu cầu kỳ {f!r} nhưng freq={freq!r}. Cách sửa: chỉ nêu kỳ "
-                    "một lần, trong by hoặc trong freq."))
+                    "một lần, trong by hoặc trong freq."), code=ProblemCode.PARAMETER_CONFLICT)
             freq = f
         elif b not in keys:
             keys.append(b)
@@ -77,7 +86,8 @@ def _period_keys(df: pd.DataFrame, freq: str) -> pd.Series:
                     f"row {i}: the row covers {a} to {b}, which crosses a {freq!r} period "
                     "boundary. Fix: export the report by day, or compute with freq=None.",
                     f"dòng {i}: dòng này trải từ {a} đến {b}, vượt ranh giới kỳ {freq!r}. "
-                    "Cách sửa: xuất báo cáo theo ngày, hoặc tính với freq=None."))
+                    "Cách sửa: xuất báo cáo theo ngày, hoặc tính với freq=None."),
+                                     code=ProblemCode.ROW_CROSSES_PERIOD)
             return start
         return df["date"].dt.to_period(target)
     if "period" in df and isinstance(df["period"].dtype, pd.PeriodDtype):
@@ -89,13 +99,15 @@ def _period_keys(df: pd.DataFrame, freq: str) -> pd.Series:
                 f"in {freq!r} (a week can straddle two months). Fix: compute from the daily "
                 "table instead.",
                 f"bảng đã được gộp theo kỳ {src!r}, không lồng vào {freq!r} (một tuần có "
-                "thể nằm giữa hai tháng). Cách sửa: tính từ bảng theo ngày."))
+                "thể nằm giữa hai tháng). Cách sửa: tính từ bảng theo ngày."),
+                                 code=ProblemCode.PERIOD_NOT_NESTED)
         return df["period"].dt.asfreq(target)
     raise MissingColumnsError(
         Problem(tr("the table has no 'date' column, so it cannot be grouped by period.",
                    "bảng không có cột 'date' nên không gộp theo kỳ được."),
                 tr("load the data with kpikit.load, or drop the period from 'by'.",
-                   "đọc dữ liệu bằng kpikit.load, hoặc bỏ kỳ khỏi 'by'."))
+                   "đọc dữ liệu bằng kpikit.load, hoặc bỏ kỳ khỏi 'by'."),
+                code=ProblemCode.COLUMN_DATE_MISSING)
     )
 
 
@@ -158,7 +170,8 @@ def compute(
     """
     if engine not in ("auto", "pandas", "duckdb"):
         raise ParameterError(tr(f"engine={engine!r}: choose auto, pandas or duckdb.",
-                                f"engine={engine!r}: chọn auto, pandas hoặc duckdb."))
+                                f"engine={engine!r}: chọn auto, pandas hoặc duckdb."),
+                             code=ProblemCode.PARAMETER_CHOICE)
     if isinstance(df, str | os.PathLike):
         from . import _duck
 
@@ -180,7 +193,7 @@ def compute(
         raise ParameterError(tr(
             f"by={missing_keys[0]!r}: no such column. Fix: group by one of {choices}.",
             f"by={missing_keys[0]!r}: không có cột này. Cách sửa: gộp theo một trong "
-            f"{choices}."))
+            f"{choices}."), code=ProblemCode.PARAMETER_UNKNOWN_COLUMN)
     chosen = choose_kpis(kpis, list(df.columns), df.attrs.get("source"))
 
     work = df
@@ -224,7 +237,8 @@ def choose_kpis(kpis: str | KPI | Iterable[str | KPI] | None, columns: Sequence[
             raise MissingColumnsError(Problem(
                 tr("the table has no measure columns, so no KPI can be computed.",
                    "bảng không có cột số liệu nên không tính được KPI nào."),
-                tr("load the data with kpikit.load.", "đọc dữ liệu bằng kpikit.load.")))
+                tr("load the data with kpikit.load.", "đọc dữ liệu bằng kpikit.load."),
+                code=ProblemCode.COLUMN_NO_MEASURES))
     else:
         chosen = resolve_kpis(kpis)
     need: dict[str, list[str]] = {}
@@ -239,7 +253,8 @@ def choose_kpis(kpis: str | KPI | Iterable[str | KPI] | None, columns: Sequence[
                     tr(f"load data that has {MEASURES[m].label_en.lower()}, or drop "
                        f"{', '.join(ks)} from the KPIs.",
                        f"đọc dữ liệu có {MEASURES[m].label_vi.lower()}, hoặc bỏ "
-                       f"{', '.join(ks)} khỏi danh sách KPI."), source, None, m)
+                       f"{', '.join(ks)} khỏi danh sách KPI."), source, None, m,
+                    code=ProblemCode.COLUMN_MISSING)
             for m, ks in need.items()
         ])
     return chosen
@@ -284,16 +299,16 @@ def finish(agg: pd.DataFrame, chosen: Sequence[KPI], terms: Sequence[str],
     return out
 
 
-def coverage_message(kpi: str, groups: int, where: str, lacking: Sequence[str]) -> str:
+def coverage_message(kpi: str, groups: int, where: str, lacking: Sequence[str]) -> Note:
     """The warning for a ratio whose measures cover different rows inside groups."""
-    return tr(f"{kpi}: in {groups} group(s) (first: {where or 'the total'}) "
+    return Note(tr(f"{kpi}: in {groups} group(s) (first: {where or 'the total'}) "
               f"{' and '.join(lacking)} {'is' if len(lacking) == 1 else 'are'} missing on "
               "rows where its other measures are present, so the ratio divides sums over "
               "different rows. Fill 0 where there truly were none, or add 'channel' to by.",
               f"{kpi}: ở {groups} nhóm (đầu tiên: {where or 'tổng'}) "
               f"{' và '.join(lacking)} bị thiếu ở những dòng có các số liệu còn lại, nên tỷ "
               "lệ chia các tổng trên những dòng khác nhau. Điền 0 nơi thật sự không có, hoặc "
-              "thêm 'channel' vào by.")
+              "thêm 'channel' vào by."), ProblemCode.KPI_PARTIAL_COVERAGE)
 
 
 def _combine(agg: pd.DataFrame, terms: tuple[tuple[str, float], ...]) -> np.ndarray:
@@ -351,7 +366,7 @@ def _check_nonadditive(counts: pd.DataFrame, nonadd: list[str], group_cols: list
                    f"gộp theo mọi cột xác định một dòng (date, campaign, channel, ...), đọc "
                    f"tệp xuất có mỗi dòng phủ cả kỳ (Meta: một dòng mỗi chiến dịch cho cả "
                    f"kỳ), hoặc dùng KPI không cần {m} (các KPI cần nó: {', '.join(users)})."),
-                df.attrs.get("source"), None, m))
+                df.attrs.get("source"), None, m, code=ProblemCode.MEASURE_NON_ADDITIVE))
     if problems:
         raise NonAdditiveError(problems)
 
@@ -388,4 +403,4 @@ def _coverage_warnings(work: pd.DataFrame, chosen: list[KPI], group_cols: list[s
     if messages:
         out.attrs["warnings"] = messages
         for msg in messages:
-            warnings.warn(msg, KpikitWarning, stacklevel=3)
+            warnings.warn(KpikitWarning(msg, code=msg.code), stacklevel=3)

@@ -23,7 +23,7 @@ import pandas as pd
 
 from ._lang import tr
 from .catalog import KPI, MEASURES, get_kpi
-from .errors import ParameterError
+from .errors import ParameterError, ProblemCode
 from .goals import (
     CADENCE_FREQ,
     TREES,
@@ -192,7 +192,8 @@ def lmdi(tree: KPITree, before: Mapping[str, float], after: Mapping[str, float])
     if bad:
         names = ", ".join(bad)
         raise ParameterError(tr(f"cannot attribute: {names} is zero or missing.",
-                                f"không phân tích được: {names} bằng 0 hoặc bị thiếu."))
+                                f"không phân tích được: {names} bằng 0 hoặc bị thiếu."),
+                             code=ProblemCode.VALUE_ZERO_BASE)
     weight = (g1 - g0) / (math.log(g1) - math.log(g0)) if g1 != g0 else g1
     rows = [{"driver": d, "before": before[d], "after": after[d],
              "change": after[d] / before[d] - 1,
@@ -287,7 +288,8 @@ def daily_parts(data: pd.DataFrame, k: KPI, start: date, end: date) -> pd.DataFr
     days = pd.date_range(start, end, freq="D")
     if any("@" in t for t in k.terms):
         raise ParameterError(tr(f"{k.name} is a snapshot KPI; it has no daily parts.",
-                                f"{k.name} là KPI dạng ảnh chụp; nó không có phần theo ngày."))
+                                f"{k.name} là KPI dạng ảnh chụp; nó không có phần theo ngày."),
+                             code=ProblemCode.KPI_UNSUPPORTED)
     memo = _PARTS_MEMO.get()
     if memo is None:
         per_day = _per_day(data[(data["date"] >= days[0]) & (data["date"] <= days[-1])], k)
@@ -338,15 +340,18 @@ def _weights(data: pd.DataFrame, k: KPI, start: date, end: date, pacing: str,
     if pacing == "spend":
         if spend_plan is None:
             raise ParameterError(tr("pacing='spend' needs spend_plan: planned spend per day.",
-                                    "pacing='spend' cần spend_plan: chi phí dự kiến mỗi ngày."))
+                                    "pacing='spend' cần spend_plan: chi phí dự kiến mỗi ngày."),
+                                 code=ProblemCode.PARAMETER_MISSING)
         s = spend_plan.reindex(days, fill_value=0.0).astype(float)
         if s.sum() <= 0:
             raise ParameterError(tr("the spend plan has no spend in the period.",
-                                    "kế hoạch chi phí không có chi phí nào trong kỳ."))
+                                    "kế hoạch chi phí không có chi phí nào trong kỳ."),
+                                 code=ProblemCode.VALUE_ZERO_BASE)
         return pd.DataFrame({"num": s / s.sum(), "den": s / s.sum()}, index=days), "spend plan"
     if pacing != "seasonal":
         raise ParameterError(tr(f"pacing={pacing!r}: choose from linear, seasonal, spend.",
-                                f"pacing={pacing!r}: chọn linear, seasonal hoặc spend."))
+                                f"pacing={pacing!r}: chọn linear, seasonal hoặc spend."),
+                             code=ProblemCode.PARAMETER_CHOICE)
     # last year's shape (aligned on a flight's first day), smoothed over a week
     offset = last_year_offset(data, k, start, end)
     ly_days = pd.DatetimeIndex([pd.Timestamp(_ly(d.date(), offset)) for d in days])
@@ -446,7 +451,7 @@ def _plan_window(plan: Plan, kt: KPITarget, start: date, end: date) -> tuple[dat
         "evaluate against a plan for that period.",
         f"kỳ {start}..{end} không nằm trong kỳ kế hoạch {p0}..{p1} của {kt.kpi}, nên chỉ "
         "tiêu không chia được cho kỳ đó. Cách sửa: chọn một kỳ nằm trong kỳ kế hoạch, hoặc "
-        "đánh giá theo kế hoạch của kỳ đó."))
+        "đánh giá theo kế hoạch của kỳ đó."), code=ProblemCode.PERIOD_OUTSIDE_PLAN)
 
 
 def _snapshot_share(k: KPI, target: float, plan_window: tuple[date, date],
@@ -696,12 +701,14 @@ def evaluate(
         raise ParameterError(tr(f"as_of={as_of} is before the period starts ({start}). Fix: "
                                 "choose a date inside the period.",
                                 f"as_of={as_of} trước khi kỳ bắt đầu ({start}). Cách sửa: "
-                                "chọn một ngày trong kỳ."))
+                                "chọn một ngày trong kỳ."),
+                             code=ProblemCode.PERIOD_AS_OF_BEFORE_START)
     data = spread_periods(data)
     data = data[data["date"] <= pd.Timestamp(as_of)]
     if data.empty:
         raise ParameterError(tr(f"no data up to as_of={as_of}.",
-                                f"không có dữ liệu đến as_of={as_of}."))
+                                f"không có dữ liệu đến as_of={as_of}."),
+                             code=ProblemCode.DATA_NO_ROWS)
     # days after the data's last day are unknown, not zero: judge as of that day
     last_day = data_end(data).date()
     known = min(as_of, last_day)
@@ -722,7 +729,8 @@ def evaluate(
                 f"{k.name} needs reach, which is not additive over days; it cannot be paced "
                 "from daily rows. Fix: evaluate it from a period-level export.",
                 f"{k.name} cần reach, vốn không cộng dồn theo ngày được; không thể theo dõi "
-                "tiến độ từ các dòng theo ngày. Cách sửa: đánh giá từ tệp xuất theo cả kỳ."))
+                "tiến độ từ các dòng theo ngày. Cách sửa: đánh giá từ tệp xuất theo cả kỳ."),
+                                 code=ProblemCode.MEASURE_NON_ADDITIVE)
         # a window inside the plan period gets its share of the target (pacing rule)
         p_start, p_end = _plan_window(plan, kt, start, end)
         weights = parts = offset = None
@@ -1113,7 +1121,7 @@ def _target_of(ev: Evaluation, k: KPI) -> KPITarget:
         raise ParameterError(tr(f"kpi={k.name!r} is not in the plan. Fix: choose one of "
                                 f"{names}.",
                                 f"kpi={k.name!r} không có trong kế hoạch. Cách sửa: chọn một "
-                                f"trong {names}."))
+                                f"trong {names}."), code=ProblemCode.PARAMETER_UNKNOWN_NAME)
     return found
 
 

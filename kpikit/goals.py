@@ -18,7 +18,7 @@ import pandas as pd
 from ._lang import nfmt, tr
 from .catalog import KPI, KPIS, MEASURES, OBJECTIVE_LABELS, OBJECTIVES, get_kpi
 from .compute import compute
-from .errors import ParameterError
+from .errors import ParameterError, ProblemCode
 from .periods import cuts_rows, has_period_rows, spread_periods
 from .plan import (
     CADENCES,
@@ -118,7 +118,7 @@ def _check_objective(objective: str) -> str:
     if objective not in OBJECTIVES:
         from .catalog import _unknown
 
-        raise _unknown("objective", objective, OBJECTIVES)
+        raise _unknown("objective", objective, OBJECTIVES, code=ProblemCode.OBJECTIVE_UNKNOWN)
     return objective
 
 
@@ -178,7 +178,7 @@ def scope_data(
             raise ParameterError(tr(
                 f"campaign {unknown[0]!r} is not in the data. Fix: choose from {have}.",
                 f"chiến dịch {unknown[0]!r} không có trong dữ liệu. Cách sửa: chọn trong "
-                f"{have}."))
+                f"{have}."), code=ProblemCode.PARAMETER_UNKNOWN_NAME)
         mask &= data["campaign"].isin(list(campaigns)).to_numpy()
     if channels:
         mask &= data["channel"].isin(list(channels)).to_numpy()
@@ -315,7 +315,8 @@ def _baseline(data: pd.DataFrame, kpi: str, period: tuple[date, date], method: s
     if method not in ("previous_period", "trailing"):
         raise ParameterError(tr(
             f"method={method!r}: choose from auto, last_year, previous_period, trailing.",
-            f"method={method!r}: chọn auto, last_year, previous_period hoặc trailing."))
+            f"method={method!r}: chọn auto, last_year, previous_period hoặc trailing."),
+                             code=ProblemCode.PARAMETER_CHOICE)
     n = 1 if method == "previous_period" else max(1, int(trailing))
     before = scoped[scoped["date"] < pd.Timestamp(start)]
     past = flights(before)
@@ -573,7 +574,8 @@ def feasibility(
     """
     if cadence not in CADENCES:
         raise ParameterError(tr(f"cadence={cadence!r}: choose from {', '.join(CADENCES)}.",
-                                f"cadence={cadence!r}: chọn trong {', '.join(CADENCES)}."))
+                                f"cadence={cadence!r}: chọn trong {', '.join(CADENCES)}."),
+                             code=ProblemCode.PARAMETER_CHOICE)
     k = get_kpi(kpi)
     freq = CADENCE_FREQ[cadence]
     data = spread_periods(data)
@@ -609,7 +611,8 @@ def feasibility(
         values = hist / days
         if period is None:
             raise ParameterError(tr("feasibility of a level KPI needs the plan period.",
-                                    "đánh giá khả thi của KPI dạng tổng cần kỳ kế hoạch."))
+                                    "đánh giá khả thi của KPI dạng tổng cần kỳ kế hoạch."),
+                                 code=ProblemCode.PARAMETER_MISSING)
         days_in = (pd.Timestamp(period[1]) - pd.Timestamp(period[0])).days + 1
         if runs:
             # a flight's target is earned on its active days, not on the idle days of the
@@ -703,7 +706,7 @@ def choose_tree(goal: str, data: pd.DataFrame | None = None) -> KPITree:
         raise ParameterError(tr(
             f"no KPI tree for business goal {goal!r}. Fix: choose from {names}.",
             f"không có cây KPI cho mục tiêu kinh doanh {goal!r}. Cách sửa: chọn trong "
-            f"{names}."))
+            f"{names}."), code=ProblemCode.PARAMETER_UNKNOWN_NAME)
     for tree in TREES[goal]:
         if data is None or all(m in data and data[m].notna().any() for m in tree.measures):
             return tree
@@ -712,7 +715,7 @@ def choose_tree(goal: str, data: pd.DataFrame | None = None) -> KPITree:
         f"the data cannot measure any tree of {goal!r} (needs e.g. {needs}). Fix: load "
         "those measures.",
         f"dữ liệu không đo được cây nào của {goal!r} (cần ví dụ {needs}). Cách sửa: đọc "
-        "dữ liệu có các số liệu đó."))
+        "dữ liệu có các số liệu đó."), code=ProblemCode.DATA_CANNOT_MEASURE)
 
 
 @dataclass(frozen=True)
@@ -765,7 +768,8 @@ def cascade(
     for n in (*fixed, *locked):
         if n not in names:
             raise ParameterError(tr(f"{n!r} is not a driver of {tree.formula()}.",
-                                    f"{n!r} không phải yếu tố của {tree.formula()}."))
+                                    f"{n!r} không phải yếu tố của {tree.formula()}."),
+                                 code=ProblemCode.PARAMETER_UNKNOWN_NAME)
     b = {d: baselines[d] for d in names}
     bad = [d for d in names if not (b[d] == b[d] and b[d] > 0)]
     if bad:
@@ -775,7 +779,7 @@ def cascade(
             "Fix: set their targets directly, or use data that measures them.",
             f"không có mức cơ sở dùng được cho {names} (bằng 0 hoặc thiếu), nên không chia "
             "được mục tiêu. Cách sửa: đặt chỉ tiêu cho chúng trực tiếp, hoặc dùng dữ liệu đo "
-            "được chúng."))
+            "được chúng."), code=ProblemCode.VALUE_ZERO_BASE)
     goal_base = tree.constant * math.prod(b[d] ** e for d, e in tree.drivers)
     need = goal_target / goal_base
     got = math.prod((fixed[d] / b[d]) ** e for d, e in tree.drivers if d in fixed)
@@ -1028,7 +1032,8 @@ def suggest_plan(
             f"the data cannot measure any KPI of the {objective!r} objective. Fix: load "
             f"data with its measures (see kpikit kpis --objective {objective}).",
             f"dữ liệu không đo được KPI nào của mục tiêu {objective!r}. Cách sửa: đọc dữ "
-            f"liệu có các số liệu đó (xem kpikit kpis --objective {objective})."))
+            f"liệu có các số liệu đó (xem kpikit kpis --objective {objective})."),
+                             code=ProblemCode.DATA_CANNOT_MEASURE)
     chosen = measurable[:n_kpis]
     if not any(get_kpi(r.kpi).horizon == "long" for r in chosen):
         longs = [r for r in measurable if get_kpi(r.kpi).horizon == "long"]

@@ -28,7 +28,15 @@ from ._files import read_limited
 from ._lang import LANGS, language, nfmt, tr, using_language
 from ._safe import restore_text
 from .catalog import MEASURES, resolve_kpis
-from .errors import DataError, KpikitWarning, MissingColumnsError, ParameterError, Problem
+from .errors import (
+    DataError,
+    KpikitWarning,
+    MissingColumnsError,
+    Note,
+    ParameterError,
+    Problem,
+    ProblemCode,
+)
 from .sources import (
     CAMPAIGN_TYPE_CHANNEL,
     DIMENSIONS,
@@ -73,7 +81,7 @@ class _Raw:
 
 # tables loaded ahead by a warm batch parent (kpikit._warm), keyed by file identity
 _PRELOADED: dict[tuple[str, int, int],
-                 tuple[pd.DataFrame, dict[str, list[tuple[str, type[Warning]]]],
+                 tuple[pd.DataFrame, dict[str, list[tuple[Warning | str, type[Warning]]]],
                        dict[str, list[str]]]] = {}
 
 
@@ -91,7 +99,7 @@ def preload(source: str | os.PathLike[str]) -> None:
     modification time) is read afresh. The warnings are kept in every language, so a
     run speaks its own.
     """
-    notes: dict[str, list[tuple[str, type[Warning]]]] = {}
+    notes: dict[str, list[tuple[Warning | str, type[Warning]]]] = {}
     said: dict[str, list[str]] = {}
     table = None
     for lang in LANGS:
@@ -99,7 +107,8 @@ def preload(source: str | os.PathLike[str]) -> None:
             warnings.simplefilter("always")
             loaded = load(source)
         table = loaded if table is None else table
-        notes[lang] = [(str(w.message), w.category) for w in seen]
+        # the warning itself, not its text: a replay keeps its code
+        notes[lang] = [(w.message, w.category) for w in seen]
         said[lang] = list(loaded.attrs.get("warnings", []))
     _PRELOADED[_file_key(source)] = (table, notes, said)
 
@@ -119,7 +128,7 @@ def _undecodable(source: str, line: int, byte: int, position: int, what: str) ->
             tr("save or export it as 'CSV UTF-8' (Excel: File > Save As > CSV UTF-8).",
                "lưu hoặc xuất lại dưới dạng 'CSV UTF-8' (Excel: Tệp > Lưu như > CSV "
                "UTF-8)."),
-            source, line,
+            source, line, code=ProblemCode.FILE_ENCODING,
         )
     )
 
@@ -146,7 +155,8 @@ def _decode(data: bytes, source: str) -> str:
                f"tệp có vẻ là văn bản UTF-16 nhưng có số byte lẻ ({len(data)}): tệp bị cắt "
                "hoặc hỏng."),
             tr("export the report again, or save it as 'CSV UTF-8'.",
-               "xuất lại báo cáo, hoặc lưu dưới dạng 'CSV UTF-8'."), source, line))
+               "xuất lại báo cáo, hoặc lưu dưới dạng 'CSV UTF-8'."), source, line,
+            code=ProblemCode.FILE_ENCODING))
     try:
         return body.decode(codec, errors="strict")
     except UnicodeDecodeError as e:
@@ -198,7 +208,8 @@ def _read_text(data: bytes, source: str) -> tuple[list[list[object]], list[int]]
                         tr("close the quote or remove it (write \"\" for a quote inside a "
                            "quoted cell), or export the report again.",
                            "đóng dấu ngoặc kép hoặc xóa nó (viết \"\" cho dấu ngoặc kép bên "
-                           "trong ô), hoặc xuất lại báo cáo."), source, start))
+                           "trong ô), hoặc xuất lại báo cáo."), source, start,
+                        code=ProblemCode.CSV_UNCLOSED_QUOTE))
             rows.append(list(rec))
             numbers.append(start)
             start = reader.line_num + 1
@@ -220,7 +231,7 @@ def _read_text(data: bytes, source: str) -> tuple[list[list[object]], list[int]]
                            "kết thúc khi ô vẫn đang mở."),
                         tr("close the quote or remove it, or export the report again.",
                            "đóng dấu ngoặc kép hoặc xóa nó, hoặc xuất lại báo cáo."),
-                        source, numbers[-1])) from None
+                        source, numbers[-1], code=ProblemCode.CSV_UNCLOSED_QUOTE)) from None
     except csv.Error as e:
         if "field limit" in str(e):
             limit = csv.field_size_limit()
@@ -231,12 +242,13 @@ def _read_text(data: bytes, source: str) -> tuple[list[list[object]], list[int]]
                    "(thường do dấu ngoặc kép không được đóng kéo đến cuối tệp)."),
                 tr("look for an unclosed quote (\") on this row, or shorten the cell.",
                    "tìm dấu ngoặc kép (\") chưa đóng ở dòng này, hoặc rút ngắn ô."),
-                source, start)) from None
+                source, start, code=ProblemCode.CSV_CELL_TOO_LONG)) from None
         raise DataError(
             Problem(tr(f"the file is not valid delimited text ({e}).",
                        f"tệp không phải văn bản phân cách hợp lệ ({e})."),
                     tr("check for an unclosed quote near that line.",
-                       "tìm dấu ngoặc kép chưa đóng gần dòng đó."), source, start)
+                       "tìm dấu ngoặc kép chưa đóng gần dòng đó."), source, start,
+                    code=ProblemCode.CSV_MALFORMED)
         ) from None
     return rows, numbers
 
@@ -249,8 +261,8 @@ def _read_excel(data: bytes, source: str
         from openpyxl.utils import get_column_letter
     except ImportError:  # pragma: no cover - openpyxl is a dependency
         raise ParameterError(tr("Reading .xlsx needs openpyxl. Fix: pip install openpyxl",
-                                "Đọc .xlsx cần openpyxl. Cách sửa: pip install openpyxl")
-                             ) from None
+                                "Đọc .xlsx cần openpyxl. Cách sửa: pip install openpyxl"),
+                             code=ProblemCode.DEPENDENCY_MISSING) from None
     formulas = _workbook_scan(data, source)
     try:
         with warnings.catch_warnings():
@@ -265,7 +277,8 @@ def _read_excel(data: bytes, source: str
             Problem(tr(f"cannot open the workbook ({type(e).__name__}: {e}).",
                        f"không mở được sổ tính ({type(e).__name__}: {e})."),
                     tr("open it in Excel and save it again as .xlsx, or export CSV.",
-                       "mở bằng Excel rồi lưu lại dạng .xlsx, hoặc xuất CSV."), source)
+                       "mở bằng Excel rồi lưu lại dạng .xlsx, hoặc xuất CSV."), source,
+                    code=ProblemCode.XLSX_UNREADABLE)
         ) from None
     sheets = []
     try:
@@ -292,7 +305,8 @@ def _read_excel(data: bytes, source: str
                                 tr("open the workbook in Excel or LibreOffice and save it "
                                    "again (that stores the values), or export CSV.",
                                    "mở sổ tính bằng Excel hoặc LibreOffice rồi lưu lại (để lưu "
-                                   "giá trị), hoặc xuất CSV."), label, i, cell))
+                                   "giá trị), hoặc xuất CSV."), label, i, cell,
+                                code=ProblemCode.XLSX_FORMULA_WITHOUT_VALUE))
                     while rec and rec[-1] is None:
                         rec.pop()
                     rows.append(["" if v is None else v for v in rec])
@@ -305,7 +319,8 @@ def _read_excel(data: bytes, source: str
             tr(f"cannot read the workbook past row {i} ({type(e).__name__}: {e}).",
                f"không đọc được sổ tính sau dòng {i} ({type(e).__name__}: {e})."),
             tr("open it in Excel and save it again as .xlsx, or export CSV.",
-               "mở bằng Excel rồi lưu lại dạng .xlsx, hoặc xuất CSV."), source)) from None
+               "mở bằng Excel rồi lưu lại dạng .xlsx, hoặc xuất CSV."), source,
+            code=ProblemCode.XLSX_UNREADABLE)) from None
     finally:
         wb.close()
         wbf.close()
@@ -330,7 +345,7 @@ def _workbook_scan(data: bytes, source: str) -> bool:
                        "xuất."),
                     tr("export the report as CSV instead.",
                        "thay vào đó, hãy xuất báo cáo dạng CSV."),
-                    source))
+                    source, code=ProblemCode.XLSX_ZIP_BOMB))
             for part in parts:
                 tail = b""
                 with z.open(part) as fh:
@@ -421,7 +436,7 @@ def _to_raw(
                 tr("quote cells that contain the separator (\"Lookalike, VN\"), or export "
                    "the report again.",
                    "đặt trong ngoặc kép các ô chứa dấu phân cách (\"Lookalike, VN\"), hoặc xuất "
-                   "lại báo cáo."), source, ln))
+                   "lại báo cáo."), source, ln, code=ProblemCode.CSV_EXTRA_CELLS))
         rec = list(rec[: len(headers)]) + [""] * (len(headers) - len(rec))
         data.append(rec)
         lines.append(ln)
@@ -446,7 +461,7 @@ def _read(source: str | os.PathLike[str] | pd.DataFrame, mapping, name: str | No
             raise ParameterError(tr(
                 f"sheet={sheet!r}: a DataFrame has no sheets. Fix: drop the sheet argument.",
                 f"sheet={sheet!r}: DataFrame không có trang tính. Cách sửa: bỏ tham số "
-                "sheet."))
+                "sheet."), code=ProblemCode.PARAMETER_CONFLICT)
         df = source.reset_index(drop=True)
         label = name or "DataFrame"
         frame = pd.DataFrame({i: df.iloc[:, i] for i in range(df.shape[1])})
@@ -460,19 +475,19 @@ def _read(source: str | os.PathLike[str] | pd.DataFrame, mapping, name: str | No
             f"sheet={sheet!r}: only workbooks (.xlsx) have sheets. Fix: drop the sheet "
             "argument.",
             f"sheet={sheet!r}: chỉ sổ tính (.xlsx) mới có trang tính. Cách sửa: bỏ tham số "
-            "sheet."))
+            "sheet."), code=ProblemCode.PARAMETER_CONFLICT)
     if suffix == ".xls":
         raise ParameterError(tr(
             f"{label}: old .xls workbooks are not supported. Fix: save it as .xlsx or CSV "
             "UTF-8.",
             f"{label}: không hỗ trợ sổ tính .xls cũ. Cách sửa: lưu lại dạng .xlsx hoặc CSV "
-            "UTF-8."))
+            "UTF-8."), code=ProblemCode.FILE_UNSUPPORTED_TYPE)
     if suffix not in (".csv", ".tsv", ".txt", "", ".parquet", ".pq", ".xlsx", ".xlsm"):
         if not path.is_dir():
             raise ParameterError(tr(
                 f"{label}: unsupported file type {suffix!r}. Fix: use one of {_SUPPORTED}.",
                 f"{label}: không hỗ trợ loại tệp {suffix!r}. Cách sửa: dùng một trong "
-                f"{_SUPPORTED}."))
+                f"{_SUPPORTED}."), code=ProblemCode.FILE_UNSUPPORTED_TYPE)
     # one bounded read: refuses folders, FIFOs, devices and oversized files without blocking
     try:
         data = read_limited(path, label)
@@ -483,7 +498,7 @@ def _read(source: str | os.PathLike[str] | pd.DataFrame, mapping, name: str | No
         raise ParameterError(tr(
             f"{label}: cannot be read ({reason}). Fix: check the path and its permissions.",
             f"{label}: không đọc được ({reason}). Cách sửa: kiểm tra đường dẫn và quyền "
-            "truy cập.")) from None
+            "truy cập."), code=ProblemCode.FILE_UNREADABLE) from None
     if suffix in (".parquet", ".pq"):
         try:
             df = pd.read_parquet(_io.BytesIO(data))
@@ -491,14 +506,16 @@ def _read(source: str | os.PathLike[str] | pd.DataFrame, mapping, name: str | No
             raise DataError(Problem(
                 tr(f"cannot read Parquet ({type(e).__name__}: {e}).",
                    f"không đọc được Parquet ({type(e).__name__}: {e})."),
-                tr("re-export the file.", "xuất lại tệp."), label)) from None
+                tr("re-export the file.", "xuất lại tệp."), label,
+                code=ProblemCode.PARQUET_UNREADABLE)) from None
         return _read(df, mapping, label)
     if suffix in (".xlsx", ".xlsm"):
         return _pick_sheets(_read_excel(data, label), label, mapping, sheet)
     rows, numbers = _read_text(data, label)
     if not any(r and not _is_comment(r) and not _blank(r) for r in rows):
         raise DataError(Problem(tr("the file is empty.", "tệp trống."),
-                                tr("export the report again.", "xuất lại báo cáo."), label))
+                                tr("export the report again.", "xuất lại báo cáo."), label,
+                                code=ProblemCode.FILE_EMPTY))
     raw = _to_raw(rows, numbers, label, mapping)
     if raw is None:
         first = next((r for r in rows if r and not _is_comment(r)), [])
@@ -527,7 +544,8 @@ def _pick_sheets(sheets, label: str, mapping, sheet: str | int | None
                 f"sheet={sheet!r}: {label} has no such sheet. Fix: choose from {names} (or "
                 f"a position 0 to {len(sheets) - 1}).",
                 f"sheet={sheet!r}: {label} không có trang tính này. Cách sửa: chọn một trong "
-                f"{names} (hoặc vị trí 0 đến {len(sheets) - 1})."))
+                f"{names} (hoặc vị trí 0 đến {len(sheets) - 1})."),
+                                 code=ProblemCode.PARAMETER_UNKNOWN_NAME)
         title, rows, numbers, problems = chosen[0]
         raw = _to_raw(rows, numbers, f"{label} [{title}]", mapping)
         if raw is None:
@@ -557,11 +575,11 @@ def _pick_sheets(sheets, label: str, mapping, sheet: str | int | None
     if others:
         read = ", ".join(repr(t) for t, _ in same)
         rest = ", ".join(map(repr, others))
-        notes.append(tr(
+        notes.append(Note(tr(
             f"read sheet(s) {read}; sheet(s) {rest} hold a different table and were not read "
             f"(pass sheet={others[0]!r} to read one of them).",
             f"đã đọc trang tính {read}; trang tính {rest} chứa bảng khác nên không được đọc "
-            f"(truyền sheet={others[0]!r} để đọc trang đó)."))
+            f"(truyền sheet={others[0]!r} để đọc trang đó)."), ProblemCode.XLSX_SHEETS_SKIPPED))
     return [r for _, r in same], notes
 
 
@@ -576,7 +594,7 @@ def _unrecognised(label: str, headers: list[str]) -> DataError:
                f"{names}).",
                "truyền mapping={'Cột của bạn': 'date', ...} cho kpikit.load (tên chuẩn: "
                f"{names})."),
-            label,
+            label, code=ProblemCode.HEADER_NOT_FOUND,
         )
     )
 
@@ -595,8 +613,8 @@ def _detect(headers: list[str], platform: str, comments: list[str],
         except KeyError:
             choices = "auto, " + ", ".join(PLATFORMS)
             raise ParameterError(tr(f"Unknown platform {platform!r}. Choose from: {choices}.",
-                                    f"Không biết nền tảng {platform!r}. Chọn: {choices}.")
-                                 ) from None
+                                    f"Không biết nền tảng {platform!r}. Chọn: {choices}."),
+                                 code=ProblemCode.PARAMETER_CHOICE) from None
     norm = [split_currency(normalize_header(h))[0] for h in headers]
     anywhere = set().union(*(p.lookup() for p in PLATFORMS.values())) | set(PERIOD_HEADERS)
     best, best_score = PLATFORMS["canonical"], -1
@@ -638,7 +656,7 @@ def _map_columns(
                     tr(f"mapping sends {src!r} to unknown column {dst!r}.{hint}",
                        f"mapping chuyển {src!r} sang cột không tồn tại {dst!r}.{hint}"),
                     tr(f"map to one of: {targets}.", f"chuyển sang một trong: {targets}."),
-                    raw.source, None, None))
+                    raw.source, None, None, code=ProblemCode.MAPPING_UNKNOWN_TARGET))
             explicit[split_currency(normalize_header(src))[0]] = dst
         missing = [s for s in mapping
                    if split_currency(normalize_header(s))[0]
@@ -650,7 +668,7 @@ def _map_columns(
                    f"mapping nêu cột {s!r}, nhưng tệp không có cột này."),
                 tr(f"use one of the file's headers: {heads}.",
                    f"dùng một tiêu đề của tệp: {heads}."),
-                raw.source, None, s))
+                raw.source, None, s, code=ProblemCode.MAPPING_SOURCE_MISSING))
     positions: dict[str, int] = {}
     currencies: dict[str, str] = {}
     ignored: list[str] = []
@@ -663,9 +681,10 @@ def _map_columns(
             continue
         if target in positions:
             first = raw.headers[positions[target]]
-            notes.append(tr(
+            notes.append(Note(tr(
                 f"columns {first!r} and {h!r} both mean {target!r}; the first one was used.",
-                f"cột {first!r} và {h!r} cùng nghĩa là {target!r}; đã dùng cột đầu."))
+                f"cột {first!r} và {h!r} cùng nghĩa là {target!r}; đã dùng cột đầu."),
+                ProblemCode.COLUMN_DUPLICATE))
             continue
         positions[target] = i
         if cur:
@@ -740,7 +759,8 @@ def load(
     """
     if decimal not in (None, ".", ","):
         raise ParameterError(tr(f"decimal={decimal!r}: must be '.' or ','.",
-                                f"decimal={decimal!r}: phải là '.' hoặc ','."))
+                                f"decimal={decimal!r}: phải là '.' hoặc ','."),
+                             code=ProblemCode.PARAMETER_CHOICE)
     if _PRELOADED and isinstance(source, str | os.PathLike) and not (
             mapping or currency or channel or decimal or dayfirst is not None or kpis or name
             or platform != "auto" or sheet is not None):
@@ -765,7 +785,8 @@ def load(
     if isinstance(source, str | os.PathLike) and str(source).lower().endswith((".xlsx", ".xlsm")):
         df.attrs["sheets"] = [r.source for r in raws]
     for w in warn:
-        warnings.warn(f"{df.attrs['source']}: {w}", KpikitWarning, stacklevel=2)
+        warnings.warn(KpikitWarning(f"{df.attrs['source']}: {w}", code=getattr(w, "code", None)),
+                      stacklevel=2)
     return df
 
 
@@ -782,7 +803,8 @@ def _stack(parts: list[tuple[pd.DataFrame, list[str]]], kpis) -> tuple[pd.DataFr
             tr(f"the sheets are in different currencies ({listed}).",
                f"các trang tính dùng loại tiền khác nhau ({listed})."),
             tr("load each sheet on its own with sheet=..., one currency at a time.",
-               "đọc riêng từng trang tính với sheet=..., mỗi lần một loại tiền."), src))
+               "đọc riêng từng trang tính với sheet=..., mỗi lần một loại tiền."), src,
+            code=ProblemCode.CURRENCY_MIXED))
     df = pd.concat(frames, ignore_index=True)
     keys = [c for c in ("date", "date_end", "campaign", "channel", *DIMENSIONS) if c in df]
     dup = df.duplicated(keys, keep=False).to_numpy()
@@ -798,7 +820,8 @@ def _stack(parts: list[tuple[pd.DataFrame, list[str]]], kpis) -> tuple[pd.DataFr
                f"({first['date']:%d/%m/%Y}, {first['campaign']!r}, {first['channel']!r}): "
                "gộp lại sẽ tính hai lần."),
             tr("pick one sheet with sheet=..., or remove the repeated rows.",
-               "chọn một trang tính với sheet=..., hoặc xóa các dòng lặp."), src))
+               "chọn một trang tính với sheet=..., hoặc xóa các dòng lặp."), src,
+            code=ProblemCode.ROW_DUPLICATE))
     if problems:
         raise DataError(problems, src)
     df = df.sort_values([k for k in keys if k != "date_end"], kind="stable").reset_index(drop=True)
@@ -835,14 +858,15 @@ def _from_raw(raw: _Raw, *, platform: str, mapping: Mapping[str, str] | None,
             tr("export the report broken down by day, or map your date column: "
                "mapping={'Your date header': 'date'}.",
                "xuất báo cáo chia theo ngày, hoặc ánh xạ cột ngày của bạn: "
-               "mapping={'Tiêu đề cột ngày': 'date'}."), src))
+               "mapping={'Tiêu đề cột ngày': 'date'}."), src, code=ProblemCode.COLUMN_DATE_MISSING))
     measures_found = [c for c in positions if c in MEASURES]
     if not measures_found and ("date" in positions or period):
         problems.append(Problem(
             tr("no measure columns (impressions, clicks, spend, ...) were recognised.",
                "không nhận ra cột số liệu nào (impressions, clicks, spend, ...)."),
             tr("map them: mapping={'Your header': 'clicks', ...}.",
-               "ánh xạ chúng: mapping={'Tiêu đề của bạn': 'clicks', ...}."), src))
+               "ánh xạ chúng: mapping={'Tiêu đề của bạn': 'clicks', ...}."), src,
+            code=ProblemCode.COLUMN_NO_MEASURES))
     problems = raw.problems + problems
     if problems:
         raise DataError(problems, src)
@@ -860,7 +884,8 @@ def _from_raw(raw: _Raw, *, platform: str, mapping: Mapping[str, str] | None,
         raise DataError(Problem(tr("the file has a header but no data rows.",
                                    "tệp có dòng tiêu đề nhưng không có dòng dữ liệu."),
                                 tr("export a date range that has data.",
-                                   "xuất một khoảng ngày có dữ liệu."), src), src)
+                                   "xuất một khoảng ngày có dữ liệu."), src,
+                                code=ProblemCode.DATA_NO_ROWS), src)
 
     out: dict[str, pd.Series] = {}
     warn: list[str] = list(notes)
@@ -911,7 +936,7 @@ def _from_raw(raw: _Raw, *, platform: str, mapping: Mapping[str, str] | None,
                               "style) to kpikit.load, or --decimal on the command line.",
                               "truyền decimal=',' (kiểu 1.234,5) hoặc decimal='.' (kiểu "
                               "1,234.5) cho kpikit.load, hoặc --decimal trên dòng lệnh."),
-                src, None, header))
+                src, None, header, code=ProblemCode.NUMBER_AMBIGUOUS_SEPARATOR))
             dec = None
         # no canonical measure is a rate, so '12%' is never a count or an amount
         vals, probs = _parse.parse_numbers(frame[positions[c]], column=header, rows=rows,
@@ -953,12 +978,14 @@ def _from_raw(raw: _Raw, *, platform: str, mapping: Mapping[str, str] | None,
         for i in np.flatnonzero((camp == "").to_numpy()):
             problems.append(Problem(tr("the campaign name is empty.", "tên chiến dịch trống."),
                                     tr("fill it in or delete the row.",
-                                       "điền vào hoặc xóa dòng."), src, rows[i], header))
+                                       "điền vào hoặc xóa dòng."), src, rows[i], header,
+                                    code=ProblemCode.CAMPAIGN_EMPTY))
         out["campaign"] = camp
     else:
         out["campaign"] = pd.Series(["(all)"] * len(frame)).astype(str)
-        warn.append(tr("no campaign column: every row was given campaign '(all)'.",
-                       "không có cột chiến dịch: mọi dòng được gán chiến dịch '(all)'."))
+        warn.append(Note(tr("no campaign column: every row was given campaign '(all)'.",
+                            "không có cột chiến dịch: mọi dòng được gán chiến dịch '(all)'."),
+                         ProblemCode.CAMPAIGN_DEFAULTED))
 
     if channel is not None:
         out["channel"] = pd.Series([channel] * len(frame)).astype(str)
@@ -997,7 +1024,8 @@ def _from_raw(raw: _Raw, *, platform: str, mapping: Mapping[str, str] | None,
                         tr("export the report again in one currency, or correct the "
                            "currency header or column.",
                            "xuất lại báo cáo bằng một loại tiền, hoặc sửa tiêu đề hay cột "
-                           "tiền tệ."), src, rows[i], raw.headers[positions[c]]))
+                           "tiền tệ."), src, rows[i], raw.headers[positions[c]],
+                        code=ProblemCode.CURRENCY_CONFLICT))
     if not found:
         for cur in sorted(cell_currencies):
             found.setdefault(cur, tr("currency signs in the cells", "ký hiệu tiền trong ô"))
@@ -1009,7 +1037,7 @@ def _from_raw(raw: _Raw, *, platform: str, mapping: Mapping[str, str] | None,
             tr(f"mixes currencies: {mixed}.", f"trộn nhiều loại tiền: {mixed}."),
             tr("export each currency (ad account) to its own file and load them separately.",
                "xuất mỗi loại tiền (tài khoản quảng cáo) ra một tệp riêng rồi đọc riêng."),
-            src))
+            src, code=ProblemCode.CURRENCY_MIXED))
     elif found:
         (cur_found,) = found
         if currency and currency != cur_found:
@@ -1020,18 +1048,19 @@ def _from_raw(raw: _Raw, *, platform: str, mapping: Mapping[str, str] | None,
                    f"currency={currency!r}."),
                 tr(f"drop the currency argument or pass currency={cur_found!r}.",
                    f"bỏ tham số currency hoặc truyền currency={cur_found!r}."),
-                src))
+                src, code=ProblemCode.CURRENCY_CONFLICT))
         currency = cur_found
 
     if "result_type" in positions:
         kinds = sorted(set(text("result_type")) - {""})
         if len(kinds) > 1:
             kinds_text = ", ".join(kinds)
-            warn.append(tr(
+            warn.append(Note(tr(
                 f"'Results' counts different things on different rows ({kinds_text}): "
                 "conversions summed across them mix result types.",
                 f"'Kết quả' đếm những thứ khác nhau ở các dòng ({kinds_text}): cộng "
-                "conversions qua các dòng này sẽ trộn các loại kết quả."))
+                "conversions qua các dòng này sẽ trộn các loại kết quả."),
+                ProblemCode.MEASURE_MIXED_RESULT_TYPES))
 
     df = pd.DataFrame(out)
     df["_row"] = rows
@@ -1041,7 +1070,7 @@ def _from_raw(raw: _Raw, *, platform: str, mapping: Mapping[str, str] | None,
             problems.append(Problem(tr("the reporting end is before its start.",
                                        "ngày kết thúc báo cáo trước ngày bắt đầu."),
                                     tr("check the two date columns.", "kiểm tra hai cột ngày."),
-                                    src, int(r), "date_end"))
+                                    src, int(r), "date_end", code=ProblemCode.DATE_RANGE_REVERSED))
     else:
         df = df.drop(columns=["date_end"], errors="ignore")
     order = ["date", *(["date_end"] if "date_end" in df else []), "campaign", "channel", *dims]
@@ -1202,7 +1231,7 @@ def check_table(
                                        f"bảng không có cột {col!r}."),
                                     tr(f"add it, or map a column to {col!r}.",
                                        f"thêm cột này, hoặc ánh xạ một cột sang {col!r}."),
-                                    source))
+                                    source, code=ProblemCode.COLUMN_MISSING))
     if kpis is not None:
         need: dict[str, list[str]] = {}
         for k in resolve_kpis(kpis):
@@ -1216,7 +1245,8 @@ def check_table(
                 tr(f"export the {MEASURES[m].label_en} metric too, or map its column: "
                    f"mapping={{'Your header': {m!r}}}.",
                    f"xuất thêm chỉ số {MEASURES[m].label_vi}, hoặc ánh xạ cột của nó: "
-                   f"mapping={{'Tiêu đề của bạn': {m!r}}}."), source, None, m))
+                   f"mapping={{'Tiêu đề của bạn': {m!r}}}."), source, None, m,
+                code=ProblemCode.COLUMN_MISSING))
     for m in (c for c in df.columns if c in MEASURES):
         vals = df[m]
         neg = (vals < 0).to_numpy()
@@ -1225,12 +1255,13 @@ def check_table(
                                        f"giá trị âm {v:g}; {m} không thể âm."),
                                     tr("fix the export (refunds belong in a separate column).",
                                        "sửa tệp xuất (tiền hoàn trả để ở một cột riêng)."),
-                                    source, int(r), (headers or {}).get(m, m)))
+                                    source, int(r), (headers or {}).get(m, m),
+                                    code=ProblemCode.VALUE_NEGATIVE))
         if neg.sum() > 20:
             more = int(neg.sum()) - 20
             problems.append(Problem(tr(f"{more} more negative values in {m}.",
                                        f"thêm {more} giá trị âm trong {m}."),
-                                    "", source, None, m))
+                                    "", source, None, m, code=ProblemCode.VALUE_NEGATIVE))
     if not (problems or skip_duplicates) and {"date", "campaign", "channel"} <= set(df):
         keys = [c for c in ("date", "date_end", "campaign", "channel", *DIMENSIONS) if c in df]
         dup = df.duplicated(keys, keep=False).to_numpy()
@@ -1242,7 +1273,8 @@ def check_table(
                 if n >= 20:
                     more = len(groups) - 20
                     problems.append(Problem(tr(f"{more} more duplicated keys.",
-                                               f"thêm {more} khóa bị trùng."), "", source))
+                                               f"thêm {more} khóa bị trùng."), "", source,
+                                            code=ProblemCode.ROW_DUPLICATE))
                     break
                 r = [int(sub_rows.iloc[i]) for i in idx]
                 first = sub.iloc[idx[0]]
@@ -1260,16 +1292,17 @@ def check_table(
                     tr("remove the duplicate, or add the column that tells them apart "
                        "(ad group, device, ...) to the export.",
                        "xóa dòng trùng, hoặc thêm vào tệp xuất cột phân biệt chúng "
-                       "(nhóm quảng cáo, thiết bị, ...)."), source))
+                       "(nhóm quảng cáo, thiết bị, ...)."), source, code=ProblemCode.ROW_DUPLICATE))
     if warn is not None and {"clicks", "impressions"} <= set(df.columns):
         over = (df["clicks"] > df["impressions"]).to_numpy()
         if over.any():
             r = rows[over].tolist()
-            warn.append(tr(
+            warn.append(Note(tr(
                 f"clicks exceed impressions on {len(r)} row(s) (first: row {r[0]}); "
                 "legal for some platforms, but check the export.",
                 f"số nhấp chuột vượt số lần hiển thị ở {len(r)} dòng (đầu tiên: dòng {r[0]}); "
-                "một số nền tảng cho phép, nhưng hãy kiểm tra tệp xuất."))
+                "một số nền tảng cho phép, nhưng hãy kiểm tra tệp xuất."),
+                ProblemCode.VALUE_CLICKS_ABOVE_IMPRESSIONS))
     return problems
 
 
@@ -1290,5 +1323,5 @@ def validate(
         cls = MissingColumnsError if all(missing in p.message for p in problems) else DataError
         raise cls(problems, source or df.attrs.get("source"))
     for w in warn:
-        warnings.warn(w, KpikitWarning, stacklevel=2)
+        warnings.warn(KpikitWarning(w, code=getattr(w, "code", None)), stacklevel=2)
     return df

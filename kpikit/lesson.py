@@ -26,7 +26,7 @@ import pandas as pd
 from ._lang import tr
 from .catalog import MEASURES, OBJECTIVE_LABELS, OBJECTIVES, get_kpi
 from .compute import compute
-from .errors import ParameterError
+from .errors import ParameterError, ProblemCode
 from .format import check_lang, format_change, format_money, format_number, format_value
 from .goals import TREES, KPITree, availability, kpi_history, recommend_kpis, tree_baselines
 from .periods import spread_periods
@@ -188,7 +188,8 @@ def text(key: str, lang: str = "en", **fields: Any) -> str:
     """One lesson text in ``lang`` (``"en"`` or ``"vi"``), with ``{fields}`` filled."""
     check_lang(lang)
     if key not in TEXT:
-        raise ParameterError(tr(f"no lesson text {key!r}.", f"không có đoạn bài học {key!r}."))
+        raise ParameterError(tr(f"no lesson text {key!r}.", f"không có đoạn bài học {key!r}."),
+                             code=ProblemCode.PARAMETER_UNKNOWN_NAME)
     s = TEXT[key][1 if lang == "vi" else 0]
     return s.format(**fields) if fields else s
 
@@ -245,7 +246,7 @@ def gappy_copy(data: pd.DataFrame, *, campaign: str = "Always-on Search",
     if part.empty:
         raise ParameterError(tr(f"campaign={campaign!r} has no rows from {start} to {end}.",
                                 f"campaign={campaign!r} không có dòng nào từ {start} đến "
-                                f"{end}."))
+                                f"{end}."), code=ProblemCode.DATA_NO_ROWS)
     days = part["date"].drop_duplicates().sort_values().to_numpy()
     gone = rng.choice(days[1:-1], size=min(10, max(len(days) - 2, 0)), replace=False)
     part = part[~part["date"].isin(gone)].copy()
@@ -396,7 +397,8 @@ class RatioTrap(_Lesson):
         k = get_kpi(kpi)
         if k.denominator == () or len(k.numerator) != 1:
             raise ParameterError(tr(f"kpi={kpi!r}: the trap needs a simple ratio like ctr.",
-                                    f"kpi={kpi!r}: cái bẫy cần một tỷ lệ đơn giản như ctr."))
+                                    f"kpi={kpi!r}: cái bẫy cần một tỷ lệ đơn giản như ctr."),
+                                 code=ProblemCode.KPI_UNSUPPORTED)
         self.num, self.den = k.numerator[0][0], k.denominator[0][0]
         rows = table.dropna(subset=[self.num, self.den])
         self.table = rows.groupby(by, as_index=False)[[self.num, self.den]].sum()
@@ -405,7 +407,7 @@ class RatioTrap(_Lesson):
             raise ParameterError(tr(f"the trap needs two {by} values with {self.den}; the "
                                     f"table has {len(self.table)}.",
                                     f"cái bẫy cần hai giá trị {by} có {self.den}; bảng có "
-                                    f"{len(self.table)}."))
+                                    f"{len(self.table)}."), code=ProblemCode.DATA_INSUFFICIENT)
         self.small = self.table[self.den].idxmin()
         base = float(self.table.loc[self.small, self.num])
         top = max(int(self.table.loc[self.small, self.den] * 0.5), int(base) + 1)
@@ -498,7 +500,8 @@ class TreeExplorer(_Lesson):
         self.lang = check_lang(lang)
         if goal not in TREES:
             raise ParameterError(tr(f"goal={goal!r}: choose from {', '.join(TREES)}.",
-                                    f"goal={goal!r}: chọn trong {', '.join(TREES)}."))
+                                    f"goal={goal!r}: chọn trong {', '.join(TREES)}."),
+                                 code=ProblemCode.PARAMETER_CHOICE)
         self.tree = TREES[goal][tree]
         self.currency = currency or data.attrs.get("currency")
         self.baselines = tree_baselines(self.tree, spread_periods(data))
@@ -570,7 +573,7 @@ class PacingSimulator(_Lesson):
             raise ParameterError(tr(f"month={month!r}: the data ends on {last}; pick a month "
                                     "it covers.",
                                     f"month={month!r}: dữ liệu kết thúc ngày {last}; chọn một "
-                                    "tháng có dữ liệu."))
+                                    "tháng có dữ liệu."), code=ProblemCode.DATA_INSUFFICIENT)
         self.cadence = w.ToggleButtons(options=[(text("monthly", lang), "monthly"),
                                                 (text("weekly", lang), "weekly")],
                                        description=text("cadence", lang))
@@ -647,14 +650,16 @@ class HorizonCompare(_Lesson):
                 raise ParameterError(tr(f"{k!r} is a {has}-term KPI in the catalog; pass a "
                                         f"{h}-term one.",
                                         f"{k!r} là KPI {words.get(has, has)} trong danh mục; "
-                                        f"hãy chọn một KPI {words.get(h, h)}."))
+                                        f"hãy chọn một KPI {words.get(h, h)}."),
+                                     code=ProblemCode.KPI_UNSUPPORTED)
         self.short, self.long = short, long
         usable = [c for c in sorted(data["campaign"].unique())
                   if all(data.loc[data["campaign"] == c, m].notna().any()
                          for m in get_kpi(short).measures + get_kpi(long).measures)]
         if not usable:
             raise ParameterError(tr(f"no campaign has the measures of {short} and {long}.",
-                                    f"không chiến dịch nào có số liệu của {short} và {long}."))
+                                    f"không chiến dịch nào có số liệu của {short} và {long}."),
+                                 code=ProblemCode.DATA_CANNOT_MEASURE)
         self.campaign = w.Dropdown(options=usable,
                                    value=campaign if campaign in usable else usable[0],
                                    description=text("campaign", lang))

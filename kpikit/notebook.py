@@ -23,7 +23,7 @@ import pandas as pd
 
 from ._lang import nfmt, set_language, tr
 from .catalog import OBJECTIVES, get_kpi
-from .errors import ParameterError
+from .errors import ParameterError, ProblemCode
 from .format import LANGS, format_change, format_value
 
 __all__ = ["NOTEBOOKS", "Param", "begin", "parameters", "setup", "write_results"]
@@ -141,7 +141,8 @@ def parameters(notebook: str, namespace: Mapping[str, Any], before: frozenset[st
         valid = ", ".join(p.describe() for p in spec)
         said = " ".join(problems)
         raise ParameterError(tr(f"notebook {notebook}: {said} Valid parameters: {valid}.",
-                                f"notebook {notebook}: {said} Các tham số hợp lệ: {valid}."))
+                                f"notebook {notebook}: {said} Các tham số hợp lệ: {valid}."),
+                             code=ProblemCode.PARAMETER_UNKNOWN_NAME)
     return _Params(values)
 
 
@@ -155,7 +156,8 @@ def check_values(notebook: str, given: Mapping[str, Any],
     if notebook not in NOTEBOOKS:
         names = ", ".join(NOTEBOOKS)
         raise ParameterError(tr(f"unknown notebook {notebook!r}. Choose from: {names}.",
-                                f"không có notebook {notebook!r}. Chọn: {names}."))
+                                f"không có notebook {notebook!r}. Chọn: {names}."),
+                             code=ProblemCode.NOTEBOOK_UNKNOWN)
     spec = {p.name: p for p in NOTEBOOKS[notebook]}
     namespace = {**(defaults or {}), **given}
     problems = []

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from ._lang import nfmt, tr
-from .errors import KpikitError, KpikitWarning, ParameterError
+from .errors import KpikitError, KpikitWarning, ParameterError, ProblemCode
 
 __all__ = [
     "MODES",
@@ -171,10 +171,12 @@ def _check_points(channel: str, x: np.ndarray, y: np.ndarray, min_points: int, m
             f"{channel}: only {n} periods of data; a response curve needs at least "
             f"{min_points}. Fix: use a longer history or daily data (freq='D').",
             f"{channel}: chỉ có {n} kỳ dữ liệu; một đường phản hồi cần ít nhất {min_points}. "
-            "Cách sửa: dùng lịch sử dài hơn hoặc dữ liệu theo ngày (freq='D')."))
+            "Cách sửa: dùng lịch sử dài hơn hoặc dữ liệu theo ngày (freq='D')."),
+                         code=ProblemCode.CURVE_TOO_FEW_POINTS)
     if not (x > 0).any():
         raise CurveError(tr(f"{channel}: no spend in the data. Fix: drop the channel.",
-                            f"{channel}: dữ liệu không có chi phí. Cách sửa: bỏ kênh này."))
+                            f"{channel}: dữ liệu không có chi phí. Cách sửa: bỏ kênh này."),
+                         code=ProblemCode.CURVE_NO_SPEND)
     cv = float(np.std(x) / np.mean(x)) if np.mean(x) > 0 else 0.0
     if cv < min_cv:
         raise CurveError(tr(
@@ -185,7 +187,7 @@ def _check_points(channel: str, x: np.ndarray, y: np.ndarray, min_points: int, m
             f"{channel}: chi phí hầu như không đổi (hệ số biến thiên {nfmt(cv, '.0%')}, dưới "
             f"{nfmt(min_cv, '.0%')}), nên dữ liệu không phân biệt được đường bão hòa với đường "
             "thẳng. Cách sửa: thử các mức ngân sách khác nhau (ví dụ +-30% trong vài tuần), hoặc "
-            "khóa chi phí của kênh này."))
+            "khóa chi phí của kênh này."), code=ProblemCode.CURVE_FLAT_SPEND)
 
 
 def _aic(sse: float, n: int, k: int) -> float:
@@ -238,7 +240,8 @@ def fit_curve(
     for form in forms:
         if form not in _F:
             raise ParameterError(tr(f"form {form!r}: choose from {', '.join(FORMS)}.",
-                                    f"form {form!r}: chọn trong {', '.join(FORMS)}."))
+                                    f"form {form!r}: chọn trong {', '.join(FORMS)}."),
+                                 code=ProblemCode.PARAMETER_CHOICE)
     best = None
     for decay in adstock_decays:
         xa = adstock(x, decay) if decay else x
@@ -383,11 +386,12 @@ def fit_curves(
             "outcome.",
             f"bảng cần 'spend' và {outcome!r} theo kênh để ước lượng đường phản hồi. Cách "
             "sửa: chọn outcome='conversions' hoặc 'revenue', hoặc dùng fit_joint cho một kết "
-            "quả tổng."))
+            "quả tổng."), code=ProblemCode.COLUMN_MISSING)
     from .periods import has_period_rows, spread_periods
 
     if freq not in ("D", "W"):
-        raise ParameterError(tr(f"freq={freq!r}: choose D or W.", f"freq={freq!r}: chọn D hoặc W."))
+        raise ParameterError(tr(f"freq={freq!r}: choose D or W.", f"freq={freq!r}: chọn D hoặc W."),
+                             code=ProblemCode.PARAMETER_CHOICE)
     if has_period_rows(data) and freq == "D":
         # days spread from a week's row are not separate observations: fit per week
         warnings.warn(tr("the table has rows covering several days; curves are fitted per "
@@ -411,7 +415,8 @@ def fit_curves(
     if not curves:
         why = " ".join(refused.values())
         raise CurveError(tr(f"no channel has data that identifies a curve: {why}",
-                            f"không kênh nào có dữ liệu xác định được đường cong: {why}"))
+                            f"không kênh nào có dữ liệu xác định được đường cong: {why}"),
+                         code=ProblemCode.CURVE_UNIDENTIFIED)
     return curves, refused
 
 
@@ -572,7 +577,8 @@ def load_meridian(path: str) -> tuple[pd.DataFrame, pd.Series, pd.Series]:
             "revenue_per_conversion), or load a platform export with kpikit optimize FILE.",
             f"{path}: không đọc được theo dạng Meridian: thiếu {missing}. Cách sửa: đổi tên "
             "cột thành date, KÊNH_spend, conversions và revenue (hoặc revenue_per_conversion), "
-            "hoặc đọc tệp xuất của nền tảng bằng kpikit optimize FILE."))
+            "hoặc đọc tệp xuất của nền tảng bằng kpikit optimize FILE."),
+                             code=ProblemCode.COLUMN_MISSING)
     conv = pd.to_numeric(df[lower["conversions"]], errors="coerce")
     if "revenue" in lower:
         rev = pd.to_numeric(df[lower["revenue"]], errors="coerce")
@@ -587,7 +593,7 @@ def load_meridian(path: str) -> tuple[pd.DataFrame, pd.Series, pd.Series]:
             f"{path}, row {row}, column {time_col!r}: not a date. Fix: write dates as "
             "YYYY-MM-DD.",
             f"{path}, dòng {row}, cột {time_col!r}: không phải ngày. Cách sửa: ghi ngày theo "
-            "dạng YYYY-MM-DD."))
+            "dạng YYYY-MM-DD."), code=ProblemCode.DATE_UNREADABLE)
     table = pd.DataFrame({c: pd.to_numeric(df[c], errors="coerce") for c in spend_cols})
     table["conversions"], table["revenue"], table["date"] = conv, rev, when
     table = table.groupby("date").sum(min_count=1).sort_index()  # geos summed per period
@@ -712,7 +718,8 @@ def _bounds(curves: Mapping[str, ResponseCurve], current: Mapping[str, float],
     if problems:
         said = " ".join(problems)
         raise InfeasibleError(tr(f"the allocation cannot run: {said}",
-                                 f"không thể phân bổ: {said}"))
+                                 f"không thể phân bổ: {said}"),
+                              code=ProblemCode.ALLOCATION_INVALID_BOUNDS)
     return lo, hi, names
 
 
@@ -720,7 +727,8 @@ def _check_budget(budget: float, lo: np.ndarray, hi: np.ndarray, names: list[str
                   locked: Iterable[str]) -> None:
     if budget <= 0:
         raise InfeasibleError(tr(f"budget {nfmt(budget)} must be above 0.",
-                                 f"ngân sách {nfmt(budget)} phải lớn hơn 0."))
+                                 f"ngân sách {nfmt(budget)} phải lớn hơn 0."),
+                              code=ProblemCode.ALLOCATION_BUDGET_NOT_POSITIVE)
     if lo.sum() > budget * (1 + 1e-9):
         worst = sorted(zip(lo, names, strict=True), reverse=True)[:3]
         locked_word = tr(" (locked)", " (khóa)")
@@ -732,7 +740,8 @@ def _check_budget(budget: float, lo: np.ndarray, hi: np.ndarray, names: list[str
             "budget.",
             f"tổng các mức tối thiểu là {nfmt(lo.sum())}, vượt ngân sách {nfmt(budget)} "
             f"{nfmt(lo.sum() - budget)} (lớn nhất: {what}). Cách sửa: giảm các mức tối thiểu đó "
-            "hoặc mở khóa, hoặc tăng ngân sách."))
+            "hoặc mở khóa, hoặc tăng ngân sách."),
+                              code=ProblemCode.ALLOCATION_MINIMUMS_ABOVE_BUDGET)
     if np.isfinite(hi).all() and hi.sum() < budget * (1 - 1e-9):
         raise InfeasibleError(tr(
             f"the maximums add up to {nfmt(hi.sum())}, {nfmt(budget - hi.sum())} below the budget "
@@ -740,7 +749,7 @@ def _check_budget(budget: float, lo: np.ndarray, hi: np.ndarray, names: list[str
             "budget.",
             f"tổng các mức tối đa là {nfmt(hi.sum())}, thấp hơn ngân sách {nfmt(budget)} "
             f"{nfmt(budget - hi.sum())}: không chi hết được ngân sách. Cách sửa: tăng các mức tối "
-            "đa hoặc giảm ngân sách."))
+            "đa hoặc giảm ngân sách."), code=ProblemCode.ALLOCATION_MAXIMUMS_BELOW_BUDGET)
 
 
 def _best_limit(term, lo: np.ndarray, hi: np.ndarray, budget: float, steps: int = 400
@@ -888,17 +897,20 @@ def allocate(
     """
     if mode not in MODES:
         raise ParameterError(tr(f"mode={mode!r}: choose from {', '.join(MODES)}.",
-                                f"mode={mode!r}: chọn trong {', '.join(MODES)}."))
+                                f"mode={mode!r}: chọn trong {', '.join(MODES)}."),
+                             code=ProblemCode.PARAMETER_CHOICE)
     if not curves:
         raise ParameterError(tr("no curves to allocate over.",
-                                "không có đường cong nào để phân bổ."))
+                                "không có đường cong nào để phân bổ."),
+                             code=ProblemCode.PARAMETER_MISSING)
     outcomes = {c.outcome for c in curves.values()}
     if len(outcomes) > 1:
         kinds = ", ".join(sorted(outcomes))
         raise ParameterError(tr(f"curves of different outcomes ({kinds}) cannot be added up. "
                                 "Fix: fit them on one outcome.",
                                 f"không cộng được các đường cong của những kết quả khác nhau "
-                                f"({kinds}). Cách sửa: ước lượng chúng trên cùng một kết quả."))
+                                f"({kinds}). Cách sửa: ước lượng chúng trên cùng một kết quả."),
+                             code=ProblemCode.PARAMETER_CONFLICT)
     outcome = outcomes.pop()
     cur = {ch: float((current or {}).get(ch, c.current)) for ch, c in curves.items()}
     locked = list(locked)
@@ -911,14 +923,16 @@ def allocate(
     x0 = np.array([cur[n] for n in names])
     if mode in ("target-cpa", "target-roas", "min-budget") and (target is None or target <= 0):
         raise ParameterError(tr(f"mode {mode!r} needs a positive target.",
-                                f"chế độ {mode!r} cần một chỉ tiêu dương."))
+                                f"chế độ {mode!r} cần một chỉ tiêu dương."),
+                             code=ProblemCode.PARAMETER_INVALID)
     value = 1.0
     if mode == "target-roas":
         if outcome != "revenue" and not value_per_outcome:
             raise ParameterError(tr("target-roas needs revenue curves, or value_per_outcome "
                                     "to turn conversions into revenue.",
                                     "target-roas cần đường cong doanh thu, hoặc "
-                                    "value_per_outcome để đổi chuyển đổi thành doanh thu."))
+                                    "value_per_outcome để đổi chuyển đổi thành doanh thu."),
+                                 code=ProblemCode.PARAMETER_MISSING)
         value = value_per_outcome or 1.0
     total_budget = float(budget) if budget is not None else float(x0.sum())
 
@@ -955,7 +969,7 @@ def allocate(
                 "or raise the maximums.",
                 f"ngay cả ở mức tối đa của mọi kênh (tổng {nfmt(reach_hi.sum())}) các đường cong "
                 f"chỉ cho {nfmt(best)} {outcome}, dưới chỉ tiêu {nfmt(target)}. Cách sửa: giảm chỉ "
-                "tiêu hoặc tăng các mức tối đa."))
+                "tiêu hoặc tăng các mức tối đa."), code=ProblemCode.ALLOCATION_TARGET_UNREACHABLE)
         cons = [{"type": "ineq", "fun": lambda x: _total(cs, x) - target,
                  "jac": lambda x: _grad(cs, x), "unit": float(target)}]
         if budget is not None:
@@ -973,7 +987,7 @@ def allocate(
                 f"no allocation {room}reaches {nfmt(target)} {outcome}. Fix: raise the budget or "
                 "the maximums.",
                 f"không cách phân bổ nào {room}đạt {nfmt(target)} {outcome}. Cách sửa: tăng ngân "
-                "sách hoặc các mức tối đa."))
+                "sách hoặc các mức tối đa."), code=ProblemCode.ALLOCATION_TARGET_UNREACHABLE)
         binding.append(f"{outcome} >= target")
     else:
         _check_budget(total_budget, lo, np.full(len(cs), np.inf), names, locked)
@@ -1018,7 +1032,7 @@ def allocate(
                 f"giới hạn {kind} {nfmt(target, 'g')}: ngay cả cách hiệu quả nhất cũng không đạt "
                 f"({kind} {nfmt(best_ratio, '.3g')} với mức chi {nfmt(float(witness.sum()))}). "
                 "Cách sửa: nới chỉ tiêu, giảm các mức tối thiểu, hoặc tăng mức tối đa của các "
-                "kênh hiệu quả nhất."))
+                "kênh hiệu quả nhất."), code=ProblemCode.ALLOCATION_INFEASIBLE)
         cons = [{"type": "ineq", "fun": limit, "jac": limit_jac, "unit": total_budget},
                 {"type": "ineq", "fun": lambda x: total_budget - x.sum(),
                  "jac": lambda x: -np.ones_like(x), "unit": total_budget}]
@@ -1033,7 +1047,8 @@ def allocate(
     if x is None:
         raise InfeasibleError(tr("the optimiser found no allocation that meets the "
                                  "constraints.",
-                                 "bộ tối ưu không tìm được cách phân bổ thỏa các ràng buộc."))
+                                 "bộ tối ưu không tìm được cách phân bổ thỏa các ràng buộc."),
+                              code=ProblemCode.ALLOCATION_INFEASIBLE)
     return _result(mode, cs, names, x0, x, lo, hi, locked, total_budget, outcome, target,
                    binding)
 

@@ -50,7 +50,7 @@ from typing import Any
 from ._lang import tr
 from ._yaml import clip
 from .catalog import HORIZONS, KPIS, OBJECTIVES, get_kpi
-from .errors import KpikitError, ParameterError, Problem
+from .errors import KpikitError, ParameterError, Problem, ProblemCode
 
 __all__ = [
     "BASELINES",
@@ -111,9 +111,9 @@ _EXP_RE = re.compile(r"^\d+(?:\.\d+)?[eE][+-]?\d+$")
 class TargetError(ParameterError):
     """A target text that cannot be read, with what to write instead."""
 
-    def __init__(self, message: str, fix: str):
+    def __init__(self, message: str, fix: str, *, code: ProblemCode | None = None):
         self.reason, self.fix = message, fix
-        super().__init__(f"{message} " + tr(f"Fix: {fix}", f"Cách sửa: {fix}"))
+        super().__init__(f"{message} " + tr(f"Fix: {fix}", f"Cách sửa: {fix}"), code=code)
 
 
 def _number_readings(num: str) -> tuple[str, dict[str, Decimal]] | None:
@@ -172,7 +172,8 @@ def _number(num: str, number_format: str | None) -> Decimal:
     if read is None:
         raise TargetError(tr(f"{_shown(num)} is not a number.", f"{_shown(num)} không phải là số."),
                           tr("write digits, e.g. 128000, 5.6 or 2.15%.",
-                             "viết bằng chữ số, ví dụ 128000, 5,6 hoặc 2,15%."))
+                             "viết bằng chữ số, ví dụ 128000, 5,6 hoặc 2,15%."),
+                          code=ProblemCode.PLAN_TARGET_NOT_NUMBER)
     style, values = read
     if style == "neutral":
         return values["en"]
@@ -194,7 +195,8 @@ def _number(num: str, number_format: str | None) -> Decimal:
             tr('add "number_format: vi" (1.234,5) or "number_format: en" (1,234.5) to the plan, '
                f"or write the number without a thousands separator ({grouped}).",
                'thêm "number_format: vi" (1.234,5) hoặc "number_format: en" (1,234.5) vào kế '
-               f"hoạch, hoặc viết số không có dấu phân cách hàng nghìn ({grouped})."))
+               f"hoạch, hoặc viết số không có dấu phân cách hàng nghìn ({grouped})."),
+            code=ProblemCode.PLAN_TARGET_AMBIGUOUS)
     if number_format is not None and style != number_format:
         value = values[style]
         plain = format(value, "f")
@@ -208,7 +210,8 @@ def _number(num: str, number_format: str | None) -> Decimal:
             tr(f"write {plain} (no thousands separator), or set \"number_format: {style}\" if "
                "every number of the plan is written that way.",
                f"viết {plain.replace('.', ',')} (không có dấu phân cách hàng nghìn), hoặc đặt "
-               f"\"number_format: {style}\" nếu mọi số trong kế hoạch đều viết như vậy."))
+               f"\"number_format: {style}\" nếu mọi số trong kế hoạch đều viết như vậy."),
+            code=ProblemCode.PLAN_TARGET_NUMBER_FORMAT)
     return values[style]
 
 
@@ -245,7 +248,8 @@ def _finite(value: float, text: str) -> float:
     if not math.isfinite(value):
         raise TargetError(tr(f"{clip(text)} is too large to be a target.",
                              f"{clip(text)} quá lớn để làm mục tiêu."),
-                          tr("check the number of digits.", "kiểm tra lại số chữ số."))
+                          tr("check the number of digits.", "kiểm tra lại số chữ số."),
+                          code=ProblemCode.PLAN_TARGET_TOO_LARGE)
     return value
 
 
@@ -375,31 +379,36 @@ def parse_target(raw: object, number_format: str | None = None,
     """
     if number_format is not None and number_format not in NUMBER_FORMATS:
         raise ParameterError(tr(f"number_format={clip(number_format)}: choose en or vi.",
-                                f"number_format={clip(number_format)}: chọn en hoặc vi."))
+                                f"number_format={clip(number_format)}: chọn en hoặc vi."),
+                             code=ProblemCode.PARAMETER_CHOICE)
     if isinstance(raw, bool):
         raise TargetError(tr("a yes/no is not a target.",
                              "giá trị có/không không phải là mục tiêu."),
-                          _how())
+                          _how(), code=ProblemCode.PLAN_TARGET_NOT_NUMBER)
     if isinstance(raw, (int, float)):
         if not math.isfinite(raw):
             raise TargetError(tr(f"{raw!r} is not a finite number.",
-                                 f"{raw!r} không phải là một số hữu hạn."), _how())
+                                 f"{raw!r} không phải là một số hữu hạn."), _how(),
+                              code=ProblemCode.PLAN_TARGET_NOT_NUMBER)
         return Target(value=float(raw))
     if not isinstance(raw, str):
         raise TargetError(tr(f"{clip(raw)} is not a number or a text.",
-                             f"{clip(raw)} không phải số hay văn bản."), _how())
+                             f"{clip(raw)} không phải số hay văn bản."), _how(),
+                          code=ProblemCode.PLAN_TARGET_NOT_NUMBER)
     if len(raw) > _MAX_TARGET_CHARS:
         raise TargetError(tr(f"{clip(raw)} is too long to be a target.",
-                             f"{clip(raw)} quá dài để làm mục tiêu."), _how())
+                             f"{clip(raw)} quá dài để làm mục tiêu."), _how(),
+                          code=ProblemCode.PLAN_TARGET_TOO_LARGE)
     text = _clean(raw)
     if text.lower().lstrip("+-.") in ("nan", "inf", "infinity"):
         raise TargetError(tr(f"{clip(raw)} is not a finite number.",
-                             f"{clip(raw)} không phải là một số hữu hạn."), _how())
+                             f"{clip(raw)} không phải là một số hữu hạn."), _how(),
+                          code=ProblemCode.PLAN_TARGET_NOT_NUMBER)
     found = _match(text)
     if not found:
         raise TargetError(tr(f"{clip(raw)} is neither a number nor a change like \"+15%\".",
                              f"{clip(raw)} không phải một số hay một mức thay đổi như \"+15%\"."),
-                          _how())
+                          _how(), code=ProblemCode.PLAN_TARGET_NOT_NUMBER)
     kind, m = found
     if kind == "change":
         change = _number(m.group(2), number_format) / 100
@@ -412,7 +421,7 @@ def parse_target(raw: object, number_format: str | None = None,
             if not 1 <= n <= 1000:
                 raise TargetError(tr(f"{clip(raw)}: a trailing baseline spans 1 to 1000 periods.",
                                      f"{clip(raw)}: mốc trung bình trượt gồm 1 đến 1000 kỳ."),
-                                  _how())
+                                  _how(), code=ProblemCode.PLAN_TARGET_BASELINE_SPAN)
             return Target(change=change_f, baseline="trailing", trailing=n)
         if "previous" in base or "kỳ trước" in base:
             return Target(change=change_f, baseline="previous_period")
@@ -425,11 +434,13 @@ def parse_target(raw: object, number_format: str | None = None,
                              f"{clip(raw)}: có dấu nhưng không có %, nên không phải một mức "
                              "tuyệt đối cũng không phải một mức thay đổi."),
                           tr(f'write {num} for a level or "+{num}%" for a change.',
-                             f'viết {num} cho một mức hoặc "+{num}%" cho một mức thay đổi.'))
+                             f'viết {num} cho một mức hoặc "+{num}%" cho một mức thay đổi.'),
+                          code=ProblemCode.PLAN_TARGET_SIGN_WITHOUT_PERCENT)
     marks = [c for c in (cur1, cur2, cur3) if c]
     if len(marks) > 1:
         raise TargetError(tr(f"{clip(raw)} names its currency twice.",
-                             f"{clip(raw)} ghi tiền tệ hai lần."), _how())
+                             f"{clip(raw)} ghi tiền tệ hai lần."), _how(),
+                          code=ProblemCode.PLAN_TARGET_CURRENCY)
     if marks:
         code = _CURRENCIES[marks[0].lower()]
         if currency and code != currency.upper():
@@ -437,7 +448,8 @@ def parse_target(raw: object, number_format: str | None = None,
                 tr(f"{clip(raw)} is in {code}, but the plan's currency is {currency}.",
                    f"{clip(raw)} tính bằng {code}, nhưng tiền tệ của kế hoạch là {currency}."),
                 tr(f"convert the amount to {currency}, or fix the plan's currency.",
-                   f"đổi số tiền sang {currency}, hoặc sửa tiền tệ của kế hoạch."))
+                   f"đổi số tiền sang {currency}, hoặc sửa tiền tệ của kế hoạch."),
+                code=ProblemCode.PLAN_TARGET_CURRENCY)
     value = _number(num, number_format)
     if mag:
         value *= Decimal(10) ** _MAGNITUDES[mag.lower()]
@@ -486,7 +498,7 @@ def parse_period(text: str) -> tuple[date, date]:
             f"period {text!r}: write 2027-01 (a month), 2027Q1 (a quarter), 2027 (a year) or "
             "2027-01-01:2027-02-28 (a range).",
             f"kỳ {text!r}: viết 2027-01 (một tháng), 2027Q1 (một quý), 2027 (một năm) hoặc "
-            "2027-01-01:2027-02-28 (một khoảng ngày).")) from None
+            "2027-01-01:2027-02-28 (một khoảng ngày)."), code=ProblemCode.PERIOD_INVALID) from None
 
 
 @dataclass(frozen=True)
@@ -635,7 +647,7 @@ class Plan:
         except _yaml.OptionFileError as e:
             raise PlanError([e.problem], source) from None
         except ParameterError as e:  # read_limited: missing, a folder, a FIFO, too large
-            raise PlanError([Problem(str(e))], source) from None
+            raise PlanError([Problem(str(e), code=e.code)], source) from None
         return _Reader(source, loaded).plan(loaded.data)
 
     def to_dict(self) -> dict[str, Any]:
@@ -752,10 +764,10 @@ class _Reader:
         return self.loaded.spot(*at)
 
     def bad(self, path: str, message: str, fix: str = "",
-            at: tuple[Any, Any] | None = None) -> None:
+            at: tuple[Any, Any] | None = None, *, code: ProblemCode | None = None) -> None:
         spot = self.spot(at)
         self.problems.append(Problem(f"{path}: {message}", fix, self.source,
-                                     spot.line if spot else None))
+                                     spot.line if spot else None, code=code))
 
     def mapping(self, data: Any, path: str, allowed: tuple[str, ...],
                 at: tuple[Any, Any] | None = None) -> Mapping[str, Any]:
@@ -764,18 +776,19 @@ class _Reader:
             if data is None and not path:
                 self.bad("plan", tr("the plan is empty.", "kế hoạch trống."),
                          tr("start from 'kpikit plan suggest' or a shipped plan.",
-                            "bắt đầu từ 'kpikit plan suggest' hoặc một kế hoạch mẫu có sẵn."))
+                            "bắt đầu từ 'kpikit plan suggest' hoặc một kế hoạch mẫu có sẵn."),
+                         code=ProblemCode.PLAN_EMPTY)
                 return {}
             self.bad(path, tr(f"must be a mapping (key: value lines), not {kind}.",
                               f"phải là một ánh xạ (các dòng khóa: giá trị), không phải {kind}."),
-                     at=at)
+                     at=at, code=ProblemCode.PLAN_WRONG_TYPE)
             return {}
         for key in data:
             if key not in allowed:
                 name = str(key) if len(str(key)) <= 60 else str(key)[:59] + "…"
                 self.bad(f"{path}.{name}" if path else name,
                          tr("unknown key.", "khóa không hợp lệ."), _choices(key, allowed),
-                         at=(data, key))
+                         at=(data, key), code=ProblemCode.PLAN_UNKNOWN_KEY)
         return data
 
     def text(self, data: Mapping[str, Any], key: str, path: str, required: bool = False,
@@ -785,10 +798,12 @@ class _Reader:
             if required:
                 name = key.split(".")[-1]
                 self.bad(path, tr("is required.", "là bắt buộc."),
-                         tr(f"add '{name}: ...'.", f"thêm '{name}: ...'."))
+                         tr(f"add '{name}: ...'.", f"thêm '{name}: ...'."),
+                         code=ProblemCode.PLAN_REQUIRED)
             return default
         if not isinstance(v, (str, int, float)) or isinstance(v, bool):
-            self.bad(path, tr("must be text.", "phải là văn bản."), at=(data, key))
+            self.bad(path, tr("must be text.", "phải là văn bản."), at=(data, key),
+                     code=ProblemCode.PLAN_WRONG_TYPE)
             return default
         # names and descriptions are kept as written (no normalisation): they are data
         return str(v).strip()
@@ -803,7 +818,7 @@ class _Reader:
             return tuple(data)
         self.bad(path, tr("must be a list of names.", "phải là một danh sách tên."),
                  tr("write e.g. [Tết Sale, Brand Awareness].",
-                    "ví dụ: [Tết Sale, Brand Awareness]."), at=at)
+                    "ví dụ: [Tết Sale, Brand Awareness]."), at=at, code=ProblemCode.PLAN_WRONG_TYPE)
         return ()
 
     def scope(self, data: Any, path: str, at: tuple[Any, Any] | None = None
@@ -824,7 +839,8 @@ class _Reader:
             except ValueError:
                 pass
         self.bad(path, tr(f"must be a date like 2027-01-31, not {clip(value)}.",
-                          f"phải là ngày dạng 2027-01-31, không phải {clip(value)}."), at=at)
+                          f"phải là ngày dạng 2027-01-31, không phải {clip(value)}."), at=at,
+                 code=ProblemCode.PLAN_DATE)
         return None
 
     def period(self, data: Any, path: str, at: tuple[Any, Any] | None = None
@@ -837,13 +853,15 @@ class _Reader:
         if "start" not in m or "end" not in m:
             self.bad(path, tr("needs both start and end.", "cần cả start và end."),
                      tr("write {start: 2027-01-01, end: ...}.",
-                        "viết {start: 2027-01-01, end: ...}."), at=at)
+                        "viết {start: 2027-01-01, end: ...}."), at=at,
+                     code=ProblemCode.PLAN_REQUIRED)
             return None
         start = self.day(m["start"], f"{path}.start", (m, "start"))
         end = self.day(m["end"], f"{path}.end", (m, "end"))
         if start and end and end < start:
             self.bad(f"{path}.end", tr(f"{end} is before the start {start}.",
-                                       f"{end} trước ngày bắt đầu {start}."), at=(m, "end"))
+                                       f"{end} trước ngày bắt đầu {start}."), at=(m, "end"),
+                     code=ProblemCode.DATE_RANGE_REVERSED)
             return None
         return (start, end) if start and end else None
 
@@ -860,7 +878,8 @@ class _Reader:
         raw = self.raw_target(m)
         at = (m, "target")
         if raw is None:
-            self.bad(path, tr("is required.", "là bắt buộc."), _how())
+            self.bad(path, tr("is required.", "là bắt buộc."), _how(),
+                     code=ProblemCode.PLAN_REQUIRED)
             return None
         try:
             target = parse_target(raw, self.number_format, self.currency)
@@ -870,7 +889,8 @@ class _Reader:
             self.bad(path, tr(f'must be a number or "+N%" (optionally "vs last year", "vs '
                               f'previous period", "vs trailing N"): {reason}',
                               f'phải là một số hoặc "+N%" (có thể kèm "vs last year", "vs '
-                              f'previous period", "vs trailing N"): {reason}'), fix, at=at)
+                              f'previous period", "vs trailing N"): {reason}'), fix, at=at,
+                     code=getattr(e, "code", None) or ProblemCode.PLAN_TARGET_NOT_NUMBER)
             return None
         if name is None:
             return target
@@ -881,16 +901,18 @@ class _Reader:
             self.bad(path, tr(f"{v:g} is above 100% for {name}, a share between 0 and 1.",
                               f"{v:g} vượt 100% với {name}, một tỷ lệ giữa 0 và 1."),
                      tr(f'write {v / 100:g} or "{v:g}%".', f'viết {v / 100:g} hoặc "{v:g}%".'),
-                     at=at)
+                     at=at, code=ProblemCode.PLAN_TARGET_SHARE_ABOVE_ONE)
         if target.value is not None and target.value < 0 and not may_be_negative:
             self.bad(path, tr(f"{target.value:g} is negative.", f"{target.value:g} là số âm."),
-                     tr(f"{name} cannot be below 0.", f"{name} không thể dưới 0."), at=at)
+                     tr(f"{name} cannot be below 0.", f"{name} không thể dưới 0."), at=at,
+                     code=ProblemCode.PLAN_TARGET_NEGATIVE)
         if target.change is not None and target.change <= -1 and not may_be_negative:
             pct = f"{target.change * 100:g}%"
             self.bad(path, tr(f"a change of {pct} would take {name} to 0 or below.",
                               f"mức thay đổi {pct} sẽ đưa {name} về 0 hoặc thấp hơn."),
                      tr(f"{name} cannot be below 0: write a change above -100%.",
-                        f"{name} không thể dưới 0: viết mức thay đổi lớn hơn -100%."), at=at)
+                        f"{name} không thể dưới 0: viết mức thay đổi lớn hơn -100%."), at=at,
+                     code=ProblemCode.PLAN_TARGET_CHANGE_TO_ZERO)
         return target
 
     def number(self, m: Mapping[str, Any], key: str, path: str, default: float) -> float:
@@ -904,12 +926,13 @@ class _Reader:
             try:
                 raw = float(_number(_clean(text)[:_MAX_TARGET_CHARS], self.number_format))
             except TargetError as e:
-                self.bad(path, e.reason, e.fix, at=(m, key))
+                self.bad(path, e.reason, e.fix, at=(m, key), code=e.code)
                 return default
         if (isinstance(raw, bool) or not isinstance(raw, (int, float))
                 or not math.isfinite(raw) or raw < 0):
             self.bad(path, tr(f"must be a number of 0 or more, not {clip(raw)}.",
-                              f"phải là số từ 0 trở lên, không phải {clip(raw)}."), at=(m, key))
+                              f"phải là số từ 0 trở lên, không phải {clip(raw)}."), at=(m, key),
+                     code=ProblemCode.PLAN_WRONG_TYPE)
             return default
         return float(raw)
 
@@ -917,12 +940,12 @@ class _Reader:
         raw = m.get("kpi")
         if not isinstance(raw, str) or not raw.strip():
             self.bad(path, tr("is required: the KPI's name.", "là bắt buộc: tên của KPI."),
-                     _choices("", list(KPIS)), at=(m, "kpi"))
+                     _choices("", list(KPIS)), at=(m, "kpi"), code=ProblemCode.PLAN_REQUIRED)
             return None
         key = raw.strip().lower().replace("-", "_").replace(" ", "_")
         if key not in KPIS:
             self.bad(path, tr(f"unknown KPI {clip(raw)}.", f"không có KPI {clip(raw)}."),
-                     _choices(key, list(KPIS)), at=(m, "kpi"))
+                     _choices(key, list(KPIS)), at=(m, "kpi"), code=ProblemCode.KPI_UNKNOWN)
             return None
         return key
 
@@ -946,12 +969,14 @@ class _Reader:
         if cadence not in CADENCES:
             self.bad(f"{path}.cadence", tr(f"unknown cadence {clip(cadence)}.",
                                            f"không có chu kỳ {clip(cadence)}."),
-                     _choices(cadence, CADENCES), at=(m, "cadence"))
+                     _choices(cadence, CADENCES), at=(m, "cadence"),
+                     code=ProblemCode.PLAN_UNKNOWN_VALUE)
         horizon = self.text(m, "horizon", f"{path}.horizon")
         if horizon and horizon not in HORIZONS:
             self.bad(f"{path}.horizon", tr(f"unknown horizon {clip(horizon)}.",
                                            f"không có tầm nhìn {clip(horizon)}."),
-                     _choices(horizon, HORIZONS), at=(m, "horizon"))
+                     _choices(horizon, HORIZONS), at=(m, "horizon"),
+                     code=ProblemCode.PLAN_UNKNOWN_VALUE)
         weight = self.number(m, "weight", f"{path}.weight", 1.0)
         campaigns, channels = self.scope(m.get("scope"), f"{path}.scope", (m, "scope"))
         period = self.period(m.get("period"), f"{path}.period", (m, "period"))
@@ -972,7 +997,7 @@ class _Reader:
         key = re.sub(r"[\s_-]+", " ", str(raw).strip().lower()) if isinstance(raw, str) else ""
         if key not in _GOAL_WORDS:
             self.bad(path, tr(f"unknown goal {clip(raw)}.", f"không có kiểu mục tiêu {clip(raw)}."),
-                     _choices(key, GOALS), at=(m, "goal"))
+                     _choices(key, GOALS), at=(m, "goal"), code=ProblemCode.PLAN_GOAL_UNKNOWN)
             return "reach"
         return _GOAL_WORDS[key]
 
@@ -987,7 +1012,8 @@ class _Reader:
                      tr("write schedule: [{period: 2027-01, target: 2 tỷ}, {period: 2027-02, "
                         "target: 3 tỷ}].",
                         "viết schedule: [{period: 2027-01, target: 2 tỷ}, {period: 2027-02, "
-                        "target: 3 tỷ}]."), at=(m, "schedule"))
+                        "target: 3 tỷ}]."), at=(m, "schedule"),
+                            code=ProblemCode.PLAN_SCHEDULE_INVALID)
             return ()
         out = []
         for i, item in enumerate(raw[:500]):
@@ -1007,12 +1033,14 @@ class _Reader:
                                                f"{clip(w['period'])} không phải một tuần của "
                                                "năm đó."),
                              tr("write 2027-W05 (weeks 1 to 52 or 53).",
-                                "viết 2027-W05 (tuần 1 đến 52 hoặc 53)."), at=(w, "period"))
+                                "viết 2027-W05 (tuần 1 đến 52 hoặc 53)."), at=(w, "period"),
+                                    code=ProblemCode.PLAN_SCHEDULE_INVALID)
             elif "period" in w:
                 try:
                     window = parse_period(str(w["period"]))
                 except ParameterError as e:
-                    self.bad(f"{p}.period", str(e), at=(w, "period"))
+                    self.bad(f"{p}.period", str(e), at=(w, "period"),
+                        code=ProblemCode.PLAN_SCHEDULE_INVALID)
             else:
                 window = self.period({k: w[k] for k in ("start", "end") if k in w}, p,
                                      (raw, i))
@@ -1021,7 +1049,8 @@ class _Reader:
                 self.bad(f"{p}.target", tr("must be an absolute number in a schedule.",
                                            "trong lịch chỉ tiêu phải là một số tuyệt đối."),
                          tr("write the window's own target, e.g. 2 tỷ.",
-                            "viết chỉ tiêu của chính khoảng đó, ví dụ 2 tỷ."), at=(w, "target"))
+                            "viết chỉ tiêu của chính khoảng đó, ví dụ 2 tỷ."), at=(w, "target"),
+                                code=ProblemCode.PLAN_SCHEDULE_INVALID)
                 t = None
             if window and t is not None:
                 out.append((window[0], window[1], float(t.value)))  # type: ignore[arg-type]
@@ -1032,7 +1061,7 @@ class _Reader:
                                   f"các khoảng {a0}..{a1} và {b0}..{b1} chồng lên nhau."),
                          tr("give each day one target: make the windows follow each other.",
                             "mỗi ngày chỉ một chỉ tiêu: cho các khoảng nối tiếp nhau."),
-                         at=(m, "schedule"))
+                         at=(m, "schedule"), code=ProblemCode.PLAN_SCHEDULE_OVERLAP)
         return tuple(out)
 
     def inside(self, schedule: tuple[tuple[date, date, float], ...], period: tuple[date, date],
@@ -1043,7 +1072,8 @@ class _Reader:
                                   f"{period[0]}..{period[1]}.",
                                   f"khoảng {a}..{b} nằm ngoài kỳ {period[0]}..{period[1]}."),
                          tr("keep every window inside the KPI's period.",
-                            "giữ mọi khoảng trong kỳ của KPI."), at=at)
+                            "giữ mọi khoảng trong kỳ của KPI."), at=at,
+                                code=ProblemCode.PLAN_SCHEDULE_OUTSIDE_PERIOD)
 
     def adds_up(self, k: KPITarget, period: tuple[date, date] | None, path: str) -> None:
         """A total's schedule cannot ask for more than its target, nor less when it covers all."""
@@ -1060,7 +1090,8 @@ class _Reader:
                 f"các khoảng cộng lại được {_neutral(part)}, nhưng chỉ tiêu là "
                 f"{_neutral(total)}."),
                 tr("make the windows add up to the target, or leave the target out.",
-                   "cho các khoảng cộng lại bằng chỉ tiêu, hoặc bỏ chỉ tiêu đi."))
+                   "cho các khoảng cộng lại bằng chỉ tiêu, hoặc bỏ chỉ tiêu đi."),
+                       code=ProblemCode.PLAN_SCHEDULE_SUM_MISMATCH)
 
     def targets_written(self, top: Mapping[str, Any]) -> Iterator[tuple[str, Any, Any]]:
         """Every (path, raw target, place) in the plan, before any is read."""
@@ -1083,7 +1114,8 @@ class _Reader:
             self.bad("number_format", tr(f"unknown number format {clip(said)}.",
                                          f"không có cách viết số {clip(said)}."),
                      tr("choose vi (1.234.567,5) or en (1,234,567.5).",
-                        "chọn vi (1.234.567,5) hoặc en (1,234,567.5)."), at=(top, "number_format"))
+                        "chọn vi (1.234.567,5) hoặc en (1,234,567.5)."), at=(top, "number_format"),
+                     code=ProblemCode.PLAN_UNKNOWN_VALUE)
             return None
         by_language = language if "language" in top and language in NUMBER_FORMATS else None
         by_currency = "vi" if self.currency == "VND" else None
@@ -1107,7 +1139,7 @@ class _Reader:
                 tr('write every number one way and add "number_format: vi" or '
                    '"number_format: en".',
                    'viết mọi số theo một kiểu và thêm "number_format: vi" hoặc '
-                   '"number_format: en".'))
+                   '"number_format: en".'), code=ProblemCode.PLAN_NUMBER_FORMAT_MIXED)
             return None
         return next(iter(shown), None)
 
@@ -1120,7 +1152,8 @@ class _Reader:
                                        and all(isinstance(a, Mapping) for a in alerts)):
             self.bad("alerts", tr("must be a list of rules.", "phải là danh sách quy tắc."),
                      tr("write alerts: [{rule: status, severity: warning}].",
-                        "viết alerts: [{rule: status, severity: warning}]."), at=(top, "alerts"))
+                        "viết alerts: [{rule: status, severity: warning}]."), at=(top, "alerts"),
+                            code=ProblemCode.PLAN_ALERTS_INVALID)
             alerts = None
         if not isinstance(data, Mapping):
             raise PlanError(self.problems, self.source)
@@ -1128,25 +1161,28 @@ class _Reader:
         if not name:
             self.bad("plan", tr("is required: the plan's name.", "là bắt buộc: tên kế hoạch."),
                      tr("add 'plan: My plan' at the top.",
-                        "thêm 'plan: Kế hoạch của tôi' ở đầu tệp."))
+                        "thêm 'plan: Kế hoạch của tôi' ở đầu tệp."), code=ProblemCode.PLAN_REQUIRED)
         currency = self.text(top, "currency", "currency").upper() or None
         if currency and not re.fullmatch(r"[A-Z]{3}", currency):
             self.bad("currency", tr(f"{clip(currency)} is not an ISO currency code.",
                                     f"{clip(currency)} không phải mã tiền tệ ISO."),
-                     tr("e.g. VND, USD.", "ví dụ VND, USD."), at=(top, "currency"))
+                     tr("e.g. VND, USD.", "ví dụ VND, USD."), at=(top, "currency"),
+                     code=ProblemCode.CURRENCY_UNKNOWN)
             currency = None
         self.currency = currency
         language = self.text(top, "language", "language", default="en")
         if language not in LANGS:
             self.bad("language", tr(f"unknown language {clip(language)}.",
                                     f"không hỗ trợ ngôn ngữ {clip(language)}."),
-                     _choices(language, LANGS), at=(top, "language"))
+                     _choices(language, LANGS), at=(top, "language"),
+                     code=ProblemCode.PLAN_UNKNOWN_VALUE)
         self.number_format = self.convention(top, language)
         period = self.period(top.get("period"), "period", (top, "period"))
         if "period" not in top:
             self.bad("period", tr("is required.", "là bắt buộc."),
                      tr("add 'period: {start: 2027-01-01, end: 2027-03-31}'.",
-                        "thêm 'period: {start: 2027-01-01, end: 2027-03-31}'."))
+                        "thêm 'period: {start: 2027-01-01, end: 2027-03-31}'."),
+                     code=ProblemCode.PLAN_REQUIRED)
         campaigns, channels = self.scope(top.get("scope"), "scope", (top, "scope"))
         goal = None
         if top.get("business_goal") is not None:
@@ -1163,7 +1199,8 @@ class _Reader:
             self.bad("objectives", tr("must be a list with at least one objective.",
                                       "phải là danh sách có ít nhất một mục tiêu."),
                      tr("add 'objectives: [{type: sales, kpis: [...]}]'.",
-                        "thêm 'objectives: [{type: sales, kpis: [...]}]'."), at=(top, "objectives"))
+                        "thêm 'objectives: [{type: sales, kpis: [...]}]'."), at=(top, "objectives"),
+                     code=ProblemCode.PLAN_WRONG_TYPE)
             raw_objs = []
         for i, o in enumerate(raw_objs):
             p = f"objectives[{i}]"
@@ -1172,13 +1209,15 @@ class _Reader:
             if otype and otype not in OBJECTIVES:
                 self.bad(f"{p}.type", tr(f"unknown objective {clip(otype)}.",
                                          f"không có mục tiêu {clip(otype)}."),
-                         _choices(otype, OBJECTIVES), at=(om, "type"))
+                         _choices(otype, OBJECTIVES), at=(om, "type"),
+                         code=ProblemCode.OBJECTIVE_UNKNOWN)
             raw_kpis = om.get("kpis")
             if not isinstance(raw_kpis, list) or not raw_kpis:
                 self.bad(f"{p}.kpis", tr("must be a list with at least one KPI.",
                                          "phải là danh sách có ít nhất một KPI."),
                          tr("add 'kpis: [{kpi: roas, target: 4, owner: ...}]'.",
-                            "thêm 'kpis: [{kpi: roas, target: 4, owner: ...}]'."), at=(om, "kpis"))
+                            "thêm 'kpis: [{kpi: roas, target: 4, owner: ...}]'."), at=(om, "kpis"),
+                         code=ProblemCode.PLAN_WRONG_TYPE)
                 raw_kpis = []
             kpis = [self.kpi(k, f"{p}.kpis[{j}]", (raw_kpis, j)) for j, k in enumerate(raw_kpis)]
             seen: dict[tuple, int] = {}
@@ -1191,7 +1230,8 @@ class _Reader:
                     self.bad(f"{p}.kpis[{j}]",
                              tr(f"repeats {k.kpi!r} of {other} with the same scope and period.",
                                 f"lặp lại {k.kpi!r} của {other} với cùng phạm vi và kỳ."),
-                             tr("remove one of them.", "xóa một trong hai."), at=(raw_kpis, j))
+                             tr("remove one of them.", "xóa một trong hai."), at=(raw_kpis, j),
+                             code=ProblemCode.PLAN_DUPLICATE_KPI)
                 seen.setdefault(key, j)
             objectives.append(Objective(otype, tuple(k for k in kpis if k is not None),
                                         self.text(om, "description", f"{p}.description")))
