@@ -11,6 +11,7 @@ from typing import Any
 
 import plotly.graph_objects as go
 
+from ._lang import resolve_lang
 from ._safe import plot_text
 from .catalog import get_kpi
 from .format import format_change, format_value
@@ -33,8 +34,9 @@ _TEXT = {
 }
 
 
-def short_label(kpi: str, lang: str = "en") -> str:
+def short_label(kpi: str, lang: str | None = None) -> str:
     """A KPI's label without its parenthesis: ``CTR``, ``Doanh thu``."""
+    lang = resolve_lang(lang)
     return get_kpi(kpi).short_label(lang)
 
 
@@ -87,8 +89,9 @@ def _figure(*args: Any, **kwargs: Any) -> go.Figure:
     return _born_styled(lambda: go.Figure(*args, **kwargs))
 
 
-def style(fig: go.Figure, lang: str = "en") -> go.Figure:
+def style(fig: go.Figure, lang: str | None = None) -> go.Figure:
     """House style: white, compact, separators of ``lang`` (``1.234,5`` in Vietnamese)."""
+    lang = resolve_lang(lang)
     return _finish(fig.update_layout(template=_template()), lang)
 
 
@@ -118,13 +121,15 @@ def _axis_format(unit: str) -> dict:
 
 
 def feasibility_chart(
-    f: Feasibility, *, lang: str = "en", currency: str | None = None, title: str | None = None
+    f: Feasibility, *, lang: str | None = None, currency: str | None = None,
+    title: str | None = None
 ) -> go.Figure:
     """KPI history at the cadence's grain, with the target and the feasibility zones.
 
     Zones are bounded by the direction-aware 50th, 80th and 95th percentiles
     of the history: easy, realistic, ambitious, out of reach.
     """
+    lang = resolve_lang(lang)
     t = _TEXT.get(lang, _TEXT["en"])
     k = get_kpi(f.kpi)
     # a category axis: flights a year apart sit side by side, with a break between them
@@ -177,8 +182,10 @@ def feasibility_chart(
     return _finish(fig, lang)
 
 
-def kpi_tree_chart(c: Cascade, *, lang: str = "en", currency: str | None = None) -> go.Figure:
+def kpi_tree_chart(c: Cascade, *, lang: str | None = None,
+                   currency: str | None = None) -> go.Figure:
     """The business goal above its drivers, each with baseline -> target and the change."""
+    lang = resolve_lang(lang)
     t = _TEXT.get(lang, _TEXT["en"])
     goal = get_kpi(c.tree.goal)
     n = len(c.drivers)
@@ -244,12 +251,13 @@ def _number_format(unit: str, currency: str | None, lang: str) -> dict:
     return {"valueformat": ",.0f"}
 
 
-def scorecard_chart(ev, *, lang: str = "en", currency: str | None = None) -> go.Figure:
+def scorecard_chart(ev, *, lang: str | None = None, currency: str | None = None) -> go.Figure:
     """One bullet chart per KPI: actual to date against the target, coloured by status.
 
     The bar is the actual, the black line the target, the pale band the value
     expected by now (pacing); the delta compares the actual with that expectation.
     """
+    lang = resolve_lang(lang)
     from .evaluate import STATUS_TEXT
 
     t = ev.totals()
@@ -294,9 +302,10 @@ def scorecard_chart(ev, *, lang: str = "en", currency: str | None = None) -> go.
     return _finish(fig, lang)
 
 
-def pacing_chart(series, kpi: str, *, lang: str = "en", currency: str | None = None,
+def pacing_chart(series, kpi: str, *, lang: str | None = None, currency: str | None = None,
                  status: str | None = None) -> go.Figure:
     """Actual to date against the expected path, the target and the forecast band."""
+    lang = resolve_lang(lang)
     k = get_kpi(kpi)
     text = {"en": ("Actual", "Expected", "Target", "Forecast", "90% band"),
             "vi": ("Thực tế", "Kỳ vọng", "Chỉ tiêu", "Dự báo", "Khoảng 90%")}[
@@ -330,10 +339,11 @@ def pacing_chart(series, kpi: str, *, lang: str = "en", currency: str | None = N
     return _finish(_day_axis(fig, lang), lang)
 
 
-def waterfall_chart(table, *, lang: str = "en", currency: str | None = None,
+def waterfall_chart(table, *, lang: str | None = None, currency: str | None = None,
                     title: str | None = None, before_label: str | None = None,
                     after_label: str | None = None) -> go.Figure:
     """An attribution (:func:`kpikit.evaluate.lmdi`) as a waterfall: before, effects, after."""
+    lang = resolve_lang(lang)
     goal = get_kpi(table.attrs["goal"])
     words = {"en": ("before", "after"), "vi": ("trước", "sau")}["vi" if lang == "vi" else "en"]
     b0, b1 = before_label or words[0], after_label or words[1]
@@ -356,9 +366,10 @@ def waterfall_chart(table, *, lang: str = "en", currency: str | None = None,
     return _finish(fig, lang)
 
 
-def trend_chart(values, flags, kpi: str, *, lang: str = "en",
+def trend_chart(values, flags, kpi: str, *, lang: str | None = None,
                 currency: str | None = None) -> go.Figure:
     """Daily KPI with a 7-day mean and the days flagged as anomalies."""
+    lang = resolve_lang(lang)
     k = get_kpi(kpi)
     words = {"en": ("daily", "7-day mean", "anomaly"), "vi": ("theo ngày", "trung bình 7 ngày",
                                                               "bất thường")}[
@@ -379,10 +390,11 @@ def trend_chart(values, flags, kpi: str, *, lang: str = "en",
 # ----------------------------------------------------------------- optimisation
 
 
-def response_curves_chart(curves, *, allocation=None, points=None, lang: str = "en",
+def response_curves_chart(curves, *, allocation=None, points=None, lang: str | None = None,
                           currency: str | None = None) -> go.Figure:
     """Each channel's curve with its bootstrap band, the data, and the current and
     recommended spend; hover shows the marginal return."""
+    lang = resolve_lang(lang)
     import numpy as np
     from plotly.subplots import make_subplots
 
@@ -437,9 +449,10 @@ def response_curves_chart(curves, *, allocation=None, points=None, lang: str = "
     return _finish(fig, lang)
 
 
-def allocation_chart(allocation, *, lang: str = "en", currency: str | None = None
+def allocation_chart(allocation, *, lang: str | None = None, currency: str | None = None
                      ) -> go.Figure:
     """Current against recommended spend per channel, with the binding constraint."""
+    lang = resolve_lang(lang)
     t = allocation.table.sort_values("channel")
     words = {"en": ("current", "recommended"), "vi": ("hiện tại", "đề xuất")}[
         "vi" if lang == "vi" else "en"]
@@ -458,8 +471,9 @@ def allocation_chart(allocation, *, lang: str = "en", currency: str | None = Non
 
 
 def what_if_chart(changes: dict[str, float], goal: str, goal_change: float, *,
-                  lang: str = "en") -> go.Figure:
+                  lang: str | None = None) -> go.Figure:
     """Bars of each driver's relative change and the goal's resulting change."""
+    lang = resolve_lang(lang)
     names = [plot_text(n) for n in (*changes, goal)]
     values = [*changes.values(), goal_change]
     colors = ["#95a5a6"] * len(changes) + [COLORS["goal"]]
@@ -474,8 +488,9 @@ def what_if_chart(changes: dict[str, float], goal: str, goal_change: float, *,
 
 
 def horizon_chart(short, long, short_kpi: str, long_kpi: str, *,
-                  lang: str = "en") -> go.Figure:
+                  lang: str | None = None) -> go.Figure:
     """Two monthly KPI series, a short-term one and a long-term one, on twin axes."""
+    lang = resolve_lang(lang)
     s, lg = get_kpi(short_kpi), get_kpi(long_kpi)
     words = {"en": ("short term", "long term"), "vi": ("ngắn hạn", "dài hạn")}[
         "vi" if lang == "vi" else "en"]

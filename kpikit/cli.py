@@ -15,7 +15,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from ._lang import language, tr, using_language
+from ._lang import language, resolve_lang, tr, using_language
 from .errors import KpikitError, ParameterError
 
 EXIT_ERROR = 2
@@ -299,8 +299,9 @@ def _cmd_batch(a: argparse.Namespace) -> int:
                                  executor=a.executor, scheduler=a.scheduler), a.lang)
 
 
-def _report(result, lang: str = "en") -> int:
+def _report(result, lang: str | None = None) -> int:
     """List a batch's failures, end with the index path; exit code 1 if any failed."""
+    lang = resolve_lang(lang)
     if result.failed:
         n = len(result.failed)
         print(f"\n{n} lượt chạy bị lỗi:" if lang == "vi" else f"\n{n} run(s) failed:",
@@ -634,8 +635,9 @@ def _lang_of(argv: Sequence[str]) -> str:
     return language()
 
 
-def build_parser(lang: str = "en") -> argparse.ArgumentParser:
+def build_parser(lang: str | None = None) -> argparse.ArgumentParser:
     """Return the argument parser of the ``kpikit`` command, its help in ``lang``."""
+    lang = resolve_lang(lang)
     with _argparse_words(lang):  # its section titles are fixed when it is made
         return _speak(_build(), lang)
 

@@ -15,7 +15,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from ._lang import nfmt, tr
+from ._lang import nfmt, resolve_lang, tr
 from .catalog import KPI, KPIS, MEASURES, OBJECTIVE_LABELS, OBJECTIVES, get_kpi
 from .compute import compute
 from .errors import ParameterError
@@ -109,8 +109,9 @@ class Recommendation:
     measurable: bool | None
     missing: tuple[str, ...] = ()
 
-    def label(self, lang: str = "en") -> str:
+    def label(self, lang: str | None = None) -> str:
         """The KPI's label."""
+        lang = resolve_lang(lang)
         return get_kpi(self.kpi).label(lang)
 
 
@@ -123,13 +124,14 @@ def _check_objective(objective: str) -> str:
 
 
 def recommend_kpis(
-    objective: str, data: pd.DataFrame | None = None, *, lang: str = "en"
+    objective: str, data: pd.DataFrame | None = None, *, lang: str | None = None
 ) -> list[Recommendation]:
     """Rank the KPIs that fit ``objective``, each with the reason.
 
     With ``data``, KPIs whose measures are absent (or empty) are marked
     unmeasurable and ranked after the measurable ones.
     """
+    lang = resolve_lang(lang)
     _check_objective(objective)
     ranked = list(_RANKING[objective])
     known = {k for k, _ in ranked}
@@ -509,8 +511,9 @@ class Feasibility:
     thresholds: dict[str, float]
     note: str = ""
 
-    def text(self, lang: str = "en") -> str:
+    def text(self, lang: str | None = None) -> str:
         """The label in ``lang``."""
+        lang = resolve_lang(lang)
         return FEASIBILITY_LABELS[self.label][1 if lang == "vi" else 0]
 
 
@@ -658,8 +661,9 @@ class KPITree:
                 seen[m] = None
         return tuple(seen)
 
-    def formula(self, lang: str = "en") -> str:
+    def formula(self, lang: str | None = None) -> str:
         """``revenue = impressions x ctr x cvr x value_per_conversion``."""
+        lang = resolve_lang(lang)
         parts = []
         for i, (d, e) in enumerate(self.drivers):
             op = "" if i == 0 else (" × " if e > 0 else " ÷ ")
@@ -1005,7 +1009,7 @@ def suggest_plan(
     *,
     campaign: str | None = None,
     period: tuple[date, date] | None = None,
-    lang: str = "en",
+    lang: str | None = None,
     n_kpis: int = 5,
     name: str | None = None,
 ) -> Plan:
@@ -1015,6 +1019,7 @@ def suggest_plan(
     quarterly; at least one long-term KPI is included when the data can
     measure one (step 8). Owners are left ``unassigned`` for a person to name.
     """
+    lang = resolve_lang(lang)
     _check_objective(objective)
     campaigns = (campaign,) if campaign else ()
     raw_scope = scope_data(data, campaigns)  # reach is measurable on period rows themselves

@@ -21,7 +21,7 @@ from typing import Any
 
 import pandas as pd
 
-from ._lang import nfmt, set_language, tr
+from ._lang import nfmt, resolve_lang, set_language, tr
 from .catalog import OBJECTIVES, get_kpi
 from .errors import ParameterError
 from .format import LANGS, format_change, format_value
@@ -296,9 +296,10 @@ _COLS = {
 }
 
 
-def targets_table(targets: pd.DataFrame, *, lang: str = "en",
+def targets_table(targets: pd.DataFrame, *, lang: str | None = None,
                   currency: str | None = None) -> pd.DataFrame:
     """The plan check's target rows, formatted for reading."""
+    lang = resolve_lang(lang)
     from .goals import FEASIBILITY_LABELS
 
     i = 1 if lang == "vi" else 0
@@ -335,9 +336,10 @@ def _cell(value: Any, lang: str, percent: bool) -> str:
     return nfmt(v, ",.4g", lang)
 
 
-def show(df: pd.DataFrame, lang: str = "en") -> Any:
+def show(df: pd.DataFrame, lang: str | None = None) -> Any:
     """A table for reading: no index, text left-aligned, nothing cut short, numbers written
     the way a reader of ``lang`` writes them (shares as percentages)."""
+    lang = resolve_lang(lang)
     percent = set(_PERCENT_COLUMNS) | {_COLS[lang_].get(c) for lang_ in _COLS
                                        for c in _PERCENT_COLUMNS}
     numeric = [c for c in df.columns if pd.api.types.is_numeric_dtype(df[c])
@@ -386,8 +388,9 @@ VERDICT_TEXT = {"act": ("supported: act on it", "có cơ sở: nên thực hiệ
                 "no change": ("no change", "không thay đổi")}
 
 
-def freshness_line(ev: Any, lang: str = "en") -> str:
+def freshness_line(ev: Any, lang: str | None = None) -> str:
     """How fresh the data is: its last day, and the lag to ``as_of`` when there is one."""
+    lang = resolve_lang(lang)
     t = ev.totals()
     if t.empty or "data_end" not in t:
         return ""
@@ -397,8 +400,9 @@ def freshness_line(ev: Any, lang: str = "en") -> str:
     return line("fresh", lang, data_end=end)
 
 
-def estimated_line(ev: Any, lang: str = "en") -> str:
+def estimated_line(ev: Any, lang: str | None = None) -> str:
     """Which KPI and periods hold a spread (estimated) part of a period row ('' if none)."""
+    lang = resolve_lang(lang)
     if "estimated" not in ev.rows:
         return ""
     est = ev.rows[ev.rows["estimated"].astype(bool)]
@@ -422,8 +426,9 @@ def _binding_text(constraint: str, vi: bool) -> str:
 _PACING_VI = {"seasonal": "theo mùa vụ", "linear": "tuyến tính", "spend": "theo chi phí"}
 
 
-def line(key: str, lang: str = "en", **values: Any) -> str:
+def line(key: str, lang: str | None = None, **values: Any) -> str:
     """One printed line of a notebook, in ``lang`` (dates as dd/mm/yyyy in Vietnamese)."""
+    lang = resolve_lang(lang)
     vi = lang == "vi"
     shown = {}
     for k, v in values.items():
@@ -448,13 +453,15 @@ _VALUES_VI = {"short": "ngắn hạn", "long": "dài hạn", "weekly": "hằng t
               "lowest AIC": "AIC thấp nhất", "hill": "Hill", "log": "logarit"}
 
 
-def translate(value: Any, lang: str = "en") -> Any:
+def translate(value: Any, lang: str | None = None) -> Any:
     """A code word (short, weekly, gaps, ...) in ``lang``."""
+    lang = resolve_lang(lang)
     return _VALUES_VI.get(value, value) if lang == "vi" and isinstance(value, str) else value
 
 
-def rename(df: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
+def rename(df: pd.DataFrame, lang: str | None = None) -> pd.DataFrame:
     """Translate known column names and code words for display."""
+    lang = resolve_lang(lang)
     out = df.copy()
     for c in out.columns:
         if out[c].dtype == object or pd.api.types.is_string_dtype(out[c]):
@@ -560,8 +567,9 @@ def write_figure(fig: Any, path: str | Path) -> Path:
 # ---------------------------------------------------------- 01 goal setting
 
 
-def recommendations_table(recs: list, *, lang: str = "en") -> pd.DataFrame:
+def recommendations_table(recs: list, *, lang: str | None = None) -> pd.DataFrame:
     """Recommended KPIs, formatted for reading."""
+    lang = resolve_lang(lang)
     yes, no = ("yes", "no") if lang != "vi" else ("có", "không")
     rows = [{"rank": r.rank, "kpi": r.label(lang),
              "measurable": "–" if r.measurable is None else (yes if r.measurable else
@@ -570,16 +578,18 @@ def recommendations_table(recs: list, *, lang: str = "en") -> pd.DataFrame:
     return rename(pd.DataFrame(rows), lang)
 
 
-def accountability_table(targets: pd.DataFrame, *, lang: str = "en") -> pd.DataFrame:
+def accountability_table(targets: pd.DataFrame, *, lang: str | None = None) -> pd.DataFrame:
     """Steps 5, 6, 8: who owns which KPI, reviewed how often, short or long term."""
+    lang = resolve_lang(lang)
     rows = [{"owner": r.owner, "kpi": get_kpi(r.kpi).label(lang), "cadence": r.cadence,
              "horizon": r.horizon, "objective": r.objective} for r in targets.itertuples()]
     df = pd.DataFrame(rows).sort_values(["owner", "cadence"], kind="stable")
     return rename(df, lang)
 
 
-def availability_table(avail: pd.DataFrame, *, lang: str = "en") -> pd.DataFrame:
+def availability_table(avail: pd.DataFrame, *, lang: str | None = None) -> pd.DataFrame:
     """The availability check, formatted for reading."""
+    lang = resolve_lang(lang)
     out = avail[["kpi", "campaigns", "channels", "window_start", "window_end", "days_covered",
                  "missing_days", "null_share", "last_date", "missing_measures",
                  "status"]].copy()
@@ -589,8 +599,9 @@ def availability_table(avail: pd.DataFrame, *, lang: str = "en") -> pd.DataFrame
 
 
 def feasibility_figures(plan: Any, data: pd.DataFrame, check: Any, *,
-                        lang: str = "en") -> dict[str, Any]:
+                        lang: str | None = None) -> dict[str, Any]:
     """One history-with-target chart per plan KPI, keyed by KPI name."""
+    lang = resolve_lang(lang)
     from .charts import feasibility_chart
     from .goals import feasibility
 
@@ -649,8 +660,10 @@ def bundled_plan(name: str = "plan_tet_sale.yaml") -> Path:
     return Path(str(resources.files("kpikit.data").joinpath(name)))
 
 
-def scorecard_table(ev: Any, *, lang: str = "en", currency: str | None = None) -> pd.DataFrame:
+def scorecard_table(ev: Any, *, lang: str | None = None,
+                    currency: str | None = None) -> pd.DataFrame:
     """The whole-period row of every KPI, formatted for reading."""
+    lang = resolve_lang(lang)
     from .evaluate import STATUS_TEXT
     from .format import format_change
 
@@ -686,8 +699,9 @@ def scorecard_table(ev: Any, *, lang: str = "en", currency: str | None = None) -
     return rename(pd.DataFrame(rows).rename(columns=cols["vi" if lang == "vi" else "en"]), lang)
 
 
-def evaluation_figures(data: pd.DataFrame, ev: Any, *, lang: str = "en") -> dict[str, Any]:
+def evaluation_figures(data: pd.DataFrame, ev: Any, *, lang: str | None = None) -> dict[str, Any]:
     """Scorecard, then per KPI a pacing chart and the attribution waterfall."""
+    lang = resolve_lang(lang)
     from . import charts
     from .evaluate import pacing_series
 
@@ -875,8 +889,9 @@ def gain_payload(allocation: Any) -> dict[str, Any]:
             "verdict": allocation.verdict, "failed_holdout": list(allocation.failed_holdout)}
 
 
-def gain_line(allocation: Any, lang: str = "en", currency: str | None = None) -> str:
+def gain_line(allocation: Any, lang: str | None = None, currency: str | None = None) -> str:
     """The paired gain with its interval, probability and verdict, in ``lang``."""
+    lang = resolve_lang(lang)
     from .catalog import MEASURES
     from .format import format_money, format_number
 
@@ -893,8 +908,9 @@ def gain_line(allocation: Any, lang: str = "en", currency: str | None = None) ->
                 verdict=VERDICT_TEXT[allocation.verdict][1 if lang == "vi" else 0])
 
 
-def holdout_lines(curves: Mapping[str, Any], lang: str = "en") -> list[str]:
+def holdout_lines(curves: Mapping[str, Any], lang: str | None = None) -> list[str]:
     """Per curve: R² beside its time-ordered holdout error (and whether it passed)."""
+    lang = resolve_lang(lang)
     from .format import format_number
 
     out = []

@@ -18,6 +18,7 @@ from typing import Any
 import ipywidgets as w
 import pandas as pd
 
+from ._lang import resolve_lang
 from .catalog import OBJECTIVE_LABELS, OBJECTIVES, get_kpi
 from .format import format_money, format_number, format_value
 from .goals import (
@@ -101,10 +102,11 @@ class PlanBuilder:
         campaign: str | None = None,
         objective: str = "sales",
         period: tuple[date, date] | None = None,
-        lang: str = "en",
+        lang: str | None = None,
         path: str | Path = "plan.yaml",
         n_kpis: int = 8,
     ) -> None:
+        lang = resolve_lang(lang)
         self.data = data
         self.campaigns = (campaign,) if campaign else ()
         self.scoped = scope_data(data, self.campaigns)
@@ -319,8 +321,9 @@ class EvaluationExplorer:
         (ignored when its period or date differ).
     """
 
-    def __init__(self, data: pd.DataFrame, plan: Plan, *, as_of: date, lang: str = "en",
+    def __init__(self, data: pd.DataFrame, plan: Plan, *, as_of: date, lang: str | None = None,
                  evaluation: Any = None):
+        lang = resolve_lang(lang)
         from .evaluate import evaluate
 
         self.data, self.plan, self.as_of, self.lang = data, plan, as_of, lang
@@ -396,8 +399,9 @@ class WhatIf:
     """A spend slider per channel with live outcome, CPA and ROAS under the fitted curves,
     and a button that applies the optimiser's answer."""
 
-    def __init__(self, curves: dict, *, allocation=None, lang: str = "en",
+    def __init__(self, curves: dict, *, allocation=None, lang: str | None = None,
                  currency: str | None = None, value_per_outcome: float | None = None):
+        lang = resolve_lang(lang)
         self.curves, self.allocation, self.lang = curves, allocation, lang
         self._money = lambda v: format_money(v, currency, lang)
         self._number = lambda v: format_number(v, 0, lang)
