@@ -958,11 +958,11 @@ def check_plan(plan: Plan, data: pd.DataFrame, *, tolerance: float = 0.01) -> Pl
         casc = cascade(tree, bases[tree.goal] * need, bases, fixed=fixed, tolerance=tolerance)
         casc = replace(casc, coverage=coverage)
         if coverage == coverage and coverage < 0.999:
-            share = f"{coverage:.1%}"
+            share, said = nfmt(coverage, ".1%"), get_kpi(goal.kpi).label()
             warn.append(tr(f"the KPI tree {tree.formula()} covers {share} of {goal.kpi} "
                            "(rows without all its measures sit outside it); its driver "
                            "targets carry the goal's change for that part.",
-                           f"cây KPI {tree.formula()} phủ {share} của {goal.kpi} (các dòng "
+                           f"cây KPI {tree.formula()} phủ {share} của {said} (các dòng "
                            "thiếu số liệu của cây nằm ngoài); chỉ tiêu các yếu tố gánh mức "
                            "thay đổi của mục tiêu cho phần đó."))
         contradictions += list(casc.contradictions)

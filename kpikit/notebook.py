@@ -450,7 +450,8 @@ _VALUES_VI = {"short": "ngắn hạn", "long": "dài hạn", "weekly": "hằng t
               "ok": "đủ", "gaps": "có khoảng trống", "no data": "không có dữ liệu",
               "unmeasurable": "không đo được", "all": "tất cả", "min": "mức tối thiểu",
               "max": "mức tối đa", "locked": "khóa", "zero": "về 0", "refused": "bị từ chối",
-              "lowest AIC": "AIC thấp nhất", "hill": "Hill", "log": "logarit"}
+              "lowest AIC": "AIC thấp nhất", "hill": "Hill", "log": "logarit",
+              "unassigned": "chưa giao", "plan": "kế hoạch", "cascade": "suy từ cây KPI"}
 
 
 def translate(value: Any, lang: str | None = None) -> Any:
