@@ -48,6 +48,11 @@ OBJECTIVE_LABELS = {
     "retention": ("Retention", "Giữ chân khách hàng"),
 }
 HORIZONS: tuple[str, ...] = ("short", "long")
+#: how each horizon and review cadence reads: (English, Vietnamese)
+HORIZON_LABELS = {"short": ("short term", "ngắn hạn"), "long": ("long term", "dài hạn")}
+CADENCE_LABELS = {"weekly": ("weekly", "hằng tuần"), "monthly": ("monthly", "hằng tháng"),
+                  "quarterly": ("quarterly", "hằng quý"),
+                  "campaign": ("per campaign", "theo chiến dịch")}
 AGGREGATIONS: tuple[str, ...] = ("sum", "last", "non-additive")
 UNITS: tuple[str, ...] = ("percent", "currency", "ratio", "count")
 

@@ -959,7 +959,8 @@ def _summary_line(k: KPI, total: dict, drivers: dict | None, seg: pd.DataFrame |
             seg.attrs.get("by", "channel")][i]
         if "mix" in seg:
             s_text = (f"{r.segment} {'+' if r.total >= 0 else '-'}{fv(abs(r.total))} "
-                      f"(mix {fv(r.mix)}, rate {fv(r.rate)})")
+                      + tr(f"(mix {fv(r.mix)}, rate {fv(r.rate)})",
+                           f"(cơ cấu {fv(r.mix)}, hiệu suất {fv(r.rate)})"))
         else:
             s_text = f"{r.segment} {'+' if r.total >= 0 else '-'}{fv(abs(r.total))}"
         text += t["segment"].format(by=by, s=s_text)

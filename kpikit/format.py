@@ -20,7 +20,7 @@ from .catalog import KPI, get_kpi
 __all__ = [
     "LANGS", "check_lang", "date_tickformat", "format_change", "format_compact",
     "format_date", "format_money", "format_month", "format_number", "format_percent",
-    "format_value", "parse_number",
+    "format_value", "parse_number", "parse_value",
 ]
 
 MISSING = "–"
@@ -300,3 +300,27 @@ def parse_number(text: str | float | int, lang: str | None = None) -> float:
         raise ParameterError(tr(f"{text!r} is not a finite number.",
                                 f"{text!r} không phải là một số hữu hạn."))
     return value
+
+
+def parse_value(text: str | float | int, kpi: str | KPI, lang: str | None = None) -> float:
+    """Read a KPI value typed as :func:`format_value` shows it, the inverse of it.
+
+    A percent KPI reads ``2,5`` or ``2,5%`` as 0.025 (the field shows percentages);
+    a ratio accepts a trailing ``x``; money its currency sign.
+
+    Raises
+    ------
+    ParameterError
+        When the text is not a number in ``lang``.
+    """
+    k = get_kpi(kpi)
+    if isinstance(text, str):
+        body = _plain(text).strip()
+        if k.unit == "percent" and body.endswith("%"):
+            body = body[:-1]
+        elif k.unit == "ratio" and body[-1:] in ("x", "×"):
+            body = body[:-1]
+        value = parse_number(body, lang)
+    else:
+        value = parse_number(text, lang)
+    return value / 100 if k.unit == "percent" else value

@@ -21,8 +21,8 @@ from typing import Any
 
 import pandas as pd
 
-from ._lang import nfmt, resolve_lang, set_language, tr
-from .catalog import OBJECTIVES, get_kpi
+from ._lang import resolve_lang, set_language, tr
+from .catalog import KPIS, OBJECTIVE_LABELS, OBJECTIVES, get_kpi
 from .errors import ParameterError
 from .format import LANGS, format_change, format_value
 
@@ -275,7 +275,9 @@ _COLS = {
            "Marginal return now", "marginal": "Marginal return after", "binding": "Bound by",
            "why": "Why", "form": "Curve", "adstock": "Adstock", "points": "Points",
            "r2": "R²", "mape": "Error (MAPE)", "criterion": "Chosen by",
-           "current_spend": "Current spend", "notes": "Notes"},
+           "current_spend": "Current spend", "notes": "Notes",
+           "weight_before": "Share before", "weight_after": "Share after",
+           "rate_before": "Rate before", "rate_after": "Rate after"},
     "vi": {"kpi": "KPI", "objective": "Mục tiêu", "owner": "Người phụ trách",
            "cadence": "Chu kỳ", "horizon": "Tầm nhìn", "target": "Chỉ tiêu",
            "baseline": "Cơ sở", "change_vs_baseline": "So với cơ sở",
@@ -292,7 +294,9 @@ _COLS = {
            "marginal": "Lợi nhuận biên sau", "binding": "Bị chặn bởi", "why": "Lý do",
            "form": "Dạng đường cong", "adstock": "Adstock", "points": "Số điểm",
            "r2": "R²", "mape": "Sai số (MAPE)", "criterion": "Chọn theo",
-           "current_spend": "Chi phí hiện tại", "notes": "Ghi chú"},
+           "current_spend": "Chi phí hiện tại", "notes": "Ghi chú",
+           "weight_before": "Tỷ trọng trước", "weight_after": "Tỷ trọng sau",
+           "rate_before": "Hiệu suất trước", "rate_after": "Hiệu suất sau"},
 }
 
 
@@ -319,21 +323,23 @@ def targets_table(targets: pd.DataFrame, *, lang: str | None = None,
     return pd.DataFrame(rows).rename(columns=_COLS[lang])
 
 
-_PERCENT_COLUMNS = {"attainment", "probability", "change_pct", "null_share", "mape"}
+_PERCENT_COLUMNS = {"attainment", "probability", "change_pct", "null_share", "mape",
+                    "weight_before", "weight_after"}
 
 
 def _cell(value: Any, lang: str, percent: bool) -> str:
     """A number as a reader of ``lang`` writes it: 1.234.567 / 0,125 / 12,5% in Vietnamese."""
-    from .format import MISSING, format_number
+    from .format import MISSING, format_number, format_percent
 
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return MISSING
     v = float(value)
     if percent:
-        return format_number(v * 100, 1, lang) + "%"
-    if v.is_integer() or abs(v) >= 1000 or abs(v) < 0.00005:  # 3.6e-27 reads as 0
+        return format_percent(v, 1, lang)
+    if v.is_integer() or abs(v) >= 1000 or abs(v) < 1e-9:  # 3.6e-27 reads as 0
         return format_number(v, 0, lang)
-    return nfmt(v, ",.4g", lang)
+    # four significant digits written out: 0,00005384, never 5,384e-05
+    return format_number(v, min(12, max(0, 3 - math.floor(math.log10(abs(v))))), lang)
 
 
 def show(df: pd.DataFrame, lang: str | None = None) -> Any:
@@ -412,6 +418,17 @@ def estimated_line(ev: Any, lang: str | None = None) -> str:
     return line("estimated", lang, names=names)
 
 
+def _said(name: Any, lang: str) -> str:
+    """A KPI or measure code (``revenue``, ``new_customers``) as its reader's word."""
+    from .catalog import MEASURES
+
+    if name in KPIS:
+        return KPIS[name].label(lang)
+    if name in MEASURES:
+        return MEASURES[name].label(lang)
+    return str(name)
+
+
 def _binding_text(constraint: str, vi: bool) -> str:
     """An allocation's binding constraint (``total budget``, ``search max``) for reading."""
     if not vi:
@@ -441,6 +458,10 @@ def line(key: str, lang: str | None = None, **values: Any) -> str:
         elif k == "binding":
             v = ", ".join(_binding_text(b, vi) for b in v) or _LINES["none"][vi]
             k = "names"
+        elif k == "kpi" and isinstance(v, str) and v in KPIS:
+            v = KPIS[v].label(lang)  # a KPI's name, not its code (revenue -> Doanh thu)
+        elif isinstance(v, float):
+            v = _cell(v, lang, False)  # 2.22e-16 reads as 0
         shown[k] = v
     return _LINES[key][1 if vi else 0].format(**shown)
 
@@ -583,7 +604,9 @@ def accountability_table(targets: pd.DataFrame, *, lang: str | None = None) -> p
     """Steps 5, 6, 8: who owns which KPI, reviewed how often, short or long term."""
     lang = resolve_lang(lang)
     rows = [{"owner": r.owner, "kpi": get_kpi(r.kpi).label(lang), "cadence": r.cadence,
-             "horizon": r.horizon, "objective": r.objective} for r in targets.itertuples()]
+             "horizon": r.horizon,
+             "objective": OBJECTIVE_LABELS.get(r.objective, (r.objective,) * 2)[
+                 1 if lang == "vi" else 0]} for r in targets.itertuples()]
     df = pd.DataFrame(rows).sort_values(["owner", "cadence"], kind="stable")
     return rename(df, lang)
 
@@ -591,11 +614,18 @@ def accountability_table(targets: pd.DataFrame, *, lang: str | None = None) -> p
 def availability_table(avail: pd.DataFrame, *, lang: str | None = None) -> pd.DataFrame:
     """The availability check, formatted for reading."""
     lang = resolve_lang(lang)
+    from .format import format_date, format_percent
+
     out = avail[["kpi", "campaigns", "channels", "window_start", "window_end", "days_covered",
                  "missing_days", "null_share", "last_date", "missing_measures",
                  "status"]].copy()
     out["kpi"] = [get_kpi(k).label(lang) for k in out["kpi"]]
-    out["null_share"] = [("–" if v != v else f"{v:.1%}") for v in out["null_share"]]
+    out["null_share"] = [format_percent(v, 1, lang) for v in out["null_share"]]
+    for c in ("window_start", "window_end", "last_date"):
+        out[c] = [format_date(v, lang) for v in out[c]]
+    out["missing_measures"] = [", ".join(_said(m.strip(), lang) for m in str(v).split(","))
+                               if isinstance(v, str) and v else "" for v in
+                               out["missing_measures"]]
     return rename(out, lang)
 
 
@@ -676,7 +706,7 @@ def scorecard_table(ev: Any, *, lang: str | None = None,
 
         sig = ""
         if getattr(r, "p_ly", None) == getattr(r, "p_ly", None) and hasattr(r, "p_ly"):
-            sig = (" *" if r.significant_ly else " (n.s.)")
+            sig = (" *" if r.significant_ly else tr(" (n.s.)", " (không đáng kể)"))
         est = " (est.)" if lang != "vi" else " (ước tính)"
         est = est if bool(getattr(r, "estimated", False)) else ""
         rows.append({
@@ -830,8 +860,9 @@ def optimization_inputs(params: Any, data_path: Any) -> dict[str, Any]:
               for ch, part in daily.groupby(level=0) if ch in curves}
     return {"curves": curves, "refused": refused, "data": data,
             "currency": data.attrs.get("currency"), "baseline": 0.0, "points": points,
-            "freq": "D", "note": tr(f"per-channel fit of daily {outcome}",
-                                    f"ước lượng theo từng kênh từ {outcome} theo ngày")}
+            "freq": "D", "note": tr(f"per-channel fit of daily {_said(outcome, 'en')}",
+                                    f"ước lượng theo từng kênh từ {_said(outcome, 'vi')} "
+                                    "theo ngày")}
 
 
 def curves_table(curves: Mapping[str, Any], refused: Mapping[str, str]) -> pd.DataFrame:
