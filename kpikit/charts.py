@@ -120,6 +120,20 @@ def _axis_format(unit: str) -> dict:
     return {"tickformat": ",.0f"}
 
 
+def _period_text(p: Any, freq: str, lang: str) -> str:
+    """A period of a category axis as the reader writes it: a week by its first day
+    (06/01/2025 in Vietnamese), a month as 01/2025, a quarter as Q1/2025 (Quý 1/2025)."""
+    from .format import format_date, format_month
+
+    if freq == "W" or getattr(p, "freqstr", "") == "D":
+        return format_date(p.start_time, lang)
+    if freq == "M":
+        return format_month(p.start_time, lang)
+    if freq == "Q":
+        return f"Quý {p.quarter}/{p.year}" if lang == "vi" else f"Q{p.quarter} {p.year}"
+    return str(p)
+
+
 def feasibility_chart(
     f: Feasibility, *, lang: str | None = None, currency: str | None = None,
     title: str | None = None
@@ -140,7 +154,7 @@ def feasibility_chart(
         if prev is not None and (p - prev).n > 1:
             x.append("…" * (len(x) % 5 + 1))  # unique labels for each break
             y_list.append(None)
-        x.append(p.start_time.strftime("%Y-%m-%d") if f.freq == "W" else str(p))
+        x.append(_period_text(p, f.freq, lang))
         y_list.append(float(v))
         prev = p
     y = f.history.to_numpy(dtype=float)
@@ -239,16 +253,60 @@ STATUS_COLORS = {"on track": "#27ae60", "achieved": "#1e8449", "at risk": "#e67e
                  "no data": "#bdc3c7"}
 
 
-def _number_format(unit: str, currency: str | None, lang: str) -> dict:
+def _currency_symbol(currency: str | None, lang: str) -> str:
+    """The sign CLDR gives ``currency`` in ``lang`` (₫, $, US$), or the code itself."""
+    if not currency:
+        return ""
+    from babel.numbers import get_currency_symbol
+
+    from ._lang import LOCALES
+
+    return get_currency_symbol(currency, locale=LOCALES[lang])
+
+
+# scales for amounts too long for a bullet chart: (divisor, English, Vietnamese)
+_SCALES = ((1e12, "T", "nghìn tỷ"), (1e9, "B", "tỷ"), (1e6, "M", "tr"))
+
+
+def _scale(top: float, unit: str) -> tuple[float, str, str]:
+    """``(divisor, en, vi)`` so that amounts up to ``top`` read short (14,3 tỷ), else 1."""
+    if unit in ("currency", "count"):
+        for d, en, vi in _SCALES:
+            if top >= d:
+                return d, en, vi
+    return 1.0, "", ""
+
+
+def _number_format(unit: str, currency: str | None, lang: str,
+                   word: tuple[str, str] = ("", "")) -> dict:
+    """The indicator number as the reader writes it: ``14,3 tỷ ₫`` (vi), ``₫14.3B`` (en)."""
     if unit == "percent":
         return {"valueformat": ".2%"}
     if unit == "ratio":
         return {"valueformat": ".2f", "suffix": "x"}
-    if unit == "currency":
-        sym = {"VND": "₫", "USD": "$", "EUR": "€"}.get(currency or "", "")
-        return ({"valueformat": ",.0f", "suffix": f" {sym}"} if lang == "vi" or sym == "₫"
-                else {"valueformat": ",.0f", "prefix": sym})
-    return {"valueformat": ",.0f"}
+    scaled = any(word)
+    fmt = ",.1f" if scaled else ",.0f"
+    sym = _currency_symbol(currency, lang) if unit == "currency" else ""
+    if lang == "vi":
+        tail = " ".join(t for t in (word[1], sym) if t)
+        return {"valueformat": fmt, **({"suffix": f" {tail}"} if tail else {})}
+    out = {"valueformat": fmt, **({"suffix": word[0]} if word[0] else {})}
+    if sym:
+        # a one-sign symbol goes before the number (₫1.2B); a code-like one after it
+        if len(sym) == 1:
+            out["prefix"] = sym
+        else:
+            out["suffix"] = out.get("suffix", "") + f" {sym}"
+    return out
+
+
+def _gauge_axis(unit: str, scaled: bool) -> dict:
+    """Gauge ticks as the number: percentages (0,5%-2,5%), not 0.005-0.025."""
+    if unit == "percent":
+        return {"tickformat": ".1~%"}
+    if unit == "ratio":
+        return {"tickformat": ".2~f", "ticksuffix": "x"}
+    return {"tickformat": ",.1~f" if scaled else ",~f"}
 
 
 def scorecard_chart(ev, *, lang: str | None = None, currency: str | None = None) -> go.Figure:
@@ -269,24 +327,30 @@ def scorecard_chart(ev, *, lang: str | None = None, currency: str | None = None)
         y0, y1 = 1 - (j + 1) / n, 1 - j / n
         values = [v for v in (r.actual, r.target, r.expected, r.projection) if v == v]
         top = max(values) * 1.15 if values else 1.0
-        fmt = _number_format(k.unit, currency, lang)
+        # long amounts are shown in millions or billions: 14,3 tỷ ₫ fits, 14.348.926.000 ₫
+        # is clipped; every value of the gauge is divided alike, so the bars still compare
+        d, word_en, word_vi = _scale(top, k.unit)
+        fmt = _number_format(k.unit, currency, lang, (word_en, word_vi))
+        actual, target, expected = (v / d for v in (r.actual, r.target, r.expected))
+        top /= d
         steps = []
-        if r.expected == r.expected:
-            lo, hi = sorted((0.97 * r.expected, 1.03 * r.expected))
+        if expected == expected:
+            lo, hi = sorted((0.97 * expected, 1.03 * expected))
             steps.append({"range": [lo, hi], "color": "rgba(52,73,94,0.15)"})
         fig.add_trace(go.Indicator(
-            mode="number+gauge+delta", value=r.actual if r.actual == r.actual else 0,
+            mode="number+gauge+delta", value=actual if actual == actual else 0,
             number={**fmt, "font": {"size": 17}},
             # the delta compares with what was expected by now (the pace), not the full target
-            delta={"reference": r.expected if r.expected == r.expected else r.target,
+            delta={"reference": expected if expected == expected else target,
                    "relative": True, "valueformat": ".1%",
                    "increasing": {"color": "#27ae60" if k.higher_is_better else "#c0392b"},
                    "decreasing": {"color": "#c0392b" if k.higher_is_better else "#27ae60"}},
             domain={"x": [0.34, 0.86], "y": [y0 + 0.03, y1 - 0.05]},
-            gauge={"shape": "bullet", "axis": {"range": [0, top]},
+            gauge={"shape": "bullet",
+                   "axis": {"range": [0, top], **_gauge_axis(k.unit, d != 1.0)},
                    "bar": {"color": STATUS_COLORS[r.status], "thickness": 0.45},
                    "threshold": {"line": {"color": "black", "width": 3}, "thickness": 0.9,
-                                 "value": r.target}, "steps": steps},
+                                 "value": target}, "steps": steps},
         ))
         fig.add_annotation(
             x=0.32, y=(y0 + y1) / 2, xref="paper", yref="paper", xanchor="right",
@@ -487,6 +551,17 @@ def what_if_chart(changes: dict[str, float], goal: str, goal_change: float, *,
     return _finish(fig, lang)
 
 
+def _months(index: Any, lang: str) -> list[str]:
+    """Monthly periods as the reader writes them: 01/2025 (vi), Jan 2025 (en)."""
+    from .format import format_month
+
+    out = []
+    for p in index:
+        start = getattr(p, "start_time", None)
+        out.append(format_month(start, lang) if start is not None else str(p))
+    return out
+
+
 def horizon_chart(short, long, short_kpi: str, long_kpi: str, *,
                   lang: str | None = None) -> go.Figure:
     """Two monthly KPI series, a short-term one and a long-term one, on twin axes."""
@@ -495,10 +570,10 @@ def horizon_chart(short, long, short_kpi: str, long_kpi: str, *,
     words = {"en": ("short term", "long term"), "vi": ("ngắn hạn", "dài hạn")}[
         "vi" if lang == "vi" else "en"]
     fig = _figure()
-    fig.add_trace(go.Scatter(x=[str(p) for p in short.index], y=short.to_numpy(dtype=float),
+    fig.add_trace(go.Scatter(x=_months(short.index, lang), y=short.to_numpy(dtype=float),
                              name=f"{short_label(short_kpi, lang)} ({words[0]})",
                              line={"color": COLORS["line"], "width": 3}))
-    fig.add_trace(go.Scatter(x=[str(p) for p in long.index], y=long.to_numpy(dtype=float),
+    fig.add_trace(go.Scatter(x=_months(long.index, lang), y=long.to_numpy(dtype=float),
                              name=f"{short_label(long_kpi, lang)} ({words[1]})", yaxis="y2",
                              line={"color": "#27ae60", "width": 3, "dash": "dot"}))
     fig.update_layout(height=360, legend={"orientation": "h", "y": -0.2},
