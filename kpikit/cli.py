@@ -15,7 +15,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from ._lang import language, resolve_lang, tr, using_language
+from ._lang import LANGS, language, resolve_lang, tr, using_language
 from .errors import KpikitError, ParameterError
 
 EXIT_ERROR = 2
@@ -345,7 +345,7 @@ def _cmd_batch(a: argparse.Namespace) -> int:
 
     spec = load_spec(a.spec)
     lang = a.lang if a.lang_given else spec.parameters.get("lang", a.lang)
-    a.lang = lang if lang in ("en", "vi") else "en"
+    a.lang = lang if lang in LANGS else "en"
     with using_language(a.lang):
         return _report(run_batch(spec, jobs=a.jobs, force=a.force,
                                  progress=partial(print_progress, lang=a.lang),
@@ -696,7 +696,7 @@ def _lang_of(argv: Sequence[str]) -> str:
     for i, a in enumerate(args):
         given = a.split("=", 1)[1] if a.startswith("--lang=") else (
             args[i + 1] if a == "--lang" and i + 1 < len(args) else None)
-        if given in ("en", "vi"):
+        if given in LANGS:
             return given
     return language()
 

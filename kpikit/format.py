@@ -39,8 +39,8 @@ def _missing(value: Any) -> bool:
     if value is None:
         return True
     try:
-        return math.isnan(value)
-    except TypeError:
+        return bool(value != value)  # NaN and NaT are not equal to themselves
+    except (TypeError, ValueError):
         return False
 
 
@@ -48,6 +48,15 @@ def _plain(text: str) -> str:
     for space in _NBSP:
         text = text.replace(space, " ")
     return text
+
+
+def _half_up() -> Any:
+    """Round halves up, as people and spreadsheets do (12,345 -> 12,35); Babel follows the
+    decimal context, whose default rounds halves to even (12,34)."""
+    import decimal
+
+    ctx = decimal.Context(rounding=decimal.ROUND_HALF_UP, prec=40)
+    return decimal.localcontext(ctx)
 
 
 def _pattern(decimals: int) -> str:
@@ -72,8 +81,9 @@ def format_number(value: float | None, decimals: int = 0, lang: str | None = Non
         return "∞" if value > 0 else "-∞"
     from babel.numbers import format_decimal
 
-    return _plain(format_decimal(value, format=_pattern(decimals), locale=_locale(lang),
-                                 decimal_quantization=True))
+    with _half_up():
+        return _plain(format_decimal(value, format=_pattern(decimals), locale=_locale(lang),
+                                     decimal_quantization=True))
 
 
 def format_money(value: float | None, currency: str | None, lang: str | None = None) -> str:
@@ -90,7 +100,8 @@ def format_money(value: float | None, currency: str | None, lang: str | None = N
     from babel.numbers import format_currency
 
     try:
-        return _plain(format_currency(value, currency, locale=_locale(lang)))
+        with _half_up():
+            return _plain(format_currency(value, currency, locale=_locale(lang)))
     except Exception:  # a code CLDR does not know: the number, then the code
         return f"{format_number(value, 2, lang)} {currency}"
 
@@ -103,8 +114,9 @@ def format_percent(value: float | None, decimals: int = 1, lang: str | None = No
         return format_number(value, 0, lang) + "%"
     from babel.numbers import format_percent as _fp
 
-    return _plain(_fp(value, format=_pattern(decimals) + "%", locale=_locale(lang),
-                      decimal_quantization=True))
+    with _half_up():
+        return _plain(_fp(value, format=_pattern(decimals) + "%", locale=_locale(lang),
+                          decimal_quantization=True))
 
 
 def format_compact(value: float | None, lang: str | None = None, currency: str | None = None,

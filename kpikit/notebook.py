@@ -24,7 +24,7 @@ import pandas as pd
 from ._lang import resolve_lang, set_language, tr
 from .catalog import KPIS, OBJECTIVE_LABELS, OBJECTIVES, get_kpi
 from .errors import ParameterError
-from .format import LANGS, format_change, format_value
+from .format import LANGS, format_change, format_percent, format_value
 
 __all__ = ["NOTEBOOKS", "Param", "begin", "parameters", "setup", "write_results"]
 
@@ -311,7 +311,7 @@ def targets_table(targets: pd.DataFrame, *, lang: str | None = None,
     rows = []
     for r in targets.itertuples():
         rows.append({
-            "kpi": get_kpi(r.kpi).label(lang), "owner": r.owner,
+            "kpi": get_kpi(r.kpi).label(lang), "owner": owner_text(r.owner, lang),
             "cadence": translate(r.cadence, lang), "horizon": translate(r.horizon, lang),
             "direction": better[r.direction][i],
             "target": format_value(r.target, r.kpi, lang=lang, currency=currency),
@@ -460,8 +460,10 @@ def line(key: str, lang: str | None = None, **values: Any) -> str:
             k = "names"
         elif k == "kpi" and isinstance(v, str) and v in KPIS:
             v = KPIS[v].label(lang)  # a KPI's name, not its code (revenue -> Doanh thu)
+        elif k == "error" and isinstance(v, float):
+            v = format_percent(v, 2, lang)  # a relative error: 0,00%, never 2.22e-16
         elif isinstance(v, float):
-            v = _cell(v, lang, False)  # 2.22e-16 reads as 0
+            v = _cell(v, lang, False)
         shown[k] = v
     return _LINES[key][1 if vi else 0].format(**shown)
 
@@ -473,6 +475,16 @@ _VALUES_VI = {"short": "ngắn hạn", "long": "dài hạn", "weekly": "hằng t
               "max": "mức tối đa", "locked": "khóa", "zero": "về 0", "refused": "bị từ chối",
               "lowest AIC": "AIC thấp nhất", "hill": "Hill", "log": "logarit",
               "unassigned": "chưa giao", "plan": "kế hoạch", "cascade": "suy từ cây KPI"}
+
+
+def owner_text(owner: str, lang: str | None = None) -> str:
+    """An owner as shown: the plan's placeholder for none in the reader's words, a person's
+    name as written (never looked up as a code word)."""
+    from .plan import UNASSIGNED
+
+    if owner == UNASSIGNED:
+        return "chưa giao" if resolve_lang(lang) == "vi" else "unassigned"
+    return owner
 
 
 def translate(value: Any, lang: str | None = None) -> Any:

@@ -58,6 +58,8 @@ def _shown(nb: nbformat.NotebookNode) -> list[str]:
             continue
         for o in cell.get("outputs", []):
             if o.get("output_type") == "stream" and o.get("name") == "stdout":
+                if o["text"].startswith("plan: "):
+                    continue  # a plan file shown as saved: its keys and codes are the format
                 out.append(o["text"])
             elif "text/html" in o.get("data", {}):
                 page = o["data"]["text/html"]
