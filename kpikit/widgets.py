@@ -18,7 +18,7 @@ from typing import Any
 import ipywidgets as w
 import pandas as pd
 
-from ._lang import resolve_lang
+from ._lang import resolve_lang, using_language
 from .catalog import CADENCE_LABELS, HORIZON_LABELS, OBJECTIVE_LABELS, OBJECTIVES, get_kpi
 from .errors import KpikitError
 from .format import format_money, format_number, format_value, parse_value
@@ -174,7 +174,7 @@ class PlanBuilder:
                                        continuous_update=False, layout=w.Layout(width="300px"))
                 shown: w.Widget = with_readout(target, lambda v, k=k.name: format_value(
                     v, k, lang=self.lang, currency=self.data.attrs.get("currency")),
-                    parse=lambda text, k=k.name: parse_value(text, k, self.lang))
+                    parse=lambda text, k=k.name: self._parse(text, k))
             else:
                 target = w.FloatSlider(disabled=True, readout=False,
                                        layout=w.Layout(width="300px"))
@@ -193,6 +193,11 @@ class PlanBuilder:
         first = next((r for r in self.rows if not r.tick.disabled), None)
         if first is not None:
             self._refresh(first, draw=True)
+
+    def _parse(self, text: str, kpi: str) -> float:
+        """A typed target read in the builder's language, its refusal said in it too."""
+        with using_language(self.lang):
+            return parse_value(text, kpi, self.lang)
 
     def _baseline(self, kpi: str) -> float:
         return baseline(self.data, kpi, self.period, campaigns=self.campaigns).value
