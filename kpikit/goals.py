@@ -925,16 +925,19 @@ def check_plan(plan: Plan, data: pd.DataFrame, *, tolerance: float = 0.01) -> Pl
     unowned = [r["kpi"] for r in rows if r["owner"] == UNASSIGNED]
     if unowned:
         names = ", ".join(unowned)
+        said = ", ".join(get_kpi(k).short_label("vi") for k in unowned)  # a reader's words
         warn.append(tr(f"no owner named for {names} (step 6: every KPI needs someone "
                        "accountable). Fix: set owner for each KPI in the plan.",
-                       f"chưa có người phụ trách cho {names} (bước 6: mỗi KPI cần một người "
+                       f"chưa có người phụ trách cho {said} (bước 6: mỗi KPI cần một người "
                        "chịu trách nhiệm). Cách sửa: đặt owner cho từng KPI trong kế hoạch."))
     horizons = set(table["horizon"]) if len(table) else set()
     if horizons == {"short"}:
         warn.append(tr("every KPI is short-term (step 8): add a long-term one such as "
                        "new_customers, repeat_purchase_rate or follower_growth.",
                        "mọi KPI đều ngắn hạn (bước 8): thêm một KPI dài hạn như "
-                       "new_customers, repeat_purchase_rate hoặc follower_growth."))
+                       + ", ".join(get_kpi(k).short_label("vi") for k in
+                                   ("new_customers", "repeat_purchase_rate"))
+                       + f" hoặc {get_kpi('follower_growth').short_label('vi')}."))
     targets = {r["kpi"]: r["target"] for r in rows if r["target"] == r["target"]}
     contradictions = _identity_checks(targets, tolerance)
     casc = None
