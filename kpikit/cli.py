@@ -51,14 +51,22 @@ def _heads(*names: str) -> list[str]:
     return [tr(n, _HEADS_VI.get(n, n)) for n in names]
 
 
-def _span(name: str, start: object, end: object, lang: str, as_of: object = None) -> str:
-    """``plan: start to end[, as of day]`` with the days as the reader writes them."""
+def _day(d: object, lang: str) -> str:
+    """A day in a terminal table: dd/mm/yyyy in Vietnamese; ISO in English, which sorts
+    and reads the same everywhere (2027-03-31)."""
     from .format import format_date
 
-    a, b = format_date(start, lang), format_date(end, lang)
+    if lang == "vi":
+        return format_date(d, lang)
+    return str(d)[:10] if d == d and d is not None else "–"
+
+
+def _span(name: str, start: object, end: object, lang: str, as_of: object = None) -> str:
+    """``plan: start to end[, as of day]`` with the days as the reader writes them."""
+    a, b = _day(start, lang), _day(end, lang)
     if as_of is None:
         return tr(f"{name}: {a} to {b}", f"{name}: {a} đến {b}")
-    d = format_date(as_of, lang)
+    d = _day(as_of, lang)
     return tr(f"{name}: {a} to {b}, as of {d}", f"{name}: {a} đến {b}, tính đến {d}")
 
 
@@ -386,7 +394,7 @@ def _cmd_plan_suggest(a: argparse.Namespace) -> int:
 
 
 def _cmd_plan_check(a: argparse.Namespace) -> int:
-    from .format import format_change, format_date, format_number, format_percent, format_value
+    from .format import format_change, format_number, format_percent, format_value
     from .goals import FEASIBILITY_LABELS, check_plan
     from .plan import Plan
 
@@ -405,7 +413,7 @@ def _cmd_plan_check(a: argparse.Namespace) -> int:
         return f" {n:.0f}" if isinstance(n, int | float) and n == n else ""
 
     def when(d: object) -> str:
-        return format_date(d, lang) if hasattr(d, "strftime") else str(d)
+        return _day(d, lang) if hasattr(d, "strftime") else str(d)
 
     rows = [[r.kpi, translate(r.owner, lang), translate(r.cadence, lang),
              translate(r.horizon, lang),
