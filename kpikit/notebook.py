@@ -477,6 +477,9 @@ _VALUES_VI = {"short": "ngắn hạn", "long": "dài hạn", "weekly": "hằng t
               "unassigned": "chưa giao", "plan": "kế hoạch", "cascade": "suy từ cây KPI"}
 
 
+_NAME_COLUMNS = {"owner", "campaign", "channel", "segment", "kpi"}
+
+
 def owner_text(owner: str, lang: str | None = None) -> str:
     """An owner as shown: the plan's placeholder for none in the reader's words, a person's
     name as written (never looked up as a code word)."""
@@ -498,6 +501,12 @@ def rename(df: pd.DataFrame, lang: str | None = None) -> pd.DataFrame:
     lang = resolve_lang(lang)
     out = df.copy()
     for c in out.columns:
+        if c in _NAME_COLUMNS:
+            # names from the data or the plan, shown as written: an owner or a channel
+            # called "all" or "log" is not a code word
+            if c == "owner":
+                out[c] = out[c].map(lambda v: owner_text(v, lang) if isinstance(v, str) else v)
+            continue
         if out[c].dtype == object or pd.api.types.is_string_dtype(out[c]):
             out[c] = out[c].map(lambda v: translate(v, lang))
     return out.rename(columns=_COLS.get(lang, _COLS["en"]))

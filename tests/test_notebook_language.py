@@ -129,3 +129,22 @@ def test_the_checker_finds_what_it_looks_for():
     assert _problems(clean, "vi", words) == []
     assert _problems(["Revenue: off track"], "en", words) == []
     assert _problems(["Doanh thu: chệch hướng"], "en", words) != []
+
+
+def test_tables_translate_code_words_but_not_names():
+    """``unassigned`` and ``weekly`` are kpikit's words; an owner called ``log`` or a channel
+    called ``all`` are the user's names and stay as written."""
+    import pandas as pd
+
+    from kpikit import notebook as nb
+
+    df = pd.DataFrame({"owner": ["unassigned", "log"], "channel": ["all", "search"],
+                       "cadence": ["weekly", "quarterly"], "weight_before": [0.5, 0.25]})
+    vi = nb.rename(df, "vi")
+    assert list(vi.columns) == ["Người phụ trách", "Kênh", "Chu kỳ", "Tỷ trọng trước"]
+    assert vi["Người phụ trách"].tolist() == ["chưa giao", "log"]
+    assert vi["Kênh"].tolist() == ["all", "search"]
+    assert vi["Chu kỳ"].tolist() == ["hằng tuần", "hằng quý"]
+    assert nb._cell(5.384e-05, "vi", False) == "0,00005384"
+    assert nb._cell(0.3166, "vi", True) == "31,7%"
+    assert nb._cell(1234567.0, "vi", False) == "1.234.567"
