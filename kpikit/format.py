@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 
 from ._lang import LANGS, LOCALES, _checked, resolve_lang, tr
@@ -59,6 +60,22 @@ def _half_up() -> Any:
     return decimal.localcontext(ctx)
 
 
+@lru_cache(maxsize=64)
+def _compiled(pattern: str, locale: str) -> tuple[Any, Any]:
+    """A CLDR number pattern and its locale, parsed once (tables format thousands of cells)."""
+    from babel import Locale
+    from babel.numbers import parse_pattern
+
+    return parse_pattern(pattern), Locale.parse(locale)
+
+
+def _apply(value: float, pattern: str, lang: str | None) -> str:
+    """``value`` written by the CLDR ``pattern`` in the locale of ``lang``."""
+    compiled, locale = _compiled(pattern, _locale(lang))
+    with _half_up():
+        return _plain(compiled.apply(Decimal(str(value)), locale, decimal_quantization=True))
+
+
 def _pattern(decimals: int) -> str:
     return "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
 
@@ -79,11 +96,7 @@ def format_number(value: float | None, decimals: int = 0, lang: str | None = Non
         return MISSING
     if math.isinf(value):
         return "∞" if value > 0 else "-∞"
-    from babel.numbers import format_decimal
-
-    with _half_up():
-        return _plain(format_decimal(value, format=_pattern(decimals), locale=_locale(lang),
-                                     decimal_quantization=True))
+    return _apply(value, _pattern(decimals), lang)
 
 
 def format_money(value: float | None, currency: str | None, lang: str | None = None) -> str:
@@ -97,11 +110,12 @@ def format_money(value: float | None, currency: str | None, lang: str | None = N
     if currency is None or math.isinf(value):
         decimals = 0 if math.isinf(value) or abs(value) >= 1000 else 2
         return format_number(value, decimals, lang)
-    from babel.numbers import format_currency
-
+    locale = _compiled("#", _locale(lang))[1]
     try:
         with _half_up():
-            return _plain(format_currency(value, currency, locale=_locale(lang)))
+            return _plain(locale.currency_formats["standard"].apply(
+                Decimal(str(value)), locale, currency=currency, currency_digits=True,
+                decimal_quantization=True))
     except Exception:  # a code CLDR does not know: the number, then the code
         return f"{format_number(value, 2, lang)} {currency}"
 
@@ -112,11 +126,7 @@ def format_percent(value: float | None, decimals: int = 1, lang: str | None = No
         return MISSING
     if math.isinf(value):
         return format_number(value, 0, lang) + "%"
-    from babel.numbers import format_percent as _fp
-
-    with _half_up():
-        return _plain(_fp(value, format=_pattern(decimals) + "%", locale=_locale(lang),
-                          decimal_quantization=True))
+    return _apply(value, _pattern(decimals) + "%", lang)
 
 
 def format_compact(value: float | None, lang: str | None = None, currency: str | None = None,
