@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 from ._lang import resolve_lang
 from ._safe import plot_text
 from .catalog import get_kpi
-from .format import format_change, format_value
+from .format import format_change, format_percent, format_value
 from .goals import FEASIBILITY_LABELS, Cascade, Feasibility
 
 __all__ = ["feasibility_chart", "kpi_tree_chart", "short_label", "style"]
@@ -27,10 +27,10 @@ COLORS = {
 _TEXT = {
     "en": {"target": "Target", "per_day": "per day", "history": "History",
            "pct": "beats {p:.0f}% of past periods", "tree": "KPI tree", "baseline": "baseline",
-           "covers": "the tree covers {c:.0%} of {goal}"},
+           "covers": "the tree covers {c} of {goal}"},
     "vi": {"target": "Mục tiêu", "per_day": "mỗi ngày", "history": "Lịch sử",
            "pct": "tốt hơn {p:.0f}% các kỳ trước", "tree": "Cây KPI", "baseline": "cơ sở",
-           "covers": "cây bao phủ {c:.0%} {goal}"},
+           "covers": "cây bao phủ {c} {goal}"},
 }
 
 
@@ -196,6 +196,11 @@ def feasibility_chart(
     return _finish(fig, lang)
 
 
+# where a driver's target comes from (goals.cascade): the plan, the tree, or kept as is
+_SOURCES = {"plan": ("plan", "kế hoạch"), "cascade": ("cascade", "suy từ cây KPI"),
+            "locked": ("locked", "giữ nguyên")}
+
+
 def kpi_tree_chart(c: Cascade, *, lang: str | None = None,
                    currency: str | None = None) -> go.Figure:
     """The business goal above its drivers, each with baseline -> target and the change."""
@@ -218,7 +223,7 @@ def kpi_tree_chart(c: Cascade, *, lang: str | None = None,
     change = c.goal_target / c.goal_baseline - 1 if c.goal_baseline else math.nan
     box(0.3, 0.7, 0.62, 0.97, COLORS["goal"],
         f"<b>{goal.label(lang)}</b><br>{fmt(c.goal_baseline, goal.name)} → "
-        f"<b>{fmt(c.goal_target, goal.name)}</b><br>{change:+.1%}")
+        f"<b>{fmt(c.goal_target, goal.name)}</b><br>{format_change(change, lang)}")
     for i, r in enumerate(c.drivers.itertuples()):
         x0, x1 = i * width + 0.01, (i + 1) * width - 0.01
         k = get_kpi(r.kpi)
@@ -226,7 +231,8 @@ def kpi_tree_chart(c: Cascade, *, lang: str | None = None,
         color = "#27ae60" if good or abs(r.change) < 1e-9 else "#c0392b"
         box(x0, x1, 0.02, 0.42, color,
             f"<b>{k.label(lang)}</b><br>{t['baseline']} {fmt(r.baseline, r.kpi)}<br>"
-            f"→ <b>{fmt(r.target, r.kpi)}</b><br>{r.change:+.1%} ({r.source})")
+            f"→ <b>{fmt(r.target, r.kpi)}</b><br>{format_change(r.change, lang)} "
+            f"({_SOURCES.get(r.source, (r.source,) * 2)[1 if lang == 'vi' else 0]})")
         fig.add_shape(type="line", x0=0.5, y0=0.62, x1=(x0 + x1) / 2, y1=0.42,
                       line={"color": "#95a5a6", "width": 1.5})
         if i:
@@ -239,7 +245,8 @@ def kpi_tree_chart(c: Cascade, *, lang: str | None = None,
         ops, parts, strict=True))
     title = f"{t['tree']}: {formula}"
     if c.coverage == c.coverage and c.coverage < 0.999:
-        title += f"<br><sup>{t['covers'].format(c=c.coverage, goal=goal.label(lang))}</sup>"
+        covers = t["covers"].format(c=format_percent(c.coverage, 0, lang), goal=goal.label(lang))
+        title += f"<br><sup>{covers}</sup>"
     fig.update_xaxes(visible=False, range=[0, 1])
     fig.update_yaxes(visible=False, range=[0, 1])
     fig.update_layout(title=title, height=340, showlegend=False)

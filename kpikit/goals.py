@@ -804,7 +804,7 @@ def cascade(
             targets[d], source[d] = b[d], "locked"
     product = tree.constant * math.prod(targets[d] ** e for d, e in tree.drivers)
     if abs(product / goal_target - 1) > tolerance:
-        off = f"{product / goal_target - 1:+.1%}"
+        off = nfmt(product / goal_target - 1, "+.1%")
         contradictions.append(tr(
             f"the driver targets multiply to {nfmt(product, ',.6g')}, not the goal "
             f"{nfmt(goal_target, ',.6g')} ({off}): {tree.formula()}",

@@ -727,17 +727,18 @@ def scorecard_table(ev: Any, *, lang: str | None = None,
 
         sig = ""
         if getattr(r, "p_ly", None) == getattr(r, "p_ly", None) and hasattr(r, "p_ly"):
-            sig = (" *" if r.significant_ly else tr(" (n.s.)", " (không đáng kể)"))
+            sig = (" *" if r.significant_ly else
+                   (" (không đáng kể)" if lang == "vi" else " (n.s.)"))
         est = " (est.)" if lang != "vi" else " (ước tính)"
         est = est if bool(getattr(r, "estimated", False)) else ""
         rows.append({
-            "kpi": get_kpi(r.kpi).label(lang), "owner": r.owner,
+            "kpi": get_kpi(r.kpi).label(lang), "owner": owner_text(r.owner, lang),
             "status": STATUS_TEXT[r.status][i], "actual": fv(r.actual) + est,
             "expected": fv(r.expected), "target": fv(r.target),
-            "attainment": "–" if r.attainment != r.attainment else f"{r.attainment:.0%}",
+            "attainment": format_percent(r.attainment, 0, lang),
             "projection": fv(r.projection),
             "interval": f"{fv(r.low)} – {fv(r.high)}" if r.low == r.low else "–",
-            "probability": "–" if r.probability != r.probability else f"{r.probability:.0%}",
+            "probability": format_percent(r.probability, 0, lang),
             "change_ly": (format_change(getattr(r, "change_ly", float("nan")), lang) + sig),
         })
     cols = {"en": {"status": "Status", "actual": "Actual", "expected": "Expected by now",
