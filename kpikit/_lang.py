@@ -13,7 +13,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-LANGS = ("en", "vi")
+#: The one list of languages kpikit speaks; every other module reads it from here.
+LANGS: tuple[str, ...] = ("en", "vi")
+#: The CLDR locale behind each language's numbers, money and dates.
+LOCALES: dict[str, str] = {"en": "en", "vi": "vi_VN"}
 
 _session: str | None = None
 _block: ContextVar[str | None] = ContextVar("kpikit_language", default=None)
@@ -29,14 +32,24 @@ def _checked(lang: str) -> str:
     if lang not in LANGS:
         from .errors import ParameterError, ProblemCode
 
-        raise ParameterError(tr(f"lang={lang!r}: unsupported language. Choose from: en, vi.",
-                                f"lang={lang!r}: ngôn ngữ không được hỗ trợ. Chọn: en, vi."),
+        choices = ", ".join(LANGS)
+        raise ParameterError(tr(f"lang={lang!r}: unsupported language. Choose from: {choices}.",
+                                f"lang={lang!r}: ngôn ngữ không được hỗ trợ. Chọn: {choices}."),
                              code=ProblemCode.PARAMETER_CHOICE)
     return lang
 
 
+def resolve_lang(lang: str | None) -> str:
+    """``lang`` checked, or the current :func:`language` when it is ``None``.
+
+    Every public function that takes ``lang`` defaults it to ``None`` and calls this,
+    so :func:`set_language`, :func:`using_language` and KPIKIT_LANG reach all output.
+    """
+    return language() if lang is None else _checked(lang)
+
+
 def set_language(lang: str | None) -> None:
-    """Speak ``lang`` (``"en"`` or ``"vi"``) from now on; ``None`` goes back to KPIKIT_LANG."""
+    """Speak ``lang`` (one of :data:`LANGS`) from now on; ``None`` goes back to KPIKIT_LANG."""
     global _session
     _session = None if lang is None else _checked(lang)
 

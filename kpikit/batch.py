@@ -970,8 +970,11 @@ _INDEX_TEXT = {
 
 
 def _lang(run: Run) -> str:
-    lang = run.parameters.get("lang", "en")
-    return lang if lang in _INDEX_TEXT else "en"
+    """The run's ``lang`` parameter; without one, the current language (one channel)."""
+    from ._lang import LANGS, language
+
+    lang = run.parameters.get("lang") or language()
+    return lang if lang in LANGS else "en"
 
 
 def _headline(run: Run, results: dict[str, Any] | None) -> list[tuple[str, str]]:
@@ -1002,9 +1005,21 @@ def _headline(run: Run, results: dict[str, Any] | None) -> list[tuple[str, str]]
 
         e = results.get("expected", {})
         lift = e.get("lift")
-        return [(t["lift"].format(o=results.get("outcome"), l=format_change(lift, lang))
+        return [(t["lift"].format(o=_outcome_label(results.get("outcome"), lang),
+                                  l=format_change(lift, lang))
                  if isinstance(lift, (int, float)) else t["allocation"], "ok")]
     return []
+
+
+def _outcome_label(outcome: Any, lang: str) -> str:
+    """An outcome measure or KPI (``revenue``) as its reader's word (``Doanh thu``)."""
+    from .catalog import KPIS, MEASURES
+
+    if outcome in KPIS:
+        return KPIS[outcome].short_label(lang)
+    if outcome in MEASURES:
+        return MEASURES[outcome].label(lang)
+    return str(outcome)
 
 
 def _status_word(status: str, lang: str) -> str:
@@ -1039,7 +1054,7 @@ def write_index(spec: Spec, runs: Sequence[Run]) -> tuple[Path, Path]:
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(["campaign", "notebook", "status", "error", "headline", "report", "seconds"])
     for r, m, res in rows:
-        head = "; ".join(f"{t} ({s})" for t, s in _headline(r, res))
+        head = "; ".join(f"{t} ({_status_word(s, _lang(r))})" for t, s in _headline(r, res))
         report = r.folder / "report.html"
         # names and errors come from the data: a spreadsheet must not run them as formulas
         w.writerow(neutral_row([

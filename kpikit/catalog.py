@@ -14,7 +14,7 @@ import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ._lang import tr
+from ._lang import resolve_lang, tr
 from .errors import ProblemCode, UnknownKPIError
 
 __all__ = [
@@ -48,6 +48,11 @@ OBJECTIVE_LABELS = {
     "retention": ("Retention", "Giữ chân khách hàng"),
 }
 HORIZONS: tuple[str, ...] = ("short", "long")
+#: how each horizon and review cadence reads: (English, Vietnamese)
+HORIZON_LABELS = {"short": ("short term", "ngắn hạn"), "long": ("long term", "dài hạn")}
+CADENCE_LABELS = {"weekly": ("weekly", "hằng tuần"), "monthly": ("monthly", "hằng tháng"),
+                  "quarterly": ("quarterly", "hằng quý"),
+                  "campaign": ("per campaign", "theo chiến dịch")}
 AGGREGATIONS: tuple[str, ...] = ("sum", "last", "non-additive")
 UNITS: tuple[str, ...] = ("percent", "currency", "ratio", "count")
 
@@ -75,8 +80,9 @@ class Measure:
     label_en: str
     label_vi: str
 
-    def label(self, lang: str = "en") -> str:
+    def label(self, lang: str | None = None) -> str:
         """Return the label in ``lang`` (``"en"`` or ``"vi"``)."""
+        lang = resolve_lang(lang)
         return self.label_vi if lang == "vi" else self.label_en
 
 
@@ -177,16 +183,19 @@ class KPI:
             seen[t.split("@")[0]] = None
         return tuple(seen)
 
-    def label(self, lang: str = "en") -> str:
+    def label(self, lang: str | None = None) -> str:
         """Return the label in ``lang``."""
+        lang = resolve_lang(lang)
         return self.label_vi if lang == "vi" else self.label_en
 
-    def short_label(self, lang: str = "en") -> str:
+    def short_label(self, lang: str | None = None) -> str:
         """The label without its parenthesis: ``CTR``, ``Doanh thu``."""
+        lang = resolve_lang(lang)
         return self.label(lang).split(" (")[0]
 
-    def description(self, lang: str = "en") -> str:
+    def description(self, lang: str | None = None) -> str:
         """Return the description in ``lang``."""
+        lang = resolve_lang(lang)
         return self.description_vi if lang == "vi" else self.description_en
 
     def formula(self) -> str:
@@ -520,8 +529,9 @@ def kpis_for(objective: str) -> list[KPI]:
     return sorted(found, key=lambda k: (k.objectives.index(objective), k.horizon != "short"))
 
 
-def list_kpis(objective: str | None = None, lang: str = "en") -> list[dict[str, str]]:
+def list_kpis(objective: str | None = None, lang: str | None = None) -> list[dict[str, str]]:
     """Describe KPIs as rows (for tables and the CLI), optionally for one objective."""
+    lang = resolve_lang(lang)
     items = kpis_for(objective) if objective else list(KPIS.values())
     return [
         {

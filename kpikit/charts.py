@@ -11,9 +11,10 @@ from typing import Any
 
 import plotly.graph_objects as go
 
+from ._lang import resolve_lang
 from ._safe import plot_text
 from .catalog import get_kpi
-from .format import format_change, format_value
+from .format import format_change, format_percent, format_value
 from .goals import FEASIBILITY_LABELS, Cascade, Feasibility
 
 __all__ = ["feasibility_chart", "kpi_tree_chart", "short_label", "style"]
@@ -26,15 +27,16 @@ COLORS = {
 _TEXT = {
     "en": {"target": "Target", "per_day": "per day", "history": "History",
            "pct": "beats {p:.0f}% of past periods", "tree": "KPI tree", "baseline": "baseline",
-           "covers": "the tree covers {c:.0%} of {goal}"},
+           "covers": "the tree covers {c} of {goal}"},
     "vi": {"target": "Mục tiêu", "per_day": "mỗi ngày", "history": "Lịch sử",
            "pct": "tốt hơn {p:.0f}% các kỳ trước", "tree": "Cây KPI", "baseline": "cơ sở",
-           "covers": "cây bao phủ {c:.0%} {goal}"},
+           "covers": "cây bao phủ {c} {goal}"},
 }
 
 
-def short_label(kpi: str, lang: str = "en") -> str:
+def short_label(kpi: str, lang: str | None = None) -> str:
     """A KPI's label without its parenthesis: ``CTR``, ``Doanh thu``."""
+    lang = resolve_lang(lang)
     return get_kpi(kpi).short_label(lang)
 
 
@@ -87,8 +89,9 @@ def _figure(*args: Any, **kwargs: Any) -> go.Figure:
     return _born_styled(lambda: go.Figure(*args, **kwargs))
 
 
-def style(fig: go.Figure, lang: str = "en") -> go.Figure:
+def style(fig: go.Figure, lang: str | None = None) -> go.Figure:
     """House style: white, compact, separators of ``lang`` (``1.234,5`` in Vietnamese)."""
+    lang = resolve_lang(lang)
     return _finish(fig.update_layout(template=_template()), lang)
 
 
@@ -117,14 +120,30 @@ def _axis_format(unit: str) -> dict:
     return {"tickformat": ",.0f"}
 
 
+def _period_text(p: Any, freq: str, lang: str) -> str:
+    """A period of a category axis as the reader writes it: a week by its first day
+    (06/01/2025 in Vietnamese), a month as 01/2025, a quarter as Q1/2025 (Quý 1/2025)."""
+    from .format import format_date, format_month
+
+    if freq == "W" or getattr(p, "freqstr", "") == "D":
+        return format_date(p.start_time, lang)
+    if freq == "M":
+        return format_month(p.start_time, lang)
+    if freq == "Q":
+        return f"Quý {p.quarter}/{p.year}" if lang == "vi" else f"Q{p.quarter} {p.year}"
+    return str(p)
+
+
 def feasibility_chart(
-    f: Feasibility, *, lang: str = "en", currency: str | None = None, title: str | None = None
+    f: Feasibility, *, lang: str | None = None, currency: str | None = None,
+    title: str | None = None
 ) -> go.Figure:
     """KPI history at the cadence's grain, with the target and the feasibility zones.
 
     Zones are bounded by the direction-aware 50th, 80th and 95th percentiles
     of the history: easy, realistic, ambitious, out of reach.
     """
+    lang = resolve_lang(lang)
     t = _TEXT.get(lang, _TEXT["en"])
     k = get_kpi(f.kpi)
     # a category axis: flights a year apart sit side by side, with a break between them
@@ -135,7 +154,7 @@ def feasibility_chart(
         if prev is not None and (p - prev).n > 1:
             x.append("…" * (len(x) % 5 + 1))  # unique labels for each break
             y_list.append(None)
-        x.append(p.start_time.strftime("%Y-%m-%d") if f.freq == "W" else str(p))
+        x.append(_period_text(p, f.freq, lang))
         y_list.append(float(v))
         prev = p
     y = f.history.to_numpy(dtype=float)
@@ -177,8 +196,15 @@ def feasibility_chart(
     return _finish(fig, lang)
 
 
-def kpi_tree_chart(c: Cascade, *, lang: str = "en", currency: str | None = None) -> go.Figure:
+# where a driver's target comes from (goals.cascade): the plan, the tree, or kept as is
+_SOURCES = {"plan": ("plan", "kế hoạch"), "cascade": ("cascade", "suy từ cây KPI"),
+            "locked": ("locked", "giữ nguyên")}
+
+
+def kpi_tree_chart(c: Cascade, *, lang: str | None = None,
+                   currency: str | None = None) -> go.Figure:
     """The business goal above its drivers, each with baseline -> target and the change."""
+    lang = resolve_lang(lang)
     t = _TEXT.get(lang, _TEXT["en"])
     goal = get_kpi(c.tree.goal)
     n = len(c.drivers)
@@ -197,7 +223,7 @@ def kpi_tree_chart(c: Cascade, *, lang: str = "en", currency: str | None = None)
     change = c.goal_target / c.goal_baseline - 1 if c.goal_baseline else math.nan
     box(0.3, 0.7, 0.62, 0.97, COLORS["goal"],
         f"<b>{goal.label(lang)}</b><br>{fmt(c.goal_baseline, goal.name)} → "
-        f"<b>{fmt(c.goal_target, goal.name)}</b><br>{change:+.1%}")
+        f"<b>{fmt(c.goal_target, goal.name)}</b><br>{format_change(change, lang)}")
     for i, r in enumerate(c.drivers.itertuples()):
         x0, x1 = i * width + 0.01, (i + 1) * width - 0.01
         k = get_kpi(r.kpi)
@@ -205,7 +231,8 @@ def kpi_tree_chart(c: Cascade, *, lang: str = "en", currency: str | None = None)
         color = "#27ae60" if good or abs(r.change) < 1e-9 else "#c0392b"
         box(x0, x1, 0.02, 0.42, color,
             f"<b>{k.label(lang)}</b><br>{t['baseline']} {fmt(r.baseline, r.kpi)}<br>"
-            f"→ <b>{fmt(r.target, r.kpi)}</b><br>{r.change:+.1%} ({r.source})")
+            f"→ <b>{fmt(r.target, r.kpi)}</b><br>{format_change(r.change, lang)} "
+            f"({_SOURCES.get(r.source, (r.source,) * 2)[1 if lang == 'vi' else 0]})")
         fig.add_shape(type="line", x0=0.5, y0=0.62, x1=(x0 + x1) / 2, y1=0.42,
                       line={"color": "#95a5a6", "width": 1.5})
         if i:
@@ -218,7 +245,8 @@ def kpi_tree_chart(c: Cascade, *, lang: str = "en", currency: str | None = None)
         ops, parts, strict=True))
     title = f"{t['tree']}: {formula}"
     if c.coverage == c.coverage and c.coverage < 0.999:
-        title += f"<br><sup>{t['covers'].format(c=c.coverage, goal=goal.label(lang))}</sup>"
+        covers = t["covers"].format(c=format_percent(c.coverage, 0, lang), goal=goal.label(lang))
+        title += f"<br><sup>{covers}</sup>"
     fig.update_xaxes(visible=False, range=[0, 1])
     fig.update_yaxes(visible=False, range=[0, 1])
     fig.update_layout(title=title, height=340, showlegend=False)
@@ -232,24 +260,69 @@ STATUS_COLORS = {"on track": "#27ae60", "achieved": "#1e8449", "at risk": "#e67e
                  "no data": "#bdc3c7"}
 
 
-def _number_format(unit: str, currency: str | None, lang: str) -> dict:
+def _currency_symbol(currency: str | None, lang: str) -> str:
+    """The sign CLDR gives ``currency`` in ``lang`` (₫, $, US$), or the code itself."""
+    if not currency:
+        return ""
+    from babel.numbers import get_currency_symbol
+
+    from ._lang import LOCALES
+
+    return get_currency_symbol(currency, locale=LOCALES[lang])
+
+
+# scales for amounts too long for a bullet chart: (divisor, English, Vietnamese)
+_SCALES = ((1e12, "T", "nghìn tỷ"), (1e9, "B", "tỷ"), (1e6, "M", "tr"))
+
+
+def _scale(top: float, unit: str) -> tuple[float, str, str]:
+    """``(divisor, en, vi)`` so that amounts up to ``top`` read short (14,3 tỷ), else 1."""
+    if unit in ("currency", "count"):
+        for d, en, vi in _SCALES:
+            if top >= d:
+                return d, en, vi
+    return 1.0, "", ""
+
+
+def _number_format(unit: str, currency: str | None, lang: str,
+                   word: tuple[str, str] = ("", "")) -> dict:
+    """The indicator number as the reader writes it: ``14,3 tỷ ₫`` (vi), ``₫14.3B`` (en)."""
     if unit == "percent":
         return {"valueformat": ".2%"}
     if unit == "ratio":
         return {"valueformat": ".2f", "suffix": "x"}
-    if unit == "currency":
-        sym = {"VND": "₫", "USD": "$", "EUR": "€"}.get(currency or "", "")
-        return ({"valueformat": ",.0f", "suffix": f" {sym}"} if lang == "vi" or sym == "₫"
-                else {"valueformat": ",.0f", "prefix": sym})
-    return {"valueformat": ",.0f"}
+    scaled = any(word)
+    fmt = ",.1f" if scaled else ",.0f"
+    sym = _currency_symbol(currency, lang) if unit == "currency" else ""
+    if lang == "vi":
+        tail = " ".join(t for t in (word[1], sym) if t)
+        return {"valueformat": fmt, **({"suffix": f" {tail}"} if tail else {})}
+    out = {"valueformat": fmt, **({"suffix": word[0]} if word[0] else {})}
+    if sym:
+        # a one-sign symbol goes before the number (₫1.2B); a code-like one after it
+        if len(sym) == 1:
+            out["prefix"] = sym
+        else:
+            out["suffix"] = out.get("suffix", "") + f" {sym}"
+    return out
 
 
-def scorecard_chart(ev, *, lang: str = "en", currency: str | None = None) -> go.Figure:
+def _gauge_axis(unit: str, scaled: bool) -> dict:
+    """Gauge ticks as the number: percentages (0,5%-2,5%), not 0.005-0.025."""
+    if unit == "percent":
+        return {"tickformat": ".1~%"}
+    if unit == "ratio":
+        return {"tickformat": ".2~f", "ticksuffix": "x"}
+    return {"tickformat": ",.1~f" if scaled else ",~f"}
+
+
+def scorecard_chart(ev, *, lang: str | None = None, currency: str | None = None) -> go.Figure:
     """One bullet chart per KPI: actual to date against the target, coloured by status.
 
     The bar is the actual, the black line the target, the pale band the value
     expected by now (pacing); the delta compares the actual with that expectation.
     """
+    lang = resolve_lang(lang)
     from .evaluate import STATUS_TEXT
 
     t = ev.totals()
@@ -261,24 +334,30 @@ def scorecard_chart(ev, *, lang: str = "en", currency: str | None = None) -> go.
         y0, y1 = 1 - (j + 1) / n, 1 - j / n
         values = [v for v in (r.actual, r.target, r.expected, r.projection) if v == v]
         top = max(values) * 1.15 if values else 1.0
-        fmt = _number_format(k.unit, currency, lang)
+        # long amounts are shown in millions or billions: 14,3 tỷ ₫ fits, 14.348.926.000 ₫
+        # is clipped; every value of the gauge is divided alike, so the bars still compare
+        d, word_en, word_vi = _scale(top, k.unit)
+        fmt = _number_format(k.unit, currency, lang, (word_en, word_vi))
+        actual, target, expected = (v / d for v in (r.actual, r.target, r.expected))
+        top /= d
         steps = []
-        if r.expected == r.expected:
-            lo, hi = sorted((0.97 * r.expected, 1.03 * r.expected))
+        if expected == expected:
+            lo, hi = sorted((0.97 * expected, 1.03 * expected))
             steps.append({"range": [lo, hi], "color": "rgba(52,73,94,0.15)"})
         fig.add_trace(go.Indicator(
-            mode="number+gauge+delta", value=r.actual if r.actual == r.actual else 0,
+            mode="number+gauge+delta", value=actual if actual == actual else 0,
             number={**fmt, "font": {"size": 17}},
             # the delta compares with what was expected by now (the pace), not the full target
-            delta={"reference": r.expected if r.expected == r.expected else r.target,
+            delta={"reference": expected if expected == expected else target,
                    "relative": True, "valueformat": ".1%",
                    "increasing": {"color": "#27ae60" if k.higher_is_better else "#c0392b"},
                    "decreasing": {"color": "#c0392b" if k.higher_is_better else "#27ae60"}},
             domain={"x": [0.34, 0.86], "y": [y0 + 0.03, y1 - 0.05]},
-            gauge={"shape": "bullet", "axis": {"range": [0, top]},
+            gauge={"shape": "bullet",
+                   "axis": {"range": [0, top], **_gauge_axis(k.unit, d != 1.0)},
                    "bar": {"color": STATUS_COLORS[r.status], "thickness": 0.45},
                    "threshold": {"line": {"color": "black", "width": 3}, "thickness": 0.9,
-                                 "value": r.target}, "steps": steps},
+                                 "value": target}, "steps": steps},
         ))
         fig.add_annotation(
             x=0.32, y=(y0 + y1) / 2, xref="paper", yref="paper", xanchor="right",
@@ -294,9 +373,10 @@ def scorecard_chart(ev, *, lang: str = "en", currency: str | None = None) -> go.
     return _finish(fig, lang)
 
 
-def pacing_chart(series, kpi: str, *, lang: str = "en", currency: str | None = None,
+def pacing_chart(series, kpi: str, *, lang: str | None = None, currency: str | None = None,
                  status: str | None = None) -> go.Figure:
     """Actual to date against the expected path, the target and the forecast band."""
+    lang = resolve_lang(lang)
     k = get_kpi(kpi)
     text = {"en": ("Actual", "Expected", "Target", "Forecast", "90% band"),
             "vi": ("Thực tế", "Kỳ vọng", "Chỉ tiêu", "Dự báo", "Khoảng 90%")}[
@@ -339,10 +419,11 @@ def pacing_chart(series, kpi: str, *, lang: str = "en", currency: str | None = N
     return _finish(_day_axis(fig, lang), lang)
 
 
-def waterfall_chart(table, *, lang: str = "en", currency: str | None = None,
+def waterfall_chart(table, *, lang: str | None = None, currency: str | None = None,
                     title: str | None = None, before_label: str | None = None,
                     after_label: str | None = None) -> go.Figure:
     """An attribution (:func:`kpikit.evaluate.lmdi`) as a waterfall: before, effects, after."""
+    lang = resolve_lang(lang)
     goal = get_kpi(table.attrs["goal"])
     words = {"en": ("before", "after"), "vi": ("trước", "sau")}["vi" if lang == "vi" else "en"]
     b0, b1 = before_label or words[0], after_label or words[1]
@@ -365,9 +446,10 @@ def waterfall_chart(table, *, lang: str = "en", currency: str | None = None,
     return _finish(fig, lang)
 
 
-def trend_chart(values, flags, kpi: str, *, lang: str = "en",
+def trend_chart(values, flags, kpi: str, *, lang: str | None = None,
                 currency: str | None = None) -> go.Figure:
     """Daily KPI with a 7-day mean and the days flagged as anomalies."""
+    lang = resolve_lang(lang)
     k = get_kpi(kpi)
     words = {"en": ("daily", "7-day mean", "anomaly"), "vi": ("theo ngày", "trung bình 7 ngày",
                                                               "bất thường")}[
@@ -388,10 +470,11 @@ def trend_chart(values, flags, kpi: str, *, lang: str = "en",
 # ----------------------------------------------------------------- optimisation
 
 
-def response_curves_chart(curves, *, allocation=None, points=None, lang: str = "en",
+def response_curves_chart(curves, *, allocation=None, points=None, lang: str | None = None,
                           currency: str | None = None) -> go.Figure:
     """Each channel's curve with its bootstrap band, the data, and the current and
     recommended spend; hover shows the marginal return."""
+    lang = resolve_lang(lang)
     import numpy as np
     from plotly.subplots import make_subplots
 
@@ -446,9 +529,10 @@ def response_curves_chart(curves, *, allocation=None, points=None, lang: str = "
     return _finish(fig, lang)
 
 
-def allocation_chart(allocation, *, lang: str = "en", currency: str | None = None
+def allocation_chart(allocation, *, lang: str | None = None, currency: str | None = None
                      ) -> go.Figure:
     """Current against recommended spend per channel, with the binding constraint."""
+    lang = resolve_lang(lang)
     t = allocation.table.sort_values("channel")
     words = {"en": ("current", "recommended"), "vi": ("hiện tại", "đề xuất")}[
         "vi" if lang == "vi" else "en"]
@@ -467,8 +551,9 @@ def allocation_chart(allocation, *, lang: str = "en", currency: str | None = Non
 
 
 def what_if_chart(changes: dict[str, float], goal: str, goal_change: float, *,
-                  lang: str = "en") -> go.Figure:
+                  lang: str | None = None) -> go.Figure:
     """Bars of each driver's relative change and the goal's resulting change."""
+    lang = resolve_lang(lang)
     names = [plot_text(n) for n in (*changes, goal)]
     values = [*changes.values(), goal_change]
     colors = ["#95a5a6"] * len(changes) + [COLORS["goal"]]
@@ -482,17 +567,29 @@ def what_if_chart(changes: dict[str, float], goal: str, goal_change: float, *,
     return _finish(fig, lang)
 
 
+def _months(index: Any, lang: str) -> list[str]:
+    """Monthly periods as the reader writes them: 01/2025 (vi), Jan 2025 (en)."""
+    from .format import format_month
+
+    out = []
+    for p in index:
+        start = getattr(p, "start_time", None)
+        out.append(format_month(start, lang) if start is not None else str(p))
+    return out
+
+
 def horizon_chart(short, long, short_kpi: str, long_kpi: str, *,
-                  lang: str = "en") -> go.Figure:
+                  lang: str | None = None) -> go.Figure:
     """Two monthly KPI series, a short-term one and a long-term one, on twin axes."""
+    lang = resolve_lang(lang)
     s, lg = get_kpi(short_kpi), get_kpi(long_kpi)
     words = {"en": ("short term", "long term"), "vi": ("ngắn hạn", "dài hạn")}[
         "vi" if lang == "vi" else "en"]
     fig = _figure()
-    fig.add_trace(go.Scatter(x=[str(p) for p in short.index], y=short.to_numpy(dtype=float),
+    fig.add_trace(go.Scatter(x=_months(short.index, lang), y=short.to_numpy(dtype=float),
                              name=f"{short_label(short_kpi, lang)} ({words[0]})",
                              line={"color": COLORS["line"], "width": 3}))
-    fig.add_trace(go.Scatter(x=[str(p) for p in long.index], y=long.to_numpy(dtype=float),
+    fig.add_trace(go.Scatter(x=_months(long.index, lang), y=long.to_numpy(dtype=float),
                              name=f"{short_label(long_kpi, lang)} ({words[1]})", yaxis="y2",
                              line={"color": "#27ae60", "width": 3, "dash": "dot"}))
     fig.update_layout(height=360, legend={"orientation": "h", "y": -0.2},

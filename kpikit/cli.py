@@ -16,7 +16,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from ._lang import language, tr, using_language
+from ._lang import LANGS, language, resolve_lang, tr, using_language
 from .errors import KpikitError, ParameterError, ProblemCode
 
 EXIT_ERROR = 2
@@ -30,6 +30,67 @@ def _table(rows: list[list[str]], headers: list[str]) -> str:
     out = [line(headers), line(["-" * w for w in widths])]
     out += [line(r) for r in rows]
     return "\n".join(out)
+
+
+# CLI table headers, in the language of the run (the English ones are the key)
+_HEADS_VI = {
+    "kpi": "KPI", "owner": "người phụ trách", "cadence": "chu kỳ", "horizon": "tầm nhìn",
+    "target": "chỉ tiêu", "baseline": "cơ sở", "baseline from": "cơ sở từ",
+    "vs baseline": "so với cơ sở", "feasibility": "khả thi", "window": "khoảng",
+    "days": "số ngày", "missing": "ngày thiếu", "empty": "ô trống",
+    "missing measures": "thiếu cột", "status": "trạng thái", "driver": "yếu tố",
+    "change": "thay đổi", "from": "nguồn", "actual": "thực tế", "expected": "kỳ vọng",
+    "projection": "dự phóng", "P(reach)": "xác suất đạt", "vs last year": "so với năm trước",
+    "channel": "kênh", "current": "hiện tại", "recommended": "đề xuất",
+    "marginal now": "lợi nhuận biên hiện tại", "marginal after": "lợi nhuận biên sau",
+    "binding": "bị chặn bởi",
+}
+
+
+def _heads(*names: str) -> list[str]:
+    """Table headers in the current language."""
+    return [tr(n, _HEADS_VI.get(n, n)) for n in names]
+
+
+def _day(d: object, lang: str) -> str:
+    """A day in a terminal table: dd/mm/yyyy in Vietnamese; ISO in English, which sorts
+    and reads the same everywhere (2027-03-31)."""
+    from .format import format_date
+
+    if lang == "vi":
+        return format_date(d, lang)
+    return str(d)[:10] if d == d and d is not None else "–"
+
+
+def _span(name: str, start: object, end: object, lang: str, as_of: object = None) -> str:
+    """``plan: start to end[, as of day]`` with the days as the reader writes them."""
+    a, b = _day(start, lang), _day(end, lang)
+    if as_of is None:
+        return tr(f"{name}: {a} to {b}", f"{name}: {a} đến {b}")
+    d = _day(as_of, lang)
+    return tr(f"{name}: {a} to {b}, as of {d}", f"{name}: {a} đến {b}, tính đến {d}")
+
+
+def _sig(value: float, lang: str) -> str:
+    """Three significant digits written out (``0,0000538``), never ``5.384e-05``."""
+    import math
+
+    from ._lang import nfmt
+
+    if value != value:
+        return "–"
+    if value == 0 or math.isinf(value):
+        return nfmt(value, ".0f", lang)
+    decimals = min(12, max(0, 2 - math.floor(math.log10(abs(value)))))
+    return nfmt(value, f",.{decimals}f", lang)
+
+
+def _binding(value: object, lang: str) -> str:
+    from .notebook import _binding_text
+
+    if not isinstance(value, str) or not value:
+        return ""
+    return _binding_text(value, lang == "vi")
 
 
 def _load_args(p: argparse.ArgumentParser) -> None:
@@ -397,7 +458,7 @@ def _cmd_batch(a: argparse.Namespace) -> int:
 
     spec = load_spec(a.spec)
     lang = a.lang if a.lang_given else spec.parameters.get("lang", a.lang)
-    a.lang = lang if lang in ("en", "vi") else "en"
+    a.lang = lang if lang in LANGS else "en"
     with using_language(a.lang), _interruptible(a.lang):
         result = run_batch(spec, jobs=a.jobs, force=a.force,
                            progress=partial(print_progress, lang=a.lang),
@@ -433,8 +494,9 @@ def _waiting(info: dict, lang: str = "en") -> None:
           f"{started})...", file=sys.stderr, flush=True)
 
 
-def _report(result, lang: str = "en") -> int:
+def _report(result, lang: str | None = None) -> int:
     """List a batch's failures and alerts, end with the index path; exit code 1 if any failed."""
+    lang = resolve_lang(lang)
     mon = getattr(result, "monitor", None)
     if mon is not None and mon.alerts:
         print(f"\n{len(mon.alerts)} cảnh báo:" if lang == "vi" else
@@ -479,7 +541,7 @@ def _cmd_plan_suggest(a: argparse.Namespace) -> int:
 
 
 def _cmd_plan_check(a: argparse.Namespace) -> int:
-    from .format import format_change, format_value
+    from .format import format_change, format_number, format_percent, format_value
     from .goals import FEASIBILITY_LABELS, check_plan
     from .plan import Plan
 
@@ -489,17 +551,19 @@ def _cmd_plan_check(a: argparse.Namespace) -> int:
     check = check_plan(plan, df)
     cur = df.attrs.get("currency") or plan.currency
     i = 1 if lang == "vi" else 0
-    print(f"{plan.name}: {plan.period[0]} to {plan.period[1]}\n")
+    print(_span(plan.name, plan.period[0], plan.period[1], lang) + "\n")
     from .goals import METHOD_TEXT
+    from .notebook import translate
 
     def _count(n: object) -> str:
         """' 3' after 'trailing' (nothing for the other methods)."""
         return f" {n:.0f}" if isinstance(n, int | float) and n == n else ""
 
     def when(d: object) -> str:
-        return d.strftime("%d/%m/%Y") if lang == "vi" and hasattr(d, "strftime") else str(d)
+        return _day(d, lang) if hasattr(d, "strftime") else str(d)
 
-    rows = [[r.kpi, r.owner, r.cadence, r.horizon,
+    rows = [[r.kpi, translate(r.owner, lang), translate(r.cadence, lang),
+             translate(r.horizon, lang),
              format_value(r.target, r.kpi, lang=lang, currency=cur),
              format_value(r.baseline, r.kpi, lang=lang, currency=cur),
              f"{METHOD_TEXT.get(r.baseline_method, (r.baseline_method,) * 2)[i]}"
@@ -508,37 +572,43 @@ def _cmd_plan_check(a: argparse.Namespace) -> int:
              FEASIBILITY_LABELS[r.feasibility][i]
              + ("" if r.percentile != r.percentile else f" (p{r.percentile:.0f})")]
             for r in check.targets.itertuples()]
-    print(_table(rows, ["kpi", "owner", "cadence", "horizon", "target", "baseline",
-                        "baseline from", "vs baseline", "feasibility"]))
+    print(_table(rows, _heads("kpi", "owner", "cadence", "horizon", "target", "baseline",
+                              "baseline from", "vs baseline", "feasibility")))
     for r in check.targets.itertuples():
         if r.baseline_note:
             print(tr(f"baseline of {r.kpi}: {r.baseline_note}",
                      f"mức cơ sở của {r.kpi}: {r.baseline_note}"))
-    print("\ndata (baseline window):")
+    print(tr("\ndata (baseline window):", "\ndữ liệu (khoảng cơ sở):"))
     av = check.availability
-    print(_table([[r.kpi, f"{r.window_start}..{r.window_end}", str(r.days_covered),
-                   str(r.missing_days), f"{r.null_share:.0%}" if r.null_share == r.null_share
-                   else "–", r.missing_measures or "", r.status] for r in av.itertuples()],
-                 ["kpi", "window", "days", "missing", "empty", "missing measures", "status"]))
+    print(_table([[r.kpi, f"{when(r.window_start)}..{when(r.window_end)}",
+                   format_number(r.days_covered, 0, lang), format_number(r.missing_days, 0, lang),
+                   format_percent(r.null_share, 0, lang), r.missing_measures or "",
+                   translate(r.status, lang)] for r in av.itertuples()],
+                 _heads("kpi", "window", "days", "missing", "empty", "missing measures",
+                        "status")))
     if check.cascade is not None:
         c = check.cascade
-        print(f"\nKPI tree: {c.tree.formula()} (covers {c.coverage:.1%} of the goal)")
+        cover = format_percent(c.coverage, 1, lang)
+        print(tr(f"\nKPI tree: {c.tree.formula()} (covers {cover} of the goal)",
+                 f"\nCây KPI: {c.tree.formula()} (bao phủ {cover} mục tiêu)"))
         print(_table([[r.kpi, format_value(r.baseline, r.kpi, lang=lang, currency=cur),
                        format_value(r.target, r.kpi, lang=lang, currency=cur),
-                       format_change(r.change, lang, 2), r.source]
+                       format_change(r.change, lang, 2), translate(r.source, lang)]
                       for r in c.drivers.itertuples()],
-                     ["driver", "baseline", "target", "change", "from"]))
+                     _heads("driver", "baseline", "target", "change", "from")))
     for line in check.contradictions:
-        print(f"CONTRADICTION: {line}")
+        print(tr(f"CONTRADICTION: {line}", f"MÂU THUẪN: {line}"))
     for line in check.warnings:
-        print(f"note: {line}")
-    print("\nOK" if check.ok else "\nNOT OK: fix the contradictions or unmeasurable KPIs above")
+        print(tr(f"note: {line}", f"lưu ý: {line}"))
+    print(tr("\nOK", "\nĐẠT") if check.ok else tr(
+        "\nNOT OK: fix the contradictions or unmeasurable KPIs above",
+        "\nCHƯA ĐẠT: sửa các mâu thuẫn hoặc KPI không đo được ở trên"))
     return 0 if check.ok else 1
 
 
 def _cmd_evaluate(a: argparse.Namespace) -> int:
     from .evaluate import STATUS_TEXT, evaluate
-    from .format import format_change, format_value
+    from .format import format_change, format_percent, format_value
     from .plan import Plan
 
     lang = a.lang
@@ -549,7 +619,7 @@ def _cmd_evaluate(a: argparse.Namespace) -> int:
     ev = evaluate(df, plan, as_of=a.as_of, period=a.period, pacing=a.pacing, lang=lang)
     cur = df.attrs.get("currency") or plan.currency
     i = 1 if lang == "vi" else 0
-    print(f"{plan.name}: {ev.period[0]} to {ev.period[1]}, as of {ev.as_of}\n")
+    print(_span(plan.name, ev.period[0], ev.period[1], lang, ev.as_of) + "\n")
     est = " (ước tính)" if lang == "vi" else " (est.)"
     rows = [[r.kpi, r.owner, STATUS_TEXT[r.status][i],
              format_value(r.actual, r.kpi, lang=lang, currency=cur)
@@ -557,11 +627,11 @@ def _cmd_evaluate(a: argparse.Namespace) -> int:
              format_value(r.expected, r.kpi, lang=lang, currency=cur),
              format_value(r.target, r.kpi, lang=lang, currency=cur),
              format_value(r.projection, r.kpi, lang=lang, currency=cur),
-             "–" if r.probability != r.probability else f"{r.probability:.0%}",
+             format_percent(r.probability, 0, lang),
              format_change(getattr(r, "change_ly", float("nan")), lang)]
             for r in ev.totals().itertuples()]
-    print(_table(rows, ["kpi", "owner", "status", "actual", "expected", "target",
-                        "projection", "P(reach)", "vs last year"]))
+    print(_table(rows, _heads("kpi", "owner", "status", "actual", "expected", "target",
+                              "projection", "P(reach)", "vs last year")))
     print()
     from .notebook import estimated_line, freshness_line
 
@@ -636,7 +706,8 @@ def _read_bounds(name: str) -> dict[str, list[float | None]]:
 
 
 def _cmd_optimize(a: argparse.Namespace) -> int:
-    from .format import format_money
+    from ._lang import nfmt
+    from .format import format_change, format_money, format_percent
     from .optimize import (
         allocate,
         fit_curves,
@@ -677,18 +748,22 @@ def _cmd_optimize(a: argparse.Namespace) -> int:
     alloc = allocate(curves, budget=a.budget, mode=a.mode, target=a.target, bounds=bounds)
     rows = [[r.channel, format_money(r.current, currency, lang),
              format_money(r.recommended, currency, lang),
-             "–" if r.change_pct != r.change_pct else f"{r.change_pct:+.1%}",
-             f"{r.marginal_current:.3g}", f"{r.marginal:.3g}", r.binding or ""]
+             format_change(r.change_pct, lang),
+             _sig(r.marginal_current, lang), _sig(r.marginal, lang),
+             _binding(r.binding, lang)]
             for r in alloc.table.itertuples()]
-    print(_table(rows, ["channel", "current", "recommended", "change", "marginal now",
-                        "marginal after", "binding"]))
+    print(_table(rows, _heads("channel", "current", "recommended", "change", "marginal now",
+                              "marginal after", "binding")))
     print()
     for c in curves.values():
-        ho = ("–" if c.holdout_ok is None else
-              f"{c.holdout_mape:.1%} (mean {c.holdout_naive:.1%})")
-        print(tr(f"fit {c.channel}: R² {c.r2:.2f}, holdout error {ho} over {c.holdout_n} "
+        mape, naive = (format_percent(c.holdout_mape, 1, lang),
+                       format_percent(c.holdout_naive, 1, lang))
+        r2 = nfmt(c.r2, ".2f", lang)
+        ho = "–" if c.holdout_ok is None else tr(f"{mape} (mean {naive})",
+                                                 f"{mape} (trung bình {naive})")
+        print(tr(f"fit {c.channel}: R² {r2}, holdout error {ho} over {c.holdout_n} "
                  "periods",
-                 f"đường cong {c.channel}: R² {c.r2:.2f}, sai số giữ lại {ho} trên "
+                 f"đường cong {c.channel}: R² {r2}, sai số giữ lại {ho} trên "
                  f"{c.holdout_n} kỳ"))
     print()
     for line in recommendations(alloc, lang=lang, currency=currency, curves=curves):
@@ -779,13 +854,14 @@ def _lang_of(argv: Sequence[str]) -> str:
     for i, a in enumerate(args):
         given = a.split("=", 1)[1] if a.startswith("--lang=") else (
             args[i + 1] if a == "--lang" and i + 1 < len(args) else None)
-        if given in ("en", "vi"):
+        if given in LANGS:
             return given
     return language()
 
 
-def build_parser(lang: str = "en") -> argparse.ArgumentParser:
+def build_parser(lang: str | None = None) -> argparse.ArgumentParser:
     """Return the argument parser of the ``kpikit`` command, its help in ``lang``."""
+    lang = resolve_lang(lang)
     with _argparse_words(lang):  # its section titles are fixed when it is made
         return _speak(_build(), lang)
 

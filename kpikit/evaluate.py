@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 import numpy as np
 import pandas as pd
 
-from ._lang import tr
+from ._lang import resolve_lang, tr
 from .catalog import KPI, MEASURES, get_kpi
 from .errors import ParameterError, ProblemCode
 from .goals import (
@@ -656,7 +656,7 @@ def evaluate(
     min_elapsed: float = 0.2,
     draws: int = 4000,
     seed: int = 0,
-    lang: str = "en",
+    lang: str | None = None,
     smoothing: int = 7,
 ) -> Evaluation:
     """Judge every KPI of ``plan`` as of a date.
@@ -693,6 +693,7 @@ def evaluate(
     -------
     Evaluation
     """
+    lang = resolve_lang(lang)
     from .periods import cuts_rows, data_end, spread_periods
 
     as_of = pd.Timestamp(as_of).date()
@@ -1103,7 +1104,8 @@ def _summary_line(k: KPI, total: dict, drivers: dict | None, seg: pd.DataFrame |
             seg.attrs.get("by", "channel")][i]
         if "mix" in seg:
             s_text = (f"{r.segment} {'+' if r.total >= 0 else '-'}{fv(abs(r.total))} "
-                      f"(mix {fv(r.mix)}, rate {fv(r.rate)})")
+                      + tr(f"(mix {fv(r.mix)}, rate {fv(r.rate)})",
+                           f"(cơ cấu {fv(r.mix)}, hiệu suất {fv(r.rate)})"))
         else:
             s_text = f"{r.segment} {'+' if r.total >= 0 else '-'}{fv(abs(r.total))}"
         text += t["segment"].format(by=by, s=s_text)
@@ -1218,8 +1220,9 @@ def daily_kpi(data: pd.DataFrame, ev: Evaluation, kpi: str, days: int = 180) -> 
     return values.where(parts["den"] > 0 if k.is_ratio else parts["num"] != 0)
 
 
-def accountability(ev: Evaluation, lang: str = "en") -> pd.DataFrame:
+def accountability(ev: Evaluation, lang: str | None = None) -> pd.DataFrame:
     """Owners and their KPIs with status, attainment and projection (whole period)."""
+    lang = resolve_lang(lang)
     i = 1 if lang == "vi" else 0
     t = ev.totals()
     out = pd.DataFrame({

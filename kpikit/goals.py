@@ -15,7 +15,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from ._lang import nfmt, tr
+from ._lang import nfmt, resolve_lang, tr
 from .catalog import KPI, KPIS, MEASURES, OBJECTIVE_LABELS, OBJECTIVES, get_kpi
 from .compute import compute
 from .errors import ParameterError, ProblemCode
@@ -109,8 +109,9 @@ class Recommendation:
     measurable: bool | None
     missing: tuple[str, ...] = ()
 
-    def label(self, lang: str = "en") -> str:
+    def label(self, lang: str | None = None) -> str:
         """The KPI's label."""
+        lang = resolve_lang(lang)
         return get_kpi(self.kpi).label(lang)
 
 
@@ -123,13 +124,14 @@ def _check_objective(objective: str) -> str:
 
 
 def recommend_kpis(
-    objective: str, data: pd.DataFrame | None = None, *, lang: str = "en"
+    objective: str, data: pd.DataFrame | None = None, *, lang: str | None = None
 ) -> list[Recommendation]:
     """Rank the KPIs that fit ``objective``, each with the reason.
 
     With ``data``, KPIs whose measures are absent (or empty) are marked
     unmeasurable and ranked after the measurable ones.
     """
+    lang = resolve_lang(lang)
     _check_objective(objective)
     ranked = list(_RANKING[objective])
     known = {k for k, _ in ranked}
@@ -510,8 +512,9 @@ class Feasibility:
     thresholds: dict[str, float]
     note: str = ""
 
-    def text(self, lang: str = "en") -> str:
+    def text(self, lang: str | None = None) -> str:
         """The label in ``lang``."""
+        lang = resolve_lang(lang)
         return FEASIBILITY_LABELS[self.label][1 if lang == "vi" else 0]
 
 
@@ -661,8 +664,9 @@ class KPITree:
                 seen[m] = None
         return tuple(seen)
 
-    def formula(self, lang: str = "en") -> str:
+    def formula(self, lang: str | None = None) -> str:
         """``revenue = impressions x ctr x cvr x value_per_conversion``."""
+        lang = resolve_lang(lang)
         parts = []
         for i, (d, e) in enumerate(self.drivers):
             op = "" if i == 0 else (" × " if e > 0 else " ÷ ")
@@ -804,7 +808,7 @@ def cascade(
             targets[d], source[d] = b[d], "locked"
     product = tree.constant * math.prod(targets[d] ** e for d, e in tree.drivers)
     if abs(product / goal_target - 1) > tolerance:
-        off = f"{product / goal_target - 1:+.1%}"
+        off = nfmt(product / goal_target - 1, "+.1%")
         contradictions.append(tr(
             f"the driver targets multiply to {nfmt(product, ',.6g')}, not the goal "
             f"{nfmt(goal_target, ',.6g')} ({off}): {tree.formula()}",
@@ -925,16 +929,19 @@ def check_plan(plan: Plan, data: pd.DataFrame, *, tolerance: float = 0.01) -> Pl
     unowned = [r["kpi"] for r in rows if r["owner"] == UNASSIGNED]
     if unowned:
         names = ", ".join(unowned)
+        said = ", ".join(get_kpi(k).short_label("vi") for k in unowned)  # a reader's words
         warn.append(tr(f"no owner named for {names} (step 6: every KPI needs someone "
                        "accountable). Fix: set owner for each KPI in the plan.",
-                       f"chưa có người phụ trách cho {names} (bước 6: mỗi KPI cần một người "
+                       f"chưa có người phụ trách cho {said} (bước 6: mỗi KPI cần một người "
                        "chịu trách nhiệm). Cách sửa: đặt owner cho từng KPI trong kế hoạch."))
     horizons = set(table["horizon"]) if len(table) else set()
     if horizons == {"short"}:
         warn.append(tr("every KPI is short-term (step 8): add a long-term one such as "
                        "new_customers, repeat_purchase_rate or follower_growth.",
                        "mọi KPI đều ngắn hạn (bước 8): thêm một KPI dài hạn như "
-                       "new_customers, repeat_purchase_rate hoặc follower_growth."))
+                       + ", ".join(get_kpi(k).short_label("vi") for k in
+                                   ("new_customers", "repeat_purchase_rate"))
+                       + f" hoặc {get_kpi('follower_growth').short_label('vi')}."))
     targets = {r["kpi"]: r["target"] for r in rows if r["target"] == r["target"]}
     contradictions = _identity_checks(targets, tolerance)
     casc = None
@@ -958,11 +965,11 @@ def check_plan(plan: Plan, data: pd.DataFrame, *, tolerance: float = 0.01) -> Pl
         casc = cascade(tree, bases[tree.goal] * need, bases, fixed=fixed, tolerance=tolerance)
         casc = replace(casc, coverage=coverage)
         if coverage == coverage and coverage < 0.999:
-            share = f"{coverage:.1%}"
+            share, said = nfmt(coverage, ".1%"), get_kpi(goal.kpi).label()
             warn.append(tr(f"the KPI tree {tree.formula()} covers {share} of {goal.kpi} "
                            "(rows without all its measures sit outside it); its driver "
                            "targets carry the goal's change for that part.",
-                           f"cây KPI {tree.formula()} phủ {share} của {goal.kpi} (các dòng "
+                           f"cây KPI {tree.formula()} phủ {share} của {said} (các dòng "
                            "thiếu số liệu của cây nằm ngoài); chỉ tiêu các yếu tố gánh mức "
                            "thay đổi của mục tiêu cho phần đó."))
         contradictions += list(casc.contradictions)
@@ -1009,7 +1016,7 @@ def suggest_plan(
     *,
     campaign: str | None = None,
     period: tuple[date, date] | None = None,
-    lang: str = "en",
+    lang: str | None = None,
     n_kpis: int = 5,
     name: str | None = None,
 ) -> Plan:
@@ -1019,6 +1026,7 @@ def suggest_plan(
     quarterly; at least one long-term KPI is included when the data can
     measure one (step 8). Owners are left ``unassigned`` for a person to name.
     """
+    lang = resolve_lang(lang)
     _check_objective(objective)
     campaigns = (campaign,) if campaign else ()
     raw_scope = scope_data(data, campaigns)  # reach is measurable on period rows themselves

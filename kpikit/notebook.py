@@ -21,10 +21,10 @@ from typing import Any
 
 import pandas as pd
 
-from ._lang import nfmt, set_language, tr
-from .catalog import OBJECTIVES, get_kpi
+from ._lang import resolve_lang, set_language, tr
+from .catalog import KPIS, OBJECTIVE_LABELS, OBJECTIVES, get_kpi
 from .errors import ParameterError, ProblemCode
-from .format import LANGS, format_change, format_value
+from .format import LANGS, format_change, format_percent, format_value
 
 __all__ = ["NOTEBOOKS", "Param", "begin", "parameters", "setup", "write_results"]
 
@@ -277,7 +277,9 @@ _COLS = {
            "Marginal return now", "marginal": "Marginal return after", "binding": "Bound by",
            "why": "Why", "form": "Curve", "adstock": "Adstock", "points": "Points",
            "r2": "R²", "mape": "Error (MAPE)", "criterion": "Chosen by",
-           "current_spend": "Current spend", "notes": "Notes"},
+           "current_spend": "Current spend", "notes": "Notes",
+           "weight_before": "Share before", "weight_after": "Share after",
+           "rate_before": "Rate before", "rate_after": "Rate after"},
     "vi": {"kpi": "KPI", "objective": "Mục tiêu", "owner": "Người phụ trách",
            "cadence": "Chu kỳ", "horizon": "Tầm nhìn", "target": "Chỉ tiêu",
            "baseline": "Cơ sở", "change_vs_baseline": "So với cơ sở",
@@ -294,13 +296,16 @@ _COLS = {
            "marginal": "Lợi nhuận biên sau", "binding": "Bị chặn bởi", "why": "Lý do",
            "form": "Dạng đường cong", "adstock": "Adstock", "points": "Số điểm",
            "r2": "R²", "mape": "Sai số (MAPE)", "criterion": "Chọn theo",
-           "current_spend": "Chi phí hiện tại", "notes": "Ghi chú"},
+           "current_spend": "Chi phí hiện tại", "notes": "Ghi chú",
+           "weight_before": "Tỷ trọng trước", "weight_after": "Tỷ trọng sau",
+           "rate_before": "Hiệu suất trước", "rate_after": "Hiệu suất sau"},
 }
 
 
-def targets_table(targets: pd.DataFrame, *, lang: str = "en",
+def targets_table(targets: pd.DataFrame, *, lang: str | None = None,
                   currency: str | None = None) -> pd.DataFrame:
     """The plan check's target rows, formatted for reading."""
+    lang = resolve_lang(lang)
     from .goals import FEASIBILITY_LABELS
 
     i = 1 if lang == "vi" else 0
@@ -308,7 +313,7 @@ def targets_table(targets: pd.DataFrame, *, lang: str = "en",
     rows = []
     for r in targets.itertuples():
         rows.append({
-            "kpi": get_kpi(r.kpi).label(lang), "owner": r.owner,
+            "kpi": get_kpi(r.kpi).label(lang), "owner": owner_text(r.owner, lang),
             "cadence": translate(r.cadence, lang), "horizon": translate(r.horizon, lang),
             "direction": better[r.direction][i],
             "target": format_value(r.target, r.kpi, lang=lang, currency=currency),
@@ -320,26 +325,29 @@ def targets_table(targets: pd.DataFrame, *, lang: str = "en",
     return pd.DataFrame(rows).rename(columns=_COLS[lang])
 
 
-_PERCENT_COLUMNS = {"attainment", "probability", "change_pct", "null_share", "mape"}
+_PERCENT_COLUMNS = {"attainment", "probability", "change_pct", "null_share", "mape",
+                    "weight_before", "weight_after"}
 
 
 def _cell(value: Any, lang: str, percent: bool) -> str:
     """A number as a reader of ``lang`` writes it: 1.234.567 / 0,125 / 12,5% in Vietnamese."""
-    from .format import MISSING, format_number
+    from .format import MISSING, format_number, format_percent
 
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return MISSING
     v = float(value)
     if percent:
-        return format_number(v * 100, 1, lang) + "%"
-    if v.is_integer() or abs(v) >= 1000 or abs(v) < 0.00005:  # 3.6e-27 reads as 0
+        return format_percent(v, 1, lang)
+    if v.is_integer() or abs(v) >= 1000 or abs(v) < 1e-9:  # 3.6e-27 reads as 0
         return format_number(v, 0, lang)
-    return nfmt(v, ",.4g", lang)
+    # four significant digits written out: 0,00005384, never 5,384e-05
+    return format_number(v, min(12, max(0, 3 - math.floor(math.log10(abs(v))))), lang)
 
 
-def show(df: pd.DataFrame, lang: str = "en") -> Any:
+def show(df: pd.DataFrame, lang: str | None = None) -> Any:
     """A table for reading: no index, text left-aligned, nothing cut short, numbers written
     the way a reader of ``lang`` writes them (shares as percentages)."""
+    lang = resolve_lang(lang)
     percent = set(_PERCENT_COLUMNS) | {_COLS[lang_].get(c) for lang_ in _COLS
                                        for c in _PERCENT_COLUMNS}
     numeric = [c for c in df.columns if pd.api.types.is_numeric_dtype(df[c])
@@ -388,8 +396,9 @@ VERDICT_TEXT = {"act": ("supported: act on it", "có cơ sở: nên thực hiệ
                 "no change": ("no change", "không thay đổi")}
 
 
-def freshness_line(ev: Any, lang: str = "en") -> str:
+def freshness_line(ev: Any, lang: str | None = None) -> str:
     """How fresh the data is: its last day, and the lag to ``as_of`` when there is one."""
+    lang = resolve_lang(lang)
     t = ev.totals()
     if t.empty or "data_end" not in t:
         return ""
@@ -399,8 +408,9 @@ def freshness_line(ev: Any, lang: str = "en") -> str:
     return line("fresh", lang, data_end=end)
 
 
-def estimated_line(ev: Any, lang: str = "en") -> str:
+def estimated_line(ev: Any, lang: str | None = None) -> str:
     """Which KPI and periods hold a spread (estimated) part of a period row ('' if none)."""
+    lang = resolve_lang(lang)
     if "estimated" not in ev.rows:
         return ""
     est = ev.rows[ev.rows["estimated"].astype(bool)]
@@ -408,6 +418,17 @@ def estimated_line(ev: Any, lang: str = "en") -> str:
         return ""
     names = ", ".join(f"{get_kpi(r.kpi).label(lang)} {r.period}" for r in est.itertuples())
     return line("estimated", lang, names=names)
+
+
+def _said(name: Any, lang: str) -> str:
+    """A KPI or measure code (``revenue``, ``new_customers``) as its reader's word."""
+    from .catalog import MEASURES
+
+    if name in KPIS:
+        return KPIS[name].label(lang)
+    if name in MEASURES:
+        return MEASURES[name].label(lang)
+    return str(name)
 
 
 def _binding_text(constraint: str, vi: bool) -> str:
@@ -424,8 +445,9 @@ def _binding_text(constraint: str, vi: bool) -> str:
 _PACING_VI = {"seasonal": "theo mùa vụ", "linear": "tuyến tính", "spend": "theo chi phí"}
 
 
-def line(key: str, lang: str = "en", **values: Any) -> str:
+def line(key: str, lang: str | None = None, **values: Any) -> str:
     """One printed line of a notebook, in ``lang`` (dates as dd/mm/yyyy in Vietnamese)."""
+    lang = resolve_lang(lang)
     vi = lang == "vi"
     shown = {}
     for k, v in values.items():
@@ -438,6 +460,12 @@ def line(key: str, lang: str = "en", **values: Any) -> str:
         elif k == "binding":
             v = ", ".join(_binding_text(b, vi) for b in v) or _LINES["none"][vi]
             k = "names"
+        elif k == "kpi" and isinstance(v, str) and v in KPIS:
+            v = KPIS[v].label(lang)  # a KPI's name, not its code (revenue -> Doanh thu)
+        elif k == "error" and isinstance(v, float):
+            v = format_percent(v, 2, lang)  # a relative error: 0,00%, never 2.22e-16
+        elif isinstance(v, float):
+            v = _cell(v, lang, False)
         shown[k] = v
     return _LINES[key][1 if vi else 0].format(**shown)
 
@@ -447,18 +475,40 @@ _VALUES_VI = {"short": "ngắn hạn", "long": "dài hạn", "weekly": "hằng t
               "ok": "đủ", "gaps": "có khoảng trống", "no data": "không có dữ liệu",
               "unmeasurable": "không đo được", "all": "tất cả", "min": "mức tối thiểu",
               "max": "mức tối đa", "locked": "khóa", "zero": "về 0", "refused": "bị từ chối",
-              "lowest AIC": "AIC thấp nhất", "hill": "Hill", "log": "logarit"}
+              "lowest AIC": "AIC thấp nhất", "hill": "Hill", "log": "logarit",
+              "unassigned": "chưa giao", "plan": "kế hoạch", "cascade": "suy từ cây KPI"}
 
 
-def translate(value: Any, lang: str = "en") -> Any:
+_NAME_COLUMNS = {"owner", "campaign", "channel", "segment", "kpi"}
+
+
+def owner_text(owner: str, lang: str | None = None) -> str:
+    """An owner as shown: the plan's placeholder for none in the reader's words, a person's
+    name as written (never looked up as a code word)."""
+    from .plan import UNASSIGNED
+
+    if owner == UNASSIGNED:
+        return "chưa giao" if resolve_lang(lang) == "vi" else "unassigned"
+    return owner
+
+
+def translate(value: Any, lang: str | None = None) -> Any:
     """A code word (short, weekly, gaps, ...) in ``lang``."""
+    lang = resolve_lang(lang)
     return _VALUES_VI.get(value, value) if lang == "vi" and isinstance(value, str) else value
 
 
-def rename(df: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
+def rename(df: pd.DataFrame, lang: str | None = None) -> pd.DataFrame:
     """Translate known column names and code words for display."""
+    lang = resolve_lang(lang)
     out = df.copy()
     for c in out.columns:
+        if c in _NAME_COLUMNS:
+            # names from the data or the plan, shown as written: an owner or a channel
+            # called "all" or "log" is not a code word
+            if c == "owner":
+                out[c] = out[c].map(lambda v: owner_text(v, lang) if isinstance(v, str) else v)
+            continue
         if out[c].dtype == object or pd.api.types.is_string_dtype(out[c]):
             out[c] = out[c].map(lambda v: translate(v, lang))
     return out.rename(columns=_COLS.get(lang, _COLS["en"]))
@@ -562,8 +612,9 @@ def write_figure(fig: Any, path: str | Path) -> Path:
 # ---------------------------------------------------------- 01 goal setting
 
 
-def recommendations_table(recs: list, *, lang: str = "en") -> pd.DataFrame:
+def recommendations_table(recs: list, *, lang: str | None = None) -> pd.DataFrame:
     """Recommended KPIs, formatted for reading."""
+    lang = resolve_lang(lang)
     yes, no = ("yes", "no") if lang != "vi" else ("có", "không")
     rows = [{"rank": r.rank, "kpi": r.label(lang),
              "measurable": "–" if r.measurable is None else (yes if r.measurable else
@@ -572,27 +623,39 @@ def recommendations_table(recs: list, *, lang: str = "en") -> pd.DataFrame:
     return rename(pd.DataFrame(rows), lang)
 
 
-def accountability_table(targets: pd.DataFrame, *, lang: str = "en") -> pd.DataFrame:
+def accountability_table(targets: pd.DataFrame, *, lang: str | None = None) -> pd.DataFrame:
     """Steps 5, 6, 8: who owns which KPI, reviewed how often, short or long term."""
+    lang = resolve_lang(lang)
     rows = [{"owner": r.owner, "kpi": get_kpi(r.kpi).label(lang), "cadence": r.cadence,
-             "horizon": r.horizon, "objective": r.objective} for r in targets.itertuples()]
+             "horizon": r.horizon,
+             "objective": OBJECTIVE_LABELS.get(r.objective, (r.objective,) * 2)[
+                 1 if lang == "vi" else 0]} for r in targets.itertuples()]
     df = pd.DataFrame(rows).sort_values(["owner", "cadence"], kind="stable")
     return rename(df, lang)
 
 
-def availability_table(avail: pd.DataFrame, *, lang: str = "en") -> pd.DataFrame:
+def availability_table(avail: pd.DataFrame, *, lang: str | None = None) -> pd.DataFrame:
     """The availability check, formatted for reading."""
+    lang = resolve_lang(lang)
+    from .format import format_date, format_percent
+
     out = avail[["kpi", "campaigns", "channels", "window_start", "window_end", "days_covered",
                  "missing_days", "null_share", "last_date", "missing_measures",
                  "status"]].copy()
     out["kpi"] = [get_kpi(k).label(lang) for k in out["kpi"]]
-    out["null_share"] = [("–" if v != v else f"{v:.1%}") for v in out["null_share"]]
+    out["null_share"] = [format_percent(v, 1, lang) for v in out["null_share"]]
+    for c in ("window_start", "window_end", "last_date"):
+        out[c] = [format_date(v, lang) for v in out[c]]
+    out["missing_measures"] = [", ".join(_said(m.strip(), lang) for m in str(v).split(","))
+                               if isinstance(v, str) and v else "" for v in
+                               out["missing_measures"]]
     return rename(out, lang)
 
 
 def feasibility_figures(plan: Any, data: pd.DataFrame, check: Any, *,
-                        lang: str = "en") -> dict[str, Any]:
+                        lang: str | None = None) -> dict[str, Any]:
     """One history-with-target chart per plan KPI, keyed by KPI name."""
+    lang = resolve_lang(lang)
     from .charts import feasibility_chart
     from .goals import feasibility
 
@@ -651,8 +714,10 @@ def bundled_plan(name: str = "plan_tet_sale.yaml") -> Path:
     return Path(str(resources.files("kpikit.data").joinpath(name)))
 
 
-def scorecard_table(ev: Any, *, lang: str = "en", currency: str | None = None) -> pd.DataFrame:
+def scorecard_table(ev: Any, *, lang: str | None = None,
+                    currency: str | None = None) -> pd.DataFrame:
     """The whole-period row of every KPI, formatted for reading."""
+    lang = resolve_lang(lang)
     from .evaluate import STATUS_TEXT
     from .format import format_change
 
@@ -664,17 +729,18 @@ def scorecard_table(ev: Any, *, lang: str = "en", currency: str | None = None) -
 
         sig = ""
         if getattr(r, "p_ly", None) == getattr(r, "p_ly", None) and hasattr(r, "p_ly"):
-            sig = (" *" if r.significant_ly else " (n.s.)")
+            sig = (" *" if r.significant_ly else
+                   (" (không đáng kể)" if lang == "vi" else " (n.s.)"))
         est = " (est.)" if lang != "vi" else " (ước tính)"
         est = est if bool(getattr(r, "estimated", False)) else ""
         rows.append({
-            "kpi": get_kpi(r.kpi).label(lang), "owner": r.owner,
+            "kpi": get_kpi(r.kpi).label(lang), "owner": owner_text(r.owner, lang),
             "status": STATUS_TEXT[r.status][i], "actual": fv(r.actual) + est,
             "expected": fv(r.expected), "target": fv(r.target),
-            "attainment": "–" if r.attainment != r.attainment else f"{r.attainment:.0%}",
+            "attainment": format_percent(r.attainment, 0, lang),
             "projection": fv(r.projection),
             "interval": f"{fv(r.low)} – {fv(r.high)}" if r.low == r.low else "–",
-            "probability": "–" if r.probability != r.probability else f"{r.probability:.0%}",
+            "probability": format_percent(r.probability, 0, lang),
             "change_ly": (format_change(getattr(r, "change_ly", float("nan")), lang) + sig),
         })
     cols = {"en": {"status": "Status", "actual": "Actual", "expected": "Expected by now",
@@ -688,8 +754,9 @@ def scorecard_table(ev: Any, *, lang: str = "en", currency: str | None = None) -
     return rename(pd.DataFrame(rows).rename(columns=cols["vi" if lang == "vi" else "en"]), lang)
 
 
-def evaluation_figures(data: pd.DataFrame, ev: Any, *, lang: str = "en") -> dict[str, Any]:
+def evaluation_figures(data: pd.DataFrame, ev: Any, *, lang: str | None = None) -> dict[str, Any]:
     """Scorecard, then per KPI a pacing chart and the attribution waterfall."""
+    lang = resolve_lang(lang)
     from . import charts
     from .evaluate import pacing_series
 
@@ -819,8 +886,9 @@ def optimization_inputs(params: Any, data_path: Any) -> dict[str, Any]:
               for ch, part in daily.groupby(level=0) if ch in curves}
     return {"curves": curves, "refused": refused, "data": data,
             "currency": data.attrs.get("currency"), "baseline": 0.0, "points": points,
-            "freq": "D", "note": tr(f"per-channel fit of daily {outcome}",
-                                    f"ước lượng theo từng kênh từ {outcome} theo ngày")}
+            "freq": "D", "note": tr(f"per-channel fit of daily {_said(outcome, 'en')}",
+                                    f"ước lượng theo từng kênh từ {_said(outcome, 'vi')} "
+                                    "theo ngày")}
 
 
 def curves_table(curves: Mapping[str, Any], refused: Mapping[str, str]) -> pd.DataFrame:
@@ -879,8 +947,9 @@ def gain_payload(allocation: Any) -> dict[str, Any]:
             "verdict": allocation.verdict, "failed_holdout": list(allocation.failed_holdout)}
 
 
-def gain_line(allocation: Any, lang: str = "en", currency: str | None = None) -> str:
+def gain_line(allocation: Any, lang: str | None = None, currency: str | None = None) -> str:
     """The paired gain with its interval, probability and verdict, in ``lang``."""
+    lang = resolve_lang(lang)
     from .catalog import MEASURES
     from .format import format_money, format_number
 
@@ -897,8 +966,9 @@ def gain_line(allocation: Any, lang: str = "en", currency: str | None = None) ->
                 verdict=VERDICT_TEXT[allocation.verdict][1 if lang == "vi" else 0])
 
 
-def holdout_lines(curves: Mapping[str, Any], lang: str = "en") -> list[str]:
+def holdout_lines(curves: Mapping[str, Any], lang: str | None = None) -> list[str]:
     """Per curve: R² beside its time-ordered holdout error (and whether it passed)."""
+    lang = resolve_lang(lang)
     from .format import format_number
 
     out = []

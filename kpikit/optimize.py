@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ._lang import nfmt, tr
+from ._lang import nfmt, resolve_lang, tr
 from .errors import KpikitError, KpikitWarning, ParameterError, ProblemCode
 
 __all__ = [
@@ -1165,7 +1165,7 @@ _REC = {
 }
 
 
-def recommendations(a: Allocation, *, evaluation: object = None, lang: str = "en",
+def recommendations(a: Allocation, *, evaluation: object = None, lang: str | None = None,
                     currency: str | None = None, curves: Mapping[str, ResponseCurve] | None = None
                     ) -> list[str]:
     """Plain-language actions ordered by expected impact, after the evaluation's diagnosis.
@@ -1176,6 +1176,7 @@ def recommendations(a: Allocation, *, evaluation: object = None, lang: str = "en
     the advice is to keep the mix and test first; with one channel, its budget curve
     (pass ``curves`` for the outcome at other spends).
     """
+    lang = resolve_lang(lang)
     from .catalog import MEASURES
     from .format import format_change, format_money, format_number
 

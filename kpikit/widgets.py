@@ -18,8 +18,10 @@ from typing import Any
 import ipywidgets as w
 import pandas as pd
 
-from .catalog import OBJECTIVE_LABELS, OBJECTIVES, get_kpi
-from .format import format_money, format_number, format_value
+from ._lang import resolve_lang, using_language
+from .catalog import CADENCE_LABELS, HORIZON_LABELS, OBJECTIVE_LABELS, OBJECTIVES, get_kpi
+from .errors import KpikitError
+from .format import format_money, format_number, format_value, parse_value
 from .goals import (
     FEASIBILITY_LABELS,
     baseline,
@@ -105,10 +107,11 @@ class PlanBuilder:
         campaign: str | None = None,
         objective: str = "sales",
         period: tuple[date, date] | None = None,
-        lang: str = "en",
+        lang: str | None = None,
         path: str | Path = "plan.yaml",
         n_kpis: int = 8,
     ) -> None:
+        lang = resolve_lang(lang)
         self.data = data
         self.campaigns = (campaign,) if campaign else ()
         self.scoped = scope_data(data, self.campaigns)
@@ -121,7 +124,8 @@ class PlanBuilder:
         self.objective = w.Dropdown(
             options=[(OBJECTIVE_LABELS[o][i], o) for o in OBJECTIVES], value=objective,
             description=self.t["objective"], style={"description_width": "initial"})
-        self.name = w.Text(value=f"{campaign or 'All campaigns'} {self.period[0]:%Y-%m}",
+        everyone = "Tất cả chiến dịch" if lang == "vi" else "All campaigns"
+        self.name = w.Text(value=f"{campaign or everyone} {self.period[0]:%Y-%m}",
                            description=self.t["name"], style={"description_width": "initial"})
         self.path = w.Text(value=str(path), description=self.t["path"])
         self.save_button = w.Button(description=self.t["save"], icon="save",
@@ -146,6 +150,7 @@ class PlanBuilder:
     # ------------------------------------------------------------ building
     def _build_rows(self) -> None:
         recs = recommend_kpis(self.objective.value, self.scoped, lang=self.lang)[: self.n_kpis]
+        i = 1 if self.lang == "vi" else 0
         self.rows = []
         for r in recs:
             k = get_kpi(r.kpi)
@@ -153,11 +158,13 @@ class PlanBuilder:
                               description=k.label(self.lang), disabled=not r.measurable,
                               layout=w.Layout(width="300px"))
             tick.add_class("kpikit-tick")
-            cadence = w.Dropdown(options=list(CADENCES),
+            # the reader sees words of the language; the plan keeps the codes
+            cadence = w.Dropdown(options=[(CADENCE_LABELS.get(c, (c, c))[i], c)
+                                          for c in CADENCES],
                                  value="quarterly" if k.horizon == "long" else "monthly",
-                                 layout=w.Layout(width="120px"))
-            horizon = w.Dropdown(options=["short", "long"], value=k.horizon,
-                                 layout=w.Layout(width="90px"))
+                                 layout=w.Layout(width="140px"))
+            horizon = w.Dropdown(options=[(HORIZON_LABELS[h][i], h) for h in ("short", "long")],
+                                 value=k.horizon, layout=w.Layout(width="110px"))
             owner = w.Text(placeholder=self.t["owner"], layout=w.Layout(width="170px"))
             goal = w.Dropdown(options=[(GOAL_LABELS[g][1 if self.lang == "vi" else 0], g)
                                        for g in GOALS], value="reach",
@@ -173,7 +180,8 @@ class PlanBuilder:
                 target = w.FloatSlider(value=value, min=lo, max=hi, step=step,
                                        continuous_update=False, layout=w.Layout(width="300px"))
                 shown: w.Widget = with_readout(target, lambda v, k=k.name: format_value(
-                    v, k, lang=self.lang, currency=self.data.attrs.get("currency")))
+                    v, k, lang=self.lang, currency=self.data.attrs.get("currency")),
+                    parse=lambda text, k=k.name: self._parse(text, k))
             else:
                 target = w.FloatSlider(disabled=True, readout=False,
                                        layout=w.Layout(width="300px"))
@@ -192,6 +200,11 @@ class PlanBuilder:
         first = next((r for r in self.rows if not r.tick.disabled), None)
         if first is not None:
             self._refresh(first, draw=True)
+
+    def _parse(self, text: str, kpi: str) -> float:
+        """A typed target read in the builder's language, its refusal said in it too."""
+        with using_language(self.lang):
+            return parse_value(text, kpi, self.lang)
 
     def _baseline(self, kpi: str) -> float:
         return baseline(self.data, kpi, self.period, campaigns=self.campaigns).value
@@ -272,14 +285,41 @@ def _static() -> bool:
 
 
 def with_readout(slider: w.IntSlider | w.FloatSlider,
-                 show: Callable[[float], str]) -> w.HBox:
+                 show: Callable[[float], str],
+                 parse: Callable[[str], float] | None = None) -> w.HBox:
     """``slider`` beside its value written by ``show`` (``1.234.567 ₫`` in Vietnamese).
 
     A slider's own readout knows only English separators (``5,000,000``); this one is
-    turned off and a label that follows the value takes its place.
+    turned off and a label that follows the value takes its place. With ``parse`` the
+    readout is a text field: what a person types there is read in the same language
+    (``2,5`` is 2.5 in Vietnamese) and moves the slider, its range widened if needed;
+    text that is not a number is put back and the reason shown as the field's tooltip.
     """
     slider.readout = False
-    label = w.Label(show(slider.value), layout=w.Layout(min_width="110px"))
+    if parse is None:
+        label: w.Widget = w.Label(show(slider.value), layout=w.Layout(min_width="110px"))
+    else:
+        label = w.Text(show(slider.value), continuous_update=False,
+                       layout=w.Layout(width="150px"))
+
+        def typed(change: dict) -> None:
+            if change["new"] == show(slider.value):
+                return
+            try:
+                value = parse(change["new"])
+            except KpikitError as e:
+                label.tooltip = str(e)
+                label.value = show(slider.value)
+                return
+            label.tooltip = None
+            if value > slider.max:
+                slider.max = value
+            if value < slider.min:
+                slider.min = value
+            slider.value = value
+            label.value = show(slider.value)  # the value as the slider's step keeps it
+
+        label.observe(typed, names="value")
     label.add_class("kpikit-readout")
     slider.observe(lambda change: setattr(label, "value", show(change["new"])), names="value")
     return w.HBox([slider, label])
@@ -326,8 +366,9 @@ class EvaluationExplorer:
         (ignored when its period or date differ).
     """
 
-    def __init__(self, data: pd.DataFrame, plan: Plan, *, as_of: date, lang: str = "en",
+    def __init__(self, data: pd.DataFrame, plan: Plan, *, as_of: date, lang: str | None = None,
                  evaluation: Any = None):
+        lang = resolve_lang(lang)
         from .evaluate import evaluate
 
         self.data, self.plan, self.as_of, self.lang = data, plan, as_of, lang
@@ -403,8 +444,9 @@ class WhatIf:
     """A spend slider per channel with live outcome, CPA and ROAS under the fitted curves,
     and a button that applies the optimiser's answer."""
 
-    def __init__(self, curves: dict, *, allocation=None, lang: str = "en",
+    def __init__(self, curves: dict, *, allocation=None, lang: str | None = None,
                  currency: str | None = None, value_per_outcome: float | None = None):
+        lang = resolve_lang(lang)
         self.curves, self.allocation, self.lang = curves, allocation, lang
         self._money = lambda v: format_money(v, currency, lang)
         self._number = lambda v: format_number(v, 0, lang)

@@ -108,6 +108,9 @@ def test_index_in_vietnamese(tmp_path):
     assert "Doanh thu: 1.234.567 ₫ so với 2.000.000 ₫" in page and "chệch hướng" in page
     assert "CTR: 2,15% so với 2,00%" in page and "đúng tiến độ" in page
     assert ">báo cáo</a>" in page and ">xong</span>" in page
+    summary = (tmp_path / "summary.csv").read_text(encoding="utf-8")
+    assert "(chệch hướng)" in summary and "(đúng tiến độ)" in summary  # the statuses too
+    assert "off track" not in summary and "on track" not in summary
 
 
 # ------------------------------------------------------------------- running
@@ -404,3 +407,13 @@ def test_report_prose_follows_the_runs_language(tmp_path):
         html = (tmp_path / f"{name}.html").read_text(encoding="utf-8")
         assert vi in html and en not in html, name
         assert "Parameters" not in html and "Headless:" not in html, name
+
+
+def test_optimisation_headline_names_the_outcome_in_the_runs_language(tmp_path):
+    from kpikit.batch import _headline
+
+    spec = load_spec({"output_dir": str(tmp_path), "notebooks": ["03_optimization"],
+                      "parameters": {"lang": "vi"}, "campaigns": ["Tết Sale"]})
+    (run,) = plan_runs(spec)
+    said = _headline(run, {"outcome": "revenue", "expected": {"lift": 0.204}})
+    assert said == [("Doanh thu: +20,4% với cùng ngân sách", "ok")]

@@ -60,3 +60,35 @@ def test_day_axes_and_separators_follow_the_language(sample):
         assert fig.layout.separators == ",."  # 1.234,5
     en = charts.pacing_chart(series, "revenue", lang="en", currency="VND")
     assert en.layout.xaxis.tickformat is None and en.layout.separators == ".,"
+
+
+def test_scorecard_reads_percentages_and_short_amounts(sample):
+    """Rate gauges tick in percent (not 0.005-0.025); 14,348,926,000 VND is shown as
+    14,3 tỷ ₫ (vi) or ₫14.3B (en) with the gauge scaled alike, so it is not clipped."""
+    from datetime import date
+
+    from kpikit.evaluate import evaluate
+
+    plan = Plan.from_yaml(kpikit.sample_path().parent / "plan_tet_sale.yaml")
+    ev = evaluate(sample, plan, as_of=date(2027, 1, 25))
+    revenue = ev.totals().set_index("kpi").loc["revenue"]
+    for lang, where, word in (("vi", "suffix", " tỷ ₫"), ("en", "prefix", "₫")):
+        fig = charts.scorecard_chart(ev, lang=lang, currency="VND")
+        by_kpi = dict(zip(ev.totals()["kpi"], fig.data, strict=True))
+        money = by_kpi["revenue"]
+        assert money.value == pytest.approx(revenue["actual"] / 1e9)
+        assert money.gauge.threshold.value == pytest.approx(revenue["target"] / 1e9)
+        assert getattr(money.number, where) == word
+        if lang == "en":
+            assert money.number.suffix == "B"
+        assert by_kpi["cvr"].gauge.axis.tickformat.endswith("%")
+        assert by_kpi["cvr"].number.valueformat == ".2%"
+
+
+def test_periods_on_category_axes_follow_the_language(sample):
+    f = feasibility(sample, "cpa", 128_000, cadence="monthly", campaigns=["Always-on Search"])
+    vi = [x for x in charts.feasibility_chart(f, lang="vi").data[0].x if "…" not in x]
+    en = [x for x in charts.feasibility_chart(f, lang="en").data[0].x if "…" not in x]
+    first = f.history.index[0].start_time
+    assert vi[0] == f"{first.month:02d}/{first.year}"            # 01/2025
+    assert en[0] == f"{first:%b} {first.year}"                    # Jan 2025

@@ -122,7 +122,8 @@ def test_plan_suggest_and_check(capsys, tmp_path):
     shipped = str(sample_path().parent / "plan_tet_sale.yaml")
     code, text, _ = run(capsys, "plan", "check", shipped, data, "--lang", "vi")
     assert code == 0 and "22.000.000.000 ₫" in text and "khả thi" in text
-    assert text.rstrip().endswith("OK")
+    assert text.rstrip().endswith("ĐẠT") and "NOT OK" not in text  # the verdict in Vietnamese
+    assert "người phụ trách" in text and "hằng tuần" in text and "01/01/2027" in text
 
 
 def test_plan_check_reports_problems(capsys, tmp_path, fixtures):

@@ -92,3 +92,27 @@ def test_what_if_speaks_vietnamese_and_applies_the_answer(sample):
     for r in alloc.table.itertuples():
         assert wi.sliders[r.channel].value == pytest.approx(r.recommended)
     assert "mở notebook trong JupyterLab" in wi.static_html()
+
+
+def test_builder_speaks_the_session_language_and_reads_typed_targets(sample, tmp_path):
+    """Without ``lang`` the builder follows the session; its dropdowns show words and keep
+    codes; a target typed as a Vietnamese writes it (2,5 for 2.5%) moves the slider."""
+    with kpikit.using_language("vi"):
+        b = widgets.PlanBuilder(sample, campaign="Tết Sale", objective="sales",
+                                path=tmp_path / "plan.yaml")
+    assert b.lang == "vi"
+    cvr = next(r for r in b.rows if r.kpi == "cvr")
+    assert ("hằng tuần", "weekly") in cvr.cadence.options and cvr.cadence.value in (
+        "weekly", "monthly", "quarterly", "campaign")
+    assert ("dài hạn", "long") in cvr.horizon.options
+    field = cvr.box.children[1].children[1]
+    field.value = "2,5"                      # percent KPI: the field shows percentages
+    assert cvr.target.value == pytest.approx(0.025, abs=cvr.target.step)
+    assert field.value == format_value(cvr.target.value, "cvr", lang="vi")
+    before = cvr.target.value
+    field.value = "2.5.1"                    # not a number: put back, reason as tooltip
+    assert cvr.target.value == before and "Cách sửa" in (field.tooltip or "")
+    revenue = next(r for r in b.rows if r.kpi == "revenue")
+    typed = revenue.target.max * 2           # beyond the slider: its range widens
+    revenue.box.children[1].children[1].value = f"{typed:,.0f}".replace(",", ".") + " ₫"
+    assert revenue.target.value == pytest.approx(typed, abs=revenue.target.step)
