@@ -29,7 +29,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ._lang import tr
+from ._lang import resolve_lang, tr
 from .errors import ParameterError
 
 __all__ = ["RULES", "SEVERITIES", "Rule", "Update", "collect", "parse_rules", "update",
@@ -368,11 +368,13 @@ def _run_alerts(run: RunInfo, rules: Sequence[Rule], lang: str) -> list[dict[str
 
 
 def collect(runs: Iterable[RunInfo], rules: Sequence[Rule] | Mapping[str, Sequence[Rule]],
-            lang: str = "en") -> list[dict[str, Any]]:
+            lang: str | None = None) -> list[dict[str, Any]]:
     """Every alert the rules raise over the runs' folders (one per run, KPI and rule).
 
-    ``rules`` is one list for every run or a mapping of campaign to its list.
+    ``rules`` is one list for every run or a mapping of campaign to its list; ``lang``
+    None is the current language.
     """
+    lang = resolve_lang(lang)
     out: dict[str, dict[str, Any]] = {}
     for run in runs:
         mine = rules.get(run.campaign, ()) if isinstance(rules, Mapping) else rules
@@ -540,12 +542,14 @@ def plan_rules(plan_path: str | None, spec_rules: Any, source: str) -> tuple[Rul
 
 def monitor(output_dir: Path, runs: Sequence[RunInfo],
             rules: Sequence[Rule] | Mapping[str, Sequence[Rule]], *, notifier: Any = None,
-            lang: str = "en", title: str = "kpikit", now: datetime | None = None) -> Monitor:
+            lang: str | None = None, title: str = "kpikit",
+            now: datetime | None = None) -> Monitor:
     """Compute the alerts of a batch's runs, send what is new, write alerts.json and state.
 
     Deliveries never raise: a failure is in ``notifications`` and the alert is tried again
-    at the next run.
+    at the next run. ``lang`` None is the current language.
     """
+    lang = resolve_lang(lang)
     from .notify import Notifier, send_all
 
     now = now or _now()

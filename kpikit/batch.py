@@ -45,7 +45,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from ._lang import tr, using_language
+from ._lang import LANGS, tr, using_language
 from .errors import ParameterError, ProblemCode
 
 __all__ = ["Run", "Spec", "check_runs", "load_spec", "plan_runs", "run_batch", "safe_name"]
@@ -854,7 +854,7 @@ def batch_alerts(spec: Spec, runs: Sequence[Run], notify_url: str | None = None,
     infos = [RunInfo(r.campaign, r.notebook, r.folder,
                      (r.folder / "report.html").relative_to(spec.output_dir).as_posix())
              for r in runs]
-    lang = spec.parameters.get("lang") if spec.parameters.get("lang") in ("en", "vi") else "en"
+    lang = spec.parameters.get("lang") if spec.parameters.get("lang") in LANGS else "en"
     return monitor(spec.output_dir, infos, rules,
                    notifier=parse_notify(spec.notify, spec.source, notify_url), lang=lang,
                    title=f"kpikit · {spec.output_dir.name}")

@@ -33,7 +33,7 @@ from email.message import EmailMessage
 from typing import Any
 from urllib.parse import urlsplit
 
-from ._lang import tr
+from ._lang import resolve_lang, tr
 from .errors import ParameterError
 
 __all__ = ["Notifier", "parse_notify", "send_all"]
@@ -147,8 +147,10 @@ def parse_notify(raw: Any, source: str = "spec", url: str | None = None) -> Noti
 # ------------------------------------------------------------------ messages
 
 
-def message(alert: Mapping[str, Any], lang: str = "en", report_url: str | None = None) -> str:
+def message(alert: Mapping[str, Any], lang: str | None = None,
+            report_url: str | None = None) -> str:
     """One line for a person: event, severity, what happened, where the report is."""
+    lang = resolve_lang(lang)
     from urllib.parse import quote
 
     i = 1 if lang == "vi" else 0
@@ -224,12 +226,13 @@ def _loopback(host: str) -> bool:
     return host in ("localhost", "::1") or host.startswith("127.")
 
 
-def send_all(n: Notifier, alerts: Sequence[Mapping[str, Any]], lang: str = "en",
+def send_all(n: Notifier, alerts: Sequence[Mapping[str, Any]], lang: str | None = None,
              title: str = "kpikit") -> tuple[list[dict[str, Any]], set[str]]:
     """Send each alert; return (one report per delivery, ids delivered to every channel).
 
     Never raises for a delivery problem: it is reported in the list.
     """
+    lang = resolve_lang(lang)
     reports: list[dict[str, Any]] = []
     if not n.active:  # nowhere to send: recorded as sent, so reruns stay quiet
         return reports, {a["id"] for a in alerts}
