@@ -563,8 +563,8 @@ def _cmd_optimize(a: argparse.Namespace) -> int:
 
 
 def _cmd_lesson(a: argparse.Namespace) -> int:
-    """Serve the KPI basics lesson without code (Voila) until Ctrl+C."""
-    import os
+    """Serve the KPI basics lesson without code (Voila) until Ctrl+C: kernels started
+    ahead for the class, idle ones stopped (see :func:`kpikit.lesson.voila_command`)."""
     import subprocess
 
     from .batch import notebook_path
@@ -575,20 +575,23 @@ def _cmd_lesson(a: argparse.Namespace) -> int:
             "(python3 run.py lesson installs it).",
             "bài học được phục vụ bằng Voila, nhưng Voila chưa được cài. Cách sửa: pip "
             "install voila (python3 run.py lesson sẽ cài nó)."))
-    env = dict(os.environ, KPIKIT_LESSON_LANG=lang)
-    cmd = [sys.executable, "-m", "voila", str(notebook_path("00_kpi_basics")),
-           f"--port={a.port}", "--Voila.ip=127.0.0.1"]
-    if a.no_browser:
-        cmd.append("--no-browser")
+    import tempfile
+
+    from .lesson import voila_command
+
     hello = {"en": "Serving the KPI lesson at http://127.0.0.1:{port}/ (?lang=vi or ?lang=en "
                    "switches language); Ctrl+C stops it.",
              "vi": "Bài học KPI đang chạy tại http://127.0.0.1:{port}/ (thêm ?lang=en hoặc "
                    "?lang=vi để đổi ngôn ngữ); Ctrl+C để dừng."}[lang]
-    print(hello.format(port=a.port), file=sys.stderr, flush=True)
-    try:
-        return subprocess.call(cmd, env=env)
-    except KeyboardInterrupt:
-        return 0
+    # the lesson's Voila template lives in a private folder for the server's lifetime
+    with tempfile.TemporaryDirectory(prefix="kpikit-lesson-") as folder:
+        cmd, env = voila_command(notebook_path("00_kpi_basics"), folder, port=a.port,
+                                 lang=lang, no_browser=a.no_browser)
+        print(hello.format(port=a.port), file=sys.stderr, flush=True)
+        try:
+            return subprocess.call(cmd, env=env)
+        except KeyboardInterrupt:
+            return 0
 
 
 def _has_module(name: str) -> bool:
