@@ -162,8 +162,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "in_data": ("In the data", "Có trong dữ liệu"),
     "yes": ("yes", "có"),
     "no": ("no", "không"),
-    "mean_of_ratios": ("Average of the channel rates (wrong)",
-                       "Trung bình tỷ lệ các kênh (sai)"),
+    "mean_of_ratios": ("Average of the rates (wrong)",
+                       "Trung bình cộng các tỷ lệ (sai)"),
     "sum_over_sum": ("Total clicks / total impressions (right)",
                      "Tổng lượt nhấp / tổng lượt hiển thị (đúng)"),
     "small_clicks": ("Clicks, smallest", "Lượt nhấp, nhỏ nhất"),
@@ -181,6 +181,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "target": ("Target", "Mục tiêu"),
     "status": ("Status", "Trạng thái"),
     "campaign": ("Campaign", "Chiến dịch"),
+    "channel": ("Channel", "Kênh"),
+    "date": ("Day", "Ngày"),
     "short": ("Short term", "Ngắn hạn"),
     "long": ("Long term", "Dài hạn"),
     "step": ("Step", "Bước"),
@@ -573,7 +575,8 @@ class RatioTrap(_Lesson):
                  format_number(d, 0, self.lang), fmt(rates.get(g, float("nan"))))
                 for g, n, d in self.current_table()[[self.by, self.num, self.den]].itertuples(
                     index=False)]
-        head = [self.by, MEASURES[self.num].label(self.lang),
+        head = [text(self.by, self.lang) if self.by in TEXT else self.by,
+                MEASURES[self.num].label(self.lang),
                 MEASURES[self.den].label(self.lang), get_kpi(self.kpi).label(self.lang)]
         self.result.value = (
             _table_html(rows, head)
