@@ -579,10 +579,13 @@ def _cmd_lesson(a: argparse.Namespace) -> int:
 
     from .lesson import voila_command
 
-    hello = {"en": "Serving the KPI lesson at http://127.0.0.1:{port}/ (?lang=vi or ?lang=en "
-                   "switches language); Ctrl+C stops it.",
-             "vi": "Bài học KPI đang chạy tại http://127.0.0.1:{port}/ (thêm ?lang=en hoặc "
-                   "?lang=vi để đổi ngôn ngữ); Ctrl+C để dừng."}[lang]
+    # kernels started ahead speak the server's language; ?lang= needs the pool off
+    hello = {"en": "Serving the KPI lesson in English at http://127.0.0.1:{port}/ ; Ctrl+C "
+                   "stops it. (With KPIKIT_LESSON_POOL=0, ?lang=vi in the address switches "
+                   "language.)",
+             "vi": "Bài học KPI bằng tiếng Việt đang chạy tại http://127.0.0.1:{port}/ ; "
+                   "Ctrl+C để dừng. (Với KPIKIT_LESSON_POOL=0, thêm ?lang=en vào địa chỉ để "
+                   "đổi ngôn ngữ.)"}[lang]
     # the lesson's Voila template lives in a private folder for the server's lifetime
     with tempfile.TemporaryDirectory(prefix="kpikit-lesson-") as folder:
         cmd, env = voila_command(notebook_path("00_kpi_basics"), folder, port=a.port,

@@ -383,7 +383,8 @@ def tree_what_if(tree: KPITree, baselines: dict[str, float],
 def _table_html(rows: Sequence[Sequence[str]], head: Sequence[str], css: str = "") -> str:
     h = "".join(f"<th style='text-align:left;padding:2px 10px'>{html.escape(c)}</th>"
                 for c in head)
-    b = "".join("<tr>" + "".join(f"<td style='padding:2px 10px'>{c}</td>" for c in r)
+    b = "".join("<tr>" + "".join(f"<td style='text-align:left;padding:2px 10px'>{c}</td>"
+                                 for c in r)
                 + "</tr>" for r in rows)
     return f"<table class='{css}'><thead><tr>{h}</tr></thead><tbody>{b}</tbody></table>"
 
@@ -855,6 +856,7 @@ class HorizonCompare(_Lesson):
                                    value=campaign if campaign in usable else usable[0],
                                    description=text("campaign", lang))
         self.output = w.Output()
+        self.output.add_class("kpikit-horizon")
         self.result = w.HTML()
         self.campaign.observe(lambda _: self.redraw(), names="value")
         self.widget = w.VBox([self.campaign, self.result, self.output])
@@ -1020,6 +1022,7 @@ class Quiz(_Lesson):
             fb = w.HTML()
             fb.add_class(f"kpikit-feedback-{i}")
             btn = w.Button(description=text("check", lang), button_style="info")
+            btn.add_class(f"kpikit-check-{i}")
             btn.on_click(lambda _, i=i: self.check(i))
             self.inputs.append(inp)
             self.feedback.append(fb)
@@ -1144,22 +1147,19 @@ def query_lang(default: str) -> str:
     (``...?lang=vi``), else the language ``kpikit lesson --lang`` was started with, else
     ``default``.
 
-    A kernel Voila started ahead of time (its pool) runs the notebook before any student
-    asks; it waits here for the student's request, so the expensive part (imports, data)
-    is done ahead and the lesson is still drawn in the language the student asked for.
+    A kernel Voila starts ahead of time (its pool) draws the lesson before any student
+    asks, so it has no address to read: it speaks the server's language. Waiting in the
+    kernel for the student's address (``voila.utils.get_query_string``) would let the
+    widgets be created while the page connects, and Voila 0.5 then lost some of them
+    (pages that never finished drawing in about one run in three), so the pool does not.
     """
     import os
     from urllib.parse import parse_qs
 
     from ._lang import set_language
 
-    query = os.environ.get("QUERY_STRING", "")
-    if os.environ.get("VOILA_PREHEAT", "False") != "False":
-        from voila.utils import get_query_string
-
-        query = get_query_string() or ""
     lang = default
-    for given in (parse_qs(query).get("lang", [""])[0],
+    for given in (parse_qs(os.environ.get("QUERY_STRING", "")).get("lang", [""])[0],
                   os.environ.get("KPIKIT_LESSON_LANG", "")):
         if given in ("en", "vi"):
             lang = given
