@@ -232,6 +232,7 @@ def test_voila_command_culls_and_prestarts(tmp_path, monkeypatch):
     assert "--preheat_kernel=True" in cmd and f"--pool_size={lesson.POOL_SIZE}" in cmd
     assert "--MappingKernelManager.cull_idle_timeout=600" in cmd
     assert "--MappingKernelManager.cull_connected=False" in cmd
+    assert f"--VoilaKernelManager.fill_delay={lesson.REFILL_DELAY_SECONDS}" in cmd
     assert env["KPIKIT_LESSON_LANG"] == "vi"
     assert env["JUPYTER_PATH"].split(os.pathsep)[0] == str(tmp_path)
     template = tmp_path / "voila" / "templates" / "kpikit-lesson"

@@ -54,34 +54,47 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def _group_cpu(pgid: int) -> int:
-    """CPU ticks used so far by every process of the server's process group."""
-    total = 0
+def _processes() -> dict[int, tuple[int, list[str]]]:
+    """pid -> (parent pid, fields of /proc/pid/stat after the command name)."""
+    out = {}
     for d in Path("/proc").iterdir():
-        if not d.name.isdigit():
-            continue
-        try:
-            fields = (d / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[2]) == pgid:  # field 5 of stat: the process group
-            total += int(fields[11]) + int(fields[12])
-    return total
+        if d.name.isdigit():
+            try:
+                fields = (d / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            out[int(d.name)] = (int(fields[1]), fields)
+    return out
 
 
-def _group_rss_mib(pgid: int, name: str) -> list[float]:
-    """Resident memory (MiB) of the group's processes whose command line holds ``name``."""
+def _tree(root: int) -> dict[int, list[str]]:
+    """The stat fields of ``root`` and all its descendants (kernels run in sessions of
+    their own, so a process group would miss them)."""
+    procs = _processes()
+    keep, todo = {}, [root]
+    while todo:
+        pid = todo.pop()
+        if pid in procs and pid not in keep:
+            keep[pid] = procs[pid][1]
+            todo += [c for c, (parent, _) in procs.items() if parent == pid]
+    return keep
+
+
+def _tree_cpu(root: int) -> int:
+    """CPU ticks used so far by the server and its kernels."""
+    return sum(int(f[11]) + int(f[12]) for f in _tree(root).values())
+
+
+def _kernels_rss_mib(root: int) -> list[float]:
+    """Resident memory (MiB) of the server's kernels."""
     out = []
-    for d in Path("/proc").iterdir():
-        if not d.name.isdigit():
-            continue
+    for pid, f in _tree(root).items():
         try:
-            fields = (d / "stat").read_text().rsplit(")", 1)[1].split()
-            cmd = (d / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            cmd = Path(f"/proc/{pid}/cmdline").read_bytes()
         except OSError:
             continue
-        if int(fields[2]) == pgid and name in cmd:
-            out.append(int(fields[21]) * os.sysconf("SC_PAGE_SIZE") / 2**20)
+        if b"ipykernel" in cmd:
+            out.append(int(f[21]) * os.sysconf("SC_PAGE_SIZE") / 2**20)
     return out
 
 
@@ -127,10 +140,10 @@ class Server:
             time.sleep(0.5)
         else:
             raise AssertionError("not ready:\n" + self.log.read_text(errors="replace")[-3000:])
-        quiet, last = 0, _group_cpu(self.proc.pid)
+        quiet, last = 0, _tree_cpu(self.proc.pid)
         while quiet < 3 and time.time() < deadline:
             time.sleep(1)
-            now = _group_cpu(self.proc.pid)
+            now = _tree_cpu(self.proc.pid)
             quiet = quiet + 1 if now - last < 10 else 0  # under 0.1 CPU-second a second
             last = now
         return time.time() - t0
@@ -285,11 +298,11 @@ def test_ten_students_open_the_lesson_at_once(workdir, pool):
     server = Server(workdir, "vi", KPIKIT_LESSON_POOL=str(pool))
     try:
         ready = server.wait_ready(pool)
-        kernels_before = _group_rss_mib(server.proc.pid, "ipykernel")
+        kernels_before = _kernels_rss_mib(server.proc.pid)
         started = time.perf_counter()
         results = asyncio.run(_students(server.base, n))
         wall = time.perf_counter() - started
-        kernels_after = _group_rss_mib(server.proc.pid, "ipykernel")
+        kernels_after = _kernels_rss_mib(server.proc.pid)
     finally:
         server.stop()
     assert all(r["ctr"] == "2,50%" for r in results)  # every student got a live lesson
