@@ -3,7 +3,7 @@
 One server in Vietnamese: the page shows no code and no documentation, Vietnamese numbers,
 dates and months, icons that need no emoji font, and a quiz that reads ``2,5`` as 2.5;
 with the kernel pool off, ``?lang=en`` in the address switches the language.
-Then ten students open the lesson at once (ten browser contexts) and the time to the first
+A closed tab's kernel is culled once idle. Then ten students open the lesson at once (ten browser contexts) and the time to the first
 rendered heading and to the first live widget is measured; the figures go to
 ``test-artifacts/lesson_first_render.json``. Screenshots go to ``test-artifacts/``.
 """
@@ -324,3 +324,21 @@ def test_ten_students_open_the_lesson_at_once(workdir, pool):
     (ARTIFACTS / "lesson_first_render.json").write_text(json.dumps(figures, indent=1))
     print(json.dumps(figures))
     assert widget[-1] < TEN_STUDENTS_MAX_S, figures
+
+
+def test_a_closed_tab_does_not_keep_its_kernel(workdir, browser):
+    server = Server(workdir, "vi", KPIKIT_LESSON_POOL="0", KPIKIT_LESSON_CULL="10")
+    try:
+        server.wait_ready(pool=0)
+        assert _kernels_rss_mib(server.proc.pid) == []
+        page = _open(browser, f"{server.base}/")
+        assert len(_kernels_rss_mib(server.proc.pid)) == 1  # the student's kernel
+        page.close()
+        deadline = time.time() + READY_S
+        while _kernels_rss_mib(server.proc.pid) and time.time() < deadline:
+            time.sleep(1)
+        # stopped within the idle timeout plus a cull interval, not at the server's end
+        assert _kernels_rss_mib(server.proc.pid) == [], server.log.read_text()[-2000:]
+        assert "Culling 'idle' kernel" in server.log.read_text()
+    finally:
+        server.stop()
