@@ -2,9 +2,10 @@
 
 One server in Vietnamese: the page shows no code and no documentation, Vietnamese numbers,
 dates and months, icons that need no emoji font, and a quiz that reads ``2,5`` as 2.5;
-with the kernel pool off, ``?lang=en`` in the address switches the language.
-A closed tab's kernel is culled once idle. Then ten students open the lesson at once (ten browser contexts) and the time to the first
-rendered heading and to the first live widget is measured; the figures go to
+with the kernel pool off, ``?lang=en`` in the address switches the language. A closed
+tab's kernel is culled once idle. Then ten students open the lesson at once (ten browser
+contexts) and the time to the first rendered heading and to the first live widget is
+measured; the figures go to
 ``test-artifacts/lesson_first_render.json``. Screenshots go to ``test-artifacts/``.
 """
 
