@@ -34,12 +34,29 @@ from .widgets import _show, _static, plot_into, with_readout
 
 __all__ = [
     "AvailabilityCheck", "FormulaPlayground", "HorizonCompare", "ObjectiveMatcher",
-    "PacingSimulator", "Quiz", "RatioTrap", "TreeExplorer", "exercises", "gappy_copy",
-    "owner_table", "playground_values", "query_lang", "ratio_trap", "say", "steps_table",
-    "text", "tree_what_if", "write_gappy_export",
+    "PacingSimulator", "Quiz", "RatioTrap", "TreeExplorer", "diagnosis_html", "exercises",
+    "formula_words", "gappy_copy", "month_axis", "month_text", "owner_table", "parse_answer",
+    "playground_values", "query_lang", "ratio_trap", "say", "steps_html", "steps_table",
+    "text", "tree_what_if", "voila_command", "write_gappy_export",
 ]
 
 PLAYGROUND_KPIS = ("ctr", "cpc", "cvr", "cpa", "roas")
+
+
+def _svg(color: str, path: str) -> str:
+    # inline SVG: drawn by any browser, needs no emoji font (a plain Chromium shows
+    # emoji such as U+2705 as empty boxes)
+    return (f"<svg class='kpikit-icon' width='16' height='16' viewBox='0 0 16 16' "
+            f"style='vertical-align:-3px' aria-hidden='true'><circle cx='8' cy='8' r='8' "
+            f"fill='{color}'/><path d='{path}' stroke='#fff' stroke-width='2' fill='none' "
+            f"stroke-linecap='round' stroke-linejoin='round'/></svg>")
+
+
+_ICON = {
+    "right": _svg("#1e8449", "M4 8.5l2.5 2.5L12 5.5"),
+    "wrong": _svg("#b03a2e", "M5 5l6 6M11 5l-6 6"),
+    "warn": _svg("#b9770e", "M8 4v5M8 12v0.5"),
+}
 
 # --------------------------------------------------------------------------- texts
 
@@ -145,8 +162,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "in_data": ("In the data", "Có trong dữ liệu"),
     "yes": ("yes", "có"),
     "no": ("no", "không"),
-    "mean_of_ratios": ("Average of the channel rates (wrong)",
-                       "Trung bình tỷ lệ các kênh (sai)"),
+    "mean_of_ratios": ("Average of the rates (wrong)",
+                       "Trung bình cộng các tỷ lệ (sai)"),
     "sum_over_sum": ("Total clicks / total impressions (right)",
                      "Tổng lượt nhấp / tổng lượt hiển thị (đúng)"),
     "small_clicks": ("Clicks, smallest", "Lượt nhấp, nhỏ nhất"),
@@ -164,8 +181,44 @@ TEXT: dict[str, tuple[str, str]] = {
     "target": ("Target", "Mục tiêu"),
     "status": ("Status", "Trạng thái"),
     "campaign": ("Campaign", "Chiến dịch"),
+    "channel": ("Channel", "Kênh"),
+    "date": ("Day", "Ngày"),
     "short": ("Short term", "Ngắn hạn"),
     "long": ("Long term", "Dài hạn"),
+    "step": ("Step", "Bước"),
+    "step_question": ("The question it answers", "Câu hỏi cần trả lời"),
+    "s1_q": ("What does the business want from this campaign?",
+             "Doanh nghiệp muốn gì từ chiến dịch này?"),
+    "s2_q": ("Which few numbers show that we are getting it, and how is each one counted?",
+             "Vài con số nào cho thấy ta đang đạt được điều đó, và mỗi con số được tính thế "
+             "nào?"),
+    "s3_q": ("Does our data record those numbers, every day?",
+             "Dữ liệu của ta có ghi lại các con số đó, đủ mọi ngày không?"),
+    "s4_q": ("How does each KPI move the business result?",
+             "Mỗi KPI tác động đến kết quả kinh doanh như thế nào?"),
+    "s5_q": ("How often do we look, and what should we expect by then?",
+             "Bao lâu ta xem lại một lần, và đến lúc đó nên kỳ vọng bao nhiêu?"),
+    "s6_q": ("Who answers for each KPI?", "Ai chịu trách nhiệm cho từng KPI?"),
+    "s7_q": ("A KPI misses: what moved, and what do we change?",
+             "Một KPI không đạt: yếu tố nào đã thay đổi, và ta điều chỉnh gì?"),
+    "s8_q": ("Are we buying this month's results at the cost of next year's?",
+             "Ta có đang đổi kết quả tháng này bằng kết quả của năm sau không?"),
+    "formula": ("How it is counted", "Cách tính"),
+    "impossible": (
+        "{num} ({n}) cannot be more than {den} ({d}): {num_l} are counted among the "
+        "{den_l}, so {kpi} cannot pass 100%. Lower {num_l} or raise {den_l}.",
+        "{num} ({n}) không thể lớn hơn {den} ({d}): mỗi {num_l} đều nằm trong số {den_l}, "
+        "nên {kpi} không thể vượt quá 100%. Hãy giảm {num_l} hoặc tăng {den_l}."),
+    "not_a_number": (
+        "Write a number, for example {example}.",
+        "Hãy nhập một con số, ví dụ {example}."),
+    "s7_plain": (
+        "In plain words: which KPIs missed or are at risk, and by how much.",
+        "Nói đơn giản: KPI nào không đạt hoặc có rủi ro, và chênh lệch bao nhiêu."),
+    "s7_stats": ("The statistics behind it (optional)", "Phần thống kê phía sau (không bắt buộc)"),
+    "none": ("none", "không có"),
+    "choose": ("Choose an answer first.", "Hãy chọn một câu trả lời trước."),
+    "title": ("KPI basics", "KPI cơ bản"),
     "playground_note": (
         "Values in {cur}; a KPI whose denominator is 0 shows –, never 0 or infinity.",
         "Giá trị tính bằng {cur}; KPI có mẫu số bằng 0 hiện –, không bao giờ là 0 hay vô cực."),
@@ -202,12 +255,58 @@ def say(key: str, lang: str = "en", level: int = 0) -> Any:
     return Markdown(("#" * level + " " + s) if level else s)
 
 
-def steps_table(lang: str = "en") -> pd.DataFrame:
-    """The eight steps, each with the kpikit tools and the notebook that carry it out."""
+def steps_table(lang: str = "en", *, tools: bool = False) -> pd.DataFrame:
+    """The eight steps, each with the question it answers, in words.
+
+    ``tools=True`` adds, for trainers, the kpikit functions and the notebook that carry
+    each step out; students see the questions only.
+    """
     check_lang(lang)
-    head = ("Step", "In kpikit", "Where") if lang == "en" else ("Bước", "Trong kpikit", "Ở đâu")
-    return pd.DataFrame([(text(k, lang), tools, where) for k, tools, where in STEPS],
-                        columns=list(head))
+    rows = [(text(k, lang), text(f"{k}_q", lang)) for k, _, _ in STEPS]
+    out = pd.DataFrame(rows, columns=[text("step", lang), text("step_question", lang)])
+    if tools:
+        head = ("In kpikit", "Where") if lang == "en" else ("Trong kpikit", "Ở đâu")
+        out[head[0]] = [t for _, t, _ in STEPS]
+        out[head[1]] = [where for _, _, where in STEPS]
+    return out
+
+
+def steps_html(lang: str = "en") -> Any:
+    """The students' table of the eight steps (no code, no function names)."""
+    from IPython.display import HTML
+
+    t = steps_table(lang)
+    return HTML(_table_html([[html.escape(a), html.escape(b)] for a, b in t.itertuples(
+        index=False)], list(t.columns), css="kpikit-steps"))
+
+
+def formula_words(kpi: str, lang: str = "en") -> str:
+    """A KPI's formula in words: ``CTR = Clicks ÷ Impressions`` (no code).
+
+    Built from the catalog's terms and the measures' labels, so it cannot drift from
+    what :func:`kpikit.compute` computes.
+    """
+    k = get_kpi(kpi)
+
+    def side(terms: tuple[tuple[str, float], ...]) -> str:
+        out = ""
+        for i, (t, c) in enumerate(terms):
+            m, _, which = t.partition("@")
+            name = MEASURES[m].label(lang)
+            if which == "first":
+                name += " (đầu kỳ)" if lang == "vi" else " (start)"
+            mag = "" if abs(c) == 1 else format_number(abs(c), 2, lang).rstrip("0").rstrip(
+                ",.") + " × "
+            sign = " − " if c < 0 else " + "
+            out += (sign if i else ("−" if c < 0 else "")) + mag + name
+        return f"({out})" if len(terms) > 1 else out
+
+    words = side(k.numerator)
+    if k.denominator:
+        words += " ÷ " + side(k.denominator)
+    if k.scale != 1:
+        words = f"{format_number(k.scale, 0, lang)} × {words}"
+    return f"{k.short_label(lang)} = {words}"
 
 
 # ------------------------------------------------------------------ calculations
@@ -289,7 +388,8 @@ def tree_what_if(tree: KPITree, baselines: dict[str, float],
 def _table_html(rows: Sequence[Sequence[str]], head: Sequence[str], css: str = "") -> str:
     h = "".join(f"<th style='text-align:left;padding:2px 10px'>{html.escape(c)}</th>"
                 for c in head)
-    b = "".join("<tr>" + "".join(f"<td style='padding:2px 10px'>{c}</td>" for c in r)
+    b = "".join("<tr>" + "".join(f"<td style='text-align:left;padding:2px 10px'>{c}</td>"
+                                 for c in r)
                 + "</tr>" for r in rows)
     return f"<table class='{css}'><thead><tr>{h}</tr></thead><tbody>{b}</tbody></table>"
 
@@ -344,6 +444,7 @@ class FormulaPlayground(_Lesson):
                  clicks: int = 1_250, spend: float = 5_000_000, conversions: int = 50,
                  revenue: float = 20_000_000):
         self.lang, self.currency = check_lang(lang), currency
+        self.sliders_kpis = PLAYGROUND_KPIS
 
         def slider(name: str, value: float, top: float, step: float) -> w.IntSlider:
             s = w.IntSlider(value=int(value), min=0, max=int(top), step=int(step),
@@ -375,14 +476,46 @@ class FormulaPlayground(_Lesson):
         """The KPIs of the current sliders."""
         return playground_values(**{k: s.value for k, s in self.sliders.items()})
 
+    def problems(self) -> list[tuple[str, str]]:
+        """(KPI, message) for each rate the sliders make impossible (CTR above 100%).
+
+        A bounded rate's numerator counts a subset of its denominator's units (every click
+        comes from an impression), so a value above 1 means the inputs contradict each other.
+        """
+        from .plan import BOUNDED_RATES
+
+        out = []
+        for k in self.sliders_kpis:
+            kp = get_kpi(k)
+            if k not in BOUNDED_RATES or len(kp.numerator) != 1 or len(kp.denominator) != 1:
+                continue
+            num, den = kp.numerator[0][0], kp.denominator[0][0]
+            if num not in self.sliders or den not in self.sliders:
+                continue
+            n, d = self.sliders[num].value, self.sliders[den].value
+            if n > d:
+                out.append((k, text("impossible", self.lang, num=MEASURES[num].label(self.lang),
+                                    den=MEASURES[den].label(self.lang),
+                                    n=format_number(n, 0, self.lang),
+                                    d=format_number(d, 0, self.lang),
+                                    num_l=MEASURES[num].label(self.lang).lower(),
+                                    den_l=MEASURES[den].label(self.lang).lower(),
+                                    kpi=kp.short_label(self.lang))))
+        return out
+
     def redraw(self) -> None:
+        bad = dict(self.problems())
         rows = []
         for k, v in self.values().items():
             kp = get_kpi(k)
-            shown = format_value(v, k, lang=self.lang, currency=self.currency)
+            # an impossible rate is not shown as a number: the warning below says why
+            shown = "–" if k in bad else format_value(v, k, lang=self.lang,
+                                                      currency=self.currency)
             rows.append((html.escape(kp.label(self.lang)), f"<b class='kpikit-{k}'>{shown}</b>",
-                         f"<code>{html.escape(kp.formula())}</code>"))
-        self.result.value = _table_html(rows, ["KPI", "", ""])
+                         html.escape(formula_words(k, self.lang))))
+        warn = "".join(f"<p class='kpikit-warning' style='color:#b03a2e'>{_ICON['warn']} "
+                       f"{html.escape(m)}</p>" for m in bad.values())
+        self.result.value = _table_html(rows, ["KPI", "", text("formula", self.lang)]) + warn
 
     def static_html(self) -> str:
         return self.result.value
@@ -449,7 +582,8 @@ class RatioTrap(_Lesson):
                  format_number(d, 0, self.lang), fmt(rates.get(g, float("nan"))))
                 for g, n, d in self.current_table()[[self.by, self.num, self.den]].itertuples(
                     index=False)]
-        head = [self.by, MEASURES[self.num].label(self.lang),
+        head = [text(self.by, self.lang) if self.by in TEXT else self.by,
+                MEASURES[self.num].label(self.lang),
                 MEASURES[self.den].label(self.lang), get_kpi(self.kpi).label(self.lang)]
         self.result.value = (
             _table_html(rows, head)
@@ -481,15 +615,82 @@ class AvailabilityCheck(_Lesson):
         kpis = [r.kpi for r in recommend_kpis(self.objective.value, lang=self.lang)][:6]
         return availability(self.data, kpis)
 
-    def redraw(self) -> None:
-        from .notebook import availability_table
+    def rows(self) -> tuple[list[str], list[list[str]]]:
+        """Header and cells of the check, every value written the way ``lang`` writes it."""
+        from .notebook import rename, translate
 
-        t = availability_table(self.check(), lang=self.lang)
-        t = t.drop(columns=[c for c in t.columns if t[c].astype(str).isin(["()", ""]).all()])
-        self.table.value = t.to_html(index=False, border=0, na_rep="–")
+        raw = self.check()
+        cols = ["kpi", "window_start", "window_end", "days_covered", "missing_days",
+                "null_share", "last_date", "missing_measures", "status"]
+        # a column with nothing to say for any KPI (no measure missing) is left out
+        cols = [c for c in cols if c != "missing_measures"
+                or any(_cell_text(v, c, self.lang) != text("none", self.lang)
+                       for v in raw[c])]
+        head = list(rename(pd.DataFrame(columns=cols), self.lang).columns)
+        body = [[get_kpi(r["kpi"]).label(self.lang) if c == "kpi"
+                 else str(translate(r[c], self.lang)) if c == "status"
+                 else _cell_text(r[c], c, self.lang) for c in cols]
+                for _, r in raw.iterrows()]
+        return head, body
+
+    def redraw(self) -> None:
+        head, body = self.rows()
+        self.table.value = _table_html([[html.escape(c) for c in r] for r in body], head)
 
     def static_html(self) -> str:
         return self.table.value
+
+
+def _cell_text(value: Any, column: str, lang: str) -> str:
+    """One cell of a lesson table as a reader of ``lang`` writes it: ``20,7%``,
+    ``01/10/2026``, ``–`` for nothing known, ``không có`` for an empty list."""
+    from datetime import date as _date
+
+    if isinstance(value, (list, tuple, set, frozenset)) or (
+            column == "missing_measures" and isinstance(value, str)):
+        items = [str(v) for v in value] if not isinstance(value, str) else (
+            [v.strip() for v in value.split(",") if v.strip()])
+        labels = [MEASURES[m].label(lang) if m in MEASURES else m for m in items]
+        return ", ".join(labels) if labels else text("none", lang)
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NaT:
+        return "–"
+    if isinstance(value, (pd.Timestamp, _date)):
+        return f"{value:%d/%m/%Y}" if lang == "vi" else f"{value:%Y-%m-%d}"
+    if isinstance(value, str):
+        try:  # dates arrive as ISO text from some tables
+            return _cell_text(_date.fromisoformat(value), column, lang)
+        except ValueError:
+            return value
+    if column.endswith("_share"):
+        return format_number(float(value) * 100, 1, lang) + "%"
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return format_number(float(value), 0 if float(value).is_integer() else 1, lang)
+    return str(value)
+
+
+def diagnosis_html(ev: Any, lang: str = "en") -> Any:
+    """Step 7 for beginners: which KPIs missed, in a short table; the statistics (p-values,
+    probabilities, attribution) folded below, for those who want them."""
+    from IPython.display import HTML
+
+    from .evaluate import STATUS_TEXT
+    from .notebook import diagnosis
+
+    i = 1 if lang == "vi" else 0
+    totals = ev.totals()
+    bad = totals[totals["status"].isin(["off track", "missed", "at risk"])]
+    shown = bad if len(bad) else totals
+    cur = getattr(ev.plan, "currency", None)
+    rows = [[html.escape(get_kpi(r.kpi).label(lang)), html.escape(STATUS_TEXT[r.status][i]),
+             html.escape(format_value(r.actual, r.kpi, lang=lang, currency=cur)),
+             html.escape(format_value(r.target, r.kpi, lang=lang, currency=cur))]
+            for r in shown.itertuples()]
+    head = ["KPI", text("status", lang), text("actual", lang), text("target", lang)]
+    stats = "".join(f"<li>{html.escape(line)}</li>" for line in diagnosis(ev))
+    return HTML(f"<p>{html.escape(text('s7_plain', lang))}</p>"
+                + _table_html(rows, head, css="kpikit-diagnosis")
+                + f"<details class='kpikit-stats'><summary>{html.escape(text('s7_stats', lang))}"
+                  f"</summary><ul>{stats}</ul></details>")
 
 
 class TreeExplorer(_Lesson):
@@ -664,6 +865,7 @@ class HorizonCompare(_Lesson):
                                    value=campaign if campaign in usable else usable[0],
                                    description=text("campaign", lang))
         self.output = w.Output()
+        self.output.add_class("kpikit-horizon")
         self.result = w.HTML()
         self.campaign.observe(lambda _: self.redraw(), names="value")
         self.widget = w.VBox([self.campaign, self.result, self.output])
@@ -687,16 +889,30 @@ class HorizonCompare(_Lesson):
                  format_value(float(x.iloc[-1]), k, lang=self.lang) if len(x) else "–",
                  move(x)) for h, k, x in (("short", self.short, s), ("long", self.long, lg))]
         vs = "vs 12 months before" if self.lang == "en" else "so với 12 tháng trước"
-        self.result.value = _table_html(rows, ["", "KPI", str(s.index[-1]) if len(s) else "",
-                                               vs])
+        self.result.value = _table_html(rows, ["", "KPI", month_text(s.index[-1], self.lang)
+                                               if len(s) else "", vs])
         if not _static():
             from . import charts
 
-            plot_into(self.output, charts.horizon_chart(s, lg, self.short, self.long,
-                                                          lang=self.lang))
+            fig = charts.horizon_chart(s, lg, self.short, self.long, lang=self.lang)
+            plot_into(self.output, month_axis(fig, self.lang))
 
     def static_html(self) -> str:
         return self.result.value
+
+
+def month_text(month: Any, lang: str = "en") -> str:
+    """A month as its reader writes it: ``03/2027`` in Vietnamese, ``Mar 2027`` in English."""
+    t = pd.Period(month, freq="M")
+    return f"{t.month:02d}/{t.year}" if lang == "vi" else t.strftime("%b %Y")
+
+
+def month_axis(fig: Any, lang: str = "en") -> Any:
+    """Month ticks of a monthly chart as the reader writes them: plotly's own labels
+    (``Jan 2025``) are English only, so Vietnamese gets ``01/2025``."""
+    if lang == "vi":
+        fig.update_xaxes(type="date", tickformat="%m/%Y", hoverformat="%m/%Y")
+    return fig
 
 
 # ----------------------------------------------------------------------- exercises
@@ -711,14 +927,38 @@ class Question:
     answer: int | float = 0
     tolerance: float = 0.0
 
-    def is_right(self, given: Any) -> bool:
-        """Whether ``given`` (a choice index or a number) is right."""
+    def is_right(self, given: Any, lang: str = "en") -> bool:
+        """Whether ``given`` (a choice index, a number, or a number typed in ``lang``) is
+        right."""
         if self.choices:
             return given == self.answer
+        value = parse_answer(given, lang) if isinstance(given, str) else given
         try:
-            return abs(float(given) - float(self.answer)) <= self.tolerance
+            return abs(float(value) - float(self.answer)) <= self.tolerance  # type: ignore[arg-type]
         except (TypeError, ValueError):
             return False
+
+
+def _lower_first(s: str) -> str:
+    return s[:1].lower() + s[1:]
+
+
+def parse_answer(typed: str, lang: str = "en") -> float | None:
+    """A number a student typed, read the way ``lang`` writes numbers; None if unreadable.
+
+    Vietnamese ``2,5`` is 2.5 and ``1.250`` is 1250; English ``2.5`` and ``1,250``. A
+    separator that cannot be a thousands separator (``2.5``, ``2,50``) is read as the
+    decimal one in either language, and a trailing ``%`` is allowed (the question asks in %).
+    """
+    from ._parse import _parse_one
+
+    check_lang(lang)
+    t = str(typed).strip().rstrip("%").strip()
+    if not t:
+        return None
+    decimal = "," if lang == "vi" else "."
+    r = _parse_one(t, decimal, "." if decimal == "," else ",", allow_percent=False)
+    return r if isinstance(r, float) and math.isfinite(r) else None
 
 
 def exercises(lang: str = "en") -> list[Question]:
@@ -763,9 +1003,11 @@ def exercises(lang: str = "en") -> list[Question]:
         Question(
             "Mục tiêu là nhận diện thương hiệu. KPI nào phù hợp nhất?" if vi else
             "The objective is awareness. Which KPI fits best?",
-            (f"{short(aware[0])} đo số người thấy thương hiệu; CPA và ROAS đo bán hàng.")
-            if vi else f"{short(aware[0])} measures how many people saw the brand; CPA "
-            "and ROAS measure sales.", tuple(short(k) for k in aware_opts), 2),
+            # the catalog's own definition: impressions count showings, reach counts people
+            (f"{short(aware[0])}: {_lower_first(get_kpi(aware[0]).description(lang))} CPA và "
+             "ROAS đo bán hàng.") if vi else
+            (f"{short(aware[0])}: {_lower_first(get_kpi(aware[0]).description(lang))} CPA "
+             "and ROAS measure sales."), tuple(short(k) for k in aware_opts), 2),
     ]
 
 
@@ -781,10 +1023,15 @@ class Quiz(_Lesson):
                 inp: w.Widget = w.RadioButtons(options=[(c, j) for j, c in enumerate(q.choices)],
                                                value=None, layout=w.Layout(width="auto"))
             else:
-                inp = w.FloatText(value=0.0, description=text("answer", lang))
+                # a text box, read in the student's language: a FloatText would turn a
+                # Vietnamese "2,5" into 25 or nothing
+                inp = w.Text(value="", description=text("answer", lang),
+                             placeholder=format_number(12.5, 1, lang))
+                inp.add_class(f"kpikit-answer-{i}")
             fb = w.HTML()
             fb.add_class(f"kpikit-feedback-{i}")
             btn = w.Button(description=text("check", lang), button_style="info")
+            btn.add_class(f"kpikit-check-{i}")
             btn.on_click(lambda _, i=i: self.check(i))
             self.inputs.append(inp)
             self.feedback.append(fb)
@@ -795,9 +1042,20 @@ class Quiz(_Lesson):
     def check(self, i: int) -> bool:
         """Judge answer ``i`` and show the feedback; return whether it is right."""
         q = self.questions[i]
-        ok = q.is_right(self.inputs[i].value)
-        mark = "✅ " + text("right", self.lang) if ok else "❌ " + text("wrong", self.lang)
-        self.feedback[i].value = f"{mark} {html.escape(q.explain)}"
+        given = self.inputs[i].value
+        if not q.choices and parse_answer(given, self.lang) is None:
+            self.feedback[i].value = (
+                f"{_ICON['warn']} " + html.escape(text(
+                    "not_a_number", self.lang, example=format_number(2.5, 1, self.lang))))
+            return False
+        if q.choices and given is None:
+            self.feedback[i].value = f"{_ICON['warn']} " + html.escape(text("choose", self.lang))
+            return False
+        ok = q.is_right(given, self.lang)
+        mark = (f"{_ICON['right']} <b>{html.escape(text('right', self.lang))}</b>" if ok else
+                f"{_ICON['wrong']} <b>{html.escape(text('wrong', self.lang))}</b>")
+        self.feedback[i].value = f"<span class='kpikit-verdict-{'right' if ok else 'wrong'}'>" \
+                                 f"{mark}</span> {html.escape(q.explain)}"
         return ok
 
     def static_html(self) -> str:
@@ -818,14 +1076,110 @@ def owner_table(ev: Any, *, lang: str = "en") -> pd.DataFrame:
     return rename(out, lang)
 
 
+# ----------------------------------------------------------------------- serving
+
+#: Voila template of the lesson: the lab template minus the cells tagged ``kpikit-docs``
+#: (the notebook's documentation: parameters, papermill command). Voila cannot drop a
+#: markdown cell by tag itself (voila-dashboards/voila#171), and a prelaunch hook cannot be
+#: combined with pre-started kernels.
+VOILA_TEMPLATE = "kpikit-lesson"
+_TEMPLATE_FILES = {
+    "conf.json": '{"base_template": "lab"}\n',
+    "index.html.j2": (
+        "{%- extends 'voila/templates/lab/index.html.j2' -%}\n"
+        "{%- block any_cell scoped -%}\n"
+        "{%- if 'kpikit-docs' not in cell.metadata.get('tags', []) -%}\n"
+        "{{ super() }}\n"
+        "{%- endif -%}\n"
+        "{%- endblock any_cell -%}\n"),
+}
+#: kernels started ahead of the students: one per student of a class that arrives at once
+#: (each holds ~280 MiB). Measured on 2 cores: 10 students on a pool of 10, first widget
+#: within 25 s; on a pool of 3 some pages took a kernel still drawing and Voila 0.5 lost
+#: their widgets. ``KPIKIT_LESSON_POOL`` sets it for a larger class.
+POOL_SIZE = 10
+#: a kernel nobody is connected to (a closed tab) is stopped after this many seconds idle
+CULL_IDLE_SECONDS = 600
+#: a pool kernel handed to a student is replaced this many seconds later, not at once:
+#: ten students arriving together otherwise wait while ten new kernels start on the
+#: same cores (measured: first widget after 59 s with a 1 s delay, 2 cores)
+REFILL_DELAY_SECONDS = 30
+
+
+def _env_int(name: str, default: int, low: int, high: int) -> int:
+    import os
+
+    given = os.environ.get(name, "").strip()
+    if not given:
+        return default
+    if not given.isdigit() or not low <= int(given) <= high:
+        raise ParameterError(tr(
+            f"{name}={given!r}: write a whole number from {low} to {high}.",
+            f"{name}={given!r}: hãy ghi một số nguyên từ {low} đến {high}."))
+    return int(given)
+
+
+def voila_command(notebook: str | Path, folder: str | Path, *, port: int, lang: str,
+                  no_browser: bool = False) -> tuple[list[str], dict[str, str]]:
+    """The Voila command (and its environment) that serves the lesson to a class.
+
+    Writes the lesson's template into ``folder`` (a private temporary folder). Kernels
+    are pre-started (``KPIKIT_LESSON_POOL``, default :data:`POOL_SIZE`; 0 turns the pool
+    off) and a kernel left idle without a page (``KPIKIT_LESSON_CULL`` seconds, default
+    :data:`CULL_IDLE_SECONDS`) is stopped, so closed tabs do not keep theirs.
+    """
+    import os
+    import sys
+
+    check_lang(lang)
+    pool = _env_int("KPIKIT_LESSON_POOL", POOL_SIZE, 0, 32)
+    cull = _env_int("KPIKIT_LESSON_CULL", CULL_IDLE_SECONDS, 10, 7 * 24 * 3600)
+    root = Path(folder)
+    tdir = root / "voila" / "templates" / VOILA_TEMPLATE
+    tdir.mkdir(parents=True, exist_ok=True)
+    from ._files import atomic_write_text
+
+    for name, body in _TEMPLATE_FILES.items():
+        atomic_write_text(tdir / name, body)
+    env = dict(os.environ, KPIKIT_LESSON_LANG=lang)
+    # Voila looks for templates in the Jupyter data path; the lesson's comes first
+    env["JUPYTER_PATH"] = os.pathsep.join(
+        p for p in (str(root), os.environ.get("JUPYTER_PATH", "")) if p)
+    cmd = [sys.executable, "-m", "voila", str(notebook), f"--port={port}",
+           "--Voila.ip=127.0.0.1", f"--template={VOILA_TEMPLATE}", "--strip_sources=True",
+           "--show_tracebacks=False",
+           f"--MappingKernelManager.cull_idle_timeout={cull}",
+           f"--MappingKernelManager.cull_interval={max(5, min(60, cull // 4))}",
+           "--MappingKernelManager.cull_connected=False"]
+    if pool:
+        cmd += ["--preheat_kernel=True", f"--pool_size={pool}",
+                f"--VoilaKernelManager.fill_delay={REFILL_DELAY_SECONDS}"]
+    if no_browser:
+        cmd.append("--no-browser")
+    return cmd, env
+
+
 def query_lang(default: str) -> str:
-    """``lang`` for the lesson: the page address under Voila (``...?lang=vi``), else the
-    language ``kpikit lesson --lang`` was started with, else ``default``."""
+    """``lang`` for the lesson, made the current language: the page address under Voila
+    (``...?lang=vi``), else the language ``kpikit lesson --lang`` was started with, else
+    ``default``.
+
+    A kernel Voila starts ahead of time (its pool) draws the lesson before any student
+    asks, so it has no address to read: it speaks the server's language. Waiting in the
+    kernel for the student's address (``voila.utils.get_query_string``) would let the
+    widgets be created while the page connects, and Voila 0.5 then lost some of them
+    (pages that never finished drawing in about one run in three), so the pool does not.
+    """
     import os
     from urllib.parse import parse_qs
 
+    from ._lang import set_language
+
+    lang = default
     for given in (parse_qs(os.environ.get("QUERY_STRING", "")).get("lang", [""])[0],
                   os.environ.get("KPIKIT_LESSON_LANG", "")):
         if given in ("en", "vi"):
-            return given
-    return default
+            lang = given
+            break
+    set_language(check_lang(lang))
+    return lang

@@ -4,12 +4,14 @@ texts in both languages, and the notebook under papermill in vi and en."""
 from __future__ import annotations
 
 import math
+import os
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from kpikit import lesson
+from kpikit.catalog import KPIS
 from kpikit.errors import ParameterError
 from kpikit.goals import TREES
 
@@ -75,21 +77,188 @@ def test_texts_exist_in_both_languages_and_differ():
     assert lesson.text("s1", "vi").startswith("1 · Xác định")
     with pytest.raises(ParameterError, match="lang"):
         lesson.text("s1", "fr")
-    assert list(lesson.steps_table("vi").columns) == ["Bước", "Trong kpikit", "Ở đâu"]
+    assert list(lesson.steps_table("vi").columns) == ["Bước", "Câu hỏi cần trả lời"]
     assert len(lesson.steps_table("en")) == 8
+    # trainers can still ask for the tools behind each step
+    assert list(lesson.steps_table("vi", tools=True).columns)[2:] == ["Trong kpikit", "Ở đâu"]
+
+
+@pytest.mark.parametrize("lang", ["en", "vi"])
+def test_students_see_no_code(lang):
+    cells = [str(v) for row in lesson.steps_table(lang).itertuples(index=False) for v in row]
+    cells += [lesson.formula_words(k, lang) for k in KPIS]
+    for c in cells:
+        for code in ("sum(", "last(", "first(", "_", ".ipynb", "kpikit.", "()", " * "):
+            assert code not in c, (code, c)
+
+
+def test_formula_words_by_hand():
+    assert lesson.formula_words("ctr", "vi") == "CTR = Lượt nhấp (tất cả) ÷ Lượt hiển thị"
+    assert lesson.formula_words("roas", "en") == "ROAS = Revenue ÷ Spend"
+    # a per-mille KPI says its factor, written the reader's way
+    assert lesson.formula_words("cpm", "vi") == "CPM = 1.000 × Chi phí ÷ Lượt hiển thị"
+    assert lesson.formula_words("cpm", "en").startswith("CPM = 1,000 × ")
+
+
+@pytest.mark.parametrize("lang, typed, value", [
+    ("vi", "2,5", 2.5), ("vi", " 2,5 % ", 2.5), ("vi", "1.250", 1250.0), ("vi", "2.5", 2.5),
+    ("vi", "1.250,75", 1250.75), ("en", "2.5", 2.5), ("en", "1,250", 1250.0),
+    ("en", "2,5", 2.5), ("en", "-0.5", -0.5), ("vi", "", None), ("vi", "abc", None),
+    ("en", "2.5.1", None), ("vi", "1e400", None)])
+def test_parse_answer_reads_the_students_language(lang, typed, value):
+    assert lesson.parse_answer(typed, lang) == value
+
+
+def test_cells_are_written_the_readers_way():
+    from datetime import date
+
+    assert lesson._cell_text(0.207317, "null_share", "vi") == "20,7%"
+    assert lesson._cell_text(0.207317, "null_share", "en") == "20.7%"
+    assert lesson._cell_text(None, "last_date", "vi") == "–"
+    assert lesson._cell_text(float("nan"), "null_share", "en") == "–"
+    assert lesson._cell_text((), "missing_measures", "vi") == "không có"
+    assert lesson._cell_text("", "missing_measures", "en") == "none"
+    assert lesson._cell_text(("revenue",), "missing_measures", "vi") == "Doanh thu"
+    assert lesson._cell_text(date(2026, 10, 1), "window_start", "vi") == "01/10/2026"
+    assert lesson._cell_text(pd.Timestamp("2026-10-01"), "window_start", "en") == "2026-10-01"
+    assert lesson._cell_text(1234, "days_covered", "vi") == "1.234"
+
+
+def test_months_are_written_the_readers_way():
+    import plotly.graph_objects as go
+
+    assert lesson.month_text("2025-01", "vi") == "01/2025"
+    assert lesson.month_text(pd.Period("2025-01", freq="M"), "en") == "Jan 2025"
+    fig = lesson.month_axis(go.Figure(go.Scatter(x=["2025-01", "2025-02"], y=[1, 2])), "vi")
+    assert fig.layout.xaxis.tickformat == "%m/%Y"
+    assert lesson.month_axis(go.Figure(), "en").layout.xaxis.tickformat is None
+
+
+def test_availability_reads_as_vietnamese(sample, tmp_path):
+    import kpikit
+
+    gappy = kpikit.load(lesson.write_gappy_export(sample, tmp_path))
+    check = lesson.AvailabilityCheck(gappy, lang="vi")
+    head, body = check.rows()
+    assert head[:3] == ["KPI", "Từ ngày", "Đến ngày"]
+    raw = check.check()
+    share = raw.loc[raw["kpi"] == "revenue", "null_share"].iloc[0]
+    shown = [r for r in body if r[0] == "Doanh thu"][0]
+    expected = f"{share * 100:.1f}%".replace(".", ",")
+    assert expected in shown and "01/10/2026" in shown and "31/12/2026" in shown
+    html_ = check.table.value
+    assert "None" not in html_ and "nan" not in html_ and "gaps" not in html_
+    assert f"{share * 100:.1f}%" not in html_  # no English decimal point
+
+
+def _no_emoji(s: str) -> bool:
+    # pictographs need an emoji font; a plain Chromium draws them as empty boxes
+    return not any(0x2600 <= ord(c) <= 0x27BF or ord(c) >= 0x1F000 for c in s)
 
 
 def test_exercise_answers_are_computed_and_checked():
     qs = lesson.exercises("vi")
     assert qs[0].is_right(2.5) and not qs[0].is_right(25) and not qs[0].is_right("abc")
+    assert qs[0].is_right("2,5", "vi") and not qs[0].is_right("25", "vi")
     assert "1.250" in qs[0].prompt  # Vietnamese thousands separator
     assert qs[1].choices[qs[1].answer] == "CPA"  # the only lower-is-better option
     assert qs[2].choices[qs[2].answer] == "1,09%"  # sum/sum, with the decimal comma
     quiz = lesson.Quiz(lang="en")
-    quiz.inputs[0].value = 2.5
-    assert quiz.check(0) and "✅" in quiz.feedback[0].value
+    quiz.inputs[0].value = "2.5"
+    assert quiz.check(0) and "kpikit-verdict-right" in quiz.feedback[0].value
     quiz.inputs[1].value = 0  # ROAS: wrong
-    assert not quiz.check(1) and "❌" in quiz.feedback[1].value
+    assert not quiz.check(1) and "kpikit-verdict-wrong" in quiz.feedback[1].value
+    assert all(_no_emoji(f.value) for f in quiz.feedback)
+
+
+def test_quiz_reads_a_vietnamese_decimal_comma():
+    quiz = lesson.Quiz(lang="vi")
+    quiz.inputs[0].value = "2,5"  # 1.250 / 50.000 = 2,5%
+    assert quiz.check(0) and "Đúng rồi" in quiz.feedback[0].value
+    quiz.inputs[0].value = "25"
+    assert not quiz.check(0) and "Chưa đúng" in quiz.feedback[0].value
+    quiz.inputs[0].value = "hai phẩy năm"
+    assert not quiz.check(0) and "Hãy nhập một con số, ví dụ 2,5" in quiz.feedback[0].value
+    assert not quiz.check(1) and "Hãy chọn" in quiz.feedback[1].value  # nothing chosen yet
+    assert all(_no_emoji(f.value) for f in quiz.feedback)
+
+
+@pytest.mark.parametrize("lang, people", [("en", "people"), ("vi", "người")])
+def test_awareness_feedback_does_not_say_impressions_count_people(lang, people):
+    q = lesson.exercises(lang)[3]
+    right = q.choices[q.answer]
+    assert right in ("Impressions", "Lượt hiển thị", "Reach", "Người tiếp cận")
+    if right in ("Impressions", "Lượt hiển thị"):
+        assert people not in q.explain  # impressions count showings; reach counts people
+        assert ("shown" in q.explain) if lang == "en" else ("hiển thị" in q.explain)
+
+
+def test_playground_refuses_clicks_above_impressions(monkeypatch):
+    monkeypatch.delenv("KPIKIT_STATIC", raising=False)
+    play = lesson.FormulaPlayground(lang="vi")
+    assert play.problems() == [] and "kpikit-warning" not in play.result.value
+    play.sliders["impressions"].value = 2_000
+    play.sliders["clicks"].value = 9_000  # CTR would be 450%
+    value = play.result.value
+    assert "450" not in value and "<b class='kpikit-ctr'>–</b>" in value
+    assert [k for k, _ in play.problems()] == ["ctr"]
+    assert "9.000" in value and "2.000" in value and "100%" in value
+    assert _no_emoji(value)
+    # the other KPIs of the same sliders are still shown: CPC = 5.000.000 / 9.000
+    assert "556 ₫" in value
+    play.sliders["impressions"].value = 9_000  # equal is possible: every view clicked
+    assert play.problems() == [] and "100,00%" in play.result.value
+
+
+def test_step7_folds_the_statistics(sample):
+    from kpikit.evaluate import evaluate
+    from kpikit.notebook import bundled_plan, diagnosis
+    from kpikit.plan import Plan
+
+    ev = evaluate(sample, Plan.from_yaml(bundled_plan()), as_of="2027-01-25", lang="vi")
+    out = lesson.diagnosis_html(ev, "vi").data
+    shown, folded = out.split("<details", 1)
+    assert "p=" not in shown and "p=" in folded  # the p-values are folded away
+    assert "<summary>" in folded and " open" not in folded.split(">", 1)[0]
+    assert shown.count("<tr>") == len(diagnosis(ev)) + 1  # one row per KPI that missed
+    assert "chệch hướng" in shown
+
+
+def test_voila_command_culls_and_prestarts(tmp_path, monkeypatch):
+    monkeypatch.delenv("KPIKIT_LESSON_POOL", raising=False)
+    monkeypatch.delenv("KPIKIT_LESSON_CULL", raising=False)
+    cmd, env = lesson.voila_command("nb.ipynb", tmp_path, port=8123, lang="vi")
+    assert "--template=kpikit-lesson" in cmd and "--strip_sources=True" in cmd
+    assert "--preheat_kernel=True" in cmd and f"--pool_size={lesson.POOL_SIZE}" in cmd
+    assert "--MappingKernelManager.cull_idle_timeout=600" in cmd
+    assert "--MappingKernelManager.cull_connected=False" in cmd
+    assert f"--VoilaKernelManager.fill_delay={lesson.REFILL_DELAY_SECONDS}" in cmd
+    assert env["KPIKIT_LESSON_LANG"] == "vi"
+    assert env["JUPYTER_PATH"].split(os.pathsep)[0] == str(tmp_path)
+    template = tmp_path / "voila" / "templates" / "kpikit-lesson"
+    assert "kpikit-docs" in (template / "index.html.j2").read_text()
+    assert '"lab"' in (template / "conf.json").read_text()
+    monkeypatch.setenv("KPIKIT_LESSON_POOL", "0")
+    monkeypatch.setenv("KPIKIT_LESSON_CULL", "120")
+    cmd, _ = lesson.voila_command("nb.ipynb", tmp_path, port=8123, lang="en")
+    assert not any("preheat" in c for c in cmd)
+    assert "--MappingKernelManager.cull_idle_timeout=120" in cmd
+    for bad in ("many", "-1", "5"):
+        monkeypatch.setenv("KPIKIT_LESSON_CULL", bad)
+        with pytest.raises(ParameterError, match="KPIKIT_LESSON_CULL"):
+            lesson.voila_command("nb.ipynb", tmp_path, port=8123, lang="en")
+
+
+def test_docs_cell_is_tagged_for_the_voila_template():
+    import nbformat
+
+    nb = nbformat.read(ROOT / "notebooks" / "00_kpi_basics.ipynb", as_version=4)
+    docs = [c for c in nb.cells if "kpikit-docs" in c.metadata.get("tags", [])]
+    assert len(docs) == 1 and "papermill" in docs[0].source and "`lang`" in docs[0].source
+    # every other markdown cell would reach the students: there is none
+    assert [c for c in nb.cells if c.cell_type == "markdown"] == docs
+    code = "".join(c.source for c in nb.cells if c.cell_type == "code")
+    assert "nb.show(lesson.steps_table" not in code and "steps_html" in code
 
 
 def test_widgets_redraw_when_moved(sample, monkeypatch):
@@ -145,12 +314,24 @@ def test_owner_table_lists_every_owner(sample):
 
 
 def test_query_lang_reads_voila_address(monkeypatch):
+    from kpikit import language, set_language
+
+    monkeypatch.delenv("VOILA_PREHEAT", raising=False)
+    monkeypatch.delenv("KPIKIT_LESSON_LANG", raising=False)
+    monkeypatch.setenv("QUERY_STRING", "lang=vi&x=1")
+    assert lesson.query_lang("en") == "vi" and language() == "vi"  # and speaks it
+    set_language(None)
+    monkeypatch.setenv("KPIKIT_LESSON_LANG", "en")  # the address wins over the server
+    assert lesson.query_lang("en") == "vi"
+    monkeypatch.delenv("KPIKIT_LESSON_LANG")
+    set_language(None)
     monkeypatch.setenv("QUERY_STRING", "lang=vi&x=1")
     assert lesson.query_lang("en") == "vi"
     monkeypatch.setenv("QUERY_STRING", "lang=fr")
     assert lesson.query_lang("en") == "en"
     monkeypatch.delenv("QUERY_STRING")
     assert lesson.query_lang("vi") == "vi"
+    set_language(None)  # the rest of the session speaks its own language again
 
 
 @pytest.mark.parametrize("lang, marker", [("vi", "Tám bước"), ("en", "The eight steps")])
