@@ -301,7 +301,7 @@ def test_ten_students_open_the_lesson_at_once(workdir, pool):
         ready = server.wait_ready(pool)
         kernels_before = _kernels_rss_mib(server.proc.pid)
         started = time.perf_counter()
-        results = asyncio.run(_students(server.base, n))
+        results = _in_own_thread(lambda: asyncio.run(_students(server.base, n)))
         wall = time.perf_counter() - started
         kernels_after = _kernels_rss_mib(server.proc.pid)
     finally:
@@ -343,3 +343,24 @@ def test_a_closed_tab_does_not_keep_its_kernel(workdir, browser):
         assert "Culling 'idle' kernel" in server.log.read_text()
     finally:
         server.stop()
+
+
+def _in_own_thread(call):
+    """Run ``call`` in a thread of its own: a sync Playwright browser of another test in
+    this session keeps an event loop running in the main thread, where asyncio.run fails."""
+    import threading
+
+    out: dict = {}
+
+    def target() -> None:
+        try:
+            out["value"] = call()
+        except BaseException as e:  # noqa: BLE001 - handed back to the test's thread
+            out["error"] = e
+
+    t = threading.Thread(target=target, name="students")
+    t.start()
+    t.join()
+    if "error" in out:
+        raise out["error"]
+    return out["value"]
