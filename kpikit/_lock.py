@@ -40,16 +40,21 @@ def _start_ticks(pid: int) -> str | None:
     return stat.rsplit(")", 1)[1].split()[19]
 
 
-def _alive(info: dict[str, Any]) -> bool:
-    pid = info.get("pid")
-    if not isinstance(pid, int) or pid <= 0:
-        return False
+def pid_alive(pid: int) -> bool:
+    """Whether a process with this PID exists (another user's counts)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
         return True
+    return True
+
+
+def _alive(info: dict[str, Any]) -> bool:
+    pid = info.get("pid")
+    if not isinstance(pid, int) or pid <= 0 or not pid_alive(pid):
+        return False
     ticks = _start_ticks(pid)
     return ticks is None or info.get("ticks") in (None, ticks)
 

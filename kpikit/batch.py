@@ -46,6 +46,7 @@ from pathlib import Path
 from typing import Any
 
 from ._lang import LANGS, tr, using_language
+from .catalog import word_for
 from .errors import ParameterError, ProblemCode
 
 __all__ = ["Run", "Spec", "check_runs", "load_spec", "plan_runs", "run_batch", "safe_name"]
@@ -1005,21 +1006,10 @@ def _headline(run: Run, results: dict[str, Any] | None) -> list[tuple[str, str]]
 
         e = results.get("expected", {})
         lift = e.get("lift")
-        return [(t["lift"].format(o=_outcome_label(results.get("outcome"), lang),
+        return [(t["lift"].format(o=word_for(results.get("outcome"), lang, short=True),
                                   l=format_change(lift, lang))
                  if isinstance(lift, (int, float)) else t["allocation"], "ok")]
     return []
-
-
-def _outcome_label(outcome: Any, lang: str) -> str:
-    """An outcome measure or KPI (``revenue``) as its reader's word (``Doanh thu``)."""
-    from .catalog import KPIS, MEASURES
-
-    if outcome in KPIS:
-        return KPIS[outcome].short_label(lang)
-    if outcome in MEASURES:
-        return MEASURES[outcome].label(lang)
-    return str(outcome)
 
 
 def _status_word(status: str, lang: str) -> str:

@@ -507,6 +507,17 @@ def get_measure(name: str) -> Measure:
         raise _unknown("measure", name, MEASURES, code=ProblemCode.MEASURE_UNKNOWN) from None
 
 
+def word_for(name: object, lang: str | None = None, short: bool = False) -> str:
+    """A KPI or measure code (``revenue``, ``new_customers``) as its reader's word
+    (``Doanh thu``); anything else as written. ``short`` drops a KPI label's parenthesis."""
+    if isinstance(name, str) and name in KPIS:
+        kpi = KPIS[name]
+        return kpi.short_label(lang) if short else kpi.label(lang)
+    if isinstance(name, str) and name in MEASURES:
+        return MEASURES[name].label(lang)
+    return str(name)
+
+
 def resolve_kpis(kpis: str | KPI | Iterable[str | KPI] | None) -> list[KPI]:
     """Turn a name, a comma-separated string or a list into KPI objects."""
     if kpis is None:

@@ -828,26 +828,18 @@ def _lesson_folder() -> Iterator[str]:
     import shutil
     import tempfile
 
+    from ._lock import pid_alive
+
     root = Path(tempfile.gettempdir())
     for old in root.glob("kpikit-lesson-*"):
         pid = old.name.split("-")[2] if old.name.count("-") >= 3 else ""
-        if pid.isdigit() and not _alive(int(pid)):
+        if pid.isdigit() and not pid_alive(int(pid)):
             shutil.rmtree(old, ignore_errors=True)
     folder = tempfile.mkdtemp(prefix=f"kpikit-lesson-{os.getpid()}-")
     try:
         yield folder
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _serve(cmd: list[str], env: dict[str, str]) -> int:

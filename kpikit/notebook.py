@@ -22,7 +22,7 @@ from typing import Any
 import pandas as pd
 
 from ._lang import resolve_lang, set_language, tr
-from .catalog import KPIS, OBJECTIVE_LABELS, OBJECTIVES, get_kpi
+from .catalog import KPIS, OBJECTIVE_LABELS, OBJECTIVES, get_kpi, word_for
 from .errors import ParameterError, ProblemCode
 from .format import LANGS, format_change, format_percent, format_value
 
@@ -420,17 +420,6 @@ def estimated_line(ev: Any, lang: str | None = None) -> str:
     return line("estimated", lang, names=names)
 
 
-def _said(name: Any, lang: str) -> str:
-    """A KPI or measure code (``revenue``, ``new_customers``) as its reader's word."""
-    from .catalog import MEASURES
-
-    if name in KPIS:
-        return KPIS[name].label(lang)
-    if name in MEASURES:
-        return MEASURES[name].label(lang)
-    return str(name)
-
-
 def _binding_text(constraint: str, vi: bool) -> str:
     """An allocation's binding constraint (``total budget``, ``search max``) for reading."""
     if not vi:
@@ -646,7 +635,7 @@ def availability_table(avail: pd.DataFrame, *, lang: str | None = None) -> pd.Da
     out["null_share"] = [format_percent(v, 1, lang) for v in out["null_share"]]
     for c in ("window_start", "window_end", "last_date"):
         out[c] = [format_date(v, lang) for v in out[c]]
-    out["missing_measures"] = [", ".join(_said(m.strip(), lang) for m in str(v).split(","))
+    out["missing_measures"] = [", ".join(word_for(m.strip(), lang) for m in str(v).split(","))
                                if isinstance(v, str) and v else "" for v in
                                out["missing_measures"]]
     return rename(out, lang)
@@ -886,8 +875,8 @@ def optimization_inputs(params: Any, data_path: Any) -> dict[str, Any]:
               for ch, part in daily.groupby(level=0) if ch in curves}
     return {"curves": curves, "refused": refused, "data": data,
             "currency": data.attrs.get("currency"), "baseline": 0.0, "points": points,
-            "freq": "D", "note": tr(f"per-channel fit of daily {_said(outcome, 'en')}",
-                                    f"ước lượng theo từng kênh từ {_said(outcome, 'vi')} "
+            "freq": "D", "note": tr(f"per-channel fit of daily {word_for(outcome, 'en')}",
+                                    f"ước lượng theo từng kênh từ {word_for(outcome, 'vi')} "
                                     "theo ngày")}
 
 

@@ -69,3 +69,12 @@ def test_formula_text():
 ])
 def test_formatting(value, kpi, lang, expected):
     assert format_value(value, kpi, lang=lang, currency="VND") == expected
+
+
+def test_word_for_names_kpis_and_measures_in_the_readers_language():
+    from kpikit.catalog import word_for
+
+    assert word_for("roas", "en") == "ROAS (return on ad spend)"
+    assert word_for("roas", "en", short=True) == "ROAS"
+    assert word_for("spend", "vi") == "Chi phí"
+    assert word_for("<not a kpi>", "vi") == "<not a kpi>"
