@@ -1138,8 +1138,22 @@ def _alerts_section(root: Path, lang: str) -> str:
         items.append(f"<li class='alert'><span class='badge' style='background:"
                      f"{_SEVERITY_COLOURS.get(sev, '#999')}'>{esc(words.get(sev, sev))}</span> "
                      f"{esc(_reader_text(str(text)))} <small>{esc(since)} "
-                     f"{esc(str(a.get('first_seen', '')))}</small>{href}</li>")
+                     f"{esc(_local_time(a.get('first_seen'), lang))}</small>{href}</li>")
     return f"<h2>{esc(title)} ({len(alerts)})</h2><ul class='alerts'>{''.join(items)}</ul>"
+
+
+def _local_time(stamp: Any, lang: str) -> str:
+    """An ISO time stamp (``2026-11-30T16:30:30+00:00``) as the index writes its own time
+    (local clock, minutes; ``30/11/2026 16:30`` in Vietnamese)."""
+    from datetime import datetime
+
+    try:
+        moment = datetime.fromisoformat(str(stamp))
+    except ValueError:
+        return str(stamp or "")
+    if moment.tzinfo is not None:
+        moment = moment.astimezone()
+    return moment.strftime(_INDEX_TEXT[lang]["time"])
 
 
 def demo_spec(output_dir: str | os.PathLike[str] = "kpikit-out/demo",

@@ -301,3 +301,21 @@ def test_an_alert_back_after_resolution_is_new_again(tmp_path):
     back = al.monitor(tmp_path, runs, al.parse_rules(None), now=T0 + timedelta(hours=2))
     assert [a["event"] for a in back.sent] == ["new"]
     assert back.alerts[0]["first_seen"] == (T0 + timedelta(hours=2)).isoformat()
+
+
+def test_index_writes_alert_times_as_the_reader_does(monkeypatch):
+    """The index shows '30/11/2026 16:30', never the ISO stamp alerts.json keeps."""
+    import time
+
+    from kpikit.batch import _local_time
+
+    monkeypatch.setenv("TZ", "Asia/Ho_Chi_Minh")
+    time.tzset()
+    try:
+        assert _local_time("2026-11-30T09:30:30+00:00", "vi") == "30/11/2026 16:30"
+        assert _local_time("2026-11-30T09:30:30+00:00", "en") == "2026-11-30 16:30"
+        assert _local_time("2026-11-30T16:30:30", "vi") == "30/11/2026 16:30"  # no zone: as is
+        assert _local_time(None, "en") == ""
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
