@@ -529,6 +529,13 @@ def response_curves_chart(curves, *, allocation=None, points=None, lang: str | N
     return _finish(fig, lang)
 
 
+#: the optimiser's binding-constraint codes as a chart label says them
+_BINDING = {"en": {"min": "at minimum", "max": "at maximum", "zero": "cut to 0",
+                   "locked": "locked"},
+            "vi": {"min": "mức tối thiểu", "max": "mức tối đa", "zero": "về 0",
+                   "locked": "khóa"}}
+
+
 def allocation_chart(allocation, *, lang: str | None = None, currency: str | None = None
                      ) -> go.Figure:
     """Current against recommended spend per channel, with the binding constraint."""
@@ -540,7 +547,8 @@ def allocation_chart(allocation, *, lang: str | None = None, currency: str | Non
     fig = _figure([
         go.Bar(x=channels, y=t["current"], name=words[0], marker_color="#aab7c4"),
         go.Bar(x=channels, y=t["recommended"], name=words[1], marker_color="#27ae60",
-               text=[plot_text(b) if isinstance(b, str) else "" for b in t["binding"]],
+               text=[plot_text(_BINDING[lang].get(b, b)) if isinstance(b, str) else ""
+                     for b in t["binding"]],
                textposition="outside"),
     ])
     fig.update_layout(barmode="group", height=360, legend={"orientation": "h", "y": -0.15},

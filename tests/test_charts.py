@@ -92,3 +92,19 @@ def test_periods_on_category_axes_follow_the_language(sample):
     first = f.history.index[0].start_time
     assert vi[0] == f"{first.month:02d}/{first.year}"            # 01/2025
     assert en[0] == f"{first:%b} {first.year}"                    # Jan 2025
+
+
+def test_allocation_chart_names_binding_constraints_in_words():
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from kpikit.charts import allocation_chart
+
+    table = pd.DataFrame({"channel": ["display", "email", "search"],
+                          "current": [100.0, 10.0, 50.0], "recommended": [0.0, 30.0, 130.0],
+                          "binding": ["zero", "max", None]})
+    vi = allocation_chart(SimpleNamespace(table=table), lang="vi")
+    assert list(vi.data[1].text) == ["về 0", "mức tối đa", ""]
+    en = allocation_chart(SimpleNamespace(table=table), lang="en")
+    assert list(en.data[1].text) == ["cut to 0", "at maximum", ""]
