@@ -11,7 +11,7 @@ and its Vietnamese and English label and description.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from ._lang import resolve_lang, tr
@@ -201,25 +201,35 @@ class KPI:
     def formula(self) -> str:
         """Return the formula as text, e.g. ``sum(clicks) / sum(impressions)``."""
 
+        def name(m: str, which: str) -> str:
+            agg = MEASURES[m].aggregation
+            return (f"{which or 'last'}({m})" if agg == "last"
+                    else f"sum({m})" if agg == "sum" else m)
+
+        return self.render(name, lambda v: f"{v:g}")
+
+    def render(self, name: Callable[[str, str], str], number: Callable[[float], str], *,
+               scale_number: Callable[[float], str] | None = None, times: str = " * ",
+               divide: str = " / ", plus: str = " + ", minus: str = " - ",
+               lead_minus: str = "-") -> str:
+        """The formula written with ``name(measure, "first"|"last"|"")`` for each term and
+        ``number`` for coefficients (the lesson writes it in words, ``formula`` as code)."""
+
         def side(terms: tuple[tuple[str, float], ...]) -> str:
             out = ""
             for i, (t, c) in enumerate(terms):
                 m, _, which = t.partition("@")
-                agg = MEASURES[m].aggregation
-                name = (f"{which or 'last'}({m})" if agg == "last"
-                        else f"sum({m})" if agg == "sum" else m)
-                sign = "-" if c < 0 else "+"
-                mag = "" if abs(c) == 1 else f"{abs(c):g} * "
-                out += (f" {sign} " if i else ("-" if c < 0 else "")) + mag + name
+                mag = "" if abs(c) == 1 else number(abs(c)) + times
+                out += ((minus if c < 0 else plus) if i
+                        else (lead_minus if c < 0 else "")) + mag + name(m, which)
             return f"({out})" if len(terms) > 1 else out
 
         text = side(self.numerator)
         if self.denominator:
-            text += " / " + side(self.denominator)
+            text += divide + side(self.denominator)
         if self.scale != 1:
-            text = f"{self.scale:g} * {text}"
+            text = f"{(scale_number or number)(self.scale)}{times}{text}"
         return text
-
 
 def _k(
     name: str,

@@ -288,24 +288,14 @@ def formula_words(kpi: str, lang: str = "en") -> str:
     """
     k = get_kpi(kpi)
 
-    def side(terms: tuple[tuple[str, float], ...]) -> str:
-        out = ""
-        for i, (t, c) in enumerate(terms):
-            m, _, which = t.partition("@")
-            name = MEASURES[m].label(lang)
-            if which == "first":
-                name += " (đầu kỳ)" if lang == "vi" else " (start)"
-            mag = "" if abs(c) == 1 else format_number(abs(c), 2, lang).rstrip("0").rstrip(
-                ",.") + " × "
-            sign = " − " if c < 0 else " + "
-            out += (sign if i else ("−" if c < 0 else "")) + mag + name
-        return f"({out})" if len(terms) > 1 else out
+    def name(m: str, which: str) -> str:
+        label = MEASURES[m].label(lang)
+        return label + ((" (đầu kỳ)" if lang == "vi" else " (start)") if which == "first"
+                        else "")
 
-    words = side(k.numerator)
-    if k.denominator:
-        words += " ÷ " + side(k.denominator)
-    if k.scale != 1:
-        words = f"{format_number(k.scale, 0, lang)} × {words}"
+    words = k.render(name, lambda v: format_number(v, 2, lang).rstrip("0").rstrip(",."),
+                     scale_number=lambda v: format_number(v, 0, lang), times=" × ",
+                     divide=" ÷ ", plus=" + ", minus=" − ", lead_minus="−")
     return f"{k.short_label(lang)} = {words}"
 
 
