@@ -87,7 +87,7 @@ def _bad(where: str, en: str, vi: str) -> ParameterError:
 
 
 def _num(value: Any, where: str, number_format: str | None) -> float:
-    from .plan import parse_target
+    from .plans.targets import parse_target
 
     if isinstance(value, bool):
         value = None
@@ -527,7 +527,7 @@ def plan_rules(plan_path: str | None, spec_rules: Any, source: str) -> tuple[Rul
     The plan's rules read numbers in the plan's own convention (``150.000`` in a Vietnamese
     plan). A plan that cannot be read adds no rules: its run fails and says why.
     """
-    from .plan import Plan, PlanError
+    from .plans import Plan, PlanError
 
     rules = _read_rules(list(spec_rules) if spec_rules else None, source, None)
     if plan_path:

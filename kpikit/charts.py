@@ -15,7 +15,7 @@ from ._lang import resolve_lang
 from ._safe import plot_text
 from .catalog import get_kpi
 from .format import format_change, format_percent, format_value
-from .goals import FEASIBILITY_LABELS, Cascade, Feasibility
+from .plans import Cascade, Feasibility, feasibility_word
 
 __all__ = ["feasibility_chart", "kpi_tree_chart", "short_label", "style"]
 
@@ -174,7 +174,7 @@ def feasibility_chart(
         for name, a, b in zones:
             if b > a:
                 fig.add_hrect(y0=a, y1=b, fillcolor=COLORS[name], line_width=0, layer="below",
-                              annotation_text=FEASIBILITY_LABELS[name][1 if lang == "vi" else 0],
+                              annotation_text=feasibility_word(name, lang),
                               annotation_position="top left",
                               annotation_font={"size": 11, "color": "#555"})
         fig.update_yaxes(range=[lo, hi])

@@ -24,15 +24,18 @@ import pandas as pd
 from ._lang import resolve_lang, tr
 from .catalog import KPI, MEASURES, get_kpi
 from .errors import ParameterError, ProblemCode
-from .goals import (
+from .plans import (
+    BOUNDED_RATES,
     CADENCE_FREQ,
     TREES,
+    KPITarget,
     KPITree,
+    Plan,
     cascade,
+    parse_period,
     resolve_target,
     scope_data,
 )
-from .plan import BOUNDED_RATES, KPITarget, Plan, parse_period
 
 __all__ = [
     "DRIVER_TREES",
@@ -601,14 +604,14 @@ def _judge_snapshot(k: KPI, scoped: pd.DataFrame, start: date, end: date, target
 
 
 def _window_value(data: pd.DataFrame, k: KPI, start: date, end: date) -> float:
-    from .goals import _value as kpi_value
+    from .plans.scope import kpi_value
 
     w = data[(data["date"] >= pd.Timestamp(start)) & (data["date"] <= pd.Timestamp(end))]
     return kpi_value(w, k)
 
 
 def _tree_values(data: pd.DataFrame, tree: KPITree, start: date, end: date) -> dict[str, float]:
-    from .goals import tree_baselines
+    from .plans.trees import tree_baselines
 
     w = data[(data["date"] >= pd.Timestamp(start)) & (data["date"] <= pd.Timestamp(end))]
     return tree_baselines(tree, w)
@@ -955,7 +958,7 @@ def _latest_day(k: KPI, scoped: pd.DataFrame, known: date, days: int = 120) -> d
 
 
 def _long_trend(k: KPI, scoped: pd.DataFrame, as_of: date, months: int = 12) -> Trend:
-    from .goals import kpi_history
+    from .plans.feasibility import kpi_history
 
     hist = kpi_history(scoped[scoped["date"] <= pd.Timestamp(as_of)], k.name, freq="M")
     return trend(hist.tail(months).tolist(), k.higher_is_better)

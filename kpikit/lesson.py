@@ -28,8 +28,8 @@ from .catalog import MEASURES, OBJECTIVE_LABELS, OBJECTIVES, get_kpi
 from .compute import compute
 from .errors import ParameterError, ProblemCode
 from .format import check_lang, format_change, format_money, format_number, format_value
-from .goals import TREES, KPITree, availability, kpi_history, recommend_kpis, tree_baselines
 from .periods import spread_periods
+from .plans import TREES, KPITree, availability, kpi_history, recommend_kpis, tree_baselines
 from .widgets import _show, _static, plot_into, with_readout
 
 __all__ = [
@@ -472,7 +472,7 @@ class FormulaPlayground(_Lesson):
         A bounded rate's numerator counts a subset of its denominator's units (every click
         comes from an impression), so a value above 1 means the inputs contradict each other.
         """
-        from .plan import BOUNDED_RATES
+        from .plans.targets import BOUNDED_RATES
 
         out = []
         for k in self.sliders_kpis:
@@ -787,7 +787,7 @@ class PacingSimulator(_Lesson):
 
     def plan(self) -> Any:
         """A one-KPI plan: target = last year's month x (1 + growth)."""
-        from .plan import KPITarget, Objective, Plan, Target
+        from .plans import KPITarget, Objective, Plan, Target
 
         kt = KPITarget(self.kpi, Target(change=self.growth.value / 100, baseline="last_year"),
                        owner=self.owner, cadence=self.cadence.value)

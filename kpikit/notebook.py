@@ -200,7 +200,7 @@ def check_values(notebook: str, given: Mapping[str, Any],
                                    f"{name}={v!r}: phải là ngày dạng 2027-01-25."))
         elif p.kind == "period":
             if v != "campaign":
-                from .plan import parse_period
+                from .plans.targets import parse_period
 
                 try:
                     values[name] = parse_period(str(v))
@@ -306,7 +306,7 @@ def targets_table(targets: pd.DataFrame, *, lang: str | None = None,
                   currency: str | None = None) -> pd.DataFrame:
     """The plan check's target rows, formatted for reading."""
     lang = resolve_lang(lang)
-    from .goals import FEASIBILITY_LABELS
+    from .plans.feasibility import feasibility_word
 
     i = 1 if lang == "vi" else 0
     better = {"higher": ("higher", "cao hơn"), "lower": ("lower", "thấp hơn")}
@@ -319,7 +319,7 @@ def targets_table(targets: pd.DataFrame, *, lang: str | None = None,
             "target": format_value(r.target, r.kpi, lang=lang, currency=currency),
             "baseline": format_value(r.baseline, r.kpi, lang=lang, currency=currency),
             "change_vs_baseline": format_change(r.change_vs_baseline, lang),
-            "feasibility": FEASIBILITY_LABELS[r.feasibility][i],
+            "feasibility": feasibility_word(r.feasibility, lang),
             "percentile": "–" if r.percentile != r.percentile else f"{r.percentile:.0f}",
         })
     return pd.DataFrame(rows).rename(columns=_COLS[lang])
@@ -474,7 +474,7 @@ _NAME_COLUMNS = {"owner", "campaign", "channel", "segment", "kpi"}
 def owner_text(owner: str, lang: str | None = None) -> str:
     """An owner as shown: the plan's placeholder for none in the reader's words, a person's
     name as written (never looked up as a code word)."""
-    from .plan import UNASSIGNED
+    from .plans.targets import UNASSIGNED
 
     if owner == UNASSIGNED:
         return "chưa giao" if resolve_lang(lang) == "vi" else "unassigned"
@@ -646,7 +646,7 @@ def feasibility_figures(plan: Any, data: pd.DataFrame, check: Any, *,
     """One history-with-target chart per plan KPI, keyed by KPI name."""
     lang = resolve_lang(lang)
     from .charts import feasibility_chart
-    from .goals import feasibility
+    from .plans.feasibility import feasibility
 
     figs = {}
     currency = data.attrs.get("currency")
@@ -863,7 +863,7 @@ def optimization_inputs(params: Any, data_path: Any) -> dict[str, Any]:
                            "ước lượng chung: doanh thu = nền + mùa vụ + tổng các đường cong "
                            "kênh")}
     from . import load, load_sample
-    from .goals import scope_data
+    from .plans.scope import scope_data
 
     data = load(data_path) if data_path else load_sample()
     outcome = "revenue" if "revenue" in data and data["revenue"].notna().any() else "conversions"

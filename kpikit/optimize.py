@@ -377,7 +377,7 @@ def fit_curves(
 
     Returns the curves, and for each channel that was refused the reason.
     """
-    from .goals import scope_data
+    from .plans.scope import scope_data
 
     if outcome not in data or "spend" not in data:
         raise ParameterError(tr(

@@ -22,15 +22,21 @@ from ._lang import resolve_lang, using_language
 from .catalog import CADENCE_LABELS, HORIZON_LABELS, OBJECTIVE_LABELS, OBJECTIVES, get_kpi
 from .errors import KpikitError
 from .format import format_money, format_number, format_value, parse_value
-from .goals import (
-    FEASIBILITY_LABELS,
+from .plans import (
+    CADENCES,
+    GOALS,
+    UNASSIGNED,
+    KPITarget,
+    Objective,
+    Plan,
+    Target,
     baseline,
     feasibility,
+    feasibility_word,
     next_quarter,
     recommend_kpis,
     scope_data,
 )
-from .plan import CADENCES, GOALS, UNASSIGNED, KPITarget, Objective, Plan, Target
 
 __all__ = ["PlanBuilder", "slider_range"]
 
@@ -223,7 +229,7 @@ class PlanBuilder:
                 f, lang=self.lang, currency=self.data.attrs.get("currency")))
         cur = self.data.attrs.get("currency")
         shown = format_value(row.target.value, row.kpi, lang=self.lang, currency=cur)
-        label = FEASIBILITY_LABELS[f.label][1 if self.lang == "vi" else 0]
+        label = feasibility_word(f.label, self.lang)
         pct = "" if f.percentile != f.percentile else f" · p{f.percentile:.0f}"
         row.badge.value = (f"<span style='color:{_BADGE[f.label]}'><b>{html.escape(shown)}"
                            f"</b> {html.escape(label)}{pct}</span>")

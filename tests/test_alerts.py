@@ -214,7 +214,7 @@ def test_spec_refuses_bad_alerts_and_secrets_before_running(tmp_path):
 
 
 def test_plan_alerts_are_read_and_kept(tmp_path):
-    from kpikit.plan import Plan
+    from kpikit.plans import Plan
 
     text = ("plan: P\nperiod: {start: 2027-01-01, end: 2027-01-31}\n"
             "alerts: [{rule: threshold, kpi: cpa, above: 150000, severity: critical}]\n"

@@ -133,7 +133,7 @@ def test_empty_and_short_series():
 
 def test_evaluate_reports_the_latest_day_outage():
     from kpikit.evaluate import evaluate
-    from kpikit.plan import Plan
+    from kpikit.plans import Plan
     from kpikit.sample import load_sample
 
     data = load_sample()

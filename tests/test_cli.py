@@ -106,7 +106,7 @@ def test_sample_and_demo(capsys, tmp_path):
 
 
 def test_plan_suggest_and_check(capsys, tmp_path):
-    from kpikit.plan import Plan
+    from kpikit.plans import Plan
     from kpikit.sample import sample_path
 
     data = str(sample_path())

@@ -118,8 +118,8 @@ def code_sites(trees: dict[str, ast.Module]) -> tuple[list[str], list[str]]:
 
 
 def _package_trees() -> dict[str, ast.Module]:
-    return {p.name: ast.parse(p.read_text(encoding="utf-8"))
-            for p in sorted(PACKAGE.glob("*.py")) if p.name != "errors.py"}
+    return {str(p.relative_to(PACKAGE)): ast.parse(p.read_text(encoding="utf-8"))
+            for p in sorted(PACKAGE.rglob("*.py")) if p.name != "errors.py"}
 
 
 def test_every_problem_and_raise_site_names_a_registered_code():
@@ -226,7 +226,7 @@ def test_single_reason_errors_have_a_code(tmp_path):
 
 
 def test_plan_and_yaml_problems_have_codes(tmp_path):
-    from kpikit.plan import Plan, PlanError
+    from kpikit.plans import Plan, PlanError
 
     raw = {"plan": "t", "period": {"start": "2027-01-01", "end": "2027-03-31"},
            "objectives": [{"type": "sales", "kpis": [{"kpi": "roass", "target": 4},

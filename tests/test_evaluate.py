@@ -21,7 +21,7 @@ from kpikit.evaluate import (
     two_proportion_test,
     wilson_interval,
 )
-from kpikit.plan import Plan
+from kpikit.plans import Plan
 
 from .conftest import frame
 

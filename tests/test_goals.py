@@ -11,9 +11,10 @@ import pytest
 
 import kpikit
 from kpikit.errors import ParameterError
-from kpikit.goals import (
+from kpikit.plans import (
     TREES,
     KPITree,
+    Plan,
     availability,
     baseline,
     cascade,
@@ -25,7 +26,6 @@ from kpikit.goals import (
     recommend_kpis,
     suggest_plan,
 )
-from kpikit.plan import Plan
 
 from .conftest import frame
 
@@ -238,7 +238,7 @@ def test_trees_are_exact_identities(sample):
             rows = sample.dropna(subset=list(tree.measures))
             if rows.empty:
                 continue
-            from kpikit.goals import tree_baselines
+            from kpikit.plans import tree_baselines
 
             b = tree_baselines(tree, rows)
             product = tree.constant * math.prod(b[d] ** e for d, e in tree.drivers)

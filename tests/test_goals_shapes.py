@@ -8,7 +8,9 @@ import pandas as pd
 import pytest
 
 from kpikit.catalog import OBJECTIVES
-from kpikit.goals import (
+from kpikit.plans import (
+    Plan,
+    Target,
     baseline,
     check_plan,
     feasibility,
@@ -16,7 +18,6 @@ from kpikit.goals import (
     is_flighted,
     suggest_plan,
 )
-from kpikit.plan import Plan, Target
 
 from .conftest import frame
 
@@ -140,7 +141,7 @@ def test_availability_counts_every_day_of_a_period_row():
                 {"date": "2026-03-09", "campaign": "A", "channel": "fb", "spend": 70,
                  "impressions": 7000, "reach": 3100}])
     df.insert(1, "date_end", pd.to_datetime(["2026-03-08", "2026-03-15"]))
-    from kpikit.goals import availability
+    from kpikit.plans import availability
 
     av = availability(df, ["cpm", "reach"]).set_index("kpi")
     assert av.loc["cpm", "days_covered"] == 14 and av.loc["cpm", "status"] == "ok"
@@ -218,7 +219,7 @@ def test_plan_check_names_the_trailing_count():
 
 
 def test_saved_plan_rounds_computed_targets_as_displayed():
-    from kpikit.plan import KPITarget, Objective
+    from kpikit.plans import KPITarget, Objective
 
     kpis = (KPITarget("revenue", Target(value=36512345678.91234)),
             KPITarget("ctr", Target(value=0.0234567890123456)),

@@ -186,7 +186,7 @@ def test_xlsx_refuses_nothing_odd(tmp_path):
 def evaluation(hostile_files):
     from kpikit import load
     from kpikit.evaluate import evaluate
-    from kpikit.plan import Plan
+    from kpikit.plans import Plan
 
     data, plan = hostile_files
     frame = load(data)
@@ -223,7 +223,7 @@ def test_chart_labels_show_markup_as_text(evaluation):
 
 def test_evaluation_lines_and_widget_html_are_escaped(evaluation):
     pytest.importorskip("ipywidgets")
-    from kpikit.plan import Plan
+    from kpikit.plans import Plan
     from kpikit.widgets import EvaluationExplorer
 
     frame, ev = evaluation

@@ -20,7 +20,7 @@ from kpikit import using_language
 from kpikit.batch import load_spec
 from kpikit.cli import main
 from kpikit.errors import KpikitError
-from kpikit.plan import Plan, PlanError, Target, parse_target
+from kpikit.plans import Plan, PlanError, Target, parse_target
 
 HOSTILE = Path(__file__).parent / "hostile" / "plans"
 

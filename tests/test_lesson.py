@@ -13,7 +13,7 @@ import pytest
 from kpikit import lesson
 from kpikit.catalog import KPIS
 from kpikit.errors import ParameterError
-from kpikit.goals import TREES
+from kpikit.plans import TREES
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -213,7 +213,7 @@ def test_playground_refuses_clicks_above_impressions(monkeypatch):
 def test_step7_folds_the_statistics(sample):
     from kpikit.evaluate import evaluate
     from kpikit.notebook import bundled_plan, diagnosis
-    from kpikit.plan import Plan
+    from kpikit.plans import Plan
 
     ev = evaluate(sample, Plan.from_yaml(bundled_plan()), as_of="2027-01-25", lang="vi")
     out = lesson.diagnosis_html(ev, "vi").data
@@ -303,7 +303,7 @@ def test_widgets_redraw_when_moved(sample, monkeypatch):
 def test_owner_table_lists_every_owner(sample):
     from kpikit.evaluate import evaluate
     from kpikit.notebook import bundled_plan
-    from kpikit.plan import Plan
+    from kpikit.plans import Plan
 
     plan = Plan.from_yaml(bundled_plan())
     ev = evaluate(sample, plan, as_of="2027-01-25", lang="vi")

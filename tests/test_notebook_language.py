@@ -19,7 +19,7 @@ import pytest
 papermill = pytest.importorskip("papermill")
 
 import kpikit  # noqa: E402
-from kpikit.plan import Plan  # noqa: E402
+from kpikit.plans import Plan  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 NB_DIR = ROOT / "notebooks"

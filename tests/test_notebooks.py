@@ -12,7 +12,7 @@ papermill = pytest.importorskip("papermill")
 jsonschema = pytest.importorskip("jsonschema")
 
 from kpikit.notebook import NOTEBOOKS, schema  # noqa: E402
-from kpikit.plan import Plan  # noqa: E402
+from kpikit.plans import Plan  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 NB_DIR = ROOT / "notebooks"

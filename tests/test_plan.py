@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from kpikit.errors import ParameterError
-from kpikit.plan import Plan, PlanError, Target, parse_period, parse_target
+from kpikit.plans import Plan, PlanError, Target, parse_period, parse_target
 from kpikit.sample import sample_path
 
 DATA = sample_path().parent

@@ -7,7 +7,7 @@ import math
 import pytest
 
 from kpikit.evaluate import evaluate, pacing_series
-from kpikit.plan import Plan, PlanError
+from kpikit.plans import Plan, PlanError
 
 from .test_evaluate import daily
 

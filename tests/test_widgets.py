@@ -8,8 +8,7 @@ import pytest
 
 import kpikit
 from kpikit.format import format_value
-from kpikit.goals import feasibility
-from kpikit.plan import Plan
+from kpikit.plans import Plan, feasibility
 
 widgets = pytest.importorskip("kpikit.widgets")
 

@@ -1,0 +1,507 @@
+"""Reading a plan: parsed YAML in, the fields of a Plan out, every problem with its place.
+
+Each problem names its exact path (``objectives[0].kpis[2].target``), the line of the file
+when known, the valid choices and the fix; a plan with problems raises :class:`PlanError`
+listing them all at once.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+from collections.abc import Iterator, Mapping
+from datetime import date, datetime
+from typing import Any
+
+from .._lang import LANGS, tr
+from .._yaml import clip
+from ..catalog import HORIZONS, KPIS, OBJECTIVES, get_kpi
+from ..errors import KpikitError, Problem, ProblemCode
+from .numbers import (
+    MAX_TARGET_CHARS,
+    NUMBER_FORMATS,
+    TargetError,
+    clean_text,
+    is_ambiguous,
+    number_style,
+    read_number,
+)
+from .schedules import ScheduleReading, schedule_total
+from .targets import (
+    BOUNDED_RATES,
+    CADENCES,
+    GOAL_WORDS,
+    GOALS,
+    UNASSIGNED,
+    BusinessGoal,
+    KPITarget,
+    Objective,
+    Target,
+    how_to_write,
+    parse_target,
+)
+
+__all__ = ["PlanError", "PlanReader", "choices"]
+
+#: problems a PlanError lists before counting the rest
+_MAX_LISTED = 25
+
+class PlanError(KpikitError):
+    """A plan file or object with problems; lists every one with its place."""
+
+    def __init__(self, problems: list[Problem], source: str | None = None):
+        self.problems = problems
+        self.source = source
+        head = f"{source}: " if source else ""
+        n = len(problems)
+        # one pair per count: the English plural is not the Vietnamese one
+        head += (tr("1 problem in the plan", "kế hoạch có 1 lỗi") if n == 1 else
+                 tr(f"{n} problems in the plan", f"kế hoạch có {n} lỗi"))
+        lines = [head, *(f"  - {p}" for p in problems[:_MAX_LISTED])]
+        if n > _MAX_LISTED:
+            more = n - _MAX_LISTED
+            lines.append(tr(f"  ... and {more} more", f"  ... và {more} lỗi nữa"))
+        super().__init__("\n".join(lines))
+
+
+def written_rules(alerts: Any, loaded: Any) -> list[Any]:
+    """Alert rules with unquoted numbers as written (``150.000``, read later in the plan's
+    number convention by kpikit.alerts), never YAML's float of them."""
+    out = []
+    for original in alerts or ():
+        a = dict(original)
+        for key in ("above", "below", "percent", "alpha"):
+            v = a.get(key)
+            spot = loaded.spot(original, key) if loaded is not None else None
+            if (isinstance(v, (int, float)) and not isinstance(v, bool) and spot is not None
+                    and spot.text):
+                a[key] = spot.text
+        out.append(a)
+    return out
+
+
+def choices(value: object, names: tuple[str, ...] | list[str]) -> str:
+    """``choose from a, b, c`` with the closest names to ``value``, as a fix."""
+    # a hostile key can be megabytes long: difflib on it would take minutes
+    close = difflib.get_close_matches(str(value)[:60], list(names), n=2, cutoff=0.6)
+    near = tr(" or ", " hoặc ").join(map(repr, close))
+    hint = tr(f" (did you mean {near}?)", f" (có phải ý bạn là {near}?)") if close else ""
+    listed = ", ".join(names)
+    return tr(f"choose from {listed}{hint}.", f"chọn trong {listed}{hint}.")
+
+
+class PlanReader(ScheduleReading):
+    """Turns parsed YAML into a Plan's fields, collecting every problem with its path and line."""
+
+    def __init__(self, source: str | None, loaded: Any = None):
+        self.source = source
+        self.loaded = loaded  # a kpikit._yaml.Loaded: where each value was written
+        self.problems: list[Problem] = []
+        self.number_format: str | None = None
+        self.currency: str | None = None
+
+    def spot(self, at: tuple[Any, Any] | None) -> Any:
+        if at is None or self.loaded is None:
+            return None
+        return self.loaded.spot(*at)
+
+    def bad(self, path: str, message: str, fix: str = "",
+            at: tuple[Any, Any] | None = None, *, code: ProblemCode | None = None) -> None:
+        spot = self.spot(at)
+        self.problems.append(Problem(f"{path}: {message}", fix, self.source,
+                                     spot.line if spot else None, code=code))
+
+    def mapping(self, data: Any, path: str, allowed: tuple[str, ...],
+                at: tuple[Any, Any] | None = None) -> Mapping[str, Any]:
+        if not isinstance(data, Mapping):
+            kind = type(data).__name__
+            if data is None and not path:
+                self.bad("plan", tr("the plan is empty.", "kế hoạch trống."),
+                         tr("start from 'kpikit plan suggest' or a shipped plan.",
+                            "bắt đầu từ 'kpikit plan suggest' hoặc một kế hoạch mẫu có sẵn."),
+                         code=ProblemCode.PLAN_EMPTY)
+                return {}
+            self.bad(path, tr(f"must be a mapping (key: value lines), not {kind}.",
+                              f"phải là một ánh xạ (các dòng khóa: giá trị), không phải {kind}."),
+                     at=at, code=ProblemCode.PLAN_WRONG_TYPE)
+            return {}
+        for key in data:
+            if key not in allowed:
+                name = str(key) if len(str(key)) <= 60 else str(key)[:59] + "…"
+                self.bad(f"{path}.{name}" if path else name,
+                         tr("unknown key.", "khóa không hợp lệ."), choices(key, allowed),
+                         at=(data, key), code=ProblemCode.PLAN_UNKNOWN_KEY)
+        return data
+
+    def text(self, data: Mapping[str, Any], key: str, path: str, required: bool = False,
+             default: str = "") -> str:
+        v = data.get(key)
+        if v is None:
+            if required:
+                name = key.split(".")[-1]
+                self.bad(path, tr("is required.", "là bắt buộc."),
+                         tr(f"add '{name}: ...'.", f"thêm '{name}: ...'."),
+                         code=ProblemCode.PLAN_REQUIRED)
+            return default
+        if not isinstance(v, (str, int, float)) or isinstance(v, bool):
+            self.bad(path, tr("must be text.", "phải là văn bản."), at=(data, key),
+                     code=ProblemCode.PLAN_WRONG_TYPE)
+            return default
+        # names and descriptions are kept as written (no normalisation): they are data
+        return str(v).strip()
+
+    def names(self, data: Any, path: str, at: tuple[Any, Any] | None = None
+              ) -> tuple[str, ...]:
+        if data is None:
+            return ()
+        if isinstance(data, str):
+            return (data,)
+        if isinstance(data, list) and all(isinstance(x, str) for x in data):
+            return tuple(data)
+        self.bad(path, tr("must be a list of names.", "phải là một danh sách tên."),
+                 tr("write e.g. [Tết Sale, Brand Awareness].",
+                    "ví dụ: [Tết Sale, Brand Awareness]."), at=at, code=ProblemCode.PLAN_WRONG_TYPE)
+        return ()
+
+    def scope(self, data: Any, path: str, at: tuple[Any, Any] | None = None
+              ) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        if data is None:
+            return (), ()
+        m = self.mapping(data, path, ("campaigns", "channels"), at)
+        return (self.names(m.get("campaigns"), f"{path}.campaigns", (m, "campaigns")),
+                self.names(m.get("channels"), f"{path}.channels", (m, "channels")))
+
+    def day(self, value: Any, path: str, at: tuple[Any, Any]) -> date | None:
+        # YAML reads "2027-01-01 10:00" as a datetime, which cannot be compared with dates
+        if isinstance(value, date) and not isinstance(value, datetime):
+            return value
+        if isinstance(value, str) and len(value) < 40:
+            try:
+                return date.fromisoformat(value.strip())
+            except ValueError:
+                pass
+        self.bad(path, tr(f"must be a date like 2027-01-31, not {clip(value)}.",
+                          f"phải là ngày dạng 2027-01-31, không phải {clip(value)}."), at=at,
+                 code=ProblemCode.PLAN_DATE)
+        return None
+
+    def period(self, data: Any, path: str, at: tuple[Any, Any] | None = None
+               ) -> tuple[date, date] | None:
+        if data is None:
+            return None
+        m = self.mapping(data, path, ("start", "end"), at)
+        if not m:
+            return None
+        if "start" not in m or "end" not in m:
+            self.bad(path, tr("needs both start and end.", "cần cả start và end."),
+                     tr("write {start: 2027-01-01, end: ...}.",
+                        "viết {start: 2027-01-01, end: ...}."), at=at,
+                     code=ProblemCode.PLAN_REQUIRED)
+            return None
+        start = self.day(m["start"], f"{path}.start", (m, "start"))
+        end = self.day(m["end"], f"{path}.end", (m, "end"))
+        if start and end and end < start:
+            self.bad(f"{path}.end", tr(f"{end} is before the start {start}.",
+                                       f"{end} trước ngày bắt đầu {start}."), at=(m, "end"),
+                     code=ProblemCode.DATE_RANGE_REVERSED)
+            return None
+        return (start, end) if start and end else None
+
+    def raw_target(self, m: Mapping[str, Any]) -> Any:
+        """The target as written: an unquoted number's own text (``128.000``), not YAML's float."""
+        raw = m.get("target")
+        spot = self.spot((m, "target"))
+        if (spot is not None and spot.text is not None and not isinstance(raw, bool)
+                and isinstance(raw, (int, float))):
+            return spot.text
+        return raw
+
+    def target(self, m: Mapping[str, Any], path: str, name: str | None) -> Target | None:
+        raw = self.raw_target(m)
+        at = (m, "target")
+        if raw is None:
+            self.bad(path, tr("is required.", "là bắt buộc."), how_to_write(),
+                     code=ProblemCode.PLAN_REQUIRED)
+            return None
+        try:
+            target = parse_target(raw, self.number_format, self.currency)
+        except ValueError as e:
+            reason = getattr(e, "reason", str(e))
+            fix = getattr(e, "fix", how_to_write())
+            self.bad(path, tr(f'must be a number or "+N%" (optionally "vs last year", "vs '
+                              f'previous period", "vs trailing N"): {reason}',
+                              f'phải là một số hoặc "+N%" (có thể kèm "vs last year", "vs '
+                              f'previous period", "vs trailing N"): {reason}'), fix, at=at,
+                     code=getattr(e, "code", None) or ProblemCode.PLAN_TARGET_NOT_NUMBER)
+            return None
+        if name is None:
+            return target
+        kpi = get_kpi(name)
+        may_be_negative = any(c < 0 for _, c in kpi.numerator)
+        if target.value is not None and target.value > 1 and name in BOUNDED_RATES:
+            v = target.value
+            self.bad(path, tr(f"{v:g} is above 100% for {name}, a share between 0 and 1.",
+                              f"{v:g} vượt 100% với {name}, một tỷ lệ giữa 0 và 1."),
+                     tr(f'write {v / 100:g} or "{v:g}%".', f'viết {v / 100:g} hoặc "{v:g}%".'),
+                     at=at, code=ProblemCode.PLAN_TARGET_SHARE_ABOVE_ONE)
+        if target.value is not None and target.value < 0 and not may_be_negative:
+            self.bad(path, tr(f"{target.value:g} is negative.", f"{target.value:g} là số âm."),
+                     tr(f"{name} cannot be below 0.", f"{name} không thể dưới 0."), at=at,
+                     code=ProblemCode.PLAN_TARGET_NEGATIVE)
+        if target.change is not None and target.change <= -1 and not may_be_negative:
+            pct = f"{target.change * 100:g}%"
+            self.bad(path, tr(f"a change of {pct} would take {name} to 0 or below.",
+                              f"mức thay đổi {pct} sẽ đưa {name} về 0 hoặc thấp hơn."),
+                     tr(f"{name} cannot be below 0: write a change above -100%.",
+                        f"{name} không thể dưới 0: viết mức thay đổi lớn hơn -100%."), at=at,
+                     code=ProblemCode.PLAN_TARGET_CHANGE_TO_ZERO)
+        return target
+
+    def number(self, m: Mapping[str, Any], key: str, path: str, default: float) -> float:
+        raw = m.get(key)
+        if raw is None:
+            return default
+        spot = self.spot((m, key))
+        text = raw if isinstance(raw, str) else spot.text if spot is not None else None
+        if isinstance(raw, str) or (text is not None and is_ambiguous(text)):
+            # "1,5" or an unquoted 1.500 follow the plan's convention, like targets
+            try:
+                raw = float(read_number(clean_text(text)[:MAX_TARGET_CHARS], self.number_format))
+            except TargetError as e:
+                self.bad(path, e.reason, e.fix, at=(m, key), code=e.code)
+                return default
+        if (isinstance(raw, bool) or not isinstance(raw, (int, float))
+                or not math.isfinite(raw) or raw < 0):
+            self.bad(path, tr(f"must be a number of 0 or more, not {clip(raw)}.",
+                              f"phải là số từ 0 trở lên, không phải {clip(raw)}."), at=(m, key),
+                     code=ProblemCode.PLAN_WRONG_TYPE)
+            return default
+        return float(raw)
+
+    def kpi_name(self, m: Mapping[str, Any], path: str) -> str | None:
+        raw = m.get("kpi")
+        if not isinstance(raw, str) or not raw.strip():
+            self.bad(path, tr("is required: the KPI's name.", "là bắt buộc: tên của KPI."),
+                     choices("", list(KPIS)), at=(m, "kpi"), code=ProblemCode.PLAN_REQUIRED)
+            return None
+        key = raw.strip().lower().replace("-", "_").replace(" ", "_")
+        if key not in KPIS:
+            self.bad(path, tr(f"unknown KPI {clip(raw)}.", f"không có KPI {clip(raw)}."),
+                     choices(key, list(KPIS)), at=(m, "kpi"), code=ProblemCode.KPI_UNKNOWN)
+            return None
+        return key
+
+    def kpi(self, data: Any, path: str, at: tuple[Any, Any]) -> KPITarget | None:
+        m = self.mapping(data, path, ("kpi", "target", "owner", "cadence", "horizon", "weight",
+                                      "scope", "period", "note", "goal", "schedule"), at)
+        if not m:
+            return None
+        name = self.kpi_name(m, f"{path}.kpi")
+        schedule = self.schedule(m, f"{path}.schedule", name)
+        goal = self.goal(m, f"{path}.goal")
+        if m.get("target") is None and schedule:
+            # the schedule is the whole target: a total adds up, a ratio is its days' mean
+            target: Target | None = None
+            if name is not None:
+                target = Target(schedule_total(name, schedule))
+        else:
+            target = self.target(m, f"{path}.target", name)
+        owner = self.text(m, "owner", f"{path}.owner", default=UNASSIGNED) or UNASSIGNED
+        cadence = self.text(m, "cadence", f"{path}.cadence", default="monthly")
+        if cadence not in CADENCES:
+            self.bad(f"{path}.cadence", tr(f"unknown cadence {clip(cadence)}.",
+                                           f"không có chu kỳ {clip(cadence)}."),
+                     choices(cadence, CADENCES), at=(m, "cadence"),
+                     code=ProblemCode.PLAN_UNKNOWN_VALUE)
+        horizon = self.text(m, "horizon", f"{path}.horizon")
+        if horizon and horizon not in HORIZONS:
+            self.bad(f"{path}.horizon", tr(f"unknown horizon {clip(horizon)}.",
+                                           f"không có tầm nhìn {clip(horizon)}."),
+                     choices(horizon, HORIZONS), at=(m, "horizon"),
+                     code=ProblemCode.PLAN_UNKNOWN_VALUE)
+        weight = self.number(m, "weight", f"{path}.weight", 1.0)
+        campaigns, channels = self.scope(m.get("scope"), f"{path}.scope", (m, "scope"))
+        period = self.period(m.get("period"), f"{path}.period", (m, "period"))
+        if name is None or target is None:
+            return None
+        if schedule and period:
+            self.inside(schedule, period, f"{path}.schedule", (m, "schedule"))
+        return KPITarget(kpi=name, target=target, owner=owner, cadence=cadence,
+                         horizon=horizon if horizon in HORIZONS else "", weight=weight,
+                         campaigns=campaigns, channels=channels, period=period,
+                         note=self.text(m, "note", f"{path}.note"), goal=goal,
+                         schedule=schedule)
+
+    def goal(self, m: Mapping[str, Any], path: str) -> str:
+        raw = m.get("goal")
+        if raw is None:
+            return "reach"
+        key = re.sub(r"[\s_-]+", " ", str(raw).strip().lower()) if isinstance(raw, str) else ""
+        if key not in GOAL_WORDS:
+            self.bad(path, tr(f"unknown goal {clip(raw)}.", f"không có kiểu mục tiêu {clip(raw)}."),
+                     choices(key, GOALS), at=(m, "goal"), code=ProblemCode.PLAN_GOAL_UNKNOWN)
+            return "reach"
+        return GOAL_WORDS[key]
+
+    def targets_written(self, top: Mapping[str, Any]) -> Iterator[tuple[str, Any, Any]]:
+        """Every (path, raw target, place) in the plan, before any is read."""
+        goal = top.get("business_goal")
+        if isinstance(goal, Mapping):
+            yield "business_goal.target", self.raw_target(goal), (goal, "target")
+        objs = top.get("objectives")
+        for i, o in enumerate(objs if isinstance(objs, list) else []):
+            kpis = o.get("kpis") if isinstance(o, Mapping) else None
+            for j, k in enumerate(kpis if isinstance(kpis, list) else []):
+                if isinstance(k, Mapping):
+                    yield f"objectives[{i}].kpis[{j}].target", self.raw_target(k), (k, "target")
+
+    def convention(self, top: Mapping[str, Any], language: str) -> str | None:
+        """How the plan writes numbers: said, implied by language or currency, or shown."""
+        said = top.get("number_format")
+        if said is not None:
+            if said in NUMBER_FORMATS:
+                return str(said)
+            self.bad("number_format", tr(f"unknown number format {clip(said)}.",
+                                         f"không có cách viết số {clip(said)}."),
+                     tr("choose vi (1.234.567,5) or en (1,234,567.5).",
+                        "chọn vi (1.234.567,5) hoặc en (1,234,567.5)."), at=(top, "number_format"),
+                     code=ProblemCode.PLAN_UNKNOWN_VALUE)
+            return None
+        by_language = language if "language" in top and language in NUMBER_FORMATS else None
+        by_currency = "vi" if self.currency == "VND" else None
+        # an English-language plan in VND is often typed by Vietnamese hands: when language and
+        # currency disagree, only the targets themselves can say how they are written
+        if by_language and by_currency and by_language != by_currency:
+            by_language = by_currency = None
+        if by_language or by_currency:
+            return by_language or by_currency
+        shown: dict[str, str] = {}
+        for path, raw, _ in self.targets_written(top):
+            style = number_style(raw)
+            if style:
+                shown.setdefault(style, f"{path} ({clip(raw)})")
+        if len(shown) == 2:
+            self.bad("number_format", tr(
+                f"the plan writes numbers both ways: {shown['en']} the English way and "
+                f"{shown['vi']} the Vietnamese way.",
+                f"kế hoạch viết số theo cả hai kiểu: {shown['en']} kiểu Anh và {shown['vi']} "
+                "kiểu Việt."),
+                tr('write every number one way and add "number_format: vi" or '
+                   '"number_format: en".',
+                   'viết mọi số theo một kiểu và thêm "number_format: vi" hoặc '
+                   '"number_format: en".'), code=ProblemCode.PLAN_NUMBER_FORMAT_MIXED)
+            return None
+        return next(iter(shown), None)
+
+    def fields(self, data: Any) -> dict[str, Any]:
+        """The keyword arguments of a :class:`~kpikit.plans.plan.Plan` read from ``data``.
+
+        Raises
+        ------
+        PlanError
+            Listing every problem found, each with its path and line.
+        """
+        top = self.mapping(data, "", ("plan", "name", "currency", "language", "number_format",
+                                      "period", "scope", "business_goal", "objectives",
+                                      "alerts"))
+        alerts = top.get("alerts") if isinstance(top, Mapping) else None
+        if alerts is not None and not (isinstance(alerts, list)
+                                       and all(isinstance(a, Mapping) for a in alerts)):
+            self.bad("alerts", tr("must be a list of rules.", "phải là danh sách quy tắc."),
+                     tr("write alerts: [{rule: status, severity: warning}].",
+                        "viết alerts: [{rule: status, severity: warning}]."), at=(top, "alerts"),
+                            code=ProblemCode.PLAN_ALERTS_INVALID)
+            alerts = None
+        if not isinstance(data, Mapping):
+            raise PlanError(self.problems, self.source)
+        name = self.text(top, "plan", "plan") or self.text(top, "name", "name")
+        if not name:
+            self.bad("plan", tr("is required: the plan's name.", "là bắt buộc: tên kế hoạch."),
+                     tr("add 'plan: My plan' at the top.",
+                        "thêm 'plan: Kế hoạch của tôi' ở đầu tệp."), code=ProblemCode.PLAN_REQUIRED)
+        currency = self.text(top, "currency", "currency").upper() or None
+        if currency and not re.fullmatch(r"[A-Z]{3}", currency):
+            self.bad("currency", tr(f"{clip(currency)} is not an ISO currency code.",
+                                    f"{clip(currency)} không phải mã tiền tệ ISO."),
+                     tr("e.g. VND, USD.", "ví dụ VND, USD."), at=(top, "currency"),
+                     code=ProblemCode.CURRENCY_UNKNOWN)
+            currency = None
+        self.currency = currency
+        language = self.text(top, "language", "language", default="en")
+        if language not in LANGS:
+            self.bad("language", tr(f"unknown language {clip(language)}.",
+                                    f"không hỗ trợ ngôn ngữ {clip(language)}."),
+                     choices(language, LANGS), at=(top, "language"),
+                     code=ProblemCode.PLAN_UNKNOWN_VALUE)
+        self.number_format = self.convention(top, language)
+        period = self.period(top.get("period"), "period", (top, "period"))
+        if "period" not in top:
+            self.bad("period", tr("is required.", "là bắt buộc."),
+                     tr("add 'period: {start: 2027-01-01, end: 2027-03-31}'.",
+                        "thêm 'period: {start: 2027-01-01, end: 2027-03-31}'."),
+                     code=ProblemCode.PLAN_REQUIRED)
+        campaigns, channels = self.scope(top.get("scope"), "scope", (top, "scope"))
+        goal = None
+        if top.get("business_goal") is not None:
+            g = self.mapping(top["business_goal"], "business_goal",
+                             ("kpi", "target", "description"), (top, "business_goal"))
+            gname = self.kpi_name(g, "business_goal.kpi")
+            gtarget = self.target(g, "business_goal.target", gname) if g else None
+            if gname and gtarget:
+                goal = BusinessGoal(gname, gtarget,
+                                    self.text(g, "description", "business_goal.description"))
+        objectives = []
+        raw_objs = top.get("objectives")
+        if not isinstance(raw_objs, list) or not raw_objs:
+            self.bad("objectives", tr("must be a list with at least one objective.",
+                                      "phải là danh sách có ít nhất một mục tiêu."),
+                     tr("add 'objectives: [{type: sales, kpis: [...]}]'.",
+                        "thêm 'objectives: [{type: sales, kpis: [...]}]'."), at=(top, "objectives"),
+                     code=ProblemCode.PLAN_WRONG_TYPE)
+            raw_objs = []
+        for i, o in enumerate(raw_objs):
+            p = f"objectives[{i}]"
+            om = self.mapping(o, p, ("type", "description", "kpis"), (raw_objs, i))
+            otype = self.text(om, "type", f"{p}.type", required=True)
+            if otype and otype not in OBJECTIVES:
+                self.bad(f"{p}.type", tr(f"unknown objective {clip(otype)}.",
+                                         f"không có mục tiêu {clip(otype)}."),
+                         choices(otype, OBJECTIVES), at=(om, "type"),
+                         code=ProblemCode.OBJECTIVE_UNKNOWN)
+            raw_kpis = om.get("kpis")
+            if not isinstance(raw_kpis, list) or not raw_kpis:
+                self.bad(f"{p}.kpis", tr("must be a list with at least one KPI.",
+                                         "phải là danh sách có ít nhất một KPI."),
+                         tr("add 'kpis: [{kpi: roas, target: 4, owner: ...}]'.",
+                            "thêm 'kpis: [{kpi: roas, target: 4, owner: ...}]'."), at=(om, "kpis"),
+                         code=ProblemCode.PLAN_WRONG_TYPE)
+                raw_kpis = []
+            kpis = [self.kpi(k, f"{p}.kpis[{j}]", (raw_kpis, j)) for j, k in enumerate(raw_kpis)]
+            seen: dict[tuple, int] = {}
+            for j, k in enumerate(kpis):
+                if k is None:
+                    continue
+                key = (k.kpi, k.campaigns, k.channels, k.period)
+                if key in seen:
+                    other = f"{p}.kpis[{seen[key]}]"
+                    self.bad(f"{p}.kpis[{j}]",
+                             tr(f"repeats {k.kpi!r} of {other} with the same scope and period.",
+                                f"lặp lại {k.kpi!r} của {other} với cùng phạm vi và kỳ."),
+                             tr("remove one of them.", "xóa một trong hai."), at=(raw_kpis, j),
+                             code=ProblemCode.PLAN_DUPLICATE_KPI)
+                seen.setdefault(key, j)
+            objectives.append(Objective(otype, tuple(k for k in kpis if k is not None),
+                                        self.text(om, "description", f"{p}.description")))
+        for i, o in enumerate(objectives):
+            for j, k in enumerate(o.kpis):
+                if k.schedule and period and not k.period:
+                    self.inside(k.schedule, period, f"objectives[{i}].kpis[{j}].schedule", None)
+                self.adds_up(k, k.period or period, f"objectives[{i}].kpis[{j}]")
+        if self.problems:
+            raise PlanError(self.problems, self.source)
+        assert period is not None
+        return dict(name=name, period=period, objectives=tuple(objectives), currency=currency,
+                    language=language, campaigns=campaigns, channels=channels,
+                    business_goal=goal, source=self.source, number_format=self.number_format,
+                    alerts=tuple(dict(a) for a in written_rules(alerts, self.loaded)))
