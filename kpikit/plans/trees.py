@@ -35,13 +35,18 @@ class KPITree:
         return tuple(seen)
 
     def formula(self, lang: str | None = None) -> str:
-        """``revenue = impressions x ctr x cvr x value_per_conversion``."""
+        """``revenue = impressions × ctr × cvr × value_per_conversion`` in English (the codes
+        a plan file uses), the catalog's labels in other languages."""
         lang = resolve_lang(lang)
+
+        def word(name: str) -> str:
+            return name if lang == "en" else get_kpi(name).label(lang)
+
         parts = []
         for i, (d, e) in enumerate(self.drivers):
             op = "" if i == 0 else (" × " if e > 0 else " ÷ ")
-            parts.append(op + (get_kpi(d).label(lang) if lang == "vi" else d))
-        head = get_kpi(self.goal).label(lang) if lang == "vi" else self.goal
+            parts.append(op + word(d))
+        head = word(self.goal)
         const = f"{self.constant:g} × " if self.constant != 1 else ""
         return f"{head} = {const}{''.join(parts)}"
 
