@@ -129,7 +129,8 @@ def test_feasibility_and_method_words_follow_the_language():
         assert feasibility_word("realistic") == "khả thi"
         assert method_text("previous_period") == "kỳ trước"
         assert method_text("trailing") == "các kỳ gần nhất"
-    assert method_text("last_year") == "last year"
+    assert method_text("last_year") == "last year" and method_text("trailing", "vi") == (
+        "các kỳ gần nhất")
     assert method_text("something else") == "something else"
 
 

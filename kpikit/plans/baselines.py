@@ -14,7 +14,7 @@ from datetime import date
 
 import pandas as pd
 
-from .._lang import tr
+from .._lang import resolve_lang, tr, using_language
 from ..catalog import MEASURES, get_kpi
 from ..errors import ParameterError, ProblemCode
 from ..periods import cuts_rows, spread_periods
@@ -142,14 +142,16 @@ def _baseline(data: pd.DataFrame, kpi: str, period: tuple[date, date], method: s
     return Baseline(kpi, v, method, w_start.date(), w_end.date(), note)
 
 
-def method_text(method: str) -> str:
-    """How a baseline method is named in tables and messages, in the current language."""
-    if method == "last_year":
-        return tr("last year", "năm trước")
-    if method == "previous_period":
-        return tr("previous period", "kỳ trước")
-    if method == "trailing":
-        return tr("trailing", "các kỳ gần nhất")
+def method_text(method: str, lang: str | None = None) -> str:
+    """How a baseline method is named in tables and messages (default: current language);
+    a name it does not know is returned as written."""
+    with using_language(resolve_lang(lang)):
+        if method == "last_year":
+            return tr("last year", "năm trước")
+        if method == "previous_period":
+            return tr("previous period", "kỳ trước")
+        if method == "trailing":
+            return tr("trailing", "các kỳ gần nhất")
     return method
 
 

@@ -10,14 +10,14 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._lang import tr
 from .._yaml import clip
 from ..catalog import get_kpi
 from ..errors import ParameterError, ProblemCode
 from .numbers import neutral
-from .targets import KPITarget, parse_period
+from .targets import KPITarget, Target, parse_period
 
 __all__ = ["ScheduleReading", "schedule_total"]
 
@@ -38,6 +38,20 @@ class ScheduleReading:
     Mixed into :class:`kpikit.plans.reading.PlanReader`, whose ``bad``, ``mapping``,
     ``period`` and ``target`` it uses to read windows and report problems with their place.
     """
+
+    if TYPE_CHECKING:  # the reader's side of the contract
+        def bad(self, path: str, message: str, fix: str = "",
+                at: tuple[Any, Any] | None = None, *, code: ProblemCode | None = None
+                ) -> None: ...
+
+        def mapping(self, data: Any, path: str, allowed: tuple[str, ...],
+                    at: tuple[Any, Any] | None = None) -> Mapping[str, Any]: ...
+
+        def period(self, data: Any, path: str, at: tuple[Any, Any] | None = None
+                   ) -> tuple[date, date] | None: ...
+
+        def target(self, m: Mapping[str, Any], path: str, name: str | None
+                   ) -> Target | None: ...
 
     def schedule(self, m: Mapping[str, Any], path: str, name: str | None) -> Schedule:
         """The windows of ``m["schedule"]``, sorted; overlaps and bad windows reported."""
