@@ -132,7 +132,7 @@ class Plan:
         The file is read with :mod:`kpikit._yaml`: UTF-8 (BOM or not) or UTF-16 with a BOM,
         at most a few MB, no alias bombs, no deep nesting, no duplicate keys.
         """
-        from .. import _yaml
+        from .._yaml import OptionFileError, load_file, load_text
 
         source = None
         text = str(path_or_text)
@@ -141,10 +141,10 @@ class Plan:
                                                          text.endswith((".yaml", ".yml"))):
                 path = Path(path_or_text)
                 source = path.name or str(path)
-                loaded = _yaml.load_file(path, source)
+                loaded = load_file(path, source)
             else:
-                loaded = _yaml.load_text(text, None)
-        except _yaml.OptionFileError as e:
+                loaded = load_text(text, None)
+        except OptionFileError as e:
             raise PlanError([e.problem], source) from None
         except ParameterError as e:  # read_limited: missing, a folder, a FIFO, too large
             raise PlanError([Problem(str(e), code=e.code)], source) from None
