@@ -431,3 +431,13 @@ def test_tr_pairs_in_the_command_use_the_same_placeholders():
             if len(pair) != 2 or None in pair or pair[0] != pair[1]:
                 bad.append(f"{path.name}:{node.lineno}")
     assert not bad, bad
+
+
+def test_binding_constraints_are_words_in_vietnamese():
+    from kpikit.cli.tables import binding
+
+    assert [binding(b, "vi") for b in ("zero", "max", "min", "locked", "", None)] == [
+        "về 0", "mức tối đa", "mức tối thiểu", "khóa", "", ""]
+    assert [binding(b, "en") for b in ("zero", "max")] == ["zero", "max"]  # codes kept
+    assert binding("search max", "vi") == "search mức tối đa"
+    assert binding("total budget", "vi") == "tổng ngân sách"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .._lang import resolve_lang, tr
+from .._lang import resolve_lang, tr, using_language
 
 
 def table(rows: list[list[str]], headers: list[str]) -> str:
@@ -55,9 +55,18 @@ def significant(value: float, lang: str | None = None) -> str:
 
 
 def binding(value: object, lang: str | None = None) -> str:
-    """The constraint that stopped a channel's budget, in the reader's words (or nothing)."""
+    """The constraint that stopped a channel's budget, in the reader's words (or nothing).
+
+    A row of an allocation holds the optimiser's code (``min``, ``max``, ``zero``,
+    ``locked``); a whole allocation names them with the channel (``search max``).
+    """
     from ..notebook import _binding_text
 
     if not isinstance(value, str) or not value:
         return ""
-    return _binding_text(value, resolve_lang(lang) == "vi")
+    lang = resolve_lang(lang)
+    with using_language(lang):
+        # English keeps the codes the optimiser and its JSON use
+        words = {"min": tr("min", "mức tối thiểu"), "max": tr("max", "mức tối đa"),
+                 "zero": tr("zero", "về 0"), "locked": tr("locked", "khóa")}
+    return words.get(value) or _binding_text(value, lang == "vi")
