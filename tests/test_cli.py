@@ -441,3 +441,16 @@ def test_binding_constraints_are_words_in_vietnamese():
     assert [binding(b, "en") for b in ("zero", "max")] == ["zero", "max"]  # codes kept
     assert binding("search max", "vi") == "search mức tối đa"
     assert binding("total budget", "vi") == "tổng ngân sách"
+
+
+def test_every_python_folder_of_the_package_ships_in_the_wheel():
+    # pyproject lists its packages by name: a sub-package missing there (kpikit.cli ...)
+    # is left out of the wheel, and the installed `kpikit` command cannot start
+    import tomllib
+
+    root = CLI_DIR.parent
+    listed = set(tomllib.loads((root.parent / "pyproject.toml").read_text(encoding="utf-8"))
+                 ["tool"]["setuptools"]["packages"])
+    folders = {".".join(p.parent.relative_to(root.parent).parts)
+               for p in root.rglob("*.py") if "__pycache__" not in p.parts}
+    assert "kpikit.cli" in folders and folders <= listed, sorted(folders - listed)
