@@ -1,4 +1,4 @@
-"""The arguments of every ``kpikit`` command, in English (``_speak`` translates the help)."""
+"""The arguments of every ``kpikit`` command, with English help (``build_parser`` translates it)."""
 
 from __future__ import annotations
 
