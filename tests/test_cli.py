@@ -204,3 +204,253 @@ def test_a_device_is_refused_in_one_plain_sentence(capsys, command):
     err = capsys.readouterr().err
     assert "is not a regular file" in err and "Fix:" in err
     assert err.count("Fix:") == 1 and "cannot be read" not in err
+
+
+# --- the package's rooms (issue 16) -------------------------------------------------------
+
+CLI_DIR = __import__("pathlib").Path(__import__("kpikit.cli").cli.__file__).parent
+COMMANDS = {"data", "plans", "analysis", "runs"}
+HELPERS = {"tables", "options", "warnings_out"}
+
+
+def _cli_imports() -> dict[str, set[str]]:
+    """Modules of kpikit/cli each module imports (at the top or inside functions)."""
+    import ast
+
+    out: dict[str, set[str]] = {}
+    for path in CLI_DIR.glob("*.py"):
+        found: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.level == 1:
+                if node.module:
+                    found.add(node.module.split(".")[0])
+                else:  # from . import x
+                    found.update(a.name for a in node.names)
+                    found.add("__init__")
+            elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith(
+                    "kpikit.cli"):
+                parts = node.module.split(".")
+                found.add(parts[2] if len(parts) > 2 else "__init__")
+        out[path.stem] = found
+    return out
+
+
+def test_cli_package_rooms_are_small_and_import_one_way():
+    imports = _cli_imports()
+    assert COMMANDS | HELPERS | {"__init__", "__main__", "parser"} == set(imports)
+    for name in imports:
+        lines = (CLI_DIR / f"{name}.py").read_text(encoding="utf-8").count("\n")
+        assert lines <= 500, (name, lines)
+    for helper in HELPERS:  # helpers never reach up to a command, the parser or main
+        assert not imports[helper] & (COMMANDS | {"parser", "__init__"}), helper
+    for command in COMMANDS:  # commands use helpers, never each other or the parser
+        assert imports[command] <= HELPERS, (command, imports[command])
+    assert imports["parser"] >= COMMANDS and "__init__" not in imports["parser"]
+    # no circle: follow every edge from every module and never come back
+    def reach(start: str, seen: set[str]) -> set[str]:
+        for nxt in imports.get(start, set()) - seen:
+            seen.add(nxt)
+            reach(nxt, seen)
+        return seen
+    for name in imports:
+        if name != "__main__":
+            assert name not in reach(name, set()), name
+
+
+def test_python_dash_m_runs_the_command():
+    import subprocess
+    import sys
+
+    import kpikit
+
+    proc = subprocess.run([sys.executable, "-m", "kpikit.cli", "--version"],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0 and proc.stdout.strip() == f"kpikit {kpikit.__version__}"
+    proc = subprocess.run([sys.executable, "-m", "kpikit.cli", "kpis", "--lang", "xx"],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+
+
+def test_old_names_still_import():
+    from kpikit.cli import VALIDATION_SCHEMA, _write_table, build_parser, validation_document
+    from kpikit.cli.data import write_table
+
+    assert _write_table is write_table and VALIDATION_SCHEMA == "kpikit/validation"
+    assert callable(validation_document) and callable(build_parser)
+
+
+def test_text_table_and_words():
+    from kpikit import using_language
+    from kpikit.cli.tables import day, significant, span, table
+
+    assert table([["a", "bb"], ["ccc", ""]], ["x", "yy"]) == "x    yy\n---  --\na    bb\nccc"
+    assert significant(5.384e-05, "vi") == "0,0000538"  # never 5.384e-05
+    assert significant(5.384e-05, "en") == "0.0000538"
+    assert significant(1234.4, "en") == "1,234" and significant(1234.4, "vi") == "1.234"
+    assert significant(0.125, "en") == "0.125" and significant(float("nan"), "en") == "–"
+    assert significant(0.0, "vi") == "0"
+    t = pd.Timestamp("2027-03-31")
+    assert day(t, "vi") == "31/03/2027" and day(t, "en") == "2027-03-31"
+    assert day(None, "en") == "–" and day(pd.NaT, "en") == "–"
+    with using_language("vi"):  # lang=None: the current language
+        assert day(t) == "31/03/2027" and significant(0.5) == "0,500"
+        assert span("Tết", pd.Timestamp("2027-01-01"), t, as_of=pd.Timestamp("2027-01-25")) \
+            == "Tết: 01/01/2027 đến 31/03/2027, tính đến 25/01/2027"
+    assert span("Q1", pd.Timestamp("2027-01-01"), t, "en") == "Q1: 2027-01-01 to 2027-03-31"
+
+
+def test_seconds_option():
+    import argparse
+
+    from kpikit.cli.options import seconds
+
+    assert seconds("2.5") == 2.5 and seconds("1800") == 1800.0
+    for bad in ("0", "-1", "inf", "nan", "never", ""):
+        with pytest.raises(argparse.ArgumentTypeError, match="expected a number of seconds"):
+            seconds(bad)
+
+
+class _Monitor:
+    alerts = [{"severity": "critical", "message": {"en": "CPA up 40%", "vi": "CPA tăng 40%"}},
+              {"severity": "odd", "message": {"en": "only English"}}]
+    notifications = [{"ok": False, "channel": "slack", "error": "HTTP 500"}, {"ok": True}]
+
+
+class _Result:
+    monitor = _Monitor()
+    failed = [{"label": "Tết Sale/02_evaluation", "error": "cell 3 failed"}]
+    index = "out/index.html"
+
+
+def test_batch_report_speaks_the_language_it_is_given(capsys):
+    from kpikit.cli.runs import report
+
+    assert report(_Result(), "vi") == 1
+    out, err = capsys.readouterr()
+    assert out == "out/index.html\n"
+    assert err == ("\n2 cảnh báo:\n  [nghiêm trọng] CPA tăng 40%\n  [odd] only English\n"
+                   "  gửi thông báo thất bại (slack): HTTP 500\n"
+                   "\n1 lượt chạy bị lỗi:\n  Tết Sale/02_evaluation: cell 3 failed\n")
+    assert report(_Result(), "en") == 1
+    err = capsys.readouterr().err
+    assert err == ("\n2 alert(s):\n  [critical] CPA up 40%\n  [odd] only English\n"
+                   "  notification failed (slack): HTTP 500\n"
+                   "\n1 run(s) failed:\n  Tết Sale/02_evaluation: cell 3 failed\n")
+
+
+def test_waiting_and_interrupt_speak_vietnamese_from_another_thread(capsys):
+    import threading
+
+    from kpikit import using_language
+    from kpikit.cli.runs import interruptible, waiting
+
+    # the batch calls on_wait from its own thread, where no language block is open
+    with using_language("en"):
+        t = threading.Thread(target=waiting, args=({"pid": 42, "started": "10:00"}, "vi"))
+        t.start()
+        t.join()
+    assert capsys.readouterr().err == "Đang đợi lô khác (PID 42, bắt đầu lúc 10:00) chạy xong...\n"
+    with using_language("vi"):
+        waiting({})  # lang=None: the current language
+    assert capsys.readouterr().err.startswith("Đang đợi lô khác (PID ?")
+    with pytest.raises(SystemExit) as stop, interruptible("vi"):
+        raise KeyboardInterrupt
+    assert stop.value.code == 130
+    assert "Đã dừng. Các lượt đã xong được giữ lại" in capsys.readouterr().err
+    with pytest.raises(SystemExit), interruptible("en"):
+        raise KeyboardInterrupt
+    assert "Interrupted. Finished runs are kept" in capsys.readouterr().err
+
+
+def test_labels_of_errors_and_warnings():
+    import warnings
+
+    from kpikit import using_language
+    from kpikit.cli.warnings_out import error_label, show_warnings
+    from kpikit.errors import KpikitWarning
+
+    with using_language("vi"):  # the command's language wins over the current one
+        assert error_label("en") == "error"
+    assert error_label("vi") == "lỗi" and error_label(None) == "error"
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        warnings.warn("x", KpikitWarning, stacklevel=1)
+        warnings.warn("library noise", DeprecationWarning, stacklevel=1)
+    import contextlib
+    import io as _io
+
+    buf = _io.StringIO()
+    with contextlib.redirect_stderr(buf):
+        show_warnings(caught, "vi")
+    assert buf.getvalue() == "cảnh báo: x\n"  # kpikit's own warnings only
+
+
+def test_optimize_and_evaluate_tables_in_vietnamese(capsys):
+    from kpikit.sample import sample_path
+
+    data = sample_path().parent / "meridian_national.csv"
+    code, text, err = run(capsys, "optimize", str(data), "--lang", "vi")
+    assert code == 0, err
+    head = text.splitlines()[0].split("  ")
+    assert [h.strip() for h in head if h.strip()] == [
+        "kênh", "hiện tại", "đề xuất", "thay đổi", "lợi nhuận biên hiện tại",
+        "lợi nhuận biên sau", "bị chặn bởi"]
+    assert "e-0" not in text and "đường cong Channel0: R² " in text
+    assert err.startswith("lưu ý: tệp không ghi đơn vị tiền tệ")
+    code, text, err = run(capsys, "evaluate", str(sample_path()),
+                          str(sample_path().parent / "plan_tet_sale.yaml"),
+                          "--as-of", "2027-01-25", "--lang", "vi")
+    assert code == 0, err
+    # the plan file says: plan "Tết Sale 2027", 2027-01-01 to 2027-02-28
+    assert text.startswith("Tết Sale 2027: 01/01/2027 đến 28/02/2027, tính đến 25/01/2027")
+    head = [h.strip() for h in text.splitlines()[2].split("  ") if h.strip()]
+    assert head == ["KPI", "người phụ trách", "trạng thái", "thực tế", "kỳ vọng", "chỉ tiêu",
+                    "dự phóng", "xác suất đạt", "so với năm trước"]
+
+
+def test_tr_pairs_in_the_command_use_the_same_placeholders():
+    # the i18n codemod turns tr(english, vietnamese) into one message id with named
+    # placeholders: both texts must interpolate the very same expressions
+    import ast
+
+    bad = []
+    for path in sorted(CLI_DIR.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not (isinstance(node, ast.Call) and getattr(node.func, "id", "") == "tr"):
+                continue
+
+            def holes(arg: ast.AST) -> list[str] | None:
+                if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                    return []
+                if isinstance(arg, ast.JoinedStr):
+                    return sorted(ast.unparse(v) for v in arg.values
+                                  if isinstance(v, ast.FormattedValue))
+                return None  # a variable: nothing the codemod can read
+
+            pair = [holes(a) for a in node.args]
+            if len(pair) != 2 or None in pair or pair[0] != pair[1]:
+                bad.append(f"{path.name}:{node.lineno}")
+    assert not bad, bad
+
+
+def test_binding_constraints_are_words_in_vietnamese():
+    from kpikit.cli.tables import binding
+
+    assert [binding(b, "vi") for b in ("zero", "max", "min", "locked", "", None)] == [
+        "về 0", "mức tối đa", "mức tối thiểu", "khóa", "", ""]
+    assert [binding(b, "en") for b in ("zero", "max")] == ["zero", "max"]  # codes kept
+    assert binding("search max", "vi") == "search mức tối đa"
+    assert binding("total budget", "vi") == "tổng ngân sách"
+
+
+def test_every_python_folder_of_the_package_ships_in_the_wheel():
+    # pyproject lists its packages by name: a sub-package missing there (kpikit.cli ...)
+    # is left out of the wheel, and the installed `kpikit` command cannot start
+    import tomllib
+
+    root = CLI_DIR.parent
+    listed = set(tomllib.loads((root.parent / "pyproject.toml").read_text(encoding="utf-8"))
+                 ["tool"]["setuptools"]["packages"])
+    folders = {".".join(p.parent.relative_to(root.parent).parts)
+               for p in root.rglob("*.py") if "__pycache__" not in p.parts}
+    assert "kpikit.cli" in folders and folders <= listed, sorted(folders - listed)

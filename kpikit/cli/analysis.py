@@ -1,0 +1,163 @@
+"""Commands that judge and improve: ``evaluate`` and ``optimize``."""
+
+from __future__ import annotations
+
+import argparse
+import io
+import sys
+from pathlib import Path
+
+from .._lang import resolve_lang, tr
+from .options import load_export, read_bounds
+from .tables import binding, significant, span, table
+
+
+def _status_words(status: str, lang: str | None = None) -> str:
+    """A KPI's status (``on_track`` ...) in the reader's words."""
+    from ..evaluate import STATUS_TEXT
+
+    return STATUS_TEXT[status][resolve_lang(lang) == "vi"]
+
+
+def cmd_evaluate(a: argparse.Namespace) -> int:
+    """``kpikit evaluate``: each KPI of a plan judged against the data as of a day."""
+    from ..evaluate import evaluate
+    from ..format import format_change, format_percent, format_value
+    from ..notebook import estimated_line, freshness_line
+    from ..plan import Plan
+
+    lang = a.lang
+    plan = Plan.from_yaml(Path(a.plan))
+    if a.campaign:
+        plan = plan.for_campaign(a.campaign)
+    df = load_export(a, kpis=plan.kpi_names())
+    ev = evaluate(df, plan, as_of=a.as_of, period=a.period, pacing=a.pacing, lang=lang)
+    cur = df.attrs.get("currency") or plan.currency
+    print(span(plan.name, ev.period[0], ev.period[1], lang, ev.as_of) + "\n")
+
+    def shown(value: object, kpi: str) -> str:
+        return format_value(value, kpi, lang=lang, currency=cur)
+
+    est = tr(" (est.)", " (ước tính)")
+    rows = [[r.kpi, r.owner, _status_words(r.status, lang),
+             shown(r.actual, r.kpi) + (est if bool(getattr(r, "estimated", False)) else ""),
+             shown(r.expected, r.kpi), shown(r.target, r.kpi), shown(r.projection, r.kpi),
+             format_percent(r.probability, 0, lang),
+             format_change(getattr(r, "change_ly", float("nan")), lang)]
+            for r in ev.totals().itertuples()]
+    print(table(rows, [tr("kpi", "KPI"), tr("owner", "người phụ trách"),
+                       tr("status", "trạng thái"), tr("actual", "thực tế"),
+                       tr("expected", "kỳ vọng"), tr("target", "chỉ tiêu"),
+                       tr("projection", "dự phóng"), tr("P(reach)", "xác suất đạt"),
+                       tr("vs last year", "so với năm trước")]))
+    print()
+    for extra in (freshness_line(ev, lang), estimated_line(ev, lang)):
+        if extra:
+            print(extra)
+    print()
+    for line in ev.summary:
+        print(f"- {line}")
+    if a.output:
+        from .._files import atomic_write_text
+        from ..notebook import evaluation_payload, results_text
+
+        params = {"data_path": a.file, "plan_path": a.plan, "campaign": a.campaign,
+                  "as_of": str(ev.as_of), "period": a.period or "campaign", "lang": lang,
+                  "output_dir": str(Path(a.output).parent)}
+        atomic_write_text(Path(a.output), results_text(
+            "evaluation", evaluation_payload(ev, params, {})))
+        out = a.output
+        print(tr(f"wrote {out}", f"đã ghi {out}"), file=sys.stderr)
+    return 0
+
+
+def _curves(a: argparse.Namespace):
+    """Response curves of ``a.file`` (a Meridian CSV or an export), the channels refused
+    with the reason, and the currency."""
+    import pandas as pd
+
+    from .._files import read_limited
+    from ..optimize import fit_curves, fit_joint, is_meridian, load_meridian
+
+    head = b""
+    if Path(a.file).suffix.lower() == ".csv":
+        head = read_limited(Path(a.file), "optimize").split(b"\n", 1)[0]
+    if head and is_meridian(pd.read_csv(io.BytesIO(head), nrows=0).columns):
+        spend, conversions, revenue = load_meridian(a.file)
+        outcome = revenue if a.outcome == "revenue" else conversions
+        curves, _ = fit_joint(spend, outcome, outcome_name=a.outcome)
+        return curves, {}, getattr(a, "currency", None)
+    df = load_export(a)
+    currency = df.attrs.get("currency") or getattr(a, "currency", None)
+    curves, refused = fit_curves(df, outcome=a.outcome,
+                                 campaigns=[a.campaign] if a.campaign else [], freq=a.freq)
+    return curves, refused, currency
+
+
+def cmd_optimize(a: argparse.Namespace) -> int:
+    """``kpikit optimize``: fit response curves and allocate the budget across channels."""
+    from .._lang import nfmt
+    from ..format import format_change, format_money, format_percent
+    from ..optimize import allocate, recommendations
+
+    lang = a.lang
+    bounds = read_bounds(a.bounds) if a.bounds else {}
+    curves, refused, currency = _curves(a)
+    for why in refused.values():
+        print(tr(f"note: {why}", f"lưu ý: {why}"), file=sys.stderr)
+    if not currency:
+        print(tr("note: the file does not say its currency, so amounts are shown without "
+                 "one. Fix: pass --currency (e.g. --currency VND).",
+                 "lưu ý: tệp không ghi đơn vị tiền tệ nên số tiền hiển thị không kèm đơn vị. "
+                 "Cách sửa: thêm --currency (ví dụ --currency VND)."), file=sys.stderr)
+    alloc = allocate(curves, budget=a.budget, mode=a.mode, target=a.target, bounds=bounds)
+    rows = [[r.channel, format_money(r.current, currency, lang),
+             format_money(r.recommended, currency, lang),
+             format_change(r.change_pct, lang),
+             significant(r.marginal_current, lang), significant(r.marginal, lang),
+             binding(r.binding, lang)]
+            for r in alloc.table.itertuples()]
+    print(table(rows, [tr("channel", "kênh"), tr("current", "hiện tại"),
+                       tr("recommended", "đề xuất"), tr("change", "thay đổi"),
+                       tr("marginal now", "lợi nhuận biên hiện tại"),
+                       tr("marginal after", "lợi nhuận biên sau"),
+                       tr("binding", "bị chặn bởi")]))
+    print()
+    for c in curves.values():
+        mape, naive = (format_percent(c.holdout_mape, 1, lang),
+                       format_percent(c.holdout_naive, 1, lang))
+        r2, channel, periods = nfmt(c.r2, ".2f", lang), c.channel, c.holdout_n
+        ho = "–" if c.holdout_ok is None else tr(f"{mape} (mean {naive})",
+                                                 f"{mape} (trung bình {naive})")
+        print(tr(f"fit {channel}: R² {r2}, holdout error {ho} over {periods} periods",
+                 f"đường cong {channel}: R² {r2}, sai số giữ lại {ho} trên {periods} kỳ"))
+    print()
+    for line in recommendations(alloc, lang=lang, currency=currency, curves=curves):
+        print(f"- {line}")
+    if a.output:
+        _write_allocation(a.output, alloc, curves, refused, currency)
+    return 0
+
+
+def _write_allocation(out: str, alloc, curves: dict, refused: dict[str, str],
+                      currency: str | None) -> None:
+    """``optimize -o``: the allocation, its expected gain and the curves' holdout checks."""
+    from .._files import atomic_write_text
+    from ..notebook import records, results_text
+
+    payload = {"mode": alloc.mode, "outcome": alloc.outcome, "budget": alloc.budget,
+               "target": alloc.target, "allocation": records(alloc.table),
+               "expected": {"current": alloc.outcome_current,
+                            "recommended": alloc.outcome_recommended,
+                            "low": alloc.outcome_low, "high": alloc.outcome_high,
+                            "lift": alloc.lift},
+               "gain": {"expected": alloc.gain, "low": alloc.gain_low,
+                        "high": alloc.gain_high, "probability": alloc.prob_gain,
+                        "verdict": alloc.verdict},
+               "holdout": {ch: {"r2": c.r2, "error": c.holdout_mape,
+                                "mean_error": c.holdout_naive, "periods": c.holdout_n,
+                                "passed": c.holdout_ok} for ch, c in curves.items()},
+               "currency": currency,
+               "binding_constraints": list(alloc.binding), "refused_channels": refused}
+    atomic_write_text(Path(out), results_text("optimization_cli", payload))
+    print(tr(f"wrote {out}", f"đã ghi {out}"), file=sys.stderr)

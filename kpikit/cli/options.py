@@ -1,0 +1,163 @@
+"""Readers of the command's options: ``--mapping`` and ``--bounds`` files, seconds."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from .._lang import tr
+from ..errors import ProblemCode
+
+
+def read_mapping(name: str) -> dict[str, str]:
+    """Read ``--mapping``: a JSON or YAML object of {source header: canonical column}.
+
+    Raises
+    ------
+    ParameterError
+        Naming the file, the line and column and the fix, for a missing file, a folder or
+        FIFO, a bad encoding, bad JSON or YAML, duplicate keys, or anything but text to text.
+    """
+    from .._files import read_limited
+    from .._yaml import MAX_DEPTH, MAX_YAML_BYTES, OptionFileError, clip, decode, load_text
+    from ..errors import Problem
+
+    label = f"--mapping {name}"
+    text = decode(read_limited(Path(name), label, MAX_YAML_BYTES), label)
+    example = "{'Ngày': 'date', 'Chi phí': 'spend'}"
+
+    def fail(row: int | None, message: str, fix: str, *, code: ProblemCode) -> OptionFileError:
+        return OptionFileError(Problem(message, fix, label, row, code=code))
+
+    spots = None
+    if Path(name).suffix.lower() == ".json":
+        def no_repeats(pairs: list[tuple[str, object]]) -> dict[str, object]:
+            out: dict[str, object] = {}
+            for k, v in pairs:
+                if k in out:
+                    key = clip(k)
+                    raise fail(None, tr(f"the key {key} appears twice.",
+                                        f"khóa {key} xuất hiện hai lần."),
+                               tr("keep one of the two.", "giữ lại một trong hai."),
+                               code=ProblemCode.JSON_DUPLICATE_KEY)
+                out[k] = v
+            return out
+
+        try:
+            mapping = json.loads(text.removeprefix("\ufeff"), object_pairs_hook=no_repeats)
+        except json.JSONDecodeError as e:
+            column, why = e.colno, e.msg
+            raise fail(e.lineno, tr(f"not valid JSON at column {column} ({why}).",
+                                    f"không phải JSON hợp lệ ở cột {column} ({why})."),
+                       tr('check commas, braces and double quotes near there: '
+                          '{"Ngày": "date", "Chi phí": "spend"}.',
+                          'kiểm tra dấu phẩy, dấu ngoặc và dấu nháy kép gần đó: '
+                          '{"Ngày": "date", "Chi phí": "spend"}.'),
+                       code=ProblemCode.JSON_SYNTAX) from None
+        except RecursionError:
+            raise fail(None, tr(f"the JSON nests more than {MAX_DEPTH} levels deep.",
+                                f"JSON lồng nhau sâu hơn {MAX_DEPTH} cấp."),
+                       tr(f"write one flat object such as {example}.",
+                          f"viết một đối tượng phẳng như {example}."),
+                       code=ProblemCode.JSON_TOO_DEEP) from None
+    else:
+        loaded = load_text(text, label)
+        mapping, spots = loaded.data, loaded
+    if not isinstance(mapping, dict):
+        found = clip(mapping)
+        raise fail(None, tr(f"must hold a mapping such as {example}, not {found}.",
+                            f"phải chứa một ánh xạ như {example}, không phải {found}."),
+                   tr("write one 'source header: canonical column' pair per line.",
+                      "viết mỗi dòng một cặp 'tiêu đề gốc: cột chuẩn'."),
+                   code=ProblemCode.OPTION_NOT_MAPPING)
+    for key, value in mapping.items():
+        spot = spots.spot(mapping, key) if spots else None
+        row = spot.line if spot else None
+        if not isinstance(key, str) or not isinstance(value, str) or not value.strip():
+            header, column = clip(key), clip(value)
+            raise fail(row, tr(f"{header}: {column} is not a pair of names; both the "
+                               "source header and the canonical column must be text.",
+                               f"{header}: {column} không phải một cặp tên; cả tiêu đề gốc "
+                               "và cột chuẩn đều phải là văn bản."),
+                       tr(f"write e.g. {example}; put a header that looks like a number or a "
+                          "date in quotes.",
+                          f"ví dụ {example}; tiêu đề trông như số hay ngày thì đặt trong dấu "
+                          "nháy."),
+                       code=ProblemCode.OPTION_BAD_PAIR)
+    return mapping
+
+
+def load_export(a: argparse.Namespace, kpis: str | None = None):
+    """Load ``a.file`` with the loader options of the command line (``--platform`` ...)."""
+    from ..io import load
+
+    mapping = read_mapping(a.mapping) if a.mapping else None
+    return load(a.file, platform=a.platform, mapping=mapping, currency=a.currency,
+                channel=a.channel, decimal=a.decimal, dayfirst=a.dayfirst, kpis=kpis)
+
+
+def read_bounds(name: str) -> dict[str, list[float | None]]:
+    """Read ``--bounds``: YAML ``channel: [min, max]`` (null for no limit), checked here.
+
+    Raises
+    ------
+    ParameterError
+        Naming the file, the line and the fix.
+    """
+    import math
+
+    from .._lang import nfmt
+    from .._yaml import OptionFileError, clip, load_file
+    from ..errors import Problem
+
+    label = f"--bounds {name}"
+    loaded = load_file(Path(name), label)
+    bounds = loaded.data if loaded.data is not None else {}
+
+    def fail(row: int | None, message: str, *, code: ProblemCode) -> OptionFileError:
+        return OptionFileError(Problem(message, tr(
+            "write one line per channel, e.g. 'search: [1000000, 5000000]' or "
+            "'video: [0, null]' (null: no limit); amounts are plain numbers.",
+            "mỗi kênh một dòng, ví dụ 'search: [1000000, 5000000]' hoặc 'video: [0, null]' "
+            "(null: không giới hạn); số tiền viết ở dạng số thường."), label, row, code=code))
+
+    if not isinstance(bounds, dict):
+        found = clip(bounds)
+        raise fail(None, tr(f"must map channel -> [min, max], not {found}.",
+                            f"phải ánh xạ kênh -> [min, max], không phải {found}."),
+                   code=ProblemCode.OPTION_NOT_MAPPING)
+    for ch, b in bounds.items():
+        spot = loaded.spot(bounds, ch)
+        row = spot.line if spot else None
+        channel, pair = clip(ch), clip(b)
+        if not isinstance(ch, str):
+            raise fail(row, tr(f"the channel {channel} must be a name.",
+                               f"kênh {channel} phải là một cái tên."),
+                       code=ProblemCode.OPTION_BAD_PAIR)
+        ok = isinstance(b, list) and len(b) == 2 and all(
+            x is None or (isinstance(x, (int, float)) and not isinstance(x, bool)
+                          and math.isfinite(x) and x >= 0) for x in b)
+        if not ok:
+            raise fail(row, tr(f"{channel}: {pair} is not [min, max] with two amounts of 0 "
+                               "or more.",
+                               f"{channel}: {pair} không phải [min, max] gồm hai số tiền từ 0 "
+                               "trở lên."), code=ProblemCode.OPTION_BAD_PAIR)
+        if b[0] is not None and b[1] is not None and b[1] < b[0]:
+            hi, lo = nfmt(b[1], ",.15g"), nfmt(b[0], ",.15g")
+            raise fail(row, tr(f"{channel}: the maximum {hi} is below the minimum {lo}.",
+                               f"{channel}: mức tối đa {hi} thấp hơn mức tối thiểu {lo}."),
+                       code=ProblemCode.OPTION_MIN_ABOVE_MAX)
+    return bounds
+
+
+def seconds(text: str) -> float:
+    """``--timeout``/``--wait``: a number of seconds above 0 (argparse reports the error)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(tr(f"{text!r}: expected a number of seconds above 0",
+                                            f"{text!r}: cần một số giây lớn hơn 0"))
+    return value

@@ -1,0 +1,120 @@
+"""Commands on plans: ``plan suggest`` and ``plan check``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .._lang import resolve_lang, tr
+from .options import load_export
+from .tables import day, span, table
+
+
+def cmd_plan_suggest(a: argparse.Namespace) -> int:
+    """``kpikit plan suggest``: a starting plan from the data, as YAML."""
+    from ..goals import suggest_plan
+    from ..plan import parse_period
+
+    df = load_export(a)
+    period = parse_period(a.period) if a.period else None
+    plan = suggest_plan(df, a.objective, campaign=a.campaign, period=period,
+                        lang=a.lang, n_kpis=a.n_kpis)
+    if a.output:
+        plan.to_yaml(a.output)
+        n, out = sum(1 for _ in plan.targets()), a.output
+        print(tr(f"wrote {out}: {n} KPIs; name the owners and adjust the targets, then "
+                 "run: kpikit plan check",
+                 f"đã ghi {out}: {n} KPI; đặt người phụ trách và chỉnh chỉ tiêu, rồi "
+                 "chạy: kpikit plan check"), file=sys.stderr)
+    else:
+        sys.stdout.write(plan.to_yaml())
+    return 0
+
+
+def _method_words(method: str, lang: str | None = None) -> str:
+    """A baseline method (``last_year`` ...) in the reader's words."""
+    from ..goals import METHOD_TEXT
+
+    return METHOD_TEXT.get(method, (method,) * 2)[resolve_lang(lang) == "vi"]
+
+
+def _feasibility_words(label: str, lang: str | None = None) -> str:
+    """A feasibility verdict (``realistic`` ...) in the reader's words."""
+    from ..goals import FEASIBILITY_LABELS
+
+    return FEASIBILITY_LABELS[label][resolve_lang(lang) == "vi"]
+
+
+def _count(n: object) -> str:
+    """' 3' after 'trailing' (nothing for the other methods)."""
+    return f" {n:.0f}" if isinstance(n, int | float) and n == n else ""
+
+
+def _when(d: object, lang: str | None = None) -> str:
+    return day(d, lang) if hasattr(d, "strftime") else str(d)
+
+
+def cmd_plan_check(a: argparse.Namespace) -> int:
+    """``kpikit plan check``: targets, baselines, data coverage and the KPI tree of a plan.
+
+    Exit code 0 when the plan is measurable and consistent, 1 when not.
+    """
+    from ..format import format_change, format_number, format_percent, format_value
+    from ..goals import check_plan
+    from ..notebook import translate
+    from ..plan import Plan
+
+    lang = a.lang
+    plan = Plan.from_yaml(Path(a.plan))
+    df = load_export(a, kpis=plan.kpi_names())
+    check = check_plan(plan, df)
+    cur = df.attrs.get("currency") or plan.currency
+    print(span(plan.name, plan.period[0], plan.period[1], lang) + "\n")
+
+    def shown(value: object, kpi: str) -> str:
+        return format_value(value, kpi, lang=lang, currency=cur)
+
+    rows = [[r.kpi, translate(r.owner, lang), translate(r.cadence, lang),
+             translate(r.horizon, lang), shown(r.target, r.kpi), shown(r.baseline, r.kpi),
+             f"{_method_words(r.baseline_method, lang)}{_count(r.baseline_trailing)} "
+             f"{_when(r.baseline_start, lang)}..{_when(r.baseline_end, lang)}",
+             format_change(r.change_vs_baseline, lang),
+             _feasibility_words(r.feasibility, lang)
+             + ("" if r.percentile != r.percentile else f" (p{r.percentile:.0f})")]
+            for r in check.targets.itertuples()]
+    print(table(rows, [tr("kpi", "KPI"), tr("owner", "người phụ trách"),
+                       tr("cadence", "chu kỳ"), tr("horizon", "tầm nhìn"),
+                       tr("target", "chỉ tiêu"), tr("baseline", "cơ sở"),
+                       tr("baseline from", "cơ sở từ"), tr("vs baseline", "so với cơ sở"),
+                       tr("feasibility", "khả thi")]))
+    for r in check.targets.itertuples():
+        if r.baseline_note:
+            kpi, note = r.kpi, r.baseline_note
+            print(tr(f"baseline of {kpi}: {note}", f"mức cơ sở của {kpi}: {note}"))
+    print(tr("\ndata (baseline window):", "\ndữ liệu (khoảng cơ sở):"))
+    print(table([[r.kpi, f"{_when(r.window_start, lang)}..{_when(r.window_end, lang)}",
+                  format_number(r.days_covered, 0, lang), format_number(r.missing_days, 0, lang),
+                  format_percent(r.null_share, 0, lang), r.missing_measures or "",
+                  translate(r.status, lang)] for r in check.availability.itertuples()],
+                [tr("kpi", "KPI"), tr("window", "khoảng"), tr("days", "số ngày"),
+                 tr("missing", "ngày thiếu"), tr("empty", "ô trống"),
+                 tr("missing measures", "thiếu cột"), tr("status", "trạng thái")]))
+    if check.cascade is not None:
+        c = check.cascade
+        formula, cover = c.tree.formula(), format_percent(c.coverage, 1, lang)
+        print(tr(f"\nKPI tree: {formula} (covers {cover} of the goal)",
+                 f"\nCây KPI: {formula} (bao phủ {cover} mục tiêu)"))
+        print(table([[r.kpi, shown(r.baseline, r.kpi), shown(r.target, r.kpi),
+                      format_change(r.change, lang, 2), translate(r.source, lang)]
+                     for r in c.drivers.itertuples()],
+                    [tr("driver", "yếu tố"), tr("baseline", "cơ sở"), tr("target", "chỉ tiêu"),
+                     tr("change", "thay đổi"), tr("from", "nguồn")]))
+    for line in check.contradictions:
+        print(tr(f"CONTRADICTION: {line}", f"MÂU THUẪN: {line}"))
+    for line in check.warnings:
+        print(tr(f"note: {line}", f"lưu ý: {line}"))
+    print(tr("\nOK", "\nĐẠT") if check.ok else tr(
+        "\nNOT OK: fix the contradictions or unmeasurable KPIs above",
+        "\nCHƯA ĐẠT: sửa các mâu thuẫn hoặc KPI không đo được ở trên"))
+    return 0 if check.ok else 1

@@ -1,0 +1,228 @@
+"""Commands that run notebooks or serve them: ``demo``, ``batch`` and ``lesson``."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import partial
+from pathlib import Path
+
+from .._lang import LANGS, resolve_lang, tr, using_language
+from ..errors import ParameterError, ProblemCode
+from .tables import table
+
+
+def cmd_demo(a: argparse.Namespace) -> int:
+    """``kpikit demo``: the sample data's KPI table, then the demo batch of reports."""
+    from ..catalog import get_kpi
+    from ..compute import compute
+    from ..format import format_value
+    from ..sample import load_sample, sample_path
+
+    lang = a.lang
+    df = load_sample()
+    kpis = ["revenue", "roas", "cpa", "cpl", "ctr", "cpm"]
+    result = compute(df, kpis, by=("campaign", "channel"), include_measures=True)
+    cur = df.attrs["currency"]
+    rows = [
+        [r["campaign"], r["channel"],
+         format_value(r["spend"], "revenue", lang=lang, currency=cur),  # spend is money too
+         *(format_value(r[k], k, lang=lang, currency=cur) for k in kpis)]
+        for _, r in result.iterrows()
+    ]
+    # English heads are the KPI names a user types; Vietnamese ones the catalog's labels
+    head = [tr("campaign", "chiến dịch"), tr("channel", "kênh"), tr("spend", "chi phí"),
+            *(get_kpi(k).short_label(lang) if lang == "vi" else k for k in kpis)]
+    path, n = sample_path(), len(df)
+    print(tr(f"kpikit demo: {path} ({n} rows, {cur})\n",
+             f"kpikit demo: {path} ({n} dòng, {cur})\n"))
+    print(table(rows, head))
+    if a.table_only:
+        return 0
+    from ..batch import demo_spec, print_progress, run_batch
+
+    print(tr("\nRunning the demo batch (goal setting, evaluation, optimisation per campaign)...",
+             "\nĐang chạy lô demo (đặt mục tiêu, đánh giá, tối ưu cho từng chiến dịch)..."),
+          flush=True)
+    with interruptible(lang):
+        return report(run_batch(demo_spec(a.output_dir, lang), jobs=a.jobs, force=a.force,
+                                progress=partial(print_progress, lang=lang),
+                                timeout=a.timeout, wait=a.wait,
+                                on_wait=partial(waiting, lang=lang)), lang)
+
+
+def cmd_batch(a: argparse.Namespace) -> int:
+    """``kpikit batch``: run a spec's notebooks per campaign; exit 1 if a run failed, 3 if
+    an alert of ``--fail-on`` severity or worse is active."""
+    from ..batch import load_spec, print_progress, run_batch
+
+    spec = load_spec(a.spec)
+    lang = a.lang if a.lang_given else spec.parameters.get("lang", a.lang)
+    a.lang = lang if lang in LANGS else "en"
+    with using_language(a.lang), interruptible(a.lang):
+        result = run_batch(spec, jobs=a.jobs, force=a.force,
+                           progress=partial(print_progress, lang=a.lang),
+                           executor=a.executor, scheduler=a.scheduler,
+                           timeout=a.timeout, wait=a.wait,
+                           on_wait=partial(waiting, lang=a.lang), notify_url=a.notify_url)
+        code = report(result, a.lang)
+        # --fail-on: an active alert of that severity or worse fails cron and CI (exit 3)
+        return code or (3 if result.monitor is not None
+                        and result.monitor.failing(a.fail_on) else 0)
+
+
+class Interrupted(SystemExit):
+    """Ctrl+C during a batch: exit 130 with a word on resuming, not a traceback."""
+
+
+@contextmanager
+def interruptible(lang: str | None = None) -> Iterator[None]:
+    """Turn Ctrl+C inside the block into exit code 130 and a word on how to resume."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        with using_language(resolve_lang(lang)):
+            print(tr("\nInterrupted. Finished runs are kept; run the same command again to "
+                     "resume.",
+                     "\nĐã dừng. Các lượt đã xong được giữ lại; chạy lại cùng lệnh để tiếp "
+                     "tục."), file=sys.stderr)
+        raise Interrupted(130) from None
+
+
+def waiting(info: dict, lang: str | None = None) -> None:
+    """Say once that this batch queues behind another one on the same folder."""
+    pid, started = info.get("pid", "?"), info.get("started", "?")
+    # the batch may call this from its own thread, where no language block is open
+    with using_language(resolve_lang(lang)):
+        print(tr(f"Waiting for the batch already running here (PID {pid}, started "
+                 f"{started})...",
+                 f"Đang đợi lô khác (PID {pid}, bắt đầu lúc {started}) chạy xong..."),
+              file=sys.stderr, flush=True)
+
+
+def _severity(severity: str) -> str:
+    """An alert's severity in the reader's words (an unknown one as it is)."""
+    words = {"critical": tr("critical", "nghiêm trọng"), "warning": tr("warning", "cảnh báo"),
+             "info": tr("info", "thông tin")}
+    return words.get(severity, severity)
+
+
+def report(result, lang: str | None = None) -> int:
+    """List a batch's failures and alerts, end with the index path; exit code 1 if any failed."""
+    lang = resolve_lang(lang)
+    with using_language(lang):
+        _report(result, lang)
+    print(result.index)
+    return 1 if result.failed else 0
+
+
+def _report(result, lang: str) -> None:
+    mon = getattr(result, "monitor", None)
+    if mon is not None and mon.alerts:
+        n = len(mon.alerts)
+        print(tr(f"\n{n} alert(s):", f"\n{n} cảnh báo:"), file=sys.stderr)
+        for al in mon.alerts:
+            # an alert keeps its message in every language it was written in
+            text = al["message"].get(lang) or al["message"]["en"]
+            print(f"  [{_severity(al['severity'])}] {text}", file=sys.stderr)
+    for note in getattr(mon, "notifications", ()) or ():
+        if not note.get("ok"):
+            channel, error = note.get("channel"), note.get("error")
+            print(tr(f"  notification failed ({channel}): {error}",
+                     f"  gửi thông báo thất bại ({channel}): {error}"), file=sys.stderr)
+    if result.failed:
+        n = len(result.failed)
+        print(tr(f"\n{n} run(s) failed:", f"\n{n} lượt chạy bị lỗi:"), file=sys.stderr)
+        for r in result.failed:
+            print(f"  {r['label']}: {r.get('error')}", file=sys.stderr)
+
+
+def cmd_lesson(a: argparse.Namespace) -> int:
+    """Serve the KPI basics lesson without code (Voila) until Ctrl+C: kernels started
+    ahead for the class, idle ones stopped (see :func:`kpikit.lesson.voila_command`)."""
+    from ..batch import notebook_path
+
+    lang = a.lang
+    if not _has_module("voila"):
+        raise ParameterError(tr(
+            "the lesson is served by Voila, which is not installed. Fix: pip install voila "
+            "(python3 run.py lesson installs it).",
+            "bài học được phục vụ bằng Voila, nhưng Voila chưa được cài. Cách sửa: pip "
+            "install voila (python3 run.py lesson sẽ cài nó)."),
+                             code=ProblemCode.DEPENDENCY_MISSING)
+    from ..lesson import voila_command
+
+    # the lesson's Voila template lives in a private folder for the server's lifetime
+    with _lesson_folder() as folder:
+        cmd, env = voila_command(notebook_path("00_kpi_basics"), folder, port=a.port,
+                                 lang=lang, no_browser=a.no_browser)
+        port = a.port
+        # kernels started ahead speak the server's language; ?lang= needs the pool off
+        print(tr(f"Serving the KPI lesson in English at http://127.0.0.1:{port}/ ; Ctrl+C "
+                 "stops it. (With KPIKIT_LESSON_POOL=0, ?lang=vi in the address switches "
+                 "language.)",
+                 f"Bài học KPI bằng tiếng Việt đang chạy tại http://127.0.0.1:{port}/ ; "
+                 "Ctrl+C để dừng. (Với KPIKIT_LESSON_POOL=0, thêm ?lang=en vào địa chỉ để "
+                 "đổi ngôn ngữ.)"), file=sys.stderr, flush=True)
+        return _serve(cmd, env)
+
+
+# The lesson-serving helpers below move to kpikit/runs/lesson_server.py at the merge.
+
+@contextmanager
+def _lesson_folder() -> Iterator[str]:
+    """A private folder named by this process, removed when the server stops; folders of
+    servers that were killed (their PID gone) are reclaimed here."""
+    import shutil
+    import tempfile
+
+    from .._lock import pid_alive
+
+    root = Path(tempfile.gettempdir())
+    for old in root.glob("kpikit-lesson-*"):
+        pid = old.name.split("-")[2] if old.name.count("-") >= 3 else ""
+        if pid.isdigit() and not pid_alive(int(pid)):
+            shutil.rmtree(old, ignore_errors=True)
+    folder = tempfile.mkdtemp(prefix=f"kpikit-lesson-{os.getpid()}-")
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _serve(cmd: list[str], env: dict[str, str]) -> int:
+    """Run the server until Ctrl+C or SIGTERM; it dies with this process (Linux)."""
+    import signal
+    import subprocess
+
+    from .._runner import die_with_parent
+
+    parent = os.getpid()
+    proc = subprocess.Popen(cmd, env=env, preexec_fn=(  # arms a death signal only
+        (lambda: die_with_parent(parent, signal.SIGTERM)) if os.name == "posix" else None))
+
+    def stop(*_: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        return proc.wait()
+    except KeyboardInterrupt:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        return 0
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _has_module(name: str) -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec(name) is not None

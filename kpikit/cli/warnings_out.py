@@ -1,0 +1,36 @@
+"""What the command prints on stderr after a run: its warnings and its error, labelled."""
+
+from __future__ import annotations
+
+import sys
+import warnings
+
+from .._lang import tr, using_language
+
+
+def _spoken(lang: str | None) -> str:
+    # the label follows the command's language even where no language block is open
+    # (main prints the error after leaving it); anything but Vietnamese reads English
+    return "vi" if lang == "vi" else "en"
+
+
+def error_label(lang: str | None) -> str:
+    """``error`` in the command's language."""
+    with using_language(_spoken(lang)):
+        return tr("error", "lỗi")
+
+
+def warning_label(lang: str | None) -> str:
+    """``warning`` in the command's language."""
+    with using_language(_spoken(lang)):
+        return tr("warning", "cảnh báo")
+
+
+def show_warnings(caught: list[warnings.WarningMessage], lang: str | None) -> None:
+    """Print kpikit's own warnings (not those of the libraries under it), one a line."""
+    from ..errors import KpikitWarning
+
+    label = warning_label(lang)
+    for w in caught:
+        if issubclass(w.category, KpikitWarning):
+            print(f"{label}: {w.message}", file=sys.stderr)
