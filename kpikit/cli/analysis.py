@@ -24,7 +24,7 @@ def cmd_evaluate(a: argparse.Namespace) -> int:
     from ..evaluate import evaluate
     from ..format import format_change, format_percent, format_value
     from ..notebook import estimated_line, freshness_line
-    from ..plan import Plan
+    from ..plans import Plan
 
     lang = a.lang
     plan = Plan.from_yaml(Path(a.plan))

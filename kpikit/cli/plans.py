@@ -6,15 +6,14 @@ import argparse
 import sys
 from pathlib import Path
 
-from .._lang import resolve_lang, tr
+from .._lang import tr
 from .options import load_export
 from .tables import day, span, table
 
 
 def cmd_plan_suggest(a: argparse.Namespace) -> int:
     """``kpikit plan suggest``: a starting plan from the data, as YAML."""
-    from ..goals import suggest_plan
-    from ..plan import parse_period
+    from ..plans import parse_period, suggest_plan
 
     df = load_export(a)
     period = parse_period(a.period) if a.period else None
@@ -32,20 +31,6 @@ def cmd_plan_suggest(a: argparse.Namespace) -> int:
     return 0
 
 
-def _method_words(method: str, lang: str | None = None) -> str:
-    """A baseline method (``last_year`` ...) in the reader's words."""
-    from ..goals import METHOD_TEXT
-
-    return METHOD_TEXT.get(method, (method,) * 2)[resolve_lang(lang) == "vi"]
-
-
-def _feasibility_words(label: str, lang: str | None = None) -> str:
-    """A feasibility verdict (``realistic`` ...) in the reader's words."""
-    from ..goals import FEASIBILITY_LABELS
-
-    return FEASIBILITY_LABELS[label][resolve_lang(lang) == "vi"]
-
-
 def _count(n: object) -> str:
     """' 3' after 'trailing' (nothing for the other methods)."""
     return f" {n:.0f}" if isinstance(n, int | float) and n == n else ""
@@ -61,9 +46,8 @@ def cmd_plan_check(a: argparse.Namespace) -> int:
     Exit code 0 when the plan is measurable and consistent, 1 when not.
     """
     from ..format import format_change, format_number, format_percent, format_value
-    from ..goals import check_plan
     from ..notebook import translate
-    from ..plan import Plan
+    from ..plans import Plan, check_plan, feasibility_word, method_text
 
     lang = a.lang
     plan = Plan.from_yaml(Path(a.plan))
@@ -77,10 +61,10 @@ def cmd_plan_check(a: argparse.Namespace) -> int:
 
     rows = [[r.kpi, translate(r.owner, lang), translate(r.cadence, lang),
              translate(r.horizon, lang), shown(r.target, r.kpi), shown(r.baseline, r.kpi),
-             f"{_method_words(r.baseline_method, lang)}{_count(r.baseline_trailing)} "
+             f"{method_text(r.baseline_method, lang)}{_count(r.baseline_trailing)} "
              f"{_when(r.baseline_start, lang)}..{_when(r.baseline_end, lang)}",
              format_change(r.change_vs_baseline, lang),
-             _feasibility_words(r.feasibility, lang)
+             feasibility_word(r.feasibility, lang)
              + ("" if r.percentile != r.percentile else f" (p{r.percentile:.0f})")]
             for r in check.targets.itertuples()]
     print(table(rows, [tr("kpi", "KPI"), tr("owner", "người phụ trách"),
