@@ -16,7 +16,7 @@ import time
 
 import numpy as np
 
-from kpikit.optimize import ResponseCurve, allocate
+from kpikit.analysis.optimize import ResponseCurve, allocate
 
 
 def main() -> None:

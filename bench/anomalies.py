@@ -25,8 +25,8 @@ import time
 import numpy as np
 import pandas as pd
 
-from kpikit.anomalies import calendar_events, detect
-from kpikit.evaluate import anomalies as old_detector
+from kpikit.analysis.anomalies import calendar_events, detect
+from kpikit.analysis.series import anomalies as old_detector
 from kpikit.sample import load_sample
 
 MEASURES = ("revenue", "conversions", "spend", "clicks")

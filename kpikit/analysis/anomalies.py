@@ -14,7 +14,7 @@ same event when there is one:
 
 A day is only judged once ``min_history`` earlier days are known. A zero on a
 day that is usually not zero is a tracking outage, whatever the calendar says.
-The old detector, :func:`kpikit.evaluate.anomalies`, remains for comparison.
+The old detector, :func:`kpikit.analysis.series.anomalies`, remains for comparison.
 """
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from ._lang import tr
-from .errors import ParameterError
+from kpikit._lang import tr
+from kpikit.errors import ParameterError
 
 __all__ = ["SENSITIVITIES", "calendar_events", "detect", "flags", "tet_dates"]
 
