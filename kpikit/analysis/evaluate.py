@@ -271,7 +271,7 @@ def evaluate(
 
 
 def latest_day(k: KPI, scoped: pd.DataFrame, known: date, days: int = 120) -> dict:
-    """The data's last day judged by the calendar-aware detector (kpikit.anomalies)."""
+    """The data's last day judged by the calendar-aware detector (kpikit.analysis.anomalies)."""
     from kpikit.analysis.anomalies import detect
 
     lo = (pd.Timestamp(known) - pd.Timedelta(days=days - 1)).date()
