@@ -9,6 +9,7 @@ both for one KPI of an evaluation: against last year, and against the target.
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Mapping
 from datetime import date
 
@@ -18,8 +19,9 @@ import pandas as pd
 from kpikit._lang import tr
 from kpikit.analysis.pacing import last_year_day, sum_terms
 from kpikit.catalog import KPI, get_kpi
+from kpikit.compute import compute
 from kpikit.errors import ParameterError, ProblemCode
-from kpikit.goals import TREES, KPITree, cascade
+from kpikit.goals import TREES, KPITree, cascade, tree_baselines
 from kpikit.plan import Plan
 
 __all__ = ["DRIVER_TREES", "attribute", "lmdi", "mix_rate"]
@@ -92,10 +94,6 @@ def window_value(data: pd.DataFrame, k: KPI, start: date, end: date) -> float:
     w = data[(data["date"] >= pd.Timestamp(start)) & (data["date"] <= pd.Timestamp(end))]
     if w.empty or any(m not in w for m in k.measures):
         return math.nan
-    import warnings
-
-    from kpikit.compute import compute
-
     with warnings.catch_warnings():  # a partial window warns; the caller judges the value
         warnings.simplefilter("ignore")
         return float(compute(w, [k.name], by=None)[k.name].iloc[0])
@@ -103,8 +101,6 @@ def window_value(data: pd.DataFrame, k: KPI, start: date, end: date) -> float:
 
 def tree_values(data: pd.DataFrame, tree: KPITree, start: date, end: date) -> dict[str, float]:
     """The tree's goal and drivers over ``start..end``."""
-    from kpikit.goals import tree_baselines
-
     w = data[(data["date"] >= pd.Timestamp(start)) & (data["date"] <= pd.Timestamp(end))]
     return tree_baselines(tree, w)
 

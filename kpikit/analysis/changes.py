@@ -8,6 +8,7 @@ Poisson rate test for a total, and a z-test of ratios (days as units) otherwise.
 from __future__ import annotations
 
 import math
+import warnings
 from datetime import date, timedelta
 
 import pandas as pd
@@ -39,8 +40,6 @@ def compare_windows(k: KPI, now: pd.DataFrame, before: pd.DataFrame) -> tuple[fl
 
     if not k.is_ratio:
         if MEASURES[k.measures[0]].money or max(n1.mean(), n0.mean()) >= 20:
-            import warnings
-
             with warnings.catch_warnings():  # identical days: the test says p = nan
                 warnings.simplefilter("ignore", RuntimeWarning)
                 p = stats.ttest_ind(n1, n0, equal_var=False).pvalue

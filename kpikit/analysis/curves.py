@@ -21,6 +21,8 @@ from kpikit._lang import nfmt, tr
 from kpikit.analysis.stats import aic as akaike
 from kpikit.analysis.stats import holdout
 from kpikit.errors import KpikitError, KpikitWarning, ParameterError, ProblemCode
+from kpikit.goals import scope_data
+from kpikit.periods import has_period_rows, spread_periods
 
 __all__ = [
     "FORMS",
@@ -326,8 +328,6 @@ def fit_curves(
 
     Returns the curves, and for each channel that was refused the reason.
     """
-    from kpikit.goals import scope_data
-
     if outcome not in data or "spend" not in data:
         raise ParameterError(tr(
             f"the table needs 'spend' and {outcome!r} per channel to fit response curves. "
@@ -336,8 +336,6 @@ def fit_curves(
             f"bảng cần 'spend' và {outcome!r} theo kênh để ước lượng đường phản hồi. Cách "
             "sửa: chọn outcome='conversions' hoặc 'revenue', hoặc dùng fit_joint cho một kết "
             "quả tổng."), code=ProblemCode.COLUMN_MISSING)
-    from kpikit.periods import has_period_rows, spread_periods
-
     if freq not in ("D", "W"):
         raise ParameterError(tr(f"freq={freq!r}: choose D or W.", f"freq={freq!r}: chọn D hoặc W."),
                              code=ProblemCode.PARAMETER_CHOICE)

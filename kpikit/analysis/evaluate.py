@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from kpikit._lang import resolve_lang, tr
+from kpikit.analysis.anomalies import detect
 from kpikit.analysis.attribution import attribute
 from kpikit.analysis.changes import changes
 from kpikit.analysis.pacing import (
@@ -45,7 +46,8 @@ from kpikit.analysis.status import (
 )
 from kpikit.catalog import KPI, MEASURES, get_kpi
 from kpikit.errors import ParameterError, ProblemCode
-from kpikit.goals import CADENCE_FREQ, resolve_target, scope_data
+from kpikit.goals import CADENCE_FREQ, kpi_history, resolve_target, scope_data
+from kpikit.periods import cuts_rows, data_end, spread_periods
 from kpikit.plan import Plan, parse_period
 
 __all__ = ["STATUSES", "Evaluation", "evaluate"]
@@ -117,8 +119,6 @@ def period_label(s: date, e: date, level: str, cadence: str) -> str:
     return f"{s:%Y-%m}"
 
 
-
-
 @parts_memo
 def evaluate(
     data: pd.DataFrame,
@@ -171,8 +171,6 @@ def evaluate(
     """
     if lang is not None:
         resolve_lang(lang)  # refuse an unknown language now, not when the summary is read
-    from kpikit.periods import cuts_rows, data_end, spread_periods
-
     as_of = pd.Timestamp(as_of).date()
     start, end = resolve_period(plan, period)
     if as_of < start:
@@ -272,8 +270,6 @@ def evaluate(
 
 def latest_day(k: KPI, scoped: pd.DataFrame, known: date, days: int = 120) -> dict:
     """The data's last day judged by the calendar-aware detector (kpikit.analysis.anomalies)."""
-    from kpikit.analysis.anomalies import detect
-
     lo = (pd.Timestamp(known) - pd.Timedelta(days=days - 1)).date()
     parts = daily_parts(scoped, k, lo, known)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -295,7 +291,6 @@ def latest_day(k: KPI, scoped: pd.DataFrame, known: date, days: int = 120) -> di
 
 
 def long_trend(k: KPI, scoped: pd.DataFrame, as_of: date, months: int = 12) -> Trend:
-    from kpikit.goals import kpi_history
-
+    """The trend of a long-term KPI over its last ``months`` months of history."""
     hist = kpi_history(scoped[scoped["date"] <= pd.Timestamp(as_of)], k.name, freq="M")
     return trend(hist.tail(months).tolist(), k.higher_is_better)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterable
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from kpikit._files import read_limited
 from kpikit._lang import tr
 from kpikit.errors import ParameterError, ProblemCode
 
@@ -37,11 +40,6 @@ def load_meridian(path: str) -> tuple[pd.DataFrame, pd.Series, pd.Series]:
     ParameterError
         When a column the mapping needs is missing (the message names the mapping).
     """
-    import io
-    from pathlib import Path
-
-    from kpikit._files import read_limited
-
     raw = read_limited(Path(path), "optimize")
     df = pd.read_csv(io.BytesIO(raw))
     df = df.loc[:, [c for c in df.columns if not str(c).startswith("Unnamed")]]

@@ -10,6 +10,7 @@ people are in :mod:`kpikit.views.prose`.
 from __future__ import annotations
 
 import math
+import warnings
 from datetime import date
 
 import numpy as np
@@ -18,6 +19,7 @@ import pandas as pd
 from kpikit.analysis.pacing import tidy, value_of
 from kpikit.analysis.stats import norm_sf
 from kpikit.catalog import KPI
+from kpikit.compute import compute
 
 __all__ = [
     "STATUSES",
@@ -133,8 +135,6 @@ def judge_sum(k: KPI, parts: pd.DataFrame, weights: pd.DataFrame, target: float,
 def judge_snapshot(k: KPI, scoped: pd.DataFrame, start: date, end: date, target: float,
                     as_of: date, min_elapsed: float) -> dict:
     """Followers and follower growth: the snapshot to date, projected by a straight line."""
-    from kpikit.compute import compute
-
     measure = k.measures[0]
     upto = min(end, as_of)
     window = scoped[(scoped["date"] >= pd.Timestamp(start))
@@ -148,8 +148,6 @@ def judge_snapshot(k: KPI, scoped: pd.DataFrame, start: date, end: date, target:
         out.update(actual=nan, projection=nan, low=nan, high=nan, probability=nan,
                    status="no data")
         return out
-    import warnings
-
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         daily = compute(window, measure, by=None, freq="D")[measure].to_numpy(dtype=float)
