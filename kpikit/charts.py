@@ -421,7 +421,7 @@ def pacing_chart(series, kpi: str, *, lang: str | None = None, currency: str | N
 def waterfall_chart(table, *, lang: str | None = None, currency: str | None = None,
                     title: str | None = None, before_label: str | None = None,
                     after_label: str | None = None) -> go.Figure:
-    """An attribution (:func:`kpikit.evaluate.lmdi`) as a waterfall: before, effects, after."""
+    """An attribution (:func:`kpikit.analysis.attribution.lmdi`) as a waterfall."""
     lang = resolve_lang(lang)
     goal = get_kpi(table.attrs["goal"])
     words = {"en": ("before", "after"), "vi": ("trước", "sau")}["vi" if lang == "vi" else "en"]

@@ -4,7 +4,7 @@ Every text exists in English and Vietnamese; the notebook shows one language, ch
 its ``lang`` parameter, so a trainer keeps one notebook, not two copies. KPI names come
 from the catalog's labels, and every number is computed by the same kpikit functions the
 other notebooks use (:func:`kpikit.compute`, :func:`kpikit.goals.recommend_kpis`,
-:func:`kpikit.goals.availability`, :func:`kpikit.evaluate.evaluate`, ...).
+:func:`kpikit.goals.availability`, :func:`kpikit.analysis.evaluate.evaluate`, ...).
 
 Importing this module loads ipywidgets; ``import kpikit`` does not.
 """
@@ -745,7 +745,7 @@ class PacingSimulator(_Lesson):
     """Cadence, day of the month and target: actual, expected by now, projection, status.
 
     The plan is built on the fly (one KPI, one campaign, one month) and judged by
-    :func:`kpikit.evaluate.evaluate`, the same call notebook 02 makes.
+    :func:`kpikit.analysis.evaluate.evaluate`, the same call notebook 02 makes.
     """
 
     def __init__(self, data: pd.DataFrame, *, lang: str = "en",
