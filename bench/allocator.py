@@ -3,7 +3,7 @@
     python bench/allocator.py [--repeats 20]
 
 Logarithmic curves have a closed-form optimum (equal marginal returns); the script
-times kpikit.optimize.allocate against it and a plain equal split, and prints the
+times kpikit.analysis.optimize.allocate against it and a plain equal split, and prints the
 distance to the optimum (goal: under 0.2 s and within 0.1%).
 """
 
@@ -16,7 +16,7 @@ import time
 
 import numpy as np
 
-from kpikit.optimize import ResponseCurve, allocate
+from kpikit.analysis.optimize import ResponseCurve, allocate
 
 
 def main() -> None:

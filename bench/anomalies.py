@@ -6,8 +6,8 @@ double days and monthly budget changes) get anomalies injected at random, seeded
 days: a spike (x3 to x5), a drop (x0.15 to x0.35), a level shift (x0.4 or x2.2
 from that day on; found when flagged within its first 7 days) and a tracking
 outage (3 to 5 days of zeros). Both detectors, the old trailing-median one
-(:func:`kpikit.evaluate.anomalies`) and the calendar-aware one
-(:func:`kpikit.anomalies.detect`), see the same series in the same run.
+(:func:`kpikit.analysis.series.anomalies`) and the calendar-aware one
+(:func:`kpikit.analysis.anomalies.detect`), see the same series in the same run.
 
 * recall: injected anomalies found (any flagged day in the anomaly's days);
 * precision: flagged days that fall on an injected anomaly's days, over all
@@ -25,8 +25,8 @@ import time
 import numpy as np
 import pandas as pd
 
-from kpikit.anomalies import calendar_events, detect
-from kpikit.evaluate import anomalies as old_detector
+from kpikit.analysis.anomalies import calendar_events, detect
+from kpikit.analysis.series import anomalies as old_detector
 from kpikit.sample import load_sample
 
 MEASURES = ("revenue", "conversions", "spend", "clicks")

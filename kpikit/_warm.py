@@ -49,7 +49,8 @@ def _warm_up(data_files: list[str]) -> None:
     import plotly.io as pio
     import scipy.stats  # noqa: F401
 
-    from kpikit import batch, charts, optimize, plans, widgets  # noqa: F401
+    from kpikit import batch, charts, plans, widgets  # noqa: F401
+    from kpikit.analysis import optimize  # noqa: F401
     from kpikit.io import preload
 
     for f in data_files:
@@ -68,7 +69,7 @@ def _exercise() -> None:
 
     import kpikit
     from kpikit import notebook as nb
-    from kpikit.evaluate import evaluate
+    from kpikit.analysis.evaluate import evaluate
     from kpikit.plans import Plan
 
     sample = kpikit.load_sample()

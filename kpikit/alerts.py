@@ -312,9 +312,9 @@ def _run_alerts(run: RunInfo, rules: Sequence[Rule], lang: str) -> list[dict[str
                       "projection": k.get("projection"), "status": k.get("status")}
             if rule.rule == "status" and k.get("status") in rule.statuses:
                 st = k["status"]
-                from .evaluate import STATUS_TEXT
+                from .views.prose import status_text
 
-                words = STATUS_TEXT.get(st, (st, st))
+                words = (status_text(st, "en"), status_text(st, "vi"))
                 out.append(_alert(run, rule, name, st, values,
                                   f"{run.campaign}: {en_name} is {words[0]} ({show['actual']} vs "
                                   f"{show['target']}, projected {show['projection']})",

@@ -1013,10 +1013,11 @@ def _headline(run: Run, results: dict[str, Any] | None) -> list[tuple[str, str]]
 
 
 def _status_word(status: str, lang: str) -> str:
-    from .evaluate import STATUS_TEXT
+    from .analysis.status import STATUSES
+    from .views.prose import status_text
 
-    if status in STATUS_TEXT:
-        return STATUS_TEXT[status][1 if lang == "vi" else 0]
+    if status in STATUSES:
+        return status_text(status, lang)
     return _INDEX_TEXT[lang].get(status, status)
 
 

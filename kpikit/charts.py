@@ -323,12 +323,11 @@ def scorecard_chart(ev, *, lang: str | None = None, currency: str | None = None)
     expected by now (pacing); the delta compares the actual with that expectation.
     """
     lang = resolve_lang(lang)
-    from .evaluate import STATUS_TEXT
+    from .views.prose import status_text
 
     t = ev.totals()
     n = len(t)
     fig = _figure()
-    i = 1 if lang == "vi" else 0
     for j, r in enumerate(t.itertuples()):
         k = get_kpi(r.kpi)
         y0, y1 = 1 - (j + 1) / n, 1 - j / n
@@ -363,7 +362,7 @@ def scorecard_chart(ev, *, lang: str | None = None, currency: str | None = None)
             x=0.32, y=(y0 + y1) / 2, xref="paper", yref="paper", xanchor="right",
             showarrow=False, align="right",
             text=(f"<b>{short_label(r.kpi, lang)}</b><br>"
-                  f"<span style='color:{STATUS_COLORS[r.status]}'>{STATUS_TEXT[r.status][i]}"
+                  f"<span style='color:{STATUS_COLORS[r.status]}'>{status_text(r.status, lang)}"
                   f"</span><br><span style='font-size:11px;color:#777'>"
                   f"{plot_text(r.owner)}</span>"))
     title = {"en": "Scorecard as of {d}", "vi": "Bảng điểm ngày {d}"}[lang if lang == "vi"
@@ -411,9 +410,9 @@ def pacing_chart(series, kpi: str, *, lang: str | None = None, currency: str | N
     label = k.label(lang) + ("" if k.is_ratio else {"en": " (cumulative)",
                                                     "vi": " (lũy kế)"}.get(lang, ""))
     if status:
-        from .evaluate import STATUS_TEXT
+        from .views.prose import status_text
 
-        label += f" · {STATUS_TEXT[status][1 if lang == 'vi' else 0]}"
+        label += f" · {status_text(status, lang)}"
     fig.update_layout(title=label, height=380, legend={"orientation": "h", "y": -0.15})
     fig.update_yaxes(**_axis_format(k.unit))
     return _finish(_day_axis(fig, lang), lang)
@@ -422,7 +421,7 @@ def pacing_chart(series, kpi: str, *, lang: str | None = None, currency: str | N
 def waterfall_chart(table, *, lang: str | None = None, currency: str | None = None,
                     title: str | None = None, before_label: str | None = None,
                     after_label: str | None = None) -> go.Figure:
-    """An attribution (:func:`kpikit.evaluate.lmdi`) as a waterfall: before, effects, after."""
+    """An attribution (:func:`kpikit.analysis.attribution.lmdi`) as a waterfall."""
     lang = resolve_lang(lang)
     goal = get_kpi(table.attrs["goal"])
     words = {"en": ("before", "after"), "vi": ("trước", "sau")}["vi" if lang == "vi" else "en"]

@@ -4,7 +4,7 @@ Every text exists in English and Vietnamese; the notebook shows one language, ch
 its ``lang`` parameter, so a trainer keeps one notebook, not two copies. KPI names come
 from the catalog's labels, and every number is computed by the same kpikit functions the
 other notebooks use (:func:`kpikit.compute`, :func:`kpikit.goals.recommend_kpis`,
-:func:`kpikit.goals.availability`, :func:`kpikit.evaluate.evaluate`, ...).
+:func:`kpikit.goals.availability`, :func:`kpikit.analysis.evaluate.evaluate`, ...).
 
 Importing this module loads ipywidgets; ``import kpikit`` does not.
 """
@@ -663,15 +663,14 @@ def diagnosis_html(ev: Any, lang: str = "en") -> Any:
     probabilities, attribution) folded below, for those who want them."""
     from IPython.display import HTML
 
-    from .evaluate import STATUS_TEXT
     from .notebook import diagnosis
+    from .views.prose import status_text
 
-    i = 1 if lang == "vi" else 0
     totals = ev.totals()
     bad = totals[totals["status"].isin(["off track", "missed", "at risk"])]
     shown = bad if len(bad) else totals
     cur = getattr(ev.plan, "currency", None)
-    rows = [[html.escape(get_kpi(r.kpi).label(lang)), html.escape(STATUS_TEXT[r.status][i]),
+    rows = [[html.escape(get_kpi(r.kpi).label(lang)), html.escape(status_text(r.status, lang)),
              html.escape(format_value(r.actual, r.kpi, lang=lang, currency=cur)),
              html.escape(format_value(r.target, r.kpi, lang=lang, currency=cur))]
             for r in shown.itertuples()]
@@ -746,7 +745,7 @@ class PacingSimulator(_Lesson):
     """Cadence, day of the month and target: actual, expected by now, projection, status.
 
     The plan is built on the fly (one KPI, one campaign, one month) and judged by
-    :func:`kpikit.evaluate.evaluate`, the same call notebook 02 makes.
+    :func:`kpikit.analysis.evaluate.evaluate`, the same call notebook 02 makes.
     """
 
     def __init__(self, data: pd.DataFrame, *, lang: str = "en",
@@ -797,21 +796,21 @@ class PacingSimulator(_Lesson):
                     language=self.lang, campaigns=(self.campaign,))
 
     def evaluation(self) -> Any:
-        from .evaluate import evaluate
+        from .analysis.evaluate import evaluate
 
         return evaluate(self.data, self.plan(),
                         as_of=self.start + timedelta(days=self.day.value - 1), lang=self.lang)
 
     def redraw(self) -> None:
-        from .evaluate import STATUS_TEXT, pacing_series
+        from .analysis.series import pacing_series
+        from .views.prose import status_text
 
         ev = self.evaluation()
         rows = ev.rows[ev.rows["kpi"] == self.kpi]
         f = lambda v: format_value(v, self.kpi, lang=self.lang, currency=self.currency)  # noqa
-        i = 1 if self.lang == "vi" else 0
         body = [(html.escape(f"{r.start:%d/%m}–{r.end:%d/%m}" if r.level == "period" else "Σ"),
                  f(r.actual), f(r.expected), f(r.target), f(r.projection),
-                 html.escape(STATUS_TEXT[r.status][i])) for r in rows.itertuples()]
+                 html.escape(status_text(r.status, self.lang))) for r in rows.itertuples()]
         head = ["", *(text(k, self.lang) for k in
                       ("actual", "expected", "target", "projection", "status"))]
         self.result.value = _table_html(body, head)
@@ -1056,8 +1055,8 @@ class Quiz(_Lesson):
 
 def owner_table(ev: Any, *, lang: str = "en") -> pd.DataFrame:
     """Owners of an evaluation's KPIs with status, attainment and probability, readable."""
-    from .evaluate import accountability
     from .notebook import rename
+    from .views.prose import accountability
 
     out = accountability(ev, lang)
     for c in ("attainment", "probability"):

@@ -707,10 +707,9 @@ def scorecard_table(ev: Any, *, lang: str | None = None,
                     currency: str | None = None) -> pd.DataFrame:
     """The whole-period row of every KPI, formatted for reading."""
     lang = resolve_lang(lang)
-    from .evaluate import STATUS_TEXT
     from .format import format_change
+    from .views.prose import status_text
 
-    i = 1 if lang == "vi" else 0
     rows = []
     for r in ev.totals().itertuples():
         def fv(v: float, kpi: str = r.kpi) -> str:
@@ -724,7 +723,7 @@ def scorecard_table(ev: Any, *, lang: str | None = None,
         est = est if bool(getattr(r, "estimated", False)) else ""
         rows.append({
             "kpi": get_kpi(r.kpi).label(lang), "owner": owner_text(r.owner, lang),
-            "status": STATUS_TEXT[r.status][i], "actual": fv(r.actual) + est,
+            "status": status_text(r.status, lang), "actual": fv(r.actual) + est,
             "expected": fv(r.expected), "target": fv(r.target),
             "attainment": format_percent(r.attainment, 0, lang),
             "projection": fv(r.projection),
@@ -747,7 +746,7 @@ def evaluation_figures(data: pd.DataFrame, ev: Any, *, lang: str | None = None) 
     """Scorecard, then per KPI a pacing chart and the attribution waterfall."""
     lang = resolve_lang(lang)
     from . import charts
-    from .evaluate import pacing_series
+    from .analysis.series import pacing_series
 
     cur = data.attrs.get("currency")
     figs = {"scorecard": charts.scorecard_chart(ev, lang=lang, currency=cur)}
@@ -798,6 +797,8 @@ def write_evaluation(params: Any, ev: Any, figures: Mapping[str, Any]) -> dict[s
 
 def evaluation_payload(ev: Any, parameters: dict[str, Any], files: dict[str, str]) -> dict:
     """The content of an evaluation's ``results.json`` (schema ``kpikit/evaluation``)."""
+    from .views.prose import summary_lines
+
     keep = ["kpi", "objective", "owner", "horizon", "cadence", "direction", "actual", "target",
             "expected", "attainment", "projection", "low", "high", "probability",
             "projected_attainment", "status", "pacing", "elapsed_days", "days",
@@ -827,7 +828,7 @@ def evaluation_payload(ev: Any, parameters: dict[str, Any], files: dict[str, str
     return {"notebook": "02_evaluation", "parameters": parameters,
             "plan": ev.plan.name, "currency": ev.plan.currency, "as_of": ev.as_of,
             "period": list(ev.period), "pacing": ev.pacing, "statuses": statuses, "kpis": kpis,
-            **fresh, "summary": list(ev.summary), "files": files}
+            **fresh, "summary": list(summary_lines(ev)), "files": files}
 
 
 def paragraphs(lines: Sequence[str]) -> Any:
@@ -851,7 +852,7 @@ def paragraphs(lines: Sequence[str]) -> Any:
 def optimization_inputs(params: Any, data_path: Any) -> dict[str, Any]:
     """Load data and fit the curves for notebook 03 (per channel, or jointly for a
     Meridian-shaped weekly file)."""
-    from .optimize import fit_curves, fit_joint, is_meridian, load_meridian
+    from .analysis.optimize import fit_curves, fit_joint, is_meridian, load_meridian
 
     if data_path is not None and Path(data_path).suffix.lower() == ".csv" and is_meridian(
             pd.read_csv(data_path, nrows=0).columns):
@@ -974,6 +975,9 @@ def holdout_lines(curves: Mapping[str, Any], lang: str | None = None) -> list[st
 
 def diagnosis(ev: Any) -> list[str]:
     """Summary lines of the KPIs that are off track, at risk or missed (all, if none)."""
-    bad = [line for line, status in zip(ev.summary, ev.totals()["status"], strict=True)
+    from .views.prose import summary_lines
+
+    lines = summary_lines(ev)
+    bad = [line for line, status in zip(lines, ev.totals()["status"], strict=True)
            if status in ("off track", "missed", "at risk")]
-    return bad or list(ev.summary)
+    return bad or list(lines)

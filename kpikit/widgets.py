@@ -375,7 +375,7 @@ class EvaluationExplorer:
     def __init__(self, data: pd.DataFrame, plan: Plan, *, as_of: date, lang: str | None = None,
                  evaluation: Any = None):
         lang = resolve_lang(lang)
-        from .evaluate import evaluate
+        from .analysis.evaluate import evaluate
 
         self.data, self.plan, self.as_of, self.lang = data, plan, as_of, lang
         self._evaluate = evaluate
@@ -408,7 +408,7 @@ class EvaluationExplorer:
     def figures(self) -> list:
         """The charts for the chosen KPI and period."""
         from . import charts
-        from .evaluate import pacing_series
+        from .analysis.series import pacing_series
 
         ev = self.evaluation()
         cur = self.data.attrs.get("currency")
@@ -429,7 +429,9 @@ class EvaluationExplorer:
         ev = self.evaluation()
         i = ev.plan.kpi_names().index(self.kpi.value)
         # the summary names owners and campaigns from the plan: escaped, shown as text
-        self.summary.value = f"<p>{html.escape(ev.summary[i])}</p>"
+        from .views.prose import summary_lines
+
+        self.summary.value = f"<p>{html.escape(summary_lines(ev)[i])}</p>"
         if _static():  # a report shows the summary only: no charts to draw
             return
         plot_into(self.output, *self.figures())

@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from kpikit.anomalies import _black_friday, calendar_events, detect, flags, tet_dates
+from kpikit.analysis.anomalies import _black_friday, calendar_events, detect, flags, tet_dates
+from kpikit.analysis.series import anomalies as old_detector
 from kpikit.errors import ParameterError
-from kpikit.evaluate import anomalies as old_detector
 
 
 def weekly_series(start: str, end: str, seed: int = 1, noise: float = 0.05) -> pd.Series:
@@ -132,7 +132,7 @@ def test_empty_and_short_series():
 
 
 def test_evaluate_reports_the_latest_day_outage():
-    from kpikit.evaluate import evaluate
+    from kpikit.analysis.evaluate import evaluate
     from kpikit.plans import Plan
     from kpikit.sample import load_sample
 

@@ -46,7 +46,8 @@ def test_tree_chart_shows_every_driver(sample):
 
 def test_day_axes_and_separators_follow_the_language(sample):
     from kpikit import notebook as nb
-    from kpikit.evaluate import anomalies, daily_kpi, evaluate, pacing_series
+    from kpikit.analysis.evaluate import evaluate
+    from kpikit.analysis.series import anomalies, daily_kpi, pacing_series
     from kpikit.plans import Plan
 
     plan = Plan.from_yaml(nb.bundled_plan("plan_tet_sale.yaml"))
@@ -66,7 +67,7 @@ def test_scorecard_reads_percentages_and_short_amounts(sample):
     14,3 tỷ ₫ (vi) or ₫14.3B (en) with the gauge scaled alike, so it is not clipped."""
     from datetime import date
 
-    from kpikit.evaluate import evaluate
+    from kpikit.analysis.evaluate import evaluate
 
     plan = Plan.from_yaml(kpikit.sample_path().parent / "plan_tet_sale.yaml")
     ev = evaluate(sample, plan, as_of=date(2027, 1, 25))

@@ -10,18 +10,13 @@ import pandas as pd
 import pytest
 
 import kpikit
+from kpikit.analysis.attribution import lmdi, mix_rate
+from kpikit.analysis.evaluate import STATUSES, evaluate
+from kpikit.analysis.stats import trend, two_proportion_test, wilson_interval
 from kpikit.errors import ParameterError
-from kpikit.evaluate import (
-    STATUSES,
-    KPITree,
-    evaluate,
-    lmdi,
-    mix_rate,
-    trend,
-    two_proportion_test,
-    wilson_interval,
-)
+from kpikit.plans import KPITree
 from kpikit.plans import Plan
+from kpikit.views.prose import summary_lines
 
 from .conftest import frame
 
@@ -163,15 +158,15 @@ def test_a_table_changed_in_place_is_read_afresh():
 
 
 def test_daily_parts_are_the_same_inside_and_outside_an_evaluation():
+    from kpikit.analysis.pacing import daily_parts, parts_memo
     from kpikit.catalog import get_kpi
-    from kpikit.evaluate import _parts_memo, daily_parts
 
     df = daily("2027-01-01", "2027-01-20", clicks=lambda i, d: 100.0 + i,
                conversions=lambda i, d: float(i % 3))
     df.loc[3, "conversions"] = np.nan  # a ratio skips the row; a total counts clicks
     windows = [(date(2026, 12, 25), date(2027, 1, 5)), (date(2027, 1, 4), date(2027, 1, 30))]
 
-    @_parts_memo
+    @parts_memo
     def inside() -> list[pd.DataFrame]:
         return [daily_parts(df, get_kpi(k), s, e) for k in ("cvr", "clicks")
                 for s, e in windows]
@@ -229,7 +224,7 @@ def test_change_significance_is_reported():
     assert row["test_ly"] == "two-proportion z-test"
     assert row["p_ly"] == pytest.approx(two_proportion_test(420, 20000, 400, 20000))
     assert not row["significant_ly"]
-    assert "not significant" in ev.summary[0]
+    assert "not significant" in summary_lines(ev)[0]
     lo, hi = wilson_interval(420, 20000)
     assert (row["wilson_low"], row["wilson_high"]) == pytest.approx((lo, hi))
 
@@ -272,7 +267,7 @@ def test_bad_calls():
 
 
 def test_views_of_a_kpi_outside_the_plan_are_refused_clearly():
-    from kpikit.evaluate import daily_kpi, pacing_series
+    from kpikit.analysis.series import daily_kpi, pacing_series
 
     df = daily("2027-01-01", "2027-01-10", revenue=10.0)
     ev = evaluate(df, plan_for("revenue", 150), as_of="2027-01-10", pacing="linear")

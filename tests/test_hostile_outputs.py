@@ -23,6 +23,7 @@ import pytest
 from kpikit import notebook as nb
 from kpikit._safe import html_text, neutral_frame, neutral_text, plot_text, write_xlsx
 from kpikit.cli import main
+from kpikit.views.prose import summary_lines
 
 from .hostile import (
     AT,
@@ -185,7 +186,7 @@ def test_xlsx_refuses_nothing_odd(tmp_path):
 @pytest.fixture(scope="module")
 def evaluation(hostile_files):
     from kpikit import load
-    from kpikit.evaluate import evaluate
+    from kpikit.analysis.evaluate import evaluate
     from kpikit.plans import Plan
 
     data, plan = hostile_files
@@ -227,7 +228,7 @@ def test_evaluation_lines_and_widget_html_are_escaped(evaluation):
     from kpikit.widgets import EvaluationExplorer
 
     frame, ev = evaluation
-    lines = nb.paragraphs(ev.summary).data
+    lines = nb.paragraphs(summary_lines(ev)).data
     _no_raw_markup(lines)
     assert "&lt;script&gt;alert(2)&lt;/script&gt;" in lines
     plan = ev.plan

@@ -85,7 +85,7 @@ def test_compute_and_evaluate_refusals_in_vietnamese():
         with pytest.raises(kpikit.UnknownKPIError, match="Không có KPI 'ctrr'. Có phải ý "
                                                          "bạn là 'ctr'"):
             kpikit.compute(data, "ctrr")
-        from kpikit.evaluate import evaluate
+        from kpikit.analysis.evaluate import evaluate
 
         plan = Plan.from_yaml(nb.bundled_plan("plan_tet_sale.yaml"))
         with pytest.raises(ParameterError, match="trước khi kỳ bắt đầu"):
@@ -162,7 +162,7 @@ def test_every_message_is_written_in_both_languages():
 
 def test_numbers_inside_messages_use_the_languages_separators():
     from kpikit._lang import nfmt
-    from kpikit.optimize import InfeasibleError, ResponseCurve, allocate
+    from kpikit.analysis.optimize import InfeasibleError, ResponseCurve, allocate
 
     assert nfmt(1234567.5, ",.1f") == "1,234,567.5"
     with kpikit.using_language("vi"):

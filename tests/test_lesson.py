@@ -211,7 +211,7 @@ def test_playground_refuses_clicks_above_impressions(monkeypatch):
 
 
 def test_step7_folds_the_statistics(sample):
-    from kpikit.evaluate import evaluate
+    from kpikit.analysis.evaluate import evaluate
     from kpikit.notebook import bundled_plan, diagnosis
     from kpikit.plans import Plan
 
@@ -301,7 +301,7 @@ def test_widgets_redraw_when_moved(sample, monkeypatch):
 
 
 def test_owner_table_lists_every_owner(sample):
-    from kpikit.evaluate import evaluate
+    from kpikit.analysis.evaluate import evaluate
     from kpikit.notebook import bundled_plan
     from kpikit.plans import Plan
 

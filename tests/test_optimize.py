@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import kpikit
-from kpikit.optimize import (
+from kpikit.analysis.optimize import (
     CurveError,
     InfeasibleError,
     ResponseCurve,
@@ -18,8 +18,8 @@ from kpikit.optimize import (
     fit_curves,
     fit_joint,
     load_meridian,
-    recommendations,
 )
+from kpikit.views.prose import recommendations
 
 DATA = Path(kpikit.sample_path()).parent
 
@@ -58,7 +58,7 @@ def test_log_form_is_chosen_for_log_data_and_recovered():
 
 
 def test_adstock_decay_is_recovered():
-    from kpikit.optimize import adstock
+    from kpikit.analysis.optimize import adstock
 
     rng = np.random.default_rng(5)
     x = rng.uniform(100, 5000, 200)

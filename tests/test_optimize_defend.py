@@ -12,16 +12,16 @@ import pandas as pd
 import pytest
 
 import kpikit
-from kpikit.errors import ParameterError
-from kpikit.format import format_money
-from kpikit.optimize import (
+from kpikit.analysis.optimize import (
     InfeasibleError,
     ResponseCurve,
     allocate,
     fit_curve,
     load_meridian,
-    recommendations,
 )
+from kpikit.errors import ParameterError
+from kpikit.format import format_money
+from kpikit.views.prose import recommendations
 
 DATA = Path(kpikit.sample_path()).parent
 
@@ -287,8 +287,8 @@ def test_what_if_warns_past_the_seen_spend_in_currency():
 
 
 def test_curves_from_weekly_rows_match_curves_from_daily_rows():
+    from kpikit.analysis.optimize import fit_curves
     from kpikit.errors import KpikitWarning
-    from kpikit.optimize import fit_curves
 
     from .conftest import frame
 

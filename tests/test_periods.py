@@ -8,10 +8,11 @@ from datetime import date
 import pandas as pd
 import pytest
 
+from kpikit.analysis.evaluate import evaluate
 from kpikit.errors import ParameterError
-from kpikit.evaluate import evaluate
 from kpikit.periods import cuts_rows, data_end, spread_periods
 from kpikit.plans import Plan
+from kpikit.views.prose import summary_lines
 
 from .conftest import frame
 
@@ -269,7 +270,7 @@ def test_monthly_rows_equal_daily_rows_at_month_ends():
 
 
 def test_pacing_path_stops_at_the_data_end():
-    from kpikit.evaluate import pacing_series
+    from kpikit.analysis.series import pacing_series
 
     df = rows("2027-03-01", "2027-03-07", revenue=100)
     plan = plan_of([("revenue", 3100, "campaign")], "2027-03-01", "2027-03-31")
@@ -306,9 +307,9 @@ def test_freshness_and_estimates_reach_results_json_and_both_languages():
     jsonschema.validate(doc, schema("evaluation"))
     assert doc["data_end"] == "2027-03-14" and doc["lag_days"] == 3
     assert doc["kpis"][0]["lag_days"] == 3
-    assert "Data ends 2027-03-14 (3 days before as_of)" in ev.summary[0]
+    assert "Data ends 2027-03-14 (3 days before as_of)" in summary_lines(ev)[0]
     ev2 = evaluate(df, plan, as_of="2027-03-10", pacing="linear")
-    assert "Estimated" in ev2.summary[0]
+    assert "Estimated" in summary_lines(ev2)[0]
     assert estimated_line(ev2, "vi").startswith("ước tính")
     doc2 = json.loads(results_text("evaluation", evaluation_payload(ev2, params, {})))
     assert {"kpi": "revenue", "level": "total", "period": "2027-03-01..2027-03-31"} in \

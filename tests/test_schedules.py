@@ -6,8 +6,10 @@ import math
 
 import pytest
 
-from kpikit.evaluate import evaluate, pacing_series
+from kpikit.analysis.evaluate import evaluate
+from kpikit.analysis.series import pacing_series
 from kpikit.plans import Plan, PlanError
+from kpikit.views.prose import summary_lines
 
 from .test_evaluate import daily
 
@@ -154,7 +156,7 @@ def test_stay_below_a_ceiling_every_week():
     assert total["goal"] == "stay below"
     assert total["attainment"] == pytest.approx(120_000 / total["actual"])
     assert "stay below ₫120,000 in every period; 1 of 5 finished periods broke it" in \
-        ev.summary[0]
+        summary_lines(ev)[0]
 
 
 def test_stay_below_while_running():

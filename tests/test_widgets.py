@@ -76,7 +76,7 @@ def test_slider_range_brackets_history():
 
 
 def test_what_if_speaks_vietnamese_and_applies_the_answer(sample):
-    from kpikit.optimize import allocate, fit_curves
+    from kpikit.analysis.optimize import allocate, fit_curves
 
     curves, _ = fit_curves(sample, outcome="revenue", campaigns=["Tết Sale"], bootstrap=0)
     alloc = allocate(curves)

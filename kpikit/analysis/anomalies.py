@@ -14,7 +14,7 @@ same event when there is one:
 
 A day is only judged once ``min_history`` earlier days are known. A zero on a
 day that is usually not zero is a tracking outage, whatever the calendar says.
-The old detector, :func:`kpikit.evaluate.anomalies`, remains for comparison.
+The old detector, :func:`kpikit.analysis.series.anomalies`, remains for comparison.
 """
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from ._lang import tr
-from .errors import ParameterError
+from kpikit._lang import tr
+from kpikit.errors import ParameterError, ProblemCode
 
 __all__ = ["SENSITIVITIES", "calendar_events", "detect", "flags", "tet_dates"]
 
@@ -116,14 +116,15 @@ def _check(sensitivity: str | float, min_history: int) -> float:
             f"min_history={min_history!r} must be a whole number of days, at least 7. "
             "Fix: e.g. 28.",
             f"min_history={min_history!r} phải là số ngày nguyên, ít nhất 7. "
-            "Cách sửa: ví dụ 28."))
+            "Cách sửa: ví dụ 28."), code=ProblemCode.PARAMETER_INVALID)
     if isinstance(sensitivity, str):
         if sensitivity not in SENSITIVITIES:
             raise ParameterError(tr(
                 f"sensitivity={sensitivity!r} is unknown. Fix: choose from "
                 f"{', '.join(SENSITIVITIES)} or give a number (a robust z-score, e.g. 4).",
                 f"sensitivity={sensitivity!r} không hợp lệ. Cách sửa: chọn trong "
-                f"{', '.join(SENSITIVITIES)} hoặc cho một số (điểm z bền vững, ví dụ 4)."))
+                f"{', '.join(SENSITIVITIES)} hoặc cho một số (điểm z bền vững, ví dụ 4)."),
+                code=ProblemCode.PARAMETER_CHOICE)
         return SENSITIVITIES[sensitivity]
     try:
         z = float(sensitivity)
@@ -134,7 +135,7 @@ def _check(sensitivity: str | float, min_history: int) -> float:
             f"sensitivity={sensitivity!r} must be low, medium, high or a number above 0. "
             "Fix: e.g. 4 (medium).",
             f"sensitivity={sensitivity!r} phải là low, medium, high hoặc một số lớn hơn 0. "
-            "Cách sửa: ví dụ 4 (mức vừa)."))
+            "Cách sửa: ví dụ 4 (mức vừa)."), code=ProblemCode.PARAMETER_INVALID)
     return z
 
 
@@ -175,7 +176,7 @@ def detect(series: pd.Series, *, sensitivity: str | float = "medium", min_histor
             "series must hold numbers indexed by date. Fix: e.g. "
             "data.groupby('date')['revenue'].sum().",
             "series phải chứa số, chỉ mục là ngày. Cách sửa: ví dụ "
-            "data.groupby('date')['revenue'].sum().")) from None
+            "data.groupby('date')['revenue'].sum()."), code=ProblemCode.PARAMETER_INVALID) from None
     s = s.groupby(level=0).sum(min_count=1).sort_index()
     if len(s):
         s = s.reindex(pd.date_range(s.index[0], s.index[-1], freq="D"))
