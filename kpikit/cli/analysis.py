@@ -7,24 +7,18 @@ import io
 import sys
 from pathlib import Path
 
-from .._lang import resolve_lang, tr
+from .._lang import tr
 from .options import load_export, read_bounds
 from .tables import binding, significant, span, table
 
 
-def _status_words(status: str, lang: str | None = None) -> str:
-    """A KPI's status (``on_track`` ...) in the reader's words."""
-    from ..evaluate import STATUS_TEXT
-
-    return STATUS_TEXT[status][resolve_lang(lang) == "vi"]
-
-
 def cmd_evaluate(a: argparse.Namespace) -> int:
     """``kpikit evaluate``: each KPI of a plan judged against the data as of a day."""
-    from ..evaluate import evaluate
+    from ..analysis.evaluate import evaluate
     from ..format import format_change, format_percent, format_value
     from ..notebook import estimated_line, freshness_line
     from ..plans import Plan
+    from ..views.prose import status_text, summary_lines
 
     lang = a.lang
     plan = Plan.from_yaml(Path(a.plan))
@@ -39,7 +33,7 @@ def cmd_evaluate(a: argparse.Namespace) -> int:
         return format_value(value, kpi, lang=lang, currency=cur)
 
     est = tr(" (est.)", " (ước tính)")
-    rows = [[r.kpi, r.owner, _status_words(r.status, lang),
+    rows = [[r.kpi, r.owner, status_text(r.status, lang),
              shown(r.actual, r.kpi) + (est if bool(getattr(r, "estimated", False)) else ""),
              shown(r.expected, r.kpi), shown(r.target, r.kpi), shown(r.projection, r.kpi),
              format_percent(r.probability, 0, lang),
@@ -55,7 +49,7 @@ def cmd_evaluate(a: argparse.Namespace) -> int:
         if extra:
             print(extra)
     print()
-    for line in ev.summary:
+    for line in summary_lines(ev):
         print(f"- {line}")
     if a.output:
         from .._files import atomic_write_text
@@ -77,7 +71,7 @@ def _curves(a: argparse.Namespace):
     import pandas as pd
 
     from .._files import read_limited
-    from ..optimize import fit_curves, fit_joint, is_meridian, load_meridian
+    from ..analysis.optimize import fit_curves, fit_joint, is_meridian, load_meridian
 
     head = b""
     if Path(a.file).suffix.lower() == ".csv":
@@ -97,8 +91,9 @@ def _curves(a: argparse.Namespace):
 def cmd_optimize(a: argparse.Namespace) -> int:
     """``kpikit optimize``: fit response curves and allocate the budget across channels."""
     from .._lang import nfmt
+    from ..analysis.optimize import allocate
     from ..format import format_change, format_money, format_percent
-    from ..optimize import allocate, recommendations
+    from ..views.prose import recommendations
 
     lang = a.lang
     bounds = read_bounds(a.bounds) if a.bounds else {}
