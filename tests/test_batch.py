@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from kpikit.batch import (
+from kpikit.errors import ParameterError
+from kpikit.runs.batch import (
     Run,
     check_runs,
     load_spec,
@@ -24,7 +25,6 @@ from kpikit.batch import (
     safe_name,
     write_index,
 )
-from kpikit.errors import ParameterError
 
 pytest.importorskip("papermill")
 ROOT = Path(__file__).resolve().parents[1]
@@ -314,11 +314,13 @@ def leak_notebook(folder: Path) -> Path:
 
 def test_warm_kernels_leak_no_state_between_runs(tmp_path, monkeypatch):
     """Three runs through one warm parent: each sees a fresh kernel, untouched data."""
-    from kpikit import _warm, batch
+    from kpikit.runs import batch
+    from kpikit.runs.batch import notebooks
+    from kpikit.runs.kernels import warm_parent
 
-    if not _warm.available():
+    if not warm_parent.available():
         pytest.skip("warm kernels need fork and Unix sockets")
-    monkeypatch.setattr(batch, "NOTEBOOK_DIR", tmp_path / "nbs")
+    monkeypatch.setattr(notebooks, "NOTEBOOK_DIR", tmp_path / "nbs")
     leak_notebook(tmp_path / "nbs")
     csv = tmp_path / "d.csv"
     csv.write_text("date,campaign,channel,impressions,clicks,spend\n"
@@ -344,10 +346,11 @@ def test_warm_kernels_leak_no_state_between_runs(tmp_path, monkeypatch):
 
 
 def test_batch_falls_back_to_plain_kernels(tmp_path, monkeypatch):
-    from kpikit import batch
+    from kpikit.runs import batch
+    from kpikit.runs.batch import notebooks
 
     monkeypatch.setenv("KPIKIT_WARM", "0")
-    monkeypatch.setattr(batch, "NOTEBOOK_DIR", tmp_path / "nbs")
+    monkeypatch.setattr(notebooks, "NOTEBOOK_DIR", tmp_path / "nbs")
     leak_notebook(tmp_path / "nbs")
     csv = tmp_path / "d.csv"
     csv.write_text("date,campaign,channel,impressions,clicks,spend\n2026-01-01,A,search,1,1,2\n",
@@ -365,7 +368,7 @@ def test_report_draws_json_figures_and_keeps_figures_with_their_own_html(tmp_pat
     import plotly.graph_objects as go
     import plotly.io as pio
 
-    from kpikit.batch import export_html
+    from kpikit.runs.batch import export_html
 
     fig = go.Figure(go.Bar(x=["a", "b"], y=[1, 2]))
     mime = {"application/vnd.plotly.v1+json": fig.to_plotly_json()}
@@ -388,7 +391,7 @@ def test_report_draws_json_figures_and_keeps_figures_with_their_own_html(tmp_pat
 def test_report_prose_follows_the_runs_language(tmp_path):
     import nbformat
 
-    from kpikit.batch import export_html, notebook_path, report_markdown
+    from kpikit.runs.batch import export_html, notebook_path, report_markdown
 
     cell = ("## Pacing · Tiến độ\n\n<!-- en -->\nActual to date.\n\n<!-- vi -->\n"
             "Thực tế đến nay.\n\n<!-- notebook -->\nHeadless: papermill ...\n<!-- all -->\n"
@@ -410,7 +413,7 @@ def test_report_prose_follows_the_runs_language(tmp_path):
 
 
 def test_optimisation_headline_names_the_outcome_in_the_runs_language(tmp_path):
-    from kpikit.batch import _headline
+    from kpikit.runs.batch.index import _headline
 
     spec = load_spec({"output_dir": str(tmp_path), "notebooks": ["03_optimization"],
                       "parameters": {"lang": "vi"}, "campaigns": ["Tết Sale"]})

@@ -24,8 +24,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from kpikit.batch import Run, load_spec, plan_runs, run_batch
 from kpikit.errors import ParameterError
+from kpikit.runs.batch import Run, load_spec, plan_runs, run_batch
 
 pytest.importorskip("papermill")
 ROOT = Path(__file__).resolve().parents[1]
@@ -178,9 +178,10 @@ def test_command_line_timeout_overrides_the_spec_and_bad_values_are_refused(tmp_
 def test_a_run_process_that_does_not_start_is_tried_once_more(tmp_path, monkeypatch):
     import socket
 
-    from kpikit import _warm, batch
+    from kpikit.runs import batch
+    from kpikit.runs.kernels import warm_parent
 
-    if not _warm.available():
+    if not warm_parent.available():
         pytest.skip("warm runs need fork and descriptor passing")
     monkeypatch.setenv("KPIKIT_NOTEBOOK_DIR", str(standin_notebooks(tmp_path / "nbs")))
     calls = []
@@ -191,7 +192,7 @@ def test_a_run_process_that_does_not_start_is_tried_once_more(tmp_path, monkeypa
         theirs.close()
         return ours
 
-    monkeypatch.setattr(_warm.WarmParent, "spawn", broken_spawn)
+    monkeypatch.setattr(warm_parent.WarmParent, "spawn", broken_spawn)
     run = Run("A", "02_evaluation", {"campaign": "A", "output_dir": "outputs"},
               tmp_path / "out" / "a")
     with batch.warm_kernels([run]) as warm:
@@ -266,7 +267,7 @@ def test_sigkill_at_any_stage_leaves_nothing_behind(tmp_path, when):
     try:
         if when == "warming up":  # the warm parent rehearses, no run has started
             pids = wait_for(lambda: [p for p, cmd in session_members(proc.pid)
-                                     if "kpikit._warm" in cmd], 60, "the warm parent")
+                                     if "kpikit.runs.batch warm" in cmd], 60, "the warm parent")
             # it rehearses in a hidden folder of the output folder
             wait_for(lambda: list((tmp_path / "out").glob(
                 f".kpikit-rehearsal-{pids[0]}-*")), 60, "the rehearsal")
@@ -391,7 +392,7 @@ def test_two_batches_on_one_folder_lose_nothing_and_run_nothing_twice(tmp_path):
 
 
 def test_a_lock_left_by_a_killed_batch_is_taken_over(tmp_path):
-    from kpikit._lock import LOCK_NAME, folder_lock
+    from kpikit.runs.lock import LOCK_NAME, folder_lock
 
     out = tmp_path / "out"
     out.mkdir()
