@@ -152,7 +152,7 @@ def main() -> None:
         ours = time.perf_counter() - t
         ours_cpu = _cpu() - cpu0  # this process and the warm parent (reaped at the end)
         rows.append(("kpikit batch", ours))
-        failed = [r for r in results if r["status"] != "ok"]
+        failed = [r for r in results if r.status != "ok"]
         per_run = floor(runs, root / "floor", a.jobs)
         print(f"{a.runs} evaluations of 02_evaluation, {a.jobs} jobs")
         print(f"{'contender':<28} {'total s':>9} {'s per run':>10} {'vs pool':>8}")
