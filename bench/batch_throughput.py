@@ -33,8 +33,8 @@ from concurrent.futures import ProcessPoolExecutor
 from datetime import date, timedelta
 from pathlib import Path
 
-from kpikit.batch import Run, check_runs, notebook_path, run_many
 from kpikit.notebook import bundled_plan
+from kpikit.runs.batch import Run, check_runs, notebook_path, run_many
 from kpikit.sample import sample_path
 
 
@@ -103,10 +103,10 @@ def floor(runs: list[Run], root: Path, jobs: int) -> float:
     """Seconds a run of the notebook's own work takes in this warm process, over ``jobs``."""
     import nbformat
 
-    from kpikit import _runner
+    from kpikit.runs.kernels import shell as run_shell
 
     os.environ.update(KPIKIT_STATIC="1", KPIKIT_BATCH="1")
-    shell = _runner.make_shell()
+    shell = run_shell.make_shell()
     here = Path.cwd()
     times = []
     sample = runs[: min(len(runs), 6)]
@@ -116,10 +116,10 @@ def floor(runs: list[Run], root: Path, jobs: int) -> float:
             folder.mkdir(parents=True)
             os.chdir(folder)
             nb = nbformat.read(notebook_path(r.notebook), as_version=4)
-            _runner.parameterize(nb, r.parameters)
+            run_shell.parameterize(nb, r.parameters)
             shell.reset(new_session=False)
             t = time.perf_counter()
-            status, error = _runner.execute(nb, shell, lambda *_: None)
+            status, error = run_shell.execute(nb, shell, lambda *_: None)
             times.append(time.perf_counter() - t)
             assert status == "ok", error
     finally:
@@ -152,7 +152,7 @@ def main() -> None:
         ours = time.perf_counter() - t
         ours_cpu = _cpu() - cpu0  # this process and the warm parent (reaped at the end)
         rows.append(("kpikit batch", ours))
-        failed = [r for r in results if r["status"] != "ok"]
+        failed = [r for r in results if r.status != "ok"]
         per_run = floor(runs, root / "floor", a.jobs)
         print(f"{a.runs} evaluations of 02_evaluation, {a.jobs} jobs")
         print(f"{'contender':<28} {'total s':>9} {'s per run':>10} {'vs pool':>8}")

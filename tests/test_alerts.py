@@ -153,7 +153,7 @@ def test_failing_by_severity(tmp_path):
 
 def _fake_complete(spec_path: Path, status: str) -> None:
     """Write finished runs for a spec so the batch runs no notebook (they are complete)."""
-    from kpikit.batch import fingerprint, load_spec, plan_runs
+    from kpikit.runs.batch import fingerprint, load_spec, plan_runs
 
     for r in plan_runs(load_spec(spec_path)):
         r.folder.mkdir(parents=True, exist_ok=True)
@@ -191,7 +191,7 @@ def test_fail_on_exit_codes(tmp_path, status, fail_on, code, capsys):
 
 
 def test_index_escapes_alert_text(tmp_path):
-    from kpikit.batch import _alerts_section
+    from kpikit.runs.batch.index import _alerts_section
 
     runs = [run_folder(tmp_path, "<script>x</script>", [kpi(status="off track")])]
     al.monitor(tmp_path, runs, al.parse_rules(None), now=T0)
@@ -200,7 +200,7 @@ def test_index_escapes_alert_text(tmp_path):
 
 
 def test_spec_refuses_bad_alerts_and_secrets_before_running(tmp_path):
-    from kpikit.batch import load_spec
+    from kpikit.runs.batch import load_spec
 
     bad = {"output_dir": str(tmp_path), "notebooks": ["02_evaluation"],
            "alerts": [{"rule": "nope"}]}
@@ -229,7 +229,7 @@ def test_plan_alerts_are_read_and_kept(tmp_path):
 
 
 def test_plan_rules_read_numbers_the_plans_way_and_bad_ones_stop_the_batch(tmp_path):
-    from kpikit.batch import alert_rules, load_spec, plan_runs, run_batch
+    from kpikit.runs.batch import alert_rules, load_spec, plan_runs, run_batch
 
     plan = tmp_path / "plan.yaml"
     plan.write_text("plan: P\ncurrency: VND\nperiod: {start: 2027-01-01, end: 2027-01-31}\n"
@@ -248,7 +248,7 @@ def test_plan_rules_read_numbers_the_plans_way_and_bad_ones_stop_the_batch(tmp_p
 
 
 def test_spec_threshold_written_ambiguously_is_refused_not_misread(tmp_path):
-    from kpikit.batch import load_spec
+    from kpikit.runs.batch import load_spec
 
     spec = tmp_path / "spec.yaml"
     spec.write_text("output_dir: out\nnotebooks: [02_evaluation]\n"
@@ -307,7 +307,7 @@ def test_index_writes_alert_times_as_the_reader_does(monkeypatch):
     """The index shows '30/11/2026 16:30', never the ISO stamp alerts.json keeps."""
     import time
 
-    from kpikit.batch import _local_time
+    from kpikit.runs.batch.index import _local_time
 
     monkeypatch.setenv("TZ", "Asia/Ho_Chi_Minh")
     time.tzset()

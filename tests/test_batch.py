@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from kpikit.batch import (
+from kpikit.errors import ParameterError
+from kpikit.runs.batch import (
     Run,
     check_runs,
     load_spec,
@@ -24,7 +25,6 @@ from kpikit.batch import (
     safe_name,
     write_index,
 )
-from kpikit.errors import ParameterError
 
 pytest.importorskip("papermill")
 ROOT = Path(__file__).resolve().parents[1]
@@ -133,14 +133,14 @@ def batch_dir(tmp_path_factory):
 
 def test_a_failing_run_does_not_stop_the_others(batch_dir):
     tmp, _, result, _ = batch_dir
-    status = {r["label"]: r["status"] for r in result.results}
+    status = {r.label: r.status for r in result.results}
     assert status == {"Tết Sale / 02_evaluation": "ok",
                       "Brand Awareness / 02_evaluation": "failed"}
     (failed,) = result.failed
-    assert "frequency needs reach" in failed["error"]
+    assert "frequency needs reach" in failed.error
     page = result.index.read_text(encoding="utf-8")
     assert "frequency needs reach" in page and "1 failed" in page
-    good = next(Path(r["folder"]) for r in result.results if r["status"] == "ok")
+    good = next(r.folder for r in result.results if r.status == "ok")
     for f in ("executed.ipynb", "report.html", "results.json", "manifest.json"):
         assert (good / f).exists()
     html = (good / "report.html").read_text(encoding="utf-8")
@@ -169,11 +169,11 @@ def test_cli_exit_code_and_failure_list(batch_dir):
 def test_rerun_skips_complete_runs_and_redoes_changed_ones(batch_dir):
     tmp, path, result, _ = batch_dir
     spec = load_spec(path)
-    tet = next(Path(r["folder"]) for r in result.results if "Tết" in r["label"])
+    tet = next(r.folder for r in result.results if "Tết" in r.label)
     written = {f.name: f.stat().st_mtime_ns for f in tet.iterdir() if f.is_file()}
     env_before = {k: os.environ.get(k) for k in ("KPIKIT_STATIC", "KPIKIT_BATCH")}
     again = run_batch(spec, jobs=1)  # in this process: the failed run is redone here
-    assert {r["label"]: r["status"] for r in again.results}[
+    assert {r.label: r.status for r in again.results}[
         "Tết Sale / 02_evaluation"] == "skipped"
     assert {f.name: f.stat().st_mtime_ns for f in tet.iterdir() if f.is_file()} == written
     # the kernels' settings did not leak into the caller's environment
@@ -182,10 +182,10 @@ def test_rerun_skips_complete_runs_and_redoes_changed_ones(batch_dir):
     raw["campaigns"][0]["parameters"]["02_evaluation"]["as_of"] = "2027-02-01"
     path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
     changed = run_batch(load_spec(path), jobs=1)
-    assert {r["label"]: r["status"] for r in changed.results}[
+    assert {r.label: r.status for r in changed.results}[
         "Tết Sale / 02_evaluation"] == "ok"
-    results = json.loads((Path(changed.results[0]["folder"]) / "results.json").read_text(
-        encoding="utf-8")) if changed.results[0]["status"] == "ok" else None
+    results = json.loads((changed.results[0].folder / "results.json").read_text(
+        encoding="utf-8")) if changed.results[0].status == "ok" else None
     if results:
         assert results["as_of"] == "2027-02-01"
 
@@ -195,8 +195,8 @@ def test_report_charts_render_offline_in_chromium(batch_dir):
     if chromium is None:
         pytest.skip("Chromium is not installed (CI installs it)")
     _, _, result, _ = batch_dir
-    good = next(Path(r["folder"]) for r in result.results if r["status"] in ("ok", "skipped")
-                and "Tết" in r["label"])
+    good = next(r.folder for r in result.results if r.status in ("ok", "skipped")
+                and "Tết" in r.label)
     dom = subprocess.run(
         [chromium, "--headless", "--no-sandbox", "--disable-gpu",
          "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -234,7 +234,7 @@ def test_killed_batch_loses_nothing_and_resumes(tmp_path):
         for f in ("executed.ipynb", "report.html", "results.json"):
             assert (folder / f).exists()
     result = run_batch(load_spec(path), jobs=1)
-    statuses = [r["status"] for r in result.results]
+    statuses = [r.status for r in result.results]
     assert statuses.count("skipped") == len(done) and statuses.count("ok") == 4 - len(done)
     assert not list(out.glob("*/.*tmp-*")) and not list(out.glob("*/.*old-*"))
     assert len(in_place(out)) == 4
@@ -251,8 +251,8 @@ def test_dask_executor_on_a_local_cluster(tmp_path):
     with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
                                   dashboard_address=None) as cluster:
         result = run_batch(load_spec(path), executor="dask", scheduler=cluster.scheduler_address)
-    assert [r["status"] for r in result.results] == ["ok"]
-    assert (Path(result.results[0]["folder"]) / "report.html").exists()
+    assert [r.status for r in result.results] == ["ok"]
+    assert (result.results[0].folder / "report.html").exists()
     with pytest.raises(ParameterError, match="needs scheduler"):
         run_batch(load_spec(path), executor="dask")
 
@@ -314,11 +314,13 @@ def leak_notebook(folder: Path) -> Path:
 
 def test_warm_kernels_leak_no_state_between_runs(tmp_path, monkeypatch):
     """Three runs through one warm parent: each sees a fresh kernel, untouched data."""
-    from kpikit import _warm, batch
+    from kpikit.runs import batch
+    from kpikit.runs.batch import notebooks
+    from kpikit.runs.kernels import warm_parent
 
-    if not _warm.available():
+    if not warm_parent.available():
         pytest.skip("warm kernels need fork and Unix sockets")
-    monkeypatch.setattr(batch, "NOTEBOOK_DIR", tmp_path / "nbs")
+    monkeypatch.setattr(notebooks, "NOTEBOOK_DIR", tmp_path / "nbs")
     leak_notebook(tmp_path / "nbs")
     csv = tmp_path / "d.csv"
     csv.write_text("date,campaign,channel,impressions,clicks,spend\n"
@@ -329,7 +331,7 @@ def test_warm_kernels_leak_no_state_between_runs(tmp_path, monkeypatch):
     with batch.warm_kernels(runs) as warm:
         assert warm is not None
         results = [batch.execute_run(r, True, warm) for r in runs]
-    assert [r["status"] for r in results] == ["ok"] * 3, results
+    assert [r.status for r in results] == ["ok"] * 3, results
     seen = [json.loads((r.folder / "results.json").read_text()) for r in runs]
     manifests = [json.loads((r.folder / "manifest.json").read_text()) for r in runs]
     assert {m["kernel"] for m in manifests} == {"warm"}
@@ -344,10 +346,11 @@ def test_warm_kernels_leak_no_state_between_runs(tmp_path, monkeypatch):
 
 
 def test_batch_falls_back_to_plain_kernels(tmp_path, monkeypatch):
-    from kpikit import batch
+    from kpikit.runs import batch
+    from kpikit.runs.batch import notebooks
 
     monkeypatch.setenv("KPIKIT_WARM", "0")
-    monkeypatch.setattr(batch, "NOTEBOOK_DIR", tmp_path / "nbs")
+    monkeypatch.setattr(notebooks, "NOTEBOOK_DIR", tmp_path / "nbs")
     leak_notebook(tmp_path / "nbs")
     csv = tmp_path / "d.csv"
     csv.write_text("date,campaign,channel,impressions,clicks,spend\n2026-01-01,A,search,1,1,2\n",
@@ -365,7 +368,7 @@ def test_report_draws_json_figures_and_keeps_figures_with_their_own_html(tmp_pat
     import plotly.graph_objects as go
     import plotly.io as pio
 
-    from kpikit.batch import export_html
+    from kpikit.runs.batch import export_html
 
     fig = go.Figure(go.Bar(x=["a", "b"], y=[1, 2]))
     mime = {"application/vnd.plotly.v1+json": fig.to_plotly_json()}
@@ -388,7 +391,7 @@ def test_report_draws_json_figures_and_keeps_figures_with_their_own_html(tmp_pat
 def test_report_prose_follows_the_runs_language(tmp_path):
     import nbformat
 
-    from kpikit.batch import export_html, notebook_path, report_markdown
+    from kpikit.runs.batch import export_html, notebook_path, report_markdown
 
     cell = ("## Pacing · Tiến độ\n\n<!-- en -->\nActual to date.\n\n<!-- vi -->\n"
             "Thực tế đến nay.\n\n<!-- notebook -->\nHeadless: papermill ...\n<!-- all -->\n"
@@ -410,10 +413,130 @@ def test_report_prose_follows_the_runs_language(tmp_path):
 
 
 def test_optimisation_headline_names_the_outcome_in_the_runs_language(tmp_path):
-    from kpikit.batch import _headline
+    from kpikit.runs.batch.index import _headline
 
     spec = load_spec({"output_dir": str(tmp_path), "notebooks": ["03_optimization"],
                       "parameters": {"lang": "vi"}, "campaigns": ["Tết Sale"]})
     (run,) = plan_runs(spec)
     said = _headline(run, {"outcome": "revenue", "expected": {"lift": 0.204}})
     assert said == [("Doanh thu: +20,4% với cùng ngân sách", "ok")]
+
+
+# ------------------------------------------------------------ the package's shape
+
+def test_executors_are_chosen_by_name(tmp_path):
+    from kpikit import using_language
+    from kpikit.runs.batch import EXECUTORS, get_executor
+
+    assert list(EXECUTORS) == ["local", "papermill", "dask"]
+    with pytest.raises(ParameterError, match=r"executor='threads': unknown executor\. "
+                                             r"Choose from: local, papermill, dask\."):
+        get_executor("threads")
+    with using_language("vi"), pytest.raises(ParameterError,
+                                             match="Chọn: local, papermill, dask"):
+        get_executor("threads")
+    with pytest.raises(ParameterError, match="executor='dask' needs scheduler"):
+        get_executor("dask")
+    spec = load_spec({"output_dir": str(tmp_path / "out"), "notebooks": ["02_evaluation"],
+                      "campaigns": ["A"]})
+    with pytest.raises(ParameterError, match="unknown executor"):
+        run_batch(spec, executor="threads")
+    assert not (tmp_path / "out").exists()  # refused before anything ran
+
+
+def test_a_registered_executor_gets_the_runs_to_do(tmp_path, monkeypatch):
+    from kpikit.runs.batch import EXECUTORS, Executor, RunResult, run_many
+
+    seen = []
+
+    def fake(todo, options, record):
+        seen.append((len(todo), options.jobs, options.force))
+        for r in todo:
+            record(RunResult(r, "ok", None, 0.5))
+
+    monkeypatch.setitem(EXECUTORS, "fake", Executor("fake", fake))
+    runs = [Run(c, "02_evaluation", {}, tmp_path / c) for c in ("A", "B", "C")]
+    progress = []
+    results = run_many(runs, jobs=3, executor="fake",
+                       progress=lambda done, total, res: progress.append((done, total)))
+    assert seen == [(3, 3, False)]
+    assert [r.label for r in results] == ["A / 02_evaluation", "B / 02_evaluation",
+                                          "C / 02_evaluation"]
+    assert progress == [(1, 3), (2, 3), (3, 3)]
+
+
+def test_run_results_are_frozen_values():
+    import dataclasses
+
+    from kpikit.runs.batch import RunResult
+
+    res = RunResult(Run("Tết", "02_evaluation", {}, Path("out/tet")), "failed", "boom", 1.5)
+    assert (res.label, res.folder, res.error, res.seconds) == (
+        "Tết / 02_evaluation", Path("out/tet"), "boom", 1.5)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        res.status = "ok"
+    # callers written against the mapping earlier versions returned still read it
+    assert res["status"] == "failed" and res["folder"] == str(Path("out/tet"))
+    assert res.get("seconds") == 1.5 and res.get("nope") is None
+
+
+def test_index_and_progress_follow_the_current_language(tmp_path, capsys):
+    from kpikit import using_language
+    from kpikit.runs.batch import RunResult, demo_spec, print_progress
+
+    spec = load_spec({"output_dir": str(tmp_path), "notebooks": ["02_evaluation"],
+                      "campaigns": ["A"]})  # no lang: the current language
+    (run,) = plan_runs(spec)
+    with using_language("vi"):
+        page = write_index(spec, [run])[0].read_text(encoding="utf-8")
+        print_progress(1, 2, RunResult(run, "ok", None, 2.0))
+        print_progress(2, 2, RunResult(run, "failed", "x"), lang="en")
+        assert demo_spec(tmp_path / "demo").parameters["lang"] == "vi"
+    assert '<html lang="vi">' in page and "1 lượt chạy, 0 lỗi" in page
+    assert "chưa có" in page and "chưa chạy" in page  # a run not written yet
+    err = capsys.readouterr().err
+    assert "[1/2] xong    A / 02_evaluation (2.0s)" in err
+    assert "[2/2] failed  A / 02_evaluation" in err
+    assert demo_spec(tmp_path / "demo").parameters["lang"] == "en"
+
+
+def _runs_import_graph() -> dict[str, set[str]]:
+    """Module -> the kpikit.runs modules it imports (inside functions too)."""
+    import ast
+
+    files = {}
+    for path in (ROOT / "kpikit" / "runs").rglob("*.py"):
+        parts = path.relative_to(ROOT).with_suffix("").parts
+        files[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = path
+    graph: dict[str, set[str]] = {}
+    for name, path in files.items():
+        package = name.split(".") if path.name == "__init__.py" else name.split(".")[:-1]
+        deps = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                deps |= {a.name for a in node.names}
+            elif isinstance(node, ast.ImportFrom):
+                base = package[:len(package) - node.level + 1] if node.level else []
+                mod = ".".join(base + ([node.module] if node.module else []))
+                for a in node.names:  # "from . import processes" imports a module
+                    deps.add(f"{mod}.{a.name}" if f"{mod}.{a.name}" in files else mod)
+        graph[name] = {d for d in deps if d in files and d != name}
+    return graph
+
+
+def test_batch_and_kernels_import_no_circle():
+    """runner -> kernels, never back; no import circle among the modules of kpikit.runs."""
+    graph = _runs_import_graph()
+    kernels = [m for m in graph if m.startswith("kpikit.runs.kernels")]
+    assert len(kernels) >= 5
+    for m in kernels:
+        assert not [d for d in graph[m] if d.startswith("kpikit.runs.batch")], m
+    assert "kpikit.runs.kernels.driver" in graph["kpikit.runs.batch.runner"]
+
+    def walk(node: str, path: list[str]) -> None:
+        for dep in graph[node]:
+            assert dep not in path, " -> ".join([*path, node, dep])
+            walk(dep, [*path, node])
+
+    for module in graph:
+        walk(module, [])

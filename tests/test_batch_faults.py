@@ -24,8 +24,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from kpikit.batch import Run, load_spec, plan_runs, run_batch
 from kpikit.errors import ParameterError
+from kpikit.runs.batch import Run, load_spec, plan_runs, run_batch
 
 pytest.importorskip("papermill")
 ROOT = Path(__file__).resolve().parents[1]
@@ -178,9 +178,10 @@ def test_command_line_timeout_overrides_the_spec_and_bad_values_are_refused(tmp_
 def test_a_run_process_that_does_not_start_is_tried_once_more(tmp_path, monkeypatch):
     import socket
 
-    from kpikit import _warm, batch
+    from kpikit.runs import batch
+    from kpikit.runs.kernels import warm_parent
 
-    if not _warm.available():
+    if not warm_parent.available():
         pytest.skip("warm runs need fork and descriptor passing")
     monkeypatch.setenv("KPIKIT_NOTEBOOK_DIR", str(standin_notebooks(tmp_path / "nbs")))
     calls = []
@@ -191,12 +192,12 @@ def test_a_run_process_that_does_not_start_is_tried_once_more(tmp_path, monkeypa
         theirs.close()
         return ours
 
-    monkeypatch.setattr(_warm.WarmParent, "spawn", broken_spawn)
+    monkeypatch.setattr(warm_parent.WarmParent, "spawn", broken_spawn)
     run = Run("A", "02_evaluation", {"campaign": "A", "output_dir": "outputs"},
               tmp_path / "out" / "a")
     with batch.warm_kernels([run]) as warm:
         res = batch.execute_run(run, True, warm)
-    assert res["status"] == "ok", res
+    assert res.status == "ok", res
     m = json.loads((run.folder / "manifest.json").read_text(encoding="utf-8"))
     assert m["attempts"] == 2 and len(m["start_failures"]) == 1 and len(calls) == 1
     assert m["kernel"] == "plain"  # the retry started cold
@@ -204,7 +205,7 @@ def test_a_run_process_that_does_not_start_is_tried_once_more(tmp_path, monkeypa
     bad = Run("B", "02_evaluation", {"campaign": "B", "output_dir": 5}, tmp_path / "out" / "b")
     res = batch.execute_run(bad, True, None)
     m = json.loads((bad.folder / "manifest.json").read_text(encoding="utf-8"))
-    assert res["status"] == "failed" and m["attempts"] == 1 and "TypeError" in m["error"]
+    assert res.status == "failed" and m["attempts"] == 1 and "TypeError" in m["error"]
 
 
 # ------------------------------------------------------ never leave anything behind
@@ -266,7 +267,7 @@ def test_sigkill_at_any_stage_leaves_nothing_behind(tmp_path, when):
     try:
         if when == "warming up":  # the warm parent rehearses, no run has started
             pids = wait_for(lambda: [p for p, cmd in session_members(proc.pid)
-                                     if "kpikit._warm" in cmd], 60, "the warm parent")
+                                     if "kpikit.runs.batch warm" in cmd], 60, "the warm parent")
             # it rehearses in a hidden folder of the output folder
             wait_for(lambda: list((tmp_path / "out").glob(
                 f".kpikit-rehearsal-{pids[0]}-*")), 60, "the rehearsal")
@@ -335,7 +336,7 @@ def test_outputs_hold_only_outputs_and_one_plotly_js_per_batch(tmp_path):
     (out / "x" / ".02_evaluation.tmp-1-2").mkdir()
     (out / ".kpikit-rehearsal-1-abc").mkdir()  # a warm parent killed with its group
     result = run_batch(load_spec(path), jobs=2)
-    assert [r["status"] for r in result.results] == ["ok", "ok"], result.results
+    assert [r.status for r in result.results] == ["ok", "ok"], result.results
     assert not list(out.rglob("kernel-ipc-*")) and not list(out.glob("*/.*tmp-*"))
     assert not list(out.glob(".kpikit-rehearsal-*"))
     copies = list(out.rglob("plotly.min.js"))
@@ -347,9 +348,9 @@ def test_outputs_hold_only_outputs_and_one_plotly_js_per_batch(tmp_path):
         (src,) = re.findall(r'src="([^"]*plotly\.min\.js)"', text)
         assert (page.parent / src).resolve() == out / "plotly.min.js"
     for r in result.results:  # the report still inlines plotly.js itself, once
-        html = (Path(r["folder"]) / "report.html").read_text(encoding="utf-8")
+        html = (r.folder / "report.html").read_text(encoding="utf-8")
         assert html.count("window.PlotlyConfig") == 1
-        assert sorted(p.name for p in Path(r["folder"]).iterdir()) == [
+        assert sorted(p.name for p in r.folder.iterdir()) == [
             "executed.ipynb", "manifest.json", "outputs", "report.html", "results.json"]
 
 
@@ -391,7 +392,7 @@ def test_two_batches_on_one_folder_lose_nothing_and_run_nothing_twice(tmp_path):
 
 
 def test_a_lock_left_by_a_killed_batch_is_taken_over(tmp_path):
-    from kpikit._lock import LOCK_NAME, folder_lock
+    from kpikit.runs.lock import LOCK_NAME, folder_lock
 
     out = tmp_path / "out"
     out.mkdir()
@@ -423,8 +424,8 @@ def test_nfd_spec_names_are_the_data_names_and_case_stays_distinct(tmp_path):
                              "campaigns": [nfd, "Tết Sale"]}))
     result = run_batch(spec.__class__(**{**spec.__dict__, "campaigns": spec.campaigns[:1]}),
                        jobs=1)
-    assert [r["status"] for r in result.results] == ["ok"], result.results
-    got = json.loads((Path(result.results[0]["folder"]) / "results.json").read_text())
+    assert [r.status for r in result.results] == ["ok"], result.results
+    got = json.loads((result.results[0].folder / "results.json").read_text())
     assert got["kpis"]  # the campaign was found in the data
 
 
@@ -442,9 +443,24 @@ def test_dask_workers_with_threads_run_every_notebook_once(tmp_path, monkeypatch
     with distributed.LocalCluster(n_workers=workers, threads_per_worker=threads,
                                   processes=True, dashboard_address=None) as cluster:
         result = run_batch(spec, executor="dask", scheduler=cluster.scheduler_address)
-    assert [r["status"] for r in result.results] == ["ok"] * 10, result.failed
+    assert [r.status for r in result.results] == ["ok"] * 10, result.failed
     assert sorted(log.read_text(encoding="utf-8").splitlines()) == sorted(names)
-    cwd = {json.loads((Path(r["folder"]) / "results.json").read_text())["campaign"]
+    cwd = {json.loads((r.folder / "results.json").read_text())["campaign"]
            for r in result.results}
     assert cwd == set(names)  # every run wrote its own results
     assert not list((tmp_path / "out").rglob("kernel-ipc-*"))
+
+
+# -------------------------------------------------------------------- papermill
+
+def test_papermill_executor_runs_each_notebook_in_a_jupyter_kernel(tmp_path, monkeypatch):
+    monkeypatch.setenv("KPIKIT_NOTEBOOK_DIR", str(standin_notebooks(tmp_path / "nbs")))
+    result = run_batch(load_spec(write_spec(tmp_path, ["A", "B"])), executor="papermill")
+    assert [r.status for r in result.results] == ["ok", "ok"], result.failed
+    for r in result.results:
+        m = json.loads((r.folder / "manifest.json").read_text(encoding="utf-8"))
+        assert m["kernel"] == "jupyter" and m["status"] == "ok"
+        got = json.loads((r.folder / "results.json").read_text(encoding="utf-8"))
+        assert got["campaign"] == r.run.campaign
+        html = (r.folder / "report.html").read_text(encoding="utf-8")
+        assert "ran " + r.run.campaign in html and "import json" not in html

@@ -215,7 +215,7 @@ def test_goal_setting_in_jupyterlab(lab, browser):
 def test_lesson_in_voila_vietnamese(workdir, browser, monkeypatch):
     """The trainer's command, ``kpikit lesson --lang vi``: Voila, no code, Vietnamese."""
     pytest.importorskip("voila")
-    from kpikit import batch
+    from kpikit.runs import batch
 
     port = free_port()
     # serve the copy in workdir, so that the lesson's files are written there
@@ -270,7 +270,7 @@ def test_hostile_names_are_text_in_index_and_reports(tmp_path, browser):
     """A batch whose data, plan and spec carry hostile names: opened in Chromium, the
     index and every report fire no dialog, hold no injected element, ask the network for
     nothing, and show the names as text."""
-    from kpikit.batch import load_spec, run_batch, safe_name
+    from kpikit.runs.batch import load_spec, run_batch, safe_name
 
     from .hostile import AT, CAMPAIGN, FORMULA, NFD, OWNER, SCRIPT, hostile_spec
 

@@ -14,8 +14,7 @@ from kpikit.analysis.attribution import lmdi, mix_rate
 from kpikit.analysis.evaluate import STATUSES, evaluate
 from kpikit.analysis.stats import trend, two_proportion_test, wilson_interval
 from kpikit.errors import ParameterError
-from kpikit.plans import KPITree
-from kpikit.plans import Plan
+from kpikit.plans import KPITree, Plan
 from kpikit.views.prose import summary_lines
 
 from .conftest import frame

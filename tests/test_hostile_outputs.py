@@ -243,7 +243,7 @@ def test_evaluation_lines_and_widget_html_are_escaped(evaluation):
 # ---------------------------------------------------------------- report plumbing
 
 def test_offline_drops_every_network_reference():
-    from kpikit.batch import _offline
+    from kpikit.runs.batch.report import _offline
 
     page = (
         '<head><script src="https://cdnjs.cloudflare.com/require.min.js"></script>'
@@ -261,7 +261,7 @@ def test_offline_drops_every_network_reference():
 def test_reports_drop_stderr_and_tracebacks():
     import nbformat
 
-    from kpikit.batch import _clean_outputs
+    from kpikit.runs.batch.report import _clean_outputs
 
     cell = nbformat.v4.new_code_cell("x")
     cell.outputs = [
@@ -285,7 +285,7 @@ def test_reports_drop_stderr_and_tracebacks():
 
 
 def test_summary_and_index_escape_and_neutralise(tmp_path):
-    from kpikit.batch import load_spec, plan_runs, write_index
+    from kpikit.runs.batch import load_spec, plan_runs, write_index
 
     spec = load_spec({"output_dir": str(tmp_path), "notebooks": ["02_evaluation"],
                       "campaigns": [FORMULA, CAMPAIGN]})
@@ -327,7 +327,7 @@ def test_lesson_export_is_neutralised(tmp_path):
 @pytest.fixture(scope="module")
 def batch(tmp_path_factory):
     pytest.importorskip("papermill")
-    from kpikit.batch import load_spec, run_batch
+    from kpikit.runs.batch import load_spec, run_batch
 
     folder = tmp_path_factory.mktemp("hostile-batch")
     result = run_batch(load_spec(hostile_spec(folder)), jobs=2)
@@ -377,7 +377,7 @@ def test_report_figures_carry_no_data_text_in_scripts():
 
     import nbformat
 
-    from kpikit.batch import PLOTLY_MIME, _take_figures
+    from kpikit.runs.batch.report import PLOTLY_MIME, _take_figures
 
     name = "</script><script>alert(1)</script>"
     cell = nbformat.v4.new_code_cell("fig")
@@ -393,7 +393,7 @@ def test_report_figures_carry_no_data_text_in_scripts():
 
 
 def test_index_in_vietnamese_links_failed_runs_to_their_error(tmp_path):
-    from kpikit.batch import load_spec, plan_runs, write_index
+    from kpikit.runs.batch import load_spec, plan_runs, write_index
 
     spec = load_spec({"output_dir": str(tmp_path), "notebooks": ["02_evaluation"],
                       "parameters": {"lang": "vi"}, "campaigns": [OWNER]})

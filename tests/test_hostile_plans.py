@@ -17,10 +17,10 @@ from pathlib import Path
 import pytest
 
 from kpikit import using_language
-from kpikit.batch import load_spec
 from kpikit.cli import main
 from kpikit.errors import KpikitError
 from kpikit.plans import Plan, PlanError, Target, parse_target
+from kpikit.runs.batch import load_spec
 
 HOSTILE = Path(__file__).parent / "hostile" / "plans"
 

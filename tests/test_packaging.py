@@ -63,4 +63,4 @@ def test_wheel_ships_notebooks_data_and_schemas(tmp_path):
         assert f"kpikit/notebooks/{nb}.ipynb" in names
     assert "kpikit/data/sample_campaigns.csv" in names
     assert "kpikit/schemas/evaluation.schema.json" in names
-    assert "kpikit/_runner.py" in names and "kpikit/_warm.py" in names
+    assert "kpikit/runs/kernels/child.py" in names and "kpikit/runs/batch/__main__.py" in names

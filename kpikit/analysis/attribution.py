@@ -21,8 +21,7 @@ from kpikit.analysis.pacing import last_year_day, sum_terms
 from kpikit.catalog import KPI, get_kpi
 from kpikit.compute import compute
 from kpikit.errors import ParameterError, ProblemCode
-from kpikit.plans import TREES, KPITree, cascade, tree_baselines
-from kpikit.plans import Plan
+from kpikit.plans import TREES, KPITree, Plan, cascade, tree_baselines
 
 __all__ = ["DRIVER_TREES", "attribute", "lmdi", "mix_rate"]
 

@@ -46,9 +46,8 @@ from kpikit.analysis.status import (
 )
 from kpikit.catalog import KPI, MEASURES, get_kpi
 from kpikit.errors import ParameterError, ProblemCode
-from kpikit.plans import CADENCE_FREQ, kpi_history, resolve_target, scope_data
 from kpikit.periods import cuts_rows, data_end, spread_periods
-from kpikit.plans import Plan, parse_period
+from kpikit.plans import CADENCE_FREQ, Plan, kpi_history, parse_period, resolve_target, scope_data
 
 __all__ = ["STATUSES", "Evaluation", "evaluate"]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from ..runs.batch import EXECUTORS
 from .analysis import cmd_evaluate, cmd_optimize
 from .data import cmd_compute, cmd_kpis, cmd_sample, cmd_validate
 from .options import seconds
@@ -126,7 +127,7 @@ def build() -> argparse.ArgumentParser:
     b.add_argument("spec", help="batch spec YAML")
     b.add_argument("--jobs", type=int, help="parallel runs (default: the cores)")
     b.add_argument("--force", action="store_true", help="rerun complete runs too")
-    b.add_argument("--executor", default="local", choices=["local", "dask"],
+    b.add_argument("--executor", default="local", choices=sorted(EXECUTORS),
                    help="local processes (default) or a Dask distributed cluster")
     b.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786")
     run_options(b)

@@ -42,7 +42,7 @@ def cmd_demo(a: argparse.Namespace) -> int:
     print(table(rows, head))
     if a.table_only:
         return 0
-    from ..batch import demo_spec, print_progress, run_batch
+    from ..runs.batch import demo_spec, print_progress, run_batch
 
     print(tr("\nRunning the demo batch (goal setting, evaluation, optimisation per campaign)...",
              "\nĐang chạy lô demo (đặt mục tiêu, đánh giá, tối ưu cho từng chiến dịch)..."),
@@ -57,7 +57,7 @@ def cmd_demo(a: argparse.Namespace) -> int:
 def cmd_batch(a: argparse.Namespace) -> int:
     """``kpikit batch``: run a spec's notebooks per campaign; exit 1 if a run failed, 3 if
     an alert of ``--fail-on`` severity or worse is active."""
-    from ..batch import load_spec, print_progress, run_batch
+    from ..runs.batch import load_spec, print_progress, run_batch
 
     spec = load_spec(a.spec)
     lang = a.lang if a.lang_given else spec.parameters.get("lang", a.lang)
@@ -137,13 +137,13 @@ def _report(result, lang: str) -> None:
         n = len(result.failed)
         print(tr(f"\n{n} run(s) failed:", f"\n{n} lượt chạy bị lỗi:"), file=sys.stderr)
         for r in result.failed:
-            print(f"  {r['label']}: {r.get('error')}", file=sys.stderr)
+            print(f"  {r.label}: {r.error}", file=sys.stderr)
 
 
 def cmd_lesson(a: argparse.Namespace) -> int:
     """Serve the KPI basics lesson without code (Voila) until Ctrl+C: kernels started
     ahead for the class, idle ones stopped (see :func:`kpikit.lesson.voila_command`)."""
-    from ..batch import notebook_path
+    from ..runs.batch import notebook_path
 
     lang = a.lang
     if not _has_module("voila"):
@@ -179,7 +179,7 @@ def _lesson_folder() -> Iterator[str]:
     import shutil
     import tempfile
 
-    from .._lock import pid_alive
+    from ..runs.lock import pid_alive
 
     root = Path(tempfile.gettempdir())
     for old in root.glob("kpikit-lesson-*"):
@@ -198,7 +198,7 @@ def _serve(cmd: list[str], env: dict[str, str]) -> int:
     import signal
     import subprocess
 
-    from .._runner import die_with_parent
+    from ..runs.kernels.wire import die_with_parent
 
     parent = os.getpid()
     proc = subprocess.Popen(cmd, env=env, preexec_fn=(  # arms a death signal only

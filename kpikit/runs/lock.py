@@ -20,8 +20,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from ._lang import tr
-from .errors import KpikitError, ProblemCode
+from kpikit._lang import tr
+from kpikit.errors import KpikitError, ProblemCode
 
 LOCK_NAME = ".kpikit-batch.lock"
 
@@ -101,13 +101,14 @@ def _write(fd: int, info: dict[str, Any]) -> None:
 def _busy(folder: Path, info: dict[str, Any]) -> BatchBusyError:
     pid, started = info.get("pid", "?"), info.get("started", "?")
     host = info.get("host")
-    on = f" on {host}" if host and host != socket.gethostname() else ""
-    on_vi = f" trên máy {host}" if on else ""
+    # another machine's batch (a shared folder) is named with its host
+    on = (tr(f" on {host}", f" trên máy {host}")
+          if host and host != socket.gethostname() else "")
     return BatchBusyError(tr(
         f"another kpikit batch is running on {folder} (PID {pid}{on}, started {started}). "
         "Fix: wait until it ends, start this one with --wait SECONDS to queue behind it, or "
         "give this batch another output_dir.",
-        f"một lô kpikit khác đang chạy trên {folder} (PID {pid}{on_vi}, bắt đầu lúc "
+        f"một lô kpikit khác đang chạy trên {folder} (PID {pid}{on}, bắt đầu lúc "
         f"{started}). Cách sửa: đợi lô đó chạy xong, chạy lô này với --wait SỐ_GIÂY để xếp "
         "hàng sau nó, hoặc dùng output_dir khác cho lô này."), code=ProblemCode.BATCH_BUSY)
 

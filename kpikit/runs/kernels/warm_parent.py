@@ -1,22 +1,18 @@
-"""Warm, single-use run processes for batch runs.
+"""Warm, single-use run processes.
 
 A fresh Python pays for its start-up on every run: the interpreter, then pandas, plotly,
 scipy, IPython, nbconvert and kpikit, and the first call of each pandas/plotly path. Here
-one *warm parent* pays that once: it imports everything, loads the batch's data files,
-runs a throw-away evaluation of the bundled sample (no campaign's data) and builds the
-report exporter, then forks one fresh process per run on request. Each child serves a
-single notebook (:mod:`kpikit._runner`) and exits, so nothing a run does (globals, module
-attributes, environment, working folder, caches) can reach another run. The parent never
-runs a campaign's notebook: it only rehearses kpikit's own notebooks once on the bundled
-sample, in a scratch namespace (:func:`_rehearse`).
+one *warm parent* pays that once (the caller's ``prepare``: imports, data files, a
+rehearsal of its notebooks on sample data, see :func:`rehearse`), then forks one fresh
+process per run on request. Each child serves a single notebook (:mod:`.child`) and
+exits, so nothing a run does (globals, module attributes, environment, working folder,
+caches) can reach another run. The parent never runs a campaign's notebook.
 
 The batch talks to the parent over a socket it inherits (no file on disk): each request is
 one descriptor, the run's own socket, passed with ``SCM_RIGHTS``. The parent exits when the
 batch's end closes, and on Linux the kernel kills it with the batch (``PR_SET_PDEATHSIG``);
 each child is tied to the parent the same way and also watches its run socket. POSIX only:
-where ``fork`` or descriptor passing is missing, batch runs start cold.
-
-    python -m kpikit._warm FD BATCH_PID NOTEBOOK,... SCRATCH_FOLDER [DATA_FILE ...]
+where ``fork`` or descriptor passing is missing, runs start cold.
 """
 
 from __future__ import annotations
@@ -25,11 +21,16 @@ import gc
 import os
 import signal
 import socket
-import sys
 import threading
 import time
 import warnings
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
+
+from .child import Finish, child
+from .shell import execute_plain, make_shell
+from .wire import Lines, die_with_parent, kill_group, send
 
 _PROCESS_LOCK = threading.Lock()
 
@@ -40,43 +41,9 @@ def available() -> bool:
             and hasattr(socket, "recv_fds"))
 
 
-def _warm_up(data_files: list[str]) -> None:
-    """Import what notebooks use, load the batch's data."""
-    import IPython.core.interactiveshell  # noqa: F401
-    import ipywidgets  # noqa: F401
-    import nbformat  # noqa: F401  (plotly's renderers import it: seconds)
-    import plotly.graph_objects  # noqa: F401
-    import plotly.io as pio
-    import scipy.stats  # noqa: F401
-
-    from kpikit import batch, charts, plans, widgets  # noqa: F401
-    from kpikit.analysis import optimize  # noqa: F401
-    from kpikit.io import preload
-
-    for f in data_files:
-        try:
-            preload(f)
-        except Exception:  # the run itself will report a bad file, with its message
-            pass
-    pio.renderers["notebook"]  # noqa: B018  (builds the renderer registry; not activated)
-    batch._html_exporter()  # compiles the report templates once, for every child
-    batch._plotlyjs_script()
-
-
-def _exercise() -> None:
-    """Without a kpikit notebook to rehearse: exercise the evaluation's paths once."""
-    import plotly.io as pio
-
-    import kpikit
-    from kpikit import notebook as nb
-    from kpikit.analysis.evaluate import evaluate
-    from kpikit.plans import Plan
-
-    sample = kpikit.load_sample()
-    plan = Plan.from_yaml(nb.bundled_plan())
-    ev = evaluate(sample, plan, as_of=plan.period[0], lang="en")
-    for fig in nb.evaluation_figures(sample, ev, lang="en").values():
-        pio.to_json(fig)
+def switched_on() -> bool:
+    """Warm runs are available and not switched off (``KPIKIT_WARM=0``)."""
+    return available() and os.environ.get("KPIKIT_WARM", "1") != "0"
 
 
 def _reap(children: dict[int, tuple[int | None, str]]) -> None:
@@ -84,8 +51,6 @@ def _reap(children: dict[int, tuple[int | None, str]]) -> None:
     gone: nobody will move them into place)."""
     import select
     import shutil
-
-    from ._runner import kill_group
 
     for pid, (pidfd, _) in children.items():
         try:
@@ -121,35 +86,23 @@ def _stop(*_: object) -> None:
     os._exit(0)
 
 
-def _rehearse(notebooks: list[str], scratch: str = "") -> int:
-    """Run the batch's kpikit notebooks once on the bundled sample, in a scratch namespace
-    and a scratch folder, and export their report: the first call of every path they take
-    (pandas, plotly, the report templates) is then paid here once, not in every run.
+def rehearse(notebooks: Sequence[Path], scratch: str,
+             export: Callable[[Any, Path, str], None]) -> int:
+    """Run ``notebooks`` once each in a scratch namespace and a scratch folder and
+    ``export(nb, target, name)`` them: the first call of every path they take (pandas,
+    plotly, the report templates) is then paid here once, not in every run.
 
-    Not a run: the notebooks shipped with kpikit (never the copies in
-    ``$KPIKIT_NOTEBOOK_DIR``, which may be anyone's code) on its own sample data, no
-    campaign's data; the namespace, outputs and folder are thrown away and the environment
-    restored. The shell the runs get is not touched (its namespace stays empty).
+    Give it trusted notebooks on sample data only (the caller's own, never a campaign's).
+    The namespace, outputs and folder are thrown away and the environment restored; the
+    shell the runs get is not touched. Returns how many rehearsals succeeded.
     """
     import shutil
     import tempfile
 
     import nbformat
 
-    from . import _runner, batch
-    from .batch import export_html
-    from .notebook import NOTEBOOKS
-
-    shipped = batch.NOTEBOOK_DIR
-    if not shipped.is_dir():  # installed from a wheel
-        from importlib import resources
-
-        shipped = Path(str(resources.files("kpikit.notebooks")))
-
     env, cwd = dict(os.environ), os.getcwd()
-    real = sys.stdout, sys.stderr
     done = 0
-    # the PID in the name lets the next batch remove it if this process is SIGKILLed
     # in the batch's output folder when there is one (a batch killed with its whole process
     # group leaves it there, hidden, for the next batch to remove; nothing in /tmp), and
     # with the PID in the name, so that a stale one can be told from a live one
@@ -159,29 +112,15 @@ def _rehearse(notebooks: list[str], scratch: str = "") -> int:
     try:
         os.environ.update(KPIKIT_STATIC="1", KPIKIT_BATCH="1")
         os.chdir(folder)
-        for name in notebooks:
-            if name not in NOTEBOOKS or not (shipped / f"{name}.ipynb").is_file():
-                continue
+        for path in notebooks:
             try:
-                nb = nbformat.read(shipped / f"{name}.ipynb", as_version=4)
-                namespace: dict = {"__name__": "__main__"}
-                sys.stdout, sys.stderr = _runner._Capture("stdout"), _runner._Capture("stderr")
-                for cell in nb.cells:
-                    if cell.cell_type != "code":
-                        continue
-                    _runner._Sink.outputs = []
-                    exec(compile(cell.source, name, "exec"), namespace)  # noqa: S102
-                    cell.outputs = [nbformat.from_dict(_runner._clean_output(o))
-                                    for o in _runner._Sink.outputs]
-                sys.stdout, sys.stderr = real
-                export_html(nb, Path(folder) / "report.html", name, "en")
+                nb = nbformat.read(path, as_version=4)
+                execute_plain(nb, path.stem, {"__name__": "__main__"})
+                export(nb, Path(folder) / "report.html", path.stem)
                 done += 1
             except Exception:  # a rehearsal that fails only leaves that path cold
                 pass
-            finally:
-                sys.stdout, sys.stderr = real
     finally:
-        _runner._Sink.outputs = []
         os.chdir(cwd)
         os.environ.clear()
         os.environ.update(env)
@@ -190,33 +129,30 @@ def _rehearse(notebooks: list[str], scratch: str = "") -> int:
     return done
 
 
-def serve(ctl: socket.socket, data_files: list[str], notebooks: list[str],
-          scratch: str = "") -> None:
-    """Warm up, say ``ready``, then fork a run process per descriptor received on ``ctl``
-    until the batch closes it (or dies: then the runs still going are killed and their
-    temporary folders removed)."""
+def serve(ctl: socket.socket, prepare: Callable[[], None], finish: Finish) -> None:
+    """``prepare()``, say ``ready``, then fork a run process per descriptor received on
+    ``ctl`` until the batch closes it (or dies: then the runs still going are killed and
+    their temporary folders removed). Each run ends with ``finish`` (:mod:`.child`)."""
     import json
-
-    from . import _runner
 
     signal.signal(signal.SIGTERM, _stop)  # PR_SET_PDEATHSIG: the batch died
     children: dict[int, tuple[int | None, str]] = _LEFT["children"]
     try:
         try:
-            _warm_up(data_files)
-            shell = _runner.make_shell()  # fresh in every child: it runs no code here
-            if not _rehearse(notebooks, scratch):
-                _exercise()
+            # made first: displays while preparing take the same paths as in a run; it
+            # runs no code here, so it is fresh in every child
+            shell = make_shell()
+            prepare()
             gc.collect()
             gc.freeze()  # the children's collections then leave the parent's pages shared
         except Exception:
             import traceback
 
             traceback.print_exc()
-            _runner.send(ctl, {"ready": False})
+            send(ctl, {"ready": False})
             return
         signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped automatically
-        _runner.send(ctl, {"ready": True})
+        send(ctl, {"ready": True})
         while True:
             try:
                 msg, fds, _, _ = socket.recv_fds(ctl, 65536, 1)
@@ -239,11 +175,11 @@ def serve(ctl: socket.socket, data_files: list[str], notebooks: list[str],
                 try:
                     ctl.close()  # else the batch would not see this parent die
                     os.setpgid(0, 0)  # its own group: killed as one, with what it starts
-                    _runner.die_with_parent(me)
+                    die_with_parent(me)
                     for sig in (signal.SIGCHLD, signal.SIGTERM, signal.SIGHUP):
                         signal.signal(sig, signal.SIG_DFL)
                     signal.signal(signal.SIGINT, signal.default_int_handler)
-                    _runner.child(socket.socket(fileno=fds[0]), shell, started)
+                    child(socket.socket(fileno=fds[0]), finish, shell, started)
                 finally:
                     os._exit(1)
             os.close(fds[0])
@@ -262,6 +198,13 @@ def serve(ctl: socket.socket, data_files: list[str], notebooks: list[str],
         _reap(children)
 
 
+def warm_main(fd: int, batch_pid: int, prepare: Callable[[], None], finish: Finish) -> None:
+    """The warm parent's process: serve on descriptor ``fd`` for the batch ``batch_pid``."""
+    # SIGTERM, not SIGKILL: the parent still kills its runs and removes their folders
+    die_with_parent(batch_pid, signal.SIGTERM)
+    serve(socket.socket(fileno=fd), prepare, finish)
+
+
 def _ended(pid: int, pidfd: int | None) -> bool:
     if pidfd is not None:
         import select
@@ -276,14 +219,16 @@ def _ended(pid: int, pidfd: int | None) -> bool:
 
 class WarmParent:
     """The batch's handle on a warm parent: start it, wait until it is ready, ask it for
-    run processes, stop it. Safe to share between threads."""
+    run processes, stop it. Safe to share between threads.
 
-    def __init__(self, data_files: list[str], notebooks: list[str] | None = None,
-                 scratch: str | os.PathLike[str] | None = None,
+    ``command`` starts the parent's process; it is given two more arguments, the
+    descriptor of its socket and this process's PID, then ``args`` (see :func:`warm_main`).
+    """
+
+    def __init__(self, command: Sequence[str], args: Sequence[str] = (),
                  ready_timeout: float = 120.0) -> None:
         import subprocess
         import tempfile
-        import threading
 
         self.ready_timeout = ready_timeout
         self._lock = threading.Lock()
@@ -293,8 +238,7 @@ class WarmParent:
         self._log = tempfile.TemporaryFile()
         try:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "kpikit._warm", str(theirs.fileno()), str(os.getpid()),
-                 ",".join(notebooks or []), str(scratch or ""), *data_files],
+                [*command, str(theirs.fileno()), str(os.getpid()), *args],
                 pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, stdout=self._log,
                 stderr=self._log)
         finally:
@@ -303,8 +247,6 @@ class WarmParent:
 
     def ready(self) -> bool:
         """Block until the parent has warmed up; False if it failed or took too long."""
-        from ._runner import Lines
-
         with self._lock:
             if self._ready is None:
                 try:
@@ -370,17 +312,14 @@ class WarmParent:
 _PROCESS_WARM: list[WarmParent] = []
 
 
-def process_parent(data_files: list[str] | None = None,
-                   notebooks: list[str] | None = None) -> WarmParent | None:
+def process_parent(command: Sequence[str], args: Sequence[str] = ()) -> WarmParent | None:
     """One warm parent for this process (a Dask worker), kept for its lifetime; the first
-    call's data files are preloaded and its notebooks rehearsed.
+    call's ``command`` and ``args`` start it (:class:`WarmParent`).
 
     Started from a thread that lives as long as the process: ``PR_SET_PDEATHSIG`` fires
     when the *thread* that started a child ends, and a worker's task threads may end.
     """
-    import threading
-
-    if not available() or os.environ.get("KPIKIT_WARM", "1") == "0":
+    if not switched_on():
         return None
     with _PROCESS_LOCK:
         if not _PROCESS_WARM or not _PROCESS_WARM[0].alive:
@@ -389,7 +328,7 @@ def process_parent(data_files: list[str] | None = None,
 
             def hold() -> None:
                 try:
-                    box.append(WarmParent(list(data_files or []), list(notebooks or [])))
+                    box.append(WarmParent(command, args))
                 finally:
                     made.set()
                 if box:
@@ -403,16 +342,3 @@ def process_parent(data_files: list[str] | None = None,
         parent = _PROCESS_WARM[0]
     return parent if parent.ready() else None
 
-
-def main(argv: list[str]) -> None:
-    from . import _runner
-
-    fd, batch_pid = int(argv[0]), int(argv[1])
-    # SIGTERM, not SIGKILL: the parent still kills its runs and removes their folders
-    _runner.die_with_parent(batch_pid, signal.SIGTERM)
-    notebooks = [n for n in argv[2].split(",") if n]
-    serve(socket.socket(fileno=fd), argv[4:], notebooks, argv[3])
-
-
-if __name__ == "__main__":
-    main(sys.argv[1:])

@@ -1,0 +1,1 @@
+"""Runs: notebooks run headless, one per campaign, in batches, with their reports."""
