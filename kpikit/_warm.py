@@ -50,7 +50,7 @@ def _warm_up(data_files: list[str]) -> None:
     import scipy.stats  # noqa: F401
 
     from kpikit import batch, charts, goals, optimize, widgets  # noqa: F401
-    from kpikit.io import preload
+    from kpikit.data_in.load import preload
 
     for f in data_files:
         try:

@@ -383,7 +383,7 @@ class Evaluation:
     long-term KPIs. ``data_end`` is the data's last day and ``lag_days`` the
     days from it to ``as_of`` (unknown days: projected, never counted as zero);
     ``estimated`` is true where the window cuts a row that covers several days
-    (see :mod:`kpikit.periods`). ``drivers`` and ``segments`` hold the
+    (see :mod:`kpikit.metrics.periods`). ``drivers`` and ``segments`` hold the
     attribution tables per KPI; ``summary`` the plain-language lines.
     """
 
@@ -542,7 +542,7 @@ def _judge_sum(k: KPI, parts: pd.DataFrame, weights: pd.DataFrame, target: float
 def _judge_snapshot(k: KPI, scoped: pd.DataFrame, start: date, end: date, target: float,
                     as_of: date, min_elapsed: float) -> dict:
     """Followers and follower growth: the snapshot to date, projected by a straight line."""
-    from .compute import compute
+    from .metrics.engines import compute
 
     measure = k.measures[0]
     upto = min(end, as_of)
@@ -694,7 +694,7 @@ def evaluate(
     Evaluation
     """
     lang = resolve_lang(lang)
-    from .periods import cuts_rows, data_end, spread_periods
+    from .metrics.periods import cuts_rows, data_end, spread_periods
 
     as_of = pd.Timestamp(as_of).date()
     start, end = _resolve_period(plan, period)
@@ -1134,7 +1134,7 @@ def pacing_series(data: pd.DataFrame, ev: Evaluation, kpi: str) -> pd.DataFrame:
     For a total (revenue) the values are cumulative sums; for a ratio (CPA) the
     ratio of the cumulative numerator and denominator.
     """
-    from .periods import spread_periods
+    from .metrics.periods import spread_periods
 
     k = get_kpi(kpi)
     kt = _target_of(ev, k)
@@ -1207,7 +1207,7 @@ def anomalies(series: pd.Series, window: int = 28, threshold: float = 3.5) -> pd
 
 def daily_kpi(data: pd.DataFrame, ev: Evaluation, kpi: str, days: int = 180) -> pd.Series:
     """The KPI per day over the ``days`` before ``as_of`` (for trend and anomaly views)."""
-    from .periods import spread_periods
+    from .metrics.periods import spread_periods
 
     k = get_kpi(kpi)
     kt = _target_of(ev, k)

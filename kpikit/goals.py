@@ -17,9 +17,9 @@ import pandas as pd
 
 from ._lang import nfmt, resolve_lang, tr
 from .catalog import KPI, KPIS, MEASURES, OBJECTIVE_LABELS, OBJECTIVES, get_kpi
-from .compute import compute
 from .errors import ParameterError, ProblemCode
-from .periods import cuts_rows, has_period_rows, spread_periods
+from .metrics.engines import compute
+from .metrics.periods import cuts_rows, has_period_rows, spread_periods
 from .plan import (
     CADENCES,
     UNASSIGNED,

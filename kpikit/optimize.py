@@ -387,7 +387,7 @@ def fit_curves(
             f"bảng cần 'spend' và {outcome!r} theo kênh để ước lượng đường phản hồi. Cách "
             "sửa: chọn outcome='conversions' hoặc 'revenue', hoặc dùng fit_joint cho một kết "
             "quả tổng."), code=ProblemCode.COLUMN_MISSING)
-    from .periods import has_period_rows, spread_periods
+    from .metrics.periods import has_period_rows, spread_periods
 
     if freq not in ("D", "W"):
         raise ParameterError(tr(f"freq={freq!r}: choose D or W.", f"freq={freq!r}: chọn D hoặc W."),

@@ -150,7 +150,7 @@ def test_lang_none_follows_the_current_language(monkeypatch):
 
 
 def _public_functions_with_lang():
-    for path in sorted(PACKAGE.glob("*.py")):
+    for path in sorted(PACKAGE.rglob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
             if isinstance(node, ast.FunctionDef) and not node.name.startswith("_"):
@@ -176,7 +176,7 @@ def test_no_public_function_defaults_to_english():
 def test_one_list_of_languages():
     """Modules take the languages from ``_lang.LANGS``, not a tuple of their own."""
     allowed = {"_lang.py", "plan.py", "lesson.py"}  # plan and lesson: other developers' files
-    for path in sorted(PACKAGE.glob("*.py")):
+    for path in sorted(PACKAGE.rglob("*.py")):
         if path.name in allowed:
             continue
         text = path.read_text(encoding="utf-8")

@@ -140,7 +140,7 @@ def test_every_message_is_written_in_both_languages():
     # a raised error, a Problem, a warning or a collected message must not be a bare
     # English literal: each goes through tr(english, vietnamese)
     found = []
-    for path in sorted(PACKAGE.glob("*.py")):
+    for path in sorted(PACKAGE.rglob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
             if not isinstance(node, ast.Call):

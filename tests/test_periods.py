@@ -10,7 +10,7 @@ import pytest
 
 from kpikit.errors import ParameterError
 from kpikit.evaluate import evaluate
-from kpikit.periods import cuts_rows, data_end, spread_periods
+from kpikit.metrics.periods import cuts_rows, data_end, spread_periods
 from kpikit.plan import Plan
 
 from .conftest import frame

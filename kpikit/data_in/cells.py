@@ -15,8 +15,8 @@ from datetime import date, datetime
 import numpy as np
 import pandas as pd
 
-from ._lang import tr
-from .errors import Note, Problem, ProblemCode
+from .._lang import tr
+from ..errors import Note, Problem, ProblemCode
 
 EMPTY = frozenset({"", "--", "-", "—", "–", "n/a", "na", "nan", "none", "null", "(not set)"})
 
@@ -201,7 +201,7 @@ def parse_numbers(
         if key in cache:
             r = cache[key]
         else:
-            r = _parse_one(key, decimal, thousands, allow_percent)
+            r = parse_one(key, decimal, thousands, allow_percent)
             cache[key] = r
         if r == "percent":
             problems.append(Problem(
@@ -243,7 +243,7 @@ def _overflow(v: object, file: str | None, row: int, column: str) -> Problem:
         file, row, column, code=ProblemCode.NUMBER_NOT_FINITE)
 
 
-def _parse_one(text: str, decimal: str | None, thousands: str,
+def parse_one(text: str, decimal: str | None, thousands: str,
                allow_percent: bool = True) -> float | str | None:
     """A float, NaN for an empty cell, None if unreadable, or 'percent' / 'overflow'."""
     t = text.strip()
@@ -323,7 +323,7 @@ def parse_dates(
     horizon = date.today().toordinal() + 366
     for i, v in enumerate(items):
         try:
-            d = _parse_date(v, dayfirst)
+            d = parse_date(v, dayfirst)
         except (ValueError, OverflowError):
             d = None
         empty = v is None or (isinstance(v, str) and v.strip().lower() in EMPTY) or (
@@ -399,7 +399,8 @@ def _decide_dayfirst(items: list[object]) -> tuple[bool, str | None]:
         "quyết định); truyền dayfirst=False nếu chúng là mm/dd/yyyy.")
 
 
-def _parse_date(v: object, dayfirst: bool) -> date | None:
+def parse_date(v: object, dayfirst: bool) -> date | None:
+    """One cell as a date, or None; ``dayfirst`` reads 01/02/2025 as 1 February."""
     if v is None or v is pd.NaT:
         return None
     if isinstance(v, datetime):
@@ -412,7 +413,7 @@ def _parse_date(v: object, dayfirst: bool) -> date | None:
         if v != v:
             return None
         if 19000101 <= v <= 21001231 and float(v).is_integer():
-            return _parse_date(str(int(v)), dayfirst)
+            return parse_date(str(int(v)), dayfirst)
         return _serial_to_date(float(v)) if 20000 <= v < 80000 else None
     t = str(v).strip()
     try:
@@ -488,7 +489,7 @@ def period_bounds(v: object, kind: str, dayfirst: bool = True) -> tuple[date, da
         elif kind == "quarter" and text:
             start = _quarter_start(text)
         if start is None:
-            d = _parse_date(v, dayfirst)
+            d = parse_date(v, dayfirst)
             if d is None:
                 return None
             if kind == "week":

@@ -12,16 +12,16 @@ file by file, so numbers, warnings and errors are the loader's by construction.
 The same pass aggregates every measure by series (campaign, channel, dimensions) and
 month; KPIs by campaign and month, quarter, year or in total are then summed from that
 small table, so a clean Parquet file is scanned once. Other groupings read the file again.
-The aggregation goes through the same :func:`kpikit.compute.finish` as the pandas
-engine: the same formulas, the same zero-denominator rule and the same checks.
+The aggregation goes through the same :func:`kpikit.metrics.core.finish` as the pandas
+engine: the same formulas, the same zero-denominator rule and the same checks. This module
+never imports the pandas engine: :func:`compute_proven` answers None for what it cannot
+prove, and :func:`kpikit.compute` hands that to the loader and the pandas engine.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import stat
-import warnings
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -30,35 +30,39 @@ from typing import Any
 
 import pandas as pd
 
-from ._lang import tr
-from .catalog import KPI, MEASURES
-from .compute import (
-    FREQS,
-    PERIOD_WORDS,
-    _check_nonadditive,
-    _parse_by,
-    choose_kpis,
-    coverage_message,
-    finish,
-    split_terms,
-)
-from .errors import (
+from .._lang import tr
+from ..catalog import KPI, MEASURES
+from ..data_in.folders import canonical_order, data_files, is_regular
+from ..data_in.summary_rows import is_summary_label
+from ..errors import (
     DataError,
     KpikitError,
-    KpikitWarning,
     MissingColumnsError,
     ParameterError,
     Problem,
     ProblemCode,
 )
-from .sources import DIMENSIONS
+from .core import (
+    FREQS,
+    SERIES,
+    check_by_columns,
+    check_nonadditive,
+    choose_kpis,
+    coverage_message,
+    finish,
+    parse_by,
+    split_terms,
+    warn_all,
+)
+
+__all__ = ["columns_of", "compute_proven", "compute_table", "is_canonical", "require_duckdb"]
 
 _TRUNC = {"D": "day", "W": "week", "M": "month", "Q": "quarter", "Y": "year"}
 _PARQUET = (".parquet", ".pq")
 _CSV = (".csv", ".tsv", ".txt")
-# what a folder may hold: the loader reads each; only Parquet and CSV can be proven clean
-_FOLDER_FILES = (*_PARQUET, ".csv", ".tsv", ".xlsx", ".xlsm")
-_TEXT = ("campaign", "channel", *DIMENSIONS)
+# a folder may hold other files (data_in.folders): the loader reads those; only Parquet
+# and CSV can be proven clean
+_TEXT = SERIES
 _ALLOWED = frozenset(("date", *_TEXT, *MEASURES))
 _NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_")
 _HEAD_BYTES = 65536
@@ -83,7 +87,8 @@ _UNTIDY_RE = r'^[\p{Z}\p{Cc}]|[\p{Z}\p{Cc}]$|[\p{Cc}\p{Zl}\p{Zp}"]'
 _EMPTY_WORDS = ("--", "-", "—", "–", "n/a", "na", "nan", "none", "null", "(not set)")
 
 
-def _duckdb() -> Any:
+def require_duckdb() -> Any:
+    """The duckdb module, or a ParameterError saying how to install it."""
     try:
         import duckdb
     except ImportError:
@@ -110,25 +115,6 @@ def _list(paths: Sequence[Path]) -> str:
 
 
 # ------------------------------------------------------------------ what a path holds
-
-
-def _regular(path: Path) -> bool:
-    try:
-        return stat.S_ISREG(os.stat(path).st_mode)
-    except OSError:
-        return False
-
-
-def data_files(folder: Path) -> list[Path]:
-    """The data files under a folder, in name order (hidden and ``_`` files skipped)."""
-    out = []
-    for p in folder.rglob("*"):
-        rel = p.relative_to(folder).parts
-        if any(part.startswith((".", "_")) for part in rel):
-            continue  # .~lock files, atomic-write temporaries, _SUCCESS markers
-        if p.suffix.lower() in _FOLDER_FILES and _regular(p):
-            out.append(p)
-    return sorted(out)
 
 
 def _head(path: Path) -> bytes:
@@ -202,7 +188,7 @@ def _layout(con: Any, path: Path) -> list[_Part] | None:
     """The scans of a canonical file or folder; None when some file is not canonical."""
     if path.is_dir():
         files = data_files(path)
-    elif _regular(path):
+    elif is_regular(path):
         files = [path]
     else:
         return None
@@ -238,7 +224,7 @@ def is_canonical(path: str | os.PathLike[str]) -> bool:
     Platform exports (Google Ads, Meta, ...) are not: :func:`kpikit.load` reads them.
     """
     try:
-        duckdb = _duckdb()
+        duckdb = require_duckdb()
     except ParameterError:
         return False
     try:
@@ -269,18 +255,12 @@ def _read_parquet(part: _Part, *, filename: bool = False) -> str:
             + (", filename = true)" if filename else ")"))
 
 
-def _order(columns: Iterable[str]) -> list[str]:
-    """The loader's column order: date, campaign, channel, dimensions, measures."""
-    have = set(columns)
-    return [c for c in ("date", *_TEXT, *MEASURES) if c in have]
-
-
 def _typed_scan(parts: Sequence[_Part]) -> str:
     """Every part read with the loader's types (dates as DATE, measures as DOUBLE)."""
     selects = []
     for p in parts:
         cols = []
-        for c in _order(p.columns):
+        for c in canonical_order(p.columns):
             if c == "date":
                 cols.append('CAST("date" AS DATE) AS "date"')
             elif c in MEASURES:
@@ -289,7 +269,7 @@ def _typed_scan(parts: Sequence[_Part]) -> str:
                 cols.append(_q(c))
         reader = _read_csv(p) if p.kind == "csv" else _read_parquet(p)
         selects.append(f"SELECT {', '.join(cols)} FROM {reader}")
-    every = _order(c for p in parts for c in p.columns)
+    every = canonical_order(c for p in parts for c in p.columns)
     return (f"(SELECT {', '.join(_q(c) for c in every)} FROM ("
             + " UNION ALL BY NAME ".join(selects) + "))")
 
@@ -423,7 +403,7 @@ def _untidy(col: str) -> str:
 def _prove(con: Any, parts: Sequence[_Part]) -> _Proof | None:
     """Prove in SQL that the loader would read the parts as DuckDB does, without a problem
     or a warning; leave the series x file x month sums in table ``kp_l1``. None if not."""
-    every = _order(c for p in parts for c in p.columns)
+    every = canonical_order(c for p in parts for c in p.columns)
     series = [c for c in every if c in _TEXT]
     measures = [c for c in every if c in MEASURES]
     l1 = " UNION ALL BY NAME ".join(f"({_level1(con, p, series)})" for p in parts)
@@ -455,15 +435,11 @@ def _prove(con: Any, parts: Sequence[_Part]) -> _Proof | None:
                          + " OR ".join(_untidy(s) for s in series)).fetchone()[0]
     if untidy:
         return None
-    # and the loader's own rule, name by name, where this kpikit has it (issue 13 part 2)
-    from . import io
-
-    is_summary = getattr(io, "is_summary_label", None)
-    if is_summary is not None:
-        for s in series:
-            for (name,) in con.execute(f"SELECT DISTINCT {_q(s)} FROM kp_l1").fetchall():
-                if is_summary(name):
-                    return None
+    # and the loader's own rule, name by name
+    for s in series:
+        for (name,) in con.execute(f"SELECT DISTINCT {_q(s)} FROM kp_l1").fetchall():
+            if is_summary_label(name):
+                return None
     if set(rows["_file"]) != files:
         return None  # a file without data rows: the loader says so
     counters = ["dups", "outside", "nulld", "bad", "hash", "over"]
@@ -473,76 +449,6 @@ def _prove(con: Any, parts: Sequence[_Part]) -> _Proof | None:
         if f"_kind_{m}" in rows and (rows[f"_kind_{m}"].astype("int64") == 1).any():
             return None
     return _Proof(_typed_scan(parts), every, series)
-
-
-# ------------------------------------------------------------------ what the loader reads
-
-
-def load_path(path: str | os.PathLike[str]) -> pd.DataFrame:
-    """:func:`kpikit.load` for a file; for a folder, each data file loaded and stacked.
-
-    A folder's files are checked together for what no single file shows: the same key
-    (date, campaign, channel, dimensions) in two files, and money in several currencies.
-    """
-    from .io import load
-
-    p = Path(path)
-    if not p.is_dir():
-        return load(p)
-    files = data_files(p)
-    if not files:
-        raise ParameterError(tr(
-            f"{p}: the folder has no data files ({', '.join(_FOLDER_FILES)}). Fix: give "
-            "the folder that holds the exports, or the path of one file.",
-            f"{p}: thư mục không có tệp dữ liệu nào ({', '.join(_FOLDER_FILES)}). Cách sửa: "
-            "đưa vào thư mục chứa các tệp xuất, hoặc đường dẫn của một tệp."),
-                             code=ProblemCode.FILE_NO_DATA_FILES)
-    tables = [load(f, name=str(f.relative_to(p))) for f in files]
-    currencies = {t.attrs.get("currency") for t in tables} - {None}
-    if len(currencies) > 1:
-        listed = "; ".join(f"{t.attrs['source']} ({t.attrs['currency']})" for t in tables
-                           if t.attrs.get("currency"))
-        raise DataError(Problem(
-            tr(f"the files are in different currencies: {listed}.",
-               f"các tệp dùng những loại tiền khác nhau: {listed}."),
-            tr("put each currency (ad account) in its own folder and compute them "
-               "separately.",
-               "để mỗi loại tiền (tài khoản quảng cáo) trong một thư mục riêng rồi tính "
-               "riêng."), p.name, code=ProblemCode.CURRENCY_MIXED), p.name)
-    df = pd.concat(tables, ignore_index=True, sort=False)
-    df = df[_order(df.columns)]
-    keys = [c for c in ("date", "date_end", *_TEXT) if c in df]
-    origin = pd.Series([t.attrs["source"] for t in tables]).repeat(
-        [len(t) for t in tables]).reset_index(drop=True)
-    dup = df.duplicated(keys, keep=False).to_numpy()
-    if dup.any():
-        problems = []
-        groups = df.loc[dup].groupby(keys, sort=False, dropna=False).indices
-        for n, idx in enumerate(groups.values()):
-            if n == 20:
-                more = len(groups) - 20
-                problems.append(Problem(tr(f"{more} more duplicated keys.",
-                                           f"thêm {more} khóa bị trùng."), "", p.name,
-                                        code=ProblemCode.ROW_DUPLICATE))
-                break
-            rows = df.index[dup][idx]
-            first = df.loc[rows[0]]
-            key = f"({first['date']:%Y-%m-%d}, {first['campaign']!r}, {first['channel']!r})"
-            where = ", ".join(dict.fromkeys(origin[rows]))
-            problems.append(Problem(
-                tr(f"the key {key} is in more than one file: {where}.",
-                   f"khóa {key} có trong nhiều tệp: {where}."),
-                tr("remove the overlapping rows (the same days exported twice), or keep "
-                   "only one of the files in the folder.",
-                   "xóa các dòng chồng lấn (cùng các ngày bị xuất hai lần), hoặc chỉ giữ "
-                   "một trong các tệp trong thư mục."), p.name, code=ProblemCode.ROW_DUPLICATE))
-        raise DataError(problems, p.name)
-    df.attrs.update(currency=next(iter(currencies), None), source=p.name,
-                    platform=",".join(sorted({t.attrs.get("platform", "") for t in tables})),
-                    dropped_total_rows=sum(t.attrs.get("dropped_total_rows", 0)
-                                           for t in tables),
-                    warnings=[w for t in tables for w in t.attrs.get("warnings", [])])
-    return df
 
 
 # ------------------------------------------------------------------ compute
@@ -585,27 +491,36 @@ def _set_memory_limit(con: Any, duckdb: Any, limit: str) -> None:
             "'4GB' hoặc '500MB'."), code=ProblemCode.PARAMETER_INVALID) from None
 
 
-def compute(source: pd.DataFrame | str | os.PathLike[str],
-            kpis: str | KPI | Iterable[str | KPI] | None = None, *,
-            by: str | Sequence[str] | None = ("campaign",), freq: str | None = None,
-            include_measures: bool = False, memory_limit: str | None = None) -> pd.DataFrame:
-    """:func:`kpikit.compute` through DuckDB (see there for the parameters).
-
-    A path that the proof pass cannot vouch for is read by :func:`kpikit.load` (file by
-    file for a folder) and computed by the pandas engine: the same numbers, warnings and
-    errors as ``compute(load(path))``.
-    """
-    duckdb = _duckdb()
+def compute_table(table: pd.DataFrame, kpis: str | KPI | Iterable[str | KPI] | None = None,
+                  *, by: str | Sequence[str] | None = ("campaign",), freq: str | None = None,
+                  include_measures: bool = False, memory_limit: str | None = None
+                  ) -> pd.DataFrame:
+    """:func:`kpikit.compute` of a canonical DataFrame through DuckDB (see there)."""
+    duckdb = require_duckdb()
     con = duckdb.connect()
-    if isinstance(source, pd.DataFrame):
-        label = source.attrs.get("source")
-        if memory_limit:
-            _set_memory_limit(con, duckdb, memory_limit)
-        con.register("kpikit_table", source)
-        return _guard(lambda: _aggregate(con, "kpikit_table", None, label,
-                                         source.attrs.get("currency"), kpis, by, freq,
-                                         include_measures), duckdb, label)
-    path = Path(source)
+    label = table.attrs.get("source")
+    if memory_limit:
+        _set_memory_limit(con, duckdb, memory_limit)
+    con.register("kpikit_table", table)
+    return _guard(lambda: _aggregate(con, "kpikit_table", None, label,
+                                     table.attrs.get("currency"), kpis, by, freq,
+                                     include_measures), duckdb, label)
+
+
+def compute_proven(path: str | os.PathLike[str],
+                   kpis: str | KPI | Iterable[str | KPI] | None = None, *,
+                   by: str | Sequence[str] | None = ("campaign",), freq: str | None = None,
+                   include_measures: bool = False, memory_limit: str | None = None
+                   ) -> pd.DataFrame | None:
+    """:func:`kpikit.compute` of a canonical file or folder through DuckDB, or None.
+
+    None when the proof pass cannot vouch that :func:`kpikit.load` would read the path
+    the same way without a problem or a warning (or DuckDB cannot read it at all): the
+    caller then reads it with the loader and computes it with the pandas engine.
+    """
+    duckdb = require_duckdb()
+    con = duckdb.connect()
+    path = Path(path)
     label = path.name
     if not path.exists():
         raise ParameterError(tr(f"{path}: no such file or folder.",
@@ -619,12 +534,7 @@ def compute(source: pd.DataFrame | str | os.PathLike[str],
     except (duckdb.Error, OSError, ValueError):
         proof = None  # DuckDB cannot even read it: the loader says why
     if proof is None:
-        from .compute import compute as compute_frame
-
-        out = compute_frame(load_path(path), kpis, by=by, freq=freq,
-                            include_measures=include_measures, engine="pandas")
-        out.attrs["engine"] = "pandas"  # which engine really ran (tests, curious users)
-        return out
+        return None
     out = _guard(lambda: _aggregate(con, proof.scan, proof, label, None, kpis, by, freq,
                                     include_measures), duckdb, label)
     out.attrs["engine"] = "duckdb"
@@ -637,15 +547,8 @@ def _aggregate(con: Any, scan: str, proof: _Proof | None, label: str | None,
                include_measures: bool) -> pd.DataFrame:
     """Aggregate a scan in DuckDB and finish the KPIs (the proof's sums when they serve)."""
     cols = proof.columns if proof else columns_of(con, scan)
-    keys, freq = _parse_by(by, freq)
-    missing = [k for k in keys if k not in cols]
-    if missing:
-        choices = ", ".join(repr(c) for c in [*(c for c in cols if c not in MEASURES),
-                                              *PERIOD_WORDS])
-        raise ParameterError(tr(
-            f"by={missing[0]!r}: no such column. Fix: group by one of {choices}.",
-            f"by={missing[0]!r}: không có cột này. Cách sửa: gộp theo một trong {choices}."),
-                             code=ProblemCode.PARAMETER_UNKNOWN_COLUMN)
+    keys, freq = parse_by(by, freq)
+    check_by_columns(keys, cols)
     chosen = choose_kpis(kpis, cols, label)
     terms, sums, nonadd, snaps = split_terms(chosen, include_measures)
     if currency is None and proof is None and "currency" in cols:
@@ -730,9 +633,7 @@ def _aggregate(con: Any, scan: str, proof: _Proof | None, label: str | None,
         agg.index = pd.RangeIndex(len(agg))
     if nonadd:
         counts = agg[[f"_n_{m}" for m in nonadd]].rename(columns=lambda c: c[3:])
-        frame = pd.DataFrame()
-        frame.attrs["source"] = label
-        _check_nonadditive(counts, nonadd, group_names, frame)
+        check_nonadditive(counts, nonadd, group_names, label)
     out = finish(agg, chosen, terms, group_names, include_measures, currency)
     _warn_coverage(agg, out, checks, group_names)
     return out
@@ -769,10 +670,7 @@ def _warn_coverage(agg: pd.DataFrame, out: pd.DataFrame, checks: list,
             first = out.loc[hit, list(group_names)].iloc[0].tolist() if group_names else []
             where = ", ".join(f"{c}={v}" for c, v in zip(group_names, first, strict=True))
             messages.append(coverage_message(kpi, int(hit.sum()), where, lacking))
-    if messages:
-        out.attrs["warnings"] = messages
-        for msg in messages:
-            warnings.warn(KpikitWarning(msg, code=msg.code), stacklevel=4)
+    warn_all(out, messages, stacklevel=4)
 
 
 def _add_snapshot(con: Any, scan: str, cols: Sequence[str], keys: Sequence[str],
@@ -781,7 +679,7 @@ def _add_snapshot(con: Any, scan: str, cols: Sequence[str], keys: Sequence[str],
     """A snapshot measure: each series' first or last value in the group, summed."""
     measure, _, which = term.partition("@")
     pick = "arg_min" if which == "first" else "arg_max"
-    series = [c for c in ("campaign", "channel", *DIMENSIONS) if c in cols and c not in keys]
+    series = [c for c in SERIES if c in cols and c not in keys]
     inner_keys = [_q(k) for k in keys]
     if freq is not None:
         inner_keys.append(f"date_trunc('{_TRUNC[freq]}', CAST(\"date\" AS DATE)) AS period")
