@@ -17,7 +17,7 @@ from .._lang import tr
 from ..catalog import KPI
 from ..data_in.folders import load_path
 from ..errors import ParameterError, ProblemCode
-from . import duckdb_engine
+from . import duckdb_engine, duckdb_proof
 from .compute import compute_frame
 from .core import FREQS, PERIOD_WORDS
 
@@ -84,8 +84,8 @@ def compute(
     options = dict(by=by, freq=freq, include_measures=include_measures)
     if isinstance(df, str | os.PathLike):
         if engine == "duckdb":
-            duckdb_engine.require_duckdb()  # asked for by name: say so when not installed
-        if engine != "pandas" and duckdb_engine.is_canonical(df):
+            duckdb_proof.require_duckdb()  # asked for by name: say so when not installed
+        if engine != "pandas" and duckdb_proof.is_canonical(df):
             # DuckDB proves the file clean or hands it to the loader: one set of rules
             out = duckdb_engine.compute_proven(df, kpis, **options)
             if out is None:
