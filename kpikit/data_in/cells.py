@@ -357,19 +357,22 @@ def parse_dates(
                                        "điền vào hoặc xóa dòng."), file, rows[i], column,
                                     code=ProblemCode.DATE_EMPTY))
         out.append(d)
+    day_format = tr("%Y-%m-%d", "%d/%m/%Y")  # each language's way of writing a day
     if early is not None:
+        row, day = early[0], early[1].strftime(day_format)
         warnings.append(Note(tr(
-            f"column {column!r}: dates before {WARN_BEFORE_YEAR} (first: {early[1]:%Y-%m-%d} "
-            f"on row {early[0]}); check that the column really holds reporting days.",
+            f"column {column!r}: dates before {WARN_BEFORE_YEAR} (first: {day} "
+            f"on row {row}); check that the column really holds reporting days.",
             f"cột {column!r}: có ngày trước năm {WARN_BEFORE_YEAR} (đầu tiên: "
-            f"{early[1]:%d/%m/%Y} ở dòng {early[0]}); kiểm tra xem cột có đúng là ngày báo "
+            f"{day} ở dòng {row}); kiểm tra xem cột có đúng là ngày báo "
             "cáo không."), ProblemCode.DATE_SUSPICIOUS))
     if late is not None:
+        row, day = late[0], late[1].strftime(day_format)
         warnings.append(Note(tr(
             f"column {column!r}: dates more than a year in the future (first: "
-            f"{late[1]:%Y-%m-%d} on row {late[0]}); check the year.",
+            f"{day} on row {row}); check the year.",
             f"cột {column!r}: có ngày xa hơn một năm trong tương lai (đầu tiên: "
-            f"{late[1]:%d/%m/%Y} ở dòng {late[0]}); kiểm tra lại năm."),
+            f"{day} ở dòng {row}); kiểm tra lại năm."),
             ProblemCode.DATE_SUSPICIOUS))
     parsed = pd.to_datetime(pd.Series(out, index=values.index, dtype="object"))
     return parsed.astype("datetime64[ns]"), problems, warnings
@@ -535,10 +538,11 @@ def parse_periods(
             b = None
         if b is None:
             shown = str(v) if len(str(v)) <= 40 else str(v)[:37] + "..."
+            what = {"week": tr("week", "tuần"), "month": tr("month", "tháng"),
+                    "quarter": tr("quarter", "quý")}[kind]
             problems.append(Problem(
-                tr(f"cannot read {shown!r} as a {kind}.",
-                   f"không đọc được {shown!r} thành "
-                   + {"week": "tuần", "month": "tháng", "quarter": "quý"}[kind] + "."),
+                tr(f"cannot read {shown!r} as a {what}.",
+                   f"không đọc được {shown!r} thành {what}."),
                 tr(f"write it like {examples}.", f"ghi theo dạng {examples}."),
                 file, rows[i], column, code=ProblemCode.DATE_UNREADABLE))
             starts.append(None)

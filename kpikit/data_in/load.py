@@ -187,14 +187,14 @@ def _stack(parts: list[tuple[pd.DataFrame, list[str]]], kpis) -> tuple[pd.DataFr
     if dup.any():
         origin = [f.attrs["source"] for f in frames for _ in range(len(f))]
         first = df.loc[dup].iloc[0]
-        where = sorted({origin[i] for i in np.flatnonzero(dup)})
+        where = ", ".join(sorted({origin[i] for i in np.flatnonzero(dup)}))
+        day = first["date"].strftime(tr("%Y-%m-%d", "%d/%m/%Y"))
+        key = f"({day}, {first['campaign']!r}, {first['channel']!r})"
         problems.append(Problem(
-            tr(f"sheets {', '.join(where)} hold the same day, campaign and channel "
-               f"({first['date']:%Y-%m-%d}, {first['campaign']!r}, {first['channel']!r}): "
-               "stacking them would count it twice.",
-               f"các trang tính {', '.join(where)} có cùng ngày, chiến dịch và kênh "
-               f"({first['date']:%d/%m/%Y}, {first['campaign']!r}, {first['channel']!r}): "
-               "gộp lại sẽ tính hai lần."),
+            tr(f"sheets {where} hold the same day, campaign and channel "
+               f"{key}: stacking them would count it twice.",
+               f"các trang tính {where} có cùng ngày, chiến dịch và kênh "
+               f"{key}: gộp lại sẽ tính hai lần."),
             tr("pick one sheet with sheet=..., or remove the repeated rows.",
                "chọn một trang tính với sheet=..., hoặc xóa các dòng lặp."), src,
             code=ProblemCode.ROW_DUPLICATE))
