@@ -17,7 +17,6 @@ from .._lang import tr
 from ..catalog import KPI
 from ..data_in.folders import load_path
 from ..errors import ParameterError, ProblemCode
-from . import duckdb_engine, duckdb_proof
 from .compute import compute_frame
 from .core import FREQS, PERIOD_WORDS
 
@@ -82,6 +81,9 @@ def compute(
                                 f"engine={engine!r}: chọn auto, pandas hoặc duckdb."),
                              code=ProblemCode.PARAMETER_CHOICE)
     options = dict(by=by, freq=freq, include_measures=include_measures)
+    if isinstance(df, str | os.PathLike) or engine == "duckdb":
+        # only now: a DataFrame computed in pandas never pays for the DuckDB modules
+        from . import duckdb_engine, duckdb_proof
     if isinstance(df, str | os.PathLike):
         if engine == "duckdb":
             duckdb_proof.require_duckdb()  # asked for by name: say so when not installed
