@@ -137,25 +137,15 @@ def load(
         raise ParameterError(tr(f"decimal={decimal!r}: must be '.' or ','.",
                                 f"decimal={decimal!r}: phải là '.' hoặc ','."),
                              code=ProblemCode.PARAMETER_CHOICE)
-    if _PRELOADED and isinstance(source, str | os.PathLike) and not (
-            mapping or currency or channel or decimal or dayfirst is not None or kpis or name
-            or platform != "auto" or sheet is not None):
-        hit = _PRELOADED.get(_file_key(source))
-        if hit is not None:
-            table, notes_seen, said = hit
-            lang = language()
-            for message, category in notes_seen[lang]:
-                warnings.warn(message, category, stacklevel=2)
-            copy = table.copy(deep=True)
-            copy.attrs["warnings"] = list(said[lang])
-            return copy
+    plain = not (mapping or currency or channel or decimal or dayfirst is not None or kpis
+                 or name or platform != "auto" or sheet is not None)
+    if plain and (copy := _preloaded(source)) is not None:
+        return copy
     raws, notes = read_tables(source, mapping, name, sheet)
     opts = dict(platform=platform, mapping=mapping, currency=currency, channel=channel,
                 decimal=decimal, dayfirst=dayfirst, kpis=kpis)
-    if len(raws) == 1:
-        df, warn = _one_table(raws[0], **opts)
-    else:
-        df, warn = _stack([_one_table(r, **opts) for r in raws], kpis)
+    tables = [_one_table(r, **opts) for r in raws]  # each: detect, map, parse, check
+    df, warn = tables[0] if len(tables) == 1 else _stack(tables, kpis)
     warn = notes + warn
     df.attrs["warnings"] = warn
     if isinstance(source, str | os.PathLike) and str(source).lower().endswith((".xlsx", ".xlsm")):
@@ -164,6 +154,22 @@ def load(
         warnings.warn(KpikitWarning(f"{df.attrs['source']}: {w}", code=getattr(w, "code", None)),
                       stacklevel=2)
     return df
+
+
+def _preloaded(source: str | os.PathLike[str] | pd.DataFrame) -> pd.DataFrame | None:
+    """A copy of a table a warm parent preloaded (its warnings said again), or None."""
+    if not _PRELOADED or not isinstance(source, str | os.PathLike):
+        return None
+    hit = _PRELOADED.get(_file_key(source))
+    if hit is None:
+        return None
+    table, notes_seen, said = hit
+    lang = language()
+    for message, category in notes_seen[lang]:
+        warnings.warn(message, category, stacklevel=3)  # _preloaded, load, the caller
+    copy = table.copy(deep=True)
+    copy.attrs["warnings"] = list(said[lang])
+    return copy
 
 
 def _stack(parts: list[tuple[pd.DataFrame, list[str]]], kpis) -> tuple[pd.DataFrame, list[str]]:
