@@ -21,7 +21,7 @@ from ..errors import DataError, Note, ParameterError, Problem, ProblemCode
 from .readers import read_excel, read_text
 from .sources import PERIOD_HEADERS, PLATFORMS, normalize_header, split_currency
 
-__all__ = ["RawTable", "known_headers", "read_tables", "unrecognised"]
+__all__ = ["RawTable", "read_tables"]
 
 _SUPPORTED = ".csv .tsv .txt .xlsx .xlsm .parquet .pq"
 
@@ -47,7 +47,7 @@ def _header_score(cells: Sequence[object], known: set[str]) -> int:
     return n
 
 
-def known_headers(mapping: Mapping[str, str] | None) -> set[str]:
+def _known_headers(mapping: Mapping[str, str] | None) -> set[str]:
     known: set[str] = set(PERIOD_HEADERS)
     for p in PLATFORMS.values():
         known |= set(p.lookup())
@@ -69,11 +69,13 @@ def _blank(rec: Sequence[object]) -> bool:
     return not any(str(c).strip() for c in rec)
 
 
-def to_raw(
+def _to_raw(
     rows: list[list[object]], numbers: list[int], source: str,
     mapping: Mapping[str, str] | None,
 ) -> RawTable | None:
-    known = known_headers(mapping)
+    """The table under the best header row of the first 40 (None when no row names a known
+    column): '#' notes above it, blank lines and further GA4 blocks after it set aside."""
+    known = _known_headers(mapping)
     best_i, best = -1, 1
     for i, rec in enumerate(rows[:40]):
         # a '#' line is scored too: '#,Day,Campaign,...' (a row-number column) is a header,
@@ -127,8 +129,9 @@ def _trailing_block(rest: list[tuple[list[object], int]], known: set[str]) -> bo
     return True
 
 
-def read_tables(source: str | os.PathLike[str] | pd.DataFrame, mapping, name: str | None,
-          sheet: str | int | None = None) -> tuple[list[RawTable], list[str]]:
+def read_tables(source: str | os.PathLike[str] | pd.DataFrame,
+                mapping: Mapping[str, str] | None, name: str | None,
+                sheet: str | int | None = None) -> tuple[list[RawTable], list[Note]]:
     """The tables to load (one, or one per sheet of a workbook) and notes about the reading."""
     if isinstance(source, pd.DataFrame):
         if sheet is not None:
@@ -190,10 +193,10 @@ def read_tables(source: str | os.PathLike[str] | pd.DataFrame, mapping, name: st
         raise DataError(Problem(tr("the file is empty.", "tệp trống."),
                                 tr("export the report again.", "xuất lại báo cáo."), label,
                                 code=ProblemCode.FILE_EMPTY))
-    raw = to_raw(rows, numbers, label, mapping)
+    raw = _to_raw(rows, numbers, label, mapping)
     if raw is None:
         first = next((r for r in rows if r and not _is_comment(r)), [])
-        raise unrecognised(label, [str(c) for c in first])
+        raise _unrecognised(label, [str(c) for c in first])
     return [raw], []
 
 
@@ -221,21 +224,21 @@ def _pick_sheets(sheets, label: str, mapping, sheet: str | int | None
                 f"{names} (hoặc vị trí 0 đến {len(sheets) - 1})."),
                                  code=ProblemCode.PARAMETER_UNKNOWN_NAME)
         title, rows, numbers, problems = chosen[0]
-        raw = to_raw(rows, numbers, f"{label} [{title}]", mapping)
+        raw = _to_raw(rows, numbers, f"{label} [{title}]", mapping)
         if raw is None:
-            raise unrecognised(f"{label} [{title}]", [str(c) for c in (rows[:1] or [[]])[0]])
+            raise _unrecognised(f"{label} [{title}]", [str(c) for c in (rows[:1] or [[]])[0]])
         raw.problems[:0] = _in_table(problems, raw)
         return [raw], []
     tables: list[tuple[str, RawTable]] = []
     for title, rows, numbers, problems in sheets:
-        raw = to_raw(rows, numbers, f"{label} [{title}]", mapping)
+        raw = _to_raw(rows, numbers, f"{label} [{title}]", mapping)
         if raw is not None:
             raw.problems[:0] = _in_table(problems, raw)
             tables.append((title, raw))
     if not tables:
-        raise unrecognised(label, [])
+        raise _unrecognised(label, [])
 
-    known = known_headers(mapping)
+    known = _known_headers(mapping)
 
     def shape(raw: RawTable) -> frozenset[str]:
         # the columns kpikit reads: an extra 'CTR' column does not make another table
@@ -257,7 +260,7 @@ def _pick_sheets(sheets, label: str, mapping, sheet: str | int | None
     return [r for _, r in same], notes
 
 
-def unrecognised(label: str, headers: list[str]) -> DataError:
+def _unrecognised(label: str, headers: list[str]) -> DataError:
     shown = ", ".join(repr(h) for h in headers[:8]) if headers else tr("none", "không có")
     names = "date, campaign, channel, " + ", ".join(MEASURES)
     return DataError(
