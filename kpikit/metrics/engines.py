@@ -18,9 +18,8 @@ from ..catalog import KPI
 from ..data_in.folders import load_path
 from ..errors import ParameterError, ProblemCode
 from .compute import compute_frame
-from .core import FREQS, PERIOD_WORDS
 
-__all__ = ["FREQS", "PERIOD_WORDS", "compute"]
+__all__ = ["compute"]
 
 
 def compute(
