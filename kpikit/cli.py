@@ -186,7 +186,7 @@ def _read_mapping(name: str) -> dict[str, str]:
 
 
 def _load(a: argparse.Namespace, kpis: str | None = None):
-    from .data_in.load import load
+    from .io import load
 
     mapping = _read_mapping(a.mapping) if a.mapping else None
     return load(a.file, platform=a.platform, mapping=mapping, currency=a.currency,
@@ -208,7 +208,7 @@ _VALIDATE = {
 def _validated(a: argparse.Namespace):
     df = _load(a, kpis=a.kpis)
     if a.kpis and a.by:
-        from .metrics.engines import compute
+        from .compute import compute
 
         compute(df, a.kpis, by=a.by)  # raises on non-additive sums
     return df
@@ -369,15 +369,15 @@ def _write_table(df, out: str | None) -> None:
 
 
 def _cmd_compute(a: argparse.Namespace) -> int:
-    from .metrics.engines import compute
+    from .compute import compute
 
     loader_options = (a.platform != "auto" or a.mapping or a.currency or a.channel
                       or a.decimal or a.dayfirst is not None)
     engine = a.engine
     if engine == "auto":
-        from .metrics import duckdb_proof
+        from . import _duck
 
-        engine = "duckdb" if not loader_options and duckdb_proof.is_canonical(a.file) else "pandas"
+        engine = "duckdb" if not loader_options and _duck.is_canonical(a.file) else "pandas"
     if engine == "duckdb":
         if loader_options:
             raise ParameterError(tr(
@@ -413,8 +413,8 @@ def _cmd_sample(a: argparse.Namespace) -> int:
 
 
 def _cmd_demo(a: argparse.Namespace) -> int:
+    from .compute import compute
     from .format import format_value
-    from .metrics.engines import compute
     from .sample import load_sample, sample_path
 
     lang = a.lang
