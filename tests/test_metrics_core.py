@@ -186,3 +186,14 @@ def test_an_unreadable_period_names_its_kind_in_the_language(tmp_path, lang, tex
     with kpikit.using_language(lang), pytest.raises(DataError) as e:
         kpikit.load(p, platform="google_ads")
     assert text in str(e.value)
+
+
+def test_every_sub_package_ships_in_the_wheel():
+    """pyproject lists packages by name: a folder left out would be missing after install."""
+    import tomllib
+
+    listed = set(tomllib.loads((PACKAGE.parent / "pyproject.toml").read_text(
+        encoding="utf-8"))["tool"]["setuptools"]["packages"])
+    folders = {".".join(p.parent.relative_to(PACKAGE.parent).parts)
+               for p in PACKAGE.rglob("__init__.py")}
+    assert folders <= listed, sorted(folders - listed)
