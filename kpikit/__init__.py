@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ._lang import language, set_language, using_language
 from .catalog import KPI, KPIS, MEASURES, OBJECTIVES, Measure, get_kpi, kpis_for, list_kpis
-from .compute import compute
+from .data_in.load import load, validate
 from .errors import (
     DataError,
     KpikitError,
@@ -21,7 +21,7 @@ from .errors import (
     ProblemCode,
     UnknownKPIError,
 )
-from .io import load, validate
+from .metrics.engines import compute
 from .sample import generate as generate_sample
 from .sample import load_sample, sample_path
 

@@ -25,10 +25,10 @@ import pandas as pd
 
 from ._lang import tr
 from .catalog import MEASURES, OBJECTIVE_LABELS, OBJECTIVES, get_kpi
-from .compute import compute
 from .errors import ParameterError, ProblemCode
 from .format import check_lang, format_change, format_money, format_number, format_value
-from .periods import spread_periods
+from .metrics.engines import compute
+from .metrics.periods import spread_periods
 from .plans import TREES, KPITree, availability, kpi_history, recommend_kpis, tree_baselines
 from .widgets import _show, _static, plot_into, with_readout
 
@@ -939,14 +939,14 @@ def parse_answer(typed: str, lang: str = "en") -> float | None:
     separator that cannot be a thousands separator (``2.5``, ``2,50``) is read as the
     decimal one in either language, and a trailing ``%`` is allowed (the question asks in %).
     """
-    from ._parse import _parse_one
+    from .data_in.cells import parse_one
 
     check_lang(lang)
     t = str(typed).strip().rstrip("%").strip()
     if not t:
         return None
     decimal = "," if lang == "vi" else "."
-    r = _parse_one(t, decimal, "." if decimal == "," else ",", allow_percent=False)
+    r = parse_one(t, decimal, "." if decimal == "," else ",", allow_percent=False)
     return r if isinstance(r, float) and math.isfinite(r) else None
 
 

@@ -207,7 +207,7 @@ def sample_path() -> Path:
 
 def load_sample() -> pd.DataFrame:
     """Load the bundled sample as a canonical table (VND)."""
-    from .io import load
+    from .data_in.load import load
 
     return load(sample_path(), platform="canonical", currency="VND")
 

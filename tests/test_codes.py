@@ -392,7 +392,7 @@ def test_coverage_warning_has_the_same_code_in_both_engines(tmp_path):
 def test_a_preloaded_file_replays_its_warnings_with_codes(tmp_path, monkeypatch):
     import warnings
 
-    from kpikit import io as kio
+    import kpikit.data_in.load as kio
     from kpikit.errors import KpikitWarning
 
     p = tmp_path / "nocampaign.csv"

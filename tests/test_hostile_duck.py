@@ -267,11 +267,11 @@ def test_one_point_zero_zero_zero_beside_a_decimal_is_one(tmp_path):
 def test_duckdb_failures_become_kpikit_errors(tmp_path):
     import duckdb
 
-    from kpikit import _duck
+    from kpikit.metrics import duckdb_engine as _duck
 
     path = csv_file(tmp_path, "2026-01-01,A,search,1000,10,50,1\n")
     with pytest.raises(KpikitError, match="memory_limit='lots'"):
-        _duck.compute(path, "ctr", memory_limit="lots")
+        _duck.compute_proven(path, "ctr", memory_limit="lots")
 
     def broken():
         raise duckdb.IOException("IO Error: file vanished")
@@ -287,14 +287,14 @@ def test_duckdb_failures_become_kpikit_errors(tmp_path):
 def test_names_the_loader_may_treat_specially_are_left_to_it(tmp_path, name):
     import duckdb
 
-    from kpikit import _duck
+    from kpikit.metrics import duckdb_proof
 
     path = tmp_path / "t.parquet"
     pd.DataFrame({"date": pd.to_datetime(["2026-01-01", "2026-01-01"]),
                   "campaign": [name, "Brand"], "channel": ["search", "video"],
                   "clicks": [1.0, 2.0]}).to_parquet(path, index=False)
     con = duckdb.connect()
-    assert _duck._prove(con, _duck._layout(con, path)) is None
+    assert duckdb_proof.prove(con, duckdb_proof.layout(con, path)) is None
     both(path, kpis=("clicks",))
 
 
@@ -302,11 +302,11 @@ def test_names_the_loader_may_treat_specially_are_left_to_it(tmp_path, name):
 def test_dates_far_out_are_left_to_the_loader(tmp_path, day):
     import duckdb
 
-    from kpikit import _duck
+    from kpikit.metrics import duckdb_proof
 
     path = csv_file(tmp_path, f"{day},A,search,1000,10,50,1\n")
     con = duckdb.connect()
-    assert _duck._prove(con, _duck._layout(con, path)) is None
+    assert duckdb_proof.prove(con, duckdb_proof.layout(con, path)) is None
     if day.startswith("1989"):  # legal but doubtful: a warning, and never the fast path
         with pytest.warns(KpikitWarning, match="before 1990"):
             kpikit.load(path)

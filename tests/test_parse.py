@@ -7,7 +7,7 @@ import math
 import pandas as pd
 import pytest
 
-from kpikit._parse import decide_decimal, parse_dates, parse_numbers, scan_numbers
+from kpikit.data_in.cells import decide_decimal, parse_dates, parse_numbers, scan_numbers
 
 
 def parse(cells, decimal=None):
@@ -146,7 +146,7 @@ def test_out_of_range_and_suspicious_dates():
     ("2027-04-01", "quarter", "2027-04-01", "2027-06-30"),
 ])
 def test_period_bounds(cell, kind, first, last):
-    from kpikit._parse import period_bounds
+    from kpikit.data_in.cells import period_bounds
 
     a, b = period_bounds(cell, kind)
     assert (a.isoformat(), b.isoformat()) == (first, last)
@@ -155,6 +155,6 @@ def test_period_bounds(cell, kind, first, last):
 @pytest.mark.parametrize("cell, kind", [("Q5 2027", "quarter"), ("Smarch 2027", "month"),
                                         ("13/2027", "month"), ("week 1", "week")])
 def test_period_bounds_refuses(cell, kind):
-    from kpikit._parse import period_bounds
+    from kpikit.data_in.cells import period_bounds
 
     assert period_bounds(cell, kind) is None

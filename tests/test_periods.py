@@ -10,7 +10,7 @@ import pytest
 
 from kpikit.analysis.evaluate import evaluate
 from kpikit.errors import ParameterError
-from kpikit.periods import cuts_rows, data_end, spread_periods
+from kpikit.metrics.periods import cuts_rows, data_end, spread_periods
 from kpikit.plans import Plan
 from kpikit.views.prose import summary_lines
 

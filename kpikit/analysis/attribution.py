@@ -19,8 +19,8 @@ import pandas as pd
 from kpikit._lang import tr
 from kpikit.analysis.pacing import last_year_day, sum_terms
 from kpikit.catalog import KPI, get_kpi
-from kpikit.compute import compute
 from kpikit.errors import ParameterError, ProblemCode
+from kpikit.metrics.engines import compute
 from kpikit.plans import TREES, KPITree, Plan, cascade, tree_baselines
 
 __all__ = ["DRIVER_TREES", "attribute", "lmdi", "mix_rate"]

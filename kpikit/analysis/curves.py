@@ -21,7 +21,7 @@ from kpikit._lang import nfmt, tr
 from kpikit.analysis.stats import aic as akaike
 from kpikit.analysis.stats import holdout
 from kpikit.errors import KpikitError, KpikitWarning, ParameterError, ProblemCode
-from kpikit.periods import has_period_rows, spread_periods
+from kpikit.metrics.periods import has_period_rows, spread_periods
 from kpikit.plans import scope_data
 
 __all__ = [

@@ -46,7 +46,7 @@ from kpikit.analysis.status import (
 )
 from kpikit.catalog import KPI, MEASURES, get_kpi
 from kpikit.errors import ParameterError, ProblemCode
-from kpikit.periods import cuts_rows, data_end, spread_periods
+from kpikit.metrics.periods import cuts_rows, data_end, spread_periods
 from kpikit.plans import CADENCE_FREQ, Plan, kpi_history, parse_period, resolve_target, scope_data
 
 __all__ = ["STATUSES", "Evaluation", "evaluate"]
@@ -64,7 +64,7 @@ class Evaluation:
     long-term KPIs. ``data_end`` is the data's last day and ``lag_days`` the
     days from it to ``as_of`` (unknown days: projected, never counted as zero);
     ``estimated`` is true where the window cuts a row that covers several days
-    (see :mod:`kpikit.periods`). ``drivers`` and ``segments`` hold the
+    (see :mod:`kpikit.metrics.periods`). ``drivers`` and ``segments`` hold the
     attribution tables per KPI; ``currency`` is the money's currency (data or plan)
     and ``lang`` the language asked of :func:`evaluate` (``None``: the current one),
     the default of :func:`kpikit.views.prose.summary_lines`, which explains it in words.

@@ -17,7 +17,7 @@ from kpikit.analysis.pacing import (
 )
 from kpikit.catalog import KPI, get_kpi
 from kpikit.errors import ParameterError, ProblemCode
-from kpikit.periods import spread_periods
+from kpikit.metrics.periods import spread_periods
 from kpikit.plans import KPITarget, scope_data
 
 __all__ = ["anomalies", "daily_kpi", "pacing_series", "target_of"]

@@ -19,7 +19,7 @@ import pandas as pd
 from kpikit.analysis.pacing import tidy, value_of
 from kpikit.analysis.stats import norm_sf
 from kpikit.catalog import KPI
-from kpikit.compute import compute
+from kpikit.metrics.engines import compute
 
 __all__ = [
     "STATUSES",

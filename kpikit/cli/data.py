@@ -30,7 +30,7 @@ def dropped_line(n: object) -> str:
 def _validated(a: argparse.Namespace):
     df = load_export(a, kpis=a.kpis)
     if a.kpis and a.by:
-        from ..compute import compute
+        from ..metrics.engines import compute
 
         compute(df, a.kpis, by=a.by)  # raises on non-additive sums
     return df
@@ -192,15 +192,15 @@ def write_table(df, out: str | None) -> None:
 
 def cmd_compute(a: argparse.Namespace) -> int:
     """``kpikit compute``: KPIs by any grouping, with pandas or DuckDB."""
-    from ..compute import compute
+    from ..metrics.engines import compute
 
     loader_options = (a.platform != "auto" or a.mapping or a.currency or a.channel
                       or a.decimal or a.dayfirst is not None)
     engine = a.engine
     if engine == "auto":
-        from .. import _duck
+        from ..metrics import duckdb_proof
 
-        engine = "duckdb" if not loader_options and _duck.is_canonical(a.file) else "pandas"
+        engine = "duckdb" if not loader_options and duckdb_proof.is_canonical(a.file) else "pandas"
     if engine == "duckdb":
         if loader_options:
             raise ParameterError(tr(

@@ -90,7 +90,7 @@ def read_mapping(name: str) -> dict[str, str]:
 
 def load_export(a: argparse.Namespace, kpis: str | None = None):
     """Load ``a.file`` with the loader options of the command line (``--platform`` ...)."""
-    from ..io import load
+    from ..data_in.load import load
 
     mapping = read_mapping(a.mapping) if a.mapping else None
     return load(a.file, platform=a.platform, mapping=mapping, currency=a.currency,

@@ -18,8 +18,8 @@ from .tables import table
 def cmd_demo(a: argparse.Namespace) -> int:
     """``kpikit demo``: the sample data's KPI table, then the demo batch of reports."""
     from ..catalog import get_kpi
-    from ..compute import compute
     from ..format import format_value
+    from ..metrics.engines import compute
     from ..sample import load_sample, sample_path
 
     lang = a.lang

@@ -9,7 +9,7 @@ from datetime import date
 import pandas as pd
 
 from ..catalog import MEASURES, get_kpi
-from ..periods import has_period_rows, spread_periods
+from ..metrics.periods import has_period_rows, spread_periods
 from .baselines import target_baseline
 from .plan import Plan
 from .scope import scope_data

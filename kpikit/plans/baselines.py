@@ -17,7 +17,7 @@ import pandas as pd
 from .._lang import resolve_lang, tr, using_language
 from ..catalog import MEASURES, get_kpi
 from ..errors import ParameterError, ProblemCode
-from ..periods import cuts_rows, spread_periods
+from ..metrics.periods import cuts_rows, spread_periods
 from .plan import Plan
 from .scope import active_days, flights, is_flighted, kpi_value, scope_data, shift_year
 from .targets import KPITarget

@@ -12,7 +12,7 @@ import pandas as pd
 from .._lang import language, nfmt, tr
 from ..catalog import KPIS, get_kpi
 from ..errors import ParameterError
-from ..periods import spread_periods
+from ..metrics.periods import spread_periods
 from .availability import availability
 from .baselines import method_text, resolve_target, target_baseline
 from .feasibility import feasibility

@@ -13,9 +13,9 @@ import pandas as pd
 
 from .._lang import resolve_lang, tr, using_language
 from ..catalog import MEASURES, get_kpi
-from ..compute import compute
 from ..errors import ParameterError, ProblemCode
-from ..periods import spread_periods
+from ..metrics.engines import compute
+from ..metrics.periods import spread_periods
 from .scope import active_days, flights, is_flighted, kpi_value, scope_data, shift_year
 from .targets import CADENCES
 

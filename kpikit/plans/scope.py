@@ -12,8 +12,8 @@ import pandas as pd
 
 from .._lang import tr
 from ..catalog import KPI, MEASURES
-from ..compute import compute
 from ..errors import ParameterError, ProblemCode
+from ..metrics.engines import compute
 
 __all__ = ["active_days", "flights", "is_flighted", "kpi_value", "scope_data", "shift_year"]
 

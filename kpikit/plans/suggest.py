@@ -12,7 +12,7 @@ import pandas as pd
 from .._lang import resolve_lang, tr, using_language
 from ..catalog import KPIS, MEASURES, get_kpi
 from ..errors import ParameterError, ProblemCode
-from ..periods import spread_periods
+from ..metrics.periods import spread_periods
 from .baselines import target_baseline
 from .plan import Plan
 from .recommend import Recommendation, check_objective, objective_word, recommend_kpis

@@ -103,7 +103,7 @@ def _prepare(data_files: list[str], notebooks: list[str], scratch: str) -> None:
 
     from kpikit import charts, plans, widgets  # noqa: F401
     from kpikit.analysis import optimize  # noqa: F401
-    from kpikit.io import preload
+    from kpikit.data_in.load import preload
 
     for f in data_files:
         try:

@@ -245,7 +245,7 @@ def plan_runs(spec: Spec) -> list[Run]:
     """Expand a spec into runs (``all`` campaigns are read from the data)."""
     campaigns = list(spec.campaigns)
     if campaigns == [{"name": "all"}]:
-        from kpikit.io import load
+        from kpikit.data_in.load import load
         from kpikit.sample import load_sample
 
         data = load(spec.data_path) if spec.data_path else load_sample()

@@ -15,8 +15,8 @@ from datetime import date, datetime
 import numpy as np
 import pandas as pd
 
-from ._lang import tr
-from .errors import Note, Problem, ProblemCode
+from .._lang import tr
+from ..errors import Note, Problem, ProblemCode
 
 EMPTY = frozenset({"", "--", "-", "—", "–", "n/a", "na", "nan", "none", "null", "(not set)"})
 
@@ -201,7 +201,7 @@ def parse_numbers(
         if key in cache:
             r = cache[key]
         else:
-            r = _parse_one(key, decimal, thousands, allow_percent)
+            r = parse_one(key, decimal, thousands, allow_percent)
             cache[key] = r
         if r == "percent":
             problems.append(Problem(
@@ -243,7 +243,7 @@ def _overflow(v: object, file: str | None, row: int, column: str) -> Problem:
         file, row, column, code=ProblemCode.NUMBER_NOT_FINITE)
 
 
-def _parse_one(text: str, decimal: str | None, thousands: str,
+def parse_one(text: str, decimal: str | None, thousands: str,
                allow_percent: bool = True) -> float | str | None:
     """A float, NaN for an empty cell, None if unreadable, or 'percent' / 'overflow'."""
     t = text.strip()
@@ -323,7 +323,7 @@ def parse_dates(
     horizon = date.today().toordinal() + 366
     for i, v in enumerate(items):
         try:
-            d = _parse_date(v, dayfirst)
+            d = parse_date(v, dayfirst)
         except (ValueError, OverflowError):
             d = None
         empty = v is None or (isinstance(v, str) and v.strip().lower() in EMPTY) or (
@@ -357,19 +357,22 @@ def parse_dates(
                                        "điền vào hoặc xóa dòng."), file, rows[i], column,
                                     code=ProblemCode.DATE_EMPTY))
         out.append(d)
+    day_format = tr("%Y-%m-%d", "%d/%m/%Y")  # each language's way of writing a day
     if early is not None:
+        row, day = early[0], early[1].strftime(day_format)
         warnings.append(Note(tr(
-            f"column {column!r}: dates before {WARN_BEFORE_YEAR} (first: {early[1]:%Y-%m-%d} "
-            f"on row {early[0]}); check that the column really holds reporting days.",
+            f"column {column!r}: dates before {WARN_BEFORE_YEAR} (first: {day} "
+            f"on row {row}); check that the column really holds reporting days.",
             f"cột {column!r}: có ngày trước năm {WARN_BEFORE_YEAR} (đầu tiên: "
-            f"{early[1]:%d/%m/%Y} ở dòng {early[0]}); kiểm tra xem cột có đúng là ngày báo "
+            f"{day} ở dòng {row}); kiểm tra xem cột có đúng là ngày báo "
             "cáo không."), ProblemCode.DATE_SUSPICIOUS))
     if late is not None:
+        row, day = late[0], late[1].strftime(day_format)
         warnings.append(Note(tr(
             f"column {column!r}: dates more than a year in the future (first: "
-            f"{late[1]:%Y-%m-%d} on row {late[0]}); check the year.",
+            f"{day} on row {row}); check the year.",
             f"cột {column!r}: có ngày xa hơn một năm trong tương lai (đầu tiên: "
-            f"{late[1]:%d/%m/%Y} ở dòng {late[0]}); kiểm tra lại năm."),
+            f"{day} ở dòng {row}); kiểm tra lại năm."),
             ProblemCode.DATE_SUSPICIOUS))
     parsed = pd.to_datetime(pd.Series(out, index=values.index, dtype="object"))
     return parsed.astype("datetime64[ns]"), problems, warnings
@@ -399,7 +402,8 @@ def _decide_dayfirst(items: list[object]) -> tuple[bool, str | None]:
         "quyết định); truyền dayfirst=False nếu chúng là mm/dd/yyyy.")
 
 
-def _parse_date(v: object, dayfirst: bool) -> date | None:
+def parse_date(v: object, dayfirst: bool) -> date | None:
+    """One cell as a date, or None; ``dayfirst`` reads 01/02/2025 as 1 February."""
     if v is None or v is pd.NaT:
         return None
     if isinstance(v, datetime):
@@ -412,7 +416,7 @@ def _parse_date(v: object, dayfirst: bool) -> date | None:
         if v != v:
             return None
         if 19000101 <= v <= 21001231 and float(v).is_integer():
-            return _parse_date(str(int(v)), dayfirst)
+            return parse_date(str(int(v)), dayfirst)
         return _serial_to_date(float(v)) if 20000 <= v < 80000 else None
     t = str(v).strip()
     try:
@@ -488,7 +492,7 @@ def period_bounds(v: object, kind: str, dayfirst: bool = True) -> tuple[date, da
         elif kind == "quarter" and text:
             start = _quarter_start(text)
         if start is None:
-            d = _parse_date(v, dayfirst)
+            d = parse_date(v, dayfirst)
             if d is None:
                 return None
             if kind == "week":
@@ -534,10 +538,11 @@ def parse_periods(
             b = None
         if b is None:
             shown = str(v) if len(str(v)) <= 40 else str(v)[:37] + "..."
+            what = {"week": tr("week", "tuần"), "month": tr("month", "tháng"),
+                    "quarter": tr("quarter", "quý")}[kind]
             problems.append(Problem(
-                tr(f"cannot read {shown!r} as a {kind}.",
-                   f"không đọc được {shown!r} thành "
-                   + {"week": "tuần", "month": "tháng", "quarter": "quý"}[kind] + "."),
+                tr(f"cannot read {shown!r} as a {what}.",
+                   f"không đọc được {shown!r} thành {what}."),
                 tr(f"write it like {examples}.", f"ghi theo dạng {examples}."),
                 file, rows[i], column, code=ProblemCode.DATE_UNREADABLE))
             starts.append(None)
