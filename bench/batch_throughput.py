@@ -34,7 +34,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from kpikit.batch import Run, check_runs, notebook_path, run_many
-from kpikit.notebook import bundled_plan
+from kpikit.runs.params import bundled_plan
 from kpikit.sample import sample_path
 
 

@@ -67,14 +67,15 @@ def _exercise() -> None:
     import plotly.io as pio
 
     import kpikit
-    from kpikit import notebook as nb
     from kpikit.evaluate import evaluate
     from kpikit.plan import Plan
+    from kpikit.runs.params import bundled_plan
+    from kpikit.views.notebook_tables import evaluation_figures
 
     sample = kpikit.load_sample()
-    plan = Plan.from_yaml(nb.bundled_plan())
+    plan = Plan.from_yaml(bundled_plan())
     ev = evaluate(sample, plan, as_of=plan.period[0], lang="en")
-    for fig in nb.evaluation_figures(sample, ev, lang="en").values():
+    for fig in evaluation_figures(sample, ev, lang="en").values():
         pio.to_json(fig)
 
 
@@ -137,7 +138,7 @@ def _rehearse(notebooks: list[str], scratch: str = "") -> int:
 
     from . import _runner, batch
     from .batch import export_html
-    from .notebook import NOTEBOOKS
+    from .runs.params import NOTEBOOKS
 
     shipped = batch.NOTEBOOK_DIR
     if not shipped.is_dir():  # installed from a wheel

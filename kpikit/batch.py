@@ -25,7 +25,6 @@ killed batch loses nothing and a rerun redoes only what is missing or changed.
 
 from __future__ import annotations
 
-import ast
 import functools
 import hashlib
 import html
@@ -48,57 +47,11 @@ from typing import Any
 from ._lang import LANGS, tr, using_language
 from .catalog import word_for
 from .errors import ParameterError, ProblemCode
+from .runs.params import NOTEBOOK_DIR, declared_parameters, notebook_path  # noqa: F401
 
 __all__ = ["Run", "Spec", "check_runs", "load_spec", "plan_runs", "run_batch", "safe_name"]
 
-NOTEBOOK_DIR = Path(__file__).resolve().parent.parent / "notebooks"
 RUN_FILES = ("executed.ipynb", "report.html", "results.json", "manifest.json")
-
-
-def _notebook_dir() -> Path:
-    folder = os.environ.get("KPIKIT_NOTEBOOK_DIR")
-    if folder:
-        return Path(folder)
-    if NOTEBOOK_DIR.is_dir():  # a clone, or an editable install
-        return NOTEBOOK_DIR
-    from importlib import resources
-
-    return Path(str(resources.files("kpikit.notebooks")))  # installed from a wheel
-
-
-def notebook_path(name: str) -> Path:
-    """Path of a kpikit notebook by name (``02_evaluation``).
-
-    Looked up in ``$KPIKIT_NOTEBOOK_DIR`` when set (a folder of copies), else in the
-    clone's ``notebooks/``, else among the notebooks installed with the package.
-    """
-    path = _notebook_dir() / f"{name}.ipynb"
-    if not path.exists():
-        from .notebook import NOTEBOOKS
-
-        names = ", ".join(NOTEBOOKS)
-        raise ParameterError(tr(f"unknown notebook {name!r}. Choose from: {names}.",
-                                f"không có notebook {name!r}. Chọn: {names}."),
-                             code=ProblemCode.NOTEBOOK_UNKNOWN)
-    return path
-
-
-def declared_parameters(path: Path) -> dict[str, Any]:
-    """Names and default values of the notebook's ``parameters`` cell."""
-    nb = json.loads(path.read_text(encoding="utf-8"))
-    for cell in nb["cells"]:
-        if "parameters" in cell.get("metadata", {}).get("tags", []):
-            src = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
-            out = {}
-            for node in ast.parse(src).body:
-                if isinstance(node, ast.Assign):
-                    for t in node.targets:
-                        if isinstance(t, ast.Name):
-                            out[t.id] = ast.literal_eval(node.value)
-            return out
-    raise ParameterError(tr(f"{path.name} has no cell tagged 'parameters'.",
-                            f"{path.name} không có ô nào gắn thẻ 'parameters'."),
-                         code=ProblemCode.NOTEBOOK_NO_PARAMETERS_CELL)
 
 
 def safe_name(text: str) -> str:
@@ -292,7 +245,7 @@ def _spec_timeouts(value: Any, notebooks: Any, problems: list[str]) -> dict[str,
 
 
 def _notebook_names() -> set[str]:
-    from .notebook import NOTEBOOKS
+    from .runs.params import NOTEBOOKS
 
     return set(NOTEBOOKS)
 
@@ -341,7 +294,7 @@ def plan_runs(spec: Spec) -> list[Run]:
 
 def check_runs(runs: Sequence[Run]) -> None:
     """Refuse unknown parameters and bad values of every run, before anything runs."""
-    from .notebook import check_values
+    from .runs.params import check_values
 
     problems = []
     for r in runs:
@@ -484,7 +437,7 @@ def _take_figures(nb: Any) -> dict[str, str]:
     """Swap each plotly output that has only its JSON for a placeholder; return the
     placeholders with the HTML that draws each figure.
 
-    Batch kernels send figures as JSON only (:func:`kpikit.notebook.setup`). The
+    Batch kernels send figures as JSON only (:func:`kpikit.runs.params.setup`). The
     exporter then copies, renders and parses a notebook without them, and each figure
     is drawn once with ``Plotly.newPlot`` into its own div (plotly.js inlined once).
     Outputs that carry their own HTML (a notebook run outside the batch) stay as they are.
@@ -1159,7 +1112,7 @@ def _local_time(stamp: Any, lang: str) -> str:
 def demo_spec(output_dir: str | os.PathLike[str] = "kpikit-out/demo",
               lang: str = "en") -> Spec:
     """The demo batch on the bundled sample data and plans, its reports in ``lang``."""
-    from .notebook import bundled_plan
+    from .runs.params import bundled_plan
 
     return load_spec({
         "output_dir": str(Path(output_dir).resolve()),

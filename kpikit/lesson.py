@@ -607,7 +607,7 @@ class AvailabilityCheck(_Lesson):
 
     def rows(self) -> tuple[list[str], list[list[str]]]:
         """Header and cells of the check, every value written the way ``lang`` writes it."""
-        from .notebook import rename, translate
+        from .views.display import rename, translate
 
         raw = self.check()
         cols = ["kpi", "window_start", "window_end", "days_covered", "missing_days",
@@ -664,7 +664,7 @@ def diagnosis_html(ev: Any, lang: str = "en") -> Any:
     from IPython.display import HTML
 
     from .evaluate import STATUS_TEXT
-    from .notebook import diagnosis
+    from .views.notebook_tables import diagnosis
 
     i = 1 if lang == "vi" else 0
     totals = ev.totals()
@@ -1057,7 +1057,7 @@ class Quiz(_Lesson):
 def owner_table(ev: Any, *, lang: str = "en") -> pd.DataFrame:
     """Owners of an evaluation's KPIs with status, attainment and probability, readable."""
     from .evaluate import accountability
-    from .notebook import rename
+    from .views.display import rename
 
     out = accountability(ev, lang)
     for c in ("attainment", "probability"):

@@ -318,7 +318,7 @@ def test_warm_kernels_leak_no_state_between_runs(tmp_path, monkeypatch):
 
     if not _warm.available():
         pytest.skip("warm kernels need fork and Unix sockets")
-    monkeypatch.setattr(batch, "NOTEBOOK_DIR", tmp_path / "nbs")
+    monkeypatch.setattr("kpikit.runs.params.NOTEBOOK_DIR", tmp_path / "nbs")
     leak_notebook(tmp_path / "nbs")
     csv = tmp_path / "d.csv"
     csv.write_text("date,campaign,channel,impressions,clicks,spend\n"
@@ -347,7 +347,7 @@ def test_batch_falls_back_to_plain_kernels(tmp_path, monkeypatch):
     from kpikit import batch
 
     monkeypatch.setenv("KPIKIT_WARM", "0")
-    monkeypatch.setattr(batch, "NOTEBOOK_DIR", tmp_path / "nbs")
+    monkeypatch.setattr("kpikit.runs.params.NOTEBOOK_DIR", tmp_path / "nbs")
     leak_notebook(tmp_path / "nbs")
     csv = tmp_path / "d.csv"
     csv.write_text("date,campaign,channel,impressions,clicks,spend\n2026-01-01,A,search,1,1,2\n",

@@ -292,7 +292,7 @@ def _json_run(capsys, *args):
 
 
 def _schema():
-    from kpikit.notebook import schema
+    from kpikit.runs.results import schema
 
     return schema("validation")
 

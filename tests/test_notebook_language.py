@@ -136,7 +136,7 @@ def test_tables_translate_code_words_but_not_names():
     called ``all`` are the user's names and stay as written."""
     import pandas as pd
 
-    from kpikit import notebook as nb
+    from kpikit.views import display as nb
 
     df = pd.DataFrame({"owner": ["unassigned", "log"], "channel": ["all", "search"],
                        "cadence": ["weekly", "quarterly"], "weight_before": [0.5, 0.25]})

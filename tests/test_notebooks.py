@@ -11,8 +11,9 @@ import pytest
 papermill = pytest.importorskip("papermill")
 jsonschema = pytest.importorskip("jsonschema")
 
-from kpikit.notebook import NOTEBOOKS, schema  # noqa: E402
 from kpikit.plan import Plan  # noqa: E402
+from kpikit.runs.params import NOTEBOOKS  # noqa: E402
+from kpikit.runs.results import schema  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 NB_DIR = ROOT / "notebooks"
