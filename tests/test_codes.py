@@ -118,8 +118,8 @@ def code_sites(trees: dict[str, ast.Module]) -> tuple[list[str], list[str]]:
 
 
 def _package_trees() -> dict[str, ast.Module]:
-    return {p.name: ast.parse(p.read_text(encoding="utf-8"))
-            for p in sorted(PACKAGE.glob("*.py")) if p.name != "errors.py"}
+    return {p.relative_to(PACKAGE).as_posix(): ast.parse(p.read_text(encoding="utf-8"))
+            for p in sorted(PACKAGE.rglob("*.py")) if p.name != "errors.py"}
 
 
 def test_every_problem_and_raise_site_names_a_registered_code():

@@ -21,10 +21,9 @@ from typing import Any
 
 import pandas as pd
 
-from .._lang import set_language, tr
+from .._lang import LANGS, set_language, tr
 from ..catalog import OBJECTIVES
 from ..errors import ParameterError, ProblemCode
-from ..format import LANGS
 from .results import clean_json
 
 __all__ = ["NOTEBOOKS", "Param", "begin", "bundled_plan", "check_values",

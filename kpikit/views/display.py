@@ -127,7 +127,7 @@ def show(df: pd.DataFrame, lang: str | None = None) -> Any:
     # Styler writes cell text as raw HTML unless told: every cell and header is escaped, so
     # a campaign called <img src=x onerror=...> shows as text in JupyterLab and reports
     return (df.style.hide(axis="index").format(na_rep=MISSING, escape="html")
-            .format(formats, escape="html").format_index(escape="html", axis=1)
+            .format(formats, na_rep=MISSING, escape="html").format_index(escape="html", axis=1)
             .set_properties(**{"text-align": "left", "white-space": "pre-wrap"})
             .set_table_styles([{"selector": "th", "props": [("text-align", "left")]}]))
 
