@@ -9,8 +9,9 @@ and a name from the data never runs as markup.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -20,7 +21,7 @@ from ..catalog import KPIS, get_kpi
 from ..format import MISSING, format_number, format_percent
 
 __all__ = ["binding_text", "column_names", "estimated_line", "freshness_line", "line", "owner_text",
-           "paragraphs", "rename", "say", "show", "translate"]
+           "paragraphs", "rename", "say", "show", "translate", "written"]
 
 
 def column_names() -> dict[str, str]:
@@ -310,6 +311,25 @@ def say(*texts: str) -> Any:
     from .._safe import html_text
 
     return HTML("".join(f"<p class='kpikit-line'>{html_text(t)}</p>" for t in texts if t))
+
+
+def written(files: Mapping[str, str], folder: str | Path) -> Any:
+    """The files a run wrote, as a list of their paths inside ``folder`` (the report's
+    reader sees where each output is, not a Python dict)."""
+    from IPython.display import HTML
+
+    from .._safe import html_text
+
+    root = Path(folder).resolve()
+    shown = []
+    for path in files.values():
+        p = Path(path).resolve()
+        shown.append(p.relative_to(root).as_posix() if p.is_relative_to(root) else str(path))
+    where = str(folder)
+    head = tr(f"Written to {where}:", f"Đã ghi vào {where}:")
+    items = "".join(f"<li><code>{html_text(s)}</code></li>" for s in shown)
+    return HTML(f"<p class='kpikit-line'>{html_text(head)}</p><ul class='kpikit-files'>{items}"
+                "</ul>")
 
 
 def paragraphs(lines: Sequence[str]) -> Any:
