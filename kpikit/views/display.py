@@ -18,7 +18,7 @@ import pandas as pd
 
 from .._lang import LANGS, resolve_lang, tr, using_language
 from ..catalog import KPIS, get_kpi
-from ..format import MISSING, format_number, format_percent
+from ..format import MISSING, format_date, format_number, format_percent
 
 __all__ = ["binding_text", "column_names", "estimated_line", "freshness_line", "line", "owner_text",
            "paragraphs", "rename", "say", "show", "translate", "written"]
@@ -261,13 +261,15 @@ _LINES: dict[str, Callable[..., str]] = {
 
 
 def line(key: str, lang: str | None = None, **values: Any) -> str:
-    """One line of a notebook, in ``lang`` (dates as dd/mm/yyyy in Vietnamese, KPI codes
+    """One line of a notebook, in ``lang`` (dates as 25/01/2027 in Vietnamese, KPI codes
     as their names, relative errors as percentages)."""
     lang = resolve_lang(lang)
     shown: dict[str, Any] = {}
     for k, v in values.items():
         if isinstance(v, date):
-            v = v.strftime("%d/%m/%Y") if lang == "vi" else v.isoformat()
+            # English keeps ISO days (what exports and plans write); other languages their
+            # CLDR form (25/01/2027 in Vietnamese)
+            v = v.isoformat() if lang == "en" else format_date(v, lang)
         elif k == "kpi" and isinstance(v, str) and v in KPIS:
             v = KPIS[v].label(lang)  # a KPI's name, not its code (revenue -> Doanh thu)
         elif k == "error" and isinstance(v, float):
