@@ -33,8 +33,8 @@ from concurrent.futures import ProcessPoolExecutor
 from datetime import date, timedelta
 from pathlib import Path
 
-from kpikit.notebook import bundled_plan
 from kpikit.runs.batch import Run, check_runs, notebook_path, run_many
+from kpikit.runs.params import bundled_plan
 from kpikit.sample import sample_path
 
 

@@ -607,7 +607,7 @@ class AvailabilityCheck(_Lesson):
 
     def rows(self) -> tuple[list[str], list[list[str]]]:
         """Header and cells of the check, every value written the way ``lang`` writes it."""
-        from .notebook import rename, translate
+        from .views.display import rename, translate
 
         raw = self.check()
         cols = ["kpi", "window_start", "window_end", "days_covered", "missing_days",
@@ -663,7 +663,7 @@ def diagnosis_html(ev: Any, lang: str = "en") -> Any:
     probabilities, attribution) folded below, for those who want them."""
     from IPython.display import HTML
 
-    from .notebook import diagnosis
+    from .views.notebook_tables import diagnosis
     from .views.prose import status_text
 
     totals = ev.totals()
@@ -1055,7 +1055,7 @@ class Quiz(_Lesson):
 
 def owner_table(ev: Any, *, lang: str = "en") -> pd.DataFrame:
     """Owners of an evaluation's KPIs with status, attainment and probability, readable."""
-    from .notebook import rename
+    from .views.display import rename
     from .views.prose import accountability
 
     out = accountability(ev, lang)

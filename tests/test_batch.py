@@ -315,12 +315,11 @@ def leak_notebook(folder: Path) -> Path:
 def test_warm_kernels_leak_no_state_between_runs(tmp_path, monkeypatch):
     """Three runs through one warm parent: each sees a fresh kernel, untouched data."""
     from kpikit.runs import batch
-    from kpikit.runs.batch import notebooks
     from kpikit.runs.kernels import warm_parent
 
     if not warm_parent.available():
         pytest.skip("warm kernels need fork and Unix sockets")
-    monkeypatch.setattr(notebooks, "NOTEBOOK_DIR", tmp_path / "nbs")
+    monkeypatch.setattr("kpikit.runs.params.NOTEBOOK_DIR", tmp_path / "nbs")
     leak_notebook(tmp_path / "nbs")
     csv = tmp_path / "d.csv"
     csv.write_text("date,campaign,channel,impressions,clicks,spend\n"
@@ -347,10 +346,9 @@ def test_warm_kernels_leak_no_state_between_runs(tmp_path, monkeypatch):
 
 def test_batch_falls_back_to_plain_kernels(tmp_path, monkeypatch):
     from kpikit.runs import batch
-    from kpikit.runs.batch import notebooks
 
     monkeypatch.setenv("KPIKIT_WARM", "0")
-    monkeypatch.setattr(notebooks, "NOTEBOOK_DIR", tmp_path / "nbs")
+    monkeypatch.setattr("kpikit.runs.params.NOTEBOOK_DIR", tmp_path / "nbs")
     leak_notebook(tmp_path / "nbs")
     csv = tmp_path / "d.csv"
     csv.write_text("date,campaign,channel,impressions,clicks,spend\n2026-01-01,A,search,1,1,2\n",

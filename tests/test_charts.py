@@ -45,10 +45,10 @@ def test_tree_chart_shows_every_driver(sample):
 
 
 def test_day_axes_and_separators_follow_the_language(sample):
-    from kpikit import notebook as nb
     from kpikit.analysis.evaluate import evaluate
     from kpikit.analysis.series import anomalies, daily_kpi, pacing_series
     from kpikit.plans import Plan
+    from kpikit.runs import params as nb
 
     plan = Plan.from_yaml(nb.bundled_plan("plan_tet_sale.yaml"))
     ev = evaluate(sample, plan, as_of="2027-02-05")

@@ -119,7 +119,7 @@ def code_sites(trees: dict[str, ast.Module]) -> tuple[list[str], list[str]]:
 
 def _package_trees() -> dict[str, ast.Module]:
     # every module, in sub-packages too (kpikit/data_in, kpikit/metrics, ...)
-    return {str(p.relative_to(PACKAGE)): ast.parse(p.read_text(encoding="utf-8"))
+    return {p.relative_to(PACKAGE).as_posix(): ast.parse(p.read_text(encoding="utf-8"))
             for p in sorted(PACKAGE.rglob("*.py")) if p.name != "errors.py"}
 
 
@@ -293,7 +293,7 @@ def _json_run(capsys, *args):
 
 
 def _schema():
-    from kpikit.notebook import schema
+    from kpikit.runs.results import schema
 
     return schema("validation")
 

@@ -20,9 +20,11 @@ from types import SimpleNamespace
 import pandas as pd
 import pytest
 
-from kpikit import notebook as nb
 from kpikit._safe import html_text, neutral_frame, neutral_text, plot_text, write_xlsx
 from kpikit.cli import main
+from kpikit.runs.results import write_figure
+from kpikit.views.display import paragraphs, show
+from kpikit.views.notebook_tables import scorecard_table
 from kpikit.views.prose import summary_lines
 
 from .hostile import (
@@ -196,11 +198,11 @@ def evaluation(hostile_files):
 
 def test_styler_tables_escape_cells_and_headers(evaluation):
     _, ev = evaluation
-    page = nb.show(nb.scorecard_table(ev, lang="en")).to_html()
+    page = show(scorecard_table(ev, lang="en")).to_html()
     _no_raw_markup(page)
     assert "&quot;&gt;&lt;svg onload=alert(3)&gt;" in page or \
         "&#34;&gt;&lt;svg onload=alert(3)&gt;" in page
-    head = nb.show(pd.DataFrame({SCRIPT: [1.5], "x": [CAMPAIGN]})).to_html()
+    head = show(pd.DataFrame({SCRIPT: [1.5], "x": [CAMPAIGN]})).to_html()
     _no_raw_markup(head)
     assert "&lt;script&gt;alert(2)&lt;/script&gt;" in head
     assert "&lt;img src=x onerror=alert(1)&gt;" in head
@@ -228,7 +230,7 @@ def test_evaluation_lines_and_widget_html_are_escaped(evaluation):
     from kpikit.widgets import EvaluationExplorer
 
     frame, ev = evaluation
-    lines = nb.paragraphs(summary_lines(ev)).data
+    lines = paragraphs(summary_lines(ev)).data
     _no_raw_markup(lines)
     assert "&lt;script&gt;alert(2)&lt;/script&gt;" in lines
     plan = ev.plan
@@ -416,7 +418,7 @@ def test_chart_files_carry_no_data_text(tmp_path):
 
     table = pd.DataFrame({"channel": [SCRIPT, FORMULA], "current": [10.0, 20.0],
                           "recommended": [12.0, 18.0], "binding": [f"{SCRIPT} max", None]})
-    path = nb.write_figure(charts.allocation_chart(SimpleNamespace(table=table)),
+    path = write_figure(charts.allocation_chart(SimpleNamespace(table=table)),
                            tmp_path / "charts" / "allocation.html")
     page = path.read_text(encoding="utf-8")
     assert (tmp_path / "charts" / "plotly.min.js").exists()

@@ -11,10 +11,10 @@ import pandas as pd
 import pytest
 
 import kpikit
-from kpikit import notebook as nb
 from kpikit.cli import main
 from kpikit.errors import DataError, KpikitWarning, ParameterError
 from kpikit.plans import Plan, PlanError
+from kpikit.runs import params as nb
 
 PACKAGE = Path(kpikit.__file__).parent
 

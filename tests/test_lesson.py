@@ -212,8 +212,9 @@ def test_playground_refuses_clicks_above_impressions(monkeypatch):
 
 def test_step7_folds_the_statistics(sample):
     from kpikit.analysis.evaluate import evaluate
-    from kpikit.notebook import bundled_plan, diagnosis
     from kpikit.plans import Plan
+    from kpikit.runs.params import bundled_plan
+    from kpikit.views.notebook_tables import diagnosis
 
     ev = evaluate(sample, Plan.from_yaml(bundled_plan()), as_of="2027-01-25", lang="vi")
     out = lesson.diagnosis_html(ev, "vi").data
@@ -302,8 +303,8 @@ def test_widgets_redraw_when_moved(sample, monkeypatch):
 
 def test_owner_table_lists_every_owner(sample):
     from kpikit.analysis.evaluate import evaluate
-    from kpikit.notebook import bundled_plan
     from kpikit.plans import Plan
+    from kpikit.runs.params import bundled_plan
 
     plan = Plan.from_yaml(bundled_plan())
     ev = evaluate(sample, plan, as_of="2027-01-25", lang="vi")

@@ -136,7 +136,7 @@ def test_tables_translate_code_words_but_not_names():
     called ``all`` are the user's names and stay as written."""
     import pandas as pd
 
-    from kpikit import notebook as nb
+    from kpikit.views import display as nb
 
     df = pd.DataFrame({"owner": ["unassigned", "log"], "channel": ["all", "search"],
                        "cadence": ["weekly", "quarterly"], "weight_before": [0.5, 0.25]})
@@ -148,3 +148,66 @@ def test_tables_translate_code_words_but_not_names():
     assert nb._cell(5.384e-05, "vi", False) == "0,00005384"
     assert nb._cell(0.3166, "vi", True) == "31,7%"
     assert nb._cell(1234567.0, "vi", False) == "1.234.567"
+
+
+def test_lines_follow_the_language_with_dates_and_words_of_the_reader():
+    from datetime import date
+
+    from kpikit.views.display import binding_text, line
+
+    span = {"plan": "Tết Sale 2027", "start": date(2027, 1, 1), "end": date(2027, 2, 28),
+            "as_of": date(2027, 1, 25), "pacing": "seasonal"}
+    assert line("period", "vi", **span) == ("Tết Sale 2027: 01/01/2027 đến 28/02/2027, tính đến "
+                                            "25/01/2027 (tiến độ theo mùa vụ)")
+    assert line("period", "en", **span) == ("Tết Sale 2027: 2027-01-01 to 2027-02-28, as of "
+                                            "2027-01-25 (seasonal pacing)")
+    assert line("binding", "vi", binding=["total budget", "search max"]) == (
+        "ràng buộc đang chặn: tổng ngân sách, search mức tối đa")
+    assert line("binding", "en", binding=[]) == "binding: none"
+    assert line("cascade", "vi", error=0.0123) == "tích các yếu tố khớp mục tiêu với sai số 1,23%"
+    assert line("segments", "vi", kpi="revenue", by="channel") == "Doanh thu theo kênh"
+    assert binding_text("CPA limit", "vi") == "giới hạn CPA"
+    assert binding_text("video min", "en") == "video min"
+    with kpikit.using_language("vi"):  # lang=None: the current language
+        assert line("note", text="x") == "lưu ý: x"
+        assert binding_text(">= target") == "≥ chỉ tiêu"
+
+
+def test_say_writes_escaped_paragraphs_and_skips_empty_lines():
+    from kpikit.views.display import say
+
+    html_out = say("<img src=x onerror=alert(1)>", "", "second").data
+    assert html_out == ("<p class='kpikit-line'>&lt;img src=x onerror=alert(1)&gt;</p>"
+                        "<p class='kpikit-line'>second</p>")
+
+
+def test_flags_and_missing_cells_are_words_not_python():
+    import pandas as pd
+
+    from kpikit.views.display import rename, show
+
+    df = pd.DataFrame({"holdout_passed": [True, False, None], "form": ["hill", "log", None]})
+    vi = rename(df, "vi")
+    assert list(vi.columns) == ["Đạt kiểm tra giữ lại", "Dạng đường cong"]
+    assert vi["Đạt kiểm tra giữ lại"].tolist()[:2] == ["có", "không"]
+    assert vi["Dạng đường cong"].tolist()[:2] == ["Hill", "logarit"]
+    page = show(vi, "vi").to_html()
+    assert "None" not in page and "nan" not in page and "–" in page
+    assert rename(df, "en")["Holdout passed"].tolist()[:2] == ["yes", "no"]
+
+
+def test_verdicts_and_gain_line_in_each_language():
+    from types import SimpleNamespace
+
+    from kpikit.views.notebook_tables import gain_line, verdict_text
+
+    assert verdict_text("keep", "vi") == "chưa có cơ sở: giữ cơ cấu và thử nghiệm trước"
+    assert verdict_text("act", "en") == "supported: act on it"
+    alloc = SimpleNamespace(outcome="revenue", gain=1500000.0, gain_low=-200000.0,
+                            gain_high=3000000.0, prob_gain=0.85, verdict="act")
+    assert gain_line(alloc, "vi", "VND") == (
+        "mức tăng so cặp +1.500.000 ₫ (khoảng 90% từ -200.000 ₫ đến +3.000.000 ₫); 85% số "
+        "lần lấy mẫu cho kết quả tăng: có cơ sở: nên thực hiện")
+    assert gain_line(alloc, "en", "VND") == (
+        "paired gain +₫1,500,000 (90% interval -₫200,000 to +₫3,000,000); 85% of the draws "
+        "gain: supported: act on it")

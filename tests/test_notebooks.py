@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ast
 import json
+import re
 from pathlib import Path
 
 import nbformat
@@ -11,8 +13,9 @@ import pytest
 papermill = pytest.importorskip("papermill")
 jsonschema = pytest.importorskip("jsonschema")
 
-from kpikit.notebook import NOTEBOOKS, schema  # noqa: E402
 from kpikit.plans import Plan  # noqa: E402
+from kpikit.runs.params import NOTEBOOKS  # noqa: E402
+from kpikit.runs.results import schema  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 NB_DIR = ROOT / "notebooks"
@@ -142,3 +145,110 @@ def test_optimization_refuses_bad_parameters(tmp_path):
         run("03_optimization", tmp_path, mode="cheapest", budget=-5, output_dir="out")
     assert info.value.ename == "ParameterError"
     assert "mode='cheapest'" in info.value.evalue and "budget=-5" in info.value.evalue
+
+
+# ------------------------------------------------ parameters, results, reports
+
+HEADING = re.compile(r"^#+ .*$", re.MULTILINE)
+DIACRITIC = re.compile(r"[ăâđêôơưáàảãạấầẩẫậắằẳẵặéèẻẽẹếềểễệíìỉĩịóòỏõọốồổỗộớờởỡợúùủũụứừửữựýỳỷỹỵ]",
+                       re.I)
+
+
+def test_declared_parameters_is_the_one_reader_of_the_parameters_cell(tmp_path):
+    from kpikit.errors import ParameterError, ProblemCode
+    from kpikit.runs.params import declared_parameters, notebook_path
+
+    assert declared_parameters(notebook_path("03_optimization")) == {
+        "data_path": None, "plan_path": None, "campaign": "Tết Sale", "budget": None,
+        "mode": "max-outcome", "target": None, "bounds": {}, "lang": "en",
+        "output_dir": "kpikit-out/03_optimization"}
+    bare = tmp_path / "bare.ipynb"
+    bare.write_text(json.dumps({"cells": [{"cell_type": "code", "metadata": {},
+                                           "source": "x = 1"}]}), encoding="utf-8")
+    with pytest.raises(ParameterError) as e:
+        declared_parameters(bare)
+    assert e.value.code == ProblemCode.NOTEBOOK_NO_PARAMETERS_CELL
+    assert "bare.ipynb has no cell tagged 'parameters'" in str(e.value)
+    with pytest.raises(ParameterError, match="Choose from: 00_kpi_basics, 01_goal_setting"):
+        notebook_path("04_nothing")
+
+
+def test_parameter_help_is_made_in_the_current_language():
+    import kpikit
+
+    data_path = NOTEBOOKS["02_evaluation"][0]
+    with kpikit.using_language("vi"):
+        assert data_path.describe() == ("data_path (tệp xuất hoặc bảng chuẩn (None: dữ liệu "
+                                        "mẫu kèm theo))")
+    with kpikit.using_language("en"):
+        assert data_path.describe() == "data_path (export or canonical table (None: bundled " \
+                                       "sample))"
+
+
+EVALUATION = {"schema": "kpikit/evaluation", "currency": "VND", "kpis": [
+    {"kpi": "roas", "actual": 4.5, "target": 5, "status": "off track"},
+    {"kpi": "revenue", "actual": 1234567, "target": 2e6, "status": "at risk"}]}
+
+
+@pytest.mark.parametrize("doc, lang, said", [
+    (EVALUATION, "vi", [("ROAS: 4,50x so với 5,00x", "off track"),
+                        ("Doanh thu: 1.234.567 ₫ so với 2.000.000 ₫", "at risk")]),
+    (EVALUATION, "en", [("ROAS: 4.50x vs 5.00x", "off track"),
+                        ("Revenue: ₫1,234,567 vs ₫2,000,000", "at risk")]),
+    ({"schema": "kpikit/goal_setting", "targets": [{}, {}, {}], "contradictions": ["x"],
+      "ok": False}, "vi", [("3 KPI trong kế hoạch, 1 mâu thuẫn", "at risk")]),
+    ({"schema": "kpikit/goal_setting", "targets": [{}, {}], "contradictions": [], "ok": True},
+     "en", [("2 KPIs planned, 0 contradiction(s)", "ok")]),
+    ({"schema": "kpikit/optimization", "outcome": "revenue", "expected": {"lift": 0.204}},
+     "vi", [("Doanh thu: +20,4% với cùng ngân sách", "ok")]),
+    ({"schema": "kpikit/optimization", "outcome": "revenue", "expected": {"lift": None}},
+     "en", [("allocation", "ok")]),
+    ({"schema": "kpikit/validation", "problems": []}, "en", []),
+    (None, "vi", []),
+])
+def test_one_headline_per_results_schema(doc, lang, said):
+    from kpikit.runs.results import headline
+
+    assert headline(doc, lang) == said
+
+
+def test_headline_of_an_unstamped_document_goes_by_its_notebook():
+    import kpikit
+    from kpikit.runs.results import headline
+
+    doc = {"outcome": "conversions", "expected": {"lift": -0.05}}
+    assert headline(doc, "en") == []
+    with kpikit.using_language("vi"):  # lang=None: the current language
+        assert headline(doc, notebook="03_optimization") == [
+            ("Lượt chuyển đổi: -5,0% với cùng ngân sách", "ok")]
+
+
+@pytest.mark.parametrize("name", ["01_goal_setting", "02_evaluation", "03_optimization"])
+@pytest.mark.parametrize("lang", ["en", "vi"])
+def test_report_headings_speak_one_language(name, lang):
+    """A report keeps the headings of its language only: no ``02 · Evaluation · Đánh giá``."""
+    from kpikit.runs.batch import report_markdown
+
+    nb = nbformat.read(NB_DIR / f"{name}.ipynb", as_version=4)
+    headings = [h for c in nb.cells if c.cell_type == "markdown"
+                for h in HEADING.findall(report_markdown(c.source, lang))]
+    assert len([h for h in headings if h.startswith("# ")]) == 1, headings
+    assert len(headings) >= 5, headings
+    for h in headings:
+        if lang == "vi":
+            assert DIACRITIC.search(h), f"not Vietnamese: {h}"
+        else:
+            assert not DIACRITIC.search(h), f"not English: {h}"
+
+
+@pytest.mark.parametrize("name", ["01_goal_setting", "02_evaluation", "03_optimization"])
+def test_notebooks_show_lines_as_prose_not_print(name):
+    """print() output is monospace in a report: lines go through the display helpers. The
+    one exception is a plan file shown as saved (YAML is code)."""
+    nb = nbformat.read(NB_DIR / f"{name}.ipynb", as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        for node in ast.walk(ast.parse(cell.source)):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "print":
+                assert ast.unparse(node) == "print(plan.to_yaml())", cell.source

@@ -286,13 +286,8 @@ def test_freshness_and_estimates_reach_results_json_and_both_languages():
     import json
 
     jsonschema = pytest.importorskip("jsonschema")
-    from kpikit.notebook import (
-        estimated_line,
-        evaluation_payload,
-        freshness_line,
-        results_text,
-        schema,
-    )
+    from kpikit.runs.results import evaluation_payload, results_text, schema
+    from kpikit.views.display import estimated_line, freshness_line
 
     df = rows("2027-03-01", "2027-03-14", freq="W", revenue=100)
     plan = plan_of([("revenue", 3000, "weekly")], "2027-03-01", "2027-03-31")

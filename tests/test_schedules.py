@@ -219,7 +219,8 @@ def test_plan_builder_saves_a_goal_type(tmp_path):
 
 
 def test_results_json_carries_the_goal():
-    from kpikit.notebook import _clean, evaluation_payload
+    from kpikit.runs.results import clean_json as _clean
+    from kpikit.runs.results import evaluation_payload
 
     ev = cpa_weeks("2027-01-31", 130_000)
     item = _clean(evaluation_payload(ev, {}, {}))["kpis"][0]

@@ -16,8 +16,8 @@ def cmd_evaluate(a: argparse.Namespace) -> int:
     """``kpikit evaluate``: each KPI of a plan judged against the data as of a day."""
     from ..analysis.evaluate import evaluate
     from ..format import format_change, format_percent, format_value
-    from ..notebook import estimated_line, freshness_line
     from ..plans import Plan
+    from ..views.display import estimated_line, freshness_line
     from ..views.prose import status_text, summary_lines
 
     lang = a.lang
@@ -53,7 +53,7 @@ def cmd_evaluate(a: argparse.Namespace) -> int:
         print(f"- {line}")
     if a.output:
         from .._files import atomic_write_text
-        from ..notebook import evaluation_payload, results_text
+        from ..runs.results import evaluation_payload, results_text
 
         params = {"data_path": a.file, "plan_path": a.plan, "campaign": a.campaign,
                   "as_of": str(ev.as_of), "period": a.period or "campaign", "lang": lang,
@@ -138,7 +138,7 @@ def _write_allocation(out: str, alloc, curves: dict, refused: dict[str, str],
                       currency: str | None) -> None:
     """``optimize -o``: the allocation, its expected gain and the curves' holdout checks."""
     from .._files import atomic_write_text
-    from ..notebook import records, results_text
+    from ..runs.results import records, results_text
 
     payload = {"mode": alloc.mode, "outcome": alloc.outcome, "budget": alloc.budget,
                "target": alloc.target, "allocation": records(alloc.table),

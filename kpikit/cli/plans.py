@@ -46,8 +46,8 @@ def cmd_plan_check(a: argparse.Namespace) -> int:
     Exit code 0 when the plan is measurable and consistent, 1 when not.
     """
     from ..format import format_change, format_number, format_percent, format_value
-    from ..notebook import translate
     from ..plans import Plan, check_plan, feasibility_word, method_text
+    from ..views.display import translate
 
     lang = a.lang
     plan = Plan.from_yaml(Path(a.plan))

@@ -60,7 +60,7 @@ def binding(value: object, lang: str | None = None) -> str:
     A row of an allocation holds the optimiser's code (``min``, ``max``, ``zero``,
     ``locked``); a whole allocation names them with the channel (``search max``).
     """
-    from ..notebook import _binding_text
+    from ..views.display import binding_text
 
     if not isinstance(value, str) or not value:
         return ""
@@ -69,4 +69,4 @@ def binding(value: object, lang: str | None = None) -> str:
         # English keeps the codes the optimiser and its JSON use
         words = {"min": tr("min", "mức tối thiểu"), "max": tr("max", "mức tối đa"),
                  "zero": tr("zero", "về 0"), "locked": tr("locked", "khóa")}
-    return words.get(value) or _binding_text(value, lang == "vi")
+    return words.get(value) or binding_text(value, lang)

@@ -12,8 +12,8 @@ plotly inlined once, offline) and the notebook's ``results.json``; ``manifest.js
 records the inputs' fingerprint.
 """
 
+from ..params import NOTEBOOK_DIR, declared_parameters, notebook_path
 from .index import write_index
-from .notebooks import NOTEBOOK_DIR, declared_parameters, notebook_path
 from .report import export_html, report_markdown
 from .runner import (
     EXECUTORS,

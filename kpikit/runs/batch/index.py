@@ -56,45 +56,9 @@ def status_word(status: str, lang: str) -> str:
 
 def _headline(run: Run, results: dict[str, Any] | None) -> list[tuple[str, str]]:
     """(text, status) pairs that summarise a run's results.json, in the run's language."""
-    if not results:
-        return []
-    lang = run_lang(run)
-    with using_language(lang):
-        return _headline_lines(run.notebook, results, lang)
+    from kpikit.runs.results import headline
 
-
-def _headline_lines(notebook: str, results: dict[str, Any], lang: str) -> list[tuple[str, str]]:
-    from kpikit.catalog import word_for
-
-    if notebook == "02_evaluation":
-        from kpikit.format import format_value
-
-        cur = results.get("currency")
-        out = []
-        for k in results.get("kpis", [])[:4]:
-            name = word_for(k["kpi"], lang, short=True)
-            actual = format_value(k.get("actual"), k["kpi"], lang=lang, currency=cur)
-            target = format_value(k.get("target"), k["kpi"], lang=lang, currency=cur)
-            out.append((tr(f"{name}: {actual} vs {target}", f"{name}: {actual} so với {target}"),
-                        k.get("status", "")))
-        return out
-    if notebook == "01_goal_setting":
-        n = len(results.get("targets", []))
-        bad = len(results.get("contradictions", []))
-        return [(tr(f"{n} KPIs planned, {bad} contradiction(s)",
-                    f"{n} KPI trong kế hoạch, {bad} mâu thuẫn"),
-                 "ok" if results.get("ok") else "at risk")]
-    if notebook == "03_optimization":
-        from kpikit.format import format_change
-
-        lift = results.get("expected", {}).get("lift")
-        if not isinstance(lift, (int, float)):
-            return [(tr("allocation", "phân bổ"), "ok")]
-        outcome = word_for(results.get("outcome"), lang, short=True)
-        change = format_change(lift, lang)
-        return [(tr(f"{outcome}: {change} for the same budget",
-                    f"{outcome}: {change} với cùng ngân sách"), "ok")]
-    return []
+    return headline(results, run_lang(run), notebook=run.notebook)
 
 
 def _read_run(run: Run) -> tuple[dict[str, Any], dict[str, Any] | None]:

@@ -62,9 +62,9 @@ def start_warm_parent(data_files: Sequence[str], notebooks: Sequence[str],
 def _shipped_notebooks(names: Sequence[str]) -> list[Path]:
     """kpikit's own notebooks among ``names``: those shipped with the package, never the
     copies in ``$KPIKIT_NOTEBOOK_DIR`` (which may be anyone's code)."""
-    from kpikit.notebook import NOTEBOOKS
+    from kpikit.runs.params import NOTEBOOKS
 
-    from .notebooks import NOTEBOOK_DIR
+    from ..params import NOTEBOOK_DIR
 
     shipped = NOTEBOOK_DIR
     if not shipped.is_dir():  # installed from a wheel
@@ -80,14 +80,15 @@ def _exercise() -> None:
     import plotly.io as pio
 
     import kpikit
-    from kpikit import notebook as nb
     from kpikit.analysis.evaluate import evaluate
     from kpikit.plans import Plan
+    from kpikit.runs.params import bundled_plan
+    from kpikit.views.notebook_tables import evaluation_figures
 
     sample = kpikit.load_sample()
-    plan = Plan.from_yaml(nb.bundled_plan())
+    plan = Plan.from_yaml(bundled_plan())
     ev = evaluate(sample, plan, as_of=plan.period[0], lang="en")
-    for fig in nb.evaluation_figures(sample, ev, lang="en").values():
+    for fig in evaluation_figures(sample, ev, lang="en").values():
         pio.to_json(fig)
 
 

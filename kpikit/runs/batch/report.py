@@ -106,7 +106,7 @@ def _take_figures(nb: Any) -> dict[str, str]:
     """Swap each plotly output that has only its JSON for a placeholder; return the
     placeholders with the HTML that draws each figure.
 
-    Batch kernels send figures as JSON only (:func:`kpikit.notebook.setup`). The
+    Batch kernels send figures as JSON only (:func:`kpikit.runs.params.setup`). The
     exporter then copies, renders and parses a notebook without them, and each figure
     is drawn once with ``Plotly.newPlot`` into its own div (plotly.js inlined once).
     Outputs that carry their own HTML (a notebook run outside the batch) stay as they are.

@@ -33,9 +33,9 @@ from kpikit._lang import resolve_lang, tr, using_language
 from kpikit.errors import ParameterError, ProblemCode
 from kpikit.runs.kernels import driver
 
+from ..params import notebook_path
 from . import processes
 from .index import status_word, write_index
-from .notebooks import notebook_path
 from .spec import (
     DEFAULT_TIMEOUT,
     Run,

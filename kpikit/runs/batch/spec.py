@@ -36,7 +36,7 @@ from typing import Any
 from kpikit._lang import LANGS, language, resolve_lang, tr
 from kpikit.errors import ParameterError, ProblemCode
 
-from .notebooks import declared_parameters, notebook_path
+from ..params import declared_parameters, notebook_path
 
 #: what a complete run folder holds
 RUN_FILES = ("executed.ipynb", "report.html", "results.json", "manifest.json")
@@ -236,7 +236,7 @@ def _spec_timeouts(value: Any, notebooks: Any, problems: list[str]) -> dict[str,
 
 
 def _notebook_names() -> set[str]:
-    from kpikit.notebook import NOTEBOOKS
+    from kpikit.runs.params import NOTEBOOKS
 
     return set(NOTEBOOKS)
 
@@ -286,7 +286,7 @@ def plan_runs(spec: Spec) -> list[Run]:
 
 def check_runs(runs: Sequence[Run]) -> None:
     """Refuse unknown parameters and bad values of every run, before anything runs."""
-    from kpikit.notebook import check_values
+    from kpikit.runs.params import check_values
 
     problems = []
     for r in runs:
@@ -355,7 +355,7 @@ def demo_spec(output_dir: str | os.PathLike[str] = "kpikit-out/demo",
               lang: str | None = None) -> Spec:
     """The demo batch on the bundled sample data and plans, its reports in ``lang``
     (default: the current language)."""
-    from kpikit.notebook import bundled_plan
+    from kpikit.runs.params import bundled_plan
 
     lang = resolve_lang(lang)
 
