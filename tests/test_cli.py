@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from types import SimpleNamespace
 
 import pandas as pd
 import pytest
@@ -318,7 +319,7 @@ class _Monitor:
 
 class _Result:
     monitor = _Monitor()
-    failed = [{"label": "Tết Sale/02_evaluation", "error": "cell 3 failed"}]
+    failed = [SimpleNamespace(label="Tết Sale/02_evaluation", error="cell 3 failed")]
     index = "out/index.html"
 
 
