@@ -99,6 +99,8 @@ def _checked(lang: str) -> str:
         raise ParameterError(tr(f"lang={lang!r}: unsupported language. Choose from: {choices}.",
                                 f"lang={lang!r}: ngôn ngữ không được hỗ trợ. Chọn: {choices}."),
                              code=ProblemCode.PARAMETER_CHOICE)
+    if lang != "en":
+        _messages.catalog(lang)  # a broken catalog is reported when its language is chosen
     return lang
 
 

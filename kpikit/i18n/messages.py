@@ -6,10 +6,12 @@ variable, so a translator (or a test) adds a language as one file without touchi
 package. A catalog is read on its first lookup, never at ``import kpikit``, and kept per
 language; entries missing or marked ``fuzzy`` fall back to English.
 
-A small parser of our own reads the files: it is about ten times faster than Babel's
-``read_po`` on the shipped catalog (see README, "Translations") and keeps ``import
-kpikit`` free of Babel; Babel stays the tool that *writes* catalogs
-(``python -m kpikit.i18n.extract``).
+A small parser of our own reads the files. It parses the shipped catalog as fast as
+Babel's ``read_po`` (about 5 ms for 200 entries) but does not pay for importing
+``babel.messages`` (15-70 ms) in every session that speaks Vietnamese, and it reports a
+syntax error with its file and line as a :class:`~kpikit.errors.DataError`. Babel stays
+the tool that *writes* catalogs (``python -m kpikit.i18n.extract``), and a test checks
+that both readers agree on every shipped catalog.
 """
 
 from __future__ import annotations
@@ -258,6 +260,8 @@ def _parse(text: str) -> tuple[dict, dict[str, str]]:
             flush()
         if word in ("msgctxt", "msgid") and not cur:
             start = n
+        if word == "msgid" and "msgid" in cur:
+            raise _PoSyntax(start, "msgid without msgstr", "msgid thiếu msgstr")
         if word in cur:
             raise _PoSyntax(n, f"{word} given twice in one entry",
                             f"{word} xuất hiện hai lần trong một mục")
