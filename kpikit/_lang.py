@@ -11,7 +11,7 @@ it with their ``lang`` parameter, the command line with ``--lang``), else the
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import lru_cache
@@ -64,7 +64,7 @@ class _Locales(Mapping[str, str]):
     def __getitem__(self, lang: str) -> str:
         if lang not in LANGS:
             raise KeyError(lang)
-        return _messages.locale_of(lang)
+        return _read(_messages.locale_of, lang)
 
     def __iter__(self) -> Iterator[str]:
         return iter(LANGS)
@@ -91,6 +91,53 @@ def language() -> str:
     return lang if lang in LANGS else "en"
 
 
+def _read(fn: Callable[..., Any], *args: Any) -> Any:
+    """``fn(*args)`` of :mod:`kpikit.i18n.messages`, a broken catalog worded as a DataError."""
+    try:
+        return fn(*args)
+    except _messages.CatalogError as e:
+        raise _catalog_error(e) from None
+
+
+def _catalog_error(e: _messages.CatalogError) -> Exception:
+    from .errors import DataError, Problem, ProblemCode
+
+    detail = e.detail
+    if e.reason == "read":
+        what = tr(f"cannot be read ({detail})", f"không đọc được ({detail})")
+    elif e.reason == "not_file":
+        what = tr("is not a regular file", "không phải tệp thông thường")
+    elif e.reason == "too_large":
+        what = tr("is too large to be a catalog", "quá lớn để là một danh mục")
+    elif e.reason == "encoding":
+        what = tr("the catalog is not UTF-8 text", "danh mục không phải văn bản UTF-8")
+    else:
+        syntax = {
+            "quote": tr("expected a quoted string", "cần một chuỗi trong ngoặc kép"),
+            "escape": tr("unknown escape sequence", "chuỗi thoát không hợp lệ"),
+            "inner_quote": tr('unescaped " inside a string',
+                              'dấu " trong chuỗi chưa được thoát (cần \\")'),
+            "no_msgstr": tr("msgid without msgstr", "msgid thiếu msgstr"),
+            "no_msgid": tr("msgstr without msgid", "msgstr thiếu msgid"),
+            "duplicate": tr(f"duplicate msgid {detail!r}", f"msgid {detail!r} bị lặp"),
+            "orphan": tr("a string continues no keyword", "chuỗi không thuộc từ khóa nào"),
+            "keyword": tr(f"unknown keyword {detail!r}", f"từ khóa không hợp lệ {detail!r}"),
+            "twice": tr(f"{detail} given twice in one entry",
+                        f"{detail} xuất hiện hai lần trong một mục"),
+        }.get(e.reason, e.reason)
+        what = tr(f"not valid .po syntax: {syntax}", f"sai cú pháp .po: {syntax}")
+    return DataError(Problem(
+        what,
+        tr("correct that line (msgid and msgstr each take one quoted string, continued on "
+           "lines that hold only a quoted string; save as UTF-8), check it with "
+           "`msgfmt --check`, or remove the file",
+           "sửa dòng đó (msgid và msgstr mỗi từ khóa nhận một chuỗi trong ngoặc kép, viết "
+           "tiếp trên các dòng chỉ chứa chuỗi trong ngoặc kép; lưu dạng UTF-8), kiểm tra "
+           "bằng `msgfmt --check`, hoặc bỏ tệp đi"),
+        file=e.path.name if e.path else None, row=e.line, code=ProblemCode.CATALOG_SYNTAX),
+        source=e.path.name if e.path else None)
+
+
 def _checked(lang: str) -> str:
     if lang not in LANGS:
         from .errors import ParameterError, ProblemCode
@@ -100,7 +147,7 @@ def _checked(lang: str) -> str:
                                 f"lang={lang!r}: ngôn ngữ không được hỗ trợ. Chọn: {choices}."),
                              code=ProblemCode.PARAMETER_CHOICE)
     if lang != "en":
-        _messages.catalog(lang)  # a broken catalog is reported when its language is chosen
+        _read(_messages.catalog, lang)  # a broken catalog is reported when it is chosen
     return lang
 
 
@@ -162,7 +209,7 @@ def translate(msgid: str, lang: str | None = None, *, context: str | None = None
     """``msgid`` (an English text marked with :func:`N_`) in ``lang`` (default: current);
     English when the language's catalog has no translation of it."""
     lang = language() if lang is None else _checked(lang)
-    return _messages.lookup(lang, msgid, context) or msgid
+    return _read(_messages.lookup, lang, msgid, context) or msgid
 
 
 def tr(msgid: str, vi: str | None = None, /, **values: Any) -> str:
@@ -177,7 +224,7 @@ def tr(msgid: str, vi: str | None = None, /, **values: Any) -> str:
     lang = language()
     if vi is not None:  # the old pair form: both texts already filled in
         return vi if lang == "vi" else msgid
-    text = _messages.lookup(lang, msgid) if lang != "en" else None
+    text = _read(_messages.lookup, lang, msgid) if lang != "en" else None
     if text is not None:
         try:
             return text.format(**values)

@@ -245,7 +245,20 @@ def test_a_catalog_that_is_not_utf8_names_its_line(tmp_path, monkeypatch):
     (tmp_path / "fr.po").write_bytes(b'msgid "a"\nmsgstr "b"\nmsgid "c"\nmsgstr "\xe9"\n')
     monkeypatch.setenv(messages.ENV_DIR, str(tmp_path))
     with pytest.raises(DataError, match=r"fr\.po, row 4: the catalog is not UTF-8"):
+        kpikit.set_language("fr")
+    with pytest.raises(messages.CatalogError) as e:  # the reader's own, language-free error
         messages.parse_po(tmp_path / "fr.po")
+    assert (e.value.line, e.value.reason) == (4, "encoding")
+
+
+def test_a_catalog_that_is_a_folder_or_too_large_is_refused(tmp_path, monkeypatch):
+    (tmp_path / "fr.po").mkdir()
+    monkeypatch.setenv(messages.ENV_DIR, str(tmp_path))
+    assert "fr" not in kpikit._lang.LANGS  # a folder named fr.po is no catalog
+    monkeypatch.setattr(messages, "_MAX_PO_BYTES", 10)
+    (tmp_path / "de.po").write_text('msgid "a"\nmsgstr "b"\n', encoding="utf-8")
+    with pytest.raises(DataError, match=r"de\.po: is too large to be a catalog"):
+        kpikit.set_language("de")
 
 
 def test_the_reader_keeps_contexts_plurals_escapes_and_skips_fuzzy_and_obsolete(tmp_path):
@@ -263,3 +276,14 @@ def test_the_reader_keeps_contexts_plurals_escapes_and_skips_fuzzy_and_obsolete(
     assert entries == {("menu", "Open"): "Mở", (None, "Open"): "Mở ra",
                        (None, "two lines\n"): 'hai "dòng"\n',
                        (None, "{n} file"): ("{n} tệp",)}
+
+
+def test_the_catalog_reader_imports_nothing_of_kpikit():
+    # the language channel sits on the ground floor: kpikit._lang imports the reader, the
+    # reader imports no kpikit module, so the two never import each other
+    tree = ast.parse(Path(messages.__file__).read_text(encoding="utf-8"))
+    imported = [n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)
+                and (n.level or (n.module or "").startswith("kpikit"))]
+    imported += [a.name for n in ast.walk(tree) if isinstance(n, ast.Import)
+                 for a in n.names if a.name.startswith("kpikit")]
+    assert imported == []

@@ -73,9 +73,13 @@ def find_messages(root: Path = PACKAGE) -> dict[str, Message]:
 def _read(path: Path):  # -> babel Catalog
     from babel.messages.pofile import read_po
 
-    from .messages import parse_po
+    from .messages import CatalogError, parse_po
 
-    parse_po(path)  # a syntax error names the file and line (Babel's reader may not)
+    try:  # a syntax error named with its file and line (Babel's reader may not say)
+        parse_po(path)
+    except CatalogError as e:
+        raise SystemExit(f"{e.path}:{e.line or 1}: {CatalogError.REASONS.get(e.reason)} "
+                         f"{e.detail}".rstrip()) from None
     with path.open("rb") as fh:
         return read_po(fh)
 

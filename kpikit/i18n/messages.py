@@ -9,7 +9,8 @@ language; entries missing or marked ``fuzzy`` fall back to English.
 A small parser of our own reads the files. It parses the shipped catalog as fast as
 Babel's ``read_po`` (about 5 ms for 200 entries) but does not pay for importing
 ``babel.messages`` (15-70 ms) in every session that speaks Vietnamese, and it reports a
-syntax error with its file and line as a :class:`~kpikit.errors.DataError`. Babel stays
+syntax error with its file and line (a :class:`~kpikit.errors.DataError` once
+:mod:`kpikit._lang` has worded it). Babel stays
 the tool that *writes* catalogs (``python -m kpikit.i18n.extract``), and a test checks
 that both readers agree on every shipped catalog.
 """
@@ -17,18 +18,20 @@ that both readers agree on every shipped catalog.
 from __future__ import annotations
 
 import os
+import stat
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["Catalog", "LOCALE_DIR", "ENV_DIR", "catalog", "languages", "locale_of",
+__all__ = ["Catalog", "CatalogError", "LOCALE_DIR", "ENV_DIR", "catalog", "languages", "locale_of",
            "lookup", "parse_po"]
 
 #: the catalogs shipped with kpikit
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 #: environment variable naming an extra folder of ``<lang>.po`` files
 ENV_DIR = "KPIKIT_LOCALE_DIR"
-# a catalog is text a person edits; anything larger is not one
+# a catalog is text a person edits; anything larger is not one (read in one bounded read,
+# never blocking: kpikit._files.read_limited's rules, without importing it, see CatalogError)
 _MAX_PO_BYTES = 8 * 10**6
 _lock = threading.Lock()
 
@@ -118,8 +121,8 @@ def catalog(lang: str) -> Catalog | None:
 
     Raises
     ------
-    DataError
-        When a catalog file is not valid ``.po`` text (naming the file and line).
+    CatalogError
+        When a catalog file cannot be read or is not valid ``.po`` text.
     """
     paths = _catalog_files().get(lang)
     if not paths:
@@ -171,28 +174,55 @@ _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\", "a": "\a", "b
             "f": "\f", "v": "\v"}
 
 
+class CatalogError(Exception):
+    """A catalog file kpikit cannot use: ``path``, ``line`` (1-based, or ``None``) and a
+    ``reason`` code with its ``detail``. :mod:`kpikit._lang` turns it into a
+    :class:`~kpikit.errors.DataError` in the reader's language (this module imports nothing
+    of kpikit, so the language channel has no import circle)."""
+
+    #: the reasons, with what each means
+    REASONS = {
+        "read": "the file cannot be read (detail: the system's reason)",
+        "not_file": "the path is a folder, pipe or device",
+        "too_large": "the file is larger than a catalog can be",
+        "encoding": "the file is not UTF-8 text",
+        "quote": "a keyword's value is not a quoted string",
+        "escape": "an unknown backslash escape",
+        "inner_quote": 'a " inside a string is not escaped',
+        "no_msgstr": "a msgid has no msgstr",
+        "no_msgid": "a msgstr has no msgid",
+        "duplicate": "the same msgid twice (detail: its start)",
+        "orphan": "a string line that continues no keyword",
+        "keyword": "an unknown keyword (detail: the word)",
+        "twice": "a keyword twice in one entry (detail: the keyword)",
+    }
+
+    def __init__(self, path: Path | None, line: int | None, reason: str, detail: str = ""):
+        super().__init__(f"{path}:{line}: {reason} {detail}".strip())
+        self.path, self.line, self.reason, self.detail = path, line, reason, detail
+
+
 class _PoSyntax(Exception):
-    def __init__(self, line: int, what_en: str, what_vi: str):
-        super().__init__(what_en)
-        self.line, self.what_en, self.what_vi = line, what_en, what_vi
+    def __init__(self, line: int, reason: str, detail: str = ""):
+        super().__init__(reason)
+        self.line, self.reason, self.detail = line, reason, detail
 
 
 def _unquote(text: str, line: int) -> str:
     text = text.strip()
     if len(text) < 2 or text[0] != '"' or text[-1] != '"':
-        raise _PoSyntax(line, "expected a quoted string", "cần một chuỗi trong ngoặc kép")
+        raise _PoSyntax(line, "quote")
     body, out, i = text[1:-1], [], 0
     while i < len(body):
         ch = body[i]
         if ch == "\\":
             if i + 1 >= len(body) or body[i + 1] not in _ESCAPES:
-                raise _PoSyntax(line, "unknown escape sequence", "chuỗi thoát không hợp lệ")
+                raise _PoSyntax(line, "escape")
             out.append(_ESCAPES[body[i + 1]])
             i += 2
             continue
         if ch == '"':
-            raise _PoSyntax(line, 'unescaped " inside a string',
-                            'dấu " trong chuỗi chưa được thoát (cần \\")')
+            raise _PoSyntax(line, "inner_quote")
         out.append(ch)
         i += 1
     return "".join(out)
@@ -210,7 +240,7 @@ def _parse(text: str) -> tuple[dict, dict[str, str]]:
         nonlocal cur, key, fuzzy
         if "msgid" in cur:
             if "msgstr" not in cur and not any(str(k).startswith("msgstr[") for k in cur):
-                raise _PoSyntax(start, "msgid without msgstr", "msgid thiếu msgstr")
+                raise _PoSyntax(start, "no_msgstr")
             msgid = str(cur["msgid"])
             ctx = cur.get("msgctxt")
             if msgid == "" and ctx is None:
@@ -223,12 +253,11 @@ def _parse(text: str) -> tuple[dict, dict[str, str]]:
                                  if str(k).startswith("msgstr["))
                 value = tuple(v for _, v in plurals) if plurals else str(cur["msgstr"])
                 if (ctx, msgid) in entries:
-                    raise _PoSyntax(start, f"duplicate msgid {msgid[:40]!r}",
-                                    f"msgid {msgid[:40]!r} bị lặp")
+                    raise _PoSyntax(start, "duplicate", msgid[:40])
                 if any(value if isinstance(value, tuple) else [value]):
                     entries[(None if ctx is None else str(ctx), msgid)] = value
         elif cur:
-            raise _PoSyntax(start, "msgstr without msgid", "msgstr thiếu msgid")
+            raise _PoSyntax(start, "no_msgid")
         cur, key, fuzzy = {}, None, False
 
     for n, raw in enumerate(text.splitlines(), 1):
@@ -245,15 +274,13 @@ def _parse(text: str) -> tuple[dict, dict[str, str]]:
             continue
         if line.startswith('"'):
             if key is None:
-                raise _PoSyntax(n, "a string continues no keyword",
-                                "chuỗi không thuộc từ khóa nào")
+                raise _PoSyntax(n, "orphan")
             cur[key] = str(cur[key]) + _unquote(line, n)
             continue
         word, _, rest = line.partition(" ")
         if word not in ("msgctxt", "msgid", "msgid_plural", "msgstr") and not (
                 word.startswith("msgstr[") and word.endswith("]") and word[7:-1].isdigit()):
-            raise _PoSyntax(n, f"unknown keyword {word[:30]!r}",
-                            f"từ khóa không hợp lệ {word[:30]!r}")
+            raise _PoSyntax(n, "keyword", word[:30])
         if word in ("msgctxt", "msgid") and (
                 "msgstr" in cur or any(str(k).startswith("msgstr[") for k in cur)
                 or (word == "msgctxt" and "msgid" in cur)):
@@ -261,12 +288,11 @@ def _parse(text: str) -> tuple[dict, dict[str, str]]:
         if word in ("msgctxt", "msgid") and not cur:
             start = n
         if word == "msgid" and "msgid" in cur:
-            raise _PoSyntax(start, "msgid without msgstr", "msgid thiếu msgstr")
+            raise _PoSyntax(start, "no_msgstr")
         if word in cur:
-            raise _PoSyntax(n, f"{word} given twice in one entry",
-                            f"{word} xuất hiện hai lần trong một mục")
+            raise _PoSyntax(n, "twice", word)
         if word.startswith("msgstr") and "msgid" not in cur:
-            raise _PoSyntax(n, "msgstr without msgid", "msgstr thiếu msgid")
+            raise _PoSyntax(n, "no_msgid")
         cur[word] = _unquote(rest, n)
         key = word
     flush()
@@ -279,33 +305,29 @@ def parse_po(path: Path) -> tuple[dict, dict[str, str]]:
 
     Raises
     ------
-    DataError
-        When the file is not valid ``.po`` text, naming the file, the line and the fix.
+    CatalogError
+        When the file cannot be read or is not valid ``.po`` text (with its line).
     """
-    from .._files import read_limited
-    from .._lang import tr
-    from ..errors import DataError, Problem, ProblemCode
-
     path = Path(path)
-    raw = read_limited(path, str(path), _MAX_PO_BYTES)
+    try:
+        st = os.stat(path)
+        if not stat.S_ISREG(st.st_mode):
+            raise CatalogError(path, None, "not_file")
+        if st.st_size > _MAX_PO_BYTES:
+            raise CatalogError(path, None, "too_large")
+        # O_NONBLOCK: a file swapped for a FIFO after the stat still cannot block the open
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as fh:
+            raw = fh.read(_MAX_PO_BYTES + 1)
+    except OSError as e:
+        raise CatalogError(path, None, "read", e.strerror or str(e)) from None
+    if len(raw) > _MAX_PO_BYTES:
+        raise CatalogError(path, None, "too_large")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
-        line = raw[: e.start].count(b"\n") + 1
-        raise DataError(Problem(
-            tr("the catalog is not UTF-8 text", "danh mục không phải văn bản UTF-8"),
-            tr("save the .po file as UTF-8", "lưu tệp .po dưới dạng UTF-8"),
-            file=path.name, row=line, code=ProblemCode.CATALOG_SYNTAX), source=path.name) from None
+        raise CatalogError(path, raw[: e.start].count(b"\n") + 1, "encoding") from None
     try:
         return _parse(text)
     except _PoSyntax as e:
-        raise DataError(Problem(
-            tr(f"not valid .po syntax: {e.what_en}", f"sai cú pháp .po: {e.what_vi}"),
-            tr("correct that line (msgid and msgstr each take one quoted string, "
-               "continued on lines that hold only a quoted string), or check it with "
-               "`msgfmt --check`",
-               "sửa dòng đó (msgid và msgstr mỗi từ khóa nhận một chuỗi trong ngoặc kép, "
-               "viết tiếp trên các dòng chỉ chứa chuỗi trong ngoặc kép), hoặc kiểm tra bằng "
-               "`msgfmt --check`"),
-            file=path.name, row=e.line, code=ProblemCode.CATALOG_SYNTAX),
-            source=path.name) from None
+        raise CatalogError(path, e.line, e.reason, e.detail) from None
