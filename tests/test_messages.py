@@ -23,19 +23,20 @@ VI_PO = messages.LOCALE_DIR / "vi.po"
 NNBSP = "\u202f"  # CLDR's narrow no-break space, the French thousands sign
 
 
-def _placeholders(text: str) -> list[tuple[str, str | None]]:
-    """``(name, conversion)`` of every ``{field}`` of a str.format text, sorted."""
-    out = []
+def _placeholders(text: str) -> list[tuple[str, str]]:
+    """``(name, conversion)`` of the ``{fields}`` of a str.format text, sorted, each once
+    (a language may say a name twice where another says it once)."""
+    out = set()
     for _, name, _, conversion in string.Formatter().parse(text):
         if name is not None:
-            out.append((name, conversion))
+            out.add((name, conversion or ""))
     return sorted(out)
 
 
 def _percent_fields(text: str) -> list[str]:
     import re
 
-    return sorted(re.findall(r"%(?:\(\w+\))?[-#0 +]*\d*(?:\.\d+)?[sdrfgix%]", text))
+    return sorted(re.findall(r"%(?:\(\w+\))?[sdrfgix]", text))
 
 
 @pytest.fixture
@@ -83,15 +84,16 @@ def test_placeholders_are_the_same_in_every_language(po):
         for text in (msgstr if isinstance(msgstr, tuple) else (msgstr,)):
             if msgid in formatted and _placeholders(msgid) != _placeholders(text):
                 wrong.append(f"{msgid!r}: {_placeholders(msgid)} != {_placeholders(text)}")
-            if _percent_fields(msgid) != _percent_fields(text):  # argparse's own words
+            if msgid not in formatted and _percent_fields(msgid) != _percent_fields(text):
+                # argparse's own words, which it fills with % itself
                 wrong.append(f"{msgid!r}: {_percent_fields(msgid)} != {_percent_fields(text)}")
     assert not wrong, "\n".join(wrong)
 
 
 def test_the_placeholder_check_catches_a_changed_name_or_conversion():
-    assert _placeholders("{column!r} in {file}") == [("column", "r"), ("file", None)]
+    assert _placeholders("{column!r} in {file}") == [("column", "r"), ("file", "")]
     assert _placeholders("{file}: cột {column}") != _placeholders("{column!r} in {file}")
-    assert _placeholders("{{literal}} {n:,}") == [("n", None)]
+    assert _placeholders("{{literal}} {n:,} {n:,}") == [("n", "")]
     assert _percent_fields("thiếu: %s") == _percent_fields("missing: %s") == ["%s"]
 
 
