@@ -212,6 +212,22 @@ def translate(msgid: str, lang: str | None = None, *, context: str | None = None
     return _read(_messages.lookup, lang, msgid, context) or msgid
 
 
+def ntr(singular: str, plural: str, n: int, /, **values: Any) -> str:
+    """A message whose words depend on a count: ``ntr("{n} problem found", "{n} problems
+    found", n)``. The catalog holds each language's forms (one in Vietnamese, two in
+    English and French, three in Russian) with its ``Plural-Forms`` rule; ``n`` fills
+    ``{n}`` unless ``values`` name it otherwise."""
+    values.setdefault("n", n)
+    lang = language()
+    text = _read(_messages.lookup_plural, lang, singular, n) if lang != "en" else None
+    if text is not None:
+        try:
+            return text.format(**values)
+        except (KeyError, IndexError, ValueError, AttributeError):
+            pass  # as in tr: the English rather than a traceback
+    return (singular if n == 1 else plural).format(**values)
+
+
 def tr(msgid: str, vi: str | None = None, /, **values: Any) -> str:
     """The message ``msgid`` in the current language, its ``{placeholders}`` filled from
     ``values``: ``tr("{file}: no such file.", file=name)``.

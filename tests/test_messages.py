@@ -57,6 +57,12 @@ def third_language(tmp_path, monkeypatch):
         "\n"
         'msgid "weekly"\n'
         'msgstr "hebdomadaire"\n', encoding="utf-8")
+    (tmp_path / "fr.po").write_text(
+        (tmp_path / "fr.po").read_text(encoding="utf-8").replace(
+            '"Content-Type', '"Plural-Forms: nplurals=2; plural=(n > 1);\\n"\n"Content-Type')
+        + '\nmsgid "{n} problem found"\nmsgid_plural "{n} problems found"\n'
+          'msgstr[0] "{n} problème trouvé"\nmsgstr[1] "{n} problèmes trouvés"\n',
+        encoding="utf-8")
     monkeypatch.setenv(messages.ENV_DIR, str(tmp_path))
     yield tmp_path
     kpikit.set_language(None)
@@ -76,12 +82,21 @@ def test_every_message_in_the_code_has_a_vietnamese_translation():
 
 @pytest.mark.parametrize("po", sorted(messages.LOCALE_DIR.glob("*.po")), ids=lambda p: p.name)
 def test_placeholders_are_the_same_in_every_language(po):
-    formatted = {m.msgid for m in find_messages(PACKAGE).values() if m.formatted}
+    found = find_messages(PACKAGE)
+    formatted = {m.msgid for m in found.values() if m.formatted}
     entries, header = messages.parse_po(po)
     assert header.get("Language"), f"{po.name} names no Language (the CLDR locale)"
     wrong = []
     for (_, msgid), msgstr in entries.items():
-        for text in (msgstr if isinstance(msgstr, tuple) else (msgstr,)):
+        forms = msgstr if isinstance(msgstr, tuple) else (msgstr,)
+        if msgid in formatted and isinstance(msgstr, tuple):
+            # plural forms: together they say what the English singular and plural say
+            english = set(_placeholders(msgid)) | set(_placeholders(found[msgid].plural or ""))
+            said = set().union(*(_placeholders(f) for f in forms))
+            if said != english or not all(set(_placeholders(f)) <= english for f in forms):
+                wrong.append(f"{msgid!r}: {sorted(english)} != {sorted(said)}")
+            continue
+        for text in forms:
             if msgid in formatted and _placeholders(msgid) != _placeholders(text):
                 wrong.append(f"{msgid!r}: {_placeholders(msgid)} != {_placeholders(text)}")
             if msgid not in formatted and _percent_fields(msgid) != _percent_fields(text):
@@ -203,6 +218,19 @@ def test_a_third_language_is_one_catalog_file(third_language):
     assert parse_number("2,5") == 2.5
 
 
+def test_counted_messages_take_each_languages_plural_forms(third_language):
+    one, many = "{n} problem found", "{n} problems found"
+    assert _lang.ntr(one, many, 1) == "1 problem found"
+    assert _lang.ntr(one, many, 0) == "0 problems found"
+    assert _lang.ntr("{n} row in {f}", "{n} rows in {f}", 3, f="a.csv") == "3 rows in a.csv"
+    with kpikit.using_language("fr"):  # French: 0 and 1 take the singular (plural=(n > 1))
+        assert _lang.ntr(one, many, 0) == "0 problème trouvé"
+        assert _lang.ntr(one, many, 2) == "2 problèmes trouvés"
+        assert _lang.ntr("{n} day", "{n} days", 2) == "2 days"  # not in the catalog
+    with kpikit.using_language("vi"):
+        assert messages.catalog("vi").plural_index(5) == 0  # one form in Vietnamese
+
+
 def test_a_language_leaves_with_its_file(third_language, monkeypatch):
     monkeypatch.delenv(messages.ENV_DIR)
     assert "fr" not in _lang.LANGS
@@ -289,3 +317,36 @@ def test_the_catalog_reader_imports_nothing_of_kpikit():
     imported += [a.name for n in ast.walk(tree) if isinstance(n, ast.Import)
                  for a in n.names if a.name.startswith("kpikit")]
     assert imported == []
+
+
+def test_extraction_finds_new_forms_and_skips_the_old_pairs():
+    from kpikit.i18n.extract import messages_in
+
+    tree = ast.parse('tr("{n} rows", n=n)\ntr(f"{n} rows", f"{n} dòng")\nN_("Revenue")\n'
+                     'ntr("{n} day", "{n} days", n)\ntr(name)\n')
+    assert messages_in(tree) == [("{n} rows", True, 1, None), ("Revenue", False, 3, None),
+                                 ("{n} day", True, 4, "{n} days")]
+
+
+def test_extract_writes_the_template_and_merges_every_catalog(tmp_path):
+    from babel.messages.pofile import read_po
+
+    from kpikit.i18n.extract import update
+
+    pkg = tmp_path / "pkg"
+    pkg.mkdir()
+    (pkg / "m.py").write_text('tr("{n} rows", n=n)\nN_("Revenue")\n', encoding="utf-8")
+    loc = tmp_path / "locale"
+    loc.mkdir()
+    (loc / "vi.po").write_text('msgid ""\nmsgstr ""\n"Language: vi_VN\\n"\n\n'
+                               'msgid "Revenue"\nmsgstr "Doanh thu"\n\n'
+                               'msgid "gone"\nmsgstr "đã bỏ"\n', encoding="utf-8")
+    update(loc, pkg)
+    pot = read_po((loc / "messages.pot").open("rb"))
+    assert sorted(m.id for m in pot if m.id) == ["Revenue", "{n} rows"]
+    assert "python-brace-format" in pot["{n} rows"].flags
+    vi = read_po((loc / "vi.po").open("rb"))
+    assert vi["Revenue"].string == "Doanh thu" and vi["{n} rows"].string == ""
+    assert "gone" in vi.obsolete  # kept for the translator, never used
+    entries, _ = messages.parse_po(loc / "vi.po")
+    assert entries == {(None, "Revenue"): "Doanh thu"}

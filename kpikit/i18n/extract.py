@@ -21,7 +21,7 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parent.parent
 LOCALE = Path(__file__).resolve().parent / "locale"
 #: functions whose first argument is a message id: name -> whether it is a format string
-KEYWORDS = {"tr": True, "N_": False}
+KEYWORDS = {"tr": True, "N_": False, "ntr": True}
 
 
 @dataclass
@@ -31,6 +31,7 @@ class Message:
     msgid: str
     formatted: bool
     context: str | None = None
+    plural: str | None = None
     locations: list[tuple[str, int]] = field(default_factory=list)
 
 
@@ -42,18 +43,27 @@ def _name(func: ast.expr) -> str:
     return ""
 
 
-def messages_in(tree: ast.AST) -> list[tuple[str, bool, int]]:
-    """``(msgid, is_format_string, line)`` of every catalog message in a syntax tree."""
+def _text(node: ast.expr) -> str | None:
+    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
+
+
+def messages_in(tree: ast.AST) -> list[tuple[str, bool, int, str | None]]:
+    """``(msgid, is_format_string, line, plural)`` of every catalog message in a tree."""
     found = []
     for node in ast.walk(tree):
         if not isinstance(node, ast.Call):
             continue
         name = _name(node.func)
-        if name not in KEYWORDS or len(node.args) != 1:
+        if name == "ntr" and len(node.args) == 3:
+            one, many = _text(node.args[0]), _text(node.args[1])
+            if one is not None and many is not None:
+                found.append((one, True, node.lineno, many))
+            continue
+        if name not in KEYWORDS or name == "ntr" or len(node.args) != 1:
             continue  # tr(english, vietnamese): the older form, not a catalog message
-        arg = node.args[0]
-        if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
-            found.append((arg.value, KEYWORDS[name], node.lineno))
+        text = _text(node.args[0])
+        if text is not None:
+            found.append((text, KEYWORDS[name], node.lineno, None))
     return found
 
 
@@ -63,8 +73,8 @@ def find_messages(root: Path = PACKAGE) -> dict[str, Message]:
     for path in sorted(root.rglob("*.py")):
         rel = path.relative_to(root.parent).as_posix()
         tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
-        for msgid, formatted, line in messages_in(tree):
-            msg = out.setdefault(msgid, Message(msgid, formatted))
+        for msgid, formatted, line, plural in messages_in(tree):
+            msg = out.setdefault(msgid, Message(msgid, formatted, plural=plural))
             msg.formatted = msg.formatted or formatted
             msg.locations.append((rel, line))
     return out
@@ -105,7 +115,8 @@ def template(root: Path = PACKAGE):  # -> babel Catalog
     for msg in find_messages(root).values():
         flags = ("python-brace-format",) if msg.formatted and "{" in msg.msgid else (
             ("no-python-format",) if not msg.formatted and "%" in msg.msgid else ())
-        cat.add(msg.msgid, locations=msg.locations, flags=flags, context=msg.context)
+        cat.add((msg.msgid, msg.plural) if msg.plural else msg.msgid,
+                locations=msg.locations, flags=flags, context=msg.context)
     return cat
 
 

@@ -23,8 +23,8 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["Catalog", "CatalogError", "LOCALE_DIR", "ENV_DIR", "catalog", "languages", "locale_of",
-           "lookup", "parse_po"]
+__all__ = ["Catalog", "CatalogError", "LOCALE_DIR", "ENV_DIR", "catalog", "languages",
+           "locale_of", "lookup", "lookup_plural", "parse_po"]
 
 #: the catalogs shipped with kpikit
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
@@ -45,6 +45,17 @@ class Catalog:
     locale: str
     messages: dict[tuple[str | None, str], str | tuple[str, ...]] = field(default_factory=dict)
     files: tuple[Path, ...] = ()
+    #: the ``plural=`` expression of the ``Plural-Forms`` header (C syntax, as gettext has it)
+    plural: str = "n != 1"
+
+    def plural_index(self, n: int) -> int:
+        """Which plural form ``n`` takes in this language (``0`` always in Vietnamese)."""
+        import gettext
+
+        try:  # the standard library's reader of gettext's C expressions
+            return int(gettext.c2py(self.plural)(int(n)))
+        except (ValueError, TypeError, OverflowError, RecursionError):
+            return 0 if n == 1 else 1
 
 
 def _dirs() -> list[Path]:
@@ -135,14 +146,17 @@ def catalog(lang: str) -> Catalog | None:
         found = _cache.get(key)
         if found is None:
             messages: dict[tuple[str | None, str], str | tuple[str, ...]] = {}
-            locale = lang
+            locale, plural = lang, "n != 1"
             for p in paths:
                 entries, header = parse_po(p)
                 messages.update(entries)
                 locale = header.get("Language", "").strip() or locale
+                forms = header.get("Plural-Forms", "")
+                if "plural=" in forms:
+                    plural = forms.split("plural=", 1)[1].strip().rstrip(";").strip()
             for old in [k for k in _cache if k[0] == lang]:
                 del _cache[old]
-            found = Catalog(lang, locale, messages, paths)
+            found = Catalog(lang, locale, messages, paths, plural)
             _cache[key] = found
     return found
 
@@ -167,6 +181,21 @@ def lookup(lang: str, msgid: str, context: str | None = None) -> str | None:
     if isinstance(found, tuple):
         found = found[0] if found else None
     return found or None
+
+
+def lookup_plural(lang: str, singular: str, n: int,
+                  context: str | None = None) -> str | None:
+    """The form of ``singular``'s translation that ``n`` takes in ``lang``, or ``None``."""
+    if lang == "en":
+        return None
+    cat = catalog(lang)
+    if cat is None:
+        return None
+    found = cat.messages.get((context, singular))
+    if not isinstance(found, tuple) or not found:
+        return found or None
+    i = cat.plural_index(n)
+    return (found[i] if 0 <= i < len(found) else found[-1]) or None
 
 
 # --- the .po reader -------------------------------------------------------------------------
