@@ -41,7 +41,7 @@ class _Languages(Sequence[str]):
         return iter(self._now())
 
     def __contains__(self, lang: object) -> bool:
-        return lang == "en" or lang in self._now()
+        return isinstance(lang, str) and _messages.speaks(lang)
 
     def __eq__(self, other: object) -> bool:
         return tuple(self) == (tuple(other) if isinstance(other, (tuple, list, _Languages))

@@ -350,3 +350,16 @@ def test_extract_writes_the_template_and_merges_every_catalog(tmp_path):
     assert "gone" in vi.obsolete  # kept for the translator, never used
     entries, _ = messages.parse_po(loc / "vi.po")
     assert entries == {(None, "Revenue"): "Doanh thu"}
+
+
+def test_an_edited_catalog_is_read_again(third_language, monkeypatch):
+    monkeypatch.setattr(messages, "_RECHECK", 0.0)  # normally: at most a second later
+    with kpikit.using_language("fr"):
+        assert get_kpi("revenue").label() == "Chiffre d'affaires"
+        po = third_language / "fr.po"
+        po.write_text('msgid "Revenue"\nmsgstr "Recettes"\n', encoding="utf-8")
+        import os
+
+        st = po.stat()
+        os.utime(po, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))
+        assert get_kpi("revenue").label() == "Recettes"

@@ -20,6 +20,7 @@ from __future__ import annotations
 import os
 import stat
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -82,7 +83,11 @@ def _found() -> dict[str, tuple[Path, ...]]:
     return {lang: tuple(paths) for lang, paths in files.items()}
 
 
-_scan: tuple[tuple, dict[str, tuple[Path, ...]]] | None = None
+# (KPIKIT_LOCALE_DIR, when checked, folder stamp, files): every message asks which
+# languages exist, so the folders are looked at again only after _RECHECK seconds, when the
+# environment variable changes, or when a language nobody has seen yet is asked for
+_scan: tuple[str | None, float, tuple, dict[str, tuple[Path, ...]]] | None = None
+_RECHECK = 1.0
 
 
 def _stamp() -> tuple:
@@ -97,22 +102,30 @@ def _stamp() -> tuple:
     return tuple(out)
 
 
-def _catalog_files() -> dict[str, tuple[Path, ...]]:
+def _catalog_files(fresh: bool = False) -> dict[str, tuple[Path, ...]]:
     global _scan
+    env, now, scan = os.environ.get(ENV_DIR), time.monotonic(), _scan
+    if scan is not None and not fresh and scan[0] == env and now - scan[1] < _RECHECK:
+        return scan[3]
     stamp = _stamp()
-    scan = _scan
-    if scan is None or scan[0] != stamp:
-        scan = (stamp, _found())
-        _scan = scan
-    return scan[1]
+    files = scan[3] if scan is not None and scan[0] == env and scan[2] == stamp else _found()
+    _scan = (env, now, stamp, files)
+    return files
 
 
-def languages() -> tuple[str, ...]:
-    """``"en"`` and every language that has a catalog, English first, then by code."""
-    return ("en", *sorted(_catalog_files()))
+def languages(fresh: bool = False) -> tuple[str, ...]:
+    """``"en"`` and every language that has a catalog, English first, then by code;
+    ``fresh`` looks at the folders now rather than within the last second."""
+    return ("en", *sorted(_catalog_files(fresh)))
+
+
+def speaks(lang: str) -> bool:
+    """True when ``lang`` is English or has a catalog (one just added counts at once)."""
+    return lang == "en" or lang in _catalog_files() or lang in _catalog_files(fresh=True)
 
 
 _cache: dict[tuple[str, tuple[tuple[str, int, int], ...]], Catalog] = {}
+_recent: dict[str, tuple[dict, float, Catalog]] = {}
 
 
 def _file_key(paths: tuple[Path, ...]) -> tuple[tuple[str, int, int], ...]:
@@ -135,12 +148,17 @@ def catalog(lang: str) -> Catalog | None:
     CatalogError
         When a catalog file cannot be read or is not valid ``.po`` text.
     """
-    paths = _catalog_files().get(lang)
+    files = _catalog_files()
+    paths = files.get(lang)
     if not paths:
         return None
+    recent = _recent.get(lang)
+    if recent is not None and recent[0] is files and time.monotonic() - recent[1] < _RECHECK:
+        return recent[2]  # looked at within the last second: no stat per message
     key = (lang, _file_key(paths))
     found = _cache.get(key)
     if found is not None:
+        _recent[lang] = (files, time.monotonic(), found)
         return found
     with _lock:
         found = _cache.get(key)
@@ -158,6 +176,7 @@ def catalog(lang: str) -> Catalog | None:
                 del _cache[old]
             found = Catalog(lang, locale, messages, paths, plural)
             _cache[key] = found
+    _recent[lang] = (files, time.monotonic(), found)
     return found
 
 
