@@ -107,6 +107,17 @@ def _write(path: Path, catalog) -> None:
     atomic_write(path, lambda tmp: tmp.write_bytes(data))
 
 
+def _changed(path: Path, pot) -> bool:
+    """True when ``pot`` says something other than the template at ``path``."""
+    if not path.exists():
+        return True
+
+    def said(cat) -> list:
+        return [(m.id, m.context, sorted(m.locations), sorted(m.flags)) for m in cat if m.id]
+
+    return said(_read(path)) != said(pot)
+
+
 def template(root: Path = PACKAGE):  # -> babel Catalog
     """The message template (``.pot``) of the package."""
     from babel.messages.catalog import Catalog
@@ -126,7 +137,8 @@ def update(locale_dir: Path = LOCALE, root: Path = PACKAGE) -> list[Path]:
     obsolete (``#~``) entries; Babel marks guesses for new ids ``fuzzy``."""
     pot = template(root)
     written = [locale_dir / "messages.pot"]
-    _write(written[0], pot)
+    if _changed(written[0], pot):  # else keep the file (and its creation date) as it is
+        _write(written[0], pot)
     for po in sorted(locale_dir.glob("*.po")):
         cat = _read(po)
         cat.update(pot, update_header_comment=False, update_creation_date=False)
