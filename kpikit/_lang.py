@@ -11,27 +11,29 @@ it with their ``lang`` parameter, the command line with ``--lang``), else the
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import lru_cache
-from typing import Any, overload
+from typing import Any, SupportsIndex, overload
 
 from .i18n import messages as _messages
 
 
-class _Languages(Sequence[str]):
+class _Languages(tuple):
     """The languages kpikit speaks, read from the catalogs found each time it is asked
-    (a catalog dropped into ``KPIKIT_LOCALE_DIR`` counts at once); acts as a tuple."""
+    (a catalog dropped into ``KPIKIT_LOCALE_DIR`` counts at once). A tuple, so code that
+    checks ``isinstance(x, tuple)`` or serialises it keeps working (C-level readers such as
+    ``json`` see the languages found at import)."""
 
     def _now(self) -> tuple[str, ...]:
         return _messages.languages()
 
     @overload
-    def __getitem__(self, i: int) -> str: ...
+    def __getitem__(self, i: SupportsIndex) -> str: ...
     @overload
     def __getitem__(self, i: slice) -> tuple[str, ...]: ...
-    def __getitem__(self, i: int | slice) -> str | tuple[str, ...]:
+    def __getitem__(self, i):  # type: ignore[override]
         return self._now()[i]
 
     def __len__(self) -> int:
@@ -44,17 +46,28 @@ class _Languages(Sequence[str]):
         return isinstance(lang, str) and _messages.speaks(lang)
 
     def __eq__(self, other: object) -> bool:
-        return tuple(self) == (tuple(other) if isinstance(other, (tuple, list, _Languages))
-                               else other)
+        return self._now() == (tuple(other) if isinstance(other, (tuple, list)) else other)
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
 
     def __hash__(self) -> int:
         return hash(self._now())
 
-    def __add__(self, other: Sequence[str]) -> tuple[str, ...]:
+    def __add__(self, other: tuple[str, ...]) -> tuple[str, ...]:  # type: ignore[override]
         return self._now() + tuple(other)
+
+    def index(self, value: str, *args: SupportsIndex) -> int:  # type: ignore[override]
+        return self._now().index(value, *args)
+
+    def count(self, value: str) -> int:  # type: ignore[override]
+        return self._now().count(value)
 
     def __repr__(self) -> str:
         return repr(self._now())
+
+    def __reduce__(self):  # pickled (batch, Dask) as the plain tuple of today's languages
+        return (tuple, (self._now(),))
 
 
 class _Locales(Mapping[str, str]):
@@ -77,7 +90,7 @@ class _Locales(Mapping[str, str]):
 
 
 #: The one list of languages kpikit speaks ("en" plus one per catalog); read it from here.
-LANGS: tuple[str, ...] = _Languages()  # type: ignore[assignment]
+LANGS: tuple[str, ...] = _Languages(_messages.languages())
 #: The CLDR locale behind each language's numbers, money and dates.
 LOCALES: dict[str, str] = _Locales()  # type: ignore[assignment]
 

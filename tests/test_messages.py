@@ -363,3 +363,14 @@ def test_an_edited_catalog_is_read_again(third_language, monkeypatch):
         st = po.stat()
         os.utime(po, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))
         assert get_kpi("revenue").label() == "Recettes"
+
+
+def test_langs_stays_a_tuple_for_older_callers(third_language):
+    import json
+    import pickle
+
+    assert isinstance(_lang.LANGS, tuple) and _lang.LANGS == ("en", "fr", "vi")
+    assert ", ".join(_lang.LANGS) == "en, fr, vi" and _lang.LANGS.index("vi") == 2
+    assert pickle.loads(pickle.dumps(_lang.LANGS)) == ("en", "fr", "vi")
+    assert json.loads(json.dumps(list(_lang.LANGS))) == ["en", "fr", "vi"]
+    assert dict(_lang.LOCALES) == {"en": "en", "fr": "fr_FR", "vi": "vi_VN"}
