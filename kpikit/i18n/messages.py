@@ -6,13 +6,14 @@ variable, so a translator (or a test) adds a language as one file without touchi
 package. A catalog is read on its first lookup, never at ``import kpikit``, and kept per
 language; entries missing or marked ``fuzzy`` fall back to English.
 
-A small parser of our own reads the files. It parses the shipped catalog as fast as
-Babel's ``read_po`` (about 5 ms for 200 entries) but does not pay for importing
-``babel.messages`` (15-70 ms) in every session that speaks Vietnamese, and it reports a
-syntax error with its file and line (a :class:`~kpikit.errors.DataError` once
-:mod:`kpikit._lang` has worded it). Babel stays
-the tool that *writes* catalogs (``python -m kpikit.i18n.extract``), and a test checks
-that both readers agree on every shipped catalog.
+A small parser of our own reads the files (measured on the 606-entry catalog after the
+migration: 6.3 ms, Babel's ``read_po`` 4.7 ms plus 4.5 ms to import ``babel.messages``).
+It is kept because it refuses what gettext's ``msgfmt`` refuses (an unterminated string,
+a duplicate id, an unknown keyword) with the file and line, where Babel's lenient reader
+skips or merges such lines, and because it needs nothing of kpikit, so the language
+channel has no import circle. Babel stays the tool that *writes* catalogs (``python -m
+kpikit.i18n.extract``), and a test checks that both readers agree on every shipped
+catalog.
 """
 
 from __future__ import annotations
