@@ -335,7 +335,8 @@ def test_extract_writes_the_template_and_merges_every_catalog(tmp_path):
 
     pkg = tmp_path / "pkg"
     pkg.mkdir()
-    (pkg / "m.py").write_text('tr("{n} rows", n=n)\nN_("Revenue")\n', encoding="utf-8")
+    (pkg / "m.py").write_text('tr("{n} rows", n=n)\nN_("Revenue")\nN_("file: {header: column}")\n'
+                              'tr("{v} is above 100% for {k}", v=v, k=k)\n', encoding="utf-8")
     loc = tmp_path / "locale"
     loc.mkdir()
     (loc / "vi.po").write_text('msgid ""\nmsgstr ""\n"Language: vi_VN\\n"\n\n'
@@ -343,8 +344,12 @@ def test_extract_writes_the_template_and_merges_every_catalog(tmp_path):
                                'msgid "gone"\nmsgstr "đã bỏ"\n', encoding="utf-8")
     update(loc, pkg)
     pot = read_po((loc / "messages.pot").open("rb"))
-    assert sorted(m.id for m in pot if m.id) == ["Revenue", "{n} rows"]
+    assert sorted(m.id for m in pot if m.id) == ["Revenue", "file: {header: column}",
+                                                 "{n} rows", "{v} is above 100% for {k}"]
     assert "python-brace-format" in pot["{n} rows"].flags
+    # the format is known from the call, not guessed from the text
+    assert pot["file: {header: column}"].flags == {"no-python-brace-format"}
+    assert pot["{v} is above 100% for {k}"].flags == {"python-brace-format"}
     vi = read_po((loc / "vi.po").open("rb"))
     assert vi["Revenue"].string == "Doanh thu" and vi["{n} rows"].string == ""
     assert "gone" in vi.obsolete  # kept for the translator, never used

@@ -124,10 +124,19 @@ def template(root: Path = PACKAGE):  # -> babel Catalog
 
     cat = Catalog(project="kpikit", msgid_bugs_address="", charset="utf-8")
     for msg in find_messages(root).values():
-        flags = ("python-brace-format",) if msg.formatted and "{" in msg.msgid else (
-            ("no-python-format",) if not msg.formatted and "%" in msg.msgid else ())
-        cat.add((msg.msgid, msg.plural) if msg.plural else msg.msgid,
-                locations=msg.locations, flags=flags, context=msg.context)
+        added = cat.add((msg.msgid, msg.plural) if msg.plural else msg.msgid,
+                        locations=msg.locations, context=msg.context)
+        # Babel guesses the format from the text; kpikit knows it from the call: tr() texts
+        # are str.format templates ("100%" in them is no %-field), N_() texts are shown as
+        # written ("{source header: column}" is no placeholder; argparse's own words keep
+        # Babel's python-format)
+        if msg.formatted:
+            added.flags.discard("python-format")
+            if "{" in msg.msgid:
+                added.flags.add("python-brace-format")
+        elif added.flags & {"python-brace-format"}:
+            added.flags.discard("python-brace-format")
+            added.flags.add("no-python-brace-format")
     return cat
 
 
@@ -142,6 +151,10 @@ def update(locale_dir: Path = LOCALE, root: Path = PACKAGE) -> list[Path]:
     for po in sorted(locale_dir.glob("*.po")):
         cat = _read(po)
         cat.update(pot, update_header_comment=False, update_creation_date=False)
+        for m in cat:  # format flags follow the code (Babel unites old and new ones)
+            tpl = pot.get(m.id, context=m.context) if m.id else None
+            if tpl is not None:
+                m.flags = set(tpl.flags) | (m.flags & {"fuzzy"})
         _write(po, cat)
         written.append(po)
     return written
