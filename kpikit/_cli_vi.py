@@ -1,128 +1,143 @@
-"""The ``kpikit`` command's help in Vietnamese (``--lang vi`` or ``KPIKIT_LANG=vi``).
+"""The ``kpikit`` command's help in every language (``--lang vi`` or ``KPIKIT_LANG=vi``).
 
-Keyed by the English help text of each argument, sub-command and description; argparse's
-own words (usage, options) are translated by :func:`argparse_words`.
+The English help text of each argument, sub-command and description is a message id of
+the catalogs (``kpikit/i18n/locale/<lang>.po``); so are argparse's own words (usage,
+options), which it asks gettext for. :func:`help_words` and :func:`argparse_words` give
+them in a language; ``HELP_VI`` and ``ARGPARSE_VI`` are those for Vietnamese, kept for
+the command line's hooks (``HELP_VI.get(english, english)``).
 """
 
 from __future__ import annotations
 
-HELP_VI: dict[str, str] = {
-    "Marketing KPIs, computed right.": "KPI marketing, tính cho đúng.",
-    "show this help message and exit": "hiện trợ giúp này rồi thoát",
-    "show program's version number and exit": "hiện phiên bản rồi thoát",
-    "check an export and report every problem": "kiểm tra một tệp xuất và báo mọi lỗi",
-    "list the KPI catalog": "liệt kê danh mục KPI",
-    "compute KPIs by any grouping and period": "tính KPI theo nhóm và kỳ bất kỳ",
-    "generate the sample data set": "tạo bộ dữ liệu mẫu",
-    "suggest or check a KPI plan": "gợi ý hoặc kiểm tra một kế hoạch KPI",
-    "judge a plan's KPIs against the data as of a date":
-        "đánh giá các KPI của kế hoạch so với dữ liệu tại một ngày",
-    "fit response curves and allocate a budget":
-        "ước lượng đường cong phản hồi và phân bổ ngân sách",
-    "run notebooks per campaign from a spec (YAML)":
-        "chạy notebook cho từng chiến dịch theo một tệp đặc tả (YAML)",
-    "run the demo batch on the bundled sample data": "chạy lô demo trên dữ liệu mẫu kèm theo",
-    "serve the KPI basics lesson for a class (Voila)":
-        "mở bài học KPI cơ bản cho một lớp (Voila)",
-    "export file (CSV/TSV/XLSX/Parquet), or for compute a folder of canonical Parquet/CSV "
-    "files": "tệp xuất (CSV/TSV/XLSX/Parquet), hoặc với compute là một thư mục các tệp "
-             "Parquet/CSV chuẩn",
-    "auto, google_ads, meta, ga4, tiktok or canonical (default: auto)":
-        "auto, google_ads, meta, ga4, tiktok hoặc canonical (mặc định: auto)",
-    "YAML or JSON file: {source header: canonical column}":
-        "tệp YAML hoặc JSON: {tiêu đề trong tệp: cột chuẩn}",
-    "ISO currency code when the file does not say (VND)":
-        "mã tiền tệ ISO khi tệp không ghi (VND)",
-    "channel for every row when the file has none": "kênh cho mọi dòng khi tệp không có cột kênh",
-    "force the decimal separator": "ép dấu thập phân",
-    "read 03/04/2026 as 3 April": "đọc 03/04/2026 là ngày 3 tháng 4",
-    "read 03/04/2026 as 4 March": "đọc 03/04/2026 là ngày 4 tháng 3",
-    "KPIs you will compute, e.g. ctr,cpa (checks their columns)":
-        "các KPI bạn sẽ tính, ví dụ ctr,cpa (kiểm tra các cột của chúng)",
-    "grouping you will use, e.g. campaign,month": "cách gộp bạn sẽ dùng, ví dụ campaign,month",
-    "text (default), or json: every problem with its stable code "
-    "(kpikit.errors.ProblemCode), exit code 0 when usable, 1 when not":
-        "text (mặc định), hoặc json: mọi lỗi kèm mã ổn định (kpikit.errors.ProblemCode), "
-        "mã thoát 0 khi dùng được, 1 khi không",
-    "en or vi: language of the output and messages (default: $KPIKIT_LANG, else en)":
-        "en hoặc vi: ngôn ngữ của kết quả và thông báo (mặc định: $KPIKIT_LANG, nếu không thì en)",
-    "sales, leads, awareness, engagement, traffic, retention":
-        "sales, leads, awareness, engagement, traffic, retention",
-    "print JSON": "in JSON",
-    "columns and a period word: campaign,channel,month (default: campaign)":
-        "các cột và một từ chỉ kỳ: campaign,channel,month (mặc định: campaign)",
-    "comma-separated KPI names (default: all computable)":
-        "tên KPI cách nhau bởi dấu phẩy (mặc định: mọi KPI tính được)",
-    "also write the aggregated measures": "ghi cả các số liệu đã gộp",
-    "out.csv, out.xlsx or out.parquet (default: stdout)":
-        "out.csv, out.xlsx hoặc out.parquet (mặc định: in ra màn hình)",
-    "auto: DuckDB for canonical Parquet/CSV files and folders (any size, only the needed "
-    "columns read), pandas for platform exports":
-        "auto: DuckDB cho tệp và thư mục Parquet/CSV chuẩn (mọi kích thước, chỉ đọc các cột "
-        "cần), pandas cho tệp xuất từ nền tảng",
-    "suggest a starting plan from the data": "gợi ý một kế hoạch khởi đầu từ dữ liệu",
-    "check a plan against the data": "kiểm tra một kế hoạch so với dữ liệu",
-    "sales, leads, awareness, engagement, traffic or retention":
-        "sales, leads, awareness, engagement, traffic hoặc retention",
-    "campaign the plan is for (default: all)": "chiến dịch của kế hoạch (mặc định: tất cả)",
-    "2027Q1, 2027-01, 2027 or 2027-01-01:2027-02-28 (default: the quarter after the data)":
-        "2027Q1, 2027-01, 2027 hoặc 2027-01-01:2027-02-28 (mặc định: quý sau dữ liệu)",
-    "how many KPIs (default 5)": "bao nhiêu KPI (mặc định 5)",
-    "plan.yaml (default: stdout)": "plan.yaml (mặc định: in ra màn hình)",
-    "plan YAML": "kế hoạch YAML",
-    "last day of data to judge (yyyy-mm-dd)": "ngày dữ liệu cuối cùng để đánh giá (yyyy-mm-dd)",
-    "campaign (default), 2027-01, 2027Q1 or a range":
-        "campaign (mặc định), 2027-01, 2027Q1 hoặc một khoảng ngày",
-    "narrow the plan to one campaign": "thu hẹp kế hoạch về một chiến dịch",
-    "expected path to the target (default: seasonal)":
-        "đường kỳ vọng đến chỉ tiêu (mặc định: seasonal)",
-    "write results.json here": "ghi results.json vào đây",
-    "spend per period to allocate (default: current)":
-        "ngân sách mỗi kỳ để phân bổ (mặc định: mức hiện tại)",
-    "outcome, CPA or ROAS target of the mode": "chỉ tiêu kết quả, CPA hoặc ROAS của chế độ",
-    "YAML: channel: [min, max] per period": "YAML: kênh: [tối thiểu, tối đa] mỗi kỳ",
-    "campaign whose channels are optimised": "chiến dịch có các kênh được tối ưu",
-    "period of the curves": "kỳ của các đường cong",
-    "write the result as JSON here": "ghi kết quả dạng JSON vào đây",
-    "batch spec YAML": "tệp đặc tả lô (YAML)",
-    "parallel runs (default: the cores)": "số lượt chạy song song (mặc định: số lõi)",
-    "webhook (Slack, Teams) that gets one JSON message per new or resolved alert":
-        "webhook (Slack, Teams) nhận một tin JSON cho mỗi cảnh báo mới hoặc đã khắc phục",
-    "exit with code 3 when an alert of this severity or worse is active":
-        "thoát với mã 3 khi còn cảnh báo ở mức này hoặc nặng hơn",
-    "rerun complete runs too": "chạy lại cả các lượt đã xong",
-    "stop a run that takes longer (default: the spec's timeout, else 1800); the run is "
-    "marked failed with the cell that hung":
-        "dừng lượt chạy nào lâu hơn (mặc định: timeout trong tệp đặc tả, nếu không thì "
-        "1800); lượt đó được ghi là lỗi, kèm ô bị treo",
-    "if another batch is running on the output folder, wait this long for it (default: "
-    "refuse at once, naming it)":
-        "nếu một lô khác đang chạy trên thư mục đầu ra, đợi nó tối đa chừng này giây (mặc "
-        "định: từ chối ngay và cho biết lô đó)",
-    "local processes (default) or a Dask distributed cluster":
-        "tiến trình cục bộ (mặc định) hoặc một cụm Dask phân tán",
-    "Dask scheduler address, e.g. tcp://10.0.0.5:8786":
-        "địa chỉ bộ lập lịch Dask, ví dụ tcp://10.0.0.5:8786",
-    "en or vi: language of the output and messages (default: $KPIKIT_LANG, else en); "
-    "default for batch: the spec's lang":
-        "en hoặc vi: ngôn ngữ của kết quả và thông báo (mặc định: $KPIKIT_LANG, nếu không "
-        "thì en); với batch mặc định là lang của tệp đặc tả",
-    "where the reports go": "nơi lưu các báo cáo",
-    "only print the KPI table": "chỉ in bảng KPI",
-    "local port (default 8866)": "cổng cục bộ (mặc định 8866)",
-    "do not open a browser": "không mở trình duyệt",
-}
+from collections.abc import Iterator, Mapping
+
+from ._lang import N_, translate
+
+#: the English help texts of the command line (marked for extraction into the catalogs)
+HELP_TEXTS: tuple[str, ...] = (
+    N_("Marketing KPIs, computed right."),
+    N_("show this help message and exit"),
+    N_("show program's version number and exit"),
+    N_("check an export and report every problem"),
+    N_("list the KPI catalog"),
+    N_("compute KPIs by any grouping and period"),
+    N_("generate the sample data set"),
+    N_("suggest or check a KPI plan"),
+    N_("judge a plan's KPIs against the data as of a date"),
+    N_("fit response curves and allocate a budget"),
+    N_("run notebooks per campaign from a spec (YAML)"),
+    N_("run the demo batch on the bundled sample data"),
+    N_("serve the KPI basics lesson for a class (Voila)"),
+    N_("export file (CSV/TSV/XLSX/Parquet), or for compute a folder of canonical Parquet/CSV "
+       "files"),
+    N_("auto, google_ads, meta, ga4, tiktok or canonical (default: auto)"),
+    N_("YAML or JSON file: {source header: canonical column}"),
+    N_("ISO currency code when the file does not say (VND)"),
+    N_("channel for every row when the file has none"),
+    N_("force the decimal separator"),
+    N_("read 03/04/2026 as 3 April"),
+    N_("read 03/04/2026 as 4 March"),
+    N_("KPIs you will compute, e.g. ctr,cpa (checks their columns)"),
+    N_("grouping you will use, e.g. campaign,month"),
+    N_("text (default), or json: every problem with its stable code "
+       "(kpikit.errors.ProblemCode), exit code 0 when usable, 1 when not"),
+    N_("en or vi: language of the output and messages (default: $KPIKIT_LANG, else en)"),
+    N_("sales, leads, awareness, engagement, traffic, retention"),
+    N_("print JSON"),
+    N_("columns and a period word: campaign,channel,month (default: campaign)"),
+    N_("comma-separated KPI names (default: all computable)"),
+    N_("also write the aggregated measures"),
+    N_("out.csv, out.xlsx or out.parquet (default: stdout)"),
+    N_("auto: DuckDB for canonical Parquet/CSV files and folders (any size, only the needed "
+       "columns read), pandas for platform exports"),
+    N_("suggest a starting plan from the data"),
+    N_("check a plan against the data"),
+    N_("sales, leads, awareness, engagement, traffic or retention"),
+    N_("campaign the plan is for (default: all)"),
+    N_("2027Q1, 2027-01, 2027 or 2027-01-01:2027-02-28 (default: the quarter after the data)"),
+    N_("how many KPIs (default 5)"),
+    N_("plan.yaml (default: stdout)"),
+    N_("plan YAML"),
+    N_("last day of data to judge (yyyy-mm-dd)"),
+    N_("campaign (default), 2027-01, 2027Q1 or a range"),
+    N_("narrow the plan to one campaign"),
+    N_("expected path to the target (default: seasonal)"),
+    N_("write results.json here"),
+    N_("spend per period to allocate (default: current)"),
+    N_("outcome, CPA or ROAS target of the mode"),
+    N_("YAML: channel: [min, max] per period"),
+    N_("campaign whose channels are optimised"),
+    N_("period of the curves"),
+    N_("write the result as JSON here"),
+    N_("batch spec YAML"),
+    N_("parallel runs (default: the cores)"),
+    N_("webhook (Slack, Teams) that gets one JSON message per new or resolved alert"),
+    N_("exit with code 3 when an alert of this severity or worse is active"),
+    N_("rerun complete runs too"),
+    N_("stop a run that takes longer (default: the spec's timeout, else 1800); the run is "
+       "marked failed with the cell that hung"),
+    N_("if another batch is running on the output folder, wait this long for it (default: "
+       "refuse at once, naming it)"),
+    N_("local processes (default) or a Dask distributed cluster"),
+    N_("Dask scheduler address, e.g. tcp://10.0.0.5:8786"),
+    N_("en or vi: language of the output and messages (default: $KPIKIT_LANG, else en); "
+       "default for batch: the spec's lang"),
+    N_("where the reports go"),
+    N_("only print the KPI table"),
+    N_("local port (default 8866)"),
+    N_("do not open a browser"),
+)
 
 #: argparse's own words (it asks gettext for them)
-ARGPARSE_VI: dict[str, str] = {
-    "usage: ": "cách dùng: ",
-    "positional arguments": "tham số vị trí",
-    "options": "tùy chọn",
-    "the following arguments are required: %s": "thiếu các tham số bắt buộc: %s",
-    "invalid choice: %(value)r (choose from %(choices)s)":
-        "lựa chọn không hợp lệ: %(value)r (chọn trong %(choices)s)",
-    "unrecognized arguments: %s": "tham số không nhận ra: %s",
-    "%(prog)s: error: %(message)s\n": "%(prog)s: lỗi: %(message)s\n",
-    "expected one argument": "cần một giá trị",
-    "invalid %(type)s value: %(value)r": "giá trị %(type)s không hợp lệ: %(value)r",
-}
+ARGPARSE_TEXTS: tuple[str, ...] = (
+    N_("usage: "),
+    N_("positional arguments"),
+    N_("options"),
+    N_("the following arguments are required: %s"),
+    N_("invalid choice: %(value)r (choose from %(choices)s)"),
+    N_("unrecognized arguments: %s"),
+    N_("%(prog)s: error: %(message)s\n"),
+    N_("expected one argument"),
+    N_("invalid %(type)s value: %(value)r"),
+)
+
+
+class _Words(Mapping[str, str]):
+    """English text -> its translation in one language, for the texts of ``keys`` only
+    (so ``.get(text, default)`` keeps argparse's own answer for anything else)."""
+
+    def __init__(self, keys: tuple[str, ...], lang: str):
+        self._keys = frozenset(keys)
+        self._order = keys
+        self._lang = lang
+
+    def __getitem__(self, english: str) -> str:
+        if english not in self._keys:
+            raise KeyError(english)
+        return translate(english, self._lang)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._order)
+
+    def __len__(self) -> int:
+        return len(self._order)
+
+
+def help_words(lang: str | None = None) -> Mapping[str, str]:
+    """The command line's help texts in ``lang`` (default: current), keyed by English."""
+    return _Words(HELP_TEXTS, _resolved(lang))
+
+
+def argparse_words(lang: str | None = None) -> Mapping[str, str]:
+    """argparse's own words in ``lang`` (default: current), keyed by English."""
+    return _Words(ARGPARSE_TEXTS, _resolved(lang))
+
+
+def _resolved(lang: str | None) -> str:
+    from ._lang import resolve_lang
+
+    return resolve_lang(lang)
+
+
+HELP_VI: Mapping[str, str] = _Words(HELP_TEXTS, "vi")
+ARGPARSE_VI: Mapping[str, str] = _Words(ARGPARSE_TEXTS, "vi")

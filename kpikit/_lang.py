@@ -1,22 +1,98 @@
-"""The language kpikit speaks in its messages: English or Vietnamese.
+"""The language kpikit speaks: English, and every language that has a message catalog.
 
-Errors and warnings are written in the language that is current when they are
-raised: :func:`set_language` for a session (the notebooks call it with their ``lang``
-parameter, the command line with ``--lang``), :func:`using_language` for a block, and
-the ``KPIKIT_LANG`` environment variable (``en`` or ``vi``) when neither was used.
+Messages are written in the code as English message ids, ``tr("{file}: no such file.",
+file=name)``; their translations live in gettext catalogs, ``kpikit/i18n/locale/<lang>.po``
+(see :mod:`kpikit.i18n.messages`), so a language is one file. The current language is a
+:func:`using_language` block, else the session's :func:`set_language` (the notebooks call
+it with their ``lang`` parameter, the command line with ``--lang``), else the
+``KPIKIT_LANG`` environment variable, else English.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
+from functools import lru_cache
+from typing import Any, SupportsIndex, overload
 
-#: The one list of languages kpikit speaks; every other module reads it from here.
-LANGS: tuple[str, ...] = ("en", "vi")
+from .i18n import messages as _messages
+
+
+class _Languages(tuple):
+    """The languages kpikit speaks, read from the catalogs found each time it is asked
+    (a catalog dropped into ``KPIKIT_LOCALE_DIR`` counts at once). A tuple, so code that
+    checks ``isinstance(x, tuple)`` or serialises it keeps working (C-level readers such as
+    ``json`` see the languages found at import)."""
+
+    def _now(self) -> tuple[str, ...]:
+        return _messages.languages()
+
+    @overload
+    def __getitem__(self, i: SupportsIndex) -> str: ...
+    @overload
+    def __getitem__(self, i: slice) -> tuple[str, ...]: ...
+    def __getitem__(self, i):  # type: ignore[override]
+        return self._now()[i]
+
+    def __len__(self) -> int:
+        return len(self._now())
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._now())
+
+    def __contains__(self, lang: object) -> bool:
+        return isinstance(lang, str) and _messages.speaks(lang)
+
+    def __eq__(self, other: object) -> bool:
+        return self._now() == (tuple(other) if isinstance(other, (tuple, list)) else other)
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
+
+    def __hash__(self) -> int:
+        return hash(self._now())
+
+    def __add__(self, other: tuple[str, ...]) -> tuple[str, ...]:  # type: ignore[override]
+        return self._now() + tuple(other)
+
+    def index(self, value: str, *args: SupportsIndex) -> int:  # type: ignore[override]
+        return self._now().index(value, *args)
+
+    def count(self, value: str) -> int:  # type: ignore[override]
+        return self._now().count(value)
+
+    def __repr__(self) -> str:
+        return repr(self._now())
+
+    def __reduce__(self):  # pickled (batch, Dask) as the plain tuple of today's languages
+        return (tuple, (self._now(),))
+
+
+class _Locales(Mapping[str, str]):
+    """The CLDR locale of each language (``vi`` -> ``vi_VN``), from its catalog's
+    ``Language:`` header; acts as a dict."""
+
+    def __getitem__(self, lang: str) -> str:
+        if lang not in LANGS:
+            raise KeyError(lang)
+        return _read(_messages.locale_of, lang)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(LANGS)
+
+    def __len__(self) -> int:
+        return len(LANGS)
+
+    def __repr__(self) -> str:
+        return repr(dict(self))
+
+
+#: The one list of languages kpikit speaks ("en" plus one per catalog); read it from here.
+LANGS: tuple[str, ...] = _Languages(_messages.languages())
 #: The CLDR locale behind each language's numbers, money and dates.
-LOCALES: dict[str, str] = {"en": "en", "vi": "vi_VN"}
+LOCALES: dict[str, str] = _Locales()  # type: ignore[assignment]
 
 _session: str | None = None
 _block: ContextVar[str | None] = ContextVar("kpikit_language", default=None)
@@ -28,6 +104,53 @@ def language() -> str:
     return lang if lang in LANGS else "en"
 
 
+def _read(fn: Callable[..., Any], *args: Any) -> Any:
+    """``fn(*args)`` of :mod:`kpikit.i18n.messages`, a broken catalog worded as a DataError."""
+    try:
+        return fn(*args)
+    except _messages.CatalogError as e:
+        raise _catalog_error(e) from None
+
+
+def _catalog_error(e: _messages.CatalogError) -> Exception:
+    from .errors import DataError, Problem, ProblemCode
+
+    detail = e.detail
+    if e.reason == "read":
+        what = tr(f"cannot be read ({detail})", f"không đọc được ({detail})")
+    elif e.reason == "not_file":
+        what = tr("is not a regular file", "không phải tệp thông thường")
+    elif e.reason == "too_large":
+        what = tr("is too large to be a catalog", "quá lớn để là một danh mục")
+    elif e.reason == "encoding":
+        what = tr("the catalog is not UTF-8 text", "danh mục không phải văn bản UTF-8")
+    else:
+        syntax = {
+            "quote": tr("expected a quoted string", "cần một chuỗi trong ngoặc kép"),
+            "escape": tr("unknown escape sequence", "chuỗi thoát không hợp lệ"),
+            "inner_quote": tr('unescaped " inside a string',
+                              'dấu " trong chuỗi chưa được thoát (cần \\")'),
+            "no_msgstr": tr("msgid without msgstr", "msgid thiếu msgstr"),
+            "no_msgid": tr("msgstr without msgid", "msgstr thiếu msgid"),
+            "duplicate": tr(f"duplicate msgid {detail!r}", f"msgid {detail!r} bị lặp"),
+            "orphan": tr("a string continues no keyword", "chuỗi không thuộc từ khóa nào"),
+            "keyword": tr(f"unknown keyword {detail!r}", f"từ khóa không hợp lệ {detail!r}"),
+            "twice": tr(f"{detail} given twice in one entry",
+                        f"{detail} xuất hiện hai lần trong một mục"),
+        }.get(e.reason, e.reason)
+        what = tr(f"not valid .po syntax: {syntax}", f"sai cú pháp .po: {syntax}")
+    return DataError(Problem(
+        what,
+        tr("correct that line (msgid and msgstr each take one quoted string, continued on "
+           "lines that hold only a quoted string; save as UTF-8), check it with "
+           "`msgfmt --check`, or remove the file",
+           "sửa dòng đó (msgid và msgstr mỗi từ khóa nhận một chuỗi trong ngoặc kép, viết "
+           "tiếp trên các dòng chỉ chứa chuỗi trong ngoặc kép; lưu dạng UTF-8), kiểm tra "
+           "bằng `msgfmt --check`, hoặc bỏ tệp đi"),
+        file=e.path.name if e.path else None, row=e.line, code=ProblemCode.CATALOG_SYNTAX),
+        source=e.path.name if e.path else None)
+
+
 def _checked(lang: str) -> str:
     if lang not in LANGS:
         from .errors import ParameterError, ProblemCode
@@ -36,6 +159,8 @@ def _checked(lang: str) -> str:
         raise ParameterError(tr(f"lang={lang!r}: unsupported language. Choose from: {choices}.",
                                 f"lang={lang!r}: ngôn ngữ không được hỗ trợ. Chọn: {choices}."),
                              code=ProblemCode.PARAMETER_CHOICE)
+    if lang != "en":
+        _read(_messages.catalog, lang)  # a broken catalog is reported when it is chosen
     return lang
 
 
@@ -64,17 +189,76 @@ def using_language(lang: str) -> Iterator[None]:
         _block.reset(token)
 
 
+@lru_cache(maxsize=32)
+def _symbols(lang: str) -> tuple[str, str]:
+    """The decimal and grouping signs of ``lang``'s locale, from CLDR."""
+    from babel.numbers import get_decimal_symbol, get_group_symbol
+
+    locale = LOCALES[lang]
+    return get_decimal_symbol(locale), get_group_symbol(locale)
+
+
 def nfmt(value: float, spec: str = ",.0f", lang: str | None = None) -> str:
     """``value`` formatted by ``spec`` with the separators of ``lang`` (default: current).
 
-    English ``1,234,567.5``; Vietnamese ``1.234.567,5`` (also for ``%`` and ``g``).
+    English ``1,234,567.5``; Vietnamese ``1.234.567,5`` (also for ``%`` and ``g``); any
+    other language with the decimal and grouping signs of its CLDR locale.
     """
     text = format(value, spec)
-    if (lang or language()) == "vi":
-        text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+    lang = lang or language()
+    if lang != "en":
+        decimal, group = (",", ".") if lang == "vi" else _symbols(lang)
+        text = "".join(decimal if c == "." else group if c == "," else c for c in text)
     return text
 
 
-def tr(en: str, vi: str) -> str:
-    """The message in the current language: ``vi`` in Vietnamese, else ``en``."""
-    return vi if language() == "vi" else en
+def N_(msgid: str) -> str:  # noqa: N802 (the gettext name every extractor knows)
+    """Mark ``msgid`` for extraction into the catalogs without translating it (texts made at
+    import time, such as the catalog's labels); :func:`translate` it when it is shown."""
+    return msgid
+
+
+def translate(msgid: str, lang: str | None = None, *, context: str | None = None) -> str:
+    """``msgid`` (an English text marked with :func:`N_`) in ``lang`` (default: current);
+    English when the language's catalog has no translation of it."""
+    lang = language() if lang is None else _checked(lang)
+    return _read(_messages.lookup, lang, msgid, context) or msgid
+
+
+def ntr(singular: str, plural: str, n: int, /, **values: Any) -> str:
+    """A message whose words depend on a count: ``ntr("{n} problem found", "{n} problems
+    found", n)``. The catalog holds each language's forms (one in Vietnamese, two in
+    English and French, three in Russian) with its ``Plural-Forms`` rule; ``n`` fills
+    ``{n}`` unless ``values`` name it otherwise."""
+    values.setdefault("n", n)
+    lang = language()
+    text = _read(_messages.lookup_plural, lang, singular, n) if lang != "en" else None
+    if text is not None:
+        try:
+            return text.format(**values)
+        except (KeyError, IndexError, ValueError, AttributeError):
+            pass  # as in tr: the English rather than a traceback
+    return (singular if n == 1 else plural).format(**values)
+
+
+def tr(msgid: str, vi: str | None = None, /, **values: Any) -> str:
+    """The message ``msgid`` in the current language, its ``{placeholders}`` filled from
+    ``values``: ``tr("{file}: no such file.", file=name)``.
+
+    The English text is the message id; the translation comes from the language's catalog
+    (English when there is none). During the move to catalogs the older form
+    ``tr(english, vietnamese)`` (two finished texts) still works: it gives ``vietnamese``
+    in Vietnamese and ``english`` otherwise.
+    """
+    lang = language()
+    if vi is not None:  # the old pair form: both texts already filled in
+        return vi if lang == "vi" else msgid
+    text = _read(_messages.lookup, lang, msgid) if lang != "en" else None
+    if text is not None:
+        try:
+            return text.format(**values)
+        except (KeyError, IndexError, ValueError, AttributeError):
+            # a catalog whose placeholders do not match the code: the English message
+            # rather than a traceback in the middle of another error
+            pass
+    return msgid.format(**values)

@@ -14,7 +14,7 @@ import difflib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from ._lang import resolve_lang, tr
+from ._lang import N_, resolve_lang, tr, translate
 from .errors import ProblemCode, UnknownKPIError
 
 __all__ = [
@@ -39,20 +39,48 @@ OBJECTIVES: tuple[str, ...] = (
     "traffic",
     "retention",
 )
-OBJECTIVE_LABELS = {
-    "sales": ("Sales", "Doanh số"),
-    "leads": ("Leads", "Khách hàng tiềm năng"),
-    "awareness": ("Awareness", "Nhận diện thương hiệu"),
-    "engagement": ("Engagement", "Tương tác"),
-    "traffic": ("Traffic", "Lưu lượng truy cập"),
-    "retention": ("Retention", "Giữ chân khách hàng"),
-}
 HORIZONS: tuple[str, ...] = ("short", "long")
-#: how each horizon and review cadence reads: (English, Vietnamese)
-HORIZON_LABELS = {"short": ("short term", "ngắn hạn"), "long": ("long term", "dài hạn")}
-CADENCE_LABELS = {"weekly": ("weekly", "hằng tuần"), "monthly": ("monthly", "hằng tháng"),
-                  "quarterly": ("quarterly", "hằng quý"),
-                  "campaign": ("per campaign", "theo chiến dịch")}
+
+
+class _Label(tuple):
+    """An English label marked for the catalogs, read as ``(English, Vietnamese)`` by code
+    written before the catalogs (``OBJECTIVE_LABELS[o][1]``); new code calls
+    :func:`label_of` (any language)."""
+
+    def __new__(cls, english: str) -> _Label:
+        return super().__new__(cls, (english, english))
+
+    def __getitem__(self, i):  # type: ignore[override]
+        english = tuple.__getitem__(self, 0)
+        return translate(english, "vi") if i in (1, -1) else tuple.__getitem__(self, i)
+
+    def __iter__(self):
+        return iter((self[0], self[1]))
+
+
+#: how each objective, horizon and review cadence reads (English ids; translated when shown)
+OBJECTIVE_LABELS: dict[str, _Label] = {
+    "sales": _Label(N_("Sales")),
+    "leads": _Label(N_("Leads")),
+    "awareness": _Label(N_("Awareness")),
+    "engagement": _Label(N_("Engagement")),
+    "traffic": _Label(N_("Traffic")),
+    "retention": _Label(N_("Retention")),
+}
+HORIZON_LABELS: dict[str, _Label] = {"short": _Label(N_("short term")),
+                                     "long": _Label(N_("long term"))}
+CADENCE_LABELS: dict[str, _Label] = {"weekly": _Label(N_("weekly")),
+                                     "monthly": _Label(N_("monthly")),
+                                     "quarterly": _Label(N_("quarterly")),
+                                     "campaign": _Label(N_("per campaign"))}
+_LABELS = {"objective": OBJECTIVE_LABELS, "horizon": HORIZON_LABELS, "cadence": CADENCE_LABELS}
+
+
+def label_of(kind: str, code: str, lang: str | None = None) -> str:
+    """How an objective, horizon or cadence code reads in ``lang`` (default: current):
+    ``label_of("cadence", "weekly", "vi")`` is ``hằng tuần``; an unknown code as written."""
+    label = _LABELS[kind].get(code)
+    return translate(label[0], lang) if label is not None else code
 AGGREGATIONS: tuple[str, ...] = ("sum", "last", "non-additive")
 UNITS: tuple[str, ...] = ("percent", "currency", "ratio", "count")
 
@@ -70,51 +98,54 @@ class Measure:
         period's last value) or ``"non-additive"`` (reach: never summed).
     money
         True for amounts in the table's currency.
-    label_en, label_vi
-        Short labels.
+    label_en
+        Short label in English, the message id of its translations (``label(lang)``).
     """
 
     name: str
     aggregation: str
     money: bool
     label_en: str
-    label_vi: str
+
+    @property
+    def label_vi(self) -> str:
+        """The Vietnamese label (kept for older callers; use ``label("vi")``)."""
+        return translate(self.label_en, "vi")
 
     def label(self, lang: str | None = None) -> str:
-        """Return the label in ``lang`` (``"en"`` or ``"vi"``)."""
-        lang = resolve_lang(lang)
-        return self.label_vi if lang == "vi" else self.label_en
+        """Return the label in ``lang`` (default: the current language)."""
+        return translate(self.label_en, lang)
 
 
-def _m(name: str, agg: str, en: str, vi: str, money: bool = False) -> Measure:
-    return Measure(name, agg, money, en, vi)
+def _m(name: str, agg: str, en: str, money: bool = False) -> Measure:
+    return Measure(name, agg, money, en)
 
 
 MEASURES: dict[str, Measure] = {
     m.name: m
     for m in [
-        _m("impressions", "sum", "Impressions", "Lượt hiển thị"),
-        _m("reach", "non-additive", "Reach", "Người tiếp cận"),
-        _m("clicks", "sum", "Clicks (all)", "Lượt nhấp (tất cả)"),
-        _m("link_clicks", "sum", "Link clicks", "Lượt nhấp vào liên kết"),
-        _m("sessions", "sum", "Sessions", "Phiên truy cập"),
-        _m("engaged_sessions", "sum", "Engaged sessions", "Phiên tương tác"),
-        _m("conversions", "sum", "Conversions", "Lượt chuyển đổi"),
-        _m("leads", "sum", "Leads", "Khách hàng tiềm năng"),
-        _m("orders", "sum", "Orders", "Đơn hàng"),
-        _m("repeat_orders", "sum", "Repeat orders", "Đơn hàng mua lại"),
-        _m("revenue", "sum", "Revenue", "Doanh thu", money=True),
-        _m("spend", "sum", "Spend", "Chi phí", money=True),
-        _m("engagements", "sum", "Engagements", "Lượt tương tác"),
-        _m("shares", "sum", "Shares", "Lượt chia sẻ"),
-        _m("video_views", "sum", "Video views", "Lượt xem video"),
-        _m("video_completions", "sum", "Video completions", "Lượt xem hết video"),
-        _m("followers", "last", "Followers", "Người theo dõi"),
-        _m("new_customers", "sum", "New customers", "Khách hàng mới"),
-        _m("emails_delivered", "sum", "Emails delivered", "Email đã gửi đến"),
-        _m("email_opens", "sum", "Email opens", "Lượt mở email"),
-        _m("email_clicks", "sum", "Email clicks", "Lượt nhấp email"),
-        _m("unsubscribes", "sum", "Unsubscribes", "Lượt hủy đăng ký"),
+        _m("impressions", "sum", N_("Impressions")),
+        _m("reach", "non-additive", N_("Reach")),
+        _m("clicks", "sum", N_("Clicks (all)")),
+        _m("link_clicks", "sum", N_("Link clicks")),
+        _m("sessions", "sum", N_("Sessions")),
+        _m("engaged_sessions", "sum", N_("Engaged sessions")),
+        _m("conversions", "sum", N_("Conversions")),
+        _m("leads", "sum", N_("Leads")),
+        _m("orders", "sum", N_("Orders")),
+        _m("repeat_orders", "sum", N_("Repeat orders")),
+        _m("revenue", "sum", N_("Revenue"), money=True),
+        _m("spend", "sum", N_("Spend"), money=True),
+        _m("engagements", "sum", N_("Engagements")),
+        _m("shares", "sum", N_("Shares")),
+        _m("video_views", "sum", N_("Video views")),
+        _m("video_completions", "sum", N_("Video completions")),
+        _m("followers", "last", N_("Followers")),
+        _m("new_customers", "sum", N_("New customers")),
+        _m("emails_delivered", "sum", N_("Emails delivered")),
+        _m("email_opens", "sum", N_("Email opens")),
+        _m("email_clicks", "sum", N_("Email clicks")),
+        _m("unsubscribes", "sum", N_("Unsubscribes")),
     ]
 }
 
@@ -146,9 +177,7 @@ class KPI:
 
     name: str
     label_en: str
-    label_vi: str
     description_en: str
-    description_vi: str
     numerator: tuple[tuple[str, float], ...]
     denominator: tuple[tuple[str, float], ...]
     direction: str
@@ -183,20 +212,27 @@ class KPI:
             seen[t.split("@")[0]] = None
         return tuple(seen)
 
+    @property
+    def label_vi(self) -> str:
+        """The Vietnamese label (kept for older callers; use ``label("vi")``)."""
+        return translate(self.label_en, "vi")
+
+    @property
+    def description_vi(self) -> str:
+        """The Vietnamese description (kept for older callers; use ``description("vi")``)."""
+        return translate(self.description_en, "vi")
+
     def label(self, lang: str | None = None) -> str:
-        """Return the label in ``lang``."""
-        lang = resolve_lang(lang)
-        return self.label_vi if lang == "vi" else self.label_en
+        """Return the label in ``lang`` (default: the current language)."""
+        return translate(self.label_en, lang)
 
     def short_label(self, lang: str | None = None) -> str:
         """The label without its parenthesis: ``CTR``, ``Doanh thu``."""
-        lang = resolve_lang(lang)
         return self.label(lang).split(" (")[0]
 
     def description(self, lang: str | None = None) -> str:
-        """Return the description in ``lang``."""
-        lang = resolve_lang(lang)
-        return self.description_vi if lang == "vi" else self.description_en
+        """Return the description in ``lang`` (default: the current language)."""
+        return translate(self.description_en, lang)
 
     def formula(self) -> str:
         """Return the formula as text, e.g. ``sum(clicks) / sum(impressions)``."""
@@ -234,7 +270,6 @@ class KPI:
 def _k(
     name: str,
     en: str,
-    vi: str,
     num: str | dict[str, float],
     den: str | dict[str, float] | None,
     direction: str,
@@ -242,7 +277,6 @@ def _k(
     objectives: str,
     horizon: str,
     desc_en: str,
-    desc_vi: str,
     scale: float = 1.0,
 ) -> KPI:
     def terms(x: str | dict[str, float] | None) -> tuple[tuple[str, float], ...]:
@@ -255,9 +289,7 @@ def _k(
     return KPI(
         name=name,
         label_en=en,
-        label_vi=vi,
         description_en=desc_en,
-        description_vi=desc_vi,
         numerator=terms(num),
         denominator=terms(den),
         direction=direction,
@@ -272,192 +304,159 @@ _H, _L = "higher", "lower"
 
 _KPI_LIST = [
     # --- reach and awareness -------------------------------------------------
-    _k("impressions", "Impressions", "Lượt hiển thị", "impressions", None, _H, "count",
+    _k("impressions", N_("Impressions"), "impressions", None, _H, "count",
        "awareness", "short",
-       "How many times the ads were shown.",
-       "Số lần quảng cáo được hiển thị."),
-    _k("reach", "Reach", "Người tiếp cận", "reach", None, _H, "count", "awareness", "short",
-       "People who saw the ads at least once (not additive across days or channels).",
-       "Số người đã thấy quảng cáo ít nhất một lần (không cộng dồn qua ngày hoặc kênh)."),
-    _k("spend", "Spend", "Chi phí", "spend", None, _L, "currency",
+       N_("How many times the ads were shown.")),
+    _k("reach", N_("Reach"), "reach", None, _H, "count", "awareness", "short",
+       N_("People who saw the ads at least once (not additive across days or channels).")),
+    _k("spend", N_("Spend"), "spend", None, _L, "currency",
        "sales leads awareness engagement traffic retention", "short",
-       "Money spent on the ads (a budget to pace against, lower is cheaper).",
-       "Số tiền đã chi cho quảng cáo (ngân sách cần theo dõi tiến độ)."),
-    _k("video_views", "Video views", "Lượt xem video", "video_views", None, _H, "count",
-       "awareness engagement", "short", "Video views as the platform counts them.",
-       "Số lượt xem video theo cách tính của nền tảng."),
-    _k("cpm", "CPM (cost per 1,000 impressions)", "CPM (chi phí mỗi 1.000 lượt hiển thị)",
+       N_("Money spent on the ads (a budget to pace against, lower is cheaper).")),
+    _k("video_views", N_("Video views"), "video_views", None, _H, "count",
+       "awareness engagement", "short", N_("Video views as the platform counts them.")),
+    _k("cpm", N_("CPM (cost per 1,000 impressions)"),
        "spend", "impressions", _L, "currency", "awareness", "short",
-       "Spend per thousand impressions: the price of attention.",
-       "Chi phí cho mỗi nghìn lượt hiển thị: giá của sự chú ý.", scale=1000),
-    _k("frequency", "Frequency", "Tần suất", "impressions", "reach", _L, "ratio",
+       N_("Spend per thousand impressions: the price of attention."), scale=1000),
+    _k("frequency", N_("Frequency"), "impressions", "reach", _L, "ratio",
        "awareness", "short",
-       "Average times each person reached saw the ad (reach is not additive: "
-       "needs the reach of the same period).",
-       "Số lần trung bình mỗi người được tiếp cận thấy quảng cáo (phạm vi tiếp cận "
-       "không cộng dồn được)."),
-    _k("cost_per_reach", "Cost per 1,000 people reached", "Chi phí mỗi 1.000 người tiếp cận",
+       N_("Average times each person reached saw the ad (reach is not additive: "
+       "needs the reach of the same period).")),
+    _k("cost_per_reach", N_("Cost per 1,000 people reached"),
        "spend", "reach", _L, "currency", "awareness", "short",
-       "Spend per thousand people reached.",
-       "Chi phí cho mỗi nghìn người được tiếp cận.", scale=1000),
-    _k("view_rate", "Video view rate", "Tỷ lệ xem video", "video_views", "impressions", _H,
+       N_("Spend per thousand people reached."), scale=1000),
+    _k("view_rate", N_("Video view rate"), "video_views", "impressions", _H,
        "percent", "awareness engagement", "short",
-       "Share of impressions that became a video view.",
-       "Tỷ lệ lượt hiển thị dẫn đến một lượt xem video."),
-    _k("cpv", "CPV (cost per view)", "CPV (chi phí mỗi lượt xem)", "spend", "video_views", _L,
+       N_("Share of impressions that became a video view.")),
+    _k("cpv", N_("CPV (cost per view)"), "spend", "video_views", _L,
        "currency", "awareness", "short",
-       "Spend per video view.", "Chi phí cho mỗi lượt xem video."),
-    _k("completion_rate", "Video completion rate", "Tỷ lệ xem hết video",
+       N_("Spend per video view.")),
+    _k("completion_rate", N_("Video completion rate"),
        "video_completions", "video_views", _H, "percent", "awareness engagement", "long",
-       "Share of video views watched to the end: a sign the message lands.",
-       "Tỷ lệ lượt xem video được xem đến hết: dấu hiệu thông điệp được đón nhận."),
+       N_("Share of video views watched to the end: a sign the message lands.")),
     # --- engagement ----------------------------------------------------------
-    _k("engagements", "Engagements", "Lượt tương tác", "engagements", None, _H, "count",
+    _k("engagements", N_("Engagements"), "engagements", None, _H, "count",
        "engagement", "short",
-       "Interactions with the content: reactions, comments, shares, saves.",
-       "Số lượt tương tác với nội dung: cảm xúc, bình luận, chia sẻ, lưu."),
-    _k("engagement_rate_impressions", "Engagement rate (by impressions)",
-       "Tỷ lệ tương tác (theo lượt hiển thị)", "engagements", "impressions", _H, "percent",
+       N_("Interactions with the content: reactions, comments, shares, saves.")),
+    _k("engagement_rate_impressions", N_("Engagement rate (by impressions)"),
+       "engagements", "impressions", _H, "percent",
        "engagement", "short",
-       "Engagements per impression (the variant most ad platforms report).",
-       "Số lượt tương tác trên mỗi lượt hiển thị (cách đa số nền tảng quảng cáo tính)."),
-    _k("engagement_rate_reach", "Engagement rate (by reach)",
-       "Tỷ lệ tương tác (theo người tiếp cận)", "engagements", "reach", _H, "percent",
+       N_("Engagements per impression (the variant most ad platforms report).")),
+    _k("engagement_rate_reach", N_("Engagement rate (by reach)"),
+       "engagements", "reach", _H, "percent",
        "engagement", "short",
-       "Engagements per person reached (reach is not additive across days).",
-       "Số lượt tương tác trên mỗi người được tiếp cận (không cộng dồn người tiếp cận "
-       "qua các ngày)."),
-    _k("shares", "Shares", "Lượt chia sẻ", "shares", None, _H, "count", "engagement",
-       "short", "Times the content was shared.", "Số lần nội dung được chia sẻ."),
-    _k("share_rate", "Share rate", "Tỷ lệ chia sẻ", "shares", "engagements", _H, "percent",
+       N_("Engagements per person reached (reach is not additive across days).")),
+    _k("shares", N_("Shares"), "shares", None, _H, "count", "engagement",
+       "short", N_("Times the content was shared.")),
+    _k("share_rate", N_("Share rate"), "shares", "engagements", _H, "percent",
        "engagement", "short",
-       "Share of engagements that were shares: content people pass on.",
-       "Tỷ lệ lượt tương tác là lượt chia sẻ: nội dung được lan truyền."),
-    _k("cost_per_engagement", "Cost per engagement", "Chi phí mỗi lượt tương tác", "spend",
+       N_("Share of engagements that were shares: content people pass on.")),
+    _k("cost_per_engagement", N_("Cost per engagement"), "spend",
        "engagements", _L, "currency", "engagement", "short",
-       "Spend per engagement.", "Chi phí cho mỗi lượt tương tác."),
-    _k("followers", "Followers", "Người theo dõi", "followers", None, _H, "count",
+       N_("Spend per engagement.")),
+    _k("followers", N_("Followers"), "followers", None, _H, "count",
        "engagement awareness", "long",
-       "Follower count at the end of the period (a snapshot, not a sum).",
-       "Số người theo dõi vào cuối kỳ (giá trị chụp nhanh, không cộng dồn)."),
-    _k("follower_growth", "Follower growth", "Tăng trưởng người theo dõi",
+       N_("Follower count at the end of the period (a snapshot, not a sum).")),
+    _k("follower_growth", N_("Follower growth"),
        {"followers@last": 1, "followers@first": -1}, {"followers@first": 1}, _H, "percent",
        "engagement awareness", "long",
-       "Growth of the follower count from the first to the last snapshot of the period.",
-       "Mức tăng số người theo dõi từ lần ghi nhận đầu đến cuối kỳ."),
+       N_("Growth of the follower count from the first to the last snapshot of the period.")),
     # --- traffic -------------------------------------------------------------
-    _k("clicks", "Clicks", "Lượt nhấp", "clicks", None, _H, "count", "traffic", "short",
-       "All clicks on the ads.", "Tổng số lượt nhấp vào quảng cáo."),
-    _k("ctr", "CTR (click-through rate, all clicks)", "CTR (tỷ lệ nhấp, mọi lượt nhấp)",
+    _k("clicks", N_("Clicks"), "clicks", None, _H, "count", "traffic", "short",
+       N_("All clicks on the ads.")),
+    _k("ctr", N_("CTR (click-through rate, all clicks)"),
        "clicks", "impressions", _H, "percent", "traffic awareness", "short",
-       "Clicks per impression, all clicks (Meta 'CTR (all)', Google Ads 'CTR').",
-       "Số lượt nhấp trên mỗi lượt hiển thị, tính mọi lượt nhấp (Meta 'CTR (tất cả)')."),
-    _k("link_ctr", "Link CTR", "CTR liên kết", "link_clicks", "impressions", _H, "percent",
+       N_("Clicks per impression, all clicks (Meta 'CTR (all)', Google Ads 'CTR').")),
+    _k("link_ctr", N_("Link CTR"), "link_clicks", "impressions", _H, "percent",
        "traffic", "short",
-       "Link clicks per impression (Meta 'CTR (link click-through rate)').",
-       "Số lượt nhấp vào liên kết trên mỗi lượt hiển thị."),
-    _k("cpc", "CPC (cost per click, all clicks)", "CPC (chi phí mỗi lượt nhấp)", "spend",
+       N_("Link clicks per impression (Meta 'CTR (link click-through rate)').")),
+    _k("cpc", N_("CPC (cost per click, all clicks)"), "spend",
        "clicks", _L, "currency", "traffic", "short",
-       "Spend per click.", "Chi phí cho mỗi lượt nhấp."),
-    _k("cpc_link", "Cost per link click", "Chi phí mỗi lượt nhấp liên kết", "spend",
+       N_("Spend per click.")),
+    _k("cpc_link", N_("Cost per link click"), "spend",
        "link_clicks", _L, "currency", "traffic", "short",
-       "Spend per link click.", "Chi phí cho mỗi lượt nhấp vào liên kết."),
-    _k("sessions", "Sessions", "Phiên truy cập", "sessions", None, _H, "count", "traffic",
-       "short", "Website or app sessions.", "Số phiên truy cập website hoặc ứng dụng."),
-    _k("cost_per_session", "Cost per session", "Chi phí mỗi phiên", "spend", "sessions", _L,
+       N_("Spend per link click.")),
+    _k("sessions", N_("Sessions"), "sessions", None, _H, "count", "traffic",
+       "short", N_("Website or app sessions.")),
+    _k("cost_per_session", N_("Cost per session"), "spend", "sessions", _L,
        "currency", "traffic", "short",
-       "Spend per session that reached the site.",
-       "Chi phí cho mỗi phiên truy cập vào trang."),
-    _k("landing_rate", "Click-to-session rate", "Tỷ lệ nhấp thành phiên", "sessions",
+       N_("Spend per session that reached the site.")),
+    _k("landing_rate", N_("Click-to-session rate"), "sessions",
        "clicks", _H, "percent", "traffic", "short",
-       "Share of clicks that became a session (lost clicks point at slow pages).",
-       "Tỷ lệ lượt nhấp trở thành phiên truy cập (thấp: trang tải chậm)."),
-    _k("engaged_session_rate", "Engagement rate (GA4 sessions)",
-       "Tỷ lệ phiên tương tác (GA4)", "engaged_sessions", "sessions", _H, "percent",
+       N_("Share of clicks that became a session (lost clicks point at slow pages).")),
+    _k("engaged_session_rate", N_("Engagement rate (GA4 sessions)"),
+       "engaged_sessions", "sessions", _H, "percent",
        "traffic engagement", "short",
-       "Share of sessions that were engaged (GA4 definition).",
-       "Tỷ lệ phiên có tương tác (định nghĩa của GA4)."),
-    _k("bounce_rate", "Bounce rate (GA4)", "Tỷ lệ thoát (GA4)",
+       N_("Share of sessions that were engaged (GA4 definition).")),
+    _k("bounce_rate", N_("Bounce rate (GA4)"),
        {"sessions": 1, "engaged_sessions": -1}, "sessions", _L, "percent", "traffic",
        "short",
-       "Share of sessions that were not engaged (GA4: 1 - engagement rate).",
-       "Tỷ lệ phiên không có tương tác (GA4: 1 - tỷ lệ tương tác)."),
+       N_("Share of sessions that were not engaged (GA4: 1 - engagement rate).")),
     # --- sales ---------------------------------------------------------------
-    _k("conversions", "Conversions", "Lượt chuyển đổi", "conversions", None, _H, "count",
-       "sales leads", "short", "Conversions counted by the platform.",
-       "Số lượt chuyển đổi do nền tảng ghi nhận."),
-    _k("cvr", "Conversion rate (per click)", "Tỷ lệ chuyển đổi (theo lượt nhấp)",
+    _k("conversions", N_("Conversions"), "conversions", None, _H, "count",
+       "sales leads", "short", N_("Conversions counted by the platform.")),
+    _k("cvr", N_("Conversion rate (per click)"),
        "conversions", "clicks", _H, "percent", "sales leads", "short",
-       "Conversions per click.", "Số lượt chuyển đổi trên mỗi lượt nhấp."),
-    _k("session_cvr", "Conversion rate (per session)", "Tỷ lệ chuyển đổi (theo phiên)",
+       N_("Conversions per click.")),
+    _k("session_cvr", N_("Conversion rate (per session)"),
        "conversions", "sessions", _H, "percent", "sales", "short",
-       "Conversions per session (site conversion rate).",
-       "Số lượt chuyển đổi trên mỗi phiên truy cập."),
-    _k("cpa", "CPA (cost per acquisition)", "CPA (chi phí mỗi chuyển đổi)", "spend",
+       N_("Conversions per session (site conversion rate).")),
+    _k("cpa", N_("CPA (cost per acquisition)"), "spend",
        "conversions", _L, "currency", "sales leads", "short",
-       "Spend per conversion.", "Chi phí cho mỗi lượt chuyển đổi."),
-    _k("orders", "Orders", "Đơn hàng", "orders", None, _H, "count", "sales", "short",
-       "Orders placed.", "Số đơn hàng."),
-    _k("cost_per_order", "Cost per order", "Chi phí mỗi đơn hàng", "spend", "orders", _L,
-       "currency", "sales", "short", "Spend per order.", "Chi phí cho mỗi đơn hàng."),
-    _k("revenue", "Revenue", "Doanh thu", "revenue", None, _H, "currency", "sales", "short",
-       "Revenue attributed to the campaigns.", "Doanh thu được ghi nhận cho chiến dịch."),
-    _k("aov", "AOV (average order value)", "Giá trị đơn hàng trung bình (AOV)", "revenue",
+       N_("Spend per conversion.")),
+    _k("orders", N_("Orders"), "orders", None, _H, "count", "sales", "short",
+       N_("Orders placed.")),
+    _k("cost_per_order", N_("Cost per order"), "spend", "orders", _L,
+       "currency", "sales", "short", N_("Spend per order.")),
+    _k("revenue", N_("Revenue"), "revenue", None, _H, "currency", "sales", "short",
+       N_("Revenue attributed to the campaigns.")),
+    _k("aov", N_("AOV (average order value)"), "revenue",
        "orders", _H, "currency", "sales", "short",
-       "Revenue per order.", "Doanh thu trên mỗi đơn hàng."),
-    _k("value_per_conversion", "Value per conversion", "Giá trị mỗi chuyển đổi", "revenue",
+       N_("Revenue per order.")),
+    _k("value_per_conversion", N_("Value per conversion"), "revenue",
        "conversions", _H, "currency", "sales", "short",
-       "Revenue per conversion (Google Ads 'Conv. value / conv.').",
-       "Doanh thu trên mỗi lượt chuyển đổi."),
-    _k("revenue_per_click", "Revenue per click", "Doanh thu mỗi lượt nhấp", "revenue",
+       N_("Revenue per conversion (Google Ads 'Conv. value / conv.').")),
+    _k("revenue_per_click", N_("Revenue per click"), "revenue",
        "clicks", _H, "currency", "sales", "short",
-       "Revenue per click (value of traffic).", "Doanh thu trên mỗi lượt nhấp."),
-    _k("roas", "ROAS (return on ad spend)", "ROAS (doanh thu trên chi phí quảng cáo)",
+       N_("Revenue per click (value of traffic).")),
+    _k("roas", N_("ROAS (return on ad spend)"),
        "revenue", "spend", _H, "ratio", "sales", "short",
-       "Revenue per unit of spend (3.0x: 3 of revenue for 1 spent).",
-       "Doanh thu trên mỗi đồng chi phí quảng cáo (3,0x: chi 1 thu về 3)."),
-    _k("roi", "ROI (return on investment)", "ROI (tỷ suất hoàn vốn)",
+       N_("Revenue per unit of spend (3.0x: 3 of revenue for 1 spent).")),
+    _k("roi", N_("ROI (return on investment)"),
        {"revenue": 1, "spend": -1}, "spend", _H, "percent", "sales", "short",
-       "Revenue minus spend, per unit of spend (ROAS - 1; revenue, not margin).",
-       "Doanh thu trừ chi phí, trên mỗi đồng chi phí (ROAS - 1; tính trên doanh thu)."),
-    _k("profit", "Revenue minus spend", "Doanh thu trừ chi phí",
+       N_("Revenue minus spend, per unit of spend (ROAS - 1; revenue, not margin).")),
+    _k("profit", N_("Revenue minus spend"),
        {"revenue": 1, "spend": -1}, None, _H, "currency", "sales", "short",
-       "Revenue after ad spend (before cost of goods).",
-       "Doanh thu sau khi trừ chi phí quảng cáo (chưa trừ giá vốn)."),
+       N_("Revenue after ad spend (before cost of goods).")),
     # --- leads ---------------------------------------------------------------
-    _k("leads", "Leads", "Khách hàng tiềm năng", "leads", None, _H, "count", "leads",
-       "short", "Leads collected (forms, calls, messages).",
-       "Số khách hàng tiềm năng thu được (biểu mẫu, cuộc gọi, tin nhắn)."),
-    _k("cpl", "CPL (cost per lead)", "CPL (chi phí mỗi khách hàng tiềm năng)", "spend",
+    _k("leads", N_("Leads"), "leads", None, _H, "count", "leads",
+       "short", N_("Leads collected (forms, calls, messages).")),
+    _k("cpl", N_("CPL (cost per lead)"), "spend",
        "leads", _L, "currency", "leads", "short",
-       "Spend per lead.", "Chi phí cho mỗi khách hàng tiềm năng."),
-    _k("lead_rate", "Lead conversion rate", "Tỷ lệ chuyển đổi khách hàng tiềm năng", "leads",
+       N_("Spend per lead.")),
+    _k("lead_rate", N_("Lead conversion rate"), "leads",
        "clicks", _H, "percent", "leads", "short",
-       "Leads per click.", "Số khách hàng tiềm năng trên mỗi lượt nhấp."),
+       N_("Leads per click.")),
     # --- retention and customers ----------------------------------------------
-    _k("new_customers", "New customers", "Khách hàng mới", "new_customers", None, _H,
-       "count", "sales retention", "long", "First-time buyers.", "Người mua lần đầu."),
-    _k("cac", "CAC (customer acquisition cost)", "CAC (chi phí thu hút khách hàng)",
+    _k("new_customers", N_("New customers"), "new_customers", None, _H,
+       "count", "sales retention", "long", N_("First-time buyers.")),
+    _k("cac", N_("CAC (customer acquisition cost)"),
        "spend", "new_customers", _L, "currency", "sales retention", "long",
-       "Spend per new customer.", "Chi phí cho mỗi khách hàng mới."),
-    _k("repeat_purchase_rate", "Repeat purchase rate", "Tỷ lệ mua lại", "repeat_orders",
+       N_("Spend per new customer.")),
+    _k("repeat_purchase_rate", N_("Repeat purchase rate"), "repeat_orders",
        "orders", _H, "percent", "retention", "long",
-       "Share of orders from returning customers: a sign of loyalty.",
-       "Tỷ lệ đơn hàng từ khách hàng quay lại: dấu hiệu của lòng trung thành."),
-    _k("email_open_rate", "Email open rate", "Tỷ lệ mở email", "email_opens",
+       N_("Share of orders from returning customers: a sign of loyalty.")),
+    _k("email_open_rate", N_("Email open rate"), "email_opens",
        "emails_delivered", _H, "percent", "retention engagement", "short",
-       "Opens per delivered email.", "Số lượt mở trên mỗi email được gửi đến."),
-    _k("email_ctr", "Email click rate", "Tỷ lệ nhấp email", "email_clicks",
+       N_("Opens per delivered email.")),
+    _k("email_ctr", N_("Email click rate"), "email_clicks",
        "emails_delivered", _H, "percent", "retention traffic", "short",
-       "Clicks per delivered email.", "Số lượt nhấp trên mỗi email được gửi đến."),
-    _k("click_to_open_rate", "Click-to-open rate", "Tỷ lệ nhấp trên lượt mở",
+       N_("Clicks per delivered email.")),
+    _k("click_to_open_rate", N_("Click-to-open rate"),
        "email_clicks", "email_opens", _H, "percent", "retention engagement", "short",
-       "Clicks per email open: how compelling the content is.",
-       "Số lượt nhấp trên mỗi lượt mở email: nội dung hấp dẫn đến đâu."),
-    _k("unsubscribe_rate", "Unsubscribe rate", "Tỷ lệ hủy đăng ký", "unsubscribes",
+       N_("Clicks per email open: how compelling the content is.")),
+    _k("unsubscribe_rate", N_("Unsubscribe rate"), "unsubscribes",
        "emails_delivered", _L, "percent", "retention", "long",
-       "Unsubscribes per delivered email: list fatigue.",
-       "Số lượt hủy đăng ký trên mỗi email được gửi đến: mức độ mệt mỏi của danh sách."),
+       N_("Unsubscribes per delivered email: list fatigue.")),
 ]
 
 KPIS: dict[str, KPI] = {k.name: k for k in _KPI_LIST}
@@ -486,10 +485,12 @@ def _unknown(kind: str, name: str, choices: Iterable[str], *,
     close = difflib.get_close_matches(name.lower(), choices, n=3, cutoff=0.5)
     near = ", ".join(repr(c) for c in close)
     hint = tr(f" Did you mean {near}?", f" Có phải ý bạn là {near}?") if close else ""
-    kind_vi = {"KPI": "KPI", "measure": "số liệu", "objective": "mục tiêu"}.get(kind, kind)
+    # the kind as a word of the reader's language, computed once for both texts of the pair
+    what = (tr("measure", "số liệu") if kind == "measure"
+            else tr("objective", "mục tiêu") if kind == "objective" else kind)
     listed = ", ".join(choices)
-    return UnknownKPIError(tr(f"Unknown {kind} {name!r}.{hint} Choose from: {listed}.",
-                              f"Không có {kind_vi} {name!r}.{hint} Chọn: {listed}."), code=code)
+    return UnknownKPIError(tr(f"Unknown {what} {name!r}.{hint} Choose from: {listed}.",
+                              f"Không có {what} {name!r}.{hint} Chọn: {listed}."), code=code)
 
 
 def get_kpi(name: str | KPI) -> KPI:

@@ -98,6 +98,7 @@ class ProblemCode(StrEnum):
     ENGINE_OUT_OF_MEMORY = "engine.out_of_memory"
     ENGINE_READ_FAILED = "engine.read_failed"
     YAML_SYNTAX = "yaml.syntax"
+    CATALOG_SYNTAX = "catalog.syntax"
     YAML_CONTROL_CHARACTER = "yaml.control_character"
     YAML_BAD_VALUE = "yaml.bad_value"
     YAML_TOO_DEEP = "yaml.too_deep"
@@ -243,6 +244,7 @@ CODE_DOCS: dict[ProblemCode, str] = {
     ProblemCode.ENGINE_OUT_OF_MEMORY: "DuckDB ran out of memory.",
     ProblemCode.ENGINE_READ_FAILED: "DuckDB could not read a file.",
     ProblemCode.YAML_SYNTAX: "The text is not valid YAML.",
+    ProblemCode.CATALOG_SYNTAX: "A translation catalog (.po file) is not valid gettext syntax.",
     ProblemCode.YAML_CONTROL_CHARACTER:
         "The text holds a control character that YAML does not allow.",
     ProblemCode.YAML_BAD_VALUE: "A YAML value cannot be read (an impossible date, a huge integer).",

@@ -10,6 +10,7 @@ so that ``import kpikit`` stays light.
 from __future__ import annotations
 
 import math
+import re
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
@@ -28,8 +29,12 @@ MISSING = "–"
 # currencies whose amounts a plan keeps whole (plan.py rounds computed targets by it)
 _NO_DECIMALS = {"VND", "JPY", "IDR", "KRW"}
 # Babel puts a no-break space between a number and ``₫``; kpikit's text goes to CSV,
-# terminals and messages where a plain space reads (and is searched) the same.
-_NBSP = ("\xa0", "\u202f")
+# terminals and messages where a plain space reads (and is searched) the same. A no-break
+# space between two digits is a locale's thousands sign (French ``1 234 567``): it stays,
+# or the number would read as three.
+_NBSP = re.compile(r"(?<!\d)[\xa0\u202f]|[\xa0\u202f](?!\d)")
+#: CLDR's medium date is ``15 thg 1, 2025`` in Vietnamese; people write ``15/01/2025``
+_DATE_PATTERNS = {"vi": "dd/MM/y"}
 
 
 def _locale(lang: str | None) -> str:
@@ -46,9 +51,7 @@ def _missing(value: Any) -> bool:
 
 
 def _plain(text: str) -> str:
-    for space in _NBSP:
-        text = text.replace(space, " ")
-    return text
+    return _NBSP.sub(" ", text)
 
 
 def _half_up() -> Any:
@@ -78,6 +81,18 @@ def _apply(value: float, pattern: str, lang: str | None) -> str:
 
 def _pattern(decimals: int) -> str:
     return "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
+
+
+@lru_cache(maxsize=64)
+def _percent_pattern(decimals: int, locale: str) -> str:
+    """The locale's CLDR percent pattern with ``decimals`` places: ``#,##0.0%`` in English
+    and Vietnamese, ``#,##0.0 %`` in French."""
+    from babel import Locale
+
+    pattern = Locale.parse(locale).percent_formats[None].pattern.split(";")[0]
+    digits = "0." + "0" * decimals if decimals > 0 else "0"
+    head, zero, tail = pattern.rpartition("0")
+    return head + digits + tail if zero else _pattern(decimals) + "%"
 
 
 def check_lang(lang: str) -> str:
@@ -126,7 +141,7 @@ def format_percent(value: float | None, decimals: int = 1, lang: str | None = No
         return MISSING
     if math.isinf(value):
         return format_number(value, 0, lang) + "%"
-    return _apply(value, _pattern(decimals) + "%", lang)
+    return _apply(value, _percent_pattern(decimals, _locale(lang)), lang)
 
 
 def format_compact(value: float | None, lang: str | None = None, currency: str | None = None,
@@ -163,8 +178,15 @@ def format_compact(value: float | None, lang: str | None = None, currency: str |
     from babel.numbers import get_currency_symbol
 
     symbol = _plain(get_currency_symbol(currency, locale=_locale(lang)))
-    return f"{text} {symbol}" if lang == "vi" else (
+    return f"{text} {symbol}" if _symbol_after(lang) else (
         f"{symbol}{text}" if len(symbol) == 1 else f"{text} {symbol}")
+
+
+@lru_cache(maxsize=32)
+def _symbol_after(lang: str) -> bool:
+    """True when ``lang``'s CLDR money pattern puts the currency after the number."""
+    locale = _compiled("#", _locale(lang))[1]
+    return locale.currency_formats["standard"].pattern.split(";")[0].rstrip().endswith("¤")
 
 
 _VI_SHORT = ((10**12, "nghìn tỷ"), (10**9, "tỷ"), (10**6, "tr"), (10**3, "nghìn"))
@@ -217,7 +239,7 @@ def format_date(value: Any, lang: str | None = None) -> str:
     from babel.dates import format_date as _fd
 
     lang = resolve_lang(lang)
-    return _plain(_fd(d, "dd/MM/y" if lang == "vi" else "medium", locale=LOCALES[lang]))
+    return _plain(_fd(d, _DATE_PATTERNS.get(lang, "medium"), locale=LOCALES[lang]))
 
 
 def format_month(value: Any, lang: str | None = None) -> str:
@@ -234,11 +256,13 @@ def format_month(value: Any, lang: str | None = None) -> str:
 
 
 def date_tickformat(lang: str | None = None, period: str = "day") -> str:
-    """The plotly (d3) tick format of a date axis: ``%d/%m/%Y`` or ``%m/%Y`` in Vietnamese."""
-    vi = resolve_lang(lang) == "vi"
+    """The plotly (d3) tick format of a date axis: ``%d/%m/%Y`` or ``%m/%Y`` in Vietnamese.
+
+    plotly names months in English only, so every other language gets numbers."""
+    numeric = resolve_lang(lang) != "en"
     if period == "month":
-        return "%m/%Y" if vi else "%b %Y"
-    return "%d/%m/%Y" if vi else "%b %-d, %Y"
+        return "%m/%Y" if numeric else "%b %Y"
+    return "%d/%m/%Y" if numeric else "%b %-d, %Y"
 
 
 def _other_reading(text: str, lang: str) -> str:
@@ -287,10 +311,10 @@ def parse_number(text: str | float | int, lang: str | None = None) -> float:
                 cleaned = cleaned[len(sign):].strip()
         cleaned = cleaned.replace("−", "-")
         # people type a space as the thousands separator too; CLDR's grouping sign stays
-        group = "." if lang == "vi" else ","
+        decimal_sign, group = _signs(lang)
         cleaned = cleaned.replace(" ", group) if cleaned.count(" ") and all(
             len(p) == 3 for p in cleaned.split(" ")[1:]) else cleaned
-        example = "1.234.567,5" if lang == "vi" else "1,234,567.5"
+        example = format_number(1234567.5, 1, lang)
         if len(cleaned) > 64 or not cleaned:
             raise ParameterError(tr(
                 f"{raw[:40]!r} is not a number. Fix: type a number such as {example}.",
@@ -301,18 +325,17 @@ def parse_number(text: str | float | int, lang: str | None = None) -> float:
             number = parse_decimal(cleaned, locale=LOCALES[lang], strict=True)
         except (NumberFormatError, InvalidOperation, ValueError) as e:
             hint = _other_reading(cleaned, lang) or (getattr(e, "suggestions", None) or [""])[0]
+            # every word is made once in the reader's language, then used by both texts
+            written = _language_name(lang)
+            did_you_mean = tr(f" (did you mean {hint}?)",
+                              f" (có phải ý bạn là {hint}?)") if hint else ""
+            groups, starts = _sign_name(group, plural=True), _sign_name(decimal_sign)
             raise ParameterError(tr(
-                f"{raw!r} cannot be read as a number written in "
-                f"{'Vietnamese' if lang == 'vi' else 'English'}"
-                f"{f' (did you mean {hint}?)' if hint else ''}. Fix: "
-                f"{'points' if lang == 'vi' else 'commas'} group thousands, "
-                f"{'a comma' if lang == 'vi' else 'a point'} starts the decimals, "
+                f"{raw!r} cannot be read as a number written in {written}{did_you_mean}. "
+                f"Fix: {groups} group thousands, {starts} starts the decimals, "
                 f"as in {example}.",
-                f"{raw!r} không đọc được thành số theo cách viết "
-                f"{'tiếng Việt' if lang == 'vi' else 'tiếng Anh'}"
-                f"{f' (có phải ý bạn là {hint}?)' if hint else ''}. Cách sửa: "
-                f"{'dấu chấm' if lang == 'vi' else 'dấu phẩy'} ngăn hàng nghìn, "
-                f"{'dấu phẩy' if lang == 'vi' else 'dấu chấm'} ngăn phần thập phân, "
+                f"{raw!r} không đọc được thành số theo cách viết {written}{did_you_mean}. "
+                f"Cách sửa: {groups} ngăn hàng nghìn, {starts} ngăn phần thập phân, "
                 f"như {example}.")) from None
         if not isinstance(number, Decimal) or not number.is_finite():
             raise ParameterError(tr(f"{raw!r} is not a finite number.",
@@ -322,6 +345,41 @@ def parse_number(text: str | float | int, lang: str | None = None) -> float:
         raise ParameterError(tr(f"{text!r} is not a finite number.",
                                 f"{text!r} không phải là một số hữu hạn."))
     return value
+
+
+@lru_cache(maxsize=32)
+def _signs(lang: str) -> tuple[str, str]:
+    """The decimal and thousands signs of ``lang``, from CLDR (a no-break space as " ")."""
+    from babel.numbers import get_decimal_symbol, get_group_symbol
+
+    locale = LOCALES[lang]
+    group = get_group_symbol(locale)
+    return get_decimal_symbol(locale), " " if group in ("\xa0", "\u202f") else group
+
+
+def _sign_name(sign: str, plural: bool = False) -> str:
+    """A separator sign named in the current language: ``points``/``a point``, ``dấu chấm``."""
+    if sign == ".":
+        return tr("points", "dấu chấm") if plural else tr("a point", "dấu chấm")
+    if sign == ",":
+        return tr("commas", "dấu phẩy") if plural else tr("a comma", "dấu phẩy")
+    if sign.isspace():
+        return tr("spaces", "dấu cách") if plural else tr("a space", "dấu cách")
+    return repr(sign)
+
+
+def _language_name(lang: str) -> str:
+    """How the current language names ``lang``'s way of writing (``English``, ``tiếng Việt``)."""
+    if lang == "en":
+        return tr("English", "tiếng Anh")
+    if lang == "vi":
+        return tr("Vietnamese", "tiếng Việt")
+    from babel import Locale
+
+    try:  # a third language: its name from CLDR, in the reader's language
+        return Locale.parse(LOCALES[lang]).get_language_name(LOCALES[resolve_lang(None)])
+    except Exception:  # a locale CLDR does not know: its code
+        return lang
 
 
 def parse_value(text: str | float | int, kpi: str | KPI, lang: str | None = None) -> float:
