@@ -27,7 +27,7 @@ import pandas as pd
 
 from kpikit.analysis.anomalies import calendar_events, detect
 from kpikit.analysis.series import anomalies as old_detector
-from kpikit.sample import load_sample
+from kpikit.data_in.sample import load_sample
 
 MEASURES = ("revenue", "conversions", "spend", "clicks")
 KINDS = ("spike", "drop", "level shift", "outage")

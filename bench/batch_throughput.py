@@ -33,9 +33,9 @@ from concurrent.futures import ProcessPoolExecutor
 from datetime import date, timedelta
 from pathlib import Path
 
+from kpikit.data_in.sample import sample_path
 from kpikit.runs.batch import Run, check_runs, notebook_path, run_many
 from kpikit.runs.params import bundled_plan
-from kpikit.sample import sample_path
 
 
 def runs_for(n: int, root: Path) -> list[Run]:

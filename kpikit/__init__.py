@@ -7,10 +7,11 @@ Vietnamese: ``kpikit.set_language("vi")`` or ``KPIKIT_LANG=vi``.
 
 from __future__ import annotations
 
-from ._lang import language, set_language, using_language
-from .catalog import KPI, KPIS, MEASURES, OBJECTIVES, Measure, get_kpi, kpis_for, list_kpis
-from .data_in.load import load, validate
-from .errors import (
+from kpikit.catalog import KPI, KPIS, MEASURES, OBJECTIVES, Measure, get_kpi, kpis_for, list_kpis
+from kpikit.data_in.load import load, validate
+from kpikit.data_in.sample import generate as generate_sample
+from kpikit.data_in.sample import load_sample, sample_path
+from kpikit.errors import (
     DataError,
     KpikitError,
     KpikitWarning,
@@ -21,9 +22,8 @@ from .errors import (
     ProblemCode,
     UnknownKPIError,
 )
-from .metrics.engines import compute
-from .sample import generate as generate_sample
-from .sample import load_sample, sample_path
+from kpikit.i18n.lang import language, set_language, using_language
+from kpikit.metrics.engines import compute
 
 __version__ = "0.1.0"
 

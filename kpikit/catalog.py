@@ -14,8 +14,8 @@ import difflib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from ._lang import N_, resolve_lang, tr, translate
-from .errors import ProblemCode, UnknownKPIError
+from kpikit.errors import ProblemCode, UnknownKPIError
+from kpikit.i18n.lang import N_, resolve_lang, tr, translate
 
 __all__ = [
     "HORIZONS",

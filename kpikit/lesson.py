@@ -23,14 +23,20 @@ import ipywidgets as w
 import numpy as np
 import pandas as pd
 
-from ._lang import tr
-from .catalog import MEASURES, OBJECTIVE_LABELS, OBJECTIVES, get_kpi
-from .errors import ParameterError, ProblemCode
-from .format import check_lang, format_change, format_money, format_number, format_value
-from .metrics.engines import compute
-from .metrics.periods import spread_periods
-from .plans import TREES, KPITree, availability, kpi_history, recommend_kpis, tree_baselines
-from .widgets import _show, _static, plot_into, with_readout
+from kpikit.catalog import MEASURES, OBJECTIVE_LABELS, OBJECTIVES, get_kpi
+from kpikit.errors import ParameterError, ProblemCode
+from kpikit.i18n.formats import (
+    check_lang,
+    format_change,
+    format_money,
+    format_number,
+    format_value,
+)
+from kpikit.i18n.lang import tr
+from kpikit.metrics.engines import compute
+from kpikit.metrics.periods import spread_periods
+from kpikit.plans import TREES, KPITree, availability, kpi_history, recommend_kpis, tree_baselines
+from kpikit.views.widgets import _show, _static, plot_into, with_readout
 
 __all__ = [
     "AvailabilityCheck", "FormulaPlayground", "HorizonCompare", "ObjectiveMatcher",
@@ -347,11 +353,11 @@ def gappy_copy(data: pd.DataFrame, *, campaign: str = "Always-on Search",
 
 def write_gappy_export(data: pd.DataFrame, folder: str | Path) -> Path:
     """Write :func:`gappy_copy` of ``data`` as ``export_with_gaps.csv`` in ``folder``."""
-    from ._files import atomic_write_text
+    from kpikit.files import atomic_write_text
 
     path = Path(folder) / "export_with_gaps.csv"
     path.parent.mkdir(parents=True, exist_ok=True)
-    from ._safe import neutral_frame
+    from kpikit.safety import neutral_frame
 
     # the copy carries the user's campaign and channel names: no formulas in a spreadsheet
     atomic_write_text(path, neutral_frame(gappy_copy(data)).to_csv(index=False,
@@ -472,7 +478,7 @@ class FormulaPlayground(_Lesson):
         A bounded rate's numerator counts a subset of its denominator's units (every click
         comes from an impression), so a value above 1 means the inputs contradict each other.
         """
-        from .plans.targets import BOUNDED_RATES
+        from kpikit.plans.targets import BOUNDED_RATES
 
         out = []
         for k in self.sliders_kpis:
@@ -607,7 +613,7 @@ class AvailabilityCheck(_Lesson):
 
     def rows(self) -> tuple[list[str], list[list[str]]]:
         """Header and cells of the check, every value written the way ``lang`` writes it."""
-        from .views.display import rename, translate
+        from kpikit.views.display import rename, translate
 
         raw = self.check()
         cols = ["kpi", "window_start", "window_end", "days_covered", "missing_days",
@@ -663,8 +669,8 @@ def diagnosis_html(ev: Any, lang: str = "en") -> Any:
     probabilities, attribution) folded below, for those who want them."""
     from IPython.display import HTML
 
-    from .views.notebook_tables import diagnosis
-    from .views.prose import status_text
+    from kpikit.views.notebook_tables import diagnosis
+    from kpikit.views.prose import status_text
 
     totals = ev.totals()
     bad = totals[totals["status"].isin(["off track", "missed", "at risk"])]
@@ -717,7 +723,7 @@ class TreeExplorer(_Lesson):
                             {d: s.value / 100 for d, s in self.sliders.items()})
 
     def redraw(self) -> None:
-        from . import charts
+        from kpikit.views import charts
 
         now = self.current()
         g = self.tree.goal
@@ -786,7 +792,7 @@ class PacingSimulator(_Lesson):
 
     def plan(self) -> Any:
         """A one-KPI plan: target = last year's month x (1 + growth)."""
-        from .plans import KPITarget, Objective, Plan, Target
+        from kpikit.plans import KPITarget, Objective, Plan, Target
 
         kt = KPITarget(self.kpi, Target(change=self.growth.value / 100, baseline="last_year"),
                        owner=self.owner, cadence=self.cadence.value)
@@ -796,14 +802,14 @@ class PacingSimulator(_Lesson):
                     language=self.lang, campaigns=(self.campaign,))
 
     def evaluation(self) -> Any:
-        from .analysis.evaluate import evaluate
+        from kpikit.analysis.evaluate import evaluate
 
         return evaluate(self.data, self.plan(),
                         as_of=self.start + timedelta(days=self.day.value - 1), lang=self.lang)
 
     def redraw(self) -> None:
-        from .analysis.series import pacing_series
-        from .views.prose import status_text
+        from kpikit.analysis.series import pacing_series
+        from kpikit.views.prose import status_text
 
         ev = self.evaluation()
         rows = ev.rows[ev.rows["kpi"] == self.kpi]
@@ -815,7 +821,7 @@ class PacingSimulator(_Lesson):
                       ("actual", "expected", "target", "projection", "status"))]
         self.result.value = _table_html(body, head)
         if not _static():
-            from . import charts
+            from kpikit.views import charts
 
             total = ev.totals().set_index("kpi").loc[self.kpi]
             plot_into(self.output, charts.pacing_chart(
@@ -881,7 +887,7 @@ class HorizonCompare(_Lesson):
         self.result.value = _table_html(rows, ["", "KPI", month_text(s.index[-1], self.lang)
                                                if len(s) else "", vs])
         if not _static():
-            from . import charts
+            from kpikit.views import charts
 
             fig = charts.horizon_chart(s, lg, self.short, self.long, lang=self.lang)
             plot_into(self.output, month_axis(fig, self.lang))
@@ -939,7 +945,7 @@ def parse_answer(typed: str, lang: str = "en") -> float | None:
     separator that cannot be a thousands separator (``2.5``, ``2,50``) is read as the
     decimal one in either language, and a trailing ``%`` is allowed (the question asks in %).
     """
-    from .data_in.cells import parse_one
+    from kpikit.data_in.cells import parse_one
 
     check_lang(lang)
     t = str(typed).strip().rstrip("%").strip()
@@ -1055,8 +1061,8 @@ class Quiz(_Lesson):
 
 def owner_table(ev: Any, *, lang: str = "en") -> pd.DataFrame:
     """Owners of an evaluation's KPIs with status, attainment and probability, readable."""
-    from .views.display import rename
-    from .views.prose import accountability
+    from kpikit.views.display import rename
+    from kpikit.views.prose import accountability
 
     out = accountability(ev, lang)
     for c in ("attainment", "probability"):
@@ -1126,7 +1132,7 @@ def voila_command(notebook: str | Path, folder: str | Path, *, port: int, lang: 
     root = Path(folder)
     tdir = root / "voila" / "templates" / VOILA_TEMPLATE
     tdir.mkdir(parents=True, exist_ok=True)
-    from ._files import atomic_write_text
+    from kpikit.files import atomic_write_text
 
     for name, body in _TEMPLATE_FILES.items():
         atomic_write_text(tdir / name, body)
@@ -1162,7 +1168,7 @@ def query_lang(default: str) -> str:
     import os
     from urllib.parse import parse_qs
 
-    from ._lang import set_language
+    from kpikit.i18n.lang import set_language
 
     lang = default
     for given in (parse_qs(os.environ.get("QUERY_STRING", "")).get("lang", [""])[0],

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from kpikit import alerts as al
 from kpikit.errors import ParameterError
+from kpikit.runs import alerts as al
 
 T0 = datetime(2027, 1, 26, 6, 0, tzinfo=UTC)
 
@@ -125,7 +125,7 @@ def test_dedup_new_unchanged_changed_repeat_resolved(tmp_path):
 
 
 def test_undelivered_alert_is_sent_again(tmp_path):
-    from kpikit.notify import Notifier
+    from kpikit.runs.notify import Notifier
 
     runs = [run_folder(tmp_path, "A", [kpi(status="off track")])]
     dead = Notifier(url="http://127.0.0.1:9/hook", attempts=1, timeout=1, budget=5)
@@ -173,7 +173,7 @@ def _fake_complete(spec_path: Path, status: str) -> None:
 ])
 def test_fail_on_exit_codes(tmp_path, status, fail_on, code, capsys):
     from kpikit.cli import main
-    from kpikit.sample import sample_path
+    from kpikit.data_in.sample import sample_path
 
     spec = tmp_path / "spec.yaml"
     spec.write_text(f"output_dir: out\ndata_path: {sample_path()}\nnotebooks: [02_evaluation]\n"

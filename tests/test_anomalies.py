@@ -133,8 +133,8 @@ def test_empty_and_short_series():
 
 def test_evaluate_reports_the_latest_day_outage():
     from kpikit.analysis.evaluate import evaluate
+    from kpikit.data_in.sample import load_sample
     from kpikit.plans import Plan
-    from kpikit.sample import load_sample
 
     data = load_sample()
     data = data[(data["campaign"] == "Always-on Search")

@@ -6,7 +6,7 @@ import pytest
 
 import kpikit
 from kpikit.catalog import KPIS, MEASURES, OBJECTIVES, get_kpi, kpis_for, resolve_kpis
-from kpikit.format import format_value
+from kpikit.i18n.formats import format_value
 
 
 def test_at_least_thirty_complete_kpis():

@@ -7,7 +7,7 @@ import pytest
 import kpikit
 from kpikit.plans import Plan, check_plan, feasibility
 
-charts = pytest.importorskip("kpikit.charts")
+charts = pytest.importorskip("kpikit.views.charts")
 
 
 @pytest.fixture(scope="module")
@@ -99,7 +99,7 @@ def test_allocation_chart_names_binding_constraints_in_words():
 
     import pandas as pd
 
-    from kpikit.charts import allocation_chart
+    from kpikit.views.charts import allocation_chart
 
     table = pd.DataFrame({"channel": ["display", "email", "search"],
                           "current": [100.0, 10.0, 50.0], "recommended": [0.0, 30.0, 130.0],

@@ -107,8 +107,8 @@ def test_sample_and_demo(capsys, tmp_path):
 
 
 def test_plan_suggest_and_check(capsys, tmp_path):
+    from kpikit.data_in.sample import sample_path
     from kpikit.plans import Plan
-    from kpikit.sample import sample_path
 
     data = str(sample_path())
     out = tmp_path / "plan.yaml"
@@ -145,7 +145,7 @@ def test_plan_check_reports_problems(capsys, tmp_path, fixtures):
 def test_evaluate_command(capsys, tmp_path):
     import json
 
-    from kpikit.sample import sample_path
+    from kpikit.data_in.sample import sample_path
 
     out = tmp_path / "results.json"
     code, text, err = run(capsys, "evaluate", str(sample_path()),
@@ -163,7 +163,7 @@ def test_evaluate_command(capsys, tmp_path):
 def test_optimize_command(capsys, tmp_path):
     import json
 
-    from kpikit.sample import sample_path
+    from kpikit.data_in.sample import sample_path
 
     data = sample_path().parent / "meridian_national.csv"
     out = tmp_path / "opt.json"
@@ -387,7 +387,7 @@ def test_labels_of_errors_and_warnings():
 
 
 def test_optimize_and_evaluate_tables_in_vietnamese(capsys):
-    from kpikit.sample import sample_path
+    from kpikit.data_in.sample import sample_path
 
     data = sample_path().parent / "meridian_national.csv"
     code, text, err = run(capsys, "optimize", str(data), "--lang", "vi")

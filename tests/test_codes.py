@@ -205,7 +205,7 @@ def test_bad_exports_carry_the_code_of_their_fault(fixtures, name, code):
 
 
 def test_single_reason_errors_have_a_code(tmp_path):
-    from kpikit._files import read_limited
+    from kpikit.files import read_limited
 
     with pytest.raises(ParameterError) as e:
         read_limited(tmp_path, "folder")

@@ -13,9 +13,9 @@ import pandas as pd
 import pytest
 
 import kpikit
-from kpikit import format as fm
-from kpikit._lang import LANGS, resolve_lang
 from kpikit.errors import ParameterError
+from kpikit.i18n import formats as fm
+from kpikit.i18n.lang import LANGS, resolve_lang
 
 PACKAGE = Path(kpikit.__file__).parent
 

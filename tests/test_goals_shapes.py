@@ -93,7 +93,7 @@ def test_period_rows_feed_baselines_evenly():
 
 @pytest.fixture(scope="module")
 def sample():
-    from kpikit.sample import load_sample
+    from kpikit.data_in.sample import load_sample
 
     return load_sample()
 

@@ -384,7 +384,7 @@ def test_folder_fifo_and_device_are_refused_without_blocking(tmp_path):
 
 
 def test_oversized_file_is_refused(tmp_path, monkeypatch):
-    import kpikit._files as files
+    import kpikit.files as files
 
     path = tmp_path / "big.csv"
     path.write_text("Day,Campaign,Clicks\n" + "2026-01-01,A,5\n" * 100, encoding="utf-8")

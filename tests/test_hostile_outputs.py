@@ -20,9 +20,9 @@ from types import SimpleNamespace
 import pandas as pd
 import pytest
 
-from kpikit._safe import html_text, neutral_frame, neutral_text, plot_text, write_xlsx
 from kpikit.cli import main
 from kpikit.runs.results import write_figure
+from kpikit.safety import html_text, neutral_frame, neutral_text, plot_text, write_xlsx
 from kpikit.views.display import paragraphs, show
 from kpikit.views.notebook_tables import scorecard_table
 from kpikit.views.prose import summary_lines
@@ -210,7 +210,7 @@ def test_styler_tables_escape_cells_and_headers(evaluation):
 
 def test_chart_labels_show_markup_as_text(evaluation):
     pytest.importorskip("plotly")
-    from kpikit import charts
+    from kpikit.views import charts
 
     _, ev = evaluation
     scorecard = charts.scorecard_chart(ev, lang="en").to_json()
@@ -227,7 +227,7 @@ def test_chart_labels_show_markup_as_text(evaluation):
 def test_evaluation_lines_and_widget_html_are_escaped(evaluation):
     pytest.importorskip("ipywidgets")
     from kpikit.plans import Plan
-    from kpikit.widgets import EvaluationExplorer
+    from kpikit.views.widgets import EvaluationExplorer
 
     frame, ev = evaluation
     lines = paragraphs(summary_lines(ev)).data
@@ -414,7 +414,7 @@ def test_chart_files_carry_no_data_text(tmp_path):
     pytest.importorskip("plotly")
     import base64
 
-    from kpikit import charts
+    from kpikit.views import charts
 
     table = pd.DataFrame({"channel": [SCRIPT, FORMULA], "current": [10.0, 20.0],
                           "recommended": [12.0, 18.0], "binding": [f"{SCRIPT} max", None]})

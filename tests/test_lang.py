@@ -171,8 +171,8 @@ def test_the_literal_check_sees_english_only_messages():
 
 
 def test_numbers_inside_messages_use_the_languages_separators():
-    from kpikit._lang import nfmt
     from kpikit.analysis.optimize import InfeasibleError, ResponseCurve, allocate
+    from kpikit.i18n.lang import nfmt
 
     assert nfmt(1234567.5, ",.1f") == "1,234,567.5"
     with kpikit.using_language("vi"):
@@ -186,8 +186,8 @@ def test_numbers_inside_messages_use_the_languages_separators():
 def test_cli_help_in_vietnamese(capsys):
     import argparse
 
-    from kpikit._cli_vi import HELP_VI
     from kpikit.cli import build_parser
+    from kpikit.i18n.cli_words import HELP_VI
 
     with pytest.raises(SystemExit):
         main(["validate", "--help", "--lang", "vi"])

@@ -23,7 +23,8 @@ PACKAGE = Path(__file__).resolve().parent.parent / "kpikit"
 #: Floors from the ground up; a module's floor comes from its folder (or its name
 #: for the few modules that live at the top of the package).
 FLOORS = ("ground", "data_in", "metrics", "plans", "analysis", "views", "runs", "cli")
-_TOP = {"errors": "ground", "files": "ground", "safety": "ground", "cli": "cli"}
+_TOP = {"errors": "ground", "files": "ground", "safety": "ground", "catalog": "ground",
+        "schemas": "ground", "cli": "cli"}
 
 #: Modules allowed over the size limit because they hold one job whose length is
 #: its content (a table of data, a list of codes), not several jobs side by side.

@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 
 import kpikit
-from kpikit import _lang
 from kpikit.catalog import CADENCE_LABELS, OBJECTIVE_LABELS, get_kpi, label_of
 from kpikit.errors import DataError, KpikitError, ParameterError, ProblemCode
-from kpikit.format import format_money, format_number, format_percent
+from kpikit.i18n import lang as _lang
 from kpikit.i18n import messages
 from kpikit.i18n.extract import find_messages
+from kpikit.i18n.formats import format_money, format_number, format_percent
 
 PACKAGE = Path(kpikit.__file__).parent
 VI_PO = messages.LOCALE_DIR / "vi.po"
@@ -175,7 +175,7 @@ def test_labels_come_from_the_catalog_with_todays_accessors():
 
 
 def test_cli_words_come_from_the_catalog():
-    from kpikit._cli_vi import ARGPARSE_VI, HELP_VI, help_words
+    from kpikit.i18n.cli_words import ARGPARSE_VI, HELP_VI, help_words
 
     assert HELP_VI.get("print JSON", "x") == "in JSON"
     assert HELP_VI.get("not a help text", "kept") == "kept"
@@ -212,7 +212,7 @@ def test_a_third_language_is_one_catalog_file(third_language):
     assert format_percent(0.025) == "2,5 %"
     assert format_money(1234567, "VND") == f"1{NNBSP}234{NNBSP}567 ₫"
     assert _lang.nfmt(1234567.5, ",.1f") == f"1{NNBSP}234{NNBSP}567,5"
-    from kpikit.format import parse_number
+    from kpikit.i18n.formats import parse_number
 
     assert parse_number(f"1{NNBSP}234{NNBSP}567,5") == 1234567.5
     assert parse_number("2,5") == 2.5
@@ -284,7 +284,7 @@ def test_a_catalog_that_is_not_utf8_names_its_line(tmp_path, monkeypatch):
 def test_a_catalog_that_is_a_folder_or_too_large_is_refused(tmp_path, monkeypatch):
     (tmp_path / "fr.po").mkdir()
     monkeypatch.setenv(messages.ENV_DIR, str(tmp_path))
-    assert "fr" not in kpikit._lang.LANGS  # a folder named fr.po is no catalog
+    assert "fr" not in kpikit.i18n.lang.LANGS  # a folder named fr.po is no catalog
     monkeypatch.setattr(messages, "_MAX_PO_BYTES", 10)
     (tmp_path / "de.po").write_text('msgid "a"\nmsgstr "b"\n', encoding="utf-8")
     with pytest.raises(DataError, match=r"de\.po: is too large to be a catalog"):
@@ -309,7 +309,7 @@ def test_the_reader_keeps_contexts_plurals_escapes_and_skips_fuzzy_and_obsolete(
 
 
 def test_the_catalog_reader_imports_nothing_of_kpikit():
-    # the language channel sits on the ground floor: kpikit._lang imports the reader, the
+    # the language channel sits on the ground floor: kpikit.i18n.lang imports the reader, the
     # reader imports no kpikit module, so the two never import each other
     tree = ast.parse(Path(messages.__file__).read_text(encoding="utf-8"))
     imported = [n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)

@@ -60,13 +60,6 @@ def test_no_module_reaches_into_another_modules_private_names():
     assert found == []
 
 
-def test_the_old_flat_modules_are_gone_and_the_rooms_are_small():
-    for old in ("io.py", "compute.py", "_duck.py", "_parse.py", "sources.py", "periods.py"):
-        assert not (PACKAGE / old).exists(), old
-    sizes = {p.name: len(p.read_text(encoding="utf-8").splitlines())
-             for folder in ("metrics", "data_in") for p in (PACKAGE / folder).glob("*.py")
-             if p.name != "cells.py"}  # cells.py: the cell parsers, one job
-    assert max(sizes.values()) <= 500, sizes
 
 
 def test_load_reads_as_its_steps():

@@ -10,9 +10,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from kpikit import alerts as al
 from kpikit.errors import ParameterError
-from kpikit.notify import Notifier, parse_notify, send_all
+from kpikit.runs import alerts as al
+from kpikit.runs.notify import Notifier, parse_notify, send_all
 
 from .test_alerts import T0, kpi, run_folder
 
@@ -266,7 +266,7 @@ def test_bad_notify_blocks_are_refused(raw, match):
 
 def test_cli_notify_url_sends_and_fail_on(tmp_path, hook, capsys):
     from kpikit.cli import main
-    from kpikit.sample import sample_path
+    from kpikit.data_in.sample import sample_path
 
     from .test_alerts import _fake_complete
 

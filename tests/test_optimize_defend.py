@@ -20,7 +20,7 @@ from kpikit.analysis.optimize import (
     load_meridian,
 )
 from kpikit.errors import ParameterError
-from kpikit.format import format_money
+from kpikit.i18n.formats import format_money
 from kpikit.views.prose import recommendations
 
 DATA = Path(kpikit.sample_path()).parent
@@ -270,7 +270,7 @@ def test_cli_optimize_on_a_raw_meridian_file(tmp_path, capsys):
 
 def test_what_if_warns_past_the_seen_spend_in_currency():
     pytest.importorskip("ipywidgets")
-    from kpikit.widgets import WhatIf
+    from kpikit.views.widgets import WhatIf
 
     curves = {"x": log_curve("x", 100, 1000, current=500, spend_max=800),
               "y": log_curve("y", 100, 1000, current=500, spend_max=900)}

@@ -8,9 +8,9 @@ from datetime import date
 import pytest
 import yaml
 
+from kpikit.data_in.sample import sample_path
 from kpikit.errors import ParameterError
 from kpikit.plans import Plan, PlanError, Target, parse_period, parse_target
-from kpikit.sample import sample_path
 
 DATA = sample_path().parent
 GOOD = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 import kpikit
-from kpikit.sample import TET, generate
+from kpikit.data_in.sample import TET, generate
 
 
 def test_shipped_file_is_what_the_generator_makes():

@@ -188,7 +188,7 @@ def test_stay_above_a_floor_on_a_total():
 
 
 def test_pacing_chart_shows_a_schedule_as_steps_and_names_a_ceiling():
-    from kpikit.charts import pacing_chart
+    from kpikit.views.charts import pacing_chart
 
     p = plan([{"kpi": "cpa", "target": 120_000, "goal": "stay below", "cadence": "monthly",
                "schedule": [{"period": "2027-02", "target": 150_000}]}])
@@ -205,7 +205,7 @@ def test_pacing_chart_shows_a_schedule_as_steps_and_names_a_ceiling():
 def test_plan_builder_saves_a_goal_type(tmp_path):
     import kpikit
 
-    widgets = pytest.importorskip("kpikit.widgets")
+    widgets = pytest.importorskip("kpikit.views.widgets")
     path = tmp_path / "plan.yaml"
     b = widgets.PlanBuilder(kpikit.load_sample(), campaign="Tết Sale", lang="vi", path=path)
     row = next(r for r in b.rows if r.tick.value)

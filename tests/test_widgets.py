@@ -7,10 +7,10 @@ import re
 import pytest
 
 import kpikit
-from kpikit.format import format_value
+from kpikit.i18n.formats import format_value
 from kpikit.plans import Plan, feasibility
 
-widgets = pytest.importorskip("kpikit.widgets")
+widgets = pytest.importorskip("kpikit.views.widgets")
 
 
 @pytest.fixture(scope="module")

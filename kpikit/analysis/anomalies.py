@@ -26,8 +26,8 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from kpikit._lang import tr
 from kpikit.errors import ParameterError, ProblemCode
+from kpikit.i18n.lang import tr
 
 __all__ = ["SENSITIVITIES", "calendar_events", "detect", "flags", "tet_dates"]
 

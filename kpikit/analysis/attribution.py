@@ -16,10 +16,10 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from kpikit._lang import tr
 from kpikit.analysis.pacing import last_year_day, sum_terms
 from kpikit.catalog import KPI, get_kpi
 from kpikit.errors import ParameterError, ProblemCode
+from kpikit.i18n.lang import tr
 from kpikit.metrics.engines import compute
 from kpikit.plans import TREES, KPITree, Plan, cascade, tree_baselines
 

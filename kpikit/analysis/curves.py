@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from kpikit._lang import nfmt, tr
 from kpikit.analysis.stats import aic as akaike
 from kpikit.analysis.stats import holdout
 from kpikit.errors import KpikitError, KpikitWarning, ParameterError, ProblemCode
+from kpikit.i18n.lang import nfmt, tr
 from kpikit.metrics.periods import has_period_rows, spread_periods
 from kpikit.plans import scope_data
 

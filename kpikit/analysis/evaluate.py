@@ -21,7 +21,6 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from kpikit._lang import resolve_lang, tr
 from kpikit.analysis.anomalies import detect
 from kpikit.analysis.attribution import attribute
 from kpikit.analysis.changes import changes
@@ -46,6 +45,7 @@ from kpikit.analysis.status import (
 )
 from kpikit.catalog import KPI, MEASURES, get_kpi
 from kpikit.errors import ParameterError, ProblemCode
+from kpikit.i18n.lang import resolve_lang, tr
 from kpikit.metrics.periods import cuts_rows, data_end, spread_periods
 from kpikit.plans import CADENCE_FREQ, Plan, kpi_history, parse_period, resolve_target, scope_data
 

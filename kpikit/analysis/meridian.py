@@ -9,9 +9,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from kpikit._files import read_limited
-from kpikit._lang import tr
 from kpikit.errors import ParameterError, ProblemCode
+from kpikit.files import read_limited
+from kpikit.i18n.lang import tr
 
 __all__ = ["MERIDIAN_TIME", "is_meridian", "load_meridian"]
 

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from kpikit._lang import nfmt, tr
 from kpikit.analysis.curves import (
     FORMS,
     CurveError,
@@ -30,6 +29,7 @@ from kpikit.analysis.curves import (
 from kpikit.analysis.meridian import is_meridian, load_meridian
 from kpikit.analysis.solver import best_separable, solve
 from kpikit.errors import ParameterError, ProblemCode
+from kpikit.i18n.lang import nfmt, tr
 
 # the curve and Meridian names stay importable from here: step 7 is one import for a notebook
 __all__ = [

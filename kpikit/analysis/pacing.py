@@ -20,9 +20,9 @@ from typing import Any, TypeVar
 import numpy as np
 import pandas as pd
 
-from kpikit._lang import tr
 from kpikit.catalog import KPI
 from kpikit.errors import ParameterError, ProblemCode
+from kpikit.i18n.lang import tr
 from kpikit.plans import KPITarget, Plan
 
 __all__ = [

@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from kpikit._lang import tr
 from kpikit.analysis.evaluate import Evaluation
 from kpikit.analysis.pacing import (
     daily_parts,
@@ -17,6 +16,7 @@ from kpikit.analysis.pacing import (
 )
 from kpikit.catalog import KPI, get_kpi
 from kpikit.errors import ParameterError, ProblemCode
+from kpikit.i18n.lang import tr
 from kpikit.metrics.periods import spread_periods
 from kpikit.plans import KPITarget, scope_data
 

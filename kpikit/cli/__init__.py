@@ -17,11 +17,16 @@ import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
-from .._lang import LANGS, language, resolve_lang, using_language
-from ..errors import KpikitError
-from .data import VALIDATION_SCHEMA, VALIDATION_SCHEMA_VERSION, validation_document, write_table
-from .parser import build
-from .warnings_out import error_label, show_warnings
+from kpikit.cli.data import (
+    VALIDATION_SCHEMA,
+    VALIDATION_SCHEMA_VERSION,
+    validation_document,
+    write_table,
+)
+from kpikit.cli.parser import build
+from kpikit.cli.warnings_out import error_label, show_warnings
+from kpikit.errors import KpikitError
+from kpikit.i18n.lang import LANGS, language, resolve_lang, using_language
 
 __all__ = ["EXIT_ERROR", "VALIDATION_SCHEMA", "VALIDATION_SCHEMA_VERSION", "build_parser",
            "main", "validation_document"]
@@ -36,7 +41,7 @@ def _speak(parser: argparse.ArgumentParser, lang: str) -> argparse.ArgumentParse
     """Give ``parser`` (and its sub-commands) the help texts of ``lang``."""
     if lang != "vi":
         return parser
-    from .._cli_vi import HELP_VI
+    from kpikit.i18n.cli_words import HELP_VI
 
     def walk(p: argparse.ArgumentParser) -> None:
         p.description = HELP_VI.get(p.description or "", p.description)
@@ -74,7 +79,7 @@ def _argparse_words(lang: str) -> Iterator[None]:
     if lang != "vi":
         yield
         return
-    from .._cli_vi import ARGPARSE_VI
+    from kpikit.i18n.cli_words import ARGPARSE_VI
 
     original = argparse._
     argparse._ = lambda text: ARGPARSE_VI.get(text, original(text))  # type: ignore[attr-defined]
@@ -103,7 +108,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            from ..format import check_lang
+            from kpikit.i18n.formats import check_lang
 
             lang = check_lang(args.lang)
         except KpikitError as e:

@@ -7,18 +7,18 @@ import io
 import sys
 from pathlib import Path
 
-from .._lang import tr
-from .options import load_export, read_bounds
-from .tables import binding, significant, span, table
+from kpikit.cli.options import load_export, read_bounds
+from kpikit.cli.tables import binding, significant, span, table
+from kpikit.i18n.lang import tr
 
 
 def cmd_evaluate(a: argparse.Namespace) -> int:
     """``kpikit evaluate``: each KPI of a plan judged against the data as of a day."""
-    from ..analysis.evaluate import evaluate
-    from ..format import format_change, format_percent, format_value
-    from ..plans import Plan
-    from ..views.display import estimated_line, freshness_line
-    from ..views.prose import status_text, summary_lines
+    from kpikit.analysis.evaluate import evaluate
+    from kpikit.i18n.formats import format_change, format_percent, format_value
+    from kpikit.plans import Plan
+    from kpikit.views.display import estimated_line, freshness_line
+    from kpikit.views.prose import status_text, summary_lines
 
     lang = a.lang
     plan = Plan.from_yaml(Path(a.plan))
@@ -52,8 +52,8 @@ def cmd_evaluate(a: argparse.Namespace) -> int:
     for line in summary_lines(ev):
         print(f"- {line}")
     if a.output:
-        from .._files import atomic_write_text
-        from ..runs.results import evaluation_payload, results_text
+        from kpikit.files import atomic_write_text
+        from kpikit.runs.results import evaluation_payload, results_text
 
         params = {"data_path": a.file, "plan_path": a.plan, "campaign": a.campaign,
                   "as_of": str(ev.as_of), "period": a.period or "campaign", "lang": lang,
@@ -70,8 +70,8 @@ def _curves(a: argparse.Namespace):
     with the reason, and the currency."""
     import pandas as pd
 
-    from .._files import read_limited
-    from ..analysis.optimize import fit_curves, fit_joint, is_meridian, load_meridian
+    from kpikit.analysis.optimize import fit_curves, fit_joint, is_meridian, load_meridian
+    from kpikit.files import read_limited
 
     head = b""
     if Path(a.file).suffix.lower() == ".csv":
@@ -90,10 +90,10 @@ def _curves(a: argparse.Namespace):
 
 def cmd_optimize(a: argparse.Namespace) -> int:
     """``kpikit optimize``: fit response curves and allocate the budget across channels."""
-    from .._lang import nfmt
-    from ..analysis.optimize import allocate
-    from ..format import format_change, format_money, format_percent
-    from ..views.prose import recommendations
+    from kpikit.analysis.optimize import allocate
+    from kpikit.i18n.formats import format_change, format_money, format_percent
+    from kpikit.i18n.lang import nfmt
+    from kpikit.views.prose import recommendations
 
     lang = a.lang
     bounds = read_bounds(a.bounds) if a.bounds else {}
@@ -137,8 +137,8 @@ def cmd_optimize(a: argparse.Namespace) -> int:
 def _write_allocation(out: str, alloc, curves: dict, refused: dict[str, str],
                       currency: str | None) -> None:
     """``optimize -o``: the allocation, its expected gain and the curves' holdout checks."""
-    from .._files import atomic_write_text
-    from ..runs.results import records, results_text
+    from kpikit.files import atomic_write_text
+    from kpikit.runs.results import records, results_text
 
     payload = {"mode": alloc.mode, "outcome": alloc.outcome, "budget": alloc.budget,
                "target": alloc.target, "allocation": records(alloc.table),

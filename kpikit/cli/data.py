@@ -9,10 +9,10 @@ import sys
 import warnings
 from pathlib import Path
 
-from .._lang import language, tr
-from ..errors import KpikitError, ParameterError, ProblemCode
-from .options import load_export
-from .tables import day, table
+from kpikit.cli.options import load_export
+from kpikit.cli.tables import day, table
+from kpikit.errors import KpikitError, ParameterError, ProblemCode
+from kpikit.i18n.lang import language, tr
 
 #: ``kpikit validate --format json`` documents: their schema name and version
 VALIDATION_SCHEMA = "kpikit/validation"
@@ -30,7 +30,7 @@ def dropped_line(n: object) -> str:
 def _validated(a: argparse.Namespace):
     df = load_export(a, kpis=a.kpis)
     if a.kpis and a.by:
-        from ..metrics.engines import compute
+        from kpikit.metrics.engines import compute
 
         compute(df, a.kpis, by=a.by)  # raises on non-additive sums
     return df
@@ -86,9 +86,9 @@ def validation_document(a: argparse.Namespace) -> tuple[dict, int]:
     each with its stable :class:`kpikit.errors.ProblemCode`, its message and fix in the
     current language and where it is. Exit code 0 when the file is usable, 1 when not.
     """
-    from .. import __version__
-    from .._yaml import OptionFileError
-    from ..errors import DataError, KpikitWarning, Problem
+    from kpikit import __version__
+    from kpikit.data_in.yaml_safe import OptionFileError
+    from kpikit.errors import DataError, KpikitWarning, Problem
 
     doc: dict = {"schema": VALIDATION_SCHEMA, "schema_version": VALIDATION_SCHEMA_VERSION,
                  "kpikit_version": __version__, "lang": language(), "file": a.file,
@@ -134,7 +134,7 @@ def validation_document(a: argparse.Namespace) -> tuple[dict, int]:
 
 def cmd_kpis(a: argparse.Namespace) -> int:
     """``kpikit kpis``: the KPI catalog as a table (or JSON)."""
-    from ..catalog import list_kpis
+    from kpikit.catalog import list_kpis
 
     rows = list_kpis(a.objective, lang=a.lang)
     if a.json:
@@ -158,8 +158,8 @@ def write_table(df, out: str | None) -> None:
     ParameterError
         For any other file type.
     """
-    from .._files import atomic_write
-    from .._safe import neutral_frame, write_xlsx
+    from kpikit.files import atomic_write
+    from kpikit.safety import neutral_frame, write_xlsx
 
     df = df.copy()
     if "period" in df:
@@ -192,13 +192,13 @@ def write_table(df, out: str | None) -> None:
 
 def cmd_compute(a: argparse.Namespace) -> int:
     """``kpikit compute``: KPIs by any grouping, with pandas or DuckDB."""
-    from ..metrics.engines import compute
+    from kpikit.metrics.engines import compute
 
     loader_options = (a.platform != "auto" or a.mapping or a.currency or a.channel
                       or a.decimal or a.dayfirst is not None)
     engine = a.engine
     if engine == "auto":
-        from ..metrics import duckdb_proof
+        from kpikit.metrics import duckdb_proof
 
         engine = "duckdb" if not loader_options and duckdb_proof.is_canonical(a.file) else "pandas"
     if engine == "duckdb":
@@ -229,7 +229,7 @@ def cmd_compute(a: argparse.Namespace) -> int:
 
 def cmd_sample(a: argparse.Namespace) -> int:
     """``kpikit sample``: write the sample data set and print its path."""
-    from ..sample import write_sample
+    from kpikit.data_in.sample import write_sample
 
     path = write_sample(a.output, seed=a.seed, start=a.start, end=a.end)
     print(path)

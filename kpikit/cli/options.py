@@ -6,8 +6,8 @@ import argparse
 import json
 from pathlib import Path
 
-from .._lang import tr
-from ..errors import ProblemCode
+from kpikit.errors import ProblemCode
+from kpikit.i18n.lang import tr
 
 
 def read_mapping(name: str) -> dict[str, str]:
@@ -19,9 +19,16 @@ def read_mapping(name: str) -> dict[str, str]:
         Naming the file, the line and column and the fix, for a missing file, a folder or
         FIFO, a bad encoding, bad JSON or YAML, duplicate keys, or anything but text to text.
     """
-    from .._files import read_limited
-    from .._yaml import MAX_DEPTH, MAX_YAML_BYTES, OptionFileError, clip, decode, load_text
-    from ..errors import Problem
+    from kpikit.data_in.yaml_safe import (
+        MAX_DEPTH,
+        MAX_YAML_BYTES,
+        OptionFileError,
+        clip,
+        decode,
+        load_text,
+    )
+    from kpikit.errors import Problem
+    from kpikit.files import read_limited
 
     label = f"--mapping {name}"
     text = decode(read_limited(Path(name), label, MAX_YAML_BYTES), label)
@@ -90,7 +97,7 @@ def read_mapping(name: str) -> dict[str, str]:
 
 def load_export(a: argparse.Namespace, kpis: str | None = None):
     """Load ``a.file`` with the loader options of the command line (``--platform`` ...)."""
-    from ..data_in.load import load
+    from kpikit.data_in.load import load
 
     mapping = read_mapping(a.mapping) if a.mapping else None
     return load(a.file, platform=a.platform, mapping=mapping, currency=a.currency,
@@ -107,9 +114,9 @@ def read_bounds(name: str) -> dict[str, list[float | None]]:
     """
     import math
 
-    from .._lang import nfmt
-    from .._yaml import OptionFileError, clip, load_file
-    from ..errors import Problem
+    from kpikit.data_in.yaml_safe import OptionFileError, clip, load_file
+    from kpikit.errors import Problem
+    from kpikit.i18n.lang import nfmt
 
     label = f"--bounds {name}"
     loaded = load_file(Path(name), label)

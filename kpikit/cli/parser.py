@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import argparse
 
-from ..runs.batch import EXECUTORS
-from .analysis import cmd_evaluate, cmd_optimize
-from .data import cmd_compute, cmd_kpis, cmd_sample, cmd_validate
-from .options import seconds
-from .plans import cmd_plan_check, cmd_plan_suggest
-from .runs import cmd_batch, cmd_demo, cmd_lesson
+from kpikit.cli.analysis import cmd_evaluate, cmd_optimize
+from kpikit.cli.data import cmd_compute, cmd_kpis, cmd_sample, cmd_validate
+from kpikit.cli.options import seconds
+from kpikit.cli.plans import cmd_plan_check, cmd_plan_suggest
+from kpikit.cli.runs import cmd_batch, cmd_demo, cmd_lesson
+from kpikit.runs.batch import EXECUTORS
 
 _LANG_HELP = "en or vi: language of the output and messages (default: $KPIKIT_LANG, else en)"
 
@@ -34,7 +34,7 @@ def load_args(p: argparse.ArgumentParser) -> None:
 
 def build() -> argparse.ArgumentParser:
     """The ``kpikit`` parser with its English help texts."""
-    from .. import __version__
+    from kpikit import __version__
 
     p = argparse.ArgumentParser(prog="kpikit", description="Marketing KPIs, computed right.")
     p.add_argument("--version", action="version", version=f"kpikit {__version__}")

@@ -6,14 +6,14 @@ import argparse
 import sys
 from pathlib import Path
 
-from .._lang import tr
-from .options import load_export
-from .tables import day, span, table
+from kpikit.cli.options import load_export
+from kpikit.cli.tables import day, span, table
+from kpikit.i18n.lang import tr
 
 
 def cmd_plan_suggest(a: argparse.Namespace) -> int:
     """``kpikit plan suggest``: a starting plan from the data, as YAML."""
-    from ..plans import parse_period, suggest_plan
+    from kpikit.plans import parse_period, suggest_plan
 
     df = load_export(a)
     period = parse_period(a.period) if a.period else None
@@ -45,9 +45,9 @@ def cmd_plan_check(a: argparse.Namespace) -> int:
 
     Exit code 0 when the plan is measurable and consistent, 1 when not.
     """
-    from ..format import format_change, format_number, format_percent, format_value
-    from ..plans import Plan, check_plan, feasibility_word, method_text
-    from ..views.display import translate
+    from kpikit.i18n.formats import format_change, format_number, format_percent, format_value
+    from kpikit.plans import Plan, check_plan, feasibility_word, method_text
+    from kpikit.views.display import translate
 
     lang = a.lang
     plan = Plan.from_yaml(Path(a.plan))

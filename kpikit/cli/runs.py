@@ -10,17 +10,17 @@ from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
 
-from .._lang import LANGS, resolve_lang, tr, using_language
-from ..errors import ParameterError, ProblemCode
-from .tables import table
+from kpikit.cli.tables import table
+from kpikit.errors import ParameterError, ProblemCode
+from kpikit.i18n.lang import LANGS, resolve_lang, tr, using_language
 
 
 def cmd_demo(a: argparse.Namespace) -> int:
     """``kpikit demo``: the sample data's KPI table, then the demo batch of reports."""
-    from ..catalog import get_kpi
-    from ..format import format_value
-    from ..metrics.engines import compute
-    from ..sample import load_sample, sample_path
+    from kpikit.catalog import get_kpi
+    from kpikit.data_in.sample import load_sample, sample_path
+    from kpikit.i18n.formats import format_value
+    from kpikit.metrics.engines import compute
 
     lang = a.lang
     df = load_sample()
@@ -42,7 +42,7 @@ def cmd_demo(a: argparse.Namespace) -> int:
     print(table(rows, head))
     if a.table_only:
         return 0
-    from ..runs.batch import demo_spec, print_progress, run_batch
+    from kpikit.runs.batch import demo_spec, print_progress, run_batch
 
     print(tr("\nRunning the demo batch (goal setting, evaluation, optimisation per campaign)...",
              "\nĐang chạy lô demo (đặt mục tiêu, đánh giá, tối ưu cho từng chiến dịch)..."),
@@ -57,7 +57,7 @@ def cmd_demo(a: argparse.Namespace) -> int:
 def cmd_batch(a: argparse.Namespace) -> int:
     """``kpikit batch``: run a spec's notebooks per campaign; exit 1 if a run failed, 3 if
     an alert of ``--fail-on`` severity or worse is active."""
-    from ..runs.batch import load_spec, print_progress, run_batch
+    from kpikit.runs.batch import load_spec, print_progress, run_batch
 
     spec = load_spec(a.spec)
     lang = a.lang if a.lang_given else spec.parameters.get("lang", a.lang)
@@ -143,7 +143,7 @@ def _report(result, lang: str) -> None:
 def cmd_lesson(a: argparse.Namespace) -> int:
     """Serve the KPI basics lesson without code (Voila) until Ctrl+C: kernels started
     ahead for the class, idle ones stopped (see :func:`kpikit.lesson.voila_command`)."""
-    from ..runs.batch import notebook_path
+    from kpikit.runs.batch import notebook_path
 
     lang = a.lang
     if not _has_module("voila"):
@@ -153,7 +153,7 @@ def cmd_lesson(a: argparse.Namespace) -> int:
             "bài học được phục vụ bằng Voila, nhưng Voila chưa được cài. Cách sửa: pip "
             "install voila (python3 run.py lesson sẽ cài nó)."),
                              code=ProblemCode.DEPENDENCY_MISSING)
-    from ..lesson import voila_command
+    from kpikit.lesson import voila_command
 
     # the lesson's Voila template lives in a private folder for the server's lifetime
     with _lesson_folder() as folder:
@@ -179,7 +179,7 @@ def _lesson_folder() -> Iterator[str]:
     import shutil
     import tempfile
 
-    from ..runs.lock import pid_alive
+    from kpikit.runs.lock import pid_alive
 
     root = Path(tempfile.gettempdir())
     for old in root.glob("kpikit-lesson-*"):
@@ -198,7 +198,7 @@ def _serve(cmd: list[str], env: dict[str, str]) -> int:
     import signal
     import subprocess
 
-    from ..runs.kernels.wire import die_with_parent
+    from kpikit.runs.kernels.wire import die_with_parent
 
     parent = os.getpid()
     proc = subprocess.Popen(cmd, env=env, preexec_fn=(  # arms a death signal only

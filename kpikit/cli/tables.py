@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .._lang import resolve_lang, tr, using_language
+from kpikit.i18n.lang import resolve_lang, tr, using_language
 
 
 def table(rows: list[list[str]], headers: list[str]) -> str:
@@ -22,7 +22,7 @@ def table(rows: list[list[str]], headers: list[str]) -> str:
 def day(d: object, lang: str | None = None) -> str:
     """A day in a terminal table: dd/mm/yyyy in Vietnamese; ISO in English, which sorts
     and reads the same everywhere (2027-03-31)."""
-    from ..format import format_date
+    from kpikit.i18n.formats import format_date
 
     lang = resolve_lang(lang)
     if lang == "vi":
@@ -44,7 +44,7 @@ def significant(value: float, lang: str | None = None) -> str:
     """Three significant digits written out (``0,0000538``), never ``5.384e-05``."""
     import math
 
-    from .._lang import nfmt
+    from kpikit.i18n.lang import nfmt
 
     if value != value:
         return "–"
@@ -60,7 +60,7 @@ def binding(value: object, lang: str | None = None) -> str:
     A row of an allocation holds the optimiser's code (``min``, ``max``, ``zero``,
     ``locked``); a whole allocation names them with the channel (``search max``).
     """
-    from ..views.display import binding_text
+    from kpikit.views.display import binding_text
 
     if not isinstance(value, str) or not value:
         return ""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 import warnings
 
-from .._lang import tr, using_language
+from kpikit.i18n.lang import tr, using_language
 
 
 def _spoken(lang: str | None) -> str:
@@ -28,7 +28,7 @@ def warning_label(lang: str | None) -> str:
 
 def show_warnings(caught: list[warnings.WarningMessage], lang: str | None) -> None:
     """Print kpikit's own warnings (not those of the libraries under it), one a line."""
-    from ..errors import KpikitWarning
+    from kpikit.errors import KpikitWarning
 
     label = warning_label(lang)
     for w in caught:

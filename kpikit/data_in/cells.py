@@ -15,8 +15,8 @@ from datetime import date, datetime
 import numpy as np
 import pandas as pd
 
-from .._lang import tr
-from ..errors import Note, Problem, ProblemCode
+from kpikit.errors import Note, Problem, ProblemCode
+from kpikit.i18n.lang import tr
 
 EMPTY = frozenset({"", "--", "-", "—", "–", "n/a", "na", "nan", "none", "null", "(not set)"})
 

@@ -9,10 +9,10 @@ from collections.abc import Iterable, Mapping
 
 import pandas as pd
 
-from .._lang import tr
-from ..catalog import MEASURES, resolve_kpis
-from ..errors import DataError, KpikitWarning, MissingColumnsError, Note, Problem, ProblemCode
-from .sources import DIMENSIONS
+from kpikit.catalog import MEASURES, resolve_kpis
+from kpikit.data_in.sources import DIMENSIONS
+from kpikit.errors import DataError, KpikitWarning, MissingColumnsError, Note, Problem, ProblemCode
+from kpikit.i18n.lang import tr
 
 __all__ = ["check_table", "validate"]
 

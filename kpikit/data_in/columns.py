@@ -7,10 +7,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from .._lang import tr
-from ..catalog import MEASURES
-from ..errors import DataError, Note, ParameterError, Problem, ProblemCode
-from .sources import (
+from kpikit.catalog import MEASURES
+from kpikit.data_in.sources import (
     DIMENSIONS,
     PERIOD_HEADERS,
     PLATFORMS,
@@ -19,7 +17,9 @@ from .sources import (
     normalize_header,
     split_currency,
 )
-from .tables import RawTable
+from kpikit.data_in.tables import RawTable
+from kpikit.errors import DataError, Note, ParameterError, Problem, ProblemCode
+from kpikit.i18n.lang import tr
 
 __all__ = ["Columns", "detect_platform", "map_columns"]
 

@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from .._lang import tr
-from ..catalog import MEASURES
-from ..errors import DataError, ParameterError, Problem, ProblemCode
-from .load import load
-from .sources import DIMENSIONS
+from kpikit.catalog import MEASURES
+from kpikit.data_in.load import load
+from kpikit.data_in.sources import DIMENSIONS
+from kpikit.errors import DataError, ParameterError, Problem, ProblemCode
+from kpikit.i18n.lang import tr
 
 __all__ = ["FOLDER_FILES", "canonical_order", "data_files", "is_regular", "load_path"]
 

@@ -24,15 +24,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .._lang import LANGS, language, tr, using_language
-from ..catalog import MEASURES
-from ..errors import DataError, KpikitWarning, Note, ParameterError, Problem, ProblemCode
-from .checks import check_table, validate
-from .columns import detect_platform, map_columns
-from .sources import DIMENSIONS
-from .summary_rows import labelled_summaries, summed_rows
-from .tables import RawTable, read_tables
-from .values import Work, decide_currency, parse_dates, parse_measures, text_columns
+from kpikit.catalog import MEASURES
+from kpikit.data_in.checks import check_table, validate
+from kpikit.data_in.columns import detect_platform, map_columns
+from kpikit.data_in.sources import DIMENSIONS
+from kpikit.data_in.summary_rows import labelled_summaries, summed_rows
+from kpikit.data_in.tables import RawTable, read_tables
+from kpikit.data_in.values import Work, decide_currency, parse_dates, parse_measures, text_columns
+from kpikit.errors import DataError, KpikitWarning, Note, ParameterError, Problem, ProblemCode
+from kpikit.i18n.lang import LANGS, language, tr, using_language
 
 __all__ = ["check_table", "load", "preload", "validate"]
 

@@ -9,8 +9,8 @@ import io as _io
 import unicodedata
 import warnings
 
-from .._lang import nfmt, tr
-from ..errors import DataError, ParameterError, Problem, ProblemCode
+from kpikit.errors import DataError, ParameterError, Problem, ProblemCode
+from kpikit.i18n.lang import nfmt, tr
 
 __all__ = ["read_excel", "read_text"]
 

@@ -12,7 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from ..catalog import MEASURES
+from kpikit.catalog import MEASURES
 
 __all__ = ["DIMENSIONS", "PERIOD_HEADERS", "PLATFORMS", "Platform", "normalize_header",
            "split_currency"]

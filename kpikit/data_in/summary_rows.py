@@ -11,8 +11,8 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from ..catalog import MEASURES
-from . import cells
+from kpikit.catalog import MEASURES
+from kpikit.data_in import cells
 
 __all__ = ["TOTAL_RE", "is_summary_label", "labelled_summaries", "summed_rows"]
 

@@ -14,12 +14,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from .._files import read_limited
-from .._lang import tr
-from ..catalog import MEASURES
-from ..errors import DataError, Note, ParameterError, Problem, ProblemCode
-from .readers import read_excel, read_text
-from .sources import PERIOD_HEADERS, PLATFORMS, normalize_header, split_currency
+from kpikit.catalog import MEASURES
+from kpikit.data_in.readers import read_excel, read_text
+from kpikit.data_in.sources import PERIOD_HEADERS, PLATFORMS, normalize_header, split_currency
+from kpikit.errors import DataError, Note, ParameterError, Problem, ProblemCode
+from kpikit.files import read_limited
+from kpikit.i18n.lang import tr
 
 __all__ = ["RawTable", "read_tables"]
 

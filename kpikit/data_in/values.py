@@ -14,14 +14,20 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .._lang import tr
-from .._safe import restore_text
-from ..errors import Note, Problem, ProblemCode
-from . import cells
-from .cells import NumberScan
-from .columns import Columns
-from .sources import CAMPAIGN_TYPE_CHANNEL, DIMENSIONS, GA4_CHANNELS, Platform, normalize_header
-from .tables import RawTable
+from kpikit.data_in import cells
+from kpikit.data_in.cells import NumberScan
+from kpikit.data_in.columns import Columns
+from kpikit.data_in.sources import (
+    CAMPAIGN_TYPE_CHANNEL,
+    DIMENSIONS,
+    GA4_CHANNELS,
+    Platform,
+    normalize_header,
+)
+from kpikit.data_in.tables import RawTable
+from kpikit.errors import Note, Problem, ProblemCode
+from kpikit.i18n.lang import tr
+from kpikit.safety import restore_text
 
 __all__ = ["Work", "decide_currency", "parse_dates", "parse_measures", "text_columns"]
 

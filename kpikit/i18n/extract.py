@@ -83,7 +83,7 @@ def find_messages(root: Path = PACKAGE) -> dict[str, Message]:
 def _read(path: Path):  # -> babel Catalog
     from babel.messages.pofile import read_po
 
-    from .messages import CatalogError, parse_po
+    from kpikit.i18n.messages import CatalogError, parse_po
 
     try:  # a syntax error named with its file and line (Babel's reader may not say)
         parse_po(path)
@@ -99,7 +99,7 @@ def _write(path: Path, catalog) -> None:
 
     from babel.messages.pofile import write_po
 
-    from .._files import atomic_write
+    from kpikit.files import atomic_write
 
     buf = io.BytesIO()
     write_po(buf, catalog, width=100, sort_output=False, include_previous=True)

@@ -33,7 +33,7 @@ LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 #: environment variable naming an extra folder of ``<lang>.po`` files
 ENV_DIR = "KPIKIT_LOCALE_DIR"
 # a catalog is text a person edits; anything larger is not one (read in one bounded read,
-# never blocking: kpikit._files.read_limited's rules, without importing it, see CatalogError)
+# never blocking: kpikit.files.read_limited's rules, without importing it, see CatalogError)
 _MAX_PO_BYTES = 8 * 10**6
 _lock = threading.Lock()
 
@@ -225,7 +225,7 @@ _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\", "a": "\a", "b
 
 class CatalogError(Exception):
     """A catalog file kpikit cannot use: ``path``, ``line`` (1-based, or ``None``) and a
-    ``reason`` code with its ``detail``. :mod:`kpikit._lang` turns it into a
+    ``reason`` code with its ``detail``. :mod:`kpikit.i18n.lang` turns it into a
     :class:`~kpikit.errors.DataError` in the reader's language (this module imports nothing
     of kpikit, so the language channel has no import circle)."""
 

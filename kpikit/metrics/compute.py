@@ -15,10 +15,10 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from .._lang import tr
-from ..catalog import KPI
-from ..errors import MissingColumnsError, ParameterError, Problem, ProblemCode
-from .core import (
+from kpikit.catalog import KPI
+from kpikit.errors import MissingColumnsError, ParameterError, Problem, ProblemCode
+from kpikit.i18n.lang import tr
+from kpikit.metrics.core import (
     FREQS,
     NESTS,
     SERIES,

@@ -16,10 +16,9 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from .._lang import tr
-from ..catalog import KPI, KPIS, MEASURES, resolve_kpis
-from ..data_in.sources import DIMENSIONS
-from ..errors import (
+from kpikit.catalog import KPI, KPIS, MEASURES, resolve_kpis
+from kpikit.data_in.sources import DIMENSIONS
+from kpikit.errors import (
     KpikitWarning,
     MissingColumnsError,
     NonAdditiveError,
@@ -28,6 +27,7 @@ from ..errors import (
     Problem,
     ProblemCode,
 )
+from kpikit.i18n.lang import tr
 
 __all__ = ["FREQS", "NESTS", "PERIOD_WORDS", "SERIES", "check_by_columns",
            "check_nonadditive", "choose_kpis", "coverage_message", "finish", "parse_by",

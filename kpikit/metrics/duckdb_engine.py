@@ -19,9 +19,8 @@ from typing import Any
 
 import pandas as pd
 
-from .._lang import tr
-from ..catalog import KPI
-from ..errors import (
+from kpikit.catalog import KPI
+from kpikit.errors import (
     DataError,
     KpikitError,
     MissingColumnsError,
@@ -29,7 +28,8 @@ from ..errors import (
     Problem,
     ProblemCode,
 )
-from .core import (
+from kpikit.i18n.lang import tr
+from kpikit.metrics.core import (
     FREQS,
     SERIES,
     check_by_columns,
@@ -41,7 +41,15 @@ from .core import (
     split_terms,
     warn_all,
 )
-from .duckdb_proof import Proof, columns_of, layout, literal, prove, quote, require_duckdb
+from kpikit.metrics.duckdb_proof import (
+    Proof,
+    columns_of,
+    layout,
+    literal,
+    prove,
+    quote,
+    require_duckdb,
+)
 
 __all__ = ["compute_proven", "compute_table"]
 

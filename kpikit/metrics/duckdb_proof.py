@@ -22,12 +22,12 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from .._lang import tr
-from ..catalog import MEASURES
-from ..data_in.folders import canonical_order, data_files, is_regular
-from ..data_in.summary_rows import is_summary_label
-from ..errors import ParameterError, ProblemCode
-from .core import SERIES
+from kpikit.catalog import MEASURES
+from kpikit.data_in.folders import canonical_order, data_files, is_regular
+from kpikit.data_in.summary_rows import is_summary_label
+from kpikit.errors import ParameterError, ProblemCode
+from kpikit.i18n.lang import tr
+from kpikit.metrics.core import SERIES
 
 __all__ = ["Proof", "columns_of", "is_canonical", "layout", "literal", "prove", "quote",
            "require_duckdb"]

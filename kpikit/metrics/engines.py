@@ -13,11 +13,11 @@ from collections.abc import Iterable, Sequence
 
 import pandas as pd
 
-from .._lang import tr
-from ..catalog import KPI
-from ..data_in.folders import load_path
-from ..errors import ParameterError, ProblemCode
-from .compute import compute_frame
+from kpikit.catalog import KPI
+from kpikit.data_in.folders import load_path
+from kpikit.errors import ParameterError, ProblemCode
+from kpikit.i18n.lang import tr
+from kpikit.metrics.compute import compute_frame
 
 __all__ = ["compute"]
 
@@ -82,7 +82,7 @@ def compute(
     options = dict(by=by, freq=freq, include_measures=include_measures)
     if isinstance(df, str | os.PathLike) or engine == "duckdb":
         # only now: a DataFrame computed in pandas never pays for the DuckDB modules
-        from . import duckdb_engine, duckdb_proof
+        from kpikit.metrics import duckdb_engine, duckdb_proof
     if isinstance(df, str | os.PathLike):
         if engine == "duckdb":
             duckdb_proof.require_duckdb()  # asked for by name: say so when not installed

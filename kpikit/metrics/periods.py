@@ -24,7 +24,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from ..catalog import MEASURES
+from kpikit.catalog import MEASURES
 
 __all__ = ["SPAN_END", "SPAN_START", "cuts_rows", "data_end", "has_period_rows",
            "spread_periods"]

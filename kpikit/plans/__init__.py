@@ -21,10 +21,10 @@ Importing this package loads pandas (through the compute core) but never plotly.
 
 from __future__ import annotations
 
-from .availability import availability
-from .baselines import Baseline, baseline, method_text, resolve_target, target_baseline
-from .checks import PlanCheck, check_plan
-from .feasibility import (
+from kpikit.plans.availability import availability
+from kpikit.plans.baselines import Baseline, baseline, method_text, resolve_target, target_baseline
+from kpikit.plans.checks import PlanCheck, check_plan
+from kpikit.plans.feasibility import (
     CADENCE_FREQ,
     Feasibility,
     direction_percentile,
@@ -33,13 +33,13 @@ from .feasibility import (
     kpi_history,
     label_for,
 )
-from .numbers import NUMBER_FORMATS, TargetError, number_style
-from .plan import Plan, load_plan
-from .reading import PlanError
-from .recommend import Recommendation, objective_word, recommend_kpis
-from .scope import flights, is_flighted, kpi_value, scope_data
-from .suggest import next_period, next_quarter, suggest_plan
-from .targets import (
+from kpikit.plans.numbers import NUMBER_FORMATS, TargetError, number_style
+from kpikit.plans.plan import Plan, load_plan
+from kpikit.plans.reading import PlanError
+from kpikit.plans.recommend import Recommendation, objective_word, recommend_kpis
+from kpikit.plans.scope import flights, is_flighted, kpi_value, scope_data
+from kpikit.plans.suggest import next_period, next_quarter, suggest_plan
+from kpikit.plans.targets import (
     BASELINES,
     BOUNDED_RATES,
     CADENCES,
@@ -52,7 +52,7 @@ from .targets import (
     parse_period,
     parse_target,
 )
-from .trees import TREES, Cascade, KPITree, cascade, choose_tree, tree_baselines
+from kpikit.plans.trees import TREES, Cascade, KPITree, cascade, choose_tree, tree_baselines
 
 __all__ = [
     "BASELINES",

@@ -8,11 +8,11 @@ from datetime import date
 
 import pandas as pd
 
-from ..catalog import MEASURES, get_kpi
-from ..metrics.periods import has_period_rows, spread_periods
-from .baselines import target_baseline
-from .plan import Plan
-from .scope import scope_data
+from kpikit.catalog import MEASURES, get_kpi
+from kpikit.metrics.periods import has_period_rows, spread_periods
+from kpikit.plans.baselines import target_baseline
+from kpikit.plans.plan import Plan
+from kpikit.plans.scope import scope_data
 
 __all__ = ["availability"]
 

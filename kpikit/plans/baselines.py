@@ -14,13 +14,13 @@ from datetime import date
 
 import pandas as pd
 
-from .._lang import resolve_lang, tr, using_language
-from ..catalog import MEASURES, get_kpi
-from ..errors import ParameterError, ProblemCode
-from ..metrics.periods import cuts_rows, spread_periods
-from .plan import Plan
-from .scope import active_days, flights, is_flighted, kpi_value, scope_data, shift_year
-from .targets import KPITarget
+from kpikit.catalog import MEASURES, get_kpi
+from kpikit.errors import ParameterError, ProblemCode
+from kpikit.i18n.lang import resolve_lang, tr, using_language
+from kpikit.metrics.periods import cuts_rows, spread_periods
+from kpikit.plans.plan import Plan
+from kpikit.plans.scope import active_days, flights, is_flighted, kpi_value, scope_data, shift_year
+from kpikit.plans.targets import KPITarget
 
 __all__ = ["Baseline", "baseline", "method_text", "resolve_target", "target_baseline"]
 

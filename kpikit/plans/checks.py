@@ -9,17 +9,17 @@ from dataclasses import dataclass, replace
 
 import pandas as pd
 
-from .._lang import language, nfmt, tr
-from ..catalog import KPIS, get_kpi
-from ..errors import ParameterError
-from ..metrics.periods import spread_periods
-from .availability import availability
-from .baselines import method_text, resolve_target, target_baseline
-from .feasibility import feasibility
-from .plan import Plan
-from .scope import scope_data
-from .targets import UNASSIGNED, KPITarget
-from .trees import Cascade, cascade, choose_tree, tree_baselines
+from kpikit.catalog import KPIS, get_kpi
+from kpikit.errors import ParameterError
+from kpikit.i18n.lang import language, nfmt, tr
+from kpikit.metrics.periods import spread_periods
+from kpikit.plans.availability import availability
+from kpikit.plans.baselines import method_text, resolve_target, target_baseline
+from kpikit.plans.feasibility import feasibility
+from kpikit.plans.plan import Plan
+from kpikit.plans.scope import scope_data
+from kpikit.plans.targets import UNASSIGNED, KPITarget
+from kpikit.plans.trees import Cascade, cascade, choose_tree, tree_baselines
 
 __all__ = ["PlanCheck", "check_plan", "identity_checks"]
 

@@ -11,13 +11,13 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from .._lang import resolve_lang, tr, using_language
-from ..catalog import MEASURES, get_kpi
-from ..errors import ParameterError, ProblemCode
-from ..metrics.engines import compute
-from ..metrics.periods import spread_periods
-from .scope import active_days, flights, is_flighted, kpi_value, scope_data, shift_year
-from .targets import CADENCES
+from kpikit.catalog import MEASURES, get_kpi
+from kpikit.errors import ParameterError, ProblemCode
+from kpikit.i18n.lang import resolve_lang, tr, using_language
+from kpikit.metrics.engines import compute
+from kpikit.metrics.periods import spread_periods
+from kpikit.plans.scope import active_days, flights, is_flighted, kpi_value, scope_data, shift_year
+from kpikit.plans.targets import CADENCES
 
 __all__ = [
     "CADENCE_FREQ",

@@ -11,9 +11,9 @@ import re
 import unicodedata
 from decimal import Decimal
 
-from .._lang import nfmt, tr
-from .._yaml import clip
-from ..errors import ParameterError, ProblemCode
+from kpikit.data_in.yaml_safe import clip
+from kpikit.errors import ParameterError, ProblemCode
+from kpikit.i18n.lang import nfmt, tr
 
 __all__ = [
     "CURRENCIES",

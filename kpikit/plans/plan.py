@@ -43,9 +43,16 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from ..errors import ParameterError, Problem
-from .reading import PlanError, PlanReader
-from .targets import BusinessGoal, KPITarget, Objective, Target, as_displayed, parse_target
+from kpikit.errors import ParameterError, Problem
+from kpikit.plans.reading import PlanError, PlanReader
+from kpikit.plans.targets import (
+    BusinessGoal,
+    KPITarget,
+    Objective,
+    Target,
+    as_displayed,
+    parse_target,
+)
 
 __all__ = ["Plan", "PlanError", "load_plan"]
 
@@ -81,7 +88,7 @@ class Plan:
     source: str | None = field(default=None, compare=False)
     #: how the plan file writes numbers (``vi`` 1.234,5, ``en`` 1,234.5), None when unknown
     number_format: str | None = field(default=None, compare=False)
-    #: alert rules as written (checked by kpikit.alerts when a batch reads the plan)
+    #: alert rules as written (checked by kpikit.runs.alerts when a batch reads the plan)
     alerts: tuple[Any, ...] = field(default=(), compare=False)
 
     # ------------------------------------------------------------ access
@@ -129,10 +136,10 @@ class Plan:
     def from_yaml(cls, path_or_text: str | os.PathLike[str]) -> Plan:
         """Read a plan from a YAML file path or YAML text (safe loading only).
 
-        The file is read with :mod:`kpikit._yaml`: UTF-8 (BOM or not) or UTF-16 with a BOM,
-        at most a few MB, no alias bombs, no deep nesting, no duplicate keys.
+        The file is read with :mod:`kpikit.data_in.yaml_safe`: UTF-8 (BOM or not) or UTF-16
+        with a BOM, at most a few MB, no alias bombs, no deep nesting, no duplicate keys.
         """
-        from .._yaml import OptionFileError, load_file, load_text
+        from kpikit.data_in.yaml_safe import OptionFileError, load_file, load_text
 
         source = None
         text = str(path_or_text)
@@ -207,7 +214,7 @@ class Plan:
 
         text = yaml.safe_dump(self.to_dict(), allow_unicode=True, sort_keys=False, width=100)
         if path is not None:
-            from .._files import atomic_write_text
+            from kpikit.files import atomic_write_text
 
             atomic_write_text(Path(path), text)
         return text

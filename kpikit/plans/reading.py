@@ -14,11 +14,11 @@ from collections.abc import Iterator, Mapping
 from datetime import date, datetime
 from typing import Any
 
-from .._lang import LANGS, tr
-from .._yaml import clip
-from ..catalog import HORIZONS, KPIS, OBJECTIVES, get_kpi
-from ..errors import KpikitError, Problem, ProblemCode
-from .numbers import (
+from kpikit.catalog import HORIZONS, KPIS, OBJECTIVES, get_kpi
+from kpikit.data_in.yaml_safe import clip
+from kpikit.errors import KpikitError, Problem, ProblemCode
+from kpikit.i18n.lang import LANGS, tr
+from kpikit.plans.numbers import (
     MAX_TARGET_CHARS,
     NUMBER_FORMATS,
     TargetError,
@@ -27,8 +27,8 @@ from .numbers import (
     number_style,
     read_number,
 )
-from .schedules import ScheduleReading, schedule_total
-from .targets import (
+from kpikit.plans.schedules import ScheduleReading, schedule_total
+from kpikit.plans.targets import (
     BOUNDED_RATES,
     CADENCES,
     GOAL_WORDS,
@@ -67,7 +67,7 @@ class PlanError(KpikitError):
 
 def written_rules(alerts: Any, loaded: Any) -> list[Any]:
     """Alert rules with unquoted numbers as written (``150.000``, read later in the plan's
-    number convention by kpikit.alerts), never YAML's float of them."""
+    number convention by kpikit.runs.alerts), never YAML's float of them."""
     out = []
     for original in alerts or ():
         a = dict(original)
@@ -96,7 +96,7 @@ class PlanReader(ScheduleReading):
 
     def __init__(self, source: str | None, loaded: Any = None):
         self.source = source
-        self.loaded = loaded  # a kpikit._yaml.Loaded: where each value was written
+        self.loaded = loaded  # a kpikit.data_in.yaml_safe.Loaded: where each value was written
         self.problems: list[Problem] = []
         self.number_format: str | None = None
         self.currency: str | None = None

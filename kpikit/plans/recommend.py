@@ -6,9 +6,9 @@ from dataclasses import dataclass, replace
 
 import pandas as pd
 
-from .._lang import resolve_lang, tr, using_language
-from ..catalog import KPIS, MEASURES, OBJECTIVE_LABELS, OBJECTIVES, get_kpi
-from ..errors import ProblemCode
+from kpikit.catalog import KPIS, MEASURES, OBJECTIVE_LABELS, OBJECTIVES, get_kpi
+from kpikit.errors import ProblemCode
+from kpikit.i18n.lang import resolve_lang, tr, using_language
 
 __all__ = ["Recommendation", "check_objective", "objective_word", "recommend_kpis", "role_text"]
 
@@ -88,7 +88,7 @@ class Recommendation:
 def check_objective(objective: str) -> str:
     """``objective``, or an error listing the objectives when it is not one."""
     if objective not in OBJECTIVES:
-        from ..catalog import _unknown
+        from kpikit.catalog import _unknown
 
         raise _unknown("objective", objective, OBJECTIVES, code=ProblemCode.OBJECTIVE_UNKNOWN)
     return objective

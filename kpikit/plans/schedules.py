@@ -12,12 +12,12 @@ from collections.abc import Mapping
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from .._lang import tr
-from .._yaml import clip
-from ..catalog import get_kpi
-from ..errors import ParameterError, ProblemCode
-from .numbers import neutral
-from .targets import KPITarget, Target, parse_period
+from kpikit.catalog import get_kpi
+from kpikit.data_in.yaml_safe import clip
+from kpikit.errors import ParameterError, ProblemCode
+from kpikit.i18n.lang import tr
+from kpikit.plans.numbers import neutral
+from kpikit.plans.targets import KPITarget, Target, parse_period
 
 __all__ = ["ScheduleReading", "schedule_total"]
 

@@ -10,10 +10,10 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from .._lang import tr
-from ..catalog import KPI, MEASURES
-from ..errors import ParameterError, ProblemCode
-from ..metrics.engines import compute
+from kpikit.catalog import KPI, MEASURES
+from kpikit.errors import ParameterError, ProblemCode
+from kpikit.i18n.lang import tr
+from kpikit.metrics.engines import compute
 
 __all__ = ["active_days", "flights", "is_flighted", "kpi_value", "scope_data", "shift_year"]
 

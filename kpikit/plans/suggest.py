@@ -9,16 +9,16 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from .._lang import resolve_lang, tr, using_language
-from ..catalog import KPIS, MEASURES, get_kpi
-from ..errors import ParameterError, ProblemCode
-from ..metrics.periods import spread_periods
-from .baselines import target_baseline
-from .plan import Plan
-from .recommend import Recommendation, check_objective, objective_word, recommend_kpis
-from .scope import scope_data, shift_year
-from .targets import UNASSIGNED, BusinessGoal, KPITarget, Objective, Target
-from .trees import TREES, choose_tree
+from kpikit.catalog import KPIS, MEASURES, get_kpi
+from kpikit.errors import ParameterError, ProblemCode
+from kpikit.i18n.lang import resolve_lang, tr, using_language
+from kpikit.metrics.periods import spread_periods
+from kpikit.plans.baselines import target_baseline
+from kpikit.plans.plan import Plan
+from kpikit.plans.recommend import Recommendation, check_objective, objective_word, recommend_kpis
+from kpikit.plans.scope import scope_data, shift_year
+from kpikit.plans.targets import UNASSIGNED, BusinessGoal, KPITarget, Objective, Target
+from kpikit.plans.trees import TREES, choose_tree
 
 __all__ = ["next_period", "next_quarter", "suggest_plan"]
 

@@ -14,11 +14,11 @@ from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
-from .._lang import tr
-from .._yaml import clip
-from ..catalog import get_kpi
-from ..errors import ParameterError, ProblemCode
-from .numbers import (
+from kpikit.catalog import get_kpi
+from kpikit.data_in.yaml_safe import clip
+from kpikit.errors import ParameterError, ProblemCode
+from kpikit.i18n.lang import tr
+from kpikit.plans.numbers import (
     CURRENCIES,
     MAGNITUDES,
     MAX_TARGET_CHARS,
@@ -130,7 +130,7 @@ def as_displayed(t: Target, kpi: str, currency: str | None) -> Target:
     v = float(t.value)
     if float(f"{v:.12g}") == v or float(f"{v * 100:.12g}") / 100 == v:
         return t  # as written ("1.17%" reads as 1.17 / 100)
-    from ..format import _NO_DECIMALS
+    from kpikit.i18n.formats import _NO_DECIMALS
 
     unit = get_kpi(kpi).unit
     digits = {"percent": 4, "ratio": 2}.get(unit, 0 if abs(v) >= 100 else 1)

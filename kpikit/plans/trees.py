@@ -9,10 +9,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .._lang import nfmt, resolve_lang, tr
-from ..catalog import get_kpi
-from ..errors import ParameterError, ProblemCode
-from .scope import kpi_value
+from kpikit.catalog import get_kpi
+from kpikit.errors import ParameterError, ProblemCode
+from kpikit.i18n.lang import nfmt, resolve_lang, tr
+from kpikit.plans.scope import kpi_value
 
 __all__ = ["TREES", "Cascade", "KPITree", "cascade", "choose_tree", "tree_baselines"]
 

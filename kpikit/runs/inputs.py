@@ -7,7 +7,7 @@ from typing import Any
 
 import pandas as pd
 
-from .._lang import tr
+from kpikit.i18n.lang import tr
 
 __all__ = ["optimization_inputs"]
 
@@ -15,7 +15,7 @@ __all__ = ["optimization_inputs"]
 def optimization_inputs(params: Any, data_path: Any) -> dict[str, Any]:
     """Load data and fit the curves for notebook 03 (per channel, or jointly for a
     Meridian-shaped weekly file)."""
-    from ..analysis.optimize import fit_curves, fit_joint, is_meridian, load_meridian
+    from kpikit.analysis.optimize import fit_curves, fit_joint, is_meridian, load_meridian
 
     if data_path is not None and Path(data_path).suffix.lower() == ".csv" and is_meridian(
             pd.read_csv(data_path, nrows=0).columns):
@@ -26,9 +26,9 @@ def optimization_inputs(params: Any, data_path: Any) -> dict[str, Any]:
                 "note": tr("joint fit: revenue = baseline + season + sum of channel curves",
                            "ước lượng chung: doanh thu = nền + mùa vụ + tổng các đường cong "
                            "kênh")}
-    from .. import load, load_sample
-    from ..catalog import word_for
-    from ..plans.scope import scope_data
+    from kpikit import load, load_sample
+    from kpikit.catalog import word_for
+    from kpikit.plans.scope import scope_data
 
     data = load(data_path) if data_path else load_sample()
     outcome = "revenue" if "revenue" in data and data["revenue"].notna().any() else "conversions"

@@ -20,8 +20,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from kpikit._lang import tr
 from kpikit.errors import KpikitError, ProblemCode
+from kpikit.i18n.lang import tr
 
 LOCK_NAME = ".kpikit-batch.lock"
 

@@ -21,10 +21,10 @@ from typing import Any
 
 import pandas as pd
 
-from .._lang import LANGS, set_language, tr
-from ..catalog import OBJECTIVES
-from ..errors import ParameterError, ProblemCode
-from .results import clean_json
+from kpikit.catalog import OBJECTIVES
+from kpikit.errors import ParameterError, ProblemCode
+from kpikit.i18n.lang import LANGS, set_language, tr
+from kpikit.runs.results import clean_json
 
 __all__ = ["NOTEBOOKS", "Param", "begin", "bundled_plan", "check_values",
            "declared_parameters", "notebook_path", "parameters", "setup"]
@@ -284,7 +284,7 @@ def _check_one(p: Param, v: Any) -> tuple[Any, str | None]:
     if p.kind == "period":
         if v == "campaign":
             return None, None
-        from ..plans.targets import parse_period
+        from kpikit.plans.targets import parse_period
 
         try:
             return parse_period(str(v)), None

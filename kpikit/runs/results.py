@@ -17,7 +17,7 @@ from typing import Any
 
 import pandas as pd
 
-from .._lang import resolve_lang, tr, using_language
+from kpikit.i18n.lang import resolve_lang, tr, using_language
 
 __all__ = ["SCHEMA_VERSION", "clean_json", "evaluation_payload", "gain_payload", "headline",
            "records", "results_text", "schema", "top_drivers", "write_evaluation",
@@ -60,7 +60,7 @@ def schema(name: str) -> dict[str, Any]:
 
 def results_text(kind: str, payload: dict[str, Any]) -> str:
     """A results document (JSON text), stamped with schema name and version."""
-    from .. import __version__
+    from kpikit import __version__
 
     doc = {"schema": f"kpikit/{kind}", "schema_version": SCHEMA_VERSION,
            "kpikit_version": __version__,
@@ -71,7 +71,7 @@ def results_text(kind: str, payload: dict[str, Any]) -> str:
 
 def write_results(output_dir: str | Path, kind: str, payload: dict[str, Any]) -> Path:
     """Write ``results.json`` atomically, stamped with schema name and version."""
-    from .._files import atomic_write_text
+    from kpikit.files import atomic_write_text
 
     path = Path(output_dir) / "results.json"
     atomic_write_text(path, results_text(kind, payload))
@@ -80,9 +80,9 @@ def write_results(output_dir: str | Path, kind: str, payload: dict[str, Any]) ->
 
 def write_table(df: pd.DataFrame, path: str | Path) -> Path:
     """Write ``df`` as CSV (no index, UTF-8) atomically; text cells that a spreadsheet would
-    run as a formula (``=HYPERLINK(...)``) are written as text (:mod:`kpikit._safe`)."""
-    from .._files import atomic_write
-    from .._safe import neutral_frame
+    run as a formula (``=HYPERLINK(...)``) are written as text (:mod:`kpikit.safety`)."""
+    from kpikit.files import atomic_write
+    from kpikit.safety import neutral_frame
 
     safe = neutral_frame(df)
     return atomic_write(Path(path), lambda p: safe.to_csv(p, index=False, encoding="utf-8"))
@@ -91,11 +91,11 @@ def write_table(df: pd.DataFrame, path: str | Path) -> Path:
 def write_figure(fig: Any, path: str | Path) -> Path:
     """Write a plotly figure as HTML beside a shared ``plotly.min.js`` (works offline).
 
-    The figure is embedded base64-encoded (:func:`kpikit._safe.plotly_embed`): names from
+    The figure is embedded base64-encoded (:func:`kpikit.safety.plotly_embed`): names from
     the data never appear as HTML or script text in the file.
     """
-    from .._files import atomic_write_text
-    from .._safe import html_text, plotly_embed
+    from kpikit.files import atomic_write_text
+    from kpikit.safety import html_text, plotly_embed
 
     path = Path(path)
     js = path.parent / "plotly.min.js"
@@ -189,7 +189,7 @@ def write_evaluation(params: Any, ev: Any, figures: Mapping[str, Any]) -> dict[s
 
 def evaluation_payload(ev: Any, parameters: dict[str, Any], files: dict[str, str]) -> dict:
     """The content of an evaluation's ``results.json`` (schema ``kpikit/evaluation``)."""
-    from ..views.prose import summary_lines
+    from kpikit.views.prose import summary_lines
 
     keep = ["kpi", "objective", "owner", "horizon", "cadence", "direction", "actual", "target",
             "expected", "attainment", "projection", "low", "high", "probability",
@@ -291,8 +291,8 @@ def _goal_setting_headline(results: Mapping[str, Any]) -> list[tuple[str, str]]:
 
 
 def _evaluation_headline(results: Mapping[str, Any]) -> list[tuple[str, str]]:
-    from ..catalog import KPIS
-    from ..format import format_value
+    from kpikit.catalog import KPIS
+    from kpikit.i18n.formats import format_value
 
     cur = results.get("currency")
     out = []
@@ -307,8 +307,8 @@ def _evaluation_headline(results: Mapping[str, Any]) -> list[tuple[str, str]]:
 
 
 def _optimization_headline(results: Mapping[str, Any]) -> list[tuple[str, str]]:
-    from ..catalog import word_for
-    from ..format import format_change
+    from kpikit.catalog import word_for
+    from kpikit.i18n.formats import format_change
 
     lift = (results.get("expected") or {}).get("lift")
     if not isinstance(lift, (int, float)) or isinstance(lift, bool):

@@ -16,9 +16,9 @@ from typing import Any
 
 import pandas as pd
 
-from .._lang import LANGS, resolve_lang, tr, using_language
-from ..catalog import KPIS, get_kpi
-from ..format import MISSING, format_date, format_number, format_percent
+from kpikit.catalog import KPIS, get_kpi
+from kpikit.i18n.formats import MISSING, format_date, format_number, format_percent
+from kpikit.i18n.lang import LANGS, resolve_lang, tr, using_language
 
 __all__ = ["binding_text", "column_names", "estimated_line", "freshness_line", "line", "owner_text",
            "paragraphs", "rename", "say", "show", "translate", "written"]
@@ -136,7 +136,7 @@ def show(df: pd.DataFrame, lang: str | None = None) -> Any:
 def owner_text(owner: str, lang: str | None = None) -> str:
     """An owner as shown: the plan's placeholder for none in the reader's words, a person's
     name as written (never looked up as a code word)."""
-    from ..plans.targets import UNASSIGNED
+    from kpikit.plans.targets import UNASSIGNED
 
     if owner == UNASSIGNED:
         with using_language(resolve_lang(lang)):
@@ -310,7 +310,7 @@ def say(*texts: str) -> Any:
     monospace of ``print``. Escaped like :func:`paragraphs`."""
     from IPython.display import HTML
 
-    from .._safe import html_text
+    from kpikit.safety import html_text
 
     return HTML("".join(f"<p class='kpikit-line'>{html_text(t)}</p>" for t in texts if t))
 
@@ -320,7 +320,7 @@ def written(files: Mapping[str, str], folder: str | Path) -> Any:
     reader sees where each output is, not a Python dict)."""
     from IPython.display import HTML
 
-    from .._safe import html_text
+    from kpikit.safety import html_text
 
     root = Path(folder).resolve()
     shown = []
@@ -343,7 +343,7 @@ def paragraphs(lines: Sequence[str]) -> Any:
     """
     from IPython.display import HTML
 
-    from .._safe import html_text
+    from kpikit.safety import html_text
 
     items = "".join(f"<li>{html_text(line)}</li>" for line in lines)
     return HTML(f"<ul class='kpikit-lines'>{items}</ul>")

@@ -12,10 +12,10 @@ from typing import Any
 
 import pandas as pd
 
-from .._lang import resolve_lang, tr, using_language
-from ..catalog import OBJECTIVE_LABELS, get_kpi, word_for
-from ..format import format_change, format_number, format_percent, format_value
-from .display import column_names, line, owner_text, rename, translate
+from kpikit.catalog import OBJECTIVE_LABELS, get_kpi, word_for
+from kpikit.i18n.formats import format_change, format_number, format_percent, format_value
+from kpikit.i18n.lang import resolve_lang, tr, using_language
+from kpikit.views.display import column_names, line, owner_text, rename, translate
 
 __all__ = ["accountability_table", "availability_table", "diagnosis", "evaluation_figures",
            "feasibility_figures", "gain_line", "holdout_lines", "recommendations_table",
@@ -58,7 +58,7 @@ def accountability_table(targets: pd.DataFrame, *, lang: str | None = None) -> p
 def availability_table(avail: pd.DataFrame, *, lang: str | None = None) -> pd.DataFrame:
     """The availability check, formatted for reading."""
     lang = resolve_lang(lang)
-    from ..format import format_date
+    from kpikit.i18n.formats import format_date
 
     out = avail[["kpi", "campaigns", "channels", "window_start", "window_end", "days_covered",
                  "missing_days", "null_share", "last_date", "missing_measures",
@@ -77,7 +77,7 @@ def targets_table(targets: pd.DataFrame, *, lang: str | None = None,
                   currency: str | None = None) -> pd.DataFrame:
     """The plan check's target rows, formatted for reading."""
     lang = resolve_lang(lang)
-    from ..plans.feasibility import feasibility_word
+    from kpikit.plans.feasibility import feasibility_word
 
     rows = []
     with using_language(lang):
@@ -101,8 +101,8 @@ def feasibility_figures(plan: Any, data: pd.DataFrame, check: Any, *,
                         lang: str | None = None) -> dict[str, Any]:
     """One history-with-target chart per plan KPI, keyed by KPI name."""
     lang = resolve_lang(lang)
-    from ..charts import feasibility_chart
-    from ..plans.feasibility import feasibility
+    from kpikit.plans.feasibility import feasibility
+    from kpikit.views.charts import feasibility_chart
 
     figs = {}
     currency = data.attrs.get("currency")
@@ -124,7 +124,7 @@ def scorecard_table(ev: Any, *, lang: str | None = None,
                     currency: str | None = None) -> pd.DataFrame:
     """The whole-period row of every KPI, formatted for reading."""
     lang = resolve_lang(lang)
-    from .prose import status_text
+    from kpikit.views.prose import status_text
 
     with using_language(lang):
         not_significant, estimated = tr(" (n.s.)", " (không đáng kể)"), tr(" (est.)",
@@ -162,8 +162,8 @@ def scorecard_table(ev: Any, *, lang: str | None = None,
 def evaluation_figures(data: pd.DataFrame, ev: Any, *, lang: str | None = None) -> dict[str, Any]:
     """Scorecard, then per KPI a pacing chart and the attribution waterfall."""
     lang = resolve_lang(lang)
-    from .. import charts
-    from ..analysis.series import pacing_series
+    from kpikit.analysis.series import pacing_series
+    from kpikit.views import charts
 
     cur = data.attrs.get("currency")
     figs = {"scorecard": charts.scorecard_chart(ev, lang=lang, currency=cur)}
@@ -188,7 +188,7 @@ def evaluation_figures(data: pd.DataFrame, ev: Any, *, lang: str | None = None) 
 
 def diagnosis(ev: Any) -> list[str]:
     """Summary lines of the KPIs that are off track, at risk or missed (all, if none)."""
-    from .prose import summary_lines
+    from kpikit.views.prose import summary_lines
 
     lines = summary_lines(ev)
     bad = [text for text, status in zip(lines, ev.totals()["status"], strict=True)
@@ -213,8 +213,8 @@ def verdict_text(verdict: str, lang: str | None = None) -> str:
 def gain_line(allocation: Any, lang: str | None = None, currency: str | None = None) -> str:
     """The paired gain with its interval, probability and verdict, in ``lang``."""
     lang = resolve_lang(lang)
-    from ..catalog import MEASURES
-    from ..format import format_money
+    from kpikit.catalog import MEASURES
+    from kpikit.i18n.formats import format_money
 
     money = allocation.outcome in MEASURES and MEASURES[allocation.outcome].money
 

@@ -5,7 +5,7 @@ an :class:`~kpikit.analysis.optimize.Allocation`, status codes such as
 ``"off track"``); this module turns them into words in the reader's language.
 Every sentence is one ``tr(english, vietnamese)`` pair whose two f-strings use the
 same values, formatted once by the language-aware formatters of
-:mod:`kpikit.format`, so a message catalog can take them over unchanged.
+:mod:`kpikit.i18n.formats`, so a message catalog can take them over unchanged.
 """
 
 from __future__ import annotations
@@ -16,11 +16,11 @@ from typing import Any
 
 import pandas as pd
 
-from kpikit._lang import resolve_lang, tr, using_language
 from kpikit.analysis.evaluate import Evaluation
 from kpikit.analysis.optimize import Allocation, ResponseCurve
 from kpikit.catalog import KPI, MEASURES, get_kpi
-from kpikit.format import format_change, format_money, format_number, format_value
+from kpikit.i18n.formats import format_change, format_money, format_number, format_value
+from kpikit.i18n.lang import resolve_lang, tr, using_language
 
 __all__ = ["accountability", "recommendations", "status_text", "summary_lines"]
 

@@ -12,10 +12,9 @@ plotly inlined once, offline) and the notebook's ``results.json``; ``manifest.js
 records the inputs' fingerprint.
 """
 
-from ..params import NOTEBOOK_DIR, declared_parameters, notebook_path
-from .index import write_index
-from .report import export_html, report_markdown
-from .runner import (
+from kpikit.runs.batch.index import write_index
+from kpikit.runs.batch.report import export_html, report_markdown
+from kpikit.runs.batch.runner import (
     EXECUTORS,
     BatchResult,
     Executor,
@@ -30,7 +29,7 @@ from .runner import (
     run_many,
     warm_kernels,
 )
-from .spec import (
+from kpikit.runs.batch.spec import (
     DEFAULT_TIMEOUT,
     RUN_FILES,
     Run,
@@ -43,6 +42,7 @@ from .spec import (
     plan_runs,
     safe_name,
 )
+from kpikit.runs.params import NOTEBOOK_DIR, declared_parameters, notebook_path
 
 __all__ = [
     "DEFAULT_TIMEOUT",

@@ -14,10 +14,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from kpikit._lang import tr, using_language
-
-from .report import reader_text
-from .spec import Run, Spec, run_lang, spec_lang
+from kpikit.i18n.lang import tr, using_language
+from kpikit.runs.batch.report import reader_text
+from kpikit.runs.batch.spec import Run, Spec, run_lang, spec_lang
 
 _STATUS_COLOURS = {"on track": "#27ae60", "achieved": "#1e8449", "at risk": "#e67e22",
                    "off track": "#c0392b", "missed": "#922b21", "too early": "#95a5a6",
@@ -78,8 +77,8 @@ def _summary_csv(spec: Spec, rows: list[tuple[Run, dict, dict | None]]) -> Path:
     import csv
     import io
 
-    from kpikit._files import atomic_write_text
-    from kpikit._safe import neutral_row
+    from kpikit.files import atomic_write_text
+    from kpikit.safety import neutral_row
 
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
@@ -145,7 +144,7 @@ def write_index(spec: Spec, runs: Sequence[Run]) -> tuple[Path, Path]:
     The page speaks the spec's ``lang`` (else the current language); each run's headline
     speaks the run's.
     """
-    from kpikit._files import atomic_write_text
+    from kpikit.files import atomic_write_text
 
     rows = [(r, *_read_run(r)) for r in runs]
     summary = _summary_csv(spec, rows)
@@ -191,8 +190,8 @@ def _alerts_section(root: Path, lang: str) -> str:
     """The active alerts (from alerts.json), most severe first, escaped, in ``lang``."""
     from urllib.parse import quote
 
-    from kpikit._safe import html_text as esc
-    from kpikit.alerts import ALERTS_FILE, _load_json
+    from kpikit.runs.alerts import ALERTS_FILE, _load_json
+    from kpikit.safety import html_text as esc
 
     data = _load_json(root / ALERTS_FILE) or {}
     alerts = [a for a in data.get("alerts", []) if isinstance(a, dict)]

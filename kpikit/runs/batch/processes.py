@@ -17,9 +17,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from kpikit.runs.batch import report
 from kpikit.runs.kernels import child, warm_parent
-
-from . import report
 
 _ENTRY = (sys.executable, "-m", "kpikit.runs.batch")
 #: starts a cold run process (the kernels add the socket's descriptor and the PID)
@@ -29,7 +28,7 @@ COLD_COMMAND = (*_ENTRY, "run")
 def finish_run(nb: Any, folder: Path, request: dict[str, Any]) -> dict[str, float]:
     """After the notebook, in the run's folder: the report, ``results.json`` next to it,
     and the figure pages pointed at the batch's one plotly.js. Returns seconds per step."""
-    from kpikit._files import atomic_write_text
+    from kpikit.files import atomic_write_text
 
     t = time.perf_counter()
     report.export_html(nb, folder / "report.html", request["title"], request["lang"])
@@ -62,9 +61,7 @@ def start_warm_parent(data_files: Sequence[str], notebooks: Sequence[str],
 def _shipped_notebooks(names: Sequence[str]) -> list[Path]:
     """kpikit's own notebooks among ``names``: those shipped with the package, never the
     copies in ``$KPIKIT_NOTEBOOK_DIR`` (which may be anyone's code)."""
-    from kpikit.runs.params import NOTEBOOKS
-
-    from ..params import NOTEBOOK_DIR
+    from kpikit.runs.params import NOTEBOOK_DIR, NOTEBOOKS
 
     shipped = NOTEBOOK_DIR
     if not shipped.is_dir():  # installed from a wheel
@@ -102,7 +99,7 @@ def _prepare(data_files: list[str], notebooks: list[str], scratch: str) -> None:
     import plotly.io as pio
     import scipy.stats  # noqa: F401
 
-    from kpikit import charts, plans, widgets  # noqa: F401
+    from kpikit import plans  # noqa: F401
     from kpikit.analysis import optimize  # noqa: F401
     from kpikit.data_in.load import preload
 

@@ -16,7 +16,7 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-from kpikit._lang import resolve_lang
+from kpikit.i18n.lang import resolve_lang
 
 _REMOTE = [
     # <script src="https://..."> (require.js, MathJax, the widgets' html-manager from unpkg)
@@ -130,11 +130,11 @@ def _take_figures(nb: Any) -> dict[str, str]:
 
 def _figure_html(key: str, spec: dict[str, Any], config: dict[str, Any],
                  height: Any) -> str:
-    """A div and the script that draws ``spec`` into it (see :func:`kpikit._safe.plotly_embed`:
+    """A div and the script that draws ``spec`` into it (see :func:`kpikit.safety.plotly_embed`:
     the figure travels base64-encoded, so no text from the data reaches the page's HTML)."""
     import plotly.io as pio
 
-    from kpikit._safe import plotly_embed
+    from kpikit.safety import plotly_embed
 
     payload = pio.to_json({"data": spec["data"], "layout": spec["layout"],
                            "config": {**config, "responsive": True}}, validate=False)
@@ -190,7 +190,7 @@ def export_html(executed: Path | Any, target: Path, title: str,
     """
     import nbformat
 
-    from kpikit._files import atomic_write_text
+    from kpikit.files import atomic_write_text
 
     lang = resolve_lang(lang)
     nb = nbformat.read(executed, as_version=4) if isinstance(executed, Path) else executed
@@ -220,13 +220,13 @@ def share_plotlyjs(outputs: Path, shared: Path, final: Path) -> None:
         return
     import filecmp
 
-    from kpikit._files import atomic_write_text
+    from kpikit.files import atomic_write_text
 
     # (a copy written by another plotly version would not fit these pages)
     if not shared.exists() or not filecmp.cmp(shared, copies[0], shallow=False):
         import shutil
 
-        from kpikit._files import atomic_write
+        from kpikit.files import atomic_write
 
         atomic_write(shared, lambda p: shutil.copyfile(copies[0], p))
     for js in copies:

@@ -29,14 +29,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from kpikit._lang import resolve_lang, tr, using_language
 from kpikit.errors import ParameterError, ProblemCode
-from kpikit.runs.kernels import driver
-
-from ..params import notebook_path
-from . import processes
-from .index import status_word, write_index
-from .spec import (
+from kpikit.i18n.lang import resolve_lang, tr, using_language
+from kpikit.runs.batch import processes
+from kpikit.runs.batch.index import status_word, write_index
+from kpikit.runs.batch.spec import (
     DEFAULT_TIMEOUT,
     Run,
     Spec,
@@ -47,6 +44,8 @@ from .spec import (
     run_lang,
     spec_lang,
 )
+from kpikit.runs.kernels import driver
+from kpikit.runs.params import notebook_path
 
 # ------------------------------------------------------------------ values
 
@@ -90,7 +89,7 @@ class BatchResult:
     results: tuple[RunResult, ...]
     index: Path
     summary: Path
-    monitor: Any = None  # kpikit.alerts.Monitor: alerts, what was sent, deliveries
+    monitor: Any = None  # kpikit.runs.alerts.Monitor: alerts, what was sent, deliveries
 
     @property
     def failed(self) -> list[RunResult]:
@@ -227,7 +226,7 @@ def _execute_run(run: Run, force: bool, warm: Any, shared_js: Path | None,
         manifest["traceback"] = traceback.format_exc()[-4000:]
     manifest.update(status=status, error=error,
                     seconds=round(time.perf_counter() - started, 2))
-    from kpikit._files import atomic_write_text
+    from kpikit.files import atomic_write_text
 
     atomic_write_text(tmp / "manifest.json", json.dumps(manifest, ensure_ascii=False,
                                                         indent=1, default=str))
@@ -426,8 +425,8 @@ def run_batch(spec: Spec, *, jobs: int | None = None, force: bool = False,
 
 
 def alert_rules(spec: Spec, runs: Sequence[Run]) -> dict[str, Any]:
-    """Each campaign's alert rules: the spec's and its plan's (see kpikit.alerts)."""
-    from kpikit.alerts import plan_rules
+    """Each campaign's alert rules: the spec's and its plan's (see kpikit.runs.alerts)."""
+    from kpikit.runs.alerts import plan_rules
 
     rules: dict[str, Any] = {}
     for r in runs:
@@ -439,9 +438,9 @@ def alert_rules(spec: Spec, runs: Sequence[Run]) -> dict[str, Any]:
 
 def batch_alerts(spec: Spec, runs: Sequence[Run], notify_url: str | None = None,
                  rules: dict[str, Any] | None = None) -> Any:
-    """Alerts of the batch's runs (kpikit.alerts), sent through the spec's ``notify``."""
-    from kpikit.alerts import RunInfo, monitor
-    from kpikit.notify import parse_notify
+    """Alerts of the batch's runs (kpikit.runs.alerts), sent through the spec's ``notify``."""
+    from kpikit.runs.alerts import RunInfo, monitor
+    from kpikit.runs.notify import parse_notify
 
     rules = rules if rules is not None else alert_rules(spec, runs)
     infos = [RunInfo(r.campaign, r.notebook, r.folder,

@@ -33,10 +33,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kpikit._lang import LANGS, language, resolve_lang, tr
 from kpikit.errors import ParameterError, ProblemCode
-
-from ..params import declared_parameters, notebook_path
+from kpikit.i18n.lang import LANGS, language, resolve_lang, tr
+from kpikit.runs.params import declared_parameters, notebook_path
 
 #: what a complete run folder holds
 RUN_FILES = ("executed.ipynb", "report.html", "results.json", "manifest.json")
@@ -85,7 +84,8 @@ class Spec:
     data_path: Path | None = None
     source: str = "spec"
     timeouts: dict[str, float] = field(default_factory=dict)  # notebook or "default": s
-    #: the spec's raw ``alerts`` rules and ``notify`` block (see kpikit.alerts, kpikit.notify)
+    #: the spec's raw ``alerts`` rules and ``notify`` block (see kpikit.runs.alerts and
+    #: kpikit.runs.notify)
     alerts: tuple[Any, ...] | None = None
     notify: dict[str, Any] | None = None
 
@@ -101,10 +101,10 @@ def load_spec(path_or_dict: str | os.PathLike[str] | Mapping[str, Any],
               base: Path | None = None) -> Spec:
     """Read and check a batch spec (YAML file or dict); paths are relative to the file.
 
-    The file is read with :mod:`kpikit._yaml` (bounded size, aliases and nesting; duplicate
-    keys and non-UTF-8 encodings refused with their line).
+    The file is read with :mod:`kpikit.data_in.yaml_safe` (bounded size, aliases and
+    nesting; duplicate keys and non-UTF-8 encodings refused with their line).
     """
-    from kpikit._yaml import clip, load_file
+    from kpikit.data_in.yaml_safe import clip, load_file
 
     if isinstance(path_or_dict, Mapping):
         raw, base, source = dict(path_or_dict), base or Path.cwd(), "spec"
@@ -117,7 +117,7 @@ def load_spec(path_or_dict: str | os.PathLike[str] | Mapping[str, Any],
         loaded = load_file(path, path.name)  # an OptionFileError names file, line and fix
         raw = loaded.data
         if isinstance(raw, dict) and "alerts" in raw:
-            from kpikit.alerts import as_written
+            from kpikit.runs.alerts import as_written
 
             # "above: 150.000" is 150.0 to YAML: keep the text, refused when ambiguous
             raw = dict(raw, alerts=as_written(raw["alerts"], loaded))
@@ -182,8 +182,8 @@ def load_spec(path_or_dict: str | os.PathLike[str] | Mapping[str, Any],
         if len(problems) > 25:
             shown.append(tr(f"and {len(problems) - 25} more", f"và {len(problems) - 25} lỗi nữa"))
         raise ParameterError(f"{source}: " + "; ".join(shown) + ".", code=ProblemCode.SPEC_INVALID)
-    from kpikit.alerts import parse_rules
-    from kpikit.notify import parse_notify
+    from kpikit.runs.alerts import parse_rules
+    from kpikit.runs.notify import parse_notify
 
     parse_rules(raw.get("alerts"), source)  # refused here, before anything runs
     parse_notify(raw.get("notify"), source)
@@ -246,7 +246,7 @@ def plan_runs(spec: Spec) -> list[Run]:
     campaigns = list(spec.campaigns)
     if campaigns == [{"name": "all"}]:
         from kpikit.data_in.load import load
-        from kpikit.sample import load_sample
+        from kpikit.data_in.sample import load_sample
 
         data = load(spec.data_path) if spec.data_path else load_sample()
         campaigns = [{"name": n} for n in sorted(data["campaign"].unique())]

@@ -23,8 +23,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from .shell import execute, make_shell, parameterize
-from .wire import Lines, die_with_parent, send
+from kpikit.runs.kernels.shell import execute, make_shell, parameterize
+from kpikit.runs.kernels.wire import Lines, die_with_parent, send
 
 #: what a run does after its notebook, in its folder: ``finish(nb, folder, request)``
 #: returns the seconds of its steps (``{"export": 0.4, "write": 0.01}``)
@@ -61,7 +61,7 @@ def run_notebook(request: dict[str, Any], shell: Any, report: Any,
     """Execute, save and finish one run inside its temporary folder (the cwd)."""
     import nbformat
 
-    from kpikit._files import atomic_write_text
+    from kpikit.files import atomic_write_text
 
     timings: dict[str, float] = {}
     t = time.perf_counter()

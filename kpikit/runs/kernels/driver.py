@@ -15,9 +15,8 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from kpikit._lang import tr
-
-from .wire import Lines, kill_group, send
+from kpikit.i18n.lang import tr
+from kpikit.runs.kernels.wire import Lines, kill_group, send
 
 _LIVE: set[Proc] = set()
 _LIVE_LOCK = threading.Lock()

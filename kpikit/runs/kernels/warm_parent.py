@@ -28,9 +28,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from .child import Finish, child
-from .shell import execute_plain, make_shell
-from .wire import Lines, die_with_parent, kill_group, send
+from kpikit.runs.kernels.child import Finish, child
+from kpikit.runs.kernels.shell import execute_plain, make_shell
+from kpikit.runs.kernels.wire import Lines, die_with_parent, kill_group, send
 
 _PROCESS_LOCK = threading.Lock()
 

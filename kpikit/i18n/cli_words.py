@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
-from ._lang import N_, translate
+from kpikit.i18n.lang import N_, translate
 
 #: the English help texts of the command line (marked for extraction into the catalogs)
 HELP_TEXTS: tuple[str, ...] = (
@@ -134,7 +134,7 @@ def argparse_words(lang: str | None = None) -> Mapping[str, str]:
 
 
 def _resolved(lang: str | None) -> str:
-    from ._lang import resolve_lang
+    from kpikit.i18n.lang import resolve_lang
 
     return resolve_lang(lang)
 

@@ -18,11 +18,11 @@ from typing import Any
 import ipywidgets as w
 import pandas as pd
 
-from ._lang import resolve_lang, using_language
-from .catalog import CADENCE_LABELS, HORIZON_LABELS, OBJECTIVE_LABELS, OBJECTIVES, get_kpi
-from .errors import KpikitError
-from .format import format_money, format_number, format_value, parse_value
-from .plans import (
+from kpikit.catalog import CADENCE_LABELS, HORIZON_LABELS, OBJECTIVE_LABELS, OBJECTIVES, get_kpi
+from kpikit.errors import KpikitError
+from kpikit.i18n.formats import format_money, format_number, format_value, parse_value
+from kpikit.i18n.lang import resolve_lang, using_language
+from kpikit.plans import (
     CADENCES,
     GOALS,
     UNASSIGNED,
@@ -223,7 +223,7 @@ class PlanBuilder:
     def _refresh(self, row: _Row, draw: bool = False) -> None:
         f = self._feasibility(row.kpi, row.target.value, row.cadence.value)
         if draw and not _static():
-            from .charts import feasibility_chart
+            from kpikit.views.charts import feasibility_chart
 
             plot_into(self.chart, feasibility_chart(
                 f, lang=self.lang, currency=self.data.attrs.get("currency")))
@@ -375,7 +375,7 @@ class EvaluationExplorer:
     def __init__(self, data: pd.DataFrame, plan: Plan, *, as_of: date, lang: str | None = None,
                  evaluation: Any = None):
         lang = resolve_lang(lang)
-        from .analysis.evaluate import evaluate
+        from kpikit.analysis.evaluate import evaluate
 
         self.data, self.plan, self.as_of, self.lang = data, plan, as_of, lang
         self._evaluate = evaluate
@@ -407,8 +407,8 @@ class EvaluationExplorer:
 
     def figures(self) -> list:
         """The charts for the chosen KPI and period."""
-        from . import charts
-        from .analysis.series import pacing_series
+        from kpikit.analysis.series import pacing_series
+        from kpikit.views import charts
 
         ev = self.evaluation()
         cur = self.data.attrs.get("currency")
@@ -429,7 +429,7 @@ class EvaluationExplorer:
         ev = self.evaluation()
         i = ev.plan.kpi_names().index(self.kpi.value)
         # the summary names owners and campaigns from the plan: escaped, shown as text
-        from .views.prose import summary_lines
+        from kpikit.views.prose import summary_lines
 
         self.summary.value = f"<p>{html.escape(summary_lines(ev)[i])}</p>"
         if _static():  # a report shows the summary only: no charts to draw

@@ -33,8 +33,8 @@ from email.message import EmailMessage
 from typing import Any
 from urllib.parse import urlsplit
 
-from ._lang import resolve_lang, tr
-from .errors import ParameterError
+from kpikit.errors import ParameterError
+from kpikit.i18n.lang import resolve_lang, tr
 
 __all__ = ["Notifier", "parse_notify", "send_all"]
 

@@ -50,8 +50,8 @@ def read_limited(path: Path, label: str | None = None, limit: int | None = None)
     """
     import stat
 
-    from ._lang import nfmt, tr
-    from .errors import ParameterError, ProblemCode
+    from kpikit.errors import ParameterError, ProblemCode
+    from kpikit.i18n.lang import nfmt, tr
 
     path = Path(path)
     label = label or path.name or str(path)

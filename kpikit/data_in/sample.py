@@ -188,7 +188,7 @@ def generate(
             frame[k] = np.asarray(v, dtype="float64")
         frames.append(frame.loc[active])
     df = pd.concat(frames, ignore_index=True)
-    from .catalog import MEASURES
+    from kpikit.catalog import MEASURES
 
     measures = [m for m in MEASURES if m in df]
     for m in measures:
@@ -207,14 +207,14 @@ def sample_path() -> Path:
 
 def load_sample() -> pd.DataFrame:
     """Load the bundled sample as a canonical table (VND)."""
-    from .data_in.load import load
+    from kpikit.data_in.load import load
 
     return load(sample_path(), platform="canonical", currency="VND")
 
 
 def write_sample(path: str | os.PathLike[str], **kwargs: object) -> Path:
     """Generate the sample and write it as CSV (atomically); return the path."""
-    from ._files import atomic_write_text
+    from kpikit.files import atomic_write_text
 
     df = generate(**kwargs)  # type: ignore[arg-type]
     text = df.to_csv(index=False, date_format="%Y-%m-%d", float_format="%.0f",

@@ -1,7 +1,7 @@
 """Showing and reading numbers, money, percentages and dates the way a reader expects.
 
 Formats come from CLDR through Babel, for the locale of each language in
-:data:`kpikit._lang.LOCALES`: Vietnamese ``1.234.567 ₫``, ``2,5%``, ``15/01/2025``;
+:data:`kpikit.i18n.lang.LOCALES`: Vietnamese ``1.234.567 ₫``, ``2,5%``, ``15/01/2025``;
 English ``₫1,234,567``, ``2.5%``, ``Jan 15, 2025``. Every ``lang`` defaults to the
 current language (:func:`kpikit.set_language`). Babel is imported inside the functions
 so that ``import kpikit`` stays light.
@@ -16,8 +16,8 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any
 
-from ._lang import LANGS, LOCALES, _checked, resolve_lang, tr
-from .catalog import KPI, get_kpi
+from kpikit.catalog import KPI, get_kpi
+from kpikit.i18n.lang import LANGS, LOCALES, _checked, resolve_lang, tr
 
 __all__ = [
     "LANGS", "check_lang", "date_tickformat", "format_change", "format_compact",
@@ -294,7 +294,7 @@ def parse_number(text: str | float | int, lang: str | None = None) -> float:
     ParameterError
         When the text is not a finite number in ``lang``.
     """
-    from .errors import ParameterError
+    from kpikit.errors import ParameterError
 
     if isinstance(text, bool):
         raise ParameterError(tr(f"{text!r} is not a number.", f"{text!r} không phải là số."))

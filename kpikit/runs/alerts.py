@@ -29,8 +29,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ._lang import resolve_lang, tr
-from .errors import ParameterError
+from kpikit.errors import ParameterError
+from kpikit.i18n.lang import resolve_lang, tr
 
 __all__ = ["RULES", "SEVERITIES", "Rule", "Update", "collect", "parse_rules", "update",
            "write_alerts"]
@@ -87,7 +87,7 @@ def _bad(where: str, en: str, vi: str) -> ParameterError:
 
 
 def _num(value: Any, where: str, number_format: str | None) -> float:
-    from .plans.targets import parse_target
+    from kpikit.plans.targets import parse_target
 
     if isinstance(value, bool):
         value = None
@@ -145,7 +145,7 @@ def _with_defaults(rules: Sequence[Rule]) -> tuple[Rule, ...]:
 
 
 def _read_rules(raw: Any, source: str, number_format: str | None) -> list[Rule]:
-    from .catalog import KPIS
+    from kpikit.catalog import KPIS
 
     if raw is None:
         return []
@@ -237,7 +237,7 @@ class RunInfo:
 
 
 def _load_json(path: Path) -> dict[str, Any] | None:
-    from ._files import read_limited
+    from kpikit.files import read_limited
 
     try:
         data = json.loads(read_limited(path, path.name, 50_000_000).decode("utf-8"))
@@ -247,8 +247,8 @@ def _load_json(path: Path) -> dict[str, Any] | None:
 
 
 def _fmt(value: Any, kpi: str, lang: str, currency: str | None) -> str:
-    from .catalog import KPIS
-    from .format import format_number, format_value
+    from kpikit.catalog import KPIS
+    from kpikit.i18n.formats import format_number, format_value
 
     if not isinstance(value, (int, float)) or isinstance(value, bool):
         return "–"
@@ -267,8 +267,8 @@ def _alert(run: RunInfo, rule: Rule, kpi: str, signature: str, values: dict[str,
 
 
 def _run_alerts(run: RunInfo, rules: Sequence[Rule], lang: str) -> list[dict[str, Any]]:
-    from ._lang import nfmt
-    from .format import format_change
+    from kpikit.i18n.formats import format_change
+    from kpikit.i18n.lang import nfmt
 
     manifest = _load_json(run.folder / "manifest.json") or {}
     results = _load_json(run.folder / "results.json")
@@ -298,7 +298,7 @@ def _run_alerts(run: RunInfo, rules: Sequence[Rule], lang: str) -> list[dict[str
         if not isinstance(k, dict) or not isinstance(k.get("kpi"), str):
             continue
         name = k["kpi"]
-        from .catalog import KPIS
+        from kpikit.catalog import KPIS
 
         en_name = KPIS[name].short_label("en") if name in KPIS else name
         vi_name = KPIS[name].short_label("vi") if name in KPIS else name
@@ -312,7 +312,7 @@ def _run_alerts(run: RunInfo, rules: Sequence[Rule], lang: str) -> list[dict[str
                       "projection": k.get("projection"), "status": k.get("status")}
             if rule.rule == "status" and k.get("status") in rule.statuses:
                 st = k["status"]
-                from .views.prose import status_text
+                from kpikit.views.prose import status_text
 
                 words = (status_text(st, "en"), status_text(st, "vi"))
                 out.append(_alert(run, rule, name, st, values,
@@ -456,7 +456,7 @@ def commit(output_dir: Path, upd: Update, delivered: Iterable[str], *,
     ``delivered`` holds the ids of sent alerts that reached every channel; an alert that
     did not is sent again at the next run.
     """
-    from ._files import atomic_write_text
+    from kpikit.files import atomic_write_text
 
     now = now or _now()
     done = set(delivered)
@@ -483,7 +483,7 @@ def commit(output_dir: Path, upd: Update, delivered: Iterable[str], *,
 def write_alerts(output_dir: Path, upd: Update, notifications: Sequence[dict[str, Any]] = (),
                  *, now: datetime | None = None) -> Path:
     """Write ``alerts.json`` at the output root (atomically): active and resolved alerts."""
-    from ._files import atomic_write_text
+    from kpikit.files import atomic_write_text
 
     now = now or _now()
     public = [{k: v for k, v in a.items() if k != "signature"} for a in upd.active]
@@ -527,7 +527,7 @@ def plan_rules(plan_path: str | None, spec_rules: Any, source: str) -> tuple[Rul
     The plan's rules read numbers in the plan's own convention (``150.000`` in a Vietnamese
     plan). A plan that cannot be read adds no rules: its run fails and says why.
     """
-    from .plans import Plan, PlanError
+    from kpikit.plans import Plan, PlanError
 
     rules = _read_rules(list(spec_rules) if spec_rules else None, source, None)
     if plan_path:
@@ -550,7 +550,7 @@ def monitor(output_dir: Path, runs: Sequence[RunInfo],
     at the next run. ``lang`` None is the current language.
     """
     lang = resolve_lang(lang)
-    from .notify import Notifier, send_all
+    from kpikit.runs.notify import Notifier, send_all
 
     now = now or _now()
     current = collect(runs, rules, lang)

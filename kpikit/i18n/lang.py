@@ -17,7 +17,7 @@ from contextvars import ContextVar
 from functools import lru_cache
 from typing import Any, SupportsIndex, overload
 
-from .i18n import messages as _messages
+from kpikit.i18n import messages as _messages
 
 
 class _Languages(tuple):
@@ -113,7 +113,7 @@ def _read(fn: Callable[..., Any], *args: Any) -> Any:
 
 
 def _catalog_error(e: _messages.CatalogError) -> Exception:
-    from .errors import DataError, Problem, ProblemCode
+    from kpikit.errors import DataError, Problem, ProblemCode
 
     detail = e.detail
     if e.reason == "read":
@@ -153,7 +153,7 @@ def _catalog_error(e: _messages.CatalogError) -> Exception:
 
 def _checked(lang: str) -> str:
     if lang not in LANGS:
-        from .errors import ParameterError, ProblemCode
+        from kpikit.errors import ParameterError, ProblemCode
 
         choices = ", ".join(LANGS)
         raise ParameterError(tr(f"lang={lang!r}: unsupported language. Choose from: {choices}.",

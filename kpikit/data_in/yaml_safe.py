@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from ._lang import nfmt, tr
-from .errors import ParameterError, Problem, ProblemCode
+from kpikit.errors import ParameterError, Problem, ProblemCode
+from kpikit.i18n.lang import nfmt, tr
 
 __all__ = ["MAX_DEPTH", "MAX_NODES", "MAX_YAML_BYTES", "Loaded", "OptionFileError", "Spot",
            "clip", "decode", "load_file", "load_text"]
@@ -163,7 +163,7 @@ def load_file(path: str | os.PathLike[str], label: str | None = None,
     OptionFileError
         For a bad encoding, bad YAML, duplicate keys, alias bombs or deep nesting.
     """
-    from ._files import read_limited
+    from kpikit.files import read_limited
 
     path = Path(path)
     label = label or path.name or str(path)

@@ -11,11 +11,11 @@ from typing import Any
 
 import plotly.graph_objects as go
 
-from ._lang import resolve_lang
-from ._safe import plot_text
-from .catalog import get_kpi
-from .format import format_change, format_percent, format_value
-from .plans import Cascade, Feasibility, feasibility_word
+from kpikit.catalog import get_kpi
+from kpikit.i18n.formats import format_change, format_percent, format_value
+from kpikit.i18n.lang import resolve_lang
+from kpikit.plans import Cascade, Feasibility, feasibility_word
+from kpikit.safety import plot_text
 
 __all__ = ["feasibility_chart", "kpi_tree_chart", "short_label", "style"]
 
@@ -123,7 +123,7 @@ def _axis_format(unit: str) -> dict:
 def _period_text(p: Any, freq: str, lang: str) -> str:
     """A period of a category axis as the reader writes it: a week by its first day
     (06/01/2025 in Vietnamese), a month as 01/2025, a quarter as Q1/2025 (Quý 1/2025)."""
-    from .format import format_date, format_month
+    from kpikit.i18n.formats import format_date, format_month
 
     if freq == "W" or getattr(p, "freqstr", "") == "D":
         return format_date(p.start_time, lang)
@@ -266,7 +266,7 @@ def _currency_symbol(currency: str | None, lang: str) -> str:
         return ""
     from babel.numbers import get_currency_symbol
 
-    from ._lang import LOCALES
+    from kpikit.i18n.lang import LOCALES
 
     return get_currency_symbol(currency, locale=LOCALES[lang])
 
@@ -323,7 +323,7 @@ def scorecard_chart(ev, *, lang: str | None = None, currency: str | None = None)
     expected by now (pacing); the delta compares the actual with that expectation.
     """
     lang = resolve_lang(lang)
-    from .views.prose import status_text
+    from kpikit.views.prose import status_text
 
     t = ev.totals()
     n = len(t)
@@ -410,7 +410,7 @@ def pacing_chart(series, kpi: str, *, lang: str | None = None, currency: str | N
     label = k.label(lang) + ("" if k.is_ratio else {"en": " (cumulative)",
                                                     "vi": " (lũy kế)"}.get(lang, ""))
     if status:
-        from .views.prose import status_text
+        from kpikit.views.prose import status_text
 
         label += f" · {status_text(status, lang)}"
     fig.update_layout(title=label, height=380, legend={"orientation": "h", "y": -0.15})
@@ -576,7 +576,7 @@ def what_if_chart(changes: dict[str, float], goal: str, goal_change: float, *,
 
 def _months(index: Any, lang: str) -> list[str]:
     """Monthly periods as the reader writes them: 01/2025 (vi), Jan 2025 (en)."""
-    from .format import format_month
+    from kpikit.i18n.formats import format_month
 
     out = []
     for p in index:
