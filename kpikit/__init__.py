@@ -24,8 +24,36 @@ from kpikit.errors import (
 )
 from kpikit.i18n.lang import language, set_language, using_language
 from kpikit.metrics.engines import compute
+from kpikit.version import __version__
 
-__version__ = "0.1.0"
+#: Public names whose modules load on first use, so that ``import kpikit`` stays light
+#: (the analysis loads SciPy on demand, the batch its runner): name -> module.
+_LAZY: dict[str, str] = {
+    "Plan": "kpikit.plans", "PlanError": "kpikit.plans", "load_plan": "kpikit.plans",
+    "check_plan": "kpikit.plans", "suggest_plan": "kpikit.plans",
+    "recommend_kpis": "kpikit.plans",
+    "evaluate": "kpikit.analysis.evaluate", "Evaluation": "kpikit.analysis.evaluate",
+    "allocate": "kpikit.analysis.optimize", "fit_curves": "kpikit.analysis.optimize",
+    "summary_lines": "kpikit.views.prose", "recommendations": "kpikit.views.prose",
+    "accountability": "kpikit.views.prose",
+    "run_batch": "kpikit.runs.batch", "load_spec": "kpikit.runs.batch",
+}
+
+
+def __getattr__(name: str) -> object:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'kpikit' has no attribute {name!r}")
+    from importlib import import_module
+
+    value = getattr(import_module(module), name)
+    globals()[name] = value  # found once; later lookups are plain attribute reads
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
 
 __all__ = [
     "KPI",
@@ -55,4 +83,5 @@ __all__ = [
     "set_language",
     "using_language",
     "validate",
+    *_LAZY,
 ]

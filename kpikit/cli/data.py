@@ -86,9 +86,9 @@ def validation_document(a: argparse.Namespace) -> tuple[dict, int]:
     each with its stable :class:`kpikit.errors.ProblemCode`, its message and fix in the
     current language and where it is. Exit code 0 when the file is usable, 1 when not.
     """
-    from kpikit import __version__
     from kpikit.data_in.yaml_safe import OptionFileError
     from kpikit.errors import DataError, KpikitWarning, Problem
+    from kpikit.version import __version__
 
     doc: dict = {"schema": VALIDATION_SCHEMA, "schema_version": VALIDATION_SCHEMA_VERSION,
                  "kpikit_version": __version__, "lang": language(), "file": a.file,

@@ -34,7 +34,7 @@ def load_args(p: argparse.ArgumentParser) -> None:
 
 def build() -> argparse.ArgumentParser:
     """The ``kpikit`` parser with its English help texts."""
-    from kpikit import __version__
+    from kpikit.version import __version__
 
     p = argparse.ArgumentParser(prog="kpikit", description="Marketing KPIs, computed right.")
     p.add_argument("--version", action="version", version=f"kpikit {__version__}")

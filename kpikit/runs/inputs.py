@@ -26,8 +26,9 @@ def optimization_inputs(params: Any, data_path: Any) -> dict[str, Any]:
                 "note": tr("joint fit: revenue = baseline + season + sum of channel curves",
                            "ước lượng chung: doanh thu = nền + mùa vụ + tổng các đường cong "
                            "kênh")}
-    from kpikit import load, load_sample
     from kpikit.catalog import word_for
+    from kpikit.data_in.load import load
+    from kpikit.data_in.sample import load_sample
     from kpikit.plans.scope import scope_data
 
     data = load(data_path) if data_path else load_sample()

@@ -60,7 +60,7 @@ def schema(name: str) -> dict[str, Any]:
 
 def results_text(kind: str, payload: dict[str, Any]) -> str:
     """A results document (JSON text), stamped with schema name and version."""
-    from kpikit import __version__
+    from kpikit.version import __version__
 
     doc = {"schema": f"kpikit/{kind}", "schema_version": SCHEMA_VERSION,
            "kpikit_version": __version__,

@@ -76,13 +76,13 @@ def _exercise() -> None:
     """Without a kpikit notebook to rehearse: exercise the evaluation's paths once."""
     import plotly.io as pio
 
-    import kpikit
     from kpikit.analysis.evaluate import evaluate
+    from kpikit.data_in.sample import load_sample
     from kpikit.plans import Plan
     from kpikit.runs.params import bundled_plan
     from kpikit.views.notebook_tables import evaluation_figures
 
-    sample = kpikit.load_sample()
+    sample = load_sample()
     plan = Plan.from_yaml(bundled_plan())
     ev = evaluate(sample, plan, as_of=plan.period[0], lang="en")
     for fig in evaluation_figures(sample, ev, lang="en").values():

@@ -319,7 +319,7 @@ def fingerprint(run: Run) -> str:
         p = run.parameters.get(key)
         if p and Path(p).exists():
             h.update(Path(p).read_bytes())
-    from kpikit import __version__
+    from kpikit.version import __version__
 
     h.update(__version__.encode())
     return h.hexdigest()

@@ -1,0 +1,197 @@
+"""The current language and its messages: the floor every module stands on.
+
+:func:`language` is a :func:`~kpikit.i18n.lang.using_language` block, else the session's
+:func:`~kpikit.i18n.lang.set_language`, else ``KPIKIT_LANG``, else English; :func:`tr`
+and :func:`ntr` give a message in it from the gettext catalogs (:mod:`kpikit.i18n.messages`).
+This module raises nothing of kpikit's own, so :mod:`kpikit.errors` can word its messages
+with it; choosing a language, and reporting a broken catalog, is :mod:`kpikit.i18n.lang`'s
+job (a catalog that breaks after it was chosen gives English here, never a traceback in
+the middle of another message).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator, Mapping
+from contextvars import ContextVar, Token
+from functools import lru_cache
+from typing import Any, SupportsIndex, overload
+
+from kpikit.i18n import messages as _messages
+
+
+def _lookup(fn: Callable[..., str | None], *args: Any) -> str | None:
+    """A catalog lookup; ``None`` (so: English) when the catalog cannot be read."""
+    try:
+        return fn(*args)
+    except _messages.CatalogError:
+        return None
+
+
+class _Languages(tuple):
+    """The languages kpikit speaks, read from the catalogs found each time it is asked
+    (a catalog dropped into ``KPIKIT_LOCALE_DIR`` counts at once). A tuple, so code that
+    checks ``isinstance(x, tuple)`` or serialises it keeps working (C-level readers such as
+    ``json`` see the languages found at import)."""
+
+    def _now(self) -> tuple[str, ...]:
+        return _messages.languages()
+
+    @overload
+    def __getitem__(self, i: SupportsIndex) -> str: ...
+    @overload
+    def __getitem__(self, i: slice) -> tuple[str, ...]: ...
+    def __getitem__(self, i):  # type: ignore[override]
+        return self._now()[i]
+
+    def __len__(self) -> int:
+        return len(self._now())
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._now())
+
+    def __contains__(self, lang: object) -> bool:
+        return isinstance(lang, str) and _messages.speaks(lang)
+
+    def __eq__(self, other: object) -> bool:
+        return self._now() == (tuple(other) if isinstance(other, (tuple, list)) else other)
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
+
+    def __hash__(self) -> int:
+        return hash(self._now())
+
+    def __add__(self, other: tuple[str, ...]) -> tuple[str, ...]:  # type: ignore[override]
+        return self._now() + tuple(other)
+
+    def index(self, value: str, *args: SupportsIndex) -> int:  # type: ignore[override]
+        return self._now().index(value, *args)
+
+    def count(self, value: str) -> int:  # type: ignore[override]
+        return self._now().count(value)
+
+    def __repr__(self) -> str:
+        return repr(self._now())
+
+    def __reduce__(self):  # pickled (batch, Dask) as the plain tuple of today's languages
+        return (tuple, (self._now(),))
+
+
+class _Locales(Mapping[str, str]):
+    """The CLDR locale of each language (``vi`` -> ``vi_VN``), from its catalog's
+    ``Language:`` header; acts as a dict."""
+
+    def __getitem__(self, lang: str) -> str:
+        if lang not in LANGS:
+            raise KeyError(lang)
+        return _messages.locale_of(lang)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(LANGS)
+
+    def __len__(self) -> int:
+        return len(LANGS)
+
+    def __repr__(self) -> str:
+        return repr(dict(self))
+
+
+#: The one list of languages kpikit speaks ("en" plus one per catalog); read it from here.
+LANGS: tuple[str, ...] = _Languages(_messages.languages())
+#: The CLDR locale behind each language's numbers, money and dates.
+LOCALES: dict[str, str] = _Locales()  # type: ignore[assignment]
+
+_session: str | None = None
+_block: ContextVar[str | None] = ContextVar("kpikit_language", default=None)
+
+
+def set_session(lang: str | None) -> None:
+    """The session's language (checked by the caller, :func:`kpikit.i18n.lang.set_language`)."""
+    global _session
+    _session = lang
+
+
+def enter_block(lang: str) -> Token[str | None]:
+    """Speak ``lang`` until :func:`leave_block` (checked by the caller,
+    :func:`kpikit.i18n.lang.using_language`)."""
+    return _block.set(lang)
+
+
+def leave_block(token: Token[str | None]) -> None:
+    """End the block :func:`enter_block` began."""
+    _block.reset(token)
+
+
+def language() -> str:
+    """The current language: a :func:`using_language` block, the session, KPIKIT_LANG, en."""
+    lang = _block.get() or _session or os.environ.get("KPIKIT_LANG", "en")
+    return lang if lang in LANGS else "en"
+
+
+@lru_cache(maxsize=32)
+def _symbols(lang: str) -> tuple[str, str]:
+    """The decimal and grouping signs of ``lang``'s locale, from CLDR."""
+    from babel.numbers import get_decimal_symbol, get_group_symbol
+
+    locale = LOCALES[lang]
+    return get_decimal_symbol(locale), get_group_symbol(locale)
+
+
+def nfmt(value: float, spec: str = ",.0f", lang: str | None = None) -> str:
+    """``value`` formatted by ``spec`` with the separators of ``lang`` (default: current).
+
+    English ``1,234,567.5``; Vietnamese ``1.234.567,5`` (also for ``%`` and ``g``); any
+    other language with the decimal and grouping signs of its CLDR locale.
+    """
+    text = format(value, spec)
+    lang = lang or language()
+    if lang != "en":
+        decimal, group = (",", ".") if lang == "vi" else _symbols(lang)
+        text = "".join(decimal if c == "." else group if c == "," else c for c in text)
+    return text
+
+
+def N_(msgid: str) -> str:  # noqa: N802 (the gettext name every extractor knows)
+    """Mark ``msgid`` for extraction into the catalogs without translating it (texts made at
+    import time, such as the catalog's labels); :func:`translate` it when it is shown."""
+    return msgid
+
+
+def ntr(singular: str, plural: str, n: int, /, **values: Any) -> str:
+    """A message whose words depend on a count: ``ntr("{n} problem found", "{n} problems
+    found", n)``. The catalog holds each language's forms (one in Vietnamese, two in
+    English and French, three in Russian) with its ``Plural-Forms`` rule; ``n`` fills
+    ``{n}`` unless ``values`` name it otherwise."""
+    values.setdefault("n", n)
+    lang = language()
+    text = _lookup(_messages.lookup_plural, lang, singular, n) if lang != "en" else None
+    if text is not None:
+        try:
+            return text.format(**values)
+        except (KeyError, IndexError, ValueError, AttributeError):
+            pass  # as in tr: the English rather than a traceback
+    return (singular if n == 1 else plural).format(**values)
+
+
+def tr(msgid: str, vi: str | None = None, /, **values: Any) -> str:
+    """The message ``msgid`` in the current language, its ``{placeholders}`` filled from
+    ``values``: ``tr("{file}: no such file.", file=name)``.
+
+    The English text is the message id; the translation comes from the language's catalog
+    (English when there is none). During the move to catalogs the older form
+    ``tr(english, vietnamese)`` (two finished texts) still works: it gives ``vietnamese``
+    in Vietnamese and ``english`` otherwise.
+    """
+    lang = language()
+    if vi is not None:  # the old pair form: both texts already filled in
+        return vi if lang == "vi" else msgid
+    text = _lookup(_messages.lookup, lang, msgid) if lang != "en" else None
+    if text is not None:
+        try:
+            return text.format(**values)
+        except (KeyError, IndexError, ValueError, AttributeError):
+            # a catalog whose placeholders do not match the code: the English message
+            # rather than a traceback in the middle of another error
+            pass
+    return msgid.format(**values)
