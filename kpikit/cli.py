@@ -10,7 +10,6 @@ import argparse
 import io
 import json
 import numbers
-import os
 import sys
 import warnings
 from collections.abc import Iterator, Sequence
@@ -794,87 +793,12 @@ def _cmd_optimize(a: argparse.Namespace) -> int:
 
 def _cmd_lesson(a: argparse.Namespace) -> int:
     """Serve the KPI basics lesson without code (Voila) until Ctrl+C: kernels started
-    ahead for the class, idle ones stopped (see :func:`kpikit.lesson.voila_command`)."""
+    ahead for the class, idle ones stopped (see :mod:`kpikit.runs.lesson_server`)."""
     from .batch import notebook_path
-    lang = a.lang
-    if not _has_module("voila"):
-        raise ParameterError(tr(
-            "the lesson is served by Voila, which is not installed. Fix: pip install voila "
-            "(python3 run.py lesson installs it).",
-            "bài học được phục vụ bằng Voila, nhưng Voila chưa được cài. Cách sửa: pip "
-            "install voila (python3 run.py lesson sẽ cài nó)."),
-                             code=ProblemCode.DEPENDENCY_MISSING)
-    from .lesson import voila_command
+    from .runs.lesson_server import serve_lesson
 
-    # kernels started ahead speak the server's language; ?lang= needs the pool off
-    hello = {"en": "Serving the KPI lesson in English at http://127.0.0.1:{port}/ ; Ctrl+C "
-                   "stops it. (With KPIKIT_LESSON_POOL=0, ?lang=vi in the address switches "
-                   "language.)",
-             "vi": "Bài học KPI bằng tiếng Việt đang chạy tại http://127.0.0.1:{port}/ ; "
-                   "Ctrl+C để dừng. (Với KPIKIT_LESSON_POOL=0, thêm ?lang=en vào địa chỉ để "
-                   "đổi ngôn ngữ.)"}[lang]
-    # the lesson's Voila template lives in a private folder for the server's lifetime
-    with _lesson_folder() as folder:
-        cmd, env = voila_command(notebook_path("00_kpi_basics"), folder, port=a.port,
-                                 lang=lang, no_browser=a.no_browser)
-        print(hello.format(port=a.port), file=sys.stderr, flush=True)
-        return _serve(cmd, env)
-
-
-@contextmanager
-def _lesson_folder() -> Iterator[str]:
-    """A private folder named by this process, removed when the server stops; folders of
-    servers that were killed (their PID gone) are reclaimed here."""
-    import shutil
-    import tempfile
-
-    from ._lock import pid_alive
-
-    root = Path(tempfile.gettempdir())
-    for old in root.glob("kpikit-lesson-*"):
-        pid = old.name.split("-")[2] if old.name.count("-") >= 3 else ""
-        if pid.isdigit() and not pid_alive(int(pid)):
-            shutil.rmtree(old, ignore_errors=True)
-    folder = tempfile.mkdtemp(prefix=f"kpikit-lesson-{os.getpid()}-")
-    try:
-        yield folder
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
-
-
-def _serve(cmd: list[str], env: dict[str, str]) -> int:
-    """Run the server until Ctrl+C or SIGTERM; it dies with this process (Linux)."""
-    import signal
-    import subprocess
-
-    from ._runner import die_with_parent
-
-    parent = os.getpid()
-    proc = subprocess.Popen(cmd, env=env, preexec_fn=(  # arms a death signal only
-        (lambda: die_with_parent(parent, signal.SIGTERM)) if os.name == "posix" else None))
-
-    def stop(*_: object) -> None:
-        raise KeyboardInterrupt
-
-    previous = signal.signal(signal.SIGTERM, stop)
-    try:
-        return proc.wait()
-    except KeyboardInterrupt:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        return 0
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-
-
-def _has_module(name: str) -> bool:
-    import importlib.util
-
-    return importlib.util.find_spec(name) is not None
+    return serve_lesson(notebook_path("00_kpi_basics"), lang=a.lang, port=a.port,
+                        no_browser=a.no_browser)
 
 
 def _speak(parser: argparse.ArgumentParser, lang: str) -> argparse.ArgumentParser:
