@@ -371,6 +371,9 @@ def test_owner_table_lists_every_owner(sample):
     t = lesson.owner_table(ev, lang="vi")
     owners = {k.owner for _, k in plan.targets()}
     assert set(t.iloc[:, 0]) == owners
+    # the notebook's one call gives the same review
+    same = lesson.review_example(sample)
+    assert same.totals()["actual"].tolist() == ev.totals()["actual"].tolist()
     assert t.iloc[:, -1].str.endswith("%").all() or t.iloc[:, -1].eq("–").any()
 
 

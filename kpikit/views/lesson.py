@@ -34,8 +34,8 @@ from .lesson_text import say, text
 __all__ = [
     "ICONS", "PLAYGROUND_KPIS", "Question", "cell_text", "diagnosis_html", "exercises",
     "formula_words", "gappy_copy", "month_axis", "month_text", "owner_table", "parse_answer",
-    "playground_values", "query_lang", "ratio_trap", "say", "status_word", "steps_html",
-    "steps_table", "table_html", "text", "tree_what_if", "write_gappy_export",
+    "playground_values", "query_lang", "ratio_trap", "review_example", "say", "status_word",
+    "steps_html", "steps_table", "table_html", "text", "tree_what_if", "write_gappy_export",
 ]
 
 
@@ -372,6 +372,18 @@ def exercises(lang: str | None = None) -> list[Question]:
                    f"{best}: {meaning} CPA và ROAS đo bán hàng."),
                 tuple(short(k) for k in aware_opts), 2),
         ]
+
+
+def review_example(data: pd.DataFrame, *, as_of: str = "2027-01-25",
+                   plan: str = "plan_tet_sale.yaml") -> Any:
+    """The review that steps 6 and 7 read: a bundled plan (the Tết Sale) judged on
+    ``data`` at ``as_of``, by the same :func:`kpikit.evaluate.evaluate` notebook 02 calls.
+    """
+    from ..evaluate import evaluate
+    from ..notebook import bundled_plan
+    from ..plan import Plan
+
+    return evaluate(data, Plan.from_yaml(bundled_plan(plan)), as_of=as_of)
 
 
 def owner_table(ev: Any, *, lang: str | None = None) -> pd.DataFrame:
