@@ -245,8 +245,9 @@ def test_voila_command_culls_and_prestarts(tmp_path, monkeypatch):
     # the served folder holds one copy per language, each with a pool of its own:
     # the server's language for the class, one kernel ahead for the other
     assert cmd[3] == str(tmp_path / "lesson")
-    pools = [c for c in cmd if c.startswith("--VoilaKernelManager.kernel_pools_config=")]
-    config = json.loads(pools[0].split("=", 1)[1])
+    assert env["JUPYTER_CONFIG_PATH"].split(os.pathsep)[0] == str(tmp_path)
+    voila = json.loads((tmp_path / "voila.json").read_text(encoding="utf-8"))
+    config = voila["VoilaKernelManager"]["kernel_pools_config"]
     assert config == {"default": {"pool_size": 0},
                       "vi/00_kpi_basics.ipynb": {"pool_size": 10},
                       "en/00_kpi_basics.ipynb": {"pool_size": 1}}
@@ -258,7 +259,9 @@ def test_voila_command_culls_and_prestarts(tmp_path, monkeypatch):
     monkeypatch.setenv("KPIKIT_LESSON_POOL", "0")
     monkeypatch.setenv("KPIKIT_LESSON_CULL", "120")
     cmd, _ = lesson_server.voila_command(NOTEBOOK, tmp_path, port=8123, lang="en")
-    assert not any("preheat" in c or "pools" in c for c in cmd)
+    assert not any("preheat" in c for c in cmd)
+    assert json.loads((tmp_path / "voila.json").read_text(encoding="utf-8")) == {
+        "VoilaKernelManager": {"kernel_pools_config": {}}}
     assert "--MappingKernelManager.cull_idle_timeout=120" in cmd
     for bad in ("many", "-1", "5"):
         monkeypatch.setenv("KPIKIT_LESSON_CULL", bad)

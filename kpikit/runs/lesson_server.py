@@ -171,24 +171,27 @@ def voila_command(notebook: str | Path, folder: str | Path, *, port: int, lang: 
     env = dict(os.environ)
     # the copy decides the language: a server-wide variable would override it
     env.pop("KPIKIT_LESSON_LANG", None)
-    # Voila looks for templates in the Jupyter data path; the lesson's comes first
-    env["JUPYTER_PATH"] = os.pathsep.join(
-        p for p in (str(root), os.environ.get("JUPYTER_PATH", "")) if p)
+    # Voila looks for templates in the Jupyter data path and for voila.json in the config
+    # path; the lesson's folder comes first in both
+    for var in ("JUPYTER_PATH", "JUPYTER_CONFIG_PATH"):
+        env[var] = os.pathsep.join(p for p in (str(root), os.environ.get(var, "")) if p)
     cmd = [sys.executable, "-m", "voila", str(served), f"--port={port}",
            "--Voila.ip=127.0.0.1", f"--template={VOILA_TEMPLATE}", "--strip_sources=True",
            "--show_tracebacks=False",
            f"--MappingKernelManager.cull_idle_timeout={cull}",
            f"--MappingKernelManager.cull_interval={max(5, min(60, cull // 4))}",
            "--MappingKernelManager.cull_connected=False"]
+    # one pool per copy, keyed by its path under the served folder (a nested setting:
+    # the command line takes it only in a deprecated form, so it goes in voila.json)
+    pools = {"default": {"pool_size": 0}}
+    for code, path in copies.items():
+        pools[path.relative_to(served).as_posix()] = {
+            "pool_size": pool if code == lang else min(OTHER_POOL_SIZE, pool)}
+    atomic_write_text(root / "voila.json", json.dumps(
+        {"VoilaKernelManager": {"kernel_pools_config": pools if pool else {}}}, indent=1))
     if pool:
-        # one pool per copy, keyed by its path under the served folder
-        pools = {"default": {"pool_size": 0}}
-        for code, path in copies.items():
-            pools[path.relative_to(served).as_posix()] = {
-                "pool_size": pool if code == lang else min(OTHER_POOL_SIZE, pool)}
         cmd += ["--preheat_kernel=True", f"--pool_size={pool}",
-                f"--VoilaKernelManager.fill_delay={REFILL_DELAY_SECONDS}",
-                f"--VoilaKernelManager.kernel_pools_config={json.dumps(pools)}"]
+                f"--VoilaKernelManager.fill_delay={REFILL_DELAY_SECONDS}"]
     if no_browser:
         cmd.append("--no-browser")
     return cmd, env
