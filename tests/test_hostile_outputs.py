@@ -312,7 +312,7 @@ def test_summary_and_index_escape_and_neutralise(tmp_path):
 
 
 def test_lesson_export_is_neutralised(tmp_path):
-    from kpikit.lesson import write_gappy_export
+    from kpikit.views.lesson import write_gappy_export
 
     from .hostile import DATA
 

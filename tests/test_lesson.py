@@ -3,6 +3,7 @@ texts in both languages, and the notebook under papermill in vi and en."""
 
 from __future__ import annotations
 
+import json
 import math
 import os
 from pathlib import Path
@@ -10,10 +11,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from kpikit import lesson
 from kpikit.catalog import KPIS
 from kpikit.errors import ParameterError
 from kpikit.plans import TREES
+from kpikit.runs import lesson_server
+from kpikit.views import lesson, lesson_text
+from kpikit.views import lesson_widgets as widgets
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -70,7 +73,8 @@ def test_gappy_copy_has_the_promised_gaps(sample):
 
 
 def test_texts_exist_in_both_languages_and_differ():
-    for key, (en, vi) in lesson.TEXT.items():
+    for key in lesson_text.text_keys():
+        en, vi = lesson.text(key, "en"), lesson.text(key, "vi")
         assert en.strip() and vi.strip(), key
         if len(en) > 20:
             assert en != vi, key
@@ -112,16 +116,16 @@ def test_parse_answer_reads_the_students_language(lang, typed, value):
 def test_cells_are_written_the_readers_way():
     from datetime import date
 
-    assert lesson._cell_text(0.207317, "null_share", "vi") == "20,7%"
-    assert lesson._cell_text(0.207317, "null_share", "en") == "20.7%"
-    assert lesson._cell_text(None, "last_date", "vi") == "–"
-    assert lesson._cell_text(float("nan"), "null_share", "en") == "–"
-    assert lesson._cell_text((), "missing_measures", "vi") == "không có"
-    assert lesson._cell_text("", "missing_measures", "en") == "none"
-    assert lesson._cell_text(("revenue",), "missing_measures", "vi") == "Doanh thu"
-    assert lesson._cell_text(date(2026, 10, 1), "window_start", "vi") == "01/10/2026"
-    assert lesson._cell_text(pd.Timestamp("2026-10-01"), "window_start", "en") == "2026-10-01"
-    assert lesson._cell_text(1234, "days_covered", "vi") == "1.234"
+    assert lesson.cell_text(0.207317, "null_share", "vi") == "20,7%"
+    assert lesson.cell_text(0.207317, "null_share", "en") == "20.7%"
+    assert lesson.cell_text(None, "last_date", "vi") == "–"
+    assert lesson.cell_text(float("nan"), "null_share", "en") == "–"
+    assert lesson.cell_text((), "missing_measures", "vi") == "không có"
+    assert lesson.cell_text("", "missing_measures", "en") == "none"
+    assert lesson.cell_text(("revenue",), "missing_measures", "vi") == "Doanh thu"
+    assert lesson.cell_text(date(2026, 10, 1), "window_start", "vi") == "01/10/2026"
+    assert lesson.cell_text(pd.Timestamp("2026-10-01"), "window_start", "en") == "2026-10-01"
+    assert lesson.cell_text(1234, "days_covered", "vi") == "1.234"
 
 
 def test_months_are_written_the_readers_way():
@@ -138,7 +142,7 @@ def test_availability_reads_as_vietnamese(sample, tmp_path):
     import kpikit
 
     gappy = kpikit.load(lesson.write_gappy_export(sample, tmp_path))
-    check = lesson.AvailabilityCheck(gappy, lang="vi")
+    check = widgets.AvailabilityCheck(gappy, lang="vi")
     head, body = check.rows()
     assert head[:3] == ["KPI", "Từ ngày", "Đến ngày"]
     raw = check.check()
@@ -163,7 +167,7 @@ def test_exercise_answers_are_computed_and_checked():
     assert "1.250" in qs[0].prompt  # Vietnamese thousands separator
     assert qs[1].choices[qs[1].answer] == "CPA"  # the only lower-is-better option
     assert qs[2].choices[qs[2].answer] == "1,09%"  # sum/sum, with the decimal comma
-    quiz = lesson.Quiz(lang="en")
+    quiz = widgets.Quiz(lang="en")
     quiz.inputs[0].value = "2.5"
     assert quiz.check(0) and "kpikit-verdict-right" in quiz.feedback[0].value
     quiz.inputs[1].value = 0  # ROAS: wrong
@@ -172,7 +176,7 @@ def test_exercise_answers_are_computed_and_checked():
 
 
 def test_quiz_reads_a_vietnamese_decimal_comma():
-    quiz = lesson.Quiz(lang="vi")
+    quiz = widgets.Quiz(lang="vi")
     quiz.inputs[0].value = "2,5"  # 1.250 / 50.000 = 2,5%
     assert quiz.check(0) and "Đúng rồi" in quiz.feedback[0].value
     quiz.inputs[0].value = "25"
@@ -195,7 +199,7 @@ def test_awareness_feedback_does_not_say_impressions_count_people(lang, people):
 
 def test_playground_refuses_clicks_above_impressions(monkeypatch):
     monkeypatch.delenv("KPIKIT_STATIC", raising=False)
-    play = lesson.FormulaPlayground(lang="vi")
+    play = widgets.FormulaPlayground(lang="vi")
     assert play.problems() == [] and "kpikit-warning" not in play.result.value
     play.sliders["impressions"].value = 2_000
     play.sliders["clicks"].value = 9_000  # CTR would be 450%
@@ -225,29 +229,89 @@ def test_step7_folds_the_statistics(sample):
     assert "chệch hướng" in shown
 
 
+NOTEBOOK = ROOT / "notebooks" / "00_kpi_basics.ipynb"
+
+
 def test_voila_command_culls_and_prestarts(tmp_path, monkeypatch):
     monkeypatch.delenv("KPIKIT_LESSON_POOL", raising=False)
     monkeypatch.delenv("KPIKIT_LESSON_CULL", raising=False)
-    cmd, env = lesson.voila_command("nb.ipynb", tmp_path, port=8123, lang="vi")
+    monkeypatch.setenv("KPIKIT_LESSON_LANG", "en")  # an old server-wide language: ignored
+    monkeypatch.chdir(tmp_path)
+    cmd, env = lesson_server.voila_command(NOTEBOOK, tmp_path, port=8123, lang="vi")
     assert "--template=kpikit-lesson" in cmd and "--strip_sources=True" in cmd
-    assert "--preheat_kernel=True" in cmd and f"--pool_size={lesson.POOL_SIZE}" in cmd
+    assert "--preheat_kernel=True" in cmd and f"--pool_size={lesson_server.POOL_SIZE}" in cmd
     assert "--MappingKernelManager.cull_idle_timeout=600" in cmd
     assert "--MappingKernelManager.cull_connected=False" in cmd
-    assert f"--VoilaKernelManager.fill_delay={lesson.REFILL_DELAY_SECONDS}" in cmd
-    assert env["KPIKIT_LESSON_LANG"] == "vi"
+    assert f"--VoilaKernelManager.fill_delay={lesson_server.REFILL_DELAY_SECONDS}" in cmd
+    # the served folder holds one copy per language, each with a pool of its own:
+    # the server's language for the class, one kernel ahead for the other
+    assert cmd[3] == str(tmp_path / "lesson")
+    assert env["JUPYTER_CONFIG_PATH"].split(os.pathsep)[0] == str(tmp_path)
+    voila = json.loads((tmp_path / "voila.json").read_text(encoding="utf-8"))
+    config = voila["VoilaKernelManager"]["kernel_pools_config"]
+    assert config == {"default": {"pool_size": 0},
+                      "vi/00_kpi_basics.ipynb": {"pool_size": 10},
+                      "en/00_kpi_basics.ipynb": {"pool_size": 1}}
+    assert "KPIKIT_LESSON_LANG" not in env  # the copy decides, not the server
     assert env["JUPYTER_PATH"].split(os.pathsep)[0] == str(tmp_path)
     template = tmp_path / "voila" / "templates" / "kpikit-lesson"
     assert "kpikit-docs" in (template / "index.html.j2").read_text()
     assert '"lab"' in (template / "conf.json").read_text()
     monkeypatch.setenv("KPIKIT_LESSON_POOL", "0")
     monkeypatch.setenv("KPIKIT_LESSON_CULL", "120")
-    cmd, _ = lesson.voila_command("nb.ipynb", tmp_path, port=8123, lang="en")
+    cmd, _ = lesson_server.voila_command(NOTEBOOK, tmp_path, port=8123, lang="en")
     assert not any("preheat" in c for c in cmd)
+    assert json.loads((tmp_path / "voila.json").read_text(encoding="utf-8")) == {
+        "VoilaKernelManager": {"kernel_pools_config": {}}}
     assert "--MappingKernelManager.cull_idle_timeout=120" in cmd
     for bad in ("many", "-1", "5"):
         monkeypatch.setenv("KPIKIT_LESSON_CULL", bad)
         with pytest.raises(ParameterError, match="KPIKIT_LESSON_CULL"):
-            lesson.voila_command("nb.ipynb", tmp_path, port=8123, lang="en")
+            lesson_server.voila_command(NOTEBOOK, tmp_path, port=8123, lang="en")
+
+
+def test_each_language_has_its_own_copy(tmp_path):
+    import nbformat
+
+    copies = lesson_server.lesson_copies(NOTEBOOK, tmp_path / "served",
+                                         output_dir=tmp_path / "out")
+    assert set(copies) == {"en", "vi"}
+    original = nbformat.read(NOTEBOOK, as_version=4)
+    for lang, path in copies.items():
+        assert path == tmp_path / "served" / lang / "00_kpi_basics.ipynb"
+        nb = nbformat.read(path, as_version=4)
+        nbformat.validate(nb)
+        tags = [c.metadata.get("tags", []) for c in nb.cells]
+        at = tags.index(["parameters"])
+        injected = nb.cells[at + 1]
+        assert tags[at + 1] == ["injected-parameters"]
+        assert injected.source.splitlines() == [
+            f"lang = {lang!r}", f"output_dir = {str((tmp_path / 'out').resolve())!r}"]
+        # nothing else changed: the copy is the lesson, one cell longer
+        rest = [c.source for i, c in enumerate(nb.cells) if i != at + 1]
+        assert rest == [c.source for c in original.cells]
+    bad = tmp_path / "bad.ipynb"
+    bad.write_text('{"cells": []}', encoding="utf-8")
+    with pytest.raises(ParameterError, match="parameters"):
+        lesson_server.lesson_copies(bad, tmp_path / "x")
+    bad.write_text("not json", encoding="utf-8")
+    with pytest.raises(ParameterError, match="bad.ipynb"):
+        lesson_server.lesson_copies(bad, tmp_path / "x")
+
+
+@pytest.mark.parametrize("query, server, lang", [
+    ("", "vi", "vi"), ("lang=en", "vi", "en"), ("x=1&lang=vi", "en", "vi"),
+    ("lang=fr", "en", "en"), ("lang=en%22", "vi", "vi"), ("lang=", "en", "en")])
+def test_front_page_sends_each_student_to_their_language(tmp_path, query, server, lang):
+    """``/`` (Voila's tree page) redirects to the copy of ``?lang=``, else the server's."""
+    import jinja2
+
+    lesson_server.voila_command(NOTEBOOK, tmp_path, port=8123, lang=server)
+    folder = tmp_path / "voila" / "templates" / "kpikit-lesson"
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(folder)), autoescape=True)
+    for page in ("tree-lab.html", "tree.html"):
+        out = env.get_template(page).render(query=query, base_url="/")
+        assert f"url=/voila/render/{lang}/00_kpi_basics.ipynb'" in out, out
 
 
 def test_docs_cell_is_tagged_for_the_voila_template():
@@ -264,7 +328,7 @@ def test_docs_cell_is_tagged_for_the_voila_template():
 
 def test_widgets_redraw_when_moved(sample, monkeypatch):
     monkeypatch.delenv("KPIKIT_STATIC", raising=False)
-    play = lesson.FormulaPlayground(lang="vi")
+    play = widgets.FormulaPlayground(lang="vi")
     before = play.result.value
     assert "2,50%" in before and "4.000 ₫" in before  # CTR and CPC, Vietnamese formats
     play.sliders["clicks"].value = 2_500
@@ -275,7 +339,7 @@ def test_widgets_redraw_when_moved(sample, monkeypatch):
     assert not play.sliders["spend"].readout  # the English-only readout is off
 
     jan = sample[sample["date"].dt.strftime("%Y-%m") == "2027-01"]
-    trap = lesson.RatioTrap(jan, by="campaign", lang="en")
+    trap = widgets.RatioTrap(jan, by="campaign", lang="en")
     first = trap.current()
     trap.slider.value = trap.slider.max
     moved = trap.current()
@@ -283,20 +347,20 @@ def test_widgets_redraw_when_moved(sample, monkeypatch):
     jump_right = moved["sum_over_sum"] - first["sum_over_sum"]
     assert jump_wrong > 3 * jump_right > 0
 
-    tree = lesson.TreeExplorer(sample[sample["campaign"] == "Always-on Search"], lang="en")
+    tree = widgets.TreeExplorer(sample[sample["campaign"] == "Always-on Search"], lang="en")
     tree.sliders["ctr"].value = 10
     assert tree.current()["goal_change"] == pytest.approx(0.10)
     assert "+10.0%" in tree.result.value
 
-    match = lesson.ObjectiveMatcher(sample, lang="vi")
+    match = widgets.ObjectiveMatcher(sample, lang="vi")
     match.objective.value = "awareness"
     assert "Lượt hiển thị" in match.table.value and "CPM" in match.table.value
 
-    pace = lesson.PacingSimulator(sample, lang="en")
+    pace = widgets.PacingSimulator(sample, lang="en")
     monthly = pace.result.value
     pace.cadence.value = "weekly"
     assert pace.result.value != monthly and pace.result.value.count("<tr>") > 3
-    hz = lesson.HorizonCompare(sample, lang="en")
+    hz = widgets.HorizonCompare(sample, lang="en")
     s, lg = hz.series()
     assert len(s) > 12 and len(lg) > 12
 
@@ -311,6 +375,9 @@ def test_owner_table_lists_every_owner(sample):
     t = lesson.owner_table(ev, lang="vi")
     owners = {k.owner for _, k in plan.targets()}
     assert set(t.iloc[:, 0]) == owners
+    # the notebook's one call gives the same review
+    same = lesson.review_example(sample)
+    assert same.totals()["actual"].tolist() == ev.totals()["actual"].tolist()
     assert t.iloc[:, -1].str.endswith("%").all() or t.iloc[:, -1].eq("–").any()
 
 
@@ -318,21 +385,61 @@ def test_query_lang_reads_voila_address(monkeypatch):
     from kpikit import language, set_language
 
     monkeypatch.delenv("VOILA_PREHEAT", raising=False)
-    monkeypatch.delenv("KPIKIT_LESSON_LANG", raising=False)
     monkeypatch.setenv("QUERY_STRING", "lang=vi&x=1")
     assert lesson.query_lang("en") == "vi" and language() == "vi"  # and speaks it
     set_language(None)
-    monkeypatch.setenv("KPIKIT_LESSON_LANG", "en")  # the address wins over the server
-    assert lesson.query_lang("en") == "vi"
-    monkeypatch.delenv("KPIKIT_LESSON_LANG")
-    set_language(None)
-    monkeypatch.setenv("QUERY_STRING", "lang=vi&x=1")
-    assert lesson.query_lang("en") == "vi"
-    monkeypatch.setenv("QUERY_STRING", "lang=fr")
-    assert lesson.query_lang("en") == "en"
+    monkeypatch.setenv("KPIKIT_LESSON_LANG", "en")  # no longer read: the copy decides
     monkeypatch.delenv("QUERY_STRING")
     assert lesson.query_lang("vi") == "vi"
+    monkeypatch.setenv("QUERY_STRING", "lang=fr")
+    assert lesson.query_lang("en") == "en"
+    with pytest.raises(ParameterError, match="lang"):
+        lesson.query_lang("fr")
     set_language(None)  # the rest of the session speaks its own language again
+
+
+def test_no_lesson_function_defaults_to_english():
+    """``lang=None`` is the current language in every lesson module."""
+    import ast
+
+    for path in sorted((ROOT / "kpikit" / "views").glob("lesson*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.FunctionDef):
+                a = node.args
+                pos = a.posonlyargs + a.args
+                pairs = list(zip(pos[len(pos) - len(a.defaults):], a.defaults, strict=True))
+                pairs += list(zip(a.kwonlyargs, a.kw_defaults, strict=True))
+                for arg, default in pairs:
+                    if arg.arg == "lang":
+                        assert isinstance(default, ast.Constant) and default.value is None, (
+                            path.name, node.name)
+
+
+def test_the_current_language_reaches_the_lesson(monkeypatch):
+    from kpikit import set_language, using_language
+
+    monkeypatch.delenv("KPIKIT_STATIC", raising=False)
+    with using_language("vi"):
+        assert list(lesson.steps_table().columns) == ["Bước", "Câu hỏi cần trả lời"]
+        assert lesson.formula_words("ctr") == "CTR = Lượt nhấp (tất cả) ÷ Lượt hiển thị"
+        assert lesson.parse_answer("2,5") == 2.5
+        assert "1.250" in lesson.exercises()[0].prompt
+    set_language("vi")
+    try:
+        play = widgets.FormulaPlayground()
+        assert "2,50%" in play.result.value and "Giá trị tính bằng VND" in \
+            play.widget.children[-1].value
+        # a widget keeps the language it was drawn in when the session changes
+        set_language("en")
+        play.sliders["clicks"].value = 2_500
+        assert "5,00%" in play.result.value
+    finally:
+        set_language(None)
+    assert lesson.text("s1", "en") == "1 · Define the objective"
+    assert lesson_text.impossible_rate(num="Clicks", den="Impressions", n="9,000",
+                                       d="2,000", kpi="CTR", lang="en") == (
+        "Clicks (9,000) cannot be more than Impressions (2,000): clicks are counted among "
+        "the impressions, so CTR cannot pass 100%. Lower clicks or raise impressions.")
 
 
 @pytest.mark.parametrize("lang, marker", [("vi", "Tám bước"), ("en", "The eight steps")])

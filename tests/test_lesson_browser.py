@@ -1,9 +1,10 @@
 """The lesson as students get it: ``kpikit lesson`` (Voila) in a real Chromium.
 
 One server in Vietnamese: the page shows no code and no documentation, Vietnamese numbers,
-dates and months, icons that need no emoji font, and a quiz that reads ``2,5`` as 2.5;
-with the kernel pool off, ``?lang=en`` in the address switches the language. A closed
-tab's kernel is culled once idle. Then ten students open the lesson at once (ten browser
+dates and months, icons that need no emoji font, and a quiz that reads ``2,5`` as 2.5.
+``?lang=`` in the address switches the language with the kernel pools on (each language
+is its own copy with its own pool, the page drawn by a pre-started kernel) and off. A
+closed tab's kernel is culled once idle. Then ten students open the lesson at once (ten browser
 contexts) and the time to the first rendered heading and to the first live widget is
 measured; the figures go to
 ``test-artifacts/lesson_first_render.json``. Screenshots go to ``test-artifacts/``.
@@ -136,7 +137,9 @@ class Server:
                 except OSError:
                     pass
             log = self.log.read_text(errors="replace")
-            if answered and (pool == 0 or f"filled with {pool} kernel" in log):
+            # one pool per language: the server's of ``pool`` kernels, one for the other
+            if answered and (pool == 0 or (f"filled with {pool} kernel" in log
+                                           and log.count("is filled with") >= 2)):
                 break
             time.sleep(0.5)
         else:
@@ -187,13 +190,19 @@ def browser() -> Iterator[object]:
         b.close()
 
 
-def _open(browser, url: str):
+def _open(browser, url: str, *, whole: bool = True):
+    """A page of the lesson, waited for until its last widget is drawn (``whole``), or
+    only its first live widget, the playground."""
     page = browser.new_page(viewport={"width": 1280, "height": 1000})
     console: list[str] = []
     page.on("console", lambda m: console.append(m.text))
     # Voila executes the notebook while it streams the page: wait for the last widget
     page.goto(url, wait_until="commit", timeout=READY_S * 1000)
     try:
+        if not whole:
+            page.locator(".kpikit-playground .kpikit-ctr").first.wait_for(
+                timeout=READY_S * 1000)
+            return page
         page.locator(".kpikit-answer-0 input").first.wait_for(timeout=READY_S * 1000)
         page.locator(".kpikit-horizon .xtick").first.wait_for(timeout=READY_S * 1000)
     except Exception:
@@ -259,6 +268,29 @@ def test_address_switches_language_without_the_pool(workdir, browser):
         assert "The eight steps" in body and "Tám bước" not in body
         assert "CTR = Clicks (all) ÷ Impressions" in body
         page.close()
+    finally:
+        server.stop()
+
+
+def test_address_switches_language_with_the_pool_on(workdir, browser):
+    """The pooled kernels drew the lesson before anyone asked; ``?lang=vi`` still gives
+    Vietnamese, from a pre-started kernel of the Vietnamese copy."""
+    server = Server(workdir, "en", KPIKIT_LESSON_POOL="2")
+    try:
+        server.wait_ready(pool=2)
+        for query, title, marker, ctr in (("?lang=vi", "KPI cơ bản", "Tám bước", "2,50%"),
+                                          ("", "KPI basics", "The eight steps", "2.50%")):
+            page = _open(browser, f"{server.base}/{query}", whole=False)
+            assert page.locator("h1").first.inner_text().strip() == title
+            body = page.inner_text("body")
+            assert marker in body
+            assert page.locator(".kpikit-playground .kpikit-ctr").first.inner_text() == ctr
+            assert "import kpikit" not in body and "papermill" not in page.content()
+            page.close()
+        log = server.log.read_text(errors="replace")
+        # both pages came from the pools, not from kernels started for the request
+        assert "Using pre-heated kernel" in log and "for vi/00_kpi_basics.ipynb" in log
+        assert "for en/00_kpi_basics.ipynb" in log
     finally:
         server.stop()
 

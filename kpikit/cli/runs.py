@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import partial
-from pathlib import Path
 
 from kpikit.cli.tables import table
-from kpikit.errors import ParameterError, ProblemCode
 from kpikit.i18n.lang import LANGS, resolve_lang, tr, using_language
 
 
@@ -142,84 +139,12 @@ def _report(result, lang: str) -> None:
 
 def cmd_lesson(a: argparse.Namespace) -> int:
     """Serve the KPI basics lesson without code (Voila) until Ctrl+C: kernels started
-    ahead for the class, idle ones stopped (see :func:`kpikit.lesson.voila_command`)."""
-    from kpikit.runs.batch import notebook_path
+    ahead for the class, idle ones stopped (see :mod:`kpikit.runs.lesson_server`)."""
+    from kpikit.runs.lesson_server import serve_lesson
+    from kpikit.runs.params import notebook_path
 
-    lang = a.lang
-    if not _has_module("voila"):
-        raise ParameterError(tr(
-            "the lesson is served by Voila, which is not installed. Fix: pip install voila "
-            "(python3 run.py lesson installs it).",
-            "bài học được phục vụ bằng Voila, nhưng Voila chưa được cài. Cách sửa: pip "
-            "install voila (python3 run.py lesson sẽ cài nó)."),
-                             code=ProblemCode.DEPENDENCY_MISSING)
-    from kpikit.lesson import voila_command
-
-    # the lesson's Voila template lives in a private folder for the server's lifetime
-    with _lesson_folder() as folder:
-        cmd, env = voila_command(notebook_path("00_kpi_basics"), folder, port=a.port,
-                                 lang=lang, no_browser=a.no_browser)
-        port = a.port
-        # kernels started ahead speak the server's language; ?lang= needs the pool off
-        print(tr(f"Serving the KPI lesson in English at http://127.0.0.1:{port}/ ; Ctrl+C "
-                 "stops it. (With KPIKIT_LESSON_POOL=0, ?lang=vi in the address switches "
-                 "language.)",
-                 f"Bài học KPI bằng tiếng Việt đang chạy tại http://127.0.0.1:{port}/ ; "
-                 "Ctrl+C để dừng. (Với KPIKIT_LESSON_POOL=0, thêm ?lang=en vào địa chỉ để "
-                 "đổi ngôn ngữ.)"), file=sys.stderr, flush=True)
-        return _serve(cmd, env)
-
-
-# The lesson-serving helpers below move to kpikit/runs/lesson_server.py at the merge.
-
-@contextmanager
-def _lesson_folder() -> Iterator[str]:
-    """A private folder named by this process, removed when the server stops; folders of
-    servers that were killed (their PID gone) are reclaimed here."""
-    import shutil
-    import tempfile
-
-    from kpikit.runs.lock import pid_alive
-
-    root = Path(tempfile.gettempdir())
-    for old in root.glob("kpikit-lesson-*"):
-        pid = old.name.split("-")[2] if old.name.count("-") >= 3 else ""
-        if pid.isdigit() and not pid_alive(int(pid)):
-            shutil.rmtree(old, ignore_errors=True)
-    folder = tempfile.mkdtemp(prefix=f"kpikit-lesson-{os.getpid()}-")
-    try:
-        yield folder
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
-
-
-def _serve(cmd: list[str], env: dict[str, str]) -> int:
-    """Run the server until Ctrl+C or SIGTERM; it dies with this process (Linux)."""
-    import signal
-    import subprocess
-
-    from kpikit.runs.kernels.wire import die_with_parent
-
-    parent = os.getpid()
-    proc = subprocess.Popen(cmd, env=env, preexec_fn=(  # arms a death signal only
-        (lambda: die_with_parent(parent, signal.SIGTERM)) if os.name == "posix" else None))
-
-    def stop(*_: object) -> None:
-        raise KeyboardInterrupt
-
-    previous = signal.signal(signal.SIGTERM, stop)
-    try:
-        return proc.wait()
-    except KeyboardInterrupt:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        return 0
-    finally:
-        signal.signal(signal.SIGTERM, previous)
+    return serve_lesson(notebook_path("00_kpi_basics"), lang=a.lang, port=a.port,
+                        no_browser=a.no_browser)
 
 
 def _has_module(name: str) -> bool:

@@ -200,6 +200,13 @@ def generate(
     return df
 
 
+def bundled_plan(name: str = "plan_tet_sale.yaml") -> Path:
+    """Path of a plan shipped with kpikit (``plan_tet_sale.yaml``, ...)."""
+    from importlib import resources
+
+    return Path(str(resources.files("kpikit.data").joinpath(name)))
+
+
 def sample_path() -> Path:
     """Return the path of the bundled sample CSV (``data/sample_campaigns.csv``)."""
     return Path(str(resources.files("kpikit.data").joinpath("sample_campaigns.csv")))

@@ -22,6 +22,7 @@ from typing import Any
 import pandas as pd
 
 from kpikit.catalog import OBJECTIVES
+from kpikit.data_in.sample import bundled_plan
 from kpikit.errors import ParameterError, ProblemCode
 from kpikit.i18n.lang import LANGS, set_language, tr
 from kpikit.runs.results import clean_json
@@ -185,11 +186,6 @@ def declared_parameters(path: Path) -> dict[str, Any]:
     raise ParameterError(tr(f"{path.name} has no cell tagged 'parameters'.",
                             f"{path.name} không có ô nào gắn thẻ 'parameters'."),
                          code=ProblemCode.NOTEBOOK_NO_PARAMETERS_CELL)
-
-
-def bundled_plan(name: str = "plan_tet_sale.yaml") -> Path:
-    """Path of a plan shipped with kpikit."""
-    return Path(str(resources.files("kpikit.data").joinpath(name)))
 
 
 # --------------------------------------------------------------- checking
