@@ -16,6 +16,7 @@ from kpikit.errors import ParameterError
 from kpikit.plans import TREES
 from kpikit.runs import lesson_server
 from kpikit.views import lesson, lesson_text
+from kpikit.views import lesson_review as review
 from kpikit.views import lesson_widgets as widgets
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -167,7 +168,7 @@ def test_exercise_answers_are_computed_and_checked():
     assert "1.250" in qs[0].prompt  # Vietnamese thousands separator
     assert qs[1].choices[qs[1].answer] == "CPA"  # the only lower-is-better option
     assert qs[2].choices[qs[2].answer] == "1,09%"  # sum/sum, with the decimal comma
-    quiz = widgets.Quiz(lang="en")
+    quiz = review.Quiz(lang="en")
     quiz.inputs[0].value = "2.5"
     assert quiz.check(0) and "kpikit-verdict-right" in quiz.feedback[0].value
     quiz.inputs[1].value = 0  # ROAS: wrong
@@ -176,7 +177,7 @@ def test_exercise_answers_are_computed_and_checked():
 
 
 def test_quiz_reads_a_vietnamese_decimal_comma():
-    quiz = widgets.Quiz(lang="vi")
+    quiz = review.Quiz(lang="vi")
     quiz.inputs[0].value = "2,5"  # 1.250 / 50.000 = 2,5%
     assert quiz.check(0) and "Đúng rồi" in quiz.feedback[0].value
     quiz.inputs[0].value = "25"
@@ -356,11 +357,11 @@ def test_widgets_redraw_when_moved(sample, monkeypatch):
     match.objective.value = "awareness"
     assert "Lượt hiển thị" in match.table.value and "CPM" in match.table.value
 
-    pace = widgets.PacingSimulator(sample, lang="en")
+    pace = review.PacingSimulator(sample, lang="en")
     monthly = pace.result.value
     pace.cadence.value = "weekly"
     assert pace.result.value != monthly and pace.result.value.count("<tr>") > 3
-    hz = widgets.HorizonCompare(sample, lang="en")
+    hz = review.HorizonCompare(sample, lang="en")
     s, lg = hz.series()
     assert len(s) > 12 and len(lg) > 12
 
