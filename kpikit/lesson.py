@@ -36,7 +36,9 @@ from kpikit.i18n.lang import tr
 from kpikit.metrics.engines import compute
 from kpikit.metrics.periods import spread_periods
 from kpikit.plans import TREES, KPITree, availability, kpi_history, recommend_kpis, tree_baselines
-from kpikit.views.widgets import _show, _static, plot_into, with_readout
+from kpikit.views.widget_helpers import plot_into, with_readout
+from kpikit.views.widget_helpers import show_widget as _show
+from kpikit.views.widget_helpers import static_mode as _static
 
 __all__ = [
     "AvailabilityCheck", "FormulaPlayground", "HorizonCompare", "ObjectiveMatcher",
