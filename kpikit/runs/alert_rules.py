@@ -15,6 +15,7 @@ from typing import Any
 
 from kpikit.errors import ParameterError
 from kpikit.i18n.lang import tr
+from kpikit.plans.field_reading import as_written
 
 __all__ = ["DEFAULT_RULES", "RULES", "SEVERITIES", "VERSUS", "Rule", "as_written",
            "parse_rules", "plan_rules"]
@@ -98,28 +99,6 @@ def parse_rules(raw: Any, source: str = "spec", number_format: str | None = None
     Raises :class:`ParameterError` naming the file, the rule's place and the fix.
     """
     return _with_defaults(_read_rules(raw, source, number_format))
-
-
-def as_written(raw: Any, loaded: Any) -> Any:
-    """Rules with each unquoted number as its text in the file (``150.000``, not 150.0).
-
-    YAML reads ``150.000`` as 150.0; the text lets the plan's number convention decide
-    (and an ambiguous one be refused), never a silently wrong threshold.
-    """
-    if not isinstance(raw, list) or loaded is None:
-        return raw
-    out = []
-    for item in raw:
-        if isinstance(item, Mapping):
-            original, item = item, dict(item)
-            for key in ("above", "below", "percent", "alpha"):
-                v = item.get(key)
-                spot = loaded.spot(original, key)
-                if (isinstance(v, (int, float)) and not isinstance(v, bool)
-                        and spot is not None and spot.text):
-                    item[key] = spot.text
-        out.append(item)
-    return out
 
 
 def _with_defaults(rules: Sequence[Rule]) -> tuple[Rule, ...]:
