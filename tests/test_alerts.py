@@ -319,3 +319,64 @@ def test_index_writes_alert_times_as_the_reader_does(monkeypatch):
     finally:
         monkeypatch.delenv("TZ")
         time.tzset()
+
+
+# ------------------------------------------------------------------ the rooms of alerts
+
+
+class _Spot:
+    def __init__(self, text):
+        self.text = text
+
+
+class _Loaded:
+    """Stands in for yaml_safe.Loaded: every number was typed as '150.000'."""
+
+    def spot(self, container, key):
+        return _Spot("150.000") if key == "above" else None
+
+
+def test_one_as_written_serves_plans_and_specs():
+    from kpikit.plans.field_reading import as_written
+
+    assert al.as_written is as_written
+    raw = [{"rule": "threshold", "kpi": "cpa", "above": 150.0}, "not a rule"]
+    out = as_written(raw, _Loaded())
+    assert out[0] == {"rule": "threshold", "kpi": "cpa", "above": "150.000"}
+    assert raw[0]["above"] == 150.0  # the parsed YAML is not changed
+    assert out[1] == "not a rule"
+    assert as_written(raw, None) is raw
+    assert as_written({"rule": "status"}, _Loaded()) == {"rule": "status"}
+
+
+def test_read_json_gives_objects_only(tmp_path):
+    from kpikit.runs.alert_state import read_json
+
+    assert read_json(tmp_path / "missing.json") is None
+    (tmp_path / "list.json").write_text("[1, 2]", encoding="utf-8")
+    assert read_json(tmp_path / "list.json") is None
+    (tmp_path / "bad.json").write_text("{not json", encoding="utf-8")
+    assert read_json(tmp_path / "bad.json") is None
+    (tmp_path / "ok.json").write_text('{"a": 1}', encoding="utf-8")
+    assert read_json(tmp_path / "ok.json") == {"a": 1}
+    assert read_json(tmp_path) is None  # a folder is refused, not read
+
+
+def test_worst_severity():
+    assert al.worst([{"severity": "info"}, {"severity": "critical"}, {"severity": "bogus"},
+                     {"severity": "warning"}]) == "critical"
+    assert al.worst([{"severity": "info"}]) == "info"
+    assert al.worst([{"severity": "bogus"}, {}]) is None
+    assert al.worst([]) is None
+
+
+def test_alerts_gathers_its_rooms():
+    from kpikit.runs import alert_checks, alert_rules, alert_state
+
+    for name in al.__all__:
+        if name in ("Monitor", "monitor"):
+            continue
+        homes = [m for m in (alert_rules, alert_checks, alert_state)
+                 if name in getattr(m, "__all__", ())]
+        assert homes, name
+        assert getattr(al, name) is getattr(homes[0], name)

@@ -108,3 +108,32 @@ def test_allocation_chart_names_binding_constraints_in_words():
     assert list(vi.data[1].text) == ["về 0", "mức tối đa", ""]
     en = allocation_chart(SimpleNamespace(table=table), lang="en")
     assert list(en.data[1].text) == ["cut to 0", "at maximum", ""]
+
+
+def test_axis_formats_follow_the_unit():
+    from kpikit.views.chart_style import axis_format
+
+    assert axis_format("percent") == {"tickformat": ".2~%"}
+    assert axis_format("ratio") == {"ticksuffix": "x", "tickformat": ".2~f"}
+    assert axis_format("currency") == {"tickformat": ",.0f"}
+    assert axis_format("count") == {"tickformat": ",.0f"}
+
+
+def test_style_uses_the_separators_of_the_language():
+    import plotly.graph_objects as go
+
+    assert charts.style(go.Figure(), lang="vi").layout.separators == ",."
+    assert charts.style(go.Figure(), lang="en").layout.separators == ".,"
+
+
+def test_charts_gathers_every_chart_from_its_room():
+    from kpikit.views import chart_style, evaluation_charts, optimization_charts, plan_charts
+
+    rooms = (plan_charts, evaluation_charts, optimization_charts, chart_style)
+    for name in charts.__all__:
+        homes = [room for room in rooms if name in room.__all__]
+        assert len(homes) == 1, name
+        assert getattr(charts, name) is getattr(homes[0], name)
+    made = {n for room in rooms[:3] for n in room.__all__ if n.endswith("_chart")}
+    assert made == {n for n in charts.__all__ if n.endswith("_chart")}
+    assert len(made) == 10

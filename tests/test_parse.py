@@ -158,3 +158,39 @@ def test_period_bounds_refuses(cell, kind):
     from kpikit.data_in.cells import period_bounds
 
     assert period_bounds(cell, kind) is None
+
+
+# ---------------------------------------------------------------- the rooms of the cell parsers
+
+
+def test_shorten_cuts_a_long_cell_to_forty_characters():
+    from kpikit.data_in.text_cells import shorten
+
+    assert shorten("abc") == "abc"
+    assert shorten(12345) == "12345"
+    assert shorten("x" * 40) == "x" * 40  # at the limit: kept whole
+    assert shorten("y" * 41) == "y" * 37 + "..."
+    assert len(shorten("z" * 1000)) == 40
+
+
+def test_a_long_impossible_cell_is_quoted_cut():
+    digits = "1" * 50  # a count of 50 digits: not a usable number
+    _, problems, _ = parse([digits, "1"])
+    assert len(problems) == 1
+    assert repr("1" * 37 + "...") in problems[0].message
+    junk = "abc" * 20  # 60 characters, not a date
+    _, problems, _ = parse_dates(pd.Series([junk, "2027-01-02"]), column="d", rows=[2, 3],
+                                 file="f", dayfirst=True)
+    assert [p.row for p in problems] == [2]
+    assert repr(junk[:37] + "...") in problems[0].message and junk not in problems[0].message
+
+
+def test_cells_gathers_the_parsers_of_each_kind_of_cell():
+    from kpikit.data_in import cells, date_cells, number_cells, text_cells
+
+    rooms = (number_cells, date_cells, text_cells)
+    for name in cells.__all__:
+        homes = [room for room in rooms if name in room.__all__]
+        assert len(homes) == 1, name
+        assert getattr(cells, name) is getattr(homes[0], name)
+    assert "-" in cells.EMPTY and "(not set)" in cells.EMPTY

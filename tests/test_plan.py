@@ -190,3 +190,44 @@ def test_yaml_is_readable_text():
     text = Plan.from_dict(GOOD).to_yaml()
     assert "Tết Sale" in text  # unicode kept, not escaped
     assert yaml.safe_load(text)["objectives"][0]["kpis"][1]["target"] == "-5% vs trailing 3"
+
+
+# ---------------------------------------------------------------- plain fields (field_reading)
+
+
+class _Fields:
+    """A bare FieldReading, as PlanReader holds it, over a Vietnamese-written plan."""
+
+    def __new__(cls):
+        from kpikit.plans.field_reading import FieldReading
+
+        r = FieldReading()
+        r.source, r.loaded, r.problems, r.number_format = "p.yaml", None, [], "vi"
+        return r
+
+
+def test_field_reading_reads_numbers_in_the_plans_convention():
+    r = _Fields()
+    assert r.number({"weight": "1,5"}, "weight", "kpis[0].weight", 1.0) == 1.5
+    assert r.number({}, "weight", "kpis[0].weight", 1.0) == 1.0
+    assert r.number({"weight": -2}, "weight", "kpis[0].weight", 1.0) == 1.0
+    assert len(r.problems) == 1
+    assert r.problems[0].message.startswith("kpis[0].weight: ")
+    assert r.problems[0].file == "p.yaml"
+
+
+def test_field_reading_reports_days_and_periods_with_their_path():
+    from kpikit.errors import ProblemCode
+
+    r = _Fields()
+    assert r.period({"start": "2027-01-01", "end": "2027-03-31"}, "period") == (
+        date(2027, 1, 1), date(2027, 3, 31))
+    assert r.period({"start": "2027-02-01", "end": "2027-01-01"}, "period") is None
+    assert r.day("31/01/2027", "period.start", ({}, "start")) is None
+    codes = [p.code for p in r.problems]
+    assert codes == [ProblemCode.DATE_RANGE_REVERSED, ProblemCode.PLAN_DATE]
+    assert r.problems[0].message.startswith("period.end: ")
+    assert r.mapping({"start": 1, "stray": 2}, "period", ("start", "end")) == {
+        "start": 1, "stray": 2}
+    assert r.problems[-1].code == ProblemCode.PLAN_UNKNOWN_KEY
+    assert "period.stray" in r.problems[-1].message

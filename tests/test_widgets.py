@@ -115,3 +115,34 @@ def test_builder_speaks_the_session_language_and_reads_typed_targets(sample, tmp
     typed = revenue.target.max * 2           # beyond the slider: its range widens
     revenue.box.children[1].children[1].value = f"{typed:,.0f}".replace(",", ".") + " ₫"
     assert revenue.target.value == pytest.approx(typed, abs=revenue.target.step)
+
+
+def test_static_mode_follows_the_environment(monkeypatch):
+    from kpikit.views.widget_helpers import static_mode
+
+    monkeypatch.delenv("KPIKIT_STATIC", raising=False)
+    assert static_mode() is False
+    monkeypatch.setenv("KPIKIT_STATIC", "1")
+    assert static_mode() is True
+
+
+def test_readout_writes_the_value_in_the_language():
+    import ipywidgets as w
+
+    from kpikit.views.widget_helpers import with_readout
+
+    slider = w.FloatSlider(value=1234567.0, min=0, max=2e6)
+    box = with_readout(slider, lambda v: format_value(v, "revenue", lang="vi", currency="VND"))
+    assert slider.readout is False
+    assert box.children[1].value == "1.234.567 ₫"
+    slider.value = 2000.0
+    assert box.children[1].value == "2.000 ₫"
+
+
+def test_widgets_gathers_its_rooms():
+    from kpikit.views import explorers, plan_builder, widget_helpers
+
+    for name in widgets.__all__:
+        homes = [m for m in (plan_builder, explorers, widget_helpers) if name in m.__all__]
+        assert len(homes) == 1, name
+        assert getattr(widgets, name) is getattr(homes[0], name)

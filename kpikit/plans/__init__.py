@@ -6,6 +6,7 @@ Rooms, one job each (layer: above metrics and data_in, below analysis):
 - :mod:`~kpikit.plans.targets`: targets, KPI targets, objectives, the business goal;
 - :mod:`~kpikit.plans.numbers`: how a plan writes numbers (``1.234,5`` or ``1,234.5``);
 - :mod:`~kpikit.plans.reading`: YAML in, every problem with its place out;
+- :mod:`~kpikit.plans.field_reading`: the plain YAML fields (texts, days, numbers) of a plan;
 - :mod:`~kpikit.plans.schedules`: targets that vary by date;
 - :mod:`~kpikit.plans.recommend`: KPIs that fit an objective (step 2);
 - :mod:`~kpikit.plans.scope`: a KPI's rows, value and flights;

@@ -35,7 +35,7 @@ from kpikit.views.lesson import (
 )
 from kpikit.views.lesson_text import not_a_number
 from kpikit.views.lesson_widgets import LessonWidget, horizon_word
-from kpikit.views.widgets import _static, plot_into
+from kpikit.views.widget_helpers import plot_into, static_mode
 
 __all__ = ["HorizonCompare", "PacingSimulator", "Quiz"]
 
@@ -113,7 +113,7 @@ class PacingSimulator(LessonWidget):
         head = ["", *(text(k, self.lang) for k in
                       ("actual", "expected", "target", "projection", "status"))]
         self.result.value = table_html(body, head)
-        if not _static():
+        if not static_mode():
             from kpikit.views import charts
 
             total = ev.totals().set_index("kpi").loc[self.kpi]
@@ -180,7 +180,7 @@ class HorizonCompare(LessonWidget):
             vs = tr("vs 12 months before", "so với 12 tháng trước")
         self.result.value = table_html(rows, ["", "KPI", month_text(s.index[-1], self.lang)
                                                if len(s) else "", vs])
-        if not _static():
+        if not static_mode():
             from kpikit.views import charts
 
             fig = charts.horizon_chart(s, lg, self.short, self.long, lang=self.lang)

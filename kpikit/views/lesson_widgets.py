@@ -33,7 +33,7 @@ from kpikit.views.lesson import (
     tree_what_if,
 )
 from kpikit.views.lesson_text import impossible_rate, playground_note, text_keys
-from kpikit.views.widgets import _show, _static, plot_into, with_readout
+from kpikit.views.widget_helpers import plot_into, show_widget, static_mode, with_readout
 
 __all__ = [
     "AvailabilityCheck", "FormulaPlayground", "LessonWidget", "ObjectiveMatcher", "RatioTrap",
@@ -66,7 +66,7 @@ class LessonWidget:
         return ""
 
     def _ipython_display_(self) -> None:
-        _show(self.widget, self.static_html)
+        show_widget(self.widget, self.static_html)
 
 
 class ObjectiveMatcher(LessonWidget):
@@ -352,7 +352,7 @@ class TreeExplorer(LessonWidget):
               f" {f(g, self.baselines[g])} → <b class='kpikit-goal'>{f(g, now[g])}</b>"
               f" (<span class='kpikit-goal-change'>"
               f"{format_change(now['goal_change'], self.lang)}</span>)</p>")
-        if not _static():
+        if not static_mode():
             changes = {get_kpi(d).short_label(self.lang): self.sliders[d].value / 100
                        for d, _ in self.tree.drivers}
             plot_into(self.output, charts.what_if_chart(

@@ -190,10 +190,10 @@ def _alerts_section(root: Path, lang: str) -> str:
     """The active alerts (from alerts.json), most severe first, escaped, in ``lang``."""
     from urllib.parse import quote
 
-    from kpikit.runs.alerts import ALERTS_FILE, _load_json
+    from kpikit.runs.alert_state import ALERTS_FILE, read_json
     from kpikit.safety import html_text as esc
 
-    data = _load_json(root / ALERTS_FILE) or {}
+    data = read_json(root / ALERTS_FILE) or {}
     alerts = [a for a in data.get("alerts", []) if isinstance(a, dict)]
     with using_language(lang):
         title = tr("Alerts", "Cảnh báo")
