@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 
 import kpikit
+from kpikit import compute
 from kpikit.cli import main
 from kpikit.errors import MissingColumnsError, NonAdditiveError, ParameterError
-from kpikit.metrics import engines as compute
 
 from .conftest import frame
 

@@ -15,8 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import kpikit
+from kpikit import compute
 from kpikit.errors import KpikitError
-from kpikit.metrics import engines as compute
 
 pytest.importorskip("duckdb")
 pa = pytest.importorskip("pyarrow")

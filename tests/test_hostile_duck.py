@@ -14,8 +14,8 @@ import pandas as pd
 import pytest
 
 import kpikit
+from kpikit import compute
 from kpikit.errors import DataError, KpikitError, KpikitWarning
-from kpikit.metrics import engines as compute
 
 pytest.importorskip("duckdb")
 
