@@ -12,39 +12,16 @@ ROOT = Path(__file__).resolve().parents[1] / "kpikit"
 ANALYSIS = sorted((ROOT / "analysis").glob("*.py"))
 MINE = [*ANALYSIS, ROOT / "views" / "prose.py"]
 
-FORBIDDEN_THIRD_PARTY = {"plotly", "ipywidgets", "IPython"}
-
-
-def _imports(path: Path) -> set[str]:
-    """Every module ``path`` imports, anywhere in it (inside functions too)."""
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    pkg = ".".join(path.relative_to(ROOT.parent).with_suffix("").parts[:-1])
-    out = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            out.update(a.name for a in node.names)
-        elif isinstance(node, ast.ImportFrom):
-            if node.level:
-                base = pkg.rsplit(".", node.level - 1)[0] if node.level > 1 else pkg
-                name = f"{base}.{node.module}" if node.module else base
-            else:
-                name = node.module or ""
-            out.add(name)
-    return out
-
-
-def _module(path: Path) -> str:
-    return ".".join(path.relative_to(ROOT.parent).with_suffix("").parts)
 
 
 
 
 
 
-def test_prose_is_above_analysis_and_nothing_below_imports_it():
-    assert "kpikit.analysis.evaluate" in _imports(ROOT / "views" / "prose.py")
-    for path in ANALYSIS:
-        assert not any(n.startswith("kpikit.views") for n in _imports(path)), path.name
+
+
+
+
 
 
 

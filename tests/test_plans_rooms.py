@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import ast
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
@@ -21,65 +19,6 @@ from kpikit.plans import (
     recommend_kpis,
 )
 from kpikit.plans.reading import choices
-
-PLANS = Path(kpikit.__file__).parent / "plans"
-
-
-def _imports(path: Path) -> set[str]:
-    """Every module ``path`` imports, at the top or inside a function, as an absolute name."""
-    package = "kpikit.plans"
-    out = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.Import):
-            out.update(a.name for a in node.names)
-        elif isinstance(node, ast.ImportFrom):
-            if node.level:
-                base = package.rsplit(".", node.level - 1)[0] if node.level > 1 else package
-                name = f"{base}.{node.module}" if node.module else base
-            else:
-                name = node.module or ""
-            if node.module:
-                out.add(name)
-            else:  # "from .. import x" names a module, not an attribute of the package
-                out.update(f"{name}.{a.name}" for a in node.names)
-    return out
-
-
-def _graph() -> dict[str, set[str]]:
-    mods = {f"kpikit.plans.{p.stem}": p for p in PLANS.glob("*.py") if p.stem != "__init__"}
-    return {m: {i for i in _imports(p) if i in mods} for m, p in mods.items()}
-
-
-def _cycle(graph: dict[str, set[str]]) -> list[str]:
-    """A cycle of ``graph`` (as a path that returns to its start), or []."""
-    state: dict[str, int] = {}
-
-    def visit(node: str, path: list[str]) -> list[str]:
-        state[node] = 1
-        for nxt in sorted(graph.get(node, ())):
-            if state.get(nxt) == 1:
-                return [*path[path.index(nxt):], nxt]
-            if nxt not in state:
-                found = visit(nxt, [*path, nxt])
-                if found:
-                    return found
-        state[node] = 2
-        return []
-
-    for start in sorted(graph):
-        if start not in state:
-            found = visit(start, [start])
-            if found:
-                return found
-    return []
-
-
-
-
-
-
-
-
 
 
 def test_import_plans_loads_no_ui():
