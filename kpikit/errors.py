@@ -449,7 +449,7 @@ class Problem:
         where = self.where()
         text = f"{where}: {self.message}" if where else self.message
         if self.fix:
-            text += tr(f" Fix: {self.fix}", f" Cách sửa: {self.fix}")
+            text += tr(" Fix: {fix}", fix=self.fix)
         return text
 
 
@@ -488,8 +488,7 @@ class DataError(KpikitError):
             lines.append(f"  - {p}")
         if n > self.max_listed:
             more = n - self.max_listed
-            lines.append(tr(f"  ... and {more} more of the same kinds",
-                            f"  ... và {more} lỗi cùng loại nữa"))
+            lines.append(tr("  ... and {more} more of the same kinds", more=more))
         return "\n".join(lines)
 
 

@@ -247,7 +247,7 @@ def text(key: str, lang: str = "en", **fields: Any) -> str:
     """One lesson text in ``lang`` (``"en"`` or ``"vi"``), with ``{fields}`` filled."""
     check_lang(lang)
     if key not in TEXT:
-        raise ParameterError(tr(f"no lesson text {key!r}.", f"không có đoạn bài học {key!r}."),
+        raise ParameterError(tr("no lesson text {key!r}.", key=key),
                              code=ProblemCode.PARAMETER_UNKNOWN_NAME)
     s = TEXT[key][1 if lang == "vi" else 0]
     return s.format(**fields) if fields else s
@@ -339,9 +339,9 @@ def gappy_copy(data: pd.DataFrame, *, campaign: str = "Always-on Search",
     part = data[(data["campaign"] == campaign) & (data["date"] >= start)
                 & (data["date"] <= end)].copy()
     if part.empty:
-        raise ParameterError(tr(f"campaign={campaign!r} has no rows from {start} to {end}.",
-                                f"campaign={campaign!r} không có dòng nào từ {start} đến "
-                                f"{end}."), code=ProblemCode.DATA_NO_ROWS)
+        raise ParameterError(tr("campaign={campaign!r} has no rows from {start} to {end}.",
+                                campaign=campaign, start=start,
+                                end=end), code=ProblemCode.DATA_NO_ROWS)
     days = part["date"].drop_duplicates().sort_values().to_numpy()
     gone = rng.choice(days[1:-1], size=min(10, max(len(days) - 2, 0)), replace=False)
     part = part[~part["date"].isin(gone)].copy()
@@ -525,18 +525,17 @@ class RatioTrap(_Lesson):
         self.lang, self.kpi, self.by = check_lang(lang), kpi, by
         k = get_kpi(kpi)
         if k.denominator == () or len(k.numerator) != 1:
-            raise ParameterError(tr(f"kpi={kpi!r}: the trap needs a simple ratio like ctr.",
-                                    f"kpi={kpi!r}: cái bẫy cần một tỷ lệ đơn giản như ctr."),
+            raise ParameterError(tr("kpi={kpi!r}: the trap needs a simple ratio like ctr.",
+                                    kpi=kpi),
                                  code=ProblemCode.KPI_UNSUPPORTED)
         self.num, self.den = k.numerator[0][0], k.denominator[0][0]
         rows = table.dropna(subset=[self.num, self.den])
         self.table = rows.groupby(by, as_index=False)[[self.num, self.den]].sum()
         self.table = self.table[self.table[self.den] > 0].reset_index(drop=True)
         if len(self.table) < 2:
-            raise ParameterError(tr(f"the trap needs two {by} values with {self.den}; the "
-                                    f"table has {len(self.table)}.",
-                                    f"cái bẫy cần hai giá trị {by} có {self.den}; bảng có "
-                                    f"{len(self.table)}."), code=ProblemCode.DATA_INSUFFICIENT)
+            raise ParameterError(tr("the trap needs two {by} values with {den}; the table has "
+                                    "{v1}.", by=by, den=self.den,
+                                    v1=len(self.table)), code=ProblemCode.DATA_INSUFFICIENT)
         self.small = self.table[self.den].idxmin()
         base = float(self.table.loc[self.small, self.num])
         top = max(int(self.table.loc[self.small, self.den] * 0.5), int(base) + 1)
@@ -695,8 +694,8 @@ class TreeExplorer(_Lesson):
                  tree: int = 0, currency: str | None = None):
         self.lang = check_lang(lang)
         if goal not in TREES:
-            raise ParameterError(tr(f"goal={goal!r}: choose from {', '.join(TREES)}.",
-                                    f"goal={goal!r}: chọn trong {', '.join(TREES)}."),
+            raise ParameterError(tr("goal={goal!r}: choose from {v1}.", goal=goal,
+                                    v1=', '.join(TREES)),
                                  code=ProblemCode.PARAMETER_CHOICE)
         self.tree = TREES[goal][tree]
         self.currency = currency or data.attrs.get("currency")
@@ -766,10 +765,9 @@ class PacingSimulator(_Lesson):
         last = data["date"].max().date()
         days = (min(self.end, last) - self.start).days + 1
         if days < 2:
-            raise ParameterError(tr(f"month={month!r}: the data ends on {last}; pick a month "
-                                    "it covers.",
-                                    f"month={month!r}: dữ liệu kết thúc ngày {last}; chọn một "
-                                    "tháng có dữ liệu."), code=ProblemCode.DATA_INSUFFICIENT)
+            raise ParameterError(tr("month={month!r}: the data ends on {last}; pick a month it "
+                                    "covers.", month=month,
+                                    last=last), code=ProblemCode.DATA_INSUFFICIENT)
         self.cadence = w.ToggleButtons(options=[(text("monthly", lang), "monthly"),
                                                 (text("weekly", lang), "weekly")],
                                        description=text("cadence", lang))
@@ -853,8 +851,8 @@ class HorizonCompare(_Lesson):
                   if all(data.loc[data["campaign"] == c, m].notna().any()
                          for m in get_kpi(short).measures + get_kpi(long).measures)]
         if not usable:
-            raise ParameterError(tr(f"no campaign has the measures of {short} and {long}.",
-                                    f"không chiến dịch nào có số liệu của {short} và {long}."),
+            raise ParameterError(tr("no campaign has the measures of {short} and {long}.",
+                                    short=short, long=long),
                                  code=ProblemCode.DATA_CANNOT_MEASURE)
         self.campaign = w.Dropdown(options=usable,
                                    value=campaign if campaign in usable else usable[0],
@@ -1108,9 +1106,8 @@ def _env_int(name: str, default: int, low: int, high: int) -> int:
     if not given:
         return default
     if not given.isdigit() or not low <= int(given) <= high:
-        raise ParameterError(tr(
-            f"{name}={given!r}: write a whole number from {low} to {high}.",
-            f"{name}={given!r}: hãy ghi một số nguyên từ {low} đến {high}."))
+        raise ParameterError(tr("{name}={given!r}: write a whole number from {low} to {high}.",
+                                name=name, given=given, low=low, high=high))
     return int(given)
 
 

@@ -17,13 +17,13 @@ def _spoken(lang: str | None) -> str:
 def error_label(lang: str | None) -> str:
     """``error`` in the command's language."""
     with using_language(_spoken(lang)):
-        return tr("error", "lỗi")
+        return tr("error")
 
 
 def warning_label(lang: str | None) -> str:
     """``warning`` in the command's language."""
     with using_language(_spoken(lang)):
-        return tr("warning", "cảnh báo")
+        return tr("warning")
 
 
 def show_warnings(caught: list[warnings.WarningMessage], lang: str | None) -> None:

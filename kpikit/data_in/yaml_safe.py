@@ -192,7 +192,7 @@ def load_text(text: str, source: str | None = None, limit: int = MAX_YAML_BYTES)
         mark = e.problem_mark or e.context_mark
         why = clip(str(e.problem or e.context or "?"), 160)
         col = mark.column + 1 if mark else None
-        at = tr(f" at column {col}", f" ở cột {col}") if col else ""
+        at = tr(" at column {col}", col=col) if col else ""
         raise _problem(source, mark.line + 1 if mark else None,
                        f"not valid YAML{at} ({why}).", f"không phải YAML hợp lệ{at} ({why}).",
                        "check indentation, colons and quotes near that line; kpikit reads "

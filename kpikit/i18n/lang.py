@@ -117,36 +117,31 @@ def _catalog_error(e: _messages.CatalogError) -> Exception:
 
     detail = e.detail
     if e.reason == "read":
-        what = tr(f"cannot be read ({detail})", f"không đọc được ({detail})")
+        what = tr("cannot be read ({detail})", detail=detail)
     elif e.reason == "not_file":
-        what = tr("is not a regular file", "không phải tệp thông thường")
+        what = tr("is not a regular file")
     elif e.reason == "too_large":
-        what = tr("is too large to be a catalog", "quá lớn để là một danh mục")
+        what = tr("is too large to be a catalog")
     elif e.reason == "encoding":
-        what = tr("the catalog is not UTF-8 text", "danh mục không phải văn bản UTF-8")
+        what = tr("the catalog is not UTF-8 text")
     else:
         syntax = {
-            "quote": tr("expected a quoted string", "cần một chuỗi trong ngoặc kép"),
-            "escape": tr("unknown escape sequence", "chuỗi thoát không hợp lệ"),
-            "inner_quote": tr('unescaped " inside a string',
-                              'dấu " trong chuỗi chưa được thoát (cần \\")'),
-            "no_msgstr": tr("msgid without msgstr", "msgid thiếu msgstr"),
-            "no_msgid": tr("msgstr without msgid", "msgstr thiếu msgid"),
-            "duplicate": tr(f"duplicate msgid {detail!r}", f"msgid {detail!r} bị lặp"),
-            "orphan": tr("a string continues no keyword", "chuỗi không thuộc từ khóa nào"),
-            "keyword": tr(f"unknown keyword {detail!r}", f"từ khóa không hợp lệ {detail!r}"),
-            "twice": tr(f"{detail} given twice in one entry",
-                        f"{detail} xuất hiện hai lần trong một mục"),
+            "quote": tr("expected a quoted string"),
+            "escape": tr("unknown escape sequence"),
+            "inner_quote": tr("unescaped \" inside a string"),
+            "no_msgstr": tr("msgid without msgstr"),
+            "no_msgid": tr("msgstr without msgid"),
+            "duplicate": tr("duplicate msgid {detail!r}", detail=detail),
+            "orphan": tr("a string continues no keyword"),
+            "keyword": tr("unknown keyword {detail!r}", detail=detail),
+            "twice": tr("{detail} given twice in one entry", detail=detail),
         }.get(e.reason, e.reason)
-        what = tr(f"not valid .po syntax: {syntax}", f"sai cú pháp .po: {syntax}")
+        what = tr("not valid .po syntax: {syntax}", syntax=syntax)
     return DataError(Problem(
         what,
-        tr("correct that line (msgid and msgstr each take one quoted string, continued on "
-           "lines that hold only a quoted string; save as UTF-8), check it with "
-           "`msgfmt --check`, or remove the file",
-           "sửa dòng đó (msgid và msgstr mỗi từ khóa nhận một chuỗi trong ngoặc kép, viết "
-           "tiếp trên các dòng chỉ chứa chuỗi trong ngoặc kép; lưu dạng UTF-8), kiểm tra "
-           "bằng `msgfmt --check`, hoặc bỏ tệp đi"),
+        tr("correct that line (msgid and msgstr each take one quoted string, continued on lines "
+           "that hold only a quoted string; save as UTF-8), check it with `msgfmt --check`, or "
+           "remove the file"),
         file=e.path.name if e.path else None, row=e.line, code=ProblemCode.CATALOG_SYNTAX),
         source=e.path.name if e.path else None)
 
@@ -156,8 +151,8 @@ def _checked(lang: str) -> str:
         from kpikit.errors import ParameterError, ProblemCode
 
         choices = ", ".join(LANGS)
-        raise ParameterError(tr(f"lang={lang!r}: unsupported language. Choose from: {choices}.",
-                                f"lang={lang!r}: ngôn ngữ không được hỗ trợ. Chọn: {choices}."),
+        raise ParameterError(tr("lang={lang!r}: unsupported language. Choose from: {choices}.",
+                                lang=lang, choices=choices),
                              code=ProblemCode.PARAMETER_CHOICE)
     if lang != "en":
         _read(_messages.catalog, lang)  # a broken catalog is reported when it is chosen

@@ -60,7 +60,7 @@ class TargetError(ParameterError):
 
     def __init__(self, message: str, fix: str, *, code: ProblemCode | None = None):
         self.reason, self.fix = message, fix
-        super().__init__(f"{message} " + tr(f"Fix: {fix}", f"Cách sửa: {fix}"), code=code)
+        super().__init__(f"{message} " + tr("Fix: {fix}", fix=fix), code=code)
 
 
 def number_readings(num: str) -> tuple[str, dict[str, Decimal]] | None:
@@ -116,17 +116,16 @@ def _shown(num: str) -> str:
 def _convention(number_format: str) -> str:
     """A number convention in the reader's words, with an example."""
     if number_format == "vi":
-        return tr("Vietnamese (1.234,5)", "kiểu Việt (1.234,5)")
-    return tr("English (1,234.5)", "kiểu Anh (1,234.5)")
+        return tr("Vietnamese (1.234,5)")
+    return tr("English (1,234.5)")
 
 
 def read_number(num: str, number_format: str | None) -> Decimal:
     """The value of ``num`` in the plan's convention, or a :class:`TargetError`."""
     read = number_readings(num)
     if read is None:
-        raise TargetError(tr(f"{_shown(num)} is not a number.", f"{_shown(num)} không phải là số."),
-                          tr("write digits, e.g. 128000, 5.6 or 2.15%.",
-                             "viết bằng chữ số, ví dụ 128000, 5,6 hoặc 2,15%."),
+        raise TargetError(tr("{v1} is not a number.", v1=_shown(num)),
+                          tr("write digits, e.g. 128000, 5.6 or 2.15%."),
                           code=ProblemCode.PLAN_TARGET_NOT_NUMBER)
     style, values = read
     if style == "neutral":
@@ -138,31 +137,24 @@ def read_number(num: str, number_format: str | None) -> Decimal:
         grouped = values["vi" if dot else "en"]
         decimal = values["en" if dot else "vi"]
         # the mark and the decimal reading in the reader's words and convention
-        mark = tr("point", "dấu chấm") if dot else tr("comma", "dấu phẩy")
+        mark = tr("point") if dot else tr("comma")
         dec = nfmt(decimal.normalize(), "f")
         raise TargetError(
-            tr(f"{_shown(num)} could be {grouped} (the {mark} groups thousands) or {dec} "
-               f"(the {mark} is the decimal mark), and the plan does not say how it writes "
-               "numbers.",
-               f"{_shown(num)} có thể là {grouped} ({mark} phân cách hàng nghìn) hoặc {dec} "
-               f"({mark} là dấu thập phân), và kế hoạch không cho biết cách viết số."),
-            tr('add "number_format: vi" (1.234,5) or "number_format: en" (1,234.5) to the plan, '
-               f"or write the number without a thousands separator ({grouped}).",
-               'thêm "number_format: vi" (1.234,5) hoặc "number_format: en" (1,234.5) vào kế '
-               f"hoạch, hoặc viết số không có dấu phân cách hàng nghìn ({grouped})."),
+            tr("{v1} could be {grouped} (the {mark} groups thousands) or {dec} (the {mark} is the "
+               "decimal mark), and the plan does not say how it writes numbers.", v1=_shown(num),
+               grouped=grouped, mark=mark, dec=dec),
+            tr("add \"number_format: vi\" (1.234,5) or \"number_format: en\" (1,234.5) to the "
+               "plan, or write the number without a thousands separator ({grouped}).",
+               grouped=grouped),
             code=ProblemCode.PLAN_TARGET_AMBIGUOUS)
     if number_format is not None and style != number_format:
         plain = nfmt(values[style], "f")  # no grouping: only the decimal mark follows the reader
         written, wanted = _convention(style), _convention(number_format)
         raise TargetError(
-            tr(f"{_shown(num)} is written the {written} way, but this plan writes "
-               f"numbers the {wanted} way.",
-               f"{_shown(num)} được viết theo {written}, nhưng kế hoạch này viết số "
-               f"theo {wanted}."),
-            tr(f"write {plain} (no thousands separator), or set \"number_format: {style}\" if "
-               "every number of the plan is written that way.",
-               f"viết {plain} (không có dấu phân cách hàng nghìn), hoặc đặt "
-               f"\"number_format: {style}\" nếu mọi số trong kế hoạch đều viết như vậy."),
+            tr("{v1} is written the {written} way, but this plan writes numbers the {wanted} way.",
+               v1=_shown(num), written=written, wanted=wanted),
+            tr("write {plain} (no thousands separator), or set \"number_format: {style}\" if "
+               "every number of the plan is written that way.", plain=plain, style=style),
             code=ProblemCode.PLAN_TARGET_NUMBER_FORMAT)
     return values[style]
 
@@ -201,9 +193,8 @@ def number_style(raw: object) -> str | None:
 def finite(value: float, text: str) -> float:
     """``value``, or a :class:`TargetError` when the text it came from overflowed."""
     if not math.isfinite(value):
-        raise TargetError(tr(f"{clip(text)} is too large to be a target.",
-                             f"{clip(text)} quá lớn để làm mục tiêu."),
-                          tr("check the number of digits.", "kiểm tra lại số chữ số."),
+        raise TargetError(tr("{v1} is too large to be a target.", v1=clip(text)),
+                          tr("check the number of digits."),
                           code=ProblemCode.PLAN_TARGET_TOO_LARGE)
     return value
 
