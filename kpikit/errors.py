@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from kpikit.i18n.lang import language, tr
+from kpikit.i18n.lang import language, ntr, tr
 
 __all__ = [
     "CODE_DOCS",
@@ -482,7 +482,7 @@ class DataError(KpikitError):
         if n == 1 and not self.source:
             return str(self.problems[0])
         head = f"{self.source}: " if self.source else ""
-        head += tr(f"{n} problem{'s' if n != 1 else ''} found", f"tìm thấy {n} lỗi")
+        head += ntr("{n} problem found", "{n} problems found", n)
         lines = [head]
         for p in self.problems[: self.max_listed]:
             lines.append(f"  - {p}")

@@ -220,14 +220,16 @@ def translate(msgid: str, lang: str | None = None, *, context: str | None = None
     return _read(_messages.lookup, lang, msgid, context) or msgid
 
 
-def ntr(singular: str, plural: str, n: int, /, **values: Any) -> str:
+def ntr(singular: str, plural: str, n: int, /, *, context: str | None = None,
+        **values: Any) -> str:
     """A message whose words depend on a count: ``ntr("{n} problem found", "{n} problems
     found", n)``. The catalog holds each language's forms (one in Vietnamese, two in
     English and French, three in Russian) with its ``Plural-Forms`` rule; ``n`` fills
-    ``{n}`` unless ``values`` name it otherwise."""
+    ``{n}`` unless ``values`` name it otherwise. ``context`` as in :func:`tr`."""
     values.setdefault("n", n)
     lang = language()
-    text = _read(_messages.lookup_plural, lang, singular, n) if lang != "en" else None
+    text = (_read(_messages.lookup_plural, lang, singular, n, context) if lang != "en"
+            else None)
     if text is not None:
         try:
             return text.format(**values)
@@ -236,19 +238,22 @@ def ntr(singular: str, plural: str, n: int, /, **values: Any) -> str:
     return (singular if n == 1 else plural).format(**values)
 
 
-def tr(msgid: str, vi: str | None = None, /, **values: Any) -> str:
+def tr(msgid: str, vi: str | None = None, /, *, context: str | None = None,
+       **values: Any) -> str:
     """The message ``msgid`` in the current language, its ``{placeholders}`` filled from
     ``values``: ``tr("{file}: no such file.", file=name)``.
 
     The English text is the message id; the translation comes from the language's catalog
-    (English when there is none). During the move to catalogs the older form
+    (English when there is none). ``context`` (gettext's ``msgctxt``, a literal) tells apart
+    one English word that other languages say in two ways: ``tr("missing", context="batch
+    status")`` has its own catalog entry. During the move to catalogs the older form
     ``tr(english, vietnamese)`` (two finished texts) still works: it gives ``vietnamese``
     in Vietnamese and ``english`` otherwise.
     """
     lang = language()
     if vi is not None:  # the old pair form: both texts already filled in
         return vi if lang == "vi" else msgid
-    text = _read(_messages.lookup, lang, msgid) if lang != "en" else None
+    text = _read(_messages.lookup, lang, msgid, context) if lang != "en" else None
     if text is not None:
         try:
             return text.format(**values)

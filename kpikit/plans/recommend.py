@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 
 import pandas as pd
 
-from kpikit.catalog import KPIS, MEASURES, OBJECTIVE_LABELS, OBJECTIVES, get_kpi
+from kpikit.catalog import KPIS, MEASURES, OBJECTIVES, get_kpi, label_of
 from kpikit.errors import ProblemCode
 from kpikit.i18n.lang import resolve_lang, tr, using_language
 
@@ -45,8 +45,7 @@ _RANKING: dict[str, list[tuple[str, str]]] = {
 
 def objective_word(objective: str) -> str:
     """An objective's name in the current language (``Sales``, ``Doanh số``)."""
-    en, vi = OBJECTIVE_LABELS[objective]
-    return tr(en, vi)
+    return label_of("objective", objective)
 
 
 def role_text(role: str, objective: str) -> str:

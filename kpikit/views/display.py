@@ -31,7 +31,7 @@ def column_names() -> dict[str, str]:
         "owner": tr("Owner"), "cadence": tr("Cadence"),
         "horizon": tr("Horizon"), "target": tr("Target"),
         "baseline": tr("Baseline"),
-        "change_vs_baseline": tr("vs baseline", "So với cơ sở"),
+        "change_vs_baseline": tr("vs baseline", context="column"),
         "feasibility": tr("Feasibility"),
         "percentile": tr("Percentile"), "status": tr("Status"),
         "days_covered": tr("Days covered"),
@@ -73,8 +73,8 @@ def _code_words() -> dict[str, str]:
     return {
         "short": tr("short"), "long": tr("long"),
         "weekly": tr("weekly"), "monthly": tr("monthly"),
-        "quarterly": tr("quarterly"), "campaign": tr("campaign", "theo chiến dịch"),
-        "ok": tr("ok", "đủ"), "gaps": tr("gaps"),
+        "quarterly": tr("quarterly"), "campaign": tr("campaign", context="cadence"),
+        "ok": tr("ok", context="availability"), "gaps": tr("gaps"),
         "no data": tr("no data"),
         "unmeasurable": tr("unmeasurable"), "all": tr("all"),
         "min": tr("min"), "max": tr("max"),
@@ -194,7 +194,7 @@ def binding_text(constraint: str, lang: str | None = None) -> str:
 
 def _period(plan: Any, start: Any, end: Any, as_of: Any, pacing: Any) -> str:
     pacing = {"seasonal": tr("seasonal"), "linear": tr("linear"),
-              "spend": tr("spend", "theo chi phí")}.get(pacing, pacing)
+              "spend": tr("spend", context="pacing")}.get(pacing, pacing)
     return tr("{plan}: {start} to {end}, as of {as_of} ({pacing} pacing)", plan=plan, start=start,
               end=end, as_of=as_of, pacing=pacing)
 

@@ -134,8 +134,8 @@ def scorecard_table(ev: Any, *, lang: str | None = None,
                 "attainment": tr("vs pace"),
                 "projection": tr("Projection"),
                 "interval": tr("90% interval"),
-                "probability": tr("P(reach)", "Xác suất đạt"),
-                "change_ly": tr("vs last year", "So với năm trước")}
+                "probability": tr("P(reach)", context="column"),
+                "change_ly": tr("vs last year", context="column")}
     rows = []
     for r in ev.totals().itertuples():
         def fv(v: float, kpi: str = r.kpi) -> str:

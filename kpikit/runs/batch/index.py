@@ -36,7 +36,7 @@ def _run_word(status: str) -> str | None:
     if status == "failed":
         return tr("failed")
     if status == "missing":
-        return tr("missing", "chưa có")
+        return tr("missing", context="batch status")
     if status == "skipped":
         return tr("skipped")
     return None
@@ -118,7 +118,7 @@ def _run_row(spec: Spec, n: int, r: Run, m: dict[str, Any], res: dict[str, Any] 
         word = tr("report")
         links.append(f"<a href='{esc(quote(rel))}'>{esc(word)}</a>")
     if err:
-        word = tr("error", "xem lỗi")
+        word = tr("error", context="link")
         links.append(f"<a class='err-link' href='#{anchor}'>{esc(word)}</a>")
     link = " · ".join(links)
     return (f"<tr><td>{esc(r.campaign)}</td><td>{esc(r.notebook)}</td>"
