@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from kpikit.i18n.lang import language, ntr, tr
+from kpikit.i18n.lang import ntr, tr
 
 __all__ = [
     "CODE_DOCS",
@@ -435,14 +435,13 @@ class Problem:
 
     def where(self) -> str:
         """Return the location as ``file, row N, column 'C'`` (``dòng``/``cột`` in vi)."""
-        row, column = ("dòng", "cột") if language() == "vi" else ("row", "column")
         parts = []
         if self.file:
             parts.append(self.file)
         if self.row is not None:
-            parts.append(f"{row} {self.row}")
+            parts.append(tr("row {row}", row=self.row))
         if self.column is not None:
-            parts.append(f"{column} {self.column!r}")
+            parts.append(tr("column {column!r}", column=self.column))
         return ", ".join(parts)
 
     def __str__(self) -> str:

@@ -33,9 +33,9 @@ def cmd_demo(a: argparse.Namespace) -> int:
          *(format_value(r[k], k, lang=lang, currency=cur) for k in kpis)]
         for _, r in result.iterrows()
     ]
-    # English heads are the KPI names a user types; Vietnamese ones the catalog's labels
+    # English heads are the KPI names a user types; other languages the catalog's labels
     head = [tr("campaign"), tr("channel"), tr("spend"),
-            *(get_kpi(k).short_label(lang) if lang == "vi" else k for k in kpis)]
+            *(get_kpi(k).short_label(lang) if lang != "en" else k for k in kpis)]
     path, n = sample_path(), len(df)
     print(tr("kpikit demo: {path} ({n} rows, {cur})\n", path=path, n=n, cur=cur))
     print(table(rows, head))

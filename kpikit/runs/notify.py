@@ -34,16 +34,16 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from kpikit.errors import ParameterError
-from kpikit.i18n.lang import resolve_lang, tr
+from kpikit.i18n.lang import N_, ntr, resolve_lang, tr, translate, using_language
 
 __all__ = ["Notifier", "parse_notify", "send_all"]
 
 _KEYS = ("url", "smtp", "from", "to", "starttls", "repeat_hours", "timeout", "report_url")
 _SECRETS = ("password", "pass", "user", "username", "login", "token", "secret")
-_EVENTS = {"new": ("NEW", "MỚI"), "changed": ("CHANGED", "THAY ĐỔI"),
-           "repeat": ("STILL ACTIVE", "VẪN CÒN"), "resolved": ("RESOLVED", "ĐÃ KHẮC PHỤC")}
-_SEVERITY = {"info": ("info", "thông tin"), "warning": ("warning", "cảnh báo"),
-             "critical": ("critical", "nghiêm trọng")}
+#: how an alert's event and severity read (English ids, translated when a message is made)
+_EVENTS = {"new": N_("NEW"), "changed": N_("CHANGED"), "repeat": N_("STILL ACTIVE"),
+           "resolved": N_("RESOLVED")}
+_SEVERITY = {"info": N_("info"), "warning": N_("warning"), "critical": N_("critical")}
 
 
 @dataclass(frozen=True)
@@ -144,16 +144,17 @@ def message(alert: Mapping[str, Any], lang: str | None = None,
     lang = resolve_lang(lang)
     from urllib.parse import quote
 
-    i = 1 if lang == "vi" else 0
-    event = _EVENTS.get(str(alert.get("event")), ("", ""))[i]
-    sev = _SEVERITY.get(str(alert.get("severity")), ("", ""))[i]
+    event, sev = (translate(w, lang) if w else "" for w in (
+        _EVENTS.get(str(alert.get("event"))), _SEVERITY.get(str(alert.get("severity")))))
     text = (alert.get("message") or {}).get(lang) or (alert.get("message") or {}).get("en", "")
     report = alert.get("report")
     if report and report_url:
         report = report_url.rstrip("/") + "/" + quote(str(report))
     elif report and alert.get("report_path"):
         report = alert["report_path"]
-    link = (f" · {'báo cáo' if i else 'report'}: {report}") if report else ""
+    with using_language(lang):
+        word = tr("report")
+    link = f" · {word}: {report}" if report else ""
     return f"[{event} · {sev}] {text}{link}"
 
 
@@ -239,9 +240,8 @@ def send_all(n: Notifier, alerts: Sequence[Mapping[str, Any]], lang: str | None 
             if err:
                 ok.discard(a["id"])
     if n.smtp_host:
-        i = 1 if lang == "vi" else 0
-        subject = f"{title}: {len(alerts)} " + ("cảnh báo" if i else
-                                                 ("alert" if len(alerts) == 1 else "alerts"))
+        with using_language(lang):
+            subject = f"{title}: " + ntr("{n} alert", "{n} alerts", len(alerts))
         err = _retry(lambda t: _mail(n, alerts, lang, subject, t), n, deadline)
         reports.append({"channel": "email", "id": None, "to": list(n.to), "ok": err is None,
                         "error": err})

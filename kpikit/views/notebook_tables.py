@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 
-from kpikit.catalog import OBJECTIVE_LABELS, get_kpi, word_for
+from kpikit.catalog import get_kpi, label_of, word_for
 from kpikit.i18n.formats import format_change, format_number, format_percent, format_value
 from kpikit.i18n.lang import resolve_lang, tr, using_language
 from kpikit.views.display import column_names, line, owner_text, rename, translate
@@ -46,10 +46,8 @@ def recommendations_table(recs: list, *, lang: str | None = None) -> pd.DataFram
 def accountability_table(targets: pd.DataFrame, *, lang: str | None = None) -> pd.DataFrame:
     """Steps 5, 6, 8: who owns which KPI, reviewed how often, short or long term."""
     lang = resolve_lang(lang)
-    i = 1 if lang == "vi" else 0  # catalog labels are (English, Vietnamese) pairs
     rows = [{"owner": r.owner, "kpi": get_kpi(r.kpi).label(lang), "cadence": r.cadence,
-             "horizon": r.horizon,
-             "objective": OBJECTIVE_LABELS.get(r.objective, (r.objective,) * 2)[i]}
+             "horizon": r.horizon, "objective": label_of("objective", r.objective, lang)}
             for r in targets.itertuples()]
     df = pd.DataFrame(rows).sort_values(["owner", "cadence"], kind="stable")
     return rename(df, lang)

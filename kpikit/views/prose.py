@@ -19,7 +19,13 @@ import pandas as pd
 from kpikit.analysis.evaluate import Evaluation
 from kpikit.analysis.optimize import Allocation, ResponseCurve
 from kpikit.catalog import KPI, MEASURES, get_kpi
-from kpikit.i18n.formats import format_change, format_money, format_number, format_value
+from kpikit.i18n.formats import (
+    format_change,
+    format_date,
+    format_money,
+    format_number,
+    format_value,
+)
 from kpikit.i18n.lang import resolve_lang, tr, using_language
 
 __all__ = ["accountability", "recommendations", "status_text", "summary_lines"]
@@ -121,8 +127,8 @@ def _summary_line(ev: Evaluation, total: Mapping[str, Any], lang: str) -> str:
             text += tr(" The change against last year ({c}) is not significant (p={p}).", c=c, p=p)
     if _known(total.get("lag_days")) and total["lag_days"] > 0:
         d, n = pd.Timestamp(total["data_end"]).date(), int(total["lag_days"])
-        # the day as the reader writes it; English keeps ISO, as the reports always did
-        day = d.strftime("%d/%m/%Y") if lang == "vi" else d.isoformat()
+        # the day as the reader's locale writes it; English keeps ISO, as the reports always did
+        day = format_date(d, lang) if lang != "en" else d.isoformat()
         text += tr(" Data ends {day} ({n} days before as_of): those days are projected, not "
                    "counted as zero.", day=day, n=n)
     if _known(total.get("estimated")) and bool(total["estimated"]):
