@@ -378,3 +378,53 @@ def test_langs_stays_a_tuple_for_older_callers(third_language):
     assert pickle.loads(pickle.dumps(_lang.LANGS)) == ("en", "fr", "vi")
     assert json.loads(json.dumps(list(_lang.LANGS))) == ["en", "fr", "vi"]
     assert dict(_lang.LOCALES) == {"en": "en", "fr": "fr_FR", "vi": "vi_VN"}
+
+
+def test_a_third_language_reaches_the_command_line_and_a_report_table(tmp_path, monkeypatch,
+                                                                      capsys):
+    # five French messages in a folder of their own: translated words show, the rest falls
+    # back to English (never Vietnamese), numbers, money and days follow CLDR's fr_FR
+    (tmp_path / "fr.po").write_text(
+        'msgid ""\nmsgstr ""\n"Language: fr_FR\\n"\n"Content-Type: text/plain; charset=UTF-8\\n"\n'
+        '\nmsgid "usage: "\nmsgstr "utilisation : "\n'
+        '\nmsgid "list the KPI catalog"\nmsgstr "lister le catalogue des KPI"\n'
+        '\nmsgid "owner"\nmsgstr "responsable"\n'
+        '\nmsgid "Status"\nmsgstr "Statut"\n'
+        '\nmsgid "off track"\nmsgstr "hors trajectoire"\n', encoding="utf-8")
+    monkeypatch.setenv(messages.ENV_DIR, str(tmp_path))
+    from kpikit.cli import main
+    from kpikit.data_in.sample import sample_path
+
+    with pytest.raises(SystemExit):
+        main(["--help", "--lang", "fr"])
+    out = capsys.readouterr().out
+    assert out.startswith("utilisation : kpikit")  # argparse's own word, from fr.po
+    assert "lister le catalogue des KPI" in out  # a help text, from fr.po
+    assert "compute KPIs by any grouping and period" in out  # untranslated: English
+    assert "liệt kê" not in out and "tham số" not in out
+
+    data = sample_path()
+    plan = data.parent / "plan_tet_sale.yaml"
+    assert main(["evaluate", str(data), str(plan), "--as-of", "2027-01-25", "--lang", "fr"]) == 0
+    text = capsys.readouterr().out
+    # the plan says 2027-01-01 to 2027-02-28: CLDR's French medium dates
+    assert text.startswith("Tết Sale 2027: 1 janv. 2027 to 28 févr. 2027, as of 25 janv. 2027")
+    head = text.splitlines()[2].split()
+    assert "responsable" in head and "status" in head and "owner" not in head
+    revenue = next(line for line in text.splitlines() if line.startswith("revenue "))
+    # the sample's Tết Sale rows, 1 to 25 January 2027, sum to 14,348,926,000 VND of revenue
+    assert "hors trajectoire" in revenue
+    assert f"14{NNBSP}348{NNBSP}926{NNBSP}000 ₫" in revenue.replace("\xa0", NNBSP)
+
+    from kpikit import load
+    from kpikit.analysis.evaluate import evaluate
+    from kpikit.plans import Plan
+    from kpikit.views.notebook_tables import scorecard_table
+
+    ev = evaluate(load(data), Plan.from_yaml(plan), as_of="2027-01-25")
+    table = scorecard_table(ev, lang="fr", currency="VND")
+    assert "Statut" in table.columns and "Actual" in table.columns  # fr.po, then English
+    row = table.iloc[0]
+    assert row["Statut"] == "hors trajectoire"
+    assert row["Actual"].replace("\xa0", NNBSP) == f"14{NNBSP}348{NNBSP}926{NNBSP}000 ₫"
+    assert kpikit.language() == "en"  # --lang fr spoke for the command only
