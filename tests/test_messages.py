@@ -428,3 +428,16 @@ def test_a_third_language_reaches_the_command_line_and_a_report_table(tmp_path, 
     assert row["Statut"] == "hors trajectoire"
     assert row["Actual"].replace("\xa0", NNBSP) == f"14{NNBSP}348{NNBSP}926{NNBSP}000 ₫"
     assert kpikit.language() == "en"  # --lang fr spoke for the command only
+
+
+def test_a_plans_number_format_may_be_any_language_spoken(third_language):
+    from kpikit.plans.numbers import NUMBER_FORMATS, convention
+    from kpikit.plans.targets import parse_target
+
+    assert "fr" in NUMBER_FORMATS and "de" not in NUMBER_FORMATS  # the one list, from i18n
+    assert convention("fr") == "vi" and convention("en") == "en"  # French: a decimal comma
+    assert parse_target("1.234", number_format="fr").value == 1234  # the point groups
+    assert parse_target("2,5%", number_format="fr").value == pytest.approx(0.025)
+    assert parse_target("1.234", number_format="en").value == pytest.approx(1.234)
+    with pytest.raises(ParameterError, match="number_format='de'|number_format=de"):
+        parse_target("1.234", number_format="de")

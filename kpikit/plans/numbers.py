@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from kpikit.data_in.yaml_safe import clip
 from kpikit.errors import ParameterError, ProblemCode
-from kpikit.i18n.lang import nfmt, tr
+from kpikit.i18n.lang import LANGS, nfmt, tr
 
 __all__ = [
     "CURRENCIES",
@@ -22,6 +22,7 @@ __all__ = [
     "NUMBER_FORMATS",
     "TargetError",
     "clean_text",
+    "convention",
     "finite",
     "is_ambiguous",
     "match_target",
@@ -31,8 +32,10 @@ __all__ = [
     "read_number",
 ]
 
-#: how a plan writes numbers: ``en`` 1,234.5 or ``vi`` 1.234,5
-NUMBER_FORMATS: tuple[str, ...] = ("en", "vi")
+#: how a plan may say it writes numbers: as a language kpikit speaks does (``en`` 1,234.5,
+#: ``vi`` 1.234,5, another language by its CLDR decimal sign: see :func:`convention`); the
+#: one list of languages, so a language added as a catalog counts here too
+NUMBER_FORMATS: tuple[str, ...] = LANGS
 #: the longest text read as a target (a real one is under 40 characters)
 MAX_TARGET_CHARS = 200
 
@@ -113,6 +116,15 @@ def _shown(num: str) -> str:
     return clip(num)
 
 
+def convention(number_format: str) -> str:
+    """The decimal-mark convention of a plan's ``number_format``: ``"en"`` (1,234.5: a
+    point) or ``"vi"`` (1.234,5: a comma); another language's from its CLDR decimal sign
+    (``fr`` writes a comma, so it reads as ``"vi"``). A name kpikit does not speak as given."""
+    if number_format == "en" or number_format == "vi" or number_format not in LANGS:
+        return number_format
+    return "vi" if nfmt(1.5, ".1f", number_format) == "1,5" else "en"
+
+
 def _convention(number_format: str) -> str:
     """A number convention in the reader's words, with an example."""
     if number_format == "vi":
@@ -130,6 +142,8 @@ def read_number(num: str, number_format: str | None) -> Decimal:
     style, values = read
     if style == "neutral":
         return values["en"]
+    if number_format is not None:
+        number_format = convention(number_format)
     if style == "ambiguous":
         if number_format in values:
             return values[number_format]
