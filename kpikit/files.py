@@ -60,8 +60,8 @@ def read_limited(path: Path, label: str | None = None, limit: int | None = None)
         st = os.stat(path)
     except FileNotFoundError:
         raise ParameterError(tr("{label}: no such file. Fix: check the path (it is read relative "
-                                "to {v1}).", label=label,
-                                v1=Path.cwd()), code=ProblemCode.FILE_NOT_FOUND) from None
+                                "to {cwd}).", label=label,
+                                cwd=Path.cwd()), code=ProblemCode.FILE_NOT_FOUND) from None
     except OSError as e:
         raise ParameterError(tr("{label}: cannot be read ({strerror}). Fix: check the path and "
                                 "its permissions.", label=label, strerror=e.strerror),
@@ -74,7 +74,7 @@ def read_limited(path: Path, label: str | None = None, limit: int | None = None)
                                 "save the data to a file and give its path.",
                                 label=label), code=ProblemCode.FILE_NOT_REGULAR)
     size = (f"{nfmt(limit / 1e6, ',.0f')} MB" if limit >= 10**6
-            else tr("{v1} bytes", v1=nfmt(limit, ',.0f')))
+            else tr("{limit} bytes", limit=nfmt(limit, ',.0f')))
     too_big = ParameterError(tr("{label}: the file is larger than {size}, the most kpikit reads "
                                 "into memory. Fix: convert it to Parquet and compute from the "
                                 "path (DuckDB reads it in parts), or split it; "

@@ -118,8 +118,9 @@ def _check(sensitivity: str | float, min_history: int) -> float:
     if isinstance(sensitivity, str):
         if sensitivity not in SENSITIVITIES:
             raise ParameterError(tr("sensitivity={sensitivity!r} is unknown. Fix: choose from "
-                                    "{v1} or give a number (a robust z-score, e.g. 4).",
-                                    sensitivity=sensitivity, v1=', '.join(SENSITIVITIES)),
+                                    "{SENSITIVITIES} or give a number (a robust z-score, e.g. 4).",
+                                    sensitivity=sensitivity,
+                                    SENSITIVITIES=', '.join(SENSITIVITIES)),
                 code=ProblemCode.PARAMETER_CHOICE)
         return SENSITIVITIES[sensitivity]
     try:

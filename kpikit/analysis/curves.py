@@ -166,12 +166,12 @@ def _check_points(channel: str, x: np.ndarray, y: np.ndarray, min_points: int, m
                          code=ProblemCode.CURVE_NO_SPEND)
     cv = float(np.std(x) / np.mean(x)) if np.mean(x) > 0 else 0.0
     if cv < min_cv:
-        raise CurveError(tr("{channel}: spend hardly varies (coefficient of variation {v1}, below "
-                            "{v2}), so the data cannot tell a saturating curve from a straight "
+        raise CurveError(tr("{channel}: spend hardly varies (coefficient of variation {cv}, below "
+                            "{min_cv}), so the data cannot tell a saturating curve from a straight "
                             "line. Fix: test budgets that differ (e.g. +-30% for a few weeks), or "
                             "fix this channel's spend as locked.", channel=channel,
-                            v1=nfmt(cv, '.0%'),
-                            v2=nfmt(min_cv, '.0%')), code=ProblemCode.CURVE_FLAT_SPEND)
+                            cv=nfmt(cv, '.0%'),
+                            min_cv=nfmt(min_cv, '.0%')), code=ProblemCode.CURVE_FLAT_SPEND)
 
 
 def _fit_form(form: str, x: np.ndarray, y: np.ndarray, base: bool) -> tuple[np.ndarray, float]:
@@ -219,8 +219,8 @@ def fit_curve(
     _check_points(channel, x, y, min_points, min_cv)
     for form in forms:
         if form not in _F:
-            raise ParameterError(tr("form {form!r}: choose from {v1}.", form=form,
-                                    v1=', '.join(FORMS)),
+            raise ParameterError(tr("form {form!r}: choose from {FORMS}.", form=form,
+                                    FORMS=', '.join(FORMS)),
                                  code=ProblemCode.PARAMETER_CHOICE)
     best = None
     for decay in adstock_decays:
@@ -276,23 +276,24 @@ def _with_notes(c: ResponseCurve) -> ResponseCurve:
     half = c.params[1]
     if half / (1 - c.decay) > 2 * c.spend_max:
         notes.append(tr("{channel}: saturation lies beyond the spend observed (half-effect at "
-                        "{v1} vs at most {v2}); the curve is extrapolated there.",
-                        channel=c.channel, v1=nfmt(half), v2=nfmt(c.spend_max)))
+                        "{half} vs at most {spend_max}); the curve is extrapolated there.",
+                        channel=c.channel, half=nfmt(half), spend_max=nfmt(c.spend_max)))
     if c.draws is not None and len(c.draws):
         lo, hi = c.band(np.array([c.current]))
         mid = float(c.predict(c.current))
         if mid > 0 and (hi[0] - lo[0]) / mid > 0.5:
-            notes.append(tr("{channel}: the outcome at current spend is uncertain (90% band {v1} "
-                            "to {v2} around {v3}).", channel=c.channel, v1=nfmt(lo[0]),
-                            v2=nfmt(hi[0]), v3=nfmt(mid)))
+            notes.append(tr("{channel}: the outcome at current spend is uncertain (90% band {lo} "
+                            "to {hi} around {mid}).", channel=c.channel, lo=nfmt(lo[0]),
+                            hi=nfmt(hi[0]), mid=nfmt(mid)))
     if c.holdout_ok is False:
-        notes.append(tr("{channel}: the curve fails its time-ordered holdout (forecast error {v1} "
-                        "against {v2} for the plain average); do not move budget on it alone.",
-                        channel=c.channel, v1=nfmt(c.holdout_mape, '.0%'),
-                        v2=nfmt(c.holdout_naive, '.0%')))
+        notes.append(tr("{channel}: the curve fails its time-ordered holdout (forecast error "
+                        "{holdout_mape} against {holdout_naive} for the plain average); do not "
+                        "move budget on it alone.", channel=c.channel,
+                        holdout_mape=nfmt(c.holdout_mape, '.0%'),
+                        holdout_naive=nfmt(c.holdout_naive, '.0%')))
     if c.r2 == c.r2 and c.r2 < 0.3:
-        notes.append(tr("{channel}: the curve explains little of the variation (R² {v1}).",
-                        channel=c.channel, v1=nfmt(c.r2, '.2f')))
+        notes.append(tr("{channel}: the curve explains little of the variation (R² {r2}).",
+                        channel=c.channel, r2=nfmt(c.r2, '.2f')))
     for n in notes:
         warnings.warn(n, KpikitWarning, stacklevel=3)
     return ResponseCurve(**{**c.__dict__, "notes": tuple(notes)})

@@ -137,8 +137,8 @@ def _bounds(curves: Mapping[str, ResponseCurve], current: Mapping[str, float],
     locked = list(locked)
     for ch in [*bounds, *locked]:
         if ch not in curves:
-            problems.append(tr("{ch!r} is not a channel with a curve (choose from {v1}).", ch=ch,
-                               v1=', '.join(names)))
+            problems.append(tr("{ch!r} is not a channel with a curve (choose from {names}).", ch=ch,
+                               names=', '.join(names)))
     lo = np.zeros(len(names))
     hi = np.full(len(names), np.inf)
     for i, ch in enumerate(names):
@@ -150,17 +150,17 @@ def _bounds(curves: Mapping[str, ResponseCurve], current: Mapping[str, float],
             mn, mx = (0.0 if b[0] is None else float(b[0]),
                       math.inf if b[1] is None else float(b[1]))
             if mn < 0:
-                problems.append(tr("bounds[{ch!r}]: the minimum {v1} is negative.", ch=ch,
-                                   v1=nfmt(mn)))
+                problems.append(tr("bounds[{ch!r}]: the minimum {mn} is negative.", ch=ch,
+                                   mn=nfmt(mn)))
             if mx < mn:
-                problems.append(tr("bounds[{ch!r}]: the maximum {v1} is below the minimum {v2}.",
-                                   ch=ch, v1=nfmt(mx), v2=nfmt(mn)))
+                problems.append(tr("bounds[{ch!r}]: the maximum {mx} is below the minimum {mn}.",
+                                   ch=ch, mx=nfmt(mx), mn=nfmt(mn)))
             lo[i], hi[i] = mn, mx
         if ch in locked:
             if ch in bounds and not lo[i] <= current[ch] <= hi[i]:
                 span = f"[{lo[i]:,.0f}, {hi[i]:,.0f}]"
-                problems.append(tr("{ch!r} is locked at {v1}, outside its bounds {span}.", ch=ch,
-                                   v1=nfmt(current[ch]), span=span))
+                problems.append(tr("{ch!r} is locked at {current}, outside its bounds {span}.",
+                                   ch=ch, current=nfmt(current[ch]), span=span))
             lo[i] = hi[i] = current[ch]
     if problems:
         said = " ".join(problems)
@@ -172,23 +172,23 @@ def _bounds(curves: Mapping[str, ResponseCurve], current: Mapping[str, float],
 def _check_budget(budget: float, lo: np.ndarray, hi: np.ndarray, names: list[str],
                   locked: Iterable[str]) -> None:
     if budget <= 0:
-        raise InfeasibleError(tr("budget {v1} must be above 0.", v1=nfmt(budget)),
+        raise InfeasibleError(tr("budget {budget} must be above 0.", budget=nfmt(budget)),
                               code=ProblemCode.ALLOCATION_BUDGET_NOT_POSITIVE)
     if lo.sum() > budget * (1 + 1e-9):
         worst = sorted(zip(lo, names, strict=True), reverse=True)[:3]
         locked_word = tr(" (locked)")
         what = ", ".join(f"{n} {v:,.0f}" + (locked_word if n in set(locked) else "")
                          for v, n in worst if v > 0)
-        raise InfeasibleError(tr("the minimums add up to {v1}, {v2} above the budget {v3} "
+        raise InfeasibleError(tr("the minimums add up to {sum}, {v2} above the budget {budget} "
                                  "(largest: {what}). Fix: lower those minimums or unlock, or "
-                                 "raise the budget.", v1=nfmt(lo.sum()), v2=nfmt(lo.sum() - budget),
-                                 v3=nfmt(budget), what=what),
+                                 "raise the budget.", sum=nfmt(lo.sum()),
+                                 v2=nfmt(lo.sum() - budget), budget=nfmt(budget), what=what),
                               code=ProblemCode.ALLOCATION_MINIMUMS_ABOVE_BUDGET)
     if np.isfinite(hi).all() and hi.sum() < budget * (1 - 1e-9):
-        raise InfeasibleError(tr("the maximums add up to {v1}, {v2} below the budget {v3}: the "
-                                 "budget cannot be spent. Fix: raise the maximums or lower the "
-                                 "budget.", v1=nfmt(hi.sum()), v2=nfmt(budget - hi.sum()),
-                                 v3=nfmt(budget)),
+        raise InfeasibleError(tr("the maximums add up to {sum}, {v2} below the budget {budget}: "
+                                 "the budget cannot be spent. Fix: raise the maximums or lower "
+                                 "the budget.", sum=nfmt(hi.sum()), v2=nfmt(budget - hi.sum()),
+                                 budget=nfmt(budget)),
                               code=ProblemCode.ALLOCATION_MAXIMUMS_BELOW_BUDGET)
 
 
@@ -245,7 +245,8 @@ def allocate(
         When bounds, locks, budget and target cannot hold together (says which, by how much).
     """
     if mode not in MODES:
-        raise ParameterError(tr("mode={mode!r}: choose from {v1}.", mode=mode, v1=', '.join(MODES)),
+        raise ParameterError(tr("mode={mode!r}: choose from {MODES}.", mode=mode,
+                                MODES=', '.join(MODES)),
                              code=ProblemCode.PARAMETER_CHOICE)
     if not curves:
         raise ParameterError(tr("no curves to allocate over."),
@@ -305,11 +306,11 @@ def allocate(
         reach_hi = np.where(np.isfinite(hi), hi, wide)
         best = _total(cs, reach_hi)
         if best < target:
-            raise InfeasibleError(tr("even at every channel's maximum ({v1} in all) the curves "
-                                     "give {v2} {outcome}, below the target {v3}. Fix: lower the "
-                                     "target or raise the maximums.", v1=nfmt(reach_hi.sum()),
-                                     v2=nfmt(best), outcome=outcome,
-                                     v3=nfmt(target)),
+            raise InfeasibleError(tr("even at every channel's maximum ({sum} in all) the curves "
+                                     "give {best} {outcome}, below the target {target}. Fix: "
+                                     "lower the target or raise the maximums.",
+                                     sum=nfmt(reach_hi.sum()), best=nfmt(best), outcome=outcome,
+                                     target=nfmt(target)),
                                   code=ProblemCode.ALLOCATION_TARGET_UNREACHABLE)
         cons = [{"type": "ineq", "fun": lambda x: _total(cs, x) - target,
                  "jac": lambda x: _grad(cs, x), "unit": float(target)}]
@@ -322,10 +323,10 @@ def allocate(
         if x is not None and budget is not None and x.sum() > total_budget * (1 + 1e-6):
             x = None
         if x is None:
-            room = (tr("within the budget {v1} ",
-                       v1=nfmt(total_budget)) if budget is not None else "")
-            raise InfeasibleError(tr("no allocation {room}reaches {v1} {outcome}. Fix: raise the "
-                                     "budget or the maximums.", room=room, v1=nfmt(target),
+            room = (tr("within the budget {total_budget} ",
+                       total_budget=nfmt(total_budget)) if budget is not None else "")
+            raise InfeasibleError(tr("no allocation {room}reaches {target} {outcome}. Fix: raise "
+                                     "the budget or the maximums.", room=room, target=nfmt(target),
                                      outcome=outcome),
                                   code=ProblemCode.ALLOCATION_TARGET_UNREACHABLE)
         binding.append(f"{outcome} >= target")
@@ -362,13 +363,14 @@ def allocate(
                 best_ratio = spent / got if got > 0 else math.inf
             else:
                 best_ratio = value * got / spent if spent > 0 else 0.0
-            raise InfeasibleError(tr("no allocation within the bounds and the budget {v1} meets "
-                                     "the {kind} limit {v2}: even the most efficient one misses "
-                                     "it ({kind} {v3} at {v4} spent). Fix: relax the target, "
-                                     "lower the minimums, or raise the maximums of the most "
-                                     "efficient channels.", v1=nfmt(total_budget), kind=kind,
-                                     v2=nfmt(target, 'g'), v3=nfmt(best_ratio, '.3g'),
-                                     v4=nfmt(float(witness.sum()))),
+            raise InfeasibleError(tr("no allocation within the bounds and the budget "
+                                     "{total_budget} meets the {kind} limit {target}: even the "
+                                     "most efficient one misses it ({kind} {best_ratio} at {sum} "
+                                     "spent). Fix: relax the target, lower the minimums, or raise "
+                                     "the maximums of the most efficient channels.",
+                                     total_budget=nfmt(total_budget), kind=kind,
+                                     target=nfmt(target, 'g'), best_ratio=nfmt(best_ratio, '.3g'),
+                                     sum=nfmt(float(witness.sum()))),
                                   code=ProblemCode.ALLOCATION_INFEASIBLE)
         cons = [{"type": "ineq", "fun": limit, "jac": limit_jac, "unit": total_budget},
                 {"type": "ineq", "fun": lambda x: total_budget - x.sum(),

@@ -48,7 +48,7 @@ def check_table(
         for m, ks in need.items():
             label = MEASURES[m].label()  # in the current language, once for both texts
             problems.append(Problem(
-                tr("column {m!r} is missing; it is needed by {v1}.", m=m, v1=', '.join(ks)),
+                tr("column {m!r} is missing; it is needed by {ks}.", m=m, ks=', '.join(ks)),
                 tr("export the {label} metric too, or map its column: mapping={{'Your header': "
                    "{m!r}}}.", label=label, m=m), source, None, m,
                 code=ProblemCode.COLUMN_MISSING))
@@ -97,8 +97,8 @@ def check_table(
         over = (df["clicks"] > df["impressions"]).to_numpy()
         if over.any():
             r = rows[over].tolist()
-            warn.append(Note(tr("clicks exceed impressions on {v1} row(s) (first: row {v2}); "
-                                "legal for some platforms, but check the export.", v1=len(r),
+            warn.append(Note(tr("clicks exceed impressions on {r} row(s) (first: row {v2}); "
+                                "legal for some platforms, but check the export.", r=len(r),
                                 v2=r[0]),
                 ProblemCode.VALUE_CLICKS_ABOVE_IMPRESSIONS))
     return problems

@@ -64,9 +64,9 @@ def load_path(path: str | os.PathLike[str]) -> pd.DataFrame:
         return load(p)
     files = data_files(p)
     if not files:
-        raise ParameterError(tr("{p}: the folder has no data files ({v1}). Fix: give the folder "
-                                "that holds the exports, or the path of one file.", p=p,
-                                v1=', '.join(FOLDER_FILES)),
+        raise ParameterError(tr("{p}: the folder has no data files ({FOLDER_FILES}). Fix: give "
+                                "the folder that holds the exports, or the path of one file.", p=p,
+                                FOLDER_FILES=', '.join(FOLDER_FILES)),
                              code=ProblemCode.FILE_NO_DATA_FILES)
     tables = [load(f, name=str(f.relative_to(p))) for f in files]
     currencies = {t.attrs.get("currency") for t in tables} - {None}

@@ -44,8 +44,8 @@ def _decode(data: bytes, source: str) -> str:
         # an odd byte count cannot be UTF-16: the file was cut or edited as bytes
         line = body[: len(body) - 1].decode(codec, errors="replace").count("\n") + 1
         raise DataError(Problem(
-            tr("the file looks like UTF-16 text but has an odd number of bytes ({v1}): it is "
-               "truncated or damaged.", v1=len(data)),
+            tr("the file looks like UTF-16 text but has an odd number of bytes ({data}): it is "
+               "truncated or damaged.", data=len(data)),
             tr("export the report again, or save it as 'CSV UTF-8'."), source, line,
             code=ProblemCode.FILE_ENCODING))
     try:
@@ -172,9 +172,9 @@ def read_excel(data: bytes, source: str
                         if v is None and isinstance(f, str) and f.startswith("="):
                             cell = f"{get_column_letter(j + 1)}{i}"
                             problems.append(Problem(
-                                tr("cell {cell} holds the formula {v1!r} but no saved value (the "
+                                tr("cell {cell} holds the formula {f!r} but no saved value (the "
                                    "workbook was written by a program that does not calculate).",
-                                   cell=cell, v1=f[:60]),
+                                   cell=cell, f=f[:60]),
                                 tr("open the workbook in Excel or LibreOffice and save it again "
                                    "(that stores the values), or export CSV."), label, i, cell,
                                 code=ProblemCode.XLSX_FORMULA_WITHOUT_VALUE))

@@ -103,9 +103,9 @@ def _to_raw(
         extra = [c for c in rec[len(headers):] if str(c).strip()]
         if extra:
             problems.append(Problem(
-                tr("the row has {v1} or more cells but the header has {v2} (extra: {v3!r}); its "
-                   "values would shift into the wrong columns.", v1=len(headers) + len(extra),
-                   v2=len(headers), v3=str(extra[0])[:40]),
+                tr("the row has {v1} or more cells but the header has {headers} (extra: "
+                   "{extra!r}); its values would shift into the wrong columns.",
+                   v1=len(headers) + len(extra), headers=len(headers), extra=str(extra[0])[:40]),
                 tr("quote cells that contain the separator (\"Lookalike, VN\"), or export the "
                    "report again."), source, ln, code=ProblemCode.CSV_EXTRA_CELLS))
         rec = list(rec[: len(headers)]) + [""] * (len(headers) - len(rec))
@@ -238,8 +238,9 @@ def _pick_sheets(sheets, label: str, mapping, sheet: str | int | None
         read = ", ".join(repr(t) for t, _ in same)
         rest = ", ".join(map(repr, others))
         notes.append(Note(tr("read sheet(s) {read}; sheet(s) {rest} hold a different table and "
-                             "were not read (pass sheet={v1!r} to read one of them).", read=read,
-                             rest=rest, v1=others[0]), ProblemCode.XLSX_SHEETS_SKIPPED))
+                             "were not read (pass sheet={others!r} to read one of them).",
+                             read=read, rest=rest,
+                             others=others[0]), ProblemCode.XLSX_SHEETS_SKIPPED))
     return [r for _, r in same], notes
 
 

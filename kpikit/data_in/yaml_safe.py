@@ -169,9 +169,10 @@ def load_text(text: str, source: str | None = None, limit: int = MAX_YAML_BYTES)
     import yaml
 
     if len(text) > limit:
-        raise _problem(source, None, tr("the text is longer than {v1} characters, far more than a "
-                                        "plan or option file needs.",
-                                        v1=nfmt(limit)), tr("check that this is the right file."),
+        raise _problem(source, None, tr("the text is longer than {limit} characters, far more "
+                                        "than a plan or option file needs.",
+                                        limit=nfmt(limit)), tr(
+                                            "check that this is the right file."),
                        code=ProblemCode.FILE_TOO_LARGE)
     text = text.removeprefix("\ufeff")
     loader = None
@@ -233,8 +234,9 @@ def _make_loader() -> type:
         # -------------------------------------------------------- composing
         def too_many(self, line: int) -> OptionFileError:
             return _problem(self.source, line,
-                            tr("the file expands to more than {v1} values (aliases repeat whole "
-                               "blocks: a small file can expand to billions).", v1=nfmt(MAX_NODES)),
+                            tr("the file expands to more than {MAX_NODES} values (aliases repeat "
+                               "whole blocks: a small file can expand to billions).",
+                               MAX_NODES=nfmt(MAX_NODES)),
                             tr("write the values out without *aliases, or split the file."),
                             code=ProblemCode.YAML_ALIAS_BOMB)
 
@@ -244,8 +246,8 @@ def _make_loader() -> type:
             if isinstance(event, yaml.AliasEvent):
                 if event.anchor in self.open_anchors:
                     raise _problem(self.source, line,
-                                   tr("the alias *{v1} refers to the block that contains it (an "
-                                      "endless loop).", v1=event.anchor[:40]),
+                                   tr("the alias *{anchor} refers to the block that contains it "
+                                      "(an endless loop).", anchor=event.anchor[:40]),
                                    tr("write the values out instead of the alias."),
                                    code=ProblemCode.YAML_ALIAS_LOOP)
                 node = super().compose_node(parent, index)
@@ -307,8 +309,8 @@ def _make_loader() -> type:
                 line = key_node.start_mark.line + 1
                 if first is not None:
                     raise _problem(self.source, line,
-                                   tr("the key {v1} appears twice, on lines {first} and {line}; "
-                                      "YAML would silently keep only the second.", v1=clip(key),
+                                   tr("the key {key} appears twice, on lines {first} and {line}; "
+                                      "YAML would silently keep only the second.", key=clip(key),
                                       first=first, line=line),
                                    tr("keep one of the two lines."),
                                    code=ProblemCode.YAML_DUPLICATE_KEY)

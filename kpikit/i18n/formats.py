@@ -316,8 +316,8 @@ def parse_number(text: str | float | int, lang: str | None = None) -> float:
             len(p) == 3 for p in cleaned.split(" ")[1:]) else cleaned
         example = format_number(1234567.5, 1, lang)
         if len(cleaned) > 64 or not cleaned:
-            raise ParameterError(tr("{v1!r} is not a number. Fix: type a number such as {example}.",
-                                    v1=raw[:40], example=example))
+            raise ParameterError(tr("{raw!r} is not a number. Fix: type a number such as "
+                                    "{example}.", raw=raw[:40], example=example))
         from babel.numbers import NumberFormatError, parse_decimal
 
         try:

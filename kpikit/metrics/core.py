@@ -82,8 +82,8 @@ def check_by_columns(keys: Sequence[str], columns: Sequence[str]) -> None:
     if missing:
         have = [c for c in columns if c not in MEASURES and "@" not in c]
         choices = ", ".join(repr(c) for c in [*have, *PERIOD_WORDS])
-        raise ParameterError(tr("by={v1!r}: no such column. Fix: group by one of {choices}.",
-                                v1=missing[0],
+        raise ParameterError(tr("by={missing!r}: no such column. Fix: group by one of {choices}.",
+                                missing=missing[0],
                                 choices=choices), code=ProblemCode.PARAMETER_UNKNOWN_COLUMN)
 
 
@@ -185,8 +185,8 @@ def check_nonadditive(counts: pd.DataFrame, nonadd: Sequence[str], group_cols: S
                    "({n_rows} rows).", m=m, n_bad=n_bad, where=where, n_rows=n_rows),
                 tr("group by every column that identifies a row (date, campaign, channel, ...), "
                    "load an export whose rows already cover the whole period (Meta: one row per "
-                   "campaign for the period), or use a KPI without {m} (KPIs that need it: {v1}).",
-                   m=m, v1=', '.join(users)),
+                   "campaign for the period), or use a KPI without {m} (KPIs that need it: "
+                   "{users}).", m=m, users=', '.join(users)),
                 source, None, m, code=ProblemCode.MEASURE_NON_ADDITIVE))
     if problems:
         raise NonAdditiveError(problems)

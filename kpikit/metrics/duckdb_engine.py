@@ -65,14 +65,14 @@ def _guard(run: Callable[[], pd.DataFrame], duckdb: Any, label: str | None) -> p
         raise
     except duckdb.OutOfMemoryException as e:
         raise DataError(Problem(
-            tr("DuckDB ran out of memory ({v1}).", v1=str(e).splitlines()[0]),
+            tr("DuckDB ran out of memory ({splitlines}).", splitlines=str(e).splitlines()[0]),
             tr("group by fewer columns, compute one folder part at a time, or close other "
                "programs and try again."),
             label, code=ProblemCode.ENGINE_OUT_OF_MEMORY), label) from None
     except duckdb.Error as e:
         raise DataError(Problem(
-            tr("DuckDB could not read it ({name__}: {v1}).", name__=type(e).__name__,
-               v1=str(e).splitlines()[0]),
+            tr("DuckDB could not read it ({name__}: {splitlines}).", name__=type(e).__name__,
+               splitlines=str(e).splitlines()[0]),
             tr("check that the file is complete and not being written, or read it with "
                "kpikit.load (compute(path, engine='pandas')), which names the bad cell."), label,
             code=ProblemCode.ENGINE_READ_FAILED),

@@ -112,7 +112,7 @@ def _baseline(data: pd.DataFrame, kpi: str, period: tuple[date, date], method: s
         active = sum((b - a).days + 1 for a, b in used)
         if not k.is_ratio and MEASURES[k.measures[0]].aggregation == "sum":
             v = v / active * days  # the flights' daily level over the period's days
-        what = tr("{v1} previous flight(s), {active} active days", v1=len(used), active=active)
+        what = tr("{used} previous flight(s), {active} active days", used=len(used), active=active)
         return Baseline(kpi, v, method, used[0][0].date(), used[-1][1].date(), what)
     w_end = pd.Timestamp(start) - pd.Timedelta(days=1)
     w_start = w_end - pd.Timedelta(days=n * days - 1)

@@ -36,10 +36,10 @@ def identity_checks(targets: dict[str, float], tolerance: float) -> list[str]:
                 den in KPIS and not get_kpi(num).is_ratio and not get_kpi(den).is_ratio:
             implied = k.scale * targets[num] / targets[den]
             if abs(implied / t - 1) > tolerance:
-                found.append(tr("{name} target {v1} contradicts {num} {v2} and {den} {v3}, which "
-                                "imply {name} = {v4}.", name=name, v1=nfmt(t, ',.6g'), num=num,
-                                v2=nfmt(targets[num], ',.6g'), den=den,
-                                v3=nfmt(targets[den], ',.6g'), v4=nfmt(implied, ',.6g')))
+                found.append(tr("{name} target {t} contradicts {num} {targets} and {den} {v3}, "
+                                "which imply {name} = {implied}.", name=name, t=nfmt(t, ',.6g'),
+                                num=num, targets=nfmt(targets[num], ',.6g'), den=den,
+                                v3=nfmt(targets[den], ',.6g'), implied=nfmt(implied, ',.6g')))
     chains = [("cpa", "cpc", "cvr", lambda a, b: a / b),  # cpa = cpc / cvr
               ("cpm", "cpc", "ctr", lambda a, b: 1000 * a * b),  # cpm = 1000 cpc ctr
               ("cpl", "cpc", "lead_rate", lambda a, b: a / b)]
@@ -47,15 +47,16 @@ def identity_checks(targets: dict[str, float], tolerance: float) -> list[str]:
         if {out, a, b} <= set(targets) and targets[b] > 0:
             implied = f(targets[a], targets[b])
             if abs(implied / targets[out] - 1) > tolerance:
-                found.append(tr("{out} target {v1} contradicts {a} {v2} and {b} {v3}, which imply "
-                                "{out} = {v4}.", out=out, v1=nfmt(targets[out], ',.6g'), a=a,
+                found.append(tr("{out} target {targets} contradicts {a} {v2} and {b} {v3}, which "
+                                "imply {out} = {implied}.", out=out,
+                                targets=nfmt(targets[out], ',.6g'), a=a,
                                 v2=nfmt(targets[a], ',.6g'), b=b, v3=nfmt(targets[b], ',.6g'),
-                                v4=nfmt(implied, ',.6g')))
+                                implied=nfmt(implied, ',.6g')))
     if "roas" in targets and "roi" in targets and abs(targets["roas"] - 1 - targets["roi"]) > \
             tolerance * max(1.0, abs(targets["roi"])):
         roas, roi = targets["roas"], targets["roi"]
-        found.append(tr("roas {v1} and roi {v2} disagree (roi = roas - 1 = {v3}).",
-                        v1=nfmt(roas, 'g'), v2=nfmt(roi, 'g'), v3=nfmt(roas - 1, 'g')))
+        found.append(tr("roas {roas} and roi {roi} disagree (roi = roas - 1 = {v3}).",
+                        roas=nfmt(roas, 'g'), roi=nfmt(roi, 'g'), v3=nfmt(roas - 1, 'g')))
     return found
 
 

@@ -132,8 +132,8 @@ def feasibility(
     period's value divided by its days.
     """
     if cadence not in CADENCES:
-        raise ParameterError(tr("cadence={cadence!r}: choose from {v1}.", cadence=cadence,
-                                v1=', '.join(CADENCES)),
+        raise ParameterError(tr("cadence={cadence!r}: choose from {CADENCES}.", cadence=cadence,
+                                CADENCES=', '.join(CADENCES)),
                              code=ProblemCode.PARAMETER_CHOICE)
     k = get_kpi(kpi)
     freq = CADENCE_FREQ[cadence]
@@ -183,7 +183,8 @@ def feasibility(
         t = t / days_in
     pct = direction_percentile(values.tolist(), t, k.higher_is_better)
     label = label_for(pct) if len(values) >= min_periods else "unknown"
-    note = "" if len(values) >= min_periods else tr("only {v1} past period(s)", v1=len(values))
+    note = "" if len(values) >= min_periods else tr(
+        "only {values} past period(s)", values=len(values))
     if not k.is_ratio and agg == "last":
         # a stock that trends (followers) beats its own past by design: judge its growth
         label, note = "unknown", tr("a stock: judge it by its growth ({name} over time)",

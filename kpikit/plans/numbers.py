@@ -136,7 +136,7 @@ def read_number(num: str, number_format: str | None) -> Decimal:
     """The value of ``num`` in the plan's convention, or a :class:`TargetError`."""
     read = number_readings(num)
     if read is None:
-        raise TargetError(tr("{v1} is not a number.", v1=_shown(num)),
+        raise TargetError(tr("{num} is not a number.", num=_shown(num)),
                           tr("write digits, e.g. 128000, 5.6 or 2.15%."),
                           code=ProblemCode.PLAN_TARGET_NOT_NUMBER)
     style, values = read
@@ -154,8 +154,8 @@ def read_number(num: str, number_format: str | None) -> Decimal:
         mark = tr("point") if dot else tr("comma")
         dec = nfmt(decimal.normalize(), "f")
         raise TargetError(
-            tr("{v1} could be {grouped} (the {mark} groups thousands) or {dec} (the {mark} is the "
-               "decimal mark), and the plan does not say how it writes numbers.", v1=_shown(num),
+            tr("{num} could be {grouped} (the {mark} groups thousands) or {dec} (the {mark} is the "
+               "decimal mark), and the plan does not say how it writes numbers.", num=_shown(num),
                grouped=grouped, mark=mark, dec=dec),
             tr("add \"number_format: vi\" (1.234,5) or \"number_format: en\" (1,234.5) to the "
                "plan, or write the number without a thousands separator ({grouped}).",
@@ -165,8 +165,8 @@ def read_number(num: str, number_format: str | None) -> Decimal:
         plain = nfmt(values[style], "f")  # no grouping: only the decimal mark follows the reader
         written, wanted = _convention(style), _convention(number_format)
         raise TargetError(
-            tr("{v1} is written the {written} way, but this plan writes numbers the {wanted} way.",
-               v1=_shown(num), written=written, wanted=wanted),
+            tr("{num} is written the {written} way, but this plan writes numbers the {wanted} way.",
+               num=_shown(num), written=written, wanted=wanted),
             tr("write {plain} (no thousands separator), or set \"number_format: {style}\" if "
                "every number of the plan is written that way.", plain=plain, style=style),
             code=ProblemCode.PLAN_TARGET_NUMBER_FORMAT)
@@ -207,7 +207,7 @@ def number_style(raw: object) -> str | None:
 def finite(value: float, text: str) -> float:
     """``value``, or a :class:`TargetError` when the text it came from overflowed."""
     if not math.isfinite(value):
-        raise TargetError(tr("{v1} is too large to be a target.", v1=clip(text)),
+        raise TargetError(tr("{text} is too large to be a target.", text=clip(text)),
                           tr("check the number of digits."),
                           code=ProblemCode.PLAN_TARGET_TOO_LARGE)
     return value

@@ -78,8 +78,8 @@ class ScheduleReading:
                     first = date.fromisocalendar(int(week[1]), int(week[2]), 1)
                     window = (first, date.fromordinal(first.toordinal() + 6))
                 except ValueError:
-                    self.bad(f"{p}.period", tr("{v1} is not a week of its year.",
-                                               v1=clip(w['period'])),
+                    self.bad(f"{p}.period", tr("{period} is not a week of its year.",
+                                               period=clip(w['period'])),
                              tr("write 2027-W05 (weeks 1 to 52 or 53)."), at=(w, "period"),
                                     code=ProblemCode.PLAN_SCHEDULE_INVALID)
             elif "period" in w:
@@ -112,8 +112,8 @@ class ScheduleReading:
                path: str, at: tuple[Any, Any]) -> None:
         for a, b, _ in schedule:
             if a < period[0] or b > period[1]:
-                self.bad(path, tr("the window {a}..{b} is outside the period {v1}..{v2}.", a=a, b=b,
-                                  v1=period[0], v2=period[1]),
+                self.bad(path, tr("the window {a}..{b} is outside the period {period}..{v2}.", a=a,
+                                  b=b, period=period[0], v2=period[1]),
                          tr("keep every window inside the KPI's period."), at=at,
                                 code=ProblemCode.PLAN_SCHEDULE_OUTSIDE_PERIOD)
 
@@ -127,8 +127,8 @@ class ScheduleReading:
         whole = (period[1] - period[0]).days + 1
         slack = 1e-9 * max(abs(total), 1.0)
         if part > total + slack or (covered >= whole and abs(part - total) > slack):
-            self.bad(f"{path}.schedule", tr("the windows add up to {v1}, but the target is {v2}.",
-                                            v1=neutral(part), v2=neutral(total)),
+            self.bad(f"{path}.schedule", tr("the windows add up to {part}, but the target is "
+                                            "{total}.", part=neutral(part), total=neutral(total)),
                 tr("make the windows add up to the target, or leave the target out."),
                        code=ProblemCode.PLAN_SCHEDULE_SUM_MISMATCH)
 

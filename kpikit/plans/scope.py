@@ -31,8 +31,8 @@ def scope_data(
         unknown = sorted(set(campaigns) - set(data["campaign"].unique()))
         if unknown:
             have = ", ".join(repr(c) for c in sorted(data["campaign"].unique()))
-            raise ParameterError(tr("campaign {v1!r} is not in the data. Fix: choose from {have}.",
-                                    v1=unknown[0],
+            raise ParameterError(tr("campaign {unknown!r} is not in the data. Fix: choose from "
+                                    "{have}.", unknown=unknown[0],
                                     have=have), code=ProblemCode.PARAMETER_UNKNOWN_NAME)
         mask &= data["campaign"].isin(list(campaigns)).to_numpy()
     if channels:

@@ -161,7 +161,8 @@ def parse_target(raw: object, number_format: str | None = None,
         A :class:`~kpikit.errors.ParameterError` (so also a ValueError) saying why and the fix.
     """
     if number_format is not None and number_format not in NUMBER_FORMATS:
-        raise ParameterError(tr("number_format={v1}: choose en or vi.", v1=clip(number_format)),
+        raise ParameterError(tr("number_format={number_format}: choose en or vi.",
+                                number_format=clip(number_format)),
                              code=ProblemCode.PARAMETER_CHOICE)
     if isinstance(raw, bool):
         raise TargetError(tr("a yes/no is not a target."),
@@ -172,18 +173,19 @@ def parse_target(raw: object, number_format: str | None = None,
                               code=ProblemCode.PLAN_TARGET_NOT_NUMBER)
         return Target(value=float(raw))
     if not isinstance(raw, str):
-        raise TargetError(tr("{v1} is not a number or a text.", v1=clip(raw)), how_to_write(),
+        raise TargetError(tr("{raw} is not a number or a text.", raw=clip(raw)), how_to_write(),
                           code=ProblemCode.PLAN_TARGET_NOT_NUMBER)
     if len(raw) > MAX_TARGET_CHARS:
-        raise TargetError(tr("{v1} is too long to be a target.", v1=clip(raw)), how_to_write(),
+        raise TargetError(tr("{raw} is too long to be a target.", raw=clip(raw)), how_to_write(),
                           code=ProblemCode.PLAN_TARGET_TOO_LARGE)
     text = clean_text(raw)
     if text.lower().lstrip("+-.") in ("nan", "inf", "infinity"):
-        raise TargetError(tr("{v1} is not a finite number.", v1=clip(raw)), how_to_write(),
+        raise TargetError(tr("{raw} is not a finite number.", raw=clip(raw)), how_to_write(),
                           code=ProblemCode.PLAN_TARGET_NOT_NUMBER)
     found = match_target(text)
     if not found:
-        raise TargetError(tr("{v1} is neither a number nor a change like \"+15%\".", v1=clip(raw)),
+        raise TargetError(tr("{raw} is neither a number nor a change like \"+15%\".",
+                             raw=clip(raw)),
                           how_to_write(), code=ProblemCode.PLAN_TARGET_NOT_NUMBER)
     kind, m = found
     if kind == "change":
@@ -195,8 +197,8 @@ def parse_target(raw: object, number_format: str | None = None,
         if "trailing" in base or "gần nhất" in base:
             n = int(m.group(4) or m.group(5) or 3)
             if not 1 <= n <= 1000:
-                raise TargetError(tr("{v1}: a trailing baseline spans 1 to 1000 periods.",
-                                     v1=clip(raw)),
+                raise TargetError(tr("{raw}: a trailing baseline spans 1 to 1000 periods.",
+                                     raw=clip(raw)),
                                   how_to_write(), code=ProblemCode.PLAN_TARGET_BASELINE_SPAN)
             return Target(change=change_f, baseline="trailing", trailing=n)
         if "previous" in base or "kỳ trước" in base:
@@ -206,19 +208,19 @@ def parse_target(raw: object, number_format: str | None = None,
         return Target(value=finite(float(read_number(m.group(1), number_format) / 100), raw))
     cur1, sign, cur2, num, mag, cur3 = m.groups()
     if sign == "+":
-        raise TargetError(tr("{v1}: a sign without % is neither a level nor a change.",
-                             v1=clip(raw)),
+        raise TargetError(tr("{raw}: a sign without % is neither a level nor a change.",
+                             raw=clip(raw)),
                           tr("write {num} for a level or \"+{num}%\" for a change.", num=num),
                           code=ProblemCode.PLAN_TARGET_SIGN_WITHOUT_PERCENT)
     marks = [c for c in (cur1, cur2, cur3) if c]
     if len(marks) > 1:
-        raise TargetError(tr("{v1} names its currency twice.", v1=clip(raw)), how_to_write(),
+        raise TargetError(tr("{raw} names its currency twice.", raw=clip(raw)), how_to_write(),
                           code=ProblemCode.PLAN_TARGET_CURRENCY)
     if marks:
         code = CURRENCIES[marks[0].lower()]
         if currency and code != currency.upper():
             raise TargetError(
-                tr("{v1} is in {code}, but the plan's currency is {currency}.", v1=clip(raw),
+                tr("{raw} is in {code}, but the plan's currency is {currency}.", raw=clip(raw),
                    code=code, currency=currency),
                 tr("convert the amount to {currency}, or fix the plan's currency.",
                    currency=currency),

@@ -142,7 +142,8 @@ def cascade(
     names = [d for d, _ in tree.drivers]
     for n in (*fixed, *locked):
         if n not in names:
-            raise ParameterError(tr("{n!r} is not a driver of {v1}.", n=n, v1=tree.formula()),
+            raise ParameterError(tr("{n!r} is not a driver of {formula}.", n=n,
+                                    formula=tree.formula()),
                                  code=ProblemCode.PARAMETER_UNKNOWN_NAME)
     b = {d: baselines[d] for d in names}
     bad = [d for d in names if not (b[d] == b[d] and b[d] > 0)]
@@ -177,9 +178,10 @@ def cascade(
     product = tree.constant * math.prod(targets[d] ** e for d, e in tree.drivers)
     if abs(product / goal_target - 1) > tolerance:
         off = nfmt(product / goal_target - 1, "+.1%")
-        contradictions.append(tr("the driver targets multiply to {v1}, not the goal {v2} ({off}): "
-                                 "{v3}", v1=nfmt(product, ',.6g'), v2=nfmt(goal_target, ',.6g'),
-                                 off=off, v3=tree.formula()))
+        contradictions.append(tr("the driver targets multiply to {product}, not the goal "
+                                 "{goal_target} ({off}): {formula}", product=nfmt(product, ',.6g'),
+                                 goal_target=nfmt(goal_target, ',.6g'), off=off,
+                                 formula=tree.formula()))
     frame = pd.DataFrame([
         {"kpi": d, "exponent": e, "baseline": b[d], "target": targets[d],
          "change": targets[d] / b[d] - 1, "source": source[d],

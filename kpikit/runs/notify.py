@@ -74,8 +74,8 @@ def _check_url(url: Any, where: str) -> str:
     text = str(url or "").strip()
     parts = urlsplit(text)
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ParameterError(tr("{where}: {v1!r} is not a web address. Fix: write "
-                                "https://host/path.", where=where, v1=text[:80]))
+        raise ParameterError(tr("{where}: {text!r} is not a web address. Fix: write "
+                                "https://host/path.", where=where, text=text[:80]))
     return text
 
 
@@ -94,8 +94,8 @@ def parse_notify(raw: Any, source: str = "spec", url: str | None = None) -> Noti
                                     "KPIKIT_SMTP_PASSWORD in the environment.", source=source,
                                     key=key))
         if key not in _KEYS:
-            raise ParameterError(tr("{source}: notify.{key} is unknown. Fix: choose from {v1}.",
-                                    source=source, key=key, v1=', '.join(_KEYS)))
+            raise ParameterError(tr("{source}: notify.{key} is unknown. Fix: choose from {KEYS}.",
+                                    source=source, key=key, KEYS=', '.join(_KEYS)))
     out: dict[str, Any] = {}
     hook = url or raw.get("url")
     if hook:
@@ -103,9 +103,9 @@ def parse_notify(raw: Any, source: str = "spec", url: str | None = None) -> Noti
     if raw.get("smtp"):
         host, _, port = str(raw["smtp"]).strip().rpartition(":")
         if not host or not port.isdigit() or not 0 < int(port) < 65536:
-            raise ParameterError(tr("{source}: notify.smtp {v1!r} must be host:port. Fix: e.g. "
+            raise ParameterError(tr("{source}: notify.smtp {smtp!r} must be host:port. Fix: e.g. "
                                     "mail.example.com:587.", source=source,
-                                    v1=str(raw['smtp'])[:80]))
+                                    smtp=str(raw['smtp'])[:80]))
         to = raw.get("to")
         to = [to] if isinstance(to, str) else to
         if (not isinstance(to, list) or not to or not all(isinstance(t, str) and "@" in t

@@ -130,7 +130,7 @@ def load_spec(path_or_dict: str | os.PathLike[str] | Mapping[str, Any],
     for k in raw:
         if k not in allowed:
             keys = ", ".join(sorted(allowed))
-            problems.append(tr("unknown key {v1} (choose from {keys})", v1=clip(k), keys=keys))
+            problems.append(tr("unknown key {k} (choose from {keys})", k=clip(k), keys=keys))
     notebooks = raw.get("notebooks") or []
     if not isinstance(notebooks, list) or not notebooks:
         problems.append(tr("notebooks: must list at least one notebook, e.g. [02_evaluation]"))
@@ -148,8 +148,8 @@ def load_spec(path_or_dict: str | os.PathLike[str] | Mapping[str, Any],
             extra = set(c) - {"name", "plan_path", "parameters", "notebooks"}
             if extra:
                 key = sorted(extra, key=str)[0]
-                problems.append(tr("campaigns[{i}]: unknown key {v1} (choose from name, "
-                                   "plan_path, parameters, notebooks)", i=i, v1=clip(key)))
+                problems.append(tr("campaigns[{i}]: unknown key {key} (choose from name, "
+                                   "plan_path, parameters, notebooks)", i=i, key=clip(key)))
             items.append(c)
     else:
         problems.append(tr("campaigns: must be 'all' or a list of names or mappings"))
@@ -162,8 +162,8 @@ def load_spec(path_or_dict: str | os.PathLike[str] | Mapping[str, Any],
         # a path must be text: Path(str([...])) would name a folder no one meant
         if value is not None and (not isinstance(value, (str, os.PathLike))
                                   or not str(value).strip() or "\0" in str(value)):
-            problems.append(tr("{key}: must be a file or folder path, not {v1}", key=key,
-                               v1=clip(value)))
+            problems.append(tr("{key}: must be a file or folder path, not {value}", key=key,
+                               value=clip(value)))
     timeouts = _spec_timeouts(raw.get("timeout"), notebooks, problems)
     if problems:
         shown = problems[:25]
