@@ -441,3 +441,21 @@ def test_a_plans_number_format_may_be_any_language_spoken(third_language):
     assert parse_target("1.234", number_format="en").value == pytest.approx(1.234)
     with pytest.raises(ParameterError, match="number_format='de'|number_format=de"):
         parse_target("1.234", number_format="de")
+
+
+def test_a_context_tells_apart_one_english_word_said_two_ways():
+    from kpikit.i18n.extract import key, messages_in
+
+    with kpikit.using_language("vi"):
+        assert _lang.tr("ok") == "xong"  # a step that is done
+        assert _lang.tr("ok", context="availability") == "đủ"  # data that is all there
+        assert _lang.tr("spend", context="pacing") == "theo chi phí"
+    assert _lang.tr("ok", context="availability") == "ok"
+    tree = ast.parse('tr("ok", context="availability")\ntr("ok")\n'
+                     'ntr("{n} day", "{n} days", n, context="age")\n')
+    assert messages_in(tree, contexts=True) == [("ok", True, 1, None, "availability"),
+                                                ("ok", True, 2, None, None),
+                                                ("{n} day", True, 3, "{n} days", "age")]
+    found = find_messages(PACKAGE)
+    assert found[key("ok", "availability")].context == "availability"
+    assert found["ok"].context is None
