@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from kpikit.i18n.lang import ntr, tr
+from kpikit.i18n.current import ntr, tr
 
 __all__ = [
     "CODE_DOCS",
