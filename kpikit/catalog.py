@@ -484,13 +484,13 @@ def _unknown(kind: str, name: str, choices: Iterable[str], *,
     choices = sorted(choices)
     close = difflib.get_close_matches(name.lower(), choices, n=3, cutoff=0.5)
     near = ", ".join(repr(c) for c in close)
-    hint = tr(f" Did you mean {near}?", f" Có phải ý bạn là {near}?") if close else ""
+    hint = tr(" Did you mean {near}?", near=near) if close else ""
     # the kind as a word of the reader's language, computed once for both texts of the pair
-    what = (tr("measure", "số liệu") if kind == "measure"
-            else tr("objective", "mục tiêu") if kind == "objective" else kind)
+    what = (tr("measure") if kind == "measure"
+            else tr("objective") if kind == "objective" else kind)
     listed = ", ".join(choices)
-    return UnknownKPIError(tr(f"Unknown {what} {name!r}.{hint} Choose from: {listed}.",
-                              f"Không có {what} {name!r}.{hint} Chọn: {listed}."), code=code)
+    return UnknownKPIError(tr("Unknown {what} {name!r}.{hint} Choose from: {listed}.", what=what,
+                              name=name, hint=hint, listed=listed), code=code)
 
 
 def get_kpi(name: str | KPI) -> KPI:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from kpikit.i18n.current import language, tr
+from kpikit.i18n.current import ntr, tr
 
 __all__ = [
     "CODE_DOCS",
@@ -435,21 +435,20 @@ class Problem:
 
     def where(self) -> str:
         """Return the location as ``file, row N, column 'C'`` (``dòng``/``cột`` in vi)."""
-        row, column = ("dòng", "cột") if language() == "vi" else ("row", "column")
         parts = []
         if self.file:
             parts.append(self.file)
         if self.row is not None:
-            parts.append(f"{row} {self.row}")
+            parts.append(tr("row {row}", row=self.row))
         if self.column is not None:
-            parts.append(f"{column} {self.column!r}")
+            parts.append(tr("column {column!r}", column=self.column))
         return ", ".join(parts)
 
     def __str__(self) -> str:
         where = self.where()
         text = f"{where}: {self.message}" if where else self.message
         if self.fix:
-            text += tr(f" Fix: {self.fix}", f" Cách sửa: {self.fix}")
+            text += tr(" Fix: {fix}", fix=self.fix)
         return text
 
 
@@ -482,14 +481,13 @@ class DataError(KpikitError):
         if n == 1 and not self.source:
             return str(self.problems[0])
         head = f"{self.source}: " if self.source else ""
-        head += tr(f"{n} problem{'s' if n != 1 else ''} found", f"tìm thấy {n} lỗi")
+        head += ntr("{n} problem found", "{n} problems found", n)
         lines = [head]
         for p in self.problems[: self.max_listed]:
             lines.append(f"  - {p}")
         if n > self.max_listed:
             more = n - self.max_listed
-            lines.append(tr(f"  ... and {more} more of the same kinds",
-                            f"  ... và {more} lỗi cùng loại nữa"))
+            lines.append(tr("  ... and {more} more of the same kinds", more=more))
         return "\n".join(lines)
 
 

@@ -59,35 +59,26 @@ def read_limited(path: Path, label: str | None = None, limit: int | None = None)
     try:
         st = os.stat(path)
     except FileNotFoundError:
-        raise ParameterError(tr(
-            f"{label}: no such file. Fix: check the path (it is read relative to {Path.cwd()}).",
-            f"{label}: không có tệp này. Cách sửa: kiểm tra đường dẫn (tính từ thư mục "
-            f"{Path.cwd()})."), code=ProblemCode.FILE_NOT_FOUND) from None
+        raise ParameterError(tr("{label}: no such file. Fix: check the path (it is read relative "
+                                "to {cwd}).", label=label,
+                                cwd=Path.cwd()), code=ProblemCode.FILE_NOT_FOUND) from None
     except OSError as e:
-        raise ParameterError(tr(f"{label}: cannot be read ({e.strerror}). Fix: check the path "
-                                "and its permissions.",
-                                f"{label}: không đọc được ({e.strerror}). Cách sửa: kiểm tra "
-                                "đường dẫn và quyền truy cập."),
+        raise ParameterError(tr("{label}: cannot be read ({strerror}). Fix: check the path and "
+                                "its permissions.", label=label, strerror=e.strerror),
                              code=ProblemCode.FILE_UNREADABLE) from None
     if stat.S_ISDIR(st.st_mode):
-        raise ParameterError(tr(f"{label}: is a folder. Fix: give the path of one file.",
-                                f"{label}: là một thư mục. Cách sửa: đưa vào đường dẫn của "
-                                "một tệp."), code=ProblemCode.FILE_IS_FOLDER)
+        raise ParameterError(tr("{label}: is a folder. Fix: give the path of one file.",
+                                label=label), code=ProblemCode.FILE_IS_FOLDER)
     if not stat.S_ISREG(st.st_mode):
-        raise ParameterError(tr(
-            f"{label}: is not a regular file (a pipe, socket or device). Fix: save the data "
-            "to a file and give its path.",
-            f"{label}: không phải tệp thông thường (ống, socket hay thiết bị). Cách sửa: lưu "
-            "dữ liệu vào một tệp rồi đưa đường dẫn của tệp đó."), code=ProblemCode.FILE_NOT_REGULAR)
+        raise ParameterError(tr("{label}: is not a regular file (a pipe, socket or device). Fix: "
+                                "save the data to a file and give its path.",
+                                label=label), code=ProblemCode.FILE_NOT_REGULAR)
     size = (f"{nfmt(limit / 1e6, ',.0f')} MB" if limit >= 10**6
-            else tr(f"{nfmt(limit, ',.0f')} bytes", f"{nfmt(limit, ',.0f')} byte"))
-    too_big = ParameterError(tr(
-        f"{label}: the file is larger than {size}, the most kpikit "
-        "reads into memory. Fix: convert it to Parquet and compute from the path (DuckDB "
-        "reads it in parts), or split it; KPIKIT_MAX_INPUT_BYTES raises the limit.",
-        f"{label}: tệp lớn hơn {size}, mức tối đa kpikit đọc vào bộ "
-        "nhớ. Cách sửa: chuyển sang Parquet rồi tính từ đường dẫn (DuckDB đọc từng phần), "
-        "hoặc chia nhỏ tệp; KPIKIT_MAX_INPUT_BYTES nâng giới hạn."),
+            else tr("{limit} bytes", limit=nfmt(limit, ',.0f')))
+    too_big = ParameterError(tr("{label}: the file is larger than {size}, the most kpikit reads "
+                                "into memory. Fix: convert it to Parquet and compute from the "
+                                "path (DuckDB reads it in parts), or split it; "
+                                "KPIKIT_MAX_INPUT_BYTES raises the limit.", label=label, size=size),
                              code=ProblemCode.FILE_TOO_LARGE)
     if st.st_size > limit:
         raise too_big

@@ -33,7 +33,6 @@ _TOP = {"errors": "ground", "files": "ground", "safety": "ground", "catalog": "g
 #: its content (a table of data, a list of codes), not several jobs side by side.
 LIMIT = 500
 ONE_JOB: dict[str, str] = {
-    "kpikit.errors": "the problem-code table with each code's documentation",
     "kpikit.catalog": "the KPI and measure catalogue: one table of definitions",
 }
 

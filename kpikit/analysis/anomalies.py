@@ -112,18 +112,15 @@ def calendar_events(dates: pd.DatetimeIndex | pd.Series) -> pd.DataFrame:
 
 def _check(sensitivity: str | float, min_history: int) -> float:
     if not isinstance(min_history, int) or isinstance(min_history, bool) or min_history < 7:
-        raise ParameterError(tr(
-            f"min_history={min_history!r} must be a whole number of days, at least 7. "
-            "Fix: e.g. 28.",
-            f"min_history={min_history!r} phải là số ngày nguyên, ít nhất 7. "
-            "Cách sửa: ví dụ 28."), code=ProblemCode.PARAMETER_INVALID)
+        raise ParameterError(tr("min_history={min_history!r} must be a whole number of days, at "
+                                "least 7. Fix: e.g. 28.",
+                                min_history=min_history), code=ProblemCode.PARAMETER_INVALID)
     if isinstance(sensitivity, str):
         if sensitivity not in SENSITIVITIES:
-            raise ParameterError(tr(
-                f"sensitivity={sensitivity!r} is unknown. Fix: choose from "
-                f"{', '.join(SENSITIVITIES)} or give a number (a robust z-score, e.g. 4).",
-                f"sensitivity={sensitivity!r} không hợp lệ. Cách sửa: chọn trong "
-                f"{', '.join(SENSITIVITIES)} hoặc cho một số (điểm z bền vững, ví dụ 4)."),
+            raise ParameterError(tr("sensitivity={sensitivity!r} is unknown. Fix: choose from "
+                                    "{SENSITIVITIES} or give a number (a robust z-score, e.g. 4).",
+                                    sensitivity=sensitivity,
+                                    SENSITIVITIES=', '.join(SENSITIVITIES)),
                 code=ProblemCode.PARAMETER_CHOICE)
         return SENSITIVITIES[sensitivity]
     try:
@@ -131,11 +128,9 @@ def _check(sensitivity: str | float, min_history: int) -> float:
     except (TypeError, ValueError):
         z = math.nan
     if not (math.isfinite(z) and z > 0):
-        raise ParameterError(tr(
-            f"sensitivity={sensitivity!r} must be low, medium, high or a number above 0. "
-            "Fix: e.g. 4 (medium).",
-            f"sensitivity={sensitivity!r} phải là low, medium, high hoặc một số lớn hơn 0. "
-            "Cách sửa: ví dụ 4 (mức vừa)."), code=ProblemCode.PARAMETER_INVALID)
+        raise ParameterError(tr("sensitivity={sensitivity!r} must be low, medium, high or a "
+                                "number above 0. Fix: e.g. 4 (medium).",
+                                sensitivity=sensitivity), code=ProblemCode.PARAMETER_INVALID)
     return z
 
 
@@ -172,11 +167,9 @@ def detect(series: pd.Series, *, sensitivity: str | float = "medium", min_histor
         s = pd.Series(series, dtype=float)
         s.index = pd.DatetimeIndex(s.index).normalize()
     except (TypeError, ValueError):
-        raise ParameterError(tr(
-            "series must hold numbers indexed by date. Fix: e.g. "
-            "data.groupby('date')['revenue'].sum().",
-            "series phải chứa số, chỉ mục là ngày. Cách sửa: ví dụ "
-            "data.groupby('date')['revenue'].sum()."), code=ProblemCode.PARAMETER_INVALID) from None
+        raise ParameterError(tr("series must hold numbers indexed by date. Fix: e.g. "
+                                "data.groupby('date')['revenue'].sum()."),
+                             code=ProblemCode.PARAMETER_INVALID) from None
     s = s.groupby(level=0).sum(min_count=1).sort_index()
     if len(s):
         s = s.reindex(pd.date_range(s.index[0], s.index[-1], freq="D"))

@@ -48,8 +48,7 @@ def lmdi(tree: KPITree, before: Mapping[str, float], after: Mapping[str, float])
     bad = [d for d, _ in tree.drivers if not (before[d] > 0 and after[d] > 0)]
     if bad:
         names = ", ".join(bad)
-        raise ParameterError(tr(f"cannot attribute: {names} is zero or missing.",
-                                f"không phân tích được: {names} bằng 0 hoặc bị thiếu."),
+        raise ParameterError(tr("cannot attribute: {names} is zero or missing.", names=names),
                              code=ProblemCode.VALUE_ZERO_BASE)
     weight = (g1 - g0) / (math.log(g1) - math.log(g0)) if g1 != g0 else g1
     rows = [{"driver": d, "before": before[d], "after": after[d],

@@ -156,27 +156,22 @@ def _start(form: str, x: np.ndarray, y: np.ndarray
 def _check_points(channel: str, x: np.ndarray, y: np.ndarray, min_points: int, min_cv: float):
     n = int(np.isfinite(x).sum())
     if n < min_points:
-        raise CurveError(tr(
-            f"{channel}: only {n} periods of data; a response curve needs at least "
-            f"{min_points}. Fix: use a longer history or daily data (freq='D').",
-            f"{channel}: chỉ có {n} kỳ dữ liệu; một đường phản hồi cần ít nhất {min_points}. "
-            "Cách sửa: dùng lịch sử dài hơn hoặc dữ liệu theo ngày (freq='D')."),
+        raise CurveError(tr("{channel}: only {n} periods of data; a response curve needs at least "
+                            "{min_points}. Fix: use a longer history or daily data (freq='D').",
+                            channel=channel, n=n, min_points=min_points),
                          code=ProblemCode.CURVE_TOO_FEW_POINTS)
     if not (x > 0).any():
-        raise CurveError(tr(f"{channel}: no spend in the data. Fix: drop the channel.",
-                            f"{channel}: dữ liệu không có chi phí. Cách sửa: bỏ kênh này."),
+        raise CurveError(tr("{channel}: no spend in the data. Fix: drop the channel.",
+                            channel=channel),
                          code=ProblemCode.CURVE_NO_SPEND)
     cv = float(np.std(x) / np.mean(x)) if np.mean(x) > 0 else 0.0
     if cv < min_cv:
-        raise CurveError(tr(
-            f"{channel}: spend hardly varies (coefficient of variation {nfmt(cv, '.0%')}, below "
-            f"{nfmt(min_cv, '.0%')}), so the data cannot tell a saturating curve from a straight "
-            "line. Fix: test budgets that differ (e.g. +-30% for a few weeks), or fix this "
-            "channel's spend as locked.",
-            f"{channel}: chi phí hầu như không đổi (hệ số biến thiên {nfmt(cv, '.0%')}, dưới "
-            f"{nfmt(min_cv, '.0%')}), nên dữ liệu không phân biệt được đường bão hòa với đường "
-            "thẳng. Cách sửa: thử các mức ngân sách khác nhau (ví dụ +-30% trong vài tuần), hoặc "
-            "khóa chi phí của kênh này."), code=ProblemCode.CURVE_FLAT_SPEND)
+        raise CurveError(tr("{channel}: spend hardly varies (coefficient of variation {cv}, below "
+                            "{min_cv}), so the data cannot tell a saturating curve from a straight "
+                            "line. Fix: test budgets that differ (e.g. +-30% for a few weeks), or "
+                            "fix this channel's spend as locked.", channel=channel,
+                            cv=nfmt(cv, '.0%'),
+                            min_cv=nfmt(min_cv, '.0%')), code=ProblemCode.CURVE_FLAT_SPEND)
 
 
 def _fit_form(form: str, x: np.ndarray, y: np.ndarray, base: bool) -> tuple[np.ndarray, float]:
@@ -224,8 +219,8 @@ def fit_curve(
     _check_points(channel, x, y, min_points, min_cv)
     for form in forms:
         if form not in _F:
-            raise ParameterError(tr(f"form {form!r}: choose from {', '.join(FORMS)}.",
-                                    f"form {form!r}: chọn trong {', '.join(FORMS)}."),
+            raise ParameterError(tr("form {form!r}: choose from {FORMS}.", form=form,
+                                    FORMS=', '.join(FORMS)),
                                  code=ProblemCode.PARAMETER_CHOICE)
     best = None
     for decay in adstock_decays:
@@ -280,33 +275,25 @@ def _with_notes(c: ResponseCurve) -> ResponseCurve:
     notes = []
     half = c.params[1]
     if half / (1 - c.decay) > 2 * c.spend_max:
-        notes.append(tr(f"{c.channel}: saturation lies beyond the spend observed (half-effect at "
-                        f"{nfmt(half)} vs at most {nfmt(c.spend_max)}); the curve is extrapolated "
-                        "there.",
-                        f"{c.channel}: điểm bão hòa nằm ngoài mức chi đã quan sát (nửa hiệu quả ở "
-                        f"{nfmt(half)} so với tối đa {nfmt(c.spend_max)}); đường cong ở đó là "
-                        "ngoại suy."))
+        notes.append(tr("{channel}: saturation lies beyond the spend observed (half-effect at "
+                        "{half} vs at most {spend_max}); the curve is extrapolated there.",
+                        channel=c.channel, half=nfmt(half), spend_max=nfmt(c.spend_max)))
     if c.draws is not None and len(c.draws):
         lo, hi = c.band(np.array([c.current]))
         mid = float(c.predict(c.current))
         if mid > 0 and (hi[0] - lo[0]) / mid > 0.5:
-            notes.append(tr(f"{c.channel}: the outcome at current spend is uncertain (90% band "
-                            f"{nfmt(lo[0])} to {nfmt(hi[0])} around {nfmt(mid)}).",
-                            f"{c.channel}: kết quả ở mức chi hiện tại chưa chắc chắn (khoảng 90% "
-                            f"từ {nfmt(lo[0])} đến {nfmt(hi[0])} quanh {nfmt(mid)})."))
+            notes.append(tr("{channel}: the outcome at current spend is uncertain (90% band {lo} "
+                            "to {hi} around {mid}).", channel=c.channel, lo=nfmt(lo[0]),
+                            hi=nfmt(hi[0]), mid=nfmt(mid)))
     if c.holdout_ok is False:
-        notes.append(tr(f"{c.channel}: the curve fails its time-ordered holdout (forecast error "
-                        f"{nfmt(c.holdout_mape, '.0%')} against {nfmt(c.holdout_naive, '.0%')} for "
-                        "the plain average); do not move budget on it alone.",
-                        f"{c.channel}: đường cong không qua kiểm tra giữ lại theo thời gian (sai "
-                        f"số dự báo {nfmt(c.holdout_mape, '.0%')} so với "
-                        f"{nfmt(c.holdout_naive, '.0%')} của trung bình đơn giản); đừng chuyển "
-                        "ngân sách chỉ dựa vào nó."))
+        notes.append(tr("{channel}: the curve fails its time-ordered holdout (forecast error "
+                        "{holdout_mape} against {holdout_naive} for the plain average); do not "
+                        "move budget on it alone.", channel=c.channel,
+                        holdout_mape=nfmt(c.holdout_mape, '.0%'),
+                        holdout_naive=nfmt(c.holdout_naive, '.0%')))
     if c.r2 == c.r2 and c.r2 < 0.3:
-        notes.append(tr(f"{c.channel}: the curve explains little of the variation (R² "
-                        f"{nfmt(c.r2, '.2f')}).",
-                        f"{c.channel}: đường cong giải thích được ít biến động (R² "
-                        f"{nfmt(c.r2, '.2f')})."))
+        notes.append(tr("{channel}: the curve explains little of the variation (R² {r2}).",
+                        channel=c.channel, r2=nfmt(c.r2, '.2f')))
     for n in notes:
         warnings.warn(n, KpikitWarning, stacklevel=3)
     return ResponseCurve(**{**c.__dict__, "notes": tuple(notes)})
@@ -329,22 +316,17 @@ def fit_curves(
     Returns the curves, and for each channel that was refused the reason.
     """
     if outcome not in data or "spend" not in data:
-        raise ParameterError(tr(
-            f"the table needs 'spend' and {outcome!r} per channel to fit response curves. "
-            "Fix: choose outcome='conversions' or 'revenue', or use fit_joint for a total "
-            "outcome.",
-            f"bảng cần 'spend' và {outcome!r} theo kênh để ước lượng đường phản hồi. Cách "
-            "sửa: chọn outcome='conversions' hoặc 'revenue', hoặc dùng fit_joint cho một kết "
-            "quả tổng."), code=ProblemCode.COLUMN_MISSING)
+        raise ParameterError(tr("the table needs 'spend' and {outcome!r} per channel to fit "
+                                "response curves. Fix: choose outcome='conversions' or 'revenue', "
+                                "or use fit_joint for a total outcome.",
+                                outcome=outcome), code=ProblemCode.COLUMN_MISSING)
     if freq not in ("D", "W"):
-        raise ParameterError(tr(f"freq={freq!r}: choose D or W.", f"freq={freq!r}: chọn D hoặc W."),
+        raise ParameterError(tr("freq={freq!r}: choose D or W.", freq=freq),
                              code=ProblemCode.PARAMETER_CHOICE)
     if has_period_rows(data) and freq == "D":
         # days spread from a week's row are not separate observations: fit per week
-        warnings.warn(tr("the table has rows covering several days; curves are fitted per "
-                         "week (freq='W'), not per spread day.",
-                         "bảng có các dòng gộp nhiều ngày; đường cong được ước lượng theo tuần "
-                         "(freq='W'), không theo ngày đã chia đều."), KpikitWarning,
+        warnings.warn(tr("the table has rows covering several days; curves are fitted per week "
+                         "(freq='W'), not per spread day."), KpikitWarning,
                       stacklevel=2)
         freq = "W"
     scoped = scope_data(spread_periods(data), campaigns).dropna(subset=["spend", outcome])
@@ -361,8 +343,7 @@ def fit_curves(
             refused[ch] = str(e)
     if not curves:
         why = " ".join(refused.values())
-        raise CurveError(tr(f"no channel has data that identifies a curve: {why}",
-                            f"không kênh nào có dữ liệu xác định được đường cong: {why}"),
+        raise CurveError(tr("no channel has data that identifies a curve: {why}", why=why),
                          code=ProblemCode.CURVE_UNIDENTIFIED)
     return curves, refused
 

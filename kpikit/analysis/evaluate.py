@@ -173,16 +173,13 @@ def evaluate(
     as_of = pd.Timestamp(as_of).date()
     start, end = resolve_period(plan, period)
     if as_of < start:
-        raise ParameterError(tr(f"as_of={as_of} is before the period starts ({start}). Fix: "
-                                "choose a date inside the period.",
-                                f"as_of={as_of} trước khi kỳ bắt đầu ({start}). Cách sửa: "
-                                "chọn một ngày trong kỳ."),
+        raise ParameterError(tr("as_of={as_of} is before the period starts ({start}). Fix: choose "
+                                "a date inside the period.", as_of=as_of, start=start),
                              code=ProblemCode.PERIOD_AS_OF_BEFORE_START)
     data = spread_periods(data)
     data = data[data["date"] <= pd.Timestamp(as_of)]
     if data.empty:
-        raise ParameterError(tr(f"no data up to as_of={as_of}.",
-                                f"không có dữ liệu đến as_of={as_of}."),
+        raise ParameterError(tr("no data up to as_of={as_of}.", as_of=as_of),
                              code=ProblemCode.DATA_NO_ROWS)
     # days after the data's last day are unknown, not zero: judge as of that day
     last_day = data_end(data).date()
@@ -199,11 +196,9 @@ def evaluate(
         total_target, _ = resolve_target(plan, kt, data)
         snapshot = any(MEASURES[m].aggregation == "last" for m in k.measures)
         if any(MEASURES[m].aggregation == "non-additive" for m in k.measures):
-            raise ParameterError(tr(
-                f"{k.name} needs reach, which is not additive over days; it cannot be paced "
-                "from daily rows. Fix: evaluate it from a period-level export.",
-                f"{k.name} cần reach, vốn không cộng dồn theo ngày được; không thể theo dõi "
-                "tiến độ từ các dòng theo ngày. Cách sửa: đánh giá từ tệp xuất theo cả kỳ."),
+            raise ParameterError(tr("{name} needs reach, which is not additive over days; it "
+                                    "cannot be paced from daily rows. Fix: evaluate it from a "
+                                    "period-level export.", name=k.name),
                                  code=ProblemCode.MEASURE_NON_ADDITIVE)
         # a window inside the plan period gets its share of the target (pacing rule)
         p_start, p_end = plan_window(plan, kt, start, end)

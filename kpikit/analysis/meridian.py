@@ -48,21 +48,18 @@ def load_meridian(path: str) -> tuple[pd.DataFrame, pd.Series, pd.Series]:
     spend_cols = [c for c in df.columns if str(c).lower().endswith("_spend")]
     need = []
     if time_col is None:
-        need.append(tr("a date column (date or time)", "một cột ngày (date hoặc time)"))
+        need.append(tr("a date column (date or time)"))
     if not spend_cols:
-        need.append(tr("spend per channel (columns named CHANNEL_spend)",
-                       "chi phí theo kênh (các cột tên KÊNH_spend)"))
+        need.append(tr("spend per channel (columns named CHANNEL_spend)"))
     if "conversions" not in lower:
-        need.append(tr("a conversions column", "một cột conversions"))
+        need.append(tr("a conversions column"))
     if need:
         missing = "; ".join(need)
-        raise ParameterError(tr(
-            f"{path}: cannot read it as a Meridian-shaped file: it lacks {missing}. Fix: "
-            "rename the columns to date, CHANNEL_spend, conversions and revenue (or "
-            "revenue_per_conversion), or load a platform export with kpikit optimize FILE.",
-            f"{path}: không đọc được theo dạng Meridian: thiếu {missing}. Cách sửa: đổi tên "
-            "cột thành date, KÊNH_spend, conversions và revenue (hoặc revenue_per_conversion), "
-            "hoặc đọc tệp xuất của nền tảng bằng kpikit optimize FILE."),
+        raise ParameterError(tr("{path}: cannot read it as a Meridian-shaped file: it lacks "
+                                "{missing}. Fix: rename the columns to date, CHANNEL_spend, "
+                                "conversions and revenue (or revenue_per_conversion), or load a "
+                                "platform export with kpikit optimize FILE.", path=path,
+                                missing=missing),
                              code=ProblemCode.COLUMN_MISSING)
     conv = pd.to_numeric(df[lower["conversions"]], errors="coerce")
     if "revenue" in lower:
@@ -74,11 +71,9 @@ def load_meridian(path: str) -> tuple[pd.DataFrame, pd.Series, pd.Series]:
     when = pd.to_datetime(df[time_col], errors="coerce")
     if when.isna().any():
         row = int(np.flatnonzero(when.isna().to_numpy())[0]) + 2
-        raise ParameterError(tr(
-            f"{path}, row {row}, column {time_col!r}: not a date. Fix: write dates as "
-            "YYYY-MM-DD.",
-            f"{path}, dòng {row}, cột {time_col!r}: không phải ngày. Cách sửa: ghi ngày theo "
-            "dạng YYYY-MM-DD."), code=ProblemCode.DATE_UNREADABLE)
+        raise ParameterError(tr("{path}, row {row}, column {time_col!r}: not a date. Fix: write "
+                                "dates as YYYY-MM-DD.", path=path, row=row,
+                                time_col=time_col), code=ProblemCode.DATE_UNREADABLE)
     table = pd.DataFrame({c: pd.to_numeric(df[c], errors="coerce") for c in spend_cols})
     table["conversions"], table["revenue"], table["date"] = conv, rev, when
     table = table.groupby("date").sum(min_count=1).sort_index()  # geos summed per period

@@ -137,41 +137,34 @@ def _bounds(curves: Mapping[str, ResponseCurve], current: Mapping[str, float],
     locked = list(locked)
     for ch in [*bounds, *locked]:
         if ch not in curves:
-            problems.append(tr(f"{ch!r} is not a channel with a curve (choose from "
-                               f"{', '.join(names)}).",
-                               f"{ch!r} không phải kênh có đường cong (chọn trong "
-                               f"{', '.join(names)})."))
+            problems.append(tr("{ch!r} is not a channel with a curve (choose from {names}).", ch=ch,
+                               names=', '.join(names)))
     lo = np.zeros(len(names))
     hi = np.full(len(names), np.inf)
     for i, ch in enumerate(names):
         if ch in bounds:
             b = bounds[ch]
             if not isinstance(b, (list, tuple)) or len(b) != 2:
-                problems.append(tr(f"bounds[{ch!r}] must be [min, max], not {b!r}.",
-                                   f"bounds[{ch!r}] phải là [min, max], không phải {b!r}."))
+                problems.append(tr("bounds[{ch!r}] must be [min, max], not {b!r}.", ch=ch, b=b))
                 continue
             mn, mx = (0.0 if b[0] is None else float(b[0]),
                       math.inf if b[1] is None else float(b[1]))
             if mn < 0:
-                problems.append(tr(f"bounds[{ch!r}]: the minimum {nfmt(mn)} is negative.",
-                                   f"bounds[{ch!r}]: mức tối thiểu {nfmt(mn)} là số âm."))
+                problems.append(tr("bounds[{ch!r}]: the minimum {mn} is negative.", ch=ch,
+                                   mn=nfmt(mn)))
             if mx < mn:
-                problems.append(tr(f"bounds[{ch!r}]: the maximum {nfmt(mx)} is below the minimum "
-                                   f"{nfmt(mn)}.",
-                                   f"bounds[{ch!r}]: mức tối đa {nfmt(mx)} thấp hơn mức tối thiểu "
-                                   f"{nfmt(mn)}."))
+                problems.append(tr("bounds[{ch!r}]: the maximum {mx} is below the minimum {mn}.",
+                                   ch=ch, mx=nfmt(mx), mn=nfmt(mn)))
             lo[i], hi[i] = mn, mx
         if ch in locked:
             if ch in bounds and not lo[i] <= current[ch] <= hi[i]:
                 span = f"[{lo[i]:,.0f}, {hi[i]:,.0f}]"
-                problems.append(tr(f"{ch!r} is locked at {nfmt(current[ch])}, outside its bounds "
-                                   f"{span}.",
-                                   f"{ch!r} bị khóa ở {nfmt(current[ch])}, ngoài giới hạn {span}."))
+                problems.append(tr("{ch!r} is locked at {current}, outside its bounds {span}.",
+                                   ch=ch, current=nfmt(current[ch]), span=span))
             lo[i] = hi[i] = current[ch]
     if problems:
         said = " ".join(problems)
-        raise InfeasibleError(tr(f"the allocation cannot run: {said}",
-                                 f"không thể phân bổ: {said}"),
+        raise InfeasibleError(tr("the allocation cannot run: {said}", said=said),
                               code=ProblemCode.ALLOCATION_INVALID_BOUNDS)
     return lo, hi, names
 
@@ -179,30 +172,24 @@ def _bounds(curves: Mapping[str, ResponseCurve], current: Mapping[str, float],
 def _check_budget(budget: float, lo: np.ndarray, hi: np.ndarray, names: list[str],
                   locked: Iterable[str]) -> None:
     if budget <= 0:
-        raise InfeasibleError(tr(f"budget {nfmt(budget)} must be above 0.",
-                                 f"ngân sách {nfmt(budget)} phải lớn hơn 0."),
+        raise InfeasibleError(tr("budget {budget} must be above 0.", budget=nfmt(budget)),
                               code=ProblemCode.ALLOCATION_BUDGET_NOT_POSITIVE)
     if lo.sum() > budget * (1 + 1e-9):
         worst = sorted(zip(lo, names, strict=True), reverse=True)[:3]
-        locked_word = tr(" (locked)", " (khóa)")
+        locked_word = tr(" (locked)")
         what = ", ".join(f"{n} {v:,.0f}" + (locked_word if n in set(locked) else "")
                          for v, n in worst if v > 0)
-        raise InfeasibleError(tr(
-            f"the minimums add up to {nfmt(lo.sum())}, {nfmt(lo.sum() - budget)} above the budget "
-            f"{nfmt(budget)} (largest: {what}). Fix: lower those minimums or unlock, or raise the "
-            "budget.",
-            f"tổng các mức tối thiểu là {nfmt(lo.sum())}, vượt ngân sách {nfmt(budget)} "
-            f"{nfmt(lo.sum() - budget)} (lớn nhất: {what}). Cách sửa: giảm các mức tối thiểu đó "
-            "hoặc mở khóa, hoặc tăng ngân sách."),
+        raise InfeasibleError(tr("the minimums add up to {sum}, {v2} above the budget {budget} "
+                                 "(largest: {what}). Fix: lower those minimums or unlock, or "
+                                 "raise the budget.", sum=nfmt(lo.sum()),
+                                 v2=nfmt(lo.sum() - budget), budget=nfmt(budget), what=what),
                               code=ProblemCode.ALLOCATION_MINIMUMS_ABOVE_BUDGET)
     if np.isfinite(hi).all() and hi.sum() < budget * (1 - 1e-9):
-        raise InfeasibleError(tr(
-            f"the maximums add up to {nfmt(hi.sum())}, {nfmt(budget - hi.sum())} below the budget "
-            f"{nfmt(budget)}: the budget cannot be spent. Fix: raise the maximums or lower the "
-            "budget.",
-            f"tổng các mức tối đa là {nfmt(hi.sum())}, thấp hơn ngân sách {nfmt(budget)} "
-            f"{nfmt(budget - hi.sum())}: không chi hết được ngân sách. Cách sửa: tăng các mức tối "
-            "đa hoặc giảm ngân sách."), code=ProblemCode.ALLOCATION_MAXIMUMS_BELOW_BUDGET)
+        raise InfeasibleError(tr("the maximums add up to {sum}, {v2} below the budget {budget}: "
+                                 "the budget cannot be spent. Fix: raise the maximums or lower "
+                                 "the budget.", sum=nfmt(hi.sum()), v2=nfmt(budget - hi.sum()),
+                                 budget=nfmt(budget)),
+                              code=ProblemCode.ALLOCATION_MAXIMUMS_BELOW_BUDGET)
 
 
 def _total(curves: list[ResponseCurve], x: np.ndarray) -> float:
@@ -258,20 +245,17 @@ def allocate(
         When bounds, locks, budget and target cannot hold together (says which, by how much).
     """
     if mode not in MODES:
-        raise ParameterError(tr(f"mode={mode!r}: choose from {', '.join(MODES)}.",
-                                f"mode={mode!r}: chọn trong {', '.join(MODES)}."),
+        raise ParameterError(tr("mode={mode!r}: choose from {MODES}.", mode=mode,
+                                MODES=', '.join(MODES)),
                              code=ProblemCode.PARAMETER_CHOICE)
     if not curves:
-        raise ParameterError(tr("no curves to allocate over.",
-                                "không có đường cong nào để phân bổ."),
+        raise ParameterError(tr("no curves to allocate over."),
                              code=ProblemCode.PARAMETER_MISSING)
     outcomes = {c.outcome for c in curves.values()}
     if len(outcomes) > 1:
         kinds = ", ".join(sorted(outcomes))
-        raise ParameterError(tr(f"curves of different outcomes ({kinds}) cannot be added up. "
-                                "Fix: fit them on one outcome.",
-                                f"không cộng được các đường cong của những kết quả khác nhau "
-                                f"({kinds}). Cách sửa: ước lượng chúng trên cùng một kết quả."),
+        raise ParameterError(tr("curves of different outcomes ({kinds}) cannot be added up. Fix: "
+                                "fit them on one outcome.", kinds=kinds),
                              code=ProblemCode.PARAMETER_CONFLICT)
     outcome = outcomes.pop()
     cur = {ch: float((current or {}).get(ch, c.current)) for ch, c in curves.items()}
@@ -284,16 +268,13 @@ def allocate(
                 hi[i] = max(min(hi[i], max_multiple * c.spend_max), cur[n], lo[i])
     x0 = np.array([cur[n] for n in names])
     if mode in ("target-cpa", "target-roas", "min-budget") and (target is None or target <= 0):
-        raise ParameterError(tr(f"mode {mode!r} needs a positive target.",
-                                f"chế độ {mode!r} cần một chỉ tiêu dương."),
+        raise ParameterError(tr("mode {mode!r} needs a positive target.", mode=mode),
                              code=ProblemCode.PARAMETER_INVALID)
     value = 1.0
     if mode == "target-roas":
         if outcome != "revenue" and not value_per_outcome:
-            raise ParameterError(tr("target-roas needs revenue curves, or value_per_outcome "
-                                    "to turn conversions into revenue.",
-                                    "target-roas cần đường cong doanh thu, hoặc "
-                                    "value_per_outcome để đổi chuyển đổi thành doanh thu."),
+            raise ParameterError(tr("target-roas needs revenue curves, or value_per_outcome to "
+                                    "turn conversions into revenue."),
                                  code=ProblemCode.PARAMETER_MISSING)
         value = value_per_outcome or 1.0
     total_budget = float(budget) if budget is not None else float(x0.sum())
@@ -325,13 +306,12 @@ def allocate(
         reach_hi = np.where(np.isfinite(hi), hi, wide)
         best = _total(cs, reach_hi)
         if best < target:
-            raise InfeasibleError(tr(
-                f"even at every channel's maximum ({nfmt(reach_hi.sum())} in all) the curves give "
-                f"{nfmt(best)} {outcome}, below the target {nfmt(target)}. Fix: lower the target "
-                "or raise the maximums.",
-                f"ngay cả ở mức tối đa của mọi kênh (tổng {nfmt(reach_hi.sum())}) các đường cong "
-                f"chỉ cho {nfmt(best)} {outcome}, dưới chỉ tiêu {nfmt(target)}. Cách sửa: giảm chỉ "
-                "tiêu hoặc tăng các mức tối đa."), code=ProblemCode.ALLOCATION_TARGET_UNREACHABLE)
+            raise InfeasibleError(tr("even at every channel's maximum ({sum} in all) the curves "
+                                     "give {best} {outcome}, below the target {target}. Fix: "
+                                     "lower the target or raise the maximums.",
+                                     sum=nfmt(reach_hi.sum()), best=nfmt(best), outcome=outcome,
+                                     target=nfmt(target)),
+                                  code=ProblemCode.ALLOCATION_TARGET_UNREACHABLE)
         cons = [{"type": "ineq", "fun": lambda x: _total(cs, x) - target,
                  "jac": lambda x: _grad(cs, x), "unit": float(target)}]
         if budget is not None:
@@ -343,13 +323,12 @@ def allocate(
         if x is not None and budget is not None and x.sum() > total_budget * (1 + 1e-6):
             x = None
         if x is None:
-            room = (tr(f"within the budget {nfmt(total_budget)} ",
-                       f"trong ngân sách {nfmt(total_budget)} ") if budget is not None else "")
-            raise InfeasibleError(tr(
-                f"no allocation {room}reaches {nfmt(target)} {outcome}. Fix: raise the budget or "
-                "the maximums.",
-                f"không cách phân bổ nào {room}đạt {nfmt(target)} {outcome}. Cách sửa: tăng ngân "
-                "sách hoặc các mức tối đa."), code=ProblemCode.ALLOCATION_TARGET_UNREACHABLE)
+            room = (tr("within the budget {total_budget} ",
+                       total_budget=nfmt(total_budget)) if budget is not None else "")
+            raise InfeasibleError(tr("no allocation {room}reaches {target} {outcome}. Fix: raise "
+                                     "the budget or the maximums.", room=room, target=nfmt(target),
+                                     outcome=outcome),
+                                  code=ProblemCode.ALLOCATION_TARGET_UNREACHABLE)
         binding.append(f"{outcome} >= target")
     else:
         _check_budget(total_budget, lo, np.full(len(cs), np.inf), names, locked)
@@ -384,17 +363,15 @@ def allocate(
                 best_ratio = spent / got if got > 0 else math.inf
             else:
                 best_ratio = value * got / spent if spent > 0 else 0.0
-            raise InfeasibleError(tr(
-                f"no allocation within the bounds and the budget {nfmt(total_budget)} meets the "
-                f"{kind} limit {nfmt(target, 'g')}: even the most efficient one misses it "
-                f"({kind} {nfmt(best_ratio, '.3g')} at {nfmt(float(witness.sum()))} spent). "
-                "Fix: relax the target, lower the minimums, or raise the maximums of the most "
-                "efficient channels.",
-                f"không cách phân bổ nào trong giới hạn và ngân sách {nfmt(total_budget)} đạt "
-                f"giới hạn {kind} {nfmt(target, 'g')}: ngay cả cách hiệu quả nhất cũng không đạt "
-                f"({kind} {nfmt(best_ratio, '.3g')} với mức chi {nfmt(float(witness.sum()))}). "
-                "Cách sửa: nới chỉ tiêu, giảm các mức tối thiểu, hoặc tăng mức tối đa của các "
-                "kênh hiệu quả nhất."), code=ProblemCode.ALLOCATION_INFEASIBLE)
+            raise InfeasibleError(tr("no allocation within the bounds and the budget "
+                                     "{total_budget} meets the {kind} limit {target}: even the "
+                                     "most efficient one misses it ({kind} {best_ratio} at {sum} "
+                                     "spent). Fix: relax the target, lower the minimums, or raise "
+                                     "the maximums of the most efficient channels.",
+                                     total_budget=nfmt(total_budget), kind=kind,
+                                     target=nfmt(target, 'g'), best_ratio=nfmt(best_ratio, '.3g'),
+                                     sum=nfmt(float(witness.sum()))),
+                                  code=ProblemCode.ALLOCATION_INFEASIBLE)
         cons = [{"type": "ineq", "fun": limit, "jac": limit_jac, "unit": total_budget},
                 {"type": "ineq", "fun": lambda x: total_budget - x.sum(),
                  "jac": lambda x: -np.ones_like(x), "unit": total_budget}]
@@ -407,9 +384,7 @@ def allocate(
         if abs(x.sum() - total_budget) <= 1e-6 * total_budget:
             binding.append("total budget")
     if x is None:
-        raise InfeasibleError(tr("the optimiser found no allocation that meets the "
-                                 "constraints.",
-                                 "bộ tối ưu không tìm được cách phân bổ thỏa các ràng buộc."),
+        raise InfeasibleError(tr("the optimiser found no allocation that meets the constraints."),
                               code=ProblemCode.ALLOCATION_INFEASIBLE)
     return _result(mode, cs, names, x0, x, lo, hi, locked, total_budget, outcome, target,
                    binding)
@@ -465,24 +440,19 @@ def _result(mode: str, cs: list[ResponseCurve], names: list[str], x0: np.ndarray
 def _why(bind: str, unmoved: bool, single: bool) -> str:
     """Why a channel stayed or moved to a bound, in the reader's language."""
     if unmoved and single:
-        return tr("the only channel: there is nothing to reallocate",
-                  "kênh duy nhất: không có gì để phân bổ lại")
+        return tr("the only channel: there is nothing to reallocate")
     if unmoved:
         if bind == "locked":
-            return tr("locked at its current spend", "khóa ở mức chi hiện tại")
+            return tr("locked at its current spend")
         if bind == "min":
-            return tr("held at its minimum", "giữ ở mức tối thiểu")
+            return tr("held at its minimum")
         if bind == "max":
-            return tr("held at its maximum", "giữ ở mức tối đa")
-        return tr("its marginal return already matches the other channels'",
-                  "lợi nhuận biên của kênh đã ngang các kênh khác")
+            return tr("held at its maximum")
+        return tr("its marginal return already matches the other channels'")
     if bind == "min":
-        return tr("cut to its minimum: its marginal return is the lowest",
-                  "giảm về mức tối thiểu: lợi nhuận biên thấp nhất")
+        return tr("cut to its minimum: its marginal return is the lowest")
     if bind == "max":
-        return tr("raised to its maximum: its marginal return stays the highest",
-                  "tăng lên mức tối đa: lợi nhuận biên vẫn cao nhất")
+        return tr("raised to its maximum: its marginal return stays the highest")
     if bind == "zero":
-        return tr("cut to zero: its marginal return is below the others'",
-                  "giảm về 0: lợi nhuận biên thấp hơn các kênh khác")
+        return tr("cut to zero: its marginal return is below the others'")
     return ""

@@ -96,8 +96,7 @@ def daily_parts(data: pd.DataFrame, k: KPI, start: date, end: date) -> pd.DataFr
     """Numerator and denominator of ``k`` per day (0 on days without rows)."""
     days = pd.date_range(start, end, freq="D")
     if any("@" in t for t in k.terms):
-        raise ParameterError(tr(f"{k.name} is a snapshot KPI; it has no daily parts.",
-                                f"{k.name} là KPI dạng ảnh chụp; nó không có phần theo ngày."),
+        raise ParameterError(tr("{name} is a snapshot KPI; it has no daily parts.", name=k.name),
                              code=ProblemCode.KPI_UNSUPPORTED)
     memo = _PARTS_MEMO.get()
     if memo is None:
@@ -149,18 +148,16 @@ def day_weights(data: pd.DataFrame, k: KPI, start: date, end: date, pacing: str,
         return flat, "linear"
     if pacing == "spend":
         if spend_plan is None:
-            raise ParameterError(tr("pacing='spend' needs spend_plan: planned spend per day.",
-                                    "pacing='spend' cần spend_plan: chi phí dự kiến mỗi ngày."),
+            raise ParameterError(tr("pacing='spend' needs spend_plan: planned spend per day."),
                                  code=ProblemCode.PARAMETER_MISSING)
         s = spend_plan.reindex(days, fill_value=0.0).astype(float)
         if s.sum() <= 0:
-            raise ParameterError(tr("the spend plan has no spend in the period.",
-                                    "kế hoạch chi phí không có chi phí nào trong kỳ."),
+            raise ParameterError(tr("the spend plan has no spend in the period."),
                                  code=ProblemCode.VALUE_ZERO_BASE)
         return pd.DataFrame({"num": s / s.sum(), "den": s / s.sum()}, index=days), "spend plan"
     if pacing != "seasonal":
-        raise ParameterError(tr(f"pacing={pacing!r}: choose from linear, seasonal, spend.",
-                                f"pacing={pacing!r}: chọn linear, seasonal hoặc spend."),
+        raise ParameterError(tr("pacing={pacing!r}: choose from linear, seasonal, spend.",
+                                pacing=pacing),
                              code=ProblemCode.PARAMETER_CHOICE)
     # last year's shape (aligned on a flight's first day), smoothed over a week
     offset = last_year_offset(data, k, start, end)
@@ -192,13 +189,11 @@ def plan_window(plan: Plan, kt: KPITarget, start: date, end: date) -> tuple[date
         return p0, p1
     if kt.period is not None and (start, end) == plan.period:
         return start, end  # the whole plan, a KPI with its own dates: judged as before
-    raise ParameterError(tr(
-        f"the period {start}..{end} is not inside the plan period {p0}..{p1} of {kt.kpi}, so "
-        "its target has no share there. Fix: choose a period inside the plan period, or "
-        "evaluate against a plan for that period.",
-        f"kỳ {start}..{end} không nằm trong kỳ kế hoạch {p0}..{p1} của {kt.kpi}, nên chỉ "
-        "tiêu không chia được cho kỳ đó. Cách sửa: chọn một kỳ nằm trong kỳ kế hoạch, hoặc "
-        "đánh giá theo kế hoạch của kỳ đó."), code=ProblemCode.PERIOD_OUTSIDE_PLAN)
+    raise ParameterError(tr("the period {start}..{end} is not inside the plan period {p0}..{p1} "
+                            "of {kpi}, so its target has no share there. Fix: choose a period "
+                            "inside the plan period, or evaluate against a plan for that period.",
+                            start=start, end=end, p0=p0, p1=p1,
+                            kpi=kt.kpi), code=ProblemCode.PERIOD_OUTSIDE_PLAN)
 
 
 def scheduled_weights(weights: pd.DataFrame, kt: KPITarget, k: KPI, total_target: float,

@@ -28,10 +28,8 @@ def target_of(ev: Evaluation, k: KPI) -> KPITarget:
     found = next((t for _, t in ev.plan.targets() if t.kpi == k.name), None)
     if found is None:
         names = ", ".join(dict.fromkeys(t.kpi for _, t in ev.plan.targets()))
-        raise ParameterError(tr(f"kpi={k.name!r} is not in the plan. Fix: choose one of "
-                                f"{names}.",
-                                f"kpi={k.name!r} không có trong kế hoạch. Cách sửa: chọn một "
-                                f"trong {names}."), code=ProblemCode.PARAMETER_UNKNOWN_NAME)
+        raise ParameterError(tr("kpi={name!r} is not in the plan. Fix: choose one of {names}.",
+                                name=k.name, names=names), code=ProblemCode.PARAMETER_UNKNOWN_NAME)
     return found
 
 

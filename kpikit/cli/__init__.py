@@ -39,18 +39,20 @@ _write_table = write_table
 
 def _speak(parser: argparse.ArgumentParser, lang: str) -> argparse.ArgumentParser:
     """Give ``parser`` (and its sub-commands) the help texts of ``lang``."""
-    if lang != "vi":
+    if lang == "en":  # the help is written in English
         return parser
-    from kpikit.i18n.cli_words import HELP_VI
+    from kpikit.i18n.cli_words import help_words
+
+    words = help_words(lang)  # from lang's catalog: any language, English where untranslated
 
     def walk(p: argparse.ArgumentParser) -> None:
-        p.description = HELP_VI.get(p.description or "", p.description)
+        p.description = words.get(p.description or "", p.description)
         for action in p._actions:
             if isinstance(action.help, str):
-                action.help = HELP_VI.get(action.help, action.help)
+                action.help = words.get(action.help, action.help)
             if isinstance(action, argparse._SubParsersAction):
                 for choice in action._choices_actions:
-                    choice.help = HELP_VI.get(choice.help or "", choice.help)
+                    choice.help = words.get(choice.help or "", choice.help)
                 for sub in dict.fromkeys(action.choices.values()):
                     walk(sub)
 
@@ -76,13 +78,14 @@ def _argparse_words(lang: str) -> Iterator[None]:
     argparse asks the module-level gettext function ``argparse._`` for each of them;
     it has no other hook, so that function is swapped for the block.
     """
-    if lang != "vi":
+    if lang == "en":
         yield
         return
-    from kpikit.i18n.cli_words import ARGPARSE_VI
+    from kpikit.i18n.cli_words import argparse_words
 
+    words = argparse_words(lang)
     original = argparse._
-    argparse._ = lambda text: ARGPARSE_VI.get(text, original(text))  # type: ignore[attr-defined]
+    argparse._ = lambda text: words.get(text, original(text))  # type: ignore[attr-defined]
     try:
         yield
     finally:

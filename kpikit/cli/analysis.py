@@ -32,18 +32,18 @@ def cmd_evaluate(a: argparse.Namespace) -> int:
     def shown(value: object, kpi: str) -> str:
         return format_value(value, kpi, lang=lang, currency=cur)
 
-    est = tr(" (est.)", " (ước tính)")
+    est = tr(" (est.)")
     rows = [[r.kpi, r.owner, status_text(r.status, lang),
              shown(r.actual, r.kpi) + (est if bool(getattr(r, "estimated", False)) else ""),
              shown(r.expected, r.kpi), shown(r.target, r.kpi), shown(r.projection, r.kpi),
              format_percent(r.probability, 0, lang),
              format_change(getattr(r, "change_ly", float("nan")), lang)]
             for r in ev.totals().itertuples()]
-    print(table(rows, [tr("kpi", "KPI"), tr("owner", "người phụ trách"),
-                       tr("status", "trạng thái"), tr("actual", "thực tế"),
-                       tr("expected", "kỳ vọng"), tr("target", "chỉ tiêu"),
-                       tr("projection", "dự phóng"), tr("P(reach)", "xác suất đạt"),
-                       tr("vs last year", "so với năm trước")]))
+    print(table(rows, [tr("kpi"), tr("owner"),
+                       tr("status"), tr("actual"),
+                       tr("expected"), tr("target"),
+                       tr("projection"), tr("P(reach)"),
+                       tr("vs last year")]))
     print()
     for extra in (freshness_line(ev, lang), estimated_line(ev, lang)):
         if extra:
@@ -61,7 +61,7 @@ def cmd_evaluate(a: argparse.Namespace) -> int:
         atomic_write_text(Path(a.output), results_text(
             "evaluation", evaluation_payload(ev, params, {})))
         out = a.output
-        print(tr(f"wrote {out}", f"đã ghi {out}"), file=sys.stderr)
+        print(tr("wrote {out}", out=out), file=sys.stderr)
     return 0
 
 
@@ -99,12 +99,10 @@ def cmd_optimize(a: argparse.Namespace) -> int:
     bounds = read_bounds(a.bounds) if a.bounds else {}
     curves, refused, currency = _curves(a)
     for why in refused.values():
-        print(tr(f"note: {why}", f"lưu ý: {why}"), file=sys.stderr)
+        print(tr("note: {why}", why=why), file=sys.stderr)
     if not currency:
-        print(tr("note: the file does not say its currency, so amounts are shown without "
-                 "one. Fix: pass --currency (e.g. --currency VND).",
-                 "lưu ý: tệp không ghi đơn vị tiền tệ nên số tiền hiển thị không kèm đơn vị. "
-                 "Cách sửa: thêm --currency (ví dụ --currency VND)."), file=sys.stderr)
+        print(tr("note: the file does not say its currency, so amounts are shown without one. "
+                 "Fix: pass --currency (e.g. --currency VND)."), file=sys.stderr)
     alloc = allocate(curves, budget=a.budget, mode=a.mode, target=a.target, bounds=bounds)
     rows = [[r.channel, format_money(r.current, currency, lang),
              format_money(r.recommended, currency, lang),
@@ -112,20 +110,19 @@ def cmd_optimize(a: argparse.Namespace) -> int:
              significant(r.marginal_current, lang), significant(r.marginal, lang),
              binding(r.binding, lang)]
             for r in alloc.table.itertuples()]
-    print(table(rows, [tr("channel", "kênh"), tr("current", "hiện tại"),
-                       tr("recommended", "đề xuất"), tr("change", "thay đổi"),
-                       tr("marginal now", "lợi nhuận biên hiện tại"),
-                       tr("marginal after", "lợi nhuận biên sau"),
-                       tr("binding", "bị chặn bởi")]))
+    print(table(rows, [tr("channel"), tr("current"),
+                       tr("recommended"), tr("change"),
+                       tr("marginal now"),
+                       tr("marginal after"),
+                       tr("binding")]))
     print()
     for c in curves.values():
         mape, naive = (format_percent(c.holdout_mape, 1, lang),
                        format_percent(c.holdout_naive, 1, lang))
         r2, channel, periods = nfmt(c.r2, ".2f", lang), c.channel, c.holdout_n
-        ho = "–" if c.holdout_ok is None else tr(f"{mape} (mean {naive})",
-                                                 f"{mape} (trung bình {naive})")
-        print(tr(f"fit {channel}: R² {r2}, holdout error {ho} over {periods} periods",
-                 f"đường cong {channel}: R² {r2}, sai số giữ lại {ho} trên {periods} kỳ"))
+        ho = "–" if c.holdout_ok is None else tr("{mape} (mean {naive})", mape=mape, naive=naive)
+        print(tr("fit {channel}: R² {r2}, holdout error {ho} over {periods} periods",
+                 channel=channel, r2=r2, ho=ho, periods=periods))
     print()
     for line in recommendations(alloc, lang=lang, currency=currency, curves=curves):
         print(f"- {line}")
@@ -155,4 +152,4 @@ def _write_allocation(out: str, alloc, curves: dict, refused: dict[str, str],
                "currency": currency,
                "binding_constraints": list(alloc.binding), "refused_channels": refused}
     atomic_write_text(Path(out), results_text("optimization_cli", payload))
-    print(tr(f"wrote {out}", f"đã ghi {out}"), file=sys.stderr)
+    print(tr("wrote {out}", out=out), file=sys.stderr)

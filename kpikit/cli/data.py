@@ -24,7 +24,7 @@ _KEYS = ("date", "date_end", "campaign", "channel")
 
 def dropped_line(n: object) -> str:
     """How many total/summary rows the loader left out (said even when 0)."""
-    return tr(f"dropped {n} total/summary row(s)", f"đã bỏ {n} dòng tổng/tóm tắt")
+    return tr("dropped {n} total/summary row(s)", n=n)
 
 
 def _validated(a: argparse.Namespace):
@@ -47,22 +47,22 @@ def cmd_validate(a: argparse.Namespace) -> int:
     df = _validated(a)
     at = df.attrs
     src, platform = at["source"], at["platform"]
-    print(tr(f"{src}: OK ({platform} export)", f"{src}: hợp lệ (tệp xuất {platform})"))
+    print(tr("{src}: OK ({platform} export)", src=src, platform=platform))
     n, first, last = len(df), day(df["date"].min()), day(df["date"].max())
-    print(tr(f"  rows: {n}, {first} to {last}", f"  số dòng: {n}, từ {first} đến {last}"))
+    print(tr("  rows: {n}, {first} to {last}", n=n, first=first, last=last))
     campaigns = df["campaign"].nunique()
     channels = ", ".join(sorted(df["channel"].unique()))
-    print(tr(f"  campaigns: {campaigns}, channels: {channels}",
-             f"  chiến dịch: {campaigns}, kênh: {channels}"))
-    currency = at["currency"] or tr("unknown (pass --currency)", "chưa rõ (thêm --currency)")
-    print(tr(f"  currency: {currency}", f"  tiền tệ: {currency}"))
+    print(tr("  campaigns: {campaigns}, channels: {channels}", campaigns=campaigns,
+             channels=channels))
+    currency = at["currency"] or tr("unknown (pass --currency)")
+    print(tr("  currency: {currency}", currency=currency))
     columns = ", ".join(c for c in df.columns if c not in _KEYS)
-    print(tr(f"  columns: {columns}", f"  cột: {columns}"))
+    print(tr("  columns: {columns}", columns=columns))
     # always shown, 0 included: a reader must see that no data row was left out
     print("  " + dropped_line(at.get("dropped_total_rows", 0)))
     if at["ignored_columns"]:
         ignored = ", ".join(at["ignored_columns"])
-        print(tr(f"  ignored columns: {ignored}", f"  cột bị bỏ qua: {ignored}"))
+        print(tr("  ignored columns: {ignored}", ignored=ignored))
     return 0
 
 
@@ -108,7 +108,7 @@ def validation_document(a: argparse.Namespace) -> tuple[dict, int]:
             # a refusal for one reason (no such file, a folder, an unknown platform): its
             # message says where and ends with the fix, which gets its own field
             text = str(e)
-            marker = tr(" Fix: ", " Cách sửa: ")
+            marker = tr(" Fix: ")
             message, _, fix = text.partition(marker) if marker in text else (text, "", "")
             problems = [Problem(message, fix, a.file, code=e.code)]
         else:
@@ -140,11 +140,11 @@ def cmd_kpis(a: argparse.Namespace) -> int:
     if a.json:
         print(json.dumps(rows, ensure_ascii=False, indent=1))
         return 0
-    head = [tr("name", "tên"), tr("label", "nhãn"), tr("formula", "công thức"),
-            tr("better", "tốt hơn khi"), tr("horizon", "tầm nhìn"),
-            tr("objectives", "mục tiêu")]
-    better = {"higher": tr("higher", "cao hơn"), "lower": tr("lower", "thấp hơn")}
-    horizon = {"short": tr("short", "ngắn hạn"), "long": tr("long", "dài hạn")}
+    head = [tr("name"), tr("label"), tr("formula"),
+            tr("better"), tr("horizon"),
+            tr("objectives")]
+    better = {"higher": tr("higher"), "lower": tr("lower")}
+    horizon = {"short": tr("short"), "long": tr("long")}
     print(table([[r["name"], r["label"], r["formula"], better[r["direction"]],
                   horizon[r["horizon"]], r["objectives"]] for r in rows], head))
     return 0
@@ -181,13 +181,11 @@ def write_table(df, out: str | None) -> None:
     elif suffix in (".parquet", ".pq"):
         atomic_write(path, lambda p: df.to_parquet(p, index=False))
     else:
-        raise ParameterError(tr(f"-o {out}: unsupported output type. Fix: end it with .csv, "
-                                ".xlsx or .parquet.",
-                                f"-o {out}: không hỗ trợ loại tệp ra này. Cách sửa: dùng đuôi "
-                                ".csv, .xlsx hoặc .parquet."),
+        raise ParameterError(tr("-o {out}: unsupported output type. Fix: end it with .csv, .xlsx "
+                                "or .parquet.", out=out),
                              code=ProblemCode.FILE_UNSUPPORTED_TYPE)
     n = len(df)
-    print(tr(f"wrote {n} rows to {path}", f"đã ghi {n} dòng vào {path}"), file=sys.stderr)
+    print(tr("wrote {n} rows to {path}", n=n, path=path), file=sys.stderr)
 
 
 def cmd_compute(a: argparse.Namespace) -> int:
@@ -203,11 +201,9 @@ def cmd_compute(a: argparse.Namespace) -> int:
         engine = "duckdb" if not loader_options and duckdb_proof.is_canonical(a.file) else "pandas"
     if engine == "duckdb":
         if loader_options:
-            raise ParameterError(tr(
-                "--engine duckdb reads canonical Parquet/CSV tables as they are; drop the "
-                "loader options (--platform, --mapping, ...), or use --engine pandas.",
-                "--engine duckdb đọc nguyên trạng bảng Parquet/CSV chuẩn; bỏ các tùy chọn "
-                "đọc (--platform, --mapping, ...), hoặc dùng --engine pandas."),
+            raise ParameterError(tr("--engine duckdb reads canonical Parquet/CSV tables as they "
+                                    "are; drop the loader options (--platform, --mapping, ...), "
+                                    "or use --engine pandas."),
                                  code=ProblemCode.PARAMETER_CONFLICT)
         result = compute(a.file, a.kpis, by=a.by, include_measures=a.include_measures,
                          engine="duckdb")

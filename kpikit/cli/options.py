@@ -44,9 +44,8 @@ def read_mapping(name: str) -> dict[str, str]:
             for k, v in pairs:
                 if k in out:
                     key = clip(k)
-                    raise fail(None, tr(f"the key {key} appears twice.",
-                                        f"khóa {key} xuất hiện hai lần."),
-                               tr("keep one of the two.", "giữ lại một trong hai."),
+                    raise fail(None, tr("the key {key} appears twice.", key=key),
+                               tr("keep one of the two."),
                                code=ProblemCode.JSON_DUPLICATE_KEY)
                 out[k] = v
             return out
@@ -55,42 +54,35 @@ def read_mapping(name: str) -> dict[str, str]:
             mapping = json.loads(text.removeprefix("\ufeff"), object_pairs_hook=no_repeats)
         except json.JSONDecodeError as e:
             column, why = e.colno, e.msg
-            raise fail(e.lineno, tr(f"not valid JSON at column {column} ({why}).",
-                                    f"không phải JSON hợp lệ ở cột {column} ({why})."),
-                       tr('check commas, braces and double quotes near there: '
-                          '{"Ngày": "date", "Chi phí": "spend"}.',
-                          'kiểm tra dấu phẩy, dấu ngoặc và dấu nháy kép gần đó: '
-                          '{"Ngày": "date", "Chi phí": "spend"}.'),
+            raise fail(e.lineno, tr("not valid JSON at column {column} ({why}).", column=column,
+                                    why=why),
+                       tr("check commas, braces and double quotes near there: {{\"Ngày\": "
+                          "\"date\", \"Chi phí\": \"spend\"}}."),
                        code=ProblemCode.JSON_SYNTAX) from None
         except RecursionError:
-            raise fail(None, tr(f"the JSON nests more than {MAX_DEPTH} levels deep.",
-                                f"JSON lồng nhau sâu hơn {MAX_DEPTH} cấp."),
-                       tr(f"write one flat object such as {example}.",
-                          f"viết một đối tượng phẳng như {example}."),
+            raise fail(None, tr("the JSON nests more than {MAX_DEPTH} levels deep.",
+                                MAX_DEPTH=MAX_DEPTH),
+                       tr("write one flat object such as {example}.", example=example),
                        code=ProblemCode.JSON_TOO_DEEP) from None
     else:
         loaded = load_text(text, label)
         mapping, spots = loaded.data, loaded
     if not isinstance(mapping, dict):
         found = clip(mapping)
-        raise fail(None, tr(f"must hold a mapping such as {example}, not {found}.",
-                            f"phải chứa một ánh xạ như {example}, không phải {found}."),
-                   tr("write one 'source header: canonical column' pair per line.",
-                      "viết mỗi dòng một cặp 'tiêu đề gốc: cột chuẩn'."),
+        raise fail(None, tr("must hold a mapping such as {example}, not {found}.", example=example,
+                            found=found),
+                   tr("write one 'source header: canonical column' pair per line."),
                    code=ProblemCode.OPTION_NOT_MAPPING)
     for key, value in mapping.items():
         spot = spots.spot(mapping, key) if spots else None
         row = spot.line if spot else None
         if not isinstance(key, str) or not isinstance(value, str) or not value.strip():
             header, column = clip(key), clip(value)
-            raise fail(row, tr(f"{header}: {column} is not a pair of names; both the "
-                               "source header and the canonical column must be text.",
-                               f"{header}: {column} không phải một cặp tên; cả tiêu đề gốc "
-                               "và cột chuẩn đều phải là văn bản."),
-                       tr(f"write e.g. {example}; put a header that looks like a number or a "
-                          "date in quotes.",
-                          f"ví dụ {example}; tiêu đề trông như số hay ngày thì đặt trong dấu "
-                          "nháy."),
+            raise fail(row, tr("{header}: {column} is not a pair of names; both the source header "
+                               "and the canonical column must be text.", header=header,
+                               column=column),
+                       tr("write e.g. {example}; put a header that looks like a number or a date "
+                          "in quotes.", example=example),
                        code=ProblemCode.OPTION_BAD_PAIR)
     return mapping
 
@@ -124,36 +116,30 @@ def read_bounds(name: str) -> dict[str, list[float | None]]:
 
     def fail(row: int | None, message: str, *, code: ProblemCode) -> OptionFileError:
         return OptionFileError(Problem(message, tr(
-            "write one line per channel, e.g. 'search: [1000000, 5000000]' or "
-            "'video: [0, null]' (null: no limit); amounts are plain numbers.",
-            "mỗi kênh một dòng, ví dụ 'search: [1000000, 5000000]' hoặc 'video: [0, null]' "
-            "(null: không giới hạn); số tiền viết ở dạng số thường."), label, row, code=code))
+            "write one line per channel, e.g. 'search: [1000000, 5000000]' or 'video: [0, null]' "
+            "(null: no limit); amounts are plain numbers."), label, row, code=code))
 
     if not isinstance(bounds, dict):
         found = clip(bounds)
-        raise fail(None, tr(f"must map channel -> [min, max], not {found}.",
-                            f"phải ánh xạ kênh -> [min, max], không phải {found}."),
+        raise fail(None, tr("must map channel -> [min, max], not {found}.", found=found),
                    code=ProblemCode.OPTION_NOT_MAPPING)
     for ch, b in bounds.items():
         spot = loaded.spot(bounds, ch)
         row = spot.line if spot else None
         channel, pair = clip(ch), clip(b)
         if not isinstance(ch, str):
-            raise fail(row, tr(f"the channel {channel} must be a name.",
-                               f"kênh {channel} phải là một cái tên."),
+            raise fail(row, tr("the channel {channel} must be a name.", channel=channel),
                        code=ProblemCode.OPTION_BAD_PAIR)
         ok = isinstance(b, list) and len(b) == 2 and all(
             x is None or (isinstance(x, (int, float)) and not isinstance(x, bool)
                           and math.isfinite(x) and x >= 0) for x in b)
         if not ok:
-            raise fail(row, tr(f"{channel}: {pair} is not [min, max] with two amounts of 0 "
-                               "or more.",
-                               f"{channel}: {pair} không phải [min, max] gồm hai số tiền từ 0 "
-                               "trở lên."), code=ProblemCode.OPTION_BAD_PAIR)
+            raise fail(row, tr("{channel}: {pair} is not [min, max] with two amounts of 0 or more.",
+                               channel=channel, pair=pair), code=ProblemCode.OPTION_BAD_PAIR)
         if b[0] is not None and b[1] is not None and b[1] < b[0]:
             hi, lo = nfmt(b[1], ",.15g"), nfmt(b[0], ",.15g")
-            raise fail(row, tr(f"{channel}: the maximum {hi} is below the minimum {lo}.",
-                               f"{channel}: mức tối đa {hi} thấp hơn mức tối thiểu {lo}."),
+            raise fail(row, tr("{channel}: the maximum {hi} is below the minimum {lo}.",
+                               channel=channel, hi=hi, lo=lo),
                        code=ProblemCode.OPTION_MIN_ABOVE_MAX)
     return bounds
 
@@ -165,6 +151,6 @@ def seconds(text: str) -> float:
     except ValueError:
         value = -1.0
     if not 0 < value < float("inf"):
-        raise argparse.ArgumentTypeError(tr(f"{text!r}: expected a number of seconds above 0",
-                                            f"{text!r}: cần một số giây lớn hơn 0"))
+        raise argparse.ArgumentTypeError(tr("{text!r}: expected a number of seconds above 0",
+                                            text=text))
     return value

@@ -22,10 +22,8 @@ def cmd_plan_suggest(a: argparse.Namespace) -> int:
     if a.output:
         plan.to_yaml(a.output)
         n, out = sum(1 for _ in plan.targets()), a.output
-        print(tr(f"wrote {out}: {n} KPIs; name the owners and adjust the targets, then "
-                 "run: kpikit plan check",
-                 f"đã ghi {out}: {n} KPI; đặt người phụ trách và chỉnh chỉ tiêu, rồi "
-                 "chạy: kpikit plan check"), file=sys.stderr)
+        print(tr("wrote {out}: {n} KPIs; name the owners and adjust the targets, then run: kpikit "
+                 "plan check", out=out, n=n), file=sys.stderr)
     else:
         sys.stdout.write(plan.to_yaml())
     return 0
@@ -67,38 +65,37 @@ def cmd_plan_check(a: argparse.Namespace) -> int:
              feasibility_word(r.feasibility, lang)
              + ("" if r.percentile != r.percentile else f" (p{r.percentile:.0f})")]
             for r in check.targets.itertuples()]
-    print(table(rows, [tr("kpi", "KPI"), tr("owner", "người phụ trách"),
-                       tr("cadence", "chu kỳ"), tr("horizon", "tầm nhìn"),
-                       tr("target", "chỉ tiêu"), tr("baseline", "cơ sở"),
-                       tr("baseline from", "cơ sở từ"), tr("vs baseline", "so với cơ sở"),
-                       tr("feasibility", "khả thi")]))
+    print(table(rows, [tr("kpi"), tr("owner"),
+                       tr("cadence"), tr("horizon"),
+                       tr("target"), tr("baseline"),
+                       tr("baseline from"), tr("vs baseline"),
+                       tr("feasibility")]))
     for r in check.targets.itertuples():
         if r.baseline_note:
             kpi, note = r.kpi, r.baseline_note
-            print(tr(f"baseline of {kpi}: {note}", f"mức cơ sở của {kpi}: {note}"))
-    print(tr("\ndata (baseline window):", "\ndữ liệu (khoảng cơ sở):"))
+            print(tr("baseline of {kpi}: {note}", kpi=kpi, note=note))
+    print(tr("\ndata (baseline window):"))
     print(table([[r.kpi, f"{_when(r.window_start, lang)}..{_when(r.window_end, lang)}",
                   format_number(r.days_covered, 0, lang), format_number(r.missing_days, 0, lang),
                   format_percent(r.null_share, 0, lang), r.missing_measures or "",
                   translate(r.status, lang)] for r in check.availability.itertuples()],
-                [tr("kpi", "KPI"), tr("window", "khoảng"), tr("days", "số ngày"),
-                 tr("missing", "ngày thiếu"), tr("empty", "ô trống"),
-                 tr("missing measures", "thiếu cột"), tr("status", "trạng thái")]))
+                [tr("kpi"), tr("window"), tr("days"),
+                 tr("missing"), tr("empty"),
+                 tr("missing measures"), tr("status")]))
     if check.cascade is not None:
         c = check.cascade
         formula, cover = c.tree.formula(), format_percent(c.coverage, 1, lang)
-        print(tr(f"\nKPI tree: {formula} (covers {cover} of the goal)",
-                 f"\nCây KPI: {formula} (bao phủ {cover} mục tiêu)"))
+        print(tr("\nKPI tree: {formula} (covers {cover} of the goal)", formula=formula,
+                 cover=cover))
         print(table([[r.kpi, shown(r.baseline, r.kpi), shown(r.target, r.kpi),
                       format_change(r.change, lang, 2), translate(r.source, lang)]
                      for r in c.drivers.itertuples()],
-                    [tr("driver", "yếu tố"), tr("baseline", "cơ sở"), tr("target", "chỉ tiêu"),
-                     tr("change", "thay đổi"), tr("from", "nguồn")]))
+                    [tr("driver"), tr("baseline"), tr("target"),
+                     tr("change"), tr("from")]))
     for line in check.contradictions:
-        print(tr(f"CONTRADICTION: {line}", f"MÂU THUẪN: {line}"))
+        print(tr("CONTRADICTION: {line}", line=line))
     for line in check.warnings:
-        print(tr(f"note: {line}", f"lưu ý: {line}"))
-    print(tr("\nOK", "\nĐẠT") if check.ok else tr(
-        "\nNOT OK: fix the contradictions or unmeasurable KPIs above",
-        "\nCHƯA ĐẠT: sửa các mâu thuẫn hoặc KPI không đo được ở trên"))
+        print(tr("note: {line}", line=line))
+    print(tr("\nOK") if check.ok else tr("\nNOT OK: fix the contradictions or "
+                                                  "unmeasurable KPIs above"))
     return 0 if check.ok else 1

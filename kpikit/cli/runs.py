@@ -30,19 +30,17 @@ def cmd_demo(a: argparse.Namespace) -> int:
          *(format_value(r[k], k, lang=lang, currency=cur) for k in kpis)]
         for _, r in result.iterrows()
     ]
-    # English heads are the KPI names a user types; Vietnamese ones the catalog's labels
-    head = [tr("campaign", "chiến dịch"), tr("channel", "kênh"), tr("spend", "chi phí"),
-            *(get_kpi(k).short_label(lang) if lang == "vi" else k for k in kpis)]
+    # English heads are the KPI names a user types; other languages the catalog's labels
+    head = [tr("campaign"), tr("channel"), tr("spend"),
+            *(get_kpi(k).short_label(lang) if lang != "en" else k for k in kpis)]
     path, n = sample_path(), len(df)
-    print(tr(f"kpikit demo: {path} ({n} rows, {cur})\n",
-             f"kpikit demo: {path} ({n} dòng, {cur})\n"))
+    print(tr("kpikit demo: {path} ({n} rows, {cur})\n", path=path, n=n, cur=cur))
     print(table(rows, head))
     if a.table_only:
         return 0
     from kpikit.runs.batch import demo_spec, print_progress, run_batch
 
-    print(tr("\nRunning the demo batch (goal setting, evaluation, optimisation per campaign)...",
-             "\nĐang chạy lô demo (đặt mục tiêu, đánh giá, tối ưu cho từng chiến dịch)..."),
+    print(tr("\nRunning the demo batch (goal setting, evaluation, optimisation per campaign)..."),
           flush=True)
     with interruptible(lang):
         return report(run_batch(demo_spec(a.output_dir, lang), jobs=a.jobs, force=a.force,
@@ -83,9 +81,7 @@ def interruptible(lang: str | None = None) -> Iterator[None]:
     except KeyboardInterrupt:
         with using_language(resolve_lang(lang)):
             print(tr("\nInterrupted. Finished runs are kept; run the same command again to "
-                     "resume.",
-                     "\nĐã dừng. Các lượt đã xong được giữ lại; chạy lại cùng lệnh để tiếp "
-                     "tục."), file=sys.stderr)
+                     "resume."), file=sys.stderr)
         raise Interrupted(130) from None
 
 
@@ -94,16 +90,15 @@ def waiting(info: dict, lang: str | None = None) -> None:
     pid, started = info.get("pid", "?"), info.get("started", "?")
     # the batch may call this from its own thread, where no language block is open
     with using_language(resolve_lang(lang)):
-        print(tr(f"Waiting for the batch already running here (PID {pid}, started "
-                 f"{started})...",
-                 f"Đang đợi lô khác (PID {pid}, bắt đầu lúc {started}) chạy xong..."),
+        print(tr("Waiting for the batch already running here (PID {pid}, started {started})...",
+                 pid=pid, started=started),
               file=sys.stderr, flush=True)
 
 
 def _severity(severity: str) -> str:
     """An alert's severity in the reader's words (an unknown one as it is)."""
-    words = {"critical": tr("critical", "nghiêm trọng"), "warning": tr("warning", "cảnh báo"),
-             "info": tr("info", "thông tin")}
+    words = {"critical": tr("critical"), "warning": tr("warning"),
+             "info": tr("info")}
     return words.get(severity, severity)
 
 
@@ -120,7 +115,7 @@ def _report(result, lang: str) -> None:
     mon = getattr(result, "monitor", None)
     if mon is not None and mon.alerts:
         n = len(mon.alerts)
-        print(tr(f"\n{n} alert(s):", f"\n{n} cảnh báo:"), file=sys.stderr)
+        print(tr("\n{n} alert(s):", n=n), file=sys.stderr)
         for al in mon.alerts:
             # an alert keeps its message in every language it was written in
             text = al["message"].get(lang) or al["message"]["en"]
@@ -128,11 +123,11 @@ def _report(result, lang: str) -> None:
     for note in getattr(mon, "notifications", ()) or ():
         if not note.get("ok"):
             channel, error = note.get("channel"), note.get("error")
-            print(tr(f"  notification failed ({channel}): {error}",
-                     f"  gửi thông báo thất bại ({channel}): {error}"), file=sys.stderr)
+            print(tr("  notification failed ({channel}): {error}", channel=channel,
+                     error=error), file=sys.stderr)
     if result.failed:
         n = len(result.failed)
-        print(tr(f"\n{n} run(s) failed:", f"\n{n} lượt chạy bị lỗi:"), file=sys.stderr)
+        print(tr("\n{n} run(s) failed:", n=n), file=sys.stderr)
         for r in result.failed:
             print(f"  {r.label}: {r.error}", file=sys.stderr)
 
@@ -145,9 +140,3 @@ def cmd_lesson(a: argparse.Namespace) -> int:
 
     return serve_lesson(notebook_path("00_kpi_basics"), lang=a.lang, port=a.port,
                         no_browser=a.no_browser)
-
-
-def _has_module(name: str) -> bool:
-    import importlib.util
-
-    return importlib.util.find_spec(name) is not None

@@ -20,12 +20,12 @@ def table(rows: list[list[str]], headers: list[str]) -> str:
 
 
 def day(d: object, lang: str | None = None) -> str:
-    """A day in a terminal table: dd/mm/yyyy in Vietnamese; ISO in English, which sorts
-    and reads the same everywhere (2027-03-31)."""
+    """A day in a terminal table: as the language's CLDR locale writes it (dd/mm/yyyy in
+    Vietnamese); ISO in English, which sorts and reads the same everywhere (2027-03-31)."""
     from kpikit.i18n.formats import format_date
 
     lang = resolve_lang(lang)
-    if lang == "vi":
+    if lang != "en":
         return format_date(d, lang)
     return str(d)[:10] if d == d and d is not None else "–"
 
@@ -35,9 +35,9 @@ def span(name: str, start: object, end: object, lang: str | None = None,
     """``plan: start to end[, as of day]`` with the days as the reader writes them."""
     a, b = day(start, lang), day(end, lang)
     if as_of is None:
-        return tr(f"{name}: {a} to {b}", f"{name}: {a} đến {b}")
+        return tr("{name}: {a} to {b}", name=name, a=a, b=b)
     d = day(as_of, lang)
-    return tr(f"{name}: {a} to {b}, as of {d}", f"{name}: {a} đến {b}, tính đến {d}")
+    return tr("{name}: {a} to {b}, as of {d}", name=name, a=a, b=b, d=d)
 
 
 def significant(value: float, lang: str | None = None) -> str:
@@ -67,6 +67,6 @@ def binding(value: object, lang: str | None = None) -> str:
     lang = resolve_lang(lang)
     with using_language(lang):
         # English keeps the codes the optimiser and its JSON use
-        words = {"min": tr("min", "mức tối thiểu"), "max": tr("max", "mức tối đa"),
-                 "zero": tr("zero", "về 0"), "locked": tr("locked", "khóa")}
+        words = {"min": tr("min"), "max": tr("max"),
+                 "zero": tr("zero"), "locked": tr("locked")}
     return words.get(value) or binding_text(value, lang)

@@ -5,25 +5,25 @@ from __future__ import annotations
 import sys
 import warnings
 
-from kpikit.i18n.lang import tr, using_language
+from kpikit.i18n.lang import LANGS, tr, using_language
 
 
 def _spoken(lang: str | None) -> str:
     # the label follows the command's language even where no language block is open
-    # (main prints the error after leaving it); anything but Vietnamese reads English
-    return "vi" if lang == "vi" else "en"
+    # (main prints the error after leaving it); a language kpikit does not speak reads English
+    return lang if lang is not None and lang in LANGS else "en"
 
 
 def error_label(lang: str | None) -> str:
     """``error`` in the command's language."""
     with using_language(_spoken(lang)):
-        return tr("error", "lỗi")
+        return tr("error")
 
 
 def warning_label(lang: str | None) -> str:
     """``warning`` in the command's language."""
     with using_language(_spoken(lang)):
-        return tr("warning", "cảnh báo")
+        return tr("warning")
 
 
 def show_warnings(caught: list[warnings.WarningMessage], lang: str | None) -> None:

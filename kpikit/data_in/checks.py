@@ -36,10 +36,8 @@ def check_table(
     rows = df["_row"] if "_row" in df else pd.Series(range(len(df)), index=df.index)
     for col in ("date", "campaign", "channel"):
         if col not in df:
-            problems.append(Problem(tr(f"the table has no {col!r} column.",
-                                       f"bảng không có cột {col!r}."),
-                                    tr(f"add it, or map a column to {col!r}.",
-                                       f"thêm cột này, hoặc ánh xạ một cột sang {col!r}."),
+            problems.append(Problem(tr("the table has no {col!r} column.", col=col),
+                                    tr("add it, or map a column to {col!r}.", col=col),
                                     source, code=ProblemCode.COLUMN_MISSING))
     if kpis is not None:
         need: dict[str, list[str]] = {}
@@ -50,27 +48,21 @@ def check_table(
         for m, ks in need.items():
             label = MEASURES[m].label()  # in the current language, once for both texts
             problems.append(Problem(
-                tr(f"column {m!r} is missing; it is needed by {', '.join(ks)}.",
-                   f"cột {m!r} bị thiếu; {', '.join(ks)} cần cột này."),
-                tr(f"export the {label} metric too, or map its column: "
-                   f"mapping={{'Your header': {m!r}}}.",
-                   f"xuất thêm chỉ số {label}, hoặc ánh xạ cột của nó: "
-                   f"mapping={{'Tiêu đề của bạn': {m!r}}}."), source, None, m,
+                tr("column {m!r} is missing; it is needed by {ks}.", m=m, ks=', '.join(ks)),
+                tr("export the {label} metric too, or map its column: mapping={{'Your header': "
+                   "{m!r}}}.", label=label, m=m), source, None, m,
                 code=ProblemCode.COLUMN_MISSING))
     for m in (c for c in df.columns if c in MEASURES):
         vals = df[m]
         neg = (vals < 0).to_numpy()
         for r, v in zip(rows[neg].tolist()[:20], vals[neg].tolist()[:20], strict=True):
-            problems.append(Problem(tr(f"negative value {v:g}; {m} cannot be negative.",
-                                       f"giá trị âm {v:g}; {m} không thể âm."),
-                                    tr("fix the export (refunds belong in a separate column).",
-                                       "sửa tệp xuất (tiền hoàn trả để ở một cột riêng)."),
+            problems.append(Problem(tr("negative value {v:g}; {m} cannot be negative.", v=v, m=m),
+                                    tr("fix the export (refunds belong in a separate column)."),
                                     source, int(r), (headers or {}).get(m, m),
                                     code=ProblemCode.VALUE_NEGATIVE))
         if neg.sum() > 20:
             more = int(neg.sum()) - 20
-            problems.append(Problem(tr(f"{more} more negative values in {m}.",
-                                       f"thêm {more} giá trị âm trong {m}."),
+            problems.append(Problem(tr("{more} more negative values in {m}.", more=more, m=m),
                                     "", source, None, m, code=ProblemCode.VALUE_NEGATIVE))
     if not (problems or skip_duplicates) and {"date", "campaign", "channel"} <= set(df):
         keys = [c for c in ("date", "date_end", "campaign", "channel", *DIMENSIONS) if c in df]
@@ -82,8 +74,8 @@ def check_table(
             for n, idx in enumerate(groups.values()):
                 if n >= 20:
                     more = len(groups) - 20
-                    problems.append(Problem(tr(f"{more} more duplicated keys.",
-                                               f"thêm {more} khóa bị trùng."), "", source,
+                    problems.append(Problem(tr("{more} more duplicated keys.",
+                                               more=more), "", source,
                                             code=ProblemCode.ROW_DUPLICATE))
                     break
                 r = [int(sub_rows.iloc[i]) for i in idx]
@@ -92,28 +84,22 @@ def check_table(
                     dropna=False).max() <= 1
                 key = f"({first['date']:%Y-%m-%d}, {first['campaign']!r}, {first['channel']!r})"
                 listed, one, other = ", ".join(map(str, r)), r[0], r[1]
-                said = (tr(f"rows {listed}: row {other} repeats row {one} {key}.",
-                           f"các dòng {listed}: dòng {other} lặp lại dòng {one} {key}.")
+                said = (tr("rows {listed}: row {other} repeats row {one} {key}.", listed=listed,
+                           other=other, one=one, key=key)
                         if same else
-                        tr(f"rows {listed}: row {other} has the same date, campaign and "
-                           f"channel as row {one} {key}.",
-                           f"các dòng {listed}: dòng {other} có cùng ngày, chiến dịch và "
-                           f"kênh với dòng {one} {key}."))
+                        tr("rows {listed}: row {other} has the same date, campaign and channel as "
+                           "row {one} {key}.", listed=listed, other=other, one=one, key=key))
                 problems.append(Problem(
                     said,
-                    tr("remove the duplicate, or add the column that tells them apart "
-                       "(ad group, device, ...) to the export.",
-                       "xóa dòng trùng, hoặc thêm vào tệp xuất cột phân biệt chúng "
-                       "(nhóm quảng cáo, thiết bị, ...)."), source, code=ProblemCode.ROW_DUPLICATE))
+                    tr("remove the duplicate, or add the column that tells them apart (ad group, "
+                       "device, ...) to the export."), source, code=ProblemCode.ROW_DUPLICATE))
     if warn is not None and {"clicks", "impressions"} <= set(df.columns):
         over = (df["clicks"] > df["impressions"]).to_numpy()
         if over.any():
             r = rows[over].tolist()
-            warn.append(Note(tr(
-                f"clicks exceed impressions on {len(r)} row(s) (first: row {r[0]}); "
-                "legal for some platforms, but check the export.",
-                f"số nhấp chuột vượt số lần hiển thị ở {len(r)} dòng (đầu tiên: dòng {r[0]}); "
-                "một số nền tảng cho phép, nhưng hãy kiểm tra tệp xuất."),
+            warn.append(Note(tr("clicks exceed impressions on {r} row(s) (first: row {v2}); "
+                                "legal for some platforms, but check the export.", r=len(r),
+                                v2=r[0]),
                 ProblemCode.VALUE_CLICKS_ABOVE_IMPRESSIONS))
     return problems
 
@@ -131,7 +117,7 @@ def validate(
     warn: list[str] = []
     problems = check_table(df, source=source or df.attrs.get("source"), kpis=kpis, warn=warn)
     if problems:
-        missing = tr("is missing", "bị thiếu")
+        missing = tr("is missing")
         cls = MissingColumnsError if all(missing in p.message for p in problems) else DataError
         raise cls(problems, source or df.attrs.get("source"))
     for w in warn:

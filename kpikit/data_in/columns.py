@@ -63,18 +63,13 @@ def map_columns(raw: RawTable, plat: Platform, mapping: Mapping[str, str] | None
         names = dict.fromkeys(n for p in PLATFORMS.values() for n in p.columns.get("date", ()))
         looked = ", ".join(map(repr, names))
         problems.append(Problem(
-            tr(f"no date column was found (looked for: {looked}).",
-               f"không tìm thấy cột ngày (đã tìm: {looked})."),
-            tr("export the report broken down by day, or map your date column: "
-               "mapping={'Your date header': 'date'}.",
-               "xuất báo cáo chia theo ngày, hoặc ánh xạ cột ngày của bạn: "
-               "mapping={'Tiêu đề cột ngày': 'date'}."), src, code=ProblemCode.COLUMN_DATE_MISSING))
+            tr("no date column was found (looked for: {looked}).", looked=looked),
+            tr("export the report broken down by day, or map your date column: mapping={{'Your "
+               "date header': 'date'}}."), src, code=ProblemCode.COLUMN_DATE_MISSING))
     if not cols.measures and ("date" in positions or cols.period):
         problems.append(Problem(
-            tr("no measure columns (impressions, clicks, spend, ...) were recognised.",
-               "không nhận ra cột số liệu nào (impressions, clicks, spend, ...)."),
-            tr("map them: mapping={'Your header': 'clicks', ...}.",
-               "ánh xạ chúng: mapping={'Tiêu đề của bạn': 'clicks', ...}."), src,
+            tr("no measure columns (impressions, clicks, spend, ...) were recognised."),
+            tr("map them: mapping={{'Your header': 'clicks', ...}}."), src,
             code=ProblemCode.COLUMN_NO_MEASURES))
     problems = raw.problems + problems
     if problems:
@@ -94,8 +89,8 @@ def detect_platform(headers: list[str], platform: str, comments: list[str],
             return PLATFORMS[platform]
         except KeyError:
             choices = "auto, " + ", ".join(PLATFORMS)
-            raise ParameterError(tr(f"Unknown platform {platform!r}. Choose from: {choices}.",
-                                    f"Không biết nền tảng {platform!r}. Chọn: {choices}."),
+            raise ParameterError(tr("Unknown platform {platform!r}. Choose from: {choices}.",
+                                    platform=platform, choices=choices),
                                  code=ProblemCode.PARAMETER_CHOICE) from None
     norm = [split_currency(normalize_header(h))[0] for h in headers]
     anywhere = set().union(*(p.lookup() for p in PLATFORMS.values())) | set(PERIOD_HEADERS)
@@ -132,12 +127,12 @@ def _match_headers(
 
                 close = difflib.get_close_matches(str(dst), sorted(valid_targets), n=3)
                 near = ", ".join(map(repr, close))
-                hint = tr(f" Did you mean {near}?", f" Có phải ý bạn là {near}?") if close else ""
+                hint = tr(" Did you mean {near}?", near=near) if close else ""
                 targets = ", ".join(sorted(valid_targets))
                 problems.append(Problem(
-                    tr(f"mapping sends {src!r} to unknown column {dst!r}.{hint}",
-                       f"mapping chuyển {src!r} sang cột không tồn tại {dst!r}.{hint}"),
-                    tr(f"map to one of: {targets}.", f"chuyển sang một trong: {targets}."),
+                    tr("mapping sends {src!r} to unknown column {dst!r}.{hint}", src=src, dst=dst,
+                       hint=hint),
+                    tr("map to one of: {targets}.", targets=targets),
                     raw.source, None, None, code=ProblemCode.MAPPING_UNKNOWN_TARGET))
             explicit[split_currency(normalize_header(src))[0]] = dst
         missing = [s for s in mapping
@@ -146,10 +141,8 @@ def _match_headers(
         for s in missing:
             heads = ", ".join(map(repr, raw.headers))
             problems.append(Problem(
-                tr(f"mapping names column {s!r}, which the file does not have.",
-                   f"mapping nêu cột {s!r}, nhưng tệp không có cột này."),
-                tr(f"use one of the file's headers: {heads}.",
-                   f"dùng một tiêu đề của tệp: {heads}."),
+                tr("mapping names column {s!r}, which the file does not have.", s=s),
+                tr("use one of the file's headers: {heads}.", heads=heads),
                 raw.source, None, s, code=ProblemCode.MAPPING_SOURCE_MISSING))
     positions: dict[str, int] = {}
     currencies: dict[str, str] = {}
@@ -163,9 +156,8 @@ def _match_headers(
             continue
         if target in positions:
             first = raw.headers[positions[target]]
-            notes.append(Note(tr(
-                f"columns {first!r} and {h!r} both mean {target!r}; the first one was used.",
-                f"cột {first!r} và {h!r} cùng nghĩa là {target!r}; đã dùng cột đầu."),
+            notes.append(Note(tr("columns {first!r} and {h!r} both mean {target!r}; the first one "
+                                 "was used.", first=first, h=h, target=target),
                 ProblemCode.COLUMN_DUPLICATE))
             continue
         positions[target] = i

@@ -64,11 +64,9 @@ def load_path(path: str | os.PathLike[str]) -> pd.DataFrame:
         return load(p)
     files = data_files(p)
     if not files:
-        raise ParameterError(tr(
-            f"{p}: the folder has no data files ({', '.join(FOLDER_FILES)}). Fix: give "
-            "the folder that holds the exports, or the path of one file.",
-            f"{p}: thư mục không có tệp dữ liệu nào ({', '.join(FOLDER_FILES)}). Cách sửa: "
-            "đưa vào thư mục chứa các tệp xuất, hoặc đường dẫn của một tệp."),
+        raise ParameterError(tr("{p}: the folder has no data files ({FOLDER_FILES}). Fix: give "
+                                "the folder that holds the exports, or the path of one file.", p=p,
+                                FOLDER_FILES=', '.join(FOLDER_FILES)),
                              code=ProblemCode.FILE_NO_DATA_FILES)
     tables = [load(f, name=str(f.relative_to(p))) for f in files]
     currencies = {t.attrs.get("currency") for t in tables} - {None}
@@ -76,12 +74,9 @@ def load_path(path: str | os.PathLike[str]) -> pd.DataFrame:
         listed = "; ".join(f"{t.attrs['source']} ({t.attrs['currency']})" for t in tables
                            if t.attrs.get("currency"))
         raise DataError(Problem(
-            tr(f"the files are in different currencies: {listed}.",
-               f"các tệp dùng những loại tiền khác nhau: {listed}."),
-            tr("put each currency (ad account) in its own folder and compute them "
-               "separately.",
-               "để mỗi loại tiền (tài khoản quảng cáo) trong một thư mục riêng rồi tính "
-               "riêng."), p.name, code=ProblemCode.CURRENCY_MIXED), p.name)
+            tr("the files are in different currencies: {listed}.", listed=listed),
+            tr("put each currency (ad account) in its own folder and compute them separately."),
+            p.name, code=ProblemCode.CURRENCY_MIXED), p.name)
     df = pd.concat(tables, ignore_index=True, sort=False)
     df = df[canonical_order(df.columns)]
     keys = [c for c in ("date", "date_end", *SERIES) if c in df]
@@ -94,8 +89,7 @@ def load_path(path: str | os.PathLike[str]) -> pd.DataFrame:
         for n, idx in enumerate(groups.values()):
             if n == 20:
                 more = len(groups) - 20
-                problems.append(Problem(tr(f"{more} more duplicated keys.",
-                                           f"thêm {more} khóa bị trùng."), "", p.name,
+                problems.append(Problem(tr("{more} more duplicated keys.", more=more), "", p.name,
                                         code=ProblemCode.ROW_DUPLICATE))
                 break
             rows = df.index[dup][idx]
@@ -103,12 +97,9 @@ def load_path(path: str | os.PathLike[str]) -> pd.DataFrame:
             key = f"({first['date']:%Y-%m-%d}, {first['campaign']!r}, {first['channel']!r})"
             where = ", ".join(dict.fromkeys(origin[rows]))
             problems.append(Problem(
-                tr(f"the key {key} is in more than one file: {where}.",
-                   f"khóa {key} có trong nhiều tệp: {where}."),
-                tr("remove the overlapping rows (the same days exported twice), or keep "
-                   "only one of the files in the folder.",
-                   "xóa các dòng chồng lấn (cùng các ngày bị xuất hai lần), hoặc chỉ giữ "
-                   "một trong các tệp trong thư mục."), p.name, code=ProblemCode.ROW_DUPLICATE))
+                tr("the key {key} is in more than one file: {where}.", key=key, where=where),
+                tr("remove the overlapping rows (the same days exported twice), or keep only one "
+                   "of the files in the folder."), p.name, code=ProblemCode.ROW_DUPLICATE))
         raise DataError(problems, p.name)
     df.attrs.update(currency=next(iter(currencies), None), source=p.name,
                     platform=",".join(sorted({t.attrs.get("platform", "") for t in tables})),

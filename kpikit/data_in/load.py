@@ -134,8 +134,7 @@ def load(
         For bad arguments (unknown platform, missing file).
     """
     if decimal not in (None, ".", ","):
-        raise ParameterError(tr(f"decimal={decimal!r}: must be '.' or ','.",
-                                f"decimal={decimal!r}: phải là '.' hoặc ','."),
+        raise ParameterError(tr("decimal={decimal!r}: must be '.' or ','.", decimal=decimal),
                              code=ProblemCode.PARAMETER_CHOICE)
     plain = not (mapping or currency or channel or decimal or dayfirst is not None or kpis
                  or name or platform != "auto" or sheet is not None)
@@ -182,10 +181,8 @@ def _stack(parts: list[tuple[pd.DataFrame, list[str]]], kpis) -> tuple[pd.DataFr
     if len(curs) > 1:
         listed = "; ".join(f"{df.attrs['source']}: {df.attrs['currency']}" for df in frames)
         problems.append(Problem(
-            tr(f"the sheets are in different currencies ({listed}).",
-               f"các trang tính dùng loại tiền khác nhau ({listed})."),
-            tr("load each sheet on its own with sheet=..., one currency at a time.",
-               "đọc riêng từng trang tính với sheet=..., mỗi lần một loại tiền."), src,
+            tr("the sheets are in different currencies ({listed}).", listed=listed),
+            tr("load each sheet on its own with sheet=..., one currency at a time."), src,
             code=ProblemCode.CURRENCY_MIXED))
     df = pd.concat(frames, ignore_index=True)
     keys = [c for c in ("date", "date_end", "campaign", "channel", *DIMENSIONS) if c in df]
@@ -194,15 +191,12 @@ def _stack(parts: list[tuple[pd.DataFrame, list[str]]], kpis) -> tuple[pd.DataFr
         origin = [f.attrs["source"] for f in frames for _ in range(len(f))]
         first = df.loc[dup].iloc[0]
         where = ", ".join(sorted({origin[i] for i in np.flatnonzero(dup)}))
-        day = first["date"].strftime(tr("%Y-%m-%d", "%d/%m/%Y"))
+        day = first["date"].strftime(tr("%Y-%m-%d"))
         key = f"({day}, {first['campaign']!r}, {first['channel']!r})"
         problems.append(Problem(
-            tr(f"sheets {where} hold the same day, campaign and channel "
-               f"{key}: stacking them would count it twice.",
-               f"các trang tính {where} có cùng ngày, chiến dịch và kênh "
-               f"{key}: gộp lại sẽ tính hai lần."),
-            tr("pick one sheet with sheet=..., or remove the repeated rows.",
-               "chọn một trang tính với sheet=..., hoặc xóa các dòng lặp."), src,
+            tr("sheets {where} hold the same day, campaign and channel {key}: stacking them would "
+               "count it twice.", where=where, key=key),
+            tr("pick one sheet with sheet=..., or remove the repeated rows."), src,
             code=ProblemCode.ROW_DUPLICATE))
     if problems:
         raise DataError(problems, src)
@@ -247,10 +241,8 @@ def _drop_labelled_summaries(work: Work, dayfirst: bool | None) -> None:
     if work.dropped_lines:
         work.keep(~is_total)
     if work.frame.empty:
-        raise DataError(Problem(tr("the file has a header but no data rows.",
-                                   "tệp có dòng tiêu đề nhưng không có dòng dữ liệu."),
-                                tr("export a date range that has data.",
-                                   "xuất một khoảng ngày có dữ liệu."), work.source,
+        raise DataError(Problem(tr("the file has a header but no data rows."),
+                                tr("export a date range that has data."), work.source,
                                 code=ProblemCode.DATA_NO_ROWS), work.source)
 
 
@@ -277,11 +269,9 @@ def _note_result_types(work: Work) -> None:
         kinds = sorted(set(work.text("result_type")) - {""})
         if len(kinds) > 1:
             kinds_text = ", ".join(kinds)
-            work.warn.append(Note(tr(
-                f"'Results' counts different things on different rows ({kinds_text}): "
-                "conversions summed across them mix result types.",
-                f"'Kết quả' đếm những thứ khác nhau ở các dòng ({kinds_text}): cộng "
-                "conversions qua các dòng này sẽ trộn các loại kết quả."),
+            work.warn.append(Note(tr("'Results' counts different things on different rows "
+                                     "({kinds_text}): conversions summed across them mix result "
+                                     "types.", kinds_text=kinds_text),
                 ProblemCode.MEASURE_MIXED_RESULT_TYPES))
 
 
@@ -292,10 +282,8 @@ def _assemble(work: Work) -> pd.DataFrame:
     if "date_end" in df and not (df["date_end"].isna() | (df["date_end"] == df["date"])).all():
         bad = df["date_end"] < df["date"]
         for r in df.loc[bad, "_row"]:
-            work.problems.append(Problem(tr("the reporting end is before its start.",
-                                            "ngày kết thúc báo cáo trước ngày bắt đầu."),
-                                         tr("check the two date columns.",
-                                            "kiểm tra hai cột ngày."),
+            work.problems.append(Problem(tr("the reporting end is before its start."),
+                                         tr("check the two date columns."),
                                          work.source, int(r), "date_end",
                                          code=ProblemCode.DATE_RANGE_REVERSED))
     else:
@@ -313,10 +301,9 @@ def _canonical(df: pd.DataFrame, work: Work, currency: str | None) -> pd.DataFra
         # said, not only counted: every command and report shows its load warnings
         shown = ", ".join(map(str, sorted(work.dropped_lines)[:5]))
         more = "…" if dropped > 5 else ""
-        work.warn.append(tr(f"left out {dropped} summary row(s) (row {shown}{more}): the "
+        work.warn.append(tr("left out {dropped} summary row(s) (row {shown}{more}): the "
                             "platform's own totals, which must not be summed again.",
-                            f"đã bỏ {dropped} dòng tổng/tóm tắt (dòng {shown}{more}): tổng do "
-                            "nền tảng tự tính, không được cộng thêm lần nữa."))
+                            dropped=dropped, shown=shown, more=more))
     dims = [d for d in DIMENSIONS if d in df]
     df = df.sort_values(["date", "campaign", "channel", *dims], kind="stable")
     df = df.drop(columns="_row").reset_index(drop=True)

@@ -18,15 +18,10 @@ __all__ = ["read_excel", "read_text"]
 def _undecodable(source: str, line: int, byte: int, position: int, what: str) -> DataError:
     return DataError(
         Problem(
-            tr(f"the file is not {what} text (invalid byte 0x{byte:02x} at position "
-               f"{position}); it may be saved in a legacy code page such as Windows-1252 or "
-               "Windows-1258.",
-               f"tệp không phải văn bản {what} hợp lệ (byte 0x{byte:02x} ở vị trí "
-               f"{position}); có thể tệp được lưu bằng bảng mã cũ như Windows-1252 hoặc "
-               "Windows-1258."),
-            tr("save or export it as 'CSV UTF-8' (Excel: File > Save As > CSV UTF-8).",
-               "lưu hoặc xuất lại dưới dạng 'CSV UTF-8' (Excel: Tệp > Lưu như > CSV "
-               "UTF-8)."),
+            tr("the file is not {what} text (invalid byte 0x{byte:02x} at position {position}); "
+               "it may be saved in a legacy code page such as Windows-1252 or Windows-1258.",
+               what=what, byte=byte, position=position),
+            tr("save or export it as 'CSV UTF-8' (Excel: File > Save As > CSV UTF-8)."),
             source, line, code=ProblemCode.FILE_ENCODING,
         )
     )
@@ -49,12 +44,9 @@ def _decode(data: bytes, source: str) -> str:
         # an odd byte count cannot be UTF-16: the file was cut or edited as bytes
         line = body[: len(body) - 1].decode(codec, errors="replace").count("\n") + 1
         raise DataError(Problem(
-            tr(f"the file looks like UTF-16 text but has an odd number of bytes "
-               f"({len(data)}): it is truncated or damaged.",
-               f"tệp có vẻ là văn bản UTF-16 nhưng có số byte lẻ ({len(data)}): tệp bị cắt "
-               "hoặc hỏng."),
-            tr("export the report again, or save it as 'CSV UTF-8'.",
-               "xuất lại báo cáo, hoặc lưu dưới dạng 'CSV UTF-8'."), source, line,
+            tr("the file looks like UTF-16 text but has an odd number of bytes ({data}): it is "
+               "truncated or damaged.", data=len(data)),
+            tr("export the report again, or save it as 'CSV UTF-8'."), source, line,
             code=ProblemCode.FILE_ENCODING))
     try:
         return body.decode(codec, errors="strict")
@@ -99,15 +91,11 @@ def read_text(data: bytes, source: str) -> tuple[list[list[object]], list[int]]:
                 if ("\n" in cell or "\r" in cell) and delim in cell:
                     # a quoted cell that swallowed whole lines: its quote is never closed
                     raise DataError(Problem(
-                        tr(f"a quote (\") opened on this row is not closed where the cell "
-                           f"should end, so the lines up to row {reader.line_num} would be "
-                           "read as one cell.",
-                           f"dấu ngoặc kép (\") mở ở dòng này không được đóng ở cuối ô, nên "
-                           f"các dòng đến dòng {reader.line_num} sẽ bị đọc thành một ô."),
-                        tr("close the quote or remove it (write \"\" for a quote inside a "
-                           "quoted cell), or export the report again.",
-                           "đóng dấu ngoặc kép hoặc xóa nó (viết \"\" cho dấu ngoặc kép bên "
-                           "trong ô), hoặc xuất lại báo cáo."), source, start,
+                        tr("a quote (\") opened on this row is not closed where the cell should "
+                           "end, so the lines up to row {line_num} would be read as one cell.",
+                           line_num=reader.line_num),
+                        tr("close the quote or remove it (write \"\" for a quote inside a quoted "
+                           "cell), or export the report again."), source, start,
                         code=ProblemCode.CSV_UNCLOSED_QUOTE))
             rows.append(list(rec))
             numbers.append(start)
@@ -124,29 +112,21 @@ def read_text(data: bytes, source: str) -> tuple[list[list[object]], list[int]]:
             except csv.Error as e:
                 if "unexpected end of data" in str(e):
                     raise DataError(Problem(
-                        tr("a quote (\") opened on this row is never closed: the file ends "
-                           "inside it.",
-                           "dấu ngoặc kép (\") mở ở dòng này không bao giờ được đóng: tệp "
-                           "kết thúc khi ô vẫn đang mở."),
-                        tr("close the quote or remove it, or export the report again.",
-                           "đóng dấu ngoặc kép hoặc xóa nó, hoặc xuất lại báo cáo."),
+                        tr("a quote (\") opened on this row is never closed: the file ends inside "
+                           "it."),
+                        tr("close the quote or remove it, or export the report again."),
                         source, numbers[-1], code=ProblemCode.CSV_UNCLOSED_QUOTE)) from None
     except csv.Error as e:
         if "field limit" in str(e):
             limit = nfmt(csv.field_size_limit())  # one number text for both languages
             raise DataError(Problem(
-                tr(f"a cell is longer than {limit} characters, which no export writes "
-                   "(often an unclosed quote that runs to the end of the file).",
-                   f"một ô dài hơn {limit} ký tự, độ dài mà không tệp xuất nào tạo ra "
-                   "(thường do dấu ngoặc kép không được đóng kéo đến cuối tệp)."),
-                tr("look for an unclosed quote (\") on this row, or shorten the cell.",
-                   "tìm dấu ngoặc kép (\") chưa đóng ở dòng này, hoặc rút ngắn ô."),
+                tr("a cell is longer than {limit} characters, which no export writes (often an "
+                   "unclosed quote that runs to the end of the file).", limit=limit),
+                tr("look for an unclosed quote (\") on this row, or shorten the cell."),
                 source, start, code=ProblemCode.CSV_CELL_TOO_LONG)) from None
         raise DataError(
-            Problem(tr(f"the file is not valid delimited text ({e}).",
-                       f"tệp không phải văn bản phân cách hợp lệ ({e})."),
-                    tr("check for an unclosed quote near that line.",
-                       "tìm dấu ngoặc kép chưa đóng gần dòng đó."), source, start,
+            Problem(tr("the file is not valid delimited text ({e}).", e=e),
+                    tr("check for an unclosed quote near that line."), source, start,
                     code=ProblemCode.CSV_MALFORMED)
         ) from None
     return rows, numbers
@@ -159,8 +139,7 @@ def read_excel(data: bytes, source: str
         import openpyxl
         from openpyxl.utils import get_column_letter
     except ImportError:  # pragma: no cover - openpyxl is a dependency
-        raise ParameterError(tr("Reading .xlsx needs openpyxl. Fix: pip install openpyxl",
-                                "Đọc .xlsx cần openpyxl. Cách sửa: pip install openpyxl"),
+        raise ParameterError(tr("Reading .xlsx needs openpyxl. Fix: pip install openpyxl"),
                              code=ProblemCode.DEPENDENCY_MISSING) from None
     formulas = _workbook_scan(data, source)
     try:
@@ -173,10 +152,8 @@ def read_excel(data: bytes, source: str
                    if formulas else wb)
     except Exception as e:  # openpyxl raises many types for broken files
         raise DataError(
-            Problem(tr(f"cannot open the workbook ({type(e).__name__}: {e}).",
-                       f"không mở được sổ tính ({type(e).__name__}: {e})."),
-                    tr("open it in Excel and save it again as .xlsx, or export CSV.",
-                       "mở bằng Excel rồi lưu lại dạng .xlsx, hoặc xuất CSV."), source,
+            Problem(tr("cannot open the workbook ({name__}: {e}).", name__=type(e).__name__, e=e),
+                    tr("open it in Excel and save it again as .xlsx, or export CSV."), source,
                     code=ProblemCode.XLSX_UNREADABLE)
         ) from None
     sheets = []
@@ -195,16 +172,11 @@ def read_excel(data: bytes, source: str
                         if v is None and isinstance(f, str) and f.startswith("="):
                             cell = f"{get_column_letter(j + 1)}{i}"
                             problems.append(Problem(
-                                tr(f"cell {cell} holds the formula {f[:60]!r} but no saved "
-                                   "value (the workbook was written by a program that does not "
-                                   "calculate).",
-                                   f"ô {cell} chứa công thức {f[:60]!r} nhưng không có giá trị "
-                                   "đã lưu (sổ tính được ghi bởi chương trình không tính "
-                                   "toán)."),
-                                tr("open the workbook in Excel or LibreOffice and save it "
-                                   "again (that stores the values), or export CSV.",
-                                   "mở sổ tính bằng Excel hoặc LibreOffice rồi lưu lại (để lưu "
-                                   "giá trị), hoặc xuất CSV."), label, i, cell,
+                                tr("cell {cell} holds the formula {f!r} but no saved value (the "
+                                   "workbook was written by a program that does not calculate).",
+                                   cell=cell, f=f[:60]),
+                                tr("open the workbook in Excel or LibreOffice and save it again "
+                                   "(that stores the values), or export CSV."), label, i, cell,
                                 code=ProblemCode.XLSX_FORMULA_WITHOUT_VALUE))
                     while rec and rec[-1] is None:
                         rec.pop()
@@ -215,10 +187,9 @@ def read_excel(data: bytes, source: str
         raise
     except Exception as e:  # a damaged sheet part
         raise DataError(Problem(
-            tr(f"cannot read the workbook past row {i} ({type(e).__name__}: {e}).",
-               f"không đọc được sổ tính sau dòng {i} ({type(e).__name__}: {e})."),
-            tr("open it in Excel and save it again as .xlsx, or export CSV.",
-               "mở bằng Excel rồi lưu lại dạng .xlsx, hoặc xuất CSV."), source,
+            tr("cannot read the workbook past row {i} ({name__}: {e}).", i=i,
+               name__=type(e).__name__, e=e),
+            tr("open it in Excel and save it again as .xlsx, or export CSV."), source,
             code=ProblemCode.XLSX_UNREADABLE)) from None
     finally:
         wb.close()
@@ -238,13 +209,9 @@ def _workbook_scan(data: bytes, source: str) -> bool:
             if unpacked > max(200 * len(data), 50 * 1024**2):
                 big, small = nfmt(unpacked / 1e6), nfmt(len(data) / 1e6, ",.1f")
                 raise DataError(Problem(
-                    tr(f"the workbook unpacks to {big} MB from "
-                       f"{small} MB, far more than any export.",
-                       f"sổ tính giải nén ra {big} MB từ "
-                       f"{small} MB, lớn hơn nhiều so với mọi tệp "
-                       "xuất."),
-                    tr("export the report as CSV instead.",
-                       "thay vào đó, hãy xuất báo cáo dạng CSV."),
+                    tr("the workbook unpacks to {big} MB from {small} MB, far more than any "
+                       "export.", big=big, small=small),
+                    tr("export the report as CSV instead."),
                     source, code=ProblemCode.XLSX_ZIP_BOMB))
             for part in parts:
                 tail = b""

@@ -103,16 +103,11 @@ def _to_raw(
         extra = [c for c in rec[len(headers):] if str(c).strip()]
         if extra:
             problems.append(Problem(
-                tr(f"the row has {len(headers) + len(extra)} or more cells but the header has "
-                   f"{len(headers)} (extra: {str(extra[0])[:40]!r}); its values would shift "
-                   "into the wrong columns.",
-                   f"dòng có từ {len(headers) + len(extra)} ô trở lên nhưng dòng tiêu đề có "
-                   f"{len(headers)} (thừa: {str(extra[0])[:40]!r}); giá trị sẽ lệch sang cột "
-                   "khác."),
-                tr("quote cells that contain the separator (\"Lookalike, VN\"), or export "
-                   "the report again.",
-                   "đặt trong ngoặc kép các ô chứa dấu phân cách (\"Lookalike, VN\"), hoặc xuất "
-                   "lại báo cáo."), source, ln, code=ProblemCode.CSV_EXTRA_CELLS))
+                tr("the row has {v1} or more cells but the header has {headers} (extra: "
+                   "{extra!r}); its values would shift into the wrong columns.",
+                   v1=len(headers) + len(extra), headers=len(headers), extra=str(extra[0])[:40]),
+                tr("quote cells that contain the separator (\"Lookalike, VN\"), or export the "
+                   "report again."), source, ln, code=ProblemCode.CSV_EXTRA_CELLS))
         rec = list(rec[: len(headers)]) + [""] * (len(headers) - len(rec))
         data.append(rec)
         lines.append(ln)
@@ -135,10 +130,9 @@ def read_tables(source: str | os.PathLike[str] | pd.DataFrame,
     """The tables to load (one, or one per sheet of a workbook) and notes about the reading."""
     if isinstance(source, pd.DataFrame):
         if sheet is not None:
-            raise ParameterError(tr(
-                f"sheet={sheet!r}: a DataFrame has no sheets. Fix: drop the sheet argument.",
-                f"sheet={sheet!r}: DataFrame không có trang tính. Cách sửa: bỏ tham số "
-                "sheet."), code=ProblemCode.PARAMETER_CONFLICT)
+            raise ParameterError(tr("sheet={sheet!r}: a DataFrame has no sheets. Fix: drop the "
+                                    "sheet argument.",
+                                    sheet=sheet), code=ProblemCode.PARAMETER_CONFLICT)
         df = source.reset_index(drop=True)
         label = name or "DataFrame"
         frame = pd.DataFrame({i: df.iloc[:, i] for i in range(df.shape[1])})
@@ -148,23 +142,18 @@ def read_tables(source: str | os.PathLike[str] | pd.DataFrame,
     label = name or path.name or str(path)
     suffix = path.suffix.lower()
     if sheet is not None and suffix not in (".xlsx", ".xlsm"):
-        raise ParameterError(tr(
-            f"sheet={sheet!r}: only workbooks (.xlsx) have sheets. Fix: drop the sheet "
-            "argument.",
-            f"sheet={sheet!r}: chỉ sổ tính (.xlsx) mới có trang tính. Cách sửa: bỏ tham số "
-            "sheet."), code=ProblemCode.PARAMETER_CONFLICT)
+        raise ParameterError(tr("sheet={sheet!r}: only workbooks (.xlsx) have sheets. Fix: drop "
+                                "the sheet argument.",
+                                sheet=sheet), code=ProblemCode.PARAMETER_CONFLICT)
     if suffix == ".xls":
-        raise ParameterError(tr(
-            f"{label}: old .xls workbooks are not supported. Fix: save it as .xlsx or CSV "
-            "UTF-8.",
-            f"{label}: không hỗ trợ sổ tính .xls cũ. Cách sửa: lưu lại dạng .xlsx hoặc CSV "
-            "UTF-8."), code=ProblemCode.FILE_UNSUPPORTED_TYPE)
+        raise ParameterError(tr("{label}: old .xls workbooks are not supported. Fix: save it as "
+                                ".xlsx or CSV UTF-8.",
+                                label=label), code=ProblemCode.FILE_UNSUPPORTED_TYPE)
     if suffix not in (".csv", ".tsv", ".txt", "", ".parquet", ".pq", ".xlsx", ".xlsm"):
         if not path.is_dir():
-            raise ParameterError(tr(
-                f"{label}: unsupported file type {suffix!r}. Fix: use one of {_SUPPORTED}.",
-                f"{label}: không hỗ trợ loại tệp {suffix!r}. Cách sửa: dùng một trong "
-                f"{_SUPPORTED}."), code=ProblemCode.FILE_UNSUPPORTED_TYPE)
+            raise ParameterError(tr("{label}: unsupported file type {suffix!r}. Fix: use one of "
+                                    "{SUPPORTED}.", label=label, suffix=suffix,
+                                    SUPPORTED=_SUPPORTED), code=ProblemCode.FILE_UNSUPPORTED_TYPE)
     # one bounded read: refuses folders, FIFOs, devices and oversized files without blocking
     try:
         data = read_limited(path, label)
@@ -172,26 +161,24 @@ def read_tables(source: str | os.PathLike[str] | pd.DataFrame,
         raise  # read_limited's own message names the file and the fix
     except (OSError, ValueError) as e:  # permission denied, a NUL in the path, ...
         reason = getattr(e, "strerror", None) or str(e)
-        raise ParameterError(tr(
-            f"{label}: cannot be read ({reason}). Fix: check the path and its permissions.",
-            f"{label}: không đọc được ({reason}). Cách sửa: kiểm tra đường dẫn và quyền "
-            "truy cập."), code=ProblemCode.FILE_UNREADABLE) from None
+        raise ParameterError(tr("{label}: cannot be read ({reason}). Fix: check the path and its "
+                                "permissions.", label=label,
+                                reason=reason), code=ProblemCode.FILE_UNREADABLE) from None
     if suffix in (".parquet", ".pq"):
         try:
             df = pd.read_parquet(_io.BytesIO(data))
         except Exception as e:
             raise DataError(Problem(
-                tr(f"cannot read Parquet ({type(e).__name__}: {e}).",
-                   f"không đọc được Parquet ({type(e).__name__}: {e})."),
-                tr("re-export the file.", "xuất lại tệp."), label,
+                tr("cannot read Parquet ({name__}: {e}).", name__=type(e).__name__, e=e),
+                tr("re-export the file."), label,
                 code=ProblemCode.PARQUET_UNREADABLE)) from None
         return read_tables(df, mapping, label)
     if suffix in (".xlsx", ".xlsm"):
         return _pick_sheets(read_excel(data, label), label, mapping, sheet)
     rows, numbers = read_text(data, label)
     if not any(r and not _is_comment(r) and not _blank(r) for r in rows):
-        raise DataError(Problem(tr("the file is empty.", "tệp trống."),
-                                tr("export the report again.", "xuất lại báo cáo."), label,
+        raise DataError(Problem(tr("the file is empty."),
+                                tr("export the report again."), label,
                                 code=ProblemCode.FILE_EMPTY))
     raw = _to_raw(rows, numbers, label, mapping)
     if raw is None:
@@ -217,11 +204,9 @@ def _pick_sheets(sheets, label: str, mapping, sheet: str | int | None
             chosen = [s for s in sheets if s[0] == sheet]
         if not chosen:
             names = ", ".join(map(repr, titles))
-            raise ParameterError(tr(
-                f"sheet={sheet!r}: {label} has no such sheet. Fix: choose from {names} (or "
-                f"a position 0 to {len(sheets) - 1}).",
-                f"sheet={sheet!r}: {label} không có trang tính này. Cách sửa: chọn một trong "
-                f"{names} (hoặc vị trí 0 đến {len(sheets) - 1})."),
+            raise ParameterError(tr("sheet={sheet!r}: {label} has no such sheet. Fix: choose from "
+                                    "{names} (or a position 0 to {v1}).", sheet=sheet, label=label,
+                                    names=names, v1=len(sheets) - 1),
                                  code=ProblemCode.PARAMETER_UNKNOWN_NAME)
         title, rows, numbers, problems = chosen[0]
         raw = _to_raw(rows, numbers, f"{label} [{title}]", mapping)
@@ -252,25 +237,22 @@ def _pick_sheets(sheets, label: str, mapping, sheet: str | int | None
     if others:
         read = ", ".join(repr(t) for t, _ in same)
         rest = ", ".join(map(repr, others))
-        notes.append(Note(tr(
-            f"read sheet(s) {read}; sheet(s) {rest} hold a different table and were not read "
-            f"(pass sheet={others[0]!r} to read one of them).",
-            f"đã đọc trang tính {read}; trang tính {rest} chứa bảng khác nên không được đọc "
-            f"(truyền sheet={others[0]!r} để đọc trang đó)."), ProblemCode.XLSX_SHEETS_SKIPPED))
+        notes.append(Note(tr("read sheet(s) {read}; sheet(s) {rest} hold a different table and "
+                             "were not read (pass sheet={others!r} to read one of them).",
+                             read=read, rest=rest,
+                             others=others[0]), ProblemCode.XLSX_SHEETS_SKIPPED))
     return [r for _, r in same], notes
 
 
 def _unrecognised(label: str, headers: list[str]) -> DataError:
-    shown = ", ".join(repr(h) for h in headers[:8]) if headers else tr("none", "không có")
+    shown = ", ".join(repr(h) for h in headers[:8]) if headers else tr("none")
     names = "date, campaign, channel, " + ", ".join(MEASURES)
     return DataError(
         Problem(
-            tr(f"no header row with known column names was found (first row: {shown}).",
-               f"không tìm thấy dòng tiêu đề có tên cột quen thuộc (dòng đầu: {shown})."),
-            tr("pass mapping={'Your column': 'date', ...} to kpikit.load (canonical names: "
-               f"{names}).",
-               "truyền mapping={'Cột của bạn': 'date', ...} cho kpikit.load (tên chuẩn: "
-               f"{names})."),
+            tr("no header row with known column names was found (first row: {shown}).",
+               shown=shown),
+            tr("pass mapping={{'Your column': 'date', ...}} to kpikit.load (canonical names: "
+               "{names}).", names=names),
             label, code=ProblemCode.HEADER_NOT_FOUND,
         )
     )

@@ -119,17 +119,13 @@ def parse_measures(work: Work, decimal: str | None) -> None:
             # ('1.234' impressions): that reading is not evidence enough
             cell = scan.ambiguous_seps[dec]
             whole, fraction = cell.replace(",", "").replace(".", ""), cell.replace(",", ".")
-            why = tr(
-                f"cannot tell whether {cell!r} means {whole} or {fraction}: the rest of the "
-                f"file uses {dec!r} as decimal point, but {c} are whole numbers",
-                f"không biết {cell!r} là {whole} hay {fraction}: phần còn lại của tệp dùng "
-                f"{dec!r} làm dấu thập phân, nhưng {c} là số nguyên")
+            why = tr("cannot tell whether {cell!r} means {whole} or {fraction}: the rest of the "
+                     "file uses {dec!r} as decimal point, but {c} are whole numbers", cell=cell,
+                     whole=whole, fraction=fraction, dec=dec, c=c)
         if why:
             work.problems.append(Problem(
-                why + ".", tr("pass decimal=',' (1.234,5 style) or decimal='.' (1,234.5 "
-                              "style) to kpikit.load, or --decimal on the command line.",
-                              "truyền decimal=',' (kiểu 1.234,5) hoặc decimal='.' (kiểu "
-                              "1,234.5) cho kpikit.load, hoặc --decimal trên dòng lệnh."),
+                why + ".", tr("pass decimal=',' (1.234,5 style) or decimal='.' (1,234.5 style) to "
+                              "kpikit.load, or --decimal on the command line."),
                 src, None, header, code=ProblemCode.NUMBER_AMBIGUOUS_SEPARATOR))
             dec = None
         # no canonical measure is a rate, so '12%' is never a count or an amount
@@ -137,7 +133,7 @@ def parse_measures(work: Work, decimal: str | None) -> None:
                                           file=src, decimal=dec, allow_percent=False)
         if why:  # one problem for the column is enough; skip per-cell repeats
             probs = [p for p in probs if not any(
-                p.message.startswith(tr(f"cannot read {a!r}", f"không đọc được {a!r}"))
+                p.message.startswith(tr("cannot read {a!r}", a=a))
                 for a in scan.ambiguous)]
         work.problems += probs
         work.out[c] = vals
@@ -151,15 +147,13 @@ def text_columns(work: Work, channel: str | None) -> None:
         header = work.header("campaign")
         for i in np.flatnonzero((camp == "").to_numpy()):
             work.problems.append(Problem(
-                tr("the campaign name is empty.", "tên chiến dịch trống."),
-                tr("fill it in or delete the row.", "điền vào hoặc xóa dòng."),
+                tr("the campaign name is empty."),
+                tr("fill it in or delete the row."),
                 work.source, work.rows[i], header, code=ProblemCode.CAMPAIGN_EMPTY))
         work.out["campaign"] = camp
     else:
         work.out["campaign"] = pd.Series(["(all)"] * n).astype(str)
-        work.warn.append(Note(tr(
-            "no campaign column: every row was given campaign '(all)'.",
-            "không có cột chiến dịch: mọi dòng được gán chiến dịch '(all)'."),
+        work.warn.append(Note(tr("no campaign column: every row was given campaign '(all)'."),
             ProblemCode.CAMPAIGN_DEFAULTED))
 
     if channel is not None:
@@ -187,47 +181,44 @@ def decide_currency(work: Work, currency: str | None) -> str | None:
     positions, src = work.cols.positions, work.source
     found: dict[str, str] = {}
     for h, cur in work.cols.currencies.items():
-        found.setdefault(cur, tr(f"header {h!r}", f"tiêu đề {h!r}"))
+        found.setdefault(cur, tr("header {h!r}", h=h))
     if "currency_code" in positions:
         codes = work.text("currency_code").map(str.upper)
         head = work.header("currency_code")
         for code in sorted(set(codes) - {""}):
-            found.setdefault(code, tr(f"column {head!r}", f"cột {head!r}"))
+            found.setdefault(code, tr("column {head!r}", head=head))
     if found:
         for c in work.cols.measures:
             for cur, (i, cell) in work.scans[c].currency_cells.items():
                 if not any(_same_currency(cur, cell, f) for f in found):
                     said = "; ".join(f"{f} ({w})" for f, w in found.items())
                     work.problems.append(Problem(
-                        tr(f"the cell {cell!r} is in {cur}, but the file says {said}.",
-                           f"ô {cell!r} dùng {cur}, nhưng tệp ghi {said}."),
-                        tr("export the report again in one currency, or correct the "
-                           "currency header or column.",
-                           "xuất lại báo cáo bằng một loại tiền, hoặc sửa tiêu đề hay cột "
-                           "tiền tệ."), src, work.rows[i], work.header(c),
+                        tr("the cell {cell!r} is in {cur}, but the file says {said}.", cell=cell,
+                           cur=cur, said=said),
+                        tr("export the report again in one currency, or correct the currency "
+                           "header or column."), src, work.rows[i], work.header(c),
                         code=ProblemCode.CURRENCY_CONFLICT))
     if not found:
         in_cells = set().union(*(s.currencies for s in work.scans.values()))
         for cur in sorted(in_cells):
-            found.setdefault(cur, tr("currency signs in the cells", "ký hiệu tiền trong ô"))
+            found.setdefault(cur, tr("currency signs in the cells"))
     if currency:
         currency = currency.upper()
     if len(found) > 1:
         mixed = "; ".join(f"{c} ({w})" for c, w in found.items())
         work.problems.append(Problem(
-            tr(f"mixes currencies: {mixed}.", f"trộn nhiều loại tiền: {mixed}."),
-            tr("export each currency (ad account) to its own file and load them separately.",
-               "xuất mỗi loại tiền (tài khoản quảng cáo) ra một tệp riêng rồi đọc riêng."),
+            tr("mixes currencies: {mixed}.", mixed=mixed),
+            tr("export each currency (ad account) to its own file and load them separately."),
             src, code=ProblemCode.CURRENCY_MIXED))
     elif found:
         (cur_found,) = found
         if currency and currency != cur_found:
             where = found[cur_found]
             work.problems.append(Problem(
-                tr(f"the file is in {cur_found} ({where}) but currency={currency!r} was asked.",
-                   f"tệp dùng {cur_found} ({where}) nhưng yêu cầu currency={currency!r}."),
-                tr(f"drop the currency argument or pass currency={cur_found!r}.",
-                   f"bỏ tham số currency hoặc truyền currency={cur_found!r}."),
+                tr("the file is in {cur_found} ({where}) but currency={currency!r} was asked.",
+                   cur_found=cur_found, where=where, currency=currency),
+                tr("drop the currency argument or pass currency={cur_found!r}.",
+                   cur_found=cur_found),
                 src, code=ProblemCode.CURRENCY_CONFLICT))
         currency = cur_found
     return currency

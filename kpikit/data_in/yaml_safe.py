@@ -101,9 +101,9 @@ class Loaded:
             return None
 
 
-def _problem(source: str | None, line: int | None, en: str, vi: str, fix_en: str,
-             fix_vi: str, *, code: ProblemCode) -> OptionFileError:
-    return OptionFileError(Problem(tr(en, vi), tr(fix_en, fix_vi), source, line, code=code))
+def _problem(source: str | None, line: int | None, what: str, fix: str, *,
+             code: ProblemCode) -> OptionFileError:
+    return OptionFileError(Problem(what, fix, source, line, code=code))
 
 
 def decode(data: bytes, source: str | None) -> str:
@@ -115,10 +115,8 @@ def decode(data: bytes, source: str | None) -> str:
         For any other encoding (Windows-1258, Latin-1, UTF-16 without BOM), with the line
         of the first bad byte and how to save the file as UTF-8.
     """
-    save = ("save the file as UTF-8 (Notepad: File > Save as > Encoding: UTF-8; VS Code: "
-            "click the encoding in the status bar > Save with encoding > UTF-8).",
-            "lưu tệp dưới dạng UTF-8 (Notepad: Tệp > Lưu thành > Mã hóa: UTF-8; VS Code: "
-            "bấm vào mã hóa ở thanh trạng thái > Lưu với mã hóa > UTF-8).")
+    save = tr("save the file as UTF-8 (Notepad: File > Save as > Encoding: UTF-8; VS Code: click "
+              "the encoding in the status bar > Save with encoding > UTF-8).")
     boms = ((b"\x00\x00\xfe\xff", "utf-32"), (b"\xff\xfe\x00\x00", "utf-32"),
             (b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
     for bom, codec in boms:
@@ -128,28 +126,24 @@ def decode(data: bytes, source: str | None) -> str:
             except UnicodeDecodeError as e:
                 line = data[: e.start].count(b"\n") + 1 if codec == "utf-8-sig" else None
                 name = codec.upper().removesuffix("-SIG")
-                raise _problem(source, line, f"the file starts with a {name} byte order "
-                               "mark but is not valid in that encoding.",
-                               f"tệp bắt đầu bằng dấu thứ tự byte {name} nhưng nội dung "
-                               "không hợp lệ theo mã hóa đó.", *save,
+                raise _problem(source, line, tr("the file starts with a {name} byte order mark "
+                                                "but is not valid in that encoding.",
+                                                name=name), save,
                                code=ProblemCode.FILE_ENCODING) from None
     if b"\x00" in data:
         raise _problem(source, data[: data.index(b"\x00")].count(b"\n") + 1,
-                       "the file holds NUL bytes: it is UTF-16 or UTF-32 without a byte order "
-                       "mark, or not a text file.",
-                       "tệp chứa byte NUL: đây là UTF-16 hay UTF-32 không có dấu thứ tự byte, "
-                       "hoặc không phải tệp văn bản.", *save, code=ProblemCode.FILE_ENCODING)
+                       tr("the file holds NUL bytes: it is UTF-16 or UTF-32 without a byte order "
+                          "mark, or not a text file."), save, code=ProblemCode.FILE_ENCODING)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as e:
         line = data[: e.start].count(b"\n") + 1
         column = e.start - (data.rfind(b"\n", 0, e.start) + 1) + 1
         byte = data[e.start]
-        raise _problem(source, line, f"the file is not UTF-8 (byte 0x{byte:02x} at column "
-                       f"{column}); it looks saved as Windows-1258, Windows-1252 or Latin-1.",
-                       f"tệp không phải UTF-8 (byte 0x{byte:02x} ở cột {column}); có vẻ tệp "
-                       "được lưu bằng mã hóa Windows-1258, Windows-1252 hoặc Latin-1.",
-                       *save, code=ProblemCode.FILE_ENCODING) from None
+        raise _problem(source, line, tr("the file is not UTF-8 (byte 0x{byte:02x} at column "
+                                        "{column}); it looks saved as Windows-1258, Windows-1252 "
+                                        "or Latin-1.", byte=byte, column=column),
+                       save, code=ProblemCode.FILE_ENCODING) from None
 
 
 def load_file(path: str | os.PathLike[str], label: str | None = None,
@@ -175,11 +169,10 @@ def load_text(text: str, source: str | None = None, limit: int = MAX_YAML_BYTES)
     import yaml
 
     if len(text) > limit:
-        raise _problem(source, None, f"the text is longer than {nfmt(limit)} characters, far "
-                       "more than a plan or option file needs.",
-                       f"văn bản dài hơn {nfmt(limit)} ký tự, quá nhiều so với một kế hoạch hay "
-                       "tệp tùy chọn.", "check that this is the right file.",
-                       "kiểm tra xem đây có đúng là tệp cần đọc không.",
+        raise _problem(source, None, tr("the text is longer than {limit} characters, far more "
+                                        "than a plan or option file needs.",
+                                        limit=nfmt(limit)), tr(
+                                            "check that this is the right file."),
                        code=ProblemCode.FILE_TOO_LARGE)
     text = text.removeprefix("\ufeff")
     loader = None
@@ -192,37 +185,30 @@ def load_text(text: str, source: str | None = None, limit: int = MAX_YAML_BYTES)
         mark = e.problem_mark or e.context_mark
         why = clip(str(e.problem or e.context or "?"), 160)
         col = mark.column + 1 if mark else None
-        at = tr(f" at column {col}", f" ở cột {col}") if col else ""
+        at = tr(" at column {col}", col=col) if col else ""
         raise _problem(source, mark.line + 1 if mark else None,
-                       f"not valid YAML{at} ({why}).", f"không phải YAML hợp lệ{at} ({why}).",
-                       "check indentation, colons and quotes near that line; kpikit reads "
-                       "plain YAML only (no !!python tags).",
-                       "kiểm tra thụt lề, dấu hai chấm và dấu nháy gần dòng đó; kpikit chỉ đọc "
-                       "YAML thuần (không có thẻ !!python).",
+                       tr("not valid YAML{at} ({why}).", at=at, why=why),
+                       tr("check indentation, colons and quotes near that line; kpikit reads "
+                          "plain YAML only (no !!python tags)."),
                        code=ProblemCode.YAML_SYNTAX) from None
     except yaml.reader.ReaderError as e:
         line = text[: max(e.position, 0)].count("\n") + 1
         char = f"U+{e.character:04X}" if isinstance(e.character, int) else clip(e.character)
-        raise _problem(source, line, f"the file holds a control character ({char}) "
-                       "YAML does not allow.",
-                       f"tệp chứa ký tự điều khiển ({char}) mà YAML không cho phép.",
-                       "remove it, or save the file again as plain UTF-8 text.",
-                       "xóa ký tự đó, hoặc lưu lại tệp dưới dạng văn bản UTF-8 thuần.",
+        raise _problem(source, line, tr("the file holds a control character ({char}) YAML does "
+                                        "not allow.", char=char),
+                       tr("remove it, or save the file again as plain UTF-8 text."),
                        code=ProblemCode.YAML_CONTROL_CHARACTER) from None
     except yaml.YAMLError as e:
         why = clip(str(e), 160)
-        raise _problem(source, None, f"not valid YAML ({why}).",
-                       f"không phải YAML hợp lệ ({why}).", "check the file.",
-                       "kiểm tra lại tệp.", code=ProblemCode.YAML_SYNTAX) from None
+        raise _problem(source, None, tr("not valid YAML ({why}).", why=why), tr(
+                           "check the file."), code=ProblemCode.YAML_SYNTAX) from None
     except (ValueError, TypeError, OverflowError) as e:
         # a date like 2027-02-30 or a 5000-digit integer fails inside PyYAML's constructors
         line = loader.node_line if loader else None
         why = clip(str(e), 120)
-        raise _problem(source, line, f"a value cannot be read ({why}).",
-                       f"không đọc được một giá trị ({why}).",
-                       "write dates as 2027-01-31 and numbers plainly, or quote the value.",
-                       "viết ngày dạng 2027-01-31 và số ở dạng thường, hoặc đặt giá trị trong "
-                       "dấu nháy.", code=ProblemCode.YAML_BAD_VALUE) from None
+        raise _problem(source, line, tr("a value cannot be read ({why}).", why=why),
+                       tr("write dates as 2027-01-31 and numbers plainly, or quote the value."),
+                       code=ProblemCode.YAML_BAD_VALUE) from None
     finally:
         if loader is not None:
             loader.dispose()
@@ -248,13 +234,11 @@ def _make_loader() -> type:
         # -------------------------------------------------------- composing
         def too_many(self, line: int) -> OptionFileError:
             return _problem(self.source, line,
-                            f"the file expands to more than {nfmt(MAX_NODES)} values (aliases "
-                            "repeat whole blocks: a small file can expand to billions).",
-                            f"tệp mở rộng thành hơn {nfmt(MAX_NODES)} giá trị (bí danh lặp lại cả "
-                            "khối: một tệp nhỏ có thể mở rộng thành hàng tỷ giá trị).",
-                            "write the values out without *aliases, or split the file.",
-                            "viết các giá trị ra trực tiếp, không dùng *bí danh, hoặc chia nhỏ "
-                            "tệp.", code=ProblemCode.YAML_ALIAS_BOMB)
+                            tr("the file expands to more than {MAX_NODES} values (aliases repeat "
+                               "whole blocks: a small file can expand to billions).",
+                               MAX_NODES=nfmt(MAX_NODES)),
+                            tr("write the values out without *aliases, or split the file."),
+                            code=ProblemCode.YAML_ALIAS_BOMB)
 
         def compose_node(self, parent: Any, index: Any) -> Any:
             event = self.peek_event()
@@ -262,12 +246,9 @@ def _make_loader() -> type:
             if isinstance(event, yaml.AliasEvent):
                 if event.anchor in self.open_anchors:
                     raise _problem(self.source, line,
-                                   f"the alias *{event.anchor[:40]} refers to the block "
-                                   "that contains it (an endless loop).",
-                                   f"bí danh *{event.anchor[:40]} trỏ tới chính khối chứa "
-                                   "nó (một vòng lặp vô tận).",
-                                   "write the values out instead of the alias.",
-                                   "viết các giá trị ra trực tiếp thay cho bí danh.",
+                                   tr("the alias *{anchor} refers to the block that contains it "
+                                      "(an endless loop).", anchor=event.anchor[:40]),
+                                   tr("write the values out instead of the alias."),
                                    code=ProblemCode.YAML_ALIAS_LOOP)
                 node = super().compose_node(parent, index)
                 self.total += self.sizes.get(id(node), 1)
@@ -277,10 +258,9 @@ def _make_loader() -> type:
             self.depth += 1
             if self.depth > MAX_DEPTH:
                 raise _problem(self.source, line,
-                               f"lists and mappings nest more than {MAX_DEPTH} levels deep.",
-                               f"danh sách và ánh xạ lồng nhau sâu hơn {MAX_DEPTH} cấp.",
-                               "flatten the file; a plan or spec needs only a few levels.",
-                               "làm phẳng tệp; một kế hoạch hay đặc tả chỉ cần vài cấp.",
+                               tr("lists and mappings nest more than {MAX_DEPTH} levels deep.",
+                                  MAX_DEPTH=MAX_DEPTH),
+                               tr("flatten the file; a plan or spec needs only a few levels."),
                                code=ProblemCode.YAML_TOO_DEEP)
             self.total += 1
             if self.total > MAX_NODES:
@@ -329,11 +309,10 @@ def _make_loader() -> type:
                 line = key_node.start_mark.line + 1
                 if first is not None:
                     raise _problem(self.source, line,
-                                   f"the key {clip(key)} appears twice, on lines {first} and "
-                                   f"{line}; YAML would silently keep only the second.",
-                                   f"khóa {clip(key)} xuất hiện hai lần, ở dòng {first} và "
-                                   f"{line}; YAML sẽ âm thầm chỉ giữ lại lần thứ hai.",
-                                   "keep one of the two lines.", "giữ lại một trong hai dòng.",
+                                   tr("the key {key} appears twice, on lines {first} and {line}; "
+                                      "YAML would silently keep only the second.", key=clip(key),
+                                      first=first, line=line),
+                                   tr("keep one of the two lines."),
                                    code=ProblemCode.YAML_DUPLICATE_KEY)
                 seen[key] = line
 

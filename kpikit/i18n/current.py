@@ -1,31 +1,18 @@
-"""The current language and its messages: the floor every module stands on.
+"""The current language and the messages said in it: the part of the language channel
+that :mod:`kpikit.errors` needs, so that errors and the language's checks (in
+:mod:`kpikit.i18n.lang`, which raises kpikit's errors) never import each other.
 
-:func:`language` is a :func:`~kpikit.i18n.lang.using_language` block, else the session's
-:func:`~kpikit.i18n.lang.set_language`, else ``KPIKIT_LANG``, else English; :func:`tr`
-and :func:`ntr` give a message in it from the gettext catalogs (:mod:`kpikit.i18n.messages`).
-This module raises nothing of kpikit's own, so :mod:`kpikit.errors` can word its messages
-with it; choosing a language, and reporting a broken catalog, is :mod:`kpikit.i18n.lang`'s
-job (a catalog that breaks after it was chosen gives English here, never a traceback in
-the middle of another message).
+Code imports these names from :mod:`kpikit.i18n.lang`, where they are re-exported.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator, Mapping
-from contextvars import ContextVar, Token
-from functools import lru_cache
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from typing import Any, SupportsIndex, overload
 
 from kpikit.i18n import messages as _messages
-
-
-def _lookup(fn: Callable[..., str | None], *args: Any) -> str | None:
-    """A catalog lookup; ``None`` (so: English) when the catalog cannot be read."""
-    try:
-        return fn(*args)
-    except _messages.CatalogError:
-        return None
 
 
 class _Languages(tuple):
@@ -78,78 +65,34 @@ class _Languages(tuple):
         return (tuple, (self._now(),))
 
 
-class _Locales(Mapping[str, str]):
-    """The CLDR locale of each language (``vi`` -> ``vi_VN``), from its catalog's
-    ``Language:`` header; acts as a dict."""
-
-    def __getitem__(self, lang: str) -> str:
-        if lang not in LANGS:
-            raise KeyError(lang)
-        return _messages.locale_of(lang)
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(LANGS)
-
-    def __len__(self) -> int:
-        return len(LANGS)
-
-    def __repr__(self) -> str:
-        return repr(dict(self))
-
-
 #: The one list of languages kpikit speaks ("en" plus one per catalog); read it from here.
 LANGS: tuple[str, ...] = _Languages(_messages.languages())
-#: The CLDR locale behind each language's numbers, money and dates.
-LOCALES: dict[str, str] = _Locales()  # type: ignore[assignment]
 
 _session: str | None = None
-_block: ContextVar[str | None] = ContextVar("kpikit_language", default=None)
+#: the language of the innermost :func:`kpikit.i18n.lang.using_language` block
+BLOCK: ContextVar[str | None] = ContextVar("kpikit_language", default=None)
 
 
 def set_session(lang: str | None) -> None:
-    """The session's language (checked by the caller, :func:`kpikit.i18n.lang.set_language`)."""
+    """Make ``lang`` (already checked) the session's language; ``None``: KPIKIT_LANG."""
     global _session
     _session = lang
 
 
-def enter_block(lang: str) -> Token[str | None]:
-    """Speak ``lang`` until :func:`leave_block` (checked by the caller,
-    :func:`kpikit.i18n.lang.using_language`)."""
-    return _block.set(lang)
-
-
-def leave_block(token: Token[str | None]) -> None:
-    """End the block :func:`enter_block` began."""
-    _block.reset(token)
-
-
 def language() -> str:
-    """The current language: a :func:`using_language` block, the session, KPIKIT_LANG, en."""
-    lang = _block.get() or _session or os.environ.get("KPIKIT_LANG", "en")
+    """The current language: a ``using_language`` block, the session, KPIKIT_LANG, en."""
+    lang = BLOCK.get() or _session or os.environ.get("KPIKIT_LANG", "en")
     return lang if lang in LANGS else "en"
 
 
-@lru_cache(maxsize=32)
-def _symbols(lang: str) -> tuple[str, str]:
-    """The decimal and grouping signs of ``lang``'s locale, from CLDR."""
-    from babel.numbers import get_decimal_symbol, get_group_symbol
-
-    locale = LOCALES[lang]
-    return get_decimal_symbol(locale), get_group_symbol(locale)
-
-
-def nfmt(value: float, spec: str = ",.0f", lang: str | None = None) -> str:
-    """``value`` formatted by ``spec`` with the separators of ``lang`` (default: current).
-
-    English ``1,234,567.5``; Vietnamese ``1.234.567,5`` (also for ``%`` and ``g``); any
-    other language with the decimal and grouping signs of its CLDR locale.
-    """
-    text = format(value, spec)
-    lang = lang or language()
-    if lang != "en":
-        decimal, group = (",", ".") if lang == "vi" else _symbols(lang)
-        text = "".join(decimal if c == "." else group if c == "," else c for c in text)
-    return text
+def _lookup(fn: Callable[..., Any], *args: Any) -> Any:
+    """``fn(*args)`` of :mod:`kpikit.i18n.messages`; None for a catalog broken since it was
+    chosen (set_language reports a broken catalog; a message in the middle of another error
+    falls back to English rather than raise)."""
+    try:
+        return fn(*args)
+    except _messages.CatalogError:
+        return None
 
 
 def N_(msgid: str) -> str:  # noqa: N802 (the gettext name every extractor knows)
@@ -158,14 +101,16 @@ def N_(msgid: str) -> str:  # noqa: N802 (the gettext name every extractor knows
     return msgid
 
 
-def ntr(singular: str, plural: str, n: int, /, **values: Any) -> str:
+def ntr(singular: str, plural: str, n: int, /, *, context: str | None = None,
+        **values: Any) -> str:
     """A message whose words depend on a count: ``ntr("{n} problem found", "{n} problems
     found", n)``. The catalog holds each language's forms (one in Vietnamese, two in
     English and French, three in Russian) with its ``Plural-Forms`` rule; ``n`` fills
-    ``{n}`` unless ``values`` name it otherwise."""
+    ``{n}`` unless ``values`` name it otherwise. ``context`` as in :func:`tr`."""
     values.setdefault("n", n)
     lang = language()
-    text = _lookup(_messages.lookup_plural, lang, singular, n) if lang != "en" else None
+    text = (_lookup(_messages.lookup_plural, lang, singular, n, context) if lang != "en"
+            else None)
     if text is not None:
         try:
             return text.format(**values)
@@ -174,19 +119,22 @@ def ntr(singular: str, plural: str, n: int, /, **values: Any) -> str:
     return (singular if n == 1 else plural).format(**values)
 
 
-def tr(msgid: str, vi: str | None = None, /, **values: Any) -> str:
+def tr(msgid: str, vi: str | None = None, /, *, context: str | None = None,
+       **values: Any) -> str:
     """The message ``msgid`` in the current language, its ``{placeholders}`` filled from
     ``values``: ``tr("{file}: no such file.", file=name)``.
 
     The English text is the message id; the translation comes from the language's catalog
-    (English when there is none). During the move to catalogs the older form
+    (English when there is none). ``context`` (gettext's ``msgctxt``, a literal) tells apart
+    one English word that other languages say in two ways: ``tr("missing", context="batch
+    status")`` has its own catalog entry. During the move to catalogs the older form
     ``tr(english, vietnamese)`` (two finished texts) still works: it gives ``vietnamese``
     in Vietnamese and ``english`` otherwise.
     """
     lang = language()
     if vi is not None:  # the old pair form: both texts already filled in
         return vi if lang == "vi" else msgid
-    text = _lookup(_messages.lookup, lang, msgid) if lang != "en" else None
+    text = _lookup(_messages.lookup, lang, msgid, context) if lang != "en" else None
     if text is not None:
         try:
             return text.format(**values)

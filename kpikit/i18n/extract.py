@@ -47,34 +47,52 @@ def _text(node: ast.expr) -> str | None:
     return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
 
 
-def messages_in(tree: ast.AST) -> list[tuple[str, bool, int, str | None]]:
-    """``(msgid, is_format_string, line, plural)`` of every catalog message in a tree."""
+def _context(node: ast.Call) -> str | None:
+    """The literal ``context=`` (gettext's msgctxt) of a call, if any."""
+    for kw in node.keywords:
+        if kw.arg == "context":
+            return _text(kw.value)
+    return None
+
+
+def messages_in(tree: ast.AST, *, contexts: bool = False) -> list[tuple]:
+    """``(msgid, is_format_string, line, plural)`` of every catalog message in a tree, with
+    the message's ``context`` as a fifth item when ``contexts`` is true."""
     found = []
     for node in ast.walk(tree):
         if not isinstance(node, ast.Call):
             continue
         name = _name(node.func)
+        item: tuple | None = None
         if name == "ntr" and len(node.args) == 3:
             one, many = _text(node.args[0]), _text(node.args[1])
             if one is not None and many is not None:
-                found.append((one, True, node.lineno, many))
-            continue
-        if name not in KEYWORDS or name == "ntr" or len(node.args) != 1:
-            continue  # tr(english, vietnamese): the older form, not a catalog message
-        text = _text(node.args[0])
-        if text is not None:
-            found.append((text, KEYWORDS[name], node.lineno, None))
+                item = (one, True, node.lineno, many)
+        elif name in KEYWORDS and name != "ntr" and len(node.args) == 1:
+            # (two texts, tr(english, vietnamese), is the older form: no catalog message)
+            text = _text(node.args[0])
+            if text is not None:
+                item = (text, KEYWORDS[name], node.lineno, None)
+        if item is not None:
+            found.append(item + (_context(node),) if contexts else item)
     return found
 
 
+def key(msgid: str, context: str | None = None) -> str:
+    """The key of a message in :func:`find_messages`: its id, or gettext's
+    ``context + "\\x04" + msgid`` when it has a context."""
+    return msgid if context is None else f"{context}\x04{msgid}"
+
+
 def find_messages(root: Path = PACKAGE) -> dict[str, Message]:
-    """Every message id of the package under ``root``, in file order."""
+    """Every message of the package under ``root``, in file order, keyed by :func:`key`."""
     out: dict[str, Message] = {}
     for path in sorted(root.rglob("*.py")):
         rel = path.relative_to(root.parent).as_posix()
         tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
-        for msgid, formatted, line, plural in messages_in(tree):
-            msg = out.setdefault(msgid, Message(msgid, formatted, plural=plural))
+        for msgid, formatted, line, plural, context in messages_in(tree, contexts=True):
+            msg = out.setdefault(key(msgid, context),
+                                 Message(msgid, formatted, context=context, plural=plural))
             msg.formatted = msg.formatted or formatted
             msg.locations.append((rel, line))
     return out

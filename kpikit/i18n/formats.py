@@ -297,7 +297,7 @@ def parse_number(text: str | float | int, lang: str | None = None) -> float:
     from kpikit.errors import ParameterError
 
     if isinstance(text, bool):
-        raise ParameterError(tr(f"{text!r} is not a number.", f"{text!r} không phải là số."))
+        raise ParameterError(tr("{text!r} is not a number.", text=text))
     if isinstance(text, (int, float)):
         value = float(text)
     else:
@@ -316,9 +316,8 @@ def parse_number(text: str | float | int, lang: str | None = None) -> float:
             len(p) == 3 for p in cleaned.split(" ")[1:]) else cleaned
         example = format_number(1234567.5, 1, lang)
         if len(cleaned) > 64 or not cleaned:
-            raise ParameterError(tr(
-                f"{raw[:40]!r} is not a number. Fix: type a number such as {example}.",
-                f"{raw[:40]!r} không phải là số. Cách sửa: nhập một số như {example}."))
+            raise ParameterError(tr("{raw!r} is not a number. Fix: type a number such as "
+                                    "{example}.", raw=raw[:40], example=example))
         from babel.numbers import NumberFormatError, parse_decimal
 
         try:
@@ -327,23 +326,18 @@ def parse_number(text: str | float | int, lang: str | None = None) -> float:
             hint = _other_reading(cleaned, lang) or (getattr(e, "suggestions", None) or [""])[0]
             # every word is made once in the reader's language, then used by both texts
             written = _language_name(lang)
-            did_you_mean = tr(f" (did you mean {hint}?)",
-                              f" (có phải ý bạn là {hint}?)") if hint else ""
+            did_you_mean = tr(" (did you mean {hint}?)", hint=hint) if hint else ""
             groups, starts = _sign_name(group, plural=True), _sign_name(decimal_sign)
-            raise ParameterError(tr(
-                f"{raw!r} cannot be read as a number written in {written}{did_you_mean}. "
-                f"Fix: {groups} group thousands, {starts} starts the decimals, "
-                f"as in {example}.",
-                f"{raw!r} không đọc được thành số theo cách viết {written}{did_you_mean}. "
-                f"Cách sửa: {groups} ngăn hàng nghìn, {starts} ngăn phần thập phân, "
-                f"như {example}.")) from None
+            raise ParameterError(tr("{raw!r} cannot be read as a number written in "
+                                    "{written}{did_you_mean}. Fix: {groups} group thousands, "
+                                    "{starts} starts the decimals, as in {example}.", raw=raw,
+                                    written=written, did_you_mean=did_you_mean, groups=groups,
+                                    starts=starts, example=example)) from None
         if not isinstance(number, Decimal) or not number.is_finite():
-            raise ParameterError(tr(f"{raw!r} is not a finite number.",
-                                    f"{raw!r} không phải là một số hữu hạn."))
+            raise ParameterError(tr("{raw!r} is not a finite number.", raw=raw))
         value = float(number)
     if not math.isfinite(value):
-        raise ParameterError(tr(f"{text!r} is not a finite number.",
-                                f"{text!r} không phải là một số hữu hạn."))
+        raise ParameterError(tr("{text!r} is not a finite number.", text=text))
     return value
 
 
@@ -360,20 +354,20 @@ def _signs(lang: str) -> tuple[str, str]:
 def _sign_name(sign: str, plural: bool = False) -> str:
     """A separator sign named in the current language: ``points``/``a point``, ``dấu chấm``."""
     if sign == ".":
-        return tr("points", "dấu chấm") if plural else tr("a point", "dấu chấm")
+        return tr("points") if plural else tr("a point")
     if sign == ",":
-        return tr("commas", "dấu phẩy") if plural else tr("a comma", "dấu phẩy")
+        return tr("commas") if plural else tr("a comma")
     if sign.isspace():
-        return tr("spaces", "dấu cách") if plural else tr("a space", "dấu cách")
+        return tr("spaces") if plural else tr("a space")
     return repr(sign)
 
 
 def _language_name(lang: str) -> str:
     """How the current language names ``lang``'s way of writing (``English``, ``tiếng Việt``)."""
     if lang == "en":
-        return tr("English", "tiếng Anh")
+        return tr("English")
     if lang == "vi":
-        return tr("Vietnamese", "tiếng Việt")
+        return tr("Vietnamese")
     from babel import Locale
 
     try:  # a third language: its name from CLDR, in the reader's language

@@ -91,11 +91,9 @@ def period_keys(df: pd.DataFrame, freq: str) -> pd.Series:
             if (start != end).any():
                 i = int(np.flatnonzero((start != end).to_numpy())[0])
                 a, b = f"{df['date'].iloc[i]:%Y-%m-%d}", f"{df['date_end'].iloc[i]:%Y-%m-%d}"
-                raise ParameterError(tr(
-                    f"row {i}: the row covers {a} to {b}, which crosses a {freq!r} period "
-                    "boundary. Fix: export the report by day, or compute with freq=None.",
-                    f"dòng {i}: dòng này trải từ {a} đến {b}, vượt ranh giới kỳ {freq!r}. "
-                    "Cách sửa: xuất báo cáo theo ngày, hoặc tính với freq=None."),
+                raise ParameterError(tr("row {i}: the row covers {a} to {b}, which crosses a "
+                                        "{freq!r} period boundary. Fix: export the report by day, "
+                                        "or compute with freq=None.", i=i, a=a, b=b, freq=freq),
                                      code=ProblemCode.ROW_CROSSES_PERIOD)
             return start
         return df["date"].dt.to_period(target)
@@ -103,19 +101,15 @@ def period_keys(df: pd.DataFrame, freq: str) -> pd.Series:
         src = df["period"].dtype.freq.freqstr[0].upper()
         src = {"A": "Y"}.get(src, src)
         if freq not in NESTS.get(src, ""):
-            raise ParameterError(tr(
-                f"the table is already aggregated by period {src!r}, which does not nest "
-                f"in {freq!r} (a week can straddle two months). Fix: compute from the daily "
-                "table instead.",
-                f"bảng đã được gộp theo kỳ {src!r}, không lồng vào {freq!r} (một tuần có "
-                "thể nằm giữa hai tháng). Cách sửa: tính từ bảng theo ngày."),
+            raise ParameterError(tr("the table is already aggregated by period {src!r}, which "
+                                    "does not nest in {freq!r} (a week can straddle two months). "
+                                    "Fix: compute from the daily table instead.", src=src,
+                                    freq=freq),
                                  code=ProblemCode.PERIOD_NOT_NESTED)
         return df["period"].dt.asfreq(target)
     raise MissingColumnsError(
-        Problem(tr("the table has no 'date' column, so it cannot be grouped by period.",
-                   "bảng không có cột 'date' nên không gộp theo kỳ được."),
-                tr("load the data with kpikit.load, or drop the period from 'by'.",
-                   "đọc dữ liệu bằng kpikit.load, hoặc bỏ kỳ khỏi 'by'."),
+        Problem(tr("the table has no 'date' column, so it cannot be grouped by period."),
+                tr("load the data with kpikit.load, or drop the period from 'by'."),
                 code=ProblemCode.COLUMN_DATE_MISSING)
     )
 

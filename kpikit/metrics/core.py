@@ -57,8 +57,8 @@ def parse_by(by: str | Sequence[str] | None, freq: str | None) -> tuple[list[str
         code = str(freq).upper()
         if code not in FREQS:
             choices = "None, " + ", ".join(repr(f) for f in FREQS)
-            raise ParameterError(tr(f"freq={freq!r}: unknown period. Choose from: {choices}.",
-                                    f"freq={freq!r}: không biết kỳ này. Chọn: {choices}."),
+            raise ParameterError(tr("freq={freq!r}: unknown period. Choose from: {choices}.",
+                                    freq=freq, choices=choices),
                                  code=ProblemCode.PARAMETER_CHOICE)
         freq = code
     keys: list[str] = []
@@ -67,11 +67,9 @@ def parse_by(by: str | Sequence[str] | None, freq: str | None) -> tuple[list[str
         if word in PERIOD_WORDS:
             f = PERIOD_WORDS[word]
             if freq is not None and freq != f:
-                raise ParameterError(tr(
-                    f"by={b!r} asks for period {f!r} but freq={freq!r}. Fix: give the "
-                    "period once, either in by or as freq.",
-                    f"by={b!r} yêu cầu kỳ {f!r} nhưng freq={freq!r}. Cách sửa: chỉ nêu kỳ "
-                    "một lần, trong by hoặc trong freq."), code=ProblemCode.PARAMETER_CONFLICT)
+                raise ParameterError(tr("by={b!r} asks for period {f!r} but freq={freq!r}. Fix: "
+                                        "give the period once, either in by or as freq.", b=b, f=f,
+                                        freq=freq), code=ProblemCode.PARAMETER_CONFLICT)
             freq = f
         elif b not in keys:
             keys.append(b)
@@ -84,10 +82,9 @@ def check_by_columns(keys: Sequence[str], columns: Sequence[str]) -> None:
     if missing:
         have = [c for c in columns if c not in MEASURES and "@" not in c]
         choices = ", ".join(repr(c) for c in [*have, *PERIOD_WORDS])
-        raise ParameterError(tr(
-            f"by={missing[0]!r}: no such column. Fix: group by one of {choices}.",
-            f"by={missing[0]!r}: không có cột này. Cách sửa: gộp theo một trong "
-            f"{choices}."), code=ProblemCode.PARAMETER_UNKNOWN_COLUMN)
+        raise ParameterError(tr("by={missing!r}: no such column. Fix: group by one of {choices}.",
+                                missing=missing[0],
+                                choices=choices), code=ProblemCode.PARAMETER_UNKNOWN_COLUMN)
 
 
 def choose_kpis(kpis: str | KPI | Iterable[str | KPI] | None, columns: Sequence[str],
@@ -97,9 +94,8 @@ def choose_kpis(kpis: str | KPI | Iterable[str | KPI] | None, columns: Sequence[
         chosen = [k for k in KPIS.values() if all(m in columns for m in k.measures)]
         if not chosen:
             raise MissingColumnsError(Problem(
-                tr("the table has no measure columns, so no KPI can be computed.",
-                   "bảng không có cột số liệu nên không tính được KPI nào."),
-                tr("load the data with kpikit.load.", "đọc dữ liệu bằng kpikit.load."),
+                tr("the table has no measure columns, so no KPI can be computed."),
+                tr("load the data with kpikit.load."),
                 code=ProblemCode.COLUMN_NO_MEASURES))
     else:
         chosen = resolve_kpis(kpis)
@@ -116,10 +112,9 @@ def choose_kpis(kpis: str | KPI | Iterable[str | KPI] | None, columns: Sequence[
 def _missing_measure(m: str, kpis: Sequence[str], source: str | None) -> Problem:
     # the measure's label in the current language, computed once for both texts
     users, label = ", ".join(kpis), MEASURES[m].label().lower()
-    return Problem(tr(f"column {m!r} is missing; it is needed by {users}.",
-                      f"cột {m!r} bị thiếu; {users} cần cột này."),
-                   tr(f"load data that has {label}, or drop {users} from the KPIs.",
-                      f"đọc dữ liệu có {label}, hoặc bỏ {users} khỏi danh sách KPI."),
+    return Problem(tr("column {m!r} is missing; it is needed by {users}.", m=m, users=users),
+                   tr("load data that has {label}, or drop {users} from the KPIs.", label=label,
+                      users=users),
                    source, None, m, code=ProblemCode.COLUMN_MISSING)
 
 
@@ -178,26 +173,20 @@ def check_nonadditive(counts: pd.DataFrame, nonadd: Sequence[str], group_cols: S
         bad = counts[m] > 1
         if bad.any():
             first = (counts.index[bad.to_numpy()][0] if group_cols
-                     else tr("the whole table", "cả bảng"))
+                     else tr("the whole table"))
             where = (", ".join(f"{c}={v}" for c, v in zip(
                 group_cols, first if isinstance(first, tuple) else (first,), strict=True))
                 if group_cols else first)
             users = sorted(k.name for k in KPIS.values() if m in k.measures)
             n_bad, n_rows = int(bad.sum()), int(counts[m][bad].iloc[0])
             problems.append(Problem(
-                tr(f"{m!r} is not additive (the same person is counted on several days or "
-                   f"channels) but {n_bad} group(s) would sum it over several rows, "
-                   f"e.g. {where} ({n_rows} rows).",
-                   f"{m!r} không cộng dồn được (cùng một người được đếm ở nhiều ngày hoặc "
-                   f"kênh) nhưng {n_bad} nhóm sẽ phải cộng nó qua nhiều dòng, "
-                   f"ví dụ {where} ({n_rows} dòng)."),
-                tr(f"group by every column that identifies a row (date, campaign, channel, "
-                   f"...), load an export whose rows already cover the whole period "
-                   f"(Meta: one row per campaign for the period), or use a KPI without "
-                   f"{m} (KPIs that need it: {', '.join(users)}).",
-                   f"gộp theo mọi cột xác định một dòng (date, campaign, channel, ...), đọc "
-                   f"tệp xuất có mỗi dòng phủ cả kỳ (Meta: một dòng mỗi chiến dịch cho cả "
-                   f"kỳ), hoặc dùng KPI không cần {m} (các KPI cần nó: {', '.join(users)})."),
+                tr("{m!r} is not additive (the same person is counted on several days or "
+                   "channels) but {n_bad} group(s) would sum it over several rows, e.g. {where} "
+                   "({n_rows} rows).", m=m, n_bad=n_bad, where=where, n_rows=n_rows),
+                tr("group by every column that identifies a row (date, campaign, channel, ...), "
+                   "load an export whose rows already cover the whole period (Meta: one row per "
+                   "campaign for the period), or use a KPI without {m} (KPIs that need it: "
+                   "{users}).", m=m, users=', '.join(users)),
                 source, None, m, code=ProblemCode.MEASURE_NON_ADDITIVE))
     if problems:
         raise NonAdditiveError(problems)
@@ -206,18 +195,14 @@ def check_nonadditive(counts: pd.DataFrame, nonadd: Sequence[str], group_cols: S
 def coverage_message(kpi: str, groups: int, where: str, lacking: Sequence[str]) -> Note:
     """The warning for a ratio whose measures cover different rows inside groups."""
     # the same placeholders in both languages (the message catalogs need that)
-    place = where or tr("the total", "tổng")
-    joined = tr(" and ", " và ").join(lacking)
-    missing = (tr(f"{joined} is missing", f"{joined} bị thiếu") if len(lacking) == 1
-               else tr(f"{joined} are missing", f"{joined} bị thiếu"))
-    return Note(tr(f"{kpi}: in {groups} group(s) (first: {place}) "
-              f"{missing} on "
-              "rows where its other measures are present, so the ratio divides sums over "
-              "different rows. Fill 0 where there truly were none, or add 'channel' to by.",
-              f"{kpi}: ở {groups} nhóm (đầu tiên: {place}) "
-              f"{missing} ở những dòng có các số liệu còn lại, nên tỷ "
-              "lệ chia các tổng trên những dòng khác nhau. Điền 0 nơi thật sự không có, hoặc "
-              "thêm 'channel' vào by."), ProblemCode.KPI_PARTIAL_COVERAGE)
+    place = where or tr("the total")
+    joined = tr(" and ").join(lacking)
+    missing = (tr("{joined} is missing", joined=joined) if len(lacking) == 1
+               else tr("{joined} are missing", joined=joined))
+    return Note(tr("{kpi}: in {groups} group(s) (first: {place}) {missing} on rows where its "
+                   "other measures are present, so the ratio divides sums over different rows. "
+                   "Fill 0 where there truly were none, or add 'channel' to by.", kpi=kpi,
+                   groups=groups, place=place, missing=missing), ProblemCode.KPI_PARTIAL_COVERAGE)
 
 
 def warn_all(out: pd.DataFrame, messages: Sequence[Note], stacklevel: int) -> None:

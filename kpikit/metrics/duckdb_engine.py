@@ -65,20 +65,16 @@ def _guard(run: Callable[[], pd.DataFrame], duckdb: Any, label: str | None) -> p
         raise
     except duckdb.OutOfMemoryException as e:
         raise DataError(Problem(
-            tr(f"DuckDB ran out of memory ({str(e).splitlines()[0]}).",
-               f"DuckDB hết bộ nhớ ({str(e).splitlines()[0]})."),
+            tr("DuckDB ran out of memory ({splitlines}).", splitlines=str(e).splitlines()[0]),
             tr("group by fewer columns, compute one folder part at a time, or close other "
-               "programs and try again.",
-               "gộp theo ít cột hơn, tính từng phần của thư mục, hoặc đóng các chương trình "
-               "khác rồi thử lại."), label, code=ProblemCode.ENGINE_OUT_OF_MEMORY), label) from None
+               "programs and try again."),
+            label, code=ProblemCode.ENGINE_OUT_OF_MEMORY), label) from None
     except duckdb.Error as e:
         raise DataError(Problem(
-            tr(f"DuckDB could not read it ({type(e).__name__}: {str(e).splitlines()[0]}).",
-               f"DuckDB không đọc được ({type(e).__name__}: {str(e).splitlines()[0]})."),
+            tr("DuckDB could not read it ({name__}: {splitlines}).", name__=type(e).__name__,
+               splitlines=str(e).splitlines()[0]),
             tr("check that the file is complete and not being written, or read it with "
-               "kpikit.load (compute(path, engine='pandas')), which names the bad cell.",
-               "kiểm tra tệp đã đầy đủ và không đang được ghi, hoặc đọc bằng kpikit.load "
-               "(compute(path, engine='pandas')), cách này chỉ ra ô bị lỗi."), label,
+               "kpikit.load (compute(path, engine='pandas')), which names the bad cell."), label,
             code=ProblemCode.ENGINE_READ_FAILED),
             label) from None
 
@@ -87,11 +83,9 @@ def _set_memory_limit(con: Any, duckdb: Any, limit: str) -> None:
     try:
         con.execute(f"SET memory_limit = {literal(limit)}")
     except duckdb.Error:
-        raise ParameterError(tr(
-            f"memory_limit={limit!r}: not a memory size. Fix: write it like '4GB' or "
-            "'500MB'.",
-            f"memory_limit={limit!r}: không phải dung lượng bộ nhớ. Cách sửa: ghi dạng "
-            "'4GB' hoặc '500MB'."), code=ProblemCode.PARAMETER_INVALID) from None
+        raise ParameterError(tr("memory_limit={limit!r}: not a memory size. Fix: write it like "
+                                "'4GB' or '500MB'.",
+                                limit=limit), code=ProblemCode.PARAMETER_INVALID) from None
 
 
 def compute_table(table: pd.DataFrame, kpis: str | KPI | Iterable[str | KPI] | None = None,
@@ -126,8 +120,7 @@ def compute_proven(path: str | os.PathLike[str],
     path = Path(path)
     label = path.name
     if not path.exists():
-        raise ParameterError(tr(f"{path}: no such file or folder.",
-                                f"{path}: không có tệp hay thư mục này."),
+        raise ParameterError(tr("{path}: no such file or folder.", path=path),
                              code=ProblemCode.FILE_NOT_FOUND)
     if memory_limit:
         _set_memory_limit(con, duckdb, memory_limit)
@@ -167,10 +160,8 @@ def _aggregate(con: Any, scan: str, proof: Proof | None, label: str | None,
     if freq is not None:
         if "date" not in cols:
             raise MissingColumnsError(Problem(
-                tr("the table has no 'date' column, so it cannot be grouped by period.",
-                   "bảng không có cột 'date' nên không gộp theo kỳ được."),
-                tr("write the daily table with its date column, or drop the period from by.",
-                   "ghi bảng theo ngày kèm cột ngày, hoặc bỏ kỳ khỏi by."),
+                tr("the table has no 'date' column, so it cannot be grouped by period."),
+                tr("write the daily table with its date column, or drop the period from by."),
                 code=ProblemCode.COLUMN_DATE_MISSING))
         trunc = (f"date_trunc('{_TRUNC[freq]}', _b)" if summed
                  else f"date_trunc('{_TRUNC[freq]}', CAST(\"date\" AS DATE))")
@@ -179,11 +170,9 @@ def _aggregate(con: Any, scan: str, proof: Proof | None, label: str | None,
                 f"SELECT count(*) FROM {scan} WHERE {trunc} <> date_trunc('{_TRUNC[freq]}', "
                 "CAST(coalesce(date_end, \"date\") AS DATE))").fetchone()[0]
             if crossing:
-                raise ParameterError(tr(
-                    f"{crossing} row(s) cover several days crossing a {freq!r} period "
-                    "boundary. Fix: export the report by day, or compute with freq=None.",
-                    f"{crossing} dòng trải nhiều ngày vượt ranh giới kỳ {freq!r}. Cách sửa: "
-                    "xuất báo cáo theo ngày, hoặc tính với freq=None."),
+                raise ParameterError(tr("{crossing} row(s) cover several days crossing a {freq!r} "
+                                        "period boundary. Fix: export the report by day, or "
+                                        "compute with freq=None.", crossing=crossing, freq=freq),
                                      code=ProblemCode.ROW_CROSSES_PERIOD)
         group_sql.append(f"{trunc} AS period")
     group_names = [*keys, *(["period"] if freq else [])]

@@ -66,11 +66,9 @@ def require_duckdb() -> Any:
     try:
         import duckdb
     except ImportError:
-        raise ParameterError(tr(
-            "computing from a file path uses DuckDB, which is not installed. Fix: pip "
-            "install duckdb, or load the table first: kpikit.compute(kpikit.load(path)).",
-            "tính từ đường dẫn tệp dùng DuckDB, nhưng DuckDB chưa được cài. Cách sửa: pip "
-            "install duckdb, hoặc đọc bảng trước: kpikit.compute(kpikit.load(path))."),
+        raise ParameterError(tr("computing from a file path uses DuckDB, which is not installed. "
+                                "Fix: pip install duckdb, or load the table first: "
+                                "kpikit.compute(kpikit.load(path))."),
             code=ProblemCode.DEPENDENCY_MISSING) from None
     return duckdb
 

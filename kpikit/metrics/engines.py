@@ -76,8 +76,7 @@ def compute(
         When a KPI needs a non-additive measure (reach) summed across rows.
     """
     if engine not in ("auto", "pandas", "duckdb"):
-        raise ParameterError(tr(f"engine={engine!r}: choose auto, pandas or duckdb.",
-                                f"engine={engine!r}: chọn auto, pandas hoặc duckdb."),
+        raise ParameterError(tr("engine={engine!r}: choose auto, pandas or duckdb.", engine=engine),
                              code=ProblemCode.PARAMETER_CHOICE)
     options = dict(by=by, freq=freq, include_measures=include_measures)
     if isinstance(df, str | os.PathLike) or engine == "duckdb":

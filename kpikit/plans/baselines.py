@@ -62,8 +62,7 @@ def baseline(
     b = _baseline(data, kpi, period, method, trailing, campaigns, channels)
     if b.value == b.value and cuts_rows(scope_data(spread_periods(data), campaigns, channels),
                                         b.start, b.end):
-        est = tr("estimated: a period row crosses the window and is spread over its days",
-                 "ước tính: một dòng theo kỳ vượt ranh giới cửa sổ và được chia đều theo ngày")
+        est = tr("estimated: a period row crosses the window and is spread over its days")
         b = replace(b, note=f"{b.note}; {est}" if b.note else est)
     return b
 
@@ -91,16 +90,13 @@ def _baseline(data: pd.DataFrame, kpi: str, period: tuple[date, date], method: s
             if hit and (hit[0][0] < lo or hit[-1][1] > hi):
                 a, b = hit[0][0], hit[-1][1]
                 v = kpi_value(window(a.date(), b.date()), k)
-                return Baseline(kpi, v, method, a.date(), b.date(), tr(
-                    "last year's flight, whole", "cả đợt chạy năm trước"))
+                return Baseline(kpi, v, method, a.date(), b.date(), tr("last year's flight, whole"))
         v = kpi_value(window(ly_start, ly_end), k)
         return Baseline(kpi, v, method, ly_start, ly_end,
-                        "" if v == v else tr("no data a year before the period",
-                                             "không có dữ liệu một năm trước kỳ"))
+                        "" if v == v else tr("no data a year before the period"))
     if method not in ("previous_period", "trailing"):
-        raise ParameterError(tr(
-            f"method={method!r}: choose from auto, last_year, previous_period, trailing.",
-            f"method={method!r}: chọn auto, last_year, previous_period hoặc trailing."),
+        raise ParameterError(tr("method={method!r}: choose from auto, last_year, previous_period, "
+                                "trailing.", method=method),
                              code=ProblemCode.PARAMETER_CHOICE)
     n = 1 if method == "previous_period" else max(1, int(trailing))
     before = scoped[scoped["date"] < pd.Timestamp(start)]
@@ -116,8 +112,7 @@ def _baseline(data: pd.DataFrame, kpi: str, period: tuple[date, date], method: s
         active = sum((b - a).days + 1 for a, b in used)
         if not k.is_ratio and MEASURES[k.measures[0]].aggregation == "sum":
             v = v / active * days  # the flights' daily level over the period's days
-        what = tr(f"{len(used)} previous flight(s), {active} active days",
-                  f"{len(used)} đợt chạy trước, {active} ngày hoạt động")
+        what = tr("{used} previous flight(s), {active} active days", used=len(used), active=active)
         return Baseline(kpi, v, method, used[0][0].date(), used[-1][1].date(), what)
     w_end = pd.Timestamp(start) - pd.Timedelta(days=1)
     w_start = w_end - pd.Timedelta(days=n * days - 1)
@@ -134,11 +129,9 @@ def _baseline(data: pd.DataFrame, kpi: str, period: tuple[date, date], method: s
         if ly_target == ly_target and ly_trail == ly_trail and ly_trail > 0:
             v = v * ly_target / ly_trail
             ratio = f"{ly_target / ly_trail:.3f}"
-            note = tr(f"seasonally adjusted by last year's ratio {ratio}",
-                      f"đã điều chỉnh mùa vụ theo tỷ lệ năm trước {ratio}")
+            note = tr("seasonally adjusted by last year's ratio {ratio}", ratio=ratio)
         else:
-            note = tr("not seasonally adjusted (no data a year earlier)",
-                      "chưa điều chỉnh mùa vụ (không có dữ liệu năm trước)")
+            note = tr("not seasonally adjusted (no data a year earlier)")
     return Baseline(kpi, v, method, w_start.date(), w_end.date(), note)
 
 
@@ -147,11 +140,11 @@ def method_text(method: str, lang: str | None = None) -> str:
     a name it does not know is returned as written."""
     with using_language(resolve_lang(lang)):
         if method == "last_year":
-            return tr("last year", "năm trước")
+            return tr("last year")
         if method == "previous_period":
-            return tr("previous period", "kỳ trước")
+            return tr("previous period")
         if method == "trailing":
-            return tr("trailing", "các kỳ gần nhất")
+            return tr("trailing")
     return method
 
 

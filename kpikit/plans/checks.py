@@ -36,13 +36,10 @@ def identity_checks(targets: dict[str, float], tolerance: float) -> list[str]:
                 den in KPIS and not get_kpi(num).is_ratio and not get_kpi(den).is_ratio:
             implied = k.scale * targets[num] / targets[den]
             if abs(implied / t - 1) > tolerance:
-                found.append(tr(
-                    f"{name} target {nfmt(t, ',.6g')} contradicts {num} "
-                    f"{nfmt(targets[num], ',.6g')} and {den} {nfmt(targets[den], ',.6g')}, which "
-                    f"imply {name} = {nfmt(implied, ',.6g')}.",
-                    f"chỉ tiêu {name} {nfmt(t, ',.6g')} mâu thuẫn với {num} "
-                    f"{nfmt(targets[num], ',.6g')} và {den} {nfmt(targets[den], ',.6g')}, vốn suy "
-                    f"ra {name} = {nfmt(implied, ',.6g')}."))
+                found.append(tr("{name} target {t} contradicts {num} {targets} and {den} {v3}, "
+                                "which imply {name} = {implied}.", name=name, t=nfmt(t, ',.6g'),
+                                num=num, targets=nfmt(targets[num], ',.6g'), den=den,
+                                v3=nfmt(targets[den], ',.6g'), implied=nfmt(implied, ',.6g')))
     chains = [("cpa", "cpc", "cvr", lambda a, b: a / b),  # cpa = cpc / cvr
               ("cpm", "cpc", "ctr", lambda a, b: 1000 * a * b),  # cpm = 1000 cpc ctr
               ("cpl", "cpc", "lead_rate", lambda a, b: a / b)]
@@ -50,20 +47,16 @@ def identity_checks(targets: dict[str, float], tolerance: float) -> list[str]:
         if {out, a, b} <= set(targets) and targets[b] > 0:
             implied = f(targets[a], targets[b])
             if abs(implied / targets[out] - 1) > tolerance:
-                found.append(tr(
-                    f"{out} target {nfmt(targets[out], ',.6g')} contradicts {a} "
-                    f"{nfmt(targets[a], ',.6g')} and {b} {nfmt(targets[b], ',.6g')}, which imply "
-                    f"{out} = {nfmt(implied, ',.6g')}.",
-                    f"chỉ tiêu {out} {nfmt(targets[out], ',.6g')} mâu thuẫn với {a} "
-                    f"{nfmt(targets[a], ',.6g')} và {b} {nfmt(targets[b], ',.6g')}, vốn suy ra "
-                    f"{out} = {nfmt(implied, ',.6g')}."))
+                found.append(tr("{out} target {targets} contradicts {a} {v2} and {b} {v3}, which "
+                                "imply {out} = {implied}.", out=out,
+                                targets=nfmt(targets[out], ',.6g'), a=a,
+                                v2=nfmt(targets[a], ',.6g'), b=b, v3=nfmt(targets[b], ',.6g'),
+                                implied=nfmt(implied, ',.6g')))
     if "roas" in targets and "roi" in targets and abs(targets["roas"] - 1 - targets["roi"]) > \
             tolerance * max(1.0, abs(targets["roi"])):
         roas, roi = targets["roas"], targets["roi"]
-        found.append(tr(f"roas {nfmt(roas, 'g')} and roi {nfmt(roi, 'g')} disagree (roi = roas - 1 "
-                        f"= {nfmt(roas - 1, 'g')}).",
-                        f"roas {nfmt(roas, 'g')} và roi {nfmt(roi, 'g')} không khớp (roi = roas - "
-                        f"1 = {nfmt(roas - 1, 'g')})."))
+        found.append(tr("roas {roas} and roi {roi} disagree (roi = roas - 1 = {v3}).",
+                        roas=nfmt(roas, 'g'), roi=nfmt(roi, 'g'), v3=nfmt(roas - 1, 'g')))
     return found
 
 
@@ -109,14 +102,13 @@ def check_plan(plan: Plan, data: pd.DataFrame, *, tolerance: float = 0.01) -> Pl
             f = None
         if value == value and base.value == base.value and base.value and (
                 (value < base.value) if kpi.higher_is_better else (value > base.value)):
-            better = tr("higher", "cao hơn") if kpi.higher_is_better else tr("lower", "thấp hơn")
+            better = tr("higher") if kpi.higher_is_better else tr("lower")
             where = f"{base.start}..{base.end}"
             target, ref, method = nfmt(value, ",.6g"), nfmt(base.value, ",.6g"), \
                 method_text(base.method)
-            warn.append(tr(f"{k.kpi}: the target {target} is worse than the baseline "
-                           f"{ref} ({method} {where}; {better} is better).",
-                           f"{k.kpi}: chỉ tiêu {target} kém hơn mức cơ sở "
-                           f"{ref} ({method} {where}; {better} là tốt hơn)."))
+            warn.append(tr("{kpi}: the target {target} is worse than the baseline {ref} ({method} "
+                           "{where}; {better} is better).", kpi=k.kpi, target=target, ref=ref,
+                           method=method, where=where, better=better))
         rows.append({
             "objective": obj.type, "kpi": k.kpi, "direction": kpi.direction,
             "horizon": k.horizon, "owner": k.owner, "cadence": k.cadence, "weight": k.weight,
@@ -134,17 +126,13 @@ def check_plan(plan: Plan, data: pd.DataFrame, *, tolerance: float = 0.01) -> Pl
     unowned = [r["kpi"] for r in rows if r["owner"] == UNASSIGNED]
     if unowned:
         names = _words(unowned)
-        warn.append(tr(f"no owner named for {names} (step 6: every KPI needs someone "
-                       "accountable). Fix: set owner for each KPI in the plan.",
-                       f"chưa có người phụ trách cho {names} (bước 6: mỗi KPI cần một người "
-                       "chịu trách nhiệm). Cách sửa: đặt owner cho từng KPI trong kế hoạch."))
+        warn.append(tr("no owner named for {names} (step 6: every KPI needs someone accountable). "
+                       "Fix: set owner for each KPI in the plan.", names=names))
     horizons = set(table["horizon"]) if len(table) else set()
     if horizons == {"short"}:
         some, last = _words(("new_customers", "repeat_purchase_rate")), _words(("follower_growth",))
-        warn.append(tr(f"every KPI is short-term (step 8): add a long-term one such as "
-                       f"{some} or {last}.",
-                       f"mọi KPI đều ngắn hạn (bước 8): thêm một KPI dài hạn như "
-                       f"{some} hoặc {last}."))
+        warn.append(tr("every KPI is short-term (step 8): add a long-term one such as {some} or "
+                       "{last}.", some=some, last=last))
     targets = {r["kpi"]: r["target"] for r in rows if r["target"] == r["target"]}
     contradictions = identity_checks(targets, tolerance)
     casc = None
@@ -170,18 +158,13 @@ def check_plan(plan: Plan, data: pd.DataFrame, *, tolerance: float = 0.01) -> Pl
         if coverage == coverage and coverage < 0.999:
             share, said = nfmt(coverage, ".1%"), _words((goal.kpi,), short=False)
             formula = tree.formula()
-            warn.append(tr(f"the KPI tree {formula} covers {share} of {said} "
-                           "(rows without all its measures sit outside it); its driver "
-                           "targets carry the goal's change for that part.",
-                           f"cây KPI {formula} phủ {share} của {said} (các dòng "
-                           "thiếu số liệu của cây nằm ngoài); chỉ tiêu các yếu tố gánh mức "
-                           "thay đổi của mục tiêu cho phần đó."))
+            warn.append(tr("the KPI tree {formula} covers {share} of {said} (rows without all its "
+                           "measures sit outside it); its driver targets carry the goal's change "
+                           "for that part.", formula=formula, share=share, said=said))
         contradictions += list(casc.contradictions)
         if goal.kpi in targets and abs(targets[goal.kpi] / goal_value - 1) > tolerance:
             planned, wanted = nfmt(targets[goal.kpi], ",.6g"), nfmt(goal_value, ",.6g")
-            contradictions.append(tr(
-                f"the plan's {goal.kpi} KPI target {planned} differs from "
-                f"the business goal {wanted}.",
-                f"chỉ tiêu KPI {goal.kpi} của kế hoạch ({planned}) khác "
-                f"mục tiêu kinh doanh {wanted}."))
+            contradictions.append(tr("the plan's {kpi} KPI target {planned} differs from the "
+                                     "business goal {wanted}.", kpi=goal.kpi, planned=planned,
+                                     wanted=wanted))
     return PlanCheck(table, avail, casc, tuple(contradictions), tuple(warn))

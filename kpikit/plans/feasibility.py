@@ -66,14 +66,14 @@ def feasibility_word(label: str, lang: str | None = None) -> str:
     """A feasibility label (``easy``, ``out of reach``, ``unknown``) in the reader's words."""
     with using_language(resolve_lang(lang)):
         if label == "easy":
-            return tr("easy", "dễ")
+            return tr("easy")
         if label == "realistic":
-            return tr("realistic", "khả thi")
+            return tr("realistic")
         if label == "ambitious":
-            return tr("ambitious", "tham vọng")
+            return tr("ambitious")
         if label == "out of reach":
-            return tr("out of reach", "ngoài tầm với")
-        return tr("no verdict", "chưa đánh giá được")
+            return tr("out of reach")
+        return tr("no verdict")
 
 
 def direction_percentile(values: Sequence[float], target: float, higher_is_better: bool) -> float:
@@ -132,8 +132,8 @@ def feasibility(
     period's value divided by its days.
     """
     if cadence not in CADENCES:
-        raise ParameterError(tr(f"cadence={cadence!r}: choose from {', '.join(CADENCES)}.",
-                                f"cadence={cadence!r}: chọn trong {', '.join(CADENCES)}."),
+        raise ParameterError(tr("cadence={cadence!r}: choose from {CADENCES}.", cadence=cadence,
+                                CADENCES=', '.join(CADENCES)),
                              code=ProblemCode.PARAMETER_CHOICE)
     k = get_kpi(kpi)
     freq = CADENCE_FREQ[cadence]
@@ -169,8 +169,7 @@ def feasibility(
             [(p.end_time.normalize() - p.start_time).days + 1 for p in hist.index])
         values = hist / days
         if period is None:
-            raise ParameterError(tr("feasibility of a level KPI needs the plan period.",
-                                    "đánh giá khả thi của KPI dạng tổng cần kỳ kế hoạch."),
+            raise ParameterError(tr("feasibility of a level KPI needs the plan period."),
                                  code=ProblemCode.PARAMETER_MISSING)
         days_in = (pd.Timestamp(period[1]) - pd.Timestamp(period[0])).days + 1
         if runs:
@@ -184,13 +183,12 @@ def feasibility(
         t = t / days_in
     pct = direction_percentile(values.tolist(), t, k.higher_is_better)
     label = label_for(pct) if len(values) >= min_periods else "unknown"
-    note = "" if len(values) >= min_periods else tr(f"only {len(values)} past period(s)",
-                                                     f"chỉ có {len(values)} kỳ trước")
+    note = "" if len(values) >= min_periods else tr(
+        "only {values} past period(s)", values=len(values))
     if not k.is_ratio and agg == "last":
         # a stock that trends (followers) beats its own past by design: judge its growth
-        label, note = "unknown", tr(f"a stock: judge it by its growth ({k.name} over time)",
-                                    f"một đại lượng tích lũy: đánh giá theo mức tăng "
-                                    f"({k.name} theo thời gian)")
+        label, note = "unknown", tr("a stock: judge it by its growth ({name} over time)",
+                                    name=k.name)
     qs = {"p50": 50, "p80": 80, "p95": 95}
     thresholds = {}
     if len(values):

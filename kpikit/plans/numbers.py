@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from kpikit.data_in.yaml_safe import clip
 from kpikit.errors import ParameterError, ProblemCode
-from kpikit.i18n.lang import nfmt, tr
+from kpikit.i18n.lang import LANGS, nfmt, tr
 
 __all__ = [
     "CURRENCIES",
@@ -22,6 +22,7 @@ __all__ = [
     "NUMBER_FORMATS",
     "TargetError",
     "clean_text",
+    "convention",
     "finite",
     "is_ambiguous",
     "match_target",
@@ -31,8 +32,10 @@ __all__ = [
     "read_number",
 ]
 
-#: how a plan writes numbers: ``en`` 1,234.5 or ``vi`` 1.234,5
-NUMBER_FORMATS: tuple[str, ...] = ("en", "vi")
+#: how a plan may say it writes numbers: as a language kpikit speaks does (``en`` 1,234.5,
+#: ``vi`` 1.234,5, another language by its CLDR decimal sign: see :func:`convention`); the
+#: one list of languages, so a language added as a catalog counts here too
+NUMBER_FORMATS: tuple[str, ...] = LANGS
 #: the longest text read as a target (a real one is under 40 characters)
 MAX_TARGET_CHARS = 200
 
@@ -60,7 +63,7 @@ class TargetError(ParameterError):
 
     def __init__(self, message: str, fix: str, *, code: ProblemCode | None = None):
         self.reason, self.fix = message, fix
-        super().__init__(f"{message} " + tr(f"Fix: {fix}", f"Cách sửa: {fix}"), code=code)
+        super().__init__(f"{message} " + tr("Fix: {fix}", fix=fix), code=code)
 
 
 def number_readings(num: str) -> tuple[str, dict[str, Decimal]] | None:
@@ -113,24 +116,34 @@ def _shown(num: str) -> str:
     return clip(num)
 
 
+def convention(number_format: str) -> str:
+    """The decimal-mark convention of a plan's ``number_format``: ``"en"`` (1,234.5: a
+    point) or ``"vi"`` (1.234,5: a comma); another language's from its CLDR decimal sign
+    (``fr`` writes a comma, so it reads as ``"vi"``). A name kpikit does not speak as given."""
+    if number_format == "en" or number_format == "vi" or number_format not in LANGS:
+        return number_format
+    return "vi" if nfmt(1.5, ".1f", number_format) == "1,5" else "en"
+
+
 def _convention(number_format: str) -> str:
     """A number convention in the reader's words, with an example."""
     if number_format == "vi":
-        return tr("Vietnamese (1.234,5)", "kiểu Việt (1.234,5)")
-    return tr("English (1,234.5)", "kiểu Anh (1,234.5)")
+        return tr("Vietnamese (1.234,5)")
+    return tr("English (1,234.5)")
 
 
 def read_number(num: str, number_format: str | None) -> Decimal:
     """The value of ``num`` in the plan's convention, or a :class:`TargetError`."""
     read = number_readings(num)
     if read is None:
-        raise TargetError(tr(f"{_shown(num)} is not a number.", f"{_shown(num)} không phải là số."),
-                          tr("write digits, e.g. 128000, 5.6 or 2.15%.",
-                             "viết bằng chữ số, ví dụ 128000, 5,6 hoặc 2,15%."),
+        raise TargetError(tr("{num} is not a number.", num=_shown(num)),
+                          tr("write digits, e.g. 128000, 5.6 or 2.15%."),
                           code=ProblemCode.PLAN_TARGET_NOT_NUMBER)
     style, values = read
     if style == "neutral":
         return values["en"]
+    if number_format is not None:
+        number_format = convention(number_format)
     if style == "ambiguous":
         if number_format in values:
             return values[number_format]
@@ -138,31 +151,24 @@ def read_number(num: str, number_format: str | None) -> Decimal:
         grouped = values["vi" if dot else "en"]
         decimal = values["en" if dot else "vi"]
         # the mark and the decimal reading in the reader's words and convention
-        mark = tr("point", "dấu chấm") if dot else tr("comma", "dấu phẩy")
+        mark = tr("point") if dot else tr("comma")
         dec = nfmt(decimal.normalize(), "f")
         raise TargetError(
-            tr(f"{_shown(num)} could be {grouped} (the {mark} groups thousands) or {dec} "
-               f"(the {mark} is the decimal mark), and the plan does not say how it writes "
-               "numbers.",
-               f"{_shown(num)} có thể là {grouped} ({mark} phân cách hàng nghìn) hoặc {dec} "
-               f"({mark} là dấu thập phân), và kế hoạch không cho biết cách viết số."),
-            tr('add "number_format: vi" (1.234,5) or "number_format: en" (1,234.5) to the plan, '
-               f"or write the number without a thousands separator ({grouped}).",
-               'thêm "number_format: vi" (1.234,5) hoặc "number_format: en" (1,234.5) vào kế '
-               f"hoạch, hoặc viết số không có dấu phân cách hàng nghìn ({grouped})."),
+            tr("{num} could be {grouped} (the {mark} groups thousands) or {dec} (the {mark} is the "
+               "decimal mark), and the plan does not say how it writes numbers.", num=_shown(num),
+               grouped=grouped, mark=mark, dec=dec),
+            tr("add \"number_format: vi\" (1.234,5) or \"number_format: en\" (1,234.5) to the "
+               "plan, or write the number without a thousands separator ({grouped}).",
+               grouped=grouped),
             code=ProblemCode.PLAN_TARGET_AMBIGUOUS)
     if number_format is not None and style != number_format:
         plain = nfmt(values[style], "f")  # no grouping: only the decimal mark follows the reader
         written, wanted = _convention(style), _convention(number_format)
         raise TargetError(
-            tr(f"{_shown(num)} is written the {written} way, but this plan writes "
-               f"numbers the {wanted} way.",
-               f"{_shown(num)} được viết theo {written}, nhưng kế hoạch này viết số "
-               f"theo {wanted}."),
-            tr(f"write {plain} (no thousands separator), or set \"number_format: {style}\" if "
-               "every number of the plan is written that way.",
-               f"viết {plain} (không có dấu phân cách hàng nghìn), hoặc đặt "
-               f"\"number_format: {style}\" nếu mọi số trong kế hoạch đều viết như vậy."),
+            tr("{num} is written the {written} way, but this plan writes numbers the {wanted} way.",
+               num=_shown(num), written=written, wanted=wanted),
+            tr("write {plain} (no thousands separator), or set \"number_format: {style}\" if "
+               "every number of the plan is written that way.", plain=plain, style=style),
             code=ProblemCode.PLAN_TARGET_NUMBER_FORMAT)
     return values[style]
 
@@ -201,9 +207,8 @@ def number_style(raw: object) -> str | None:
 def finite(value: float, text: str) -> float:
     """``value``, or a :class:`TargetError` when the text it came from overflowed."""
     if not math.isfinite(value):
-        raise TargetError(tr(f"{clip(text)} is too large to be a target.",
-                             f"{clip(text)} quá lớn để làm mục tiêu."),
-                          tr("check the number of digits.", "kiểm tra lại số chữ số."),
+        raise TargetError(tr("{text} is too large to be a target.", text=clip(text)),
+                          tr("check the number of digits."),
                           code=ProblemCode.PLAN_TARGET_TOO_LARGE)
     return value
 

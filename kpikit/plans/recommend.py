@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 
 import pandas as pd
 
-from kpikit.catalog import KPIS, MEASURES, OBJECTIVE_LABELS, OBJECTIVES, get_kpi
+from kpikit.catalog import KPIS, MEASURES, OBJECTIVES, get_kpi, label_of
 from kpikit.errors import ProblemCode
 from kpikit.i18n.lang import resolve_lang, tr, using_language
 
@@ -45,27 +45,22 @@ _RANKING: dict[str, list[tuple[str, str]]] = {
 
 def objective_word(objective: str) -> str:
     """An objective's name in the current language (``Sales``, ``Doanh số``)."""
-    en, vi = OBJECTIVE_LABELS[objective]
-    return tr(en, vi)
+    return label_of("objective", objective)
 
 
 def role_text(role: str, objective: str) -> str:
     """Why a KPI of ``role`` matters for ``objective``, in the current language."""
     obj = objective_word(objective).lower()
     if role == "outcome":
-        return tr(f"The result the {obj} objective is about.",
-                  f"Kết quả trực tiếp của mục tiêu {obj}.")
+        return tr("The result the {obj} objective is about.", obj=obj)
     if role == "efficiency":
-        return tr(f"Tells whether the {obj} result is bought at a good price.",
-                  f"Cho biết kết quả {obj} có đạt được với chi phí hợp lý không.")
+        return tr("Tells whether the {obj} result is bought at a good price.", obj=obj)
     if role == "driver":
-        return tr(f"A driver of the {obj} result: when the result misses, look here.",
-                  f"Một yếu tố thúc đẩy kết quả {obj}: khi kết quả trượt, hãy xem ở đây.")
+        return tr("A driver of the {obj} result: when the result misses, look here.", obj=obj)
     if role == "long":
-        return tr(f"A long-term signal: balances short-term {obj} pushes against lasting value.",
-                  f"Chỉ số dài hạn: cân bằng nỗ lực {obj} ngắn hạn với giá trị bền vững.")
-    return tr(f"A guardrail: keep it in range while chasing the {obj} result.",
-              f"Chỉ số rào chắn: giữ trong ngưỡng khi theo đuổi kết quả {obj}.")
+        return tr("A long-term signal: balances short-term {obj} pushes against lasting value.",
+                  obj=obj)
+    return tr("A guardrail: keep it in range while chasing the {obj} result.", obj=obj)
 
 
 @dataclass(frozen=True)
@@ -122,8 +117,7 @@ def _recommend(objective: str, data: pd.DataFrame | None) -> list[Recommendation
                             if m not in data or not data[m].notna().any())
             if not missing and "date_end" not in data:
                 # daily rows cannot give reach over a period: it is not additive
-                missing = tuple(tr(f"{m} (not additive over days)",
-                                   f"{m} (không cộng dồn theo ngày được)") for m in kpi.measures
+                missing = tuple(tr("{m} (not additive over days)", m=m) for m in kpi.measures
                                 if MEASURES[m].aggregation == "non-additive")
             measurable = not missing
         why = role_text(role, objective)

@@ -59,12 +59,9 @@ class ScheduleReading:
         if raw is None:
             return ()
         if not isinstance(raw, list) or not raw:
-            self.bad(path, tr("must be a list of windows with their targets.",
-                              "phải là danh sách các khoảng thời gian kèm chỉ tiêu."),
-                     tr("write schedule: [{period: 2027-01, target: 2 tỷ}, {period: 2027-02, "
-                        "target: 3 tỷ}].",
-                        "viết schedule: [{period: 2027-01, target: 2 tỷ}, {period: 2027-02, "
-                        "target: 3 tỷ}]."), at=(m, "schedule"),
+            self.bad(path, tr("must be a list of windows with their targets."),
+                     tr("write schedule: [{{period: 2027-01, target: 2 tỷ}}, {{period: 2027-02, "
+                        "target: 3 tỷ}}]."), at=(m, "schedule"),
                             code=ProblemCode.PLAN_SCHEDULE_INVALID)
             return ()
         out = []
@@ -81,11 +78,9 @@ class ScheduleReading:
                     first = date.fromisocalendar(int(week[1]), int(week[2]), 1)
                     window = (first, date.fromordinal(first.toordinal() + 6))
                 except ValueError:
-                    self.bad(f"{p}.period", tr(f"{clip(w['period'])} is not a week of its year.",
-                                               f"{clip(w['period'])} không phải một tuần của "
-                                               "năm đó."),
-                             tr("write 2027-W05 (weeks 1 to 52 or 53).",
-                                "viết 2027-W05 (tuần 1 đến 52 hoặc 53)."), at=(w, "period"),
+                    self.bad(f"{p}.period", tr("{period} is not a week of its year.",
+                                               period=clip(w['period'])),
+                             tr("write 2027-W05 (weeks 1 to 52 or 53)."), at=(w, "period"),
                                     code=ProblemCode.PLAN_SCHEDULE_INVALID)
             elif "period" in w:
                 try:
@@ -98,10 +93,8 @@ class ScheduleReading:
                                      (raw, i))
             t = self.target(w, f"{p}.target", name)
             if t is not None and t.is_relative:
-                self.bad(f"{p}.target", tr("must be an absolute number in a schedule.",
-                                           "trong lịch chỉ tiêu phải là một số tuyệt đối."),
-                         tr("write the window's own target, e.g. 2 tỷ.",
-                            "viết chỉ tiêu của chính khoảng đó, ví dụ 2 tỷ."), at=(w, "target"),
+                self.bad(f"{p}.target", tr("must be an absolute number in a schedule."),
+                         tr("write the window's own target, e.g. 2 tỷ."), at=(w, "target"),
                                 code=ProblemCode.PLAN_SCHEDULE_INVALID)
                 t = None
             if window and t is not None:
@@ -109,10 +102,9 @@ class ScheduleReading:
         out.sort()
         for (a0, a1, _), (b0, b1, _) in zip(out, out[1:], strict=False):
             if b0 <= a1:
-                self.bad(path, tr(f"the windows {a0}..{a1} and {b0}..{b1} overlap.",
-                                  f"các khoảng {a0}..{a1} và {b0}..{b1} chồng lên nhau."),
-                         tr("give each day one target: make the windows follow each other.",
-                            "mỗi ngày chỉ một chỉ tiêu: cho các khoảng nối tiếp nhau."),
+                self.bad(path, tr("the windows {a0}..{a1} and {b0}..{b1} overlap.", a0=a0, a1=a1,
+                                  b0=b0, b1=b1),
+                         tr("give each day one target: make the windows follow each other."),
                          at=(m, "schedule"), code=ProblemCode.PLAN_SCHEDULE_OVERLAP)
         return tuple(out)
 
@@ -120,11 +112,9 @@ class ScheduleReading:
                path: str, at: tuple[Any, Any]) -> None:
         for a, b, _ in schedule:
             if a < period[0] or b > period[1]:
-                self.bad(path, tr(f"the window {a}..{b} is outside the period "
-                                  f"{period[0]}..{period[1]}.",
-                                  f"khoảng {a}..{b} nằm ngoài kỳ {period[0]}..{period[1]}."),
-                         tr("keep every window inside the KPI's period.",
-                            "giữ mọi khoảng trong kỳ của KPI."), at=at,
+                self.bad(path, tr("the window {a}..{b} is outside the period {period}..{v2}.", a=a,
+                                  b=b, period=period[0], v2=period[1]),
+                         tr("keep every window inside the KPI's period."), at=at,
                                 code=ProblemCode.PLAN_SCHEDULE_OUTSIDE_PERIOD)
 
     def adds_up(self, k: KPITarget, period: tuple[date, date] | None, path: str) -> None:
@@ -137,11 +127,8 @@ class ScheduleReading:
         whole = (period[1] - period[0]).days + 1
         slack = 1e-9 * max(abs(total), 1.0)
         if part > total + slack or (covered >= whole and abs(part - total) > slack):
-            self.bad(f"{path}.schedule", tr(
-                f"the windows add up to {neutral(part)}, but the target is {neutral(total)}.",
-                f"các khoảng cộng lại được {neutral(part)}, nhưng chỉ tiêu là "
-                f"{neutral(total)}."),
-                tr("make the windows add up to the target, or leave the target out.",
-                   "cho các khoảng cộng lại bằng chỉ tiêu, hoặc bỏ chỉ tiêu đi."),
+            self.bad(f"{path}.schedule", tr("the windows add up to {part}, but the target is "
+                                            "{total}.", part=neutral(part), total=neutral(total)),
+                tr("make the windows add up to the target, or leave the target out."),
                        code=ProblemCode.PLAN_SCHEDULE_SUM_MISMATCH)
 

@@ -31,10 +31,9 @@ def scope_data(
         unknown = sorted(set(campaigns) - set(data["campaign"].unique()))
         if unknown:
             have = ", ".join(repr(c) for c in sorted(data["campaign"].unique()))
-            raise ParameterError(tr(
-                f"campaign {unknown[0]!r} is not in the data. Fix: choose from {have}.",
-                f"chiến dịch {unknown[0]!r} không có trong dữ liệu. Cách sửa: chọn trong "
-                f"{have}."), code=ProblemCode.PARAMETER_UNKNOWN_NAME)
+            raise ParameterError(tr("campaign {unknown!r} is not in the data. Fix: choose from "
+                                    "{have}.", unknown=unknown[0],
+                                    have=have), code=ProblemCode.PARAMETER_UNKNOWN_NAME)
         mask &= data["campaign"].isin(list(campaigns)).to_numpy()
     if channels:
         mask &= data["channel"].isin(list(channels)).to_numpy()

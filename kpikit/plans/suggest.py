@@ -82,19 +82,16 @@ def _suggest(data: pd.DataFrame, objective: str, campaign: str | None,
         period = next_period(scoped, data["date"].max().date())
     measurable = [r for r in recommend_kpis(objective, raw_scope, lang=lang) if r.measurable]
     if not measurable:
-        raise ParameterError(tr(
-            f"the data cannot measure any KPI of the {objective!r} objective. Fix: load "
-            f"data with its measures (see kpikit kpis --objective {objective}).",
-            f"dữ liệu không đo được KPI nào của mục tiêu {objective!r}. Cách sửa: đọc dữ "
-            f"liệu có các số liệu đó (xem kpikit kpis --objective {objective})."),
+        raise ParameterError(tr("the data cannot measure any KPI of the {objective!r} objective. "
+                                "Fix: load data with its measures (see kpikit kpis --objective "
+                                "{objective}).", objective=objective),
                              code=ProblemCode.DATA_CANNOT_MEASURE)
     chosen = measurable[:n_kpis]
     if not any(get_kpi(r.kpi).horizon == "long" for r in chosen):
         longs = [r for r in measurable if get_kpi(r.kpi).horizon == "long"]
         if not longs:
             # step 8: a long-term KPI the data measures, even from another objective
-            lead = tr("A long-term signal beside the short-term ones.",
-                      "Chỉ số dài hạn bên cạnh các chỉ số ngắn hạn.")
+            lead = tr("A long-term signal beside the short-term ones.")
             longs = [Recommendation(k.name, 0, "long", f"{lead} {k.description()}", True)
                 for k in KPIS.values() if k.horizon == "long"
                 and all(m in scoped and scoped[m].notna().any()

@@ -161,36 +161,31 @@ def parse_target(raw: object, number_format: str | None = None,
         A :class:`~kpikit.errors.ParameterError` (so also a ValueError) saying why and the fix.
     """
     if number_format is not None and number_format not in NUMBER_FORMATS:
-        raise ParameterError(tr(f"number_format={clip(number_format)}: choose en or vi.",
-                                f"number_format={clip(number_format)}: chọn en hoặc vi."),
+        raise ParameterError(tr("number_format={number_format}: choose en or vi.",
+                                number_format=clip(number_format)),
                              code=ProblemCode.PARAMETER_CHOICE)
     if isinstance(raw, bool):
-        raise TargetError(tr("a yes/no is not a target.",
-                             "giá trị có/không không phải là mục tiêu."),
+        raise TargetError(tr("a yes/no is not a target."),
                           how_to_write(), code=ProblemCode.PLAN_TARGET_NOT_NUMBER)
     if isinstance(raw, (int, float)):
         if not math.isfinite(raw):
-            raise TargetError(tr(f"{raw!r} is not a finite number.",
-                                 f"{raw!r} không phải là một số hữu hạn."), how_to_write(),
+            raise TargetError(tr("{raw!r} is not a finite number.", raw=raw), how_to_write(),
                               code=ProblemCode.PLAN_TARGET_NOT_NUMBER)
         return Target(value=float(raw))
     if not isinstance(raw, str):
-        raise TargetError(tr(f"{clip(raw)} is not a number or a text.",
-                             f"{clip(raw)} không phải số hay văn bản."), how_to_write(),
+        raise TargetError(tr("{raw} is not a number or a text.", raw=clip(raw)), how_to_write(),
                           code=ProblemCode.PLAN_TARGET_NOT_NUMBER)
     if len(raw) > MAX_TARGET_CHARS:
-        raise TargetError(tr(f"{clip(raw)} is too long to be a target.",
-                             f"{clip(raw)} quá dài để làm mục tiêu."), how_to_write(),
+        raise TargetError(tr("{raw} is too long to be a target.", raw=clip(raw)), how_to_write(),
                           code=ProblemCode.PLAN_TARGET_TOO_LARGE)
     text = clean_text(raw)
     if text.lower().lstrip("+-.") in ("nan", "inf", "infinity"):
-        raise TargetError(tr(f"{clip(raw)} is not a finite number.",
-                             f"{clip(raw)} không phải là một số hữu hạn."), how_to_write(),
+        raise TargetError(tr("{raw} is not a finite number.", raw=clip(raw)), how_to_write(),
                           code=ProblemCode.PLAN_TARGET_NOT_NUMBER)
     found = match_target(text)
     if not found:
-        raise TargetError(tr(f"{clip(raw)} is neither a number nor a change like \"+15%\".",
-                             f"{clip(raw)} không phải một số hay một mức thay đổi như \"+15%\"."),
+        raise TargetError(tr("{raw} is neither a number nor a change like \"+15%\".",
+                             raw=clip(raw)),
                           how_to_write(), code=ProblemCode.PLAN_TARGET_NOT_NUMBER)
     kind, m = found
     if kind == "change":
@@ -202,8 +197,8 @@ def parse_target(raw: object, number_format: str | None = None,
         if "trailing" in base or "gần nhất" in base:
             n = int(m.group(4) or m.group(5) or 3)
             if not 1 <= n <= 1000:
-                raise TargetError(tr(f"{clip(raw)}: a trailing baseline spans 1 to 1000 periods.",
-                                     f"{clip(raw)}: mốc trung bình trượt gồm 1 đến 1000 kỳ."),
+                raise TargetError(tr("{raw}: a trailing baseline spans 1 to 1000 periods.",
+                                     raw=clip(raw)),
                                   how_to_write(), code=ProblemCode.PLAN_TARGET_BASELINE_SPAN)
             return Target(change=change_f, baseline="trailing", trailing=n)
         if "previous" in base or "kỳ trước" in base:
@@ -213,25 +208,22 @@ def parse_target(raw: object, number_format: str | None = None,
         return Target(value=finite(float(read_number(m.group(1), number_format) / 100), raw))
     cur1, sign, cur2, num, mag, cur3 = m.groups()
     if sign == "+":
-        raise TargetError(tr(f"{clip(raw)}: a sign without % is neither a level nor a change.",
-                             f"{clip(raw)}: có dấu nhưng không có %, nên không phải một mức "
-                             "tuyệt đối cũng không phải một mức thay đổi."),
-                          tr(f'write {num} for a level or "+{num}%" for a change.',
-                             f'viết {num} cho một mức hoặc "+{num}%" cho một mức thay đổi.'),
+        raise TargetError(tr("{raw}: a sign without % is neither a level nor a change.",
+                             raw=clip(raw)),
+                          tr("write {num} for a level or \"+{num}%\" for a change.", num=num),
                           code=ProblemCode.PLAN_TARGET_SIGN_WITHOUT_PERCENT)
     marks = [c for c in (cur1, cur2, cur3) if c]
     if len(marks) > 1:
-        raise TargetError(tr(f"{clip(raw)} names its currency twice.",
-                             f"{clip(raw)} ghi tiền tệ hai lần."), how_to_write(),
+        raise TargetError(tr("{raw} names its currency twice.", raw=clip(raw)), how_to_write(),
                           code=ProblemCode.PLAN_TARGET_CURRENCY)
     if marks:
         code = CURRENCIES[marks[0].lower()]
         if currency and code != currency.upper():
             raise TargetError(
-                tr(f"{clip(raw)} is in {code}, but the plan's currency is {currency}.",
-                   f"{clip(raw)} tính bằng {code}, nhưng tiền tệ của kế hoạch là {currency}."),
-                tr(f"convert the amount to {currency}, or fix the plan's currency.",
-                   f"đổi số tiền sang {currency}, hoặc sửa tiền tệ của kế hoạch."),
+                tr("{raw} is in {code}, but the plan's currency is {currency}.", raw=clip(raw),
+                   code=code, currency=currency),
+                tr("convert the amount to {currency}, or fix the plan's currency.",
+                   currency=currency),
                 code=ProblemCode.PLAN_TARGET_CURRENCY)
     value = read_number(num, number_format)
     if mag:
@@ -242,10 +234,8 @@ def parse_target(raw: object, number_format: str | None = None,
 
 
 def how_to_write() -> str:
-    return tr('write a number (5.6, "128.000 ₫", "22 tỷ", "2,15%") or a change ("+15% vs last '
-              'year", "-10% vs previous period", "+5% vs trailing 3").',
-              'viết một số (5,6, "128.000 ₫", "22 tỷ", "2,15%") hoặc một mức thay đổi ("+15% so '
-              'với năm trước", "-10% so với kỳ trước", "+5% so với 3 kỳ gần nhất").')
+    return tr("write a number (5.6, \"128.000 ₫\", \"22 tỷ\", \"2,15%\") or a change (\"+15% vs "
+              "last year\", \"-10% vs previous period\", \"+5% vs trailing 3\").")
 
 
 def parse_period(text: str) -> tuple[date, date]:
@@ -275,11 +265,9 @@ def parse_period(text: str) -> tuple[date, date]:
             raise ValueError
         return p.start_time.date(), p.end_time.date()
     except ValueError:
-        raise ParameterError(tr(
-            f"period {text!r}: write 2027-01 (a month), 2027Q1 (a quarter), 2027 (a year) or "
-            "2027-01-01:2027-02-28 (a range).",
-            f"kỳ {text!r}: viết 2027-01 (một tháng), 2027Q1 (một quý), 2027 (một năm) hoặc "
-            "2027-01-01:2027-02-28 (một khoảng ngày)."), code=ProblemCode.PERIOD_INVALID) from None
+        raise ParameterError(tr("period {text!r}: write 2027-01 (a month), 2027Q1 (a quarter), "
+                                "2027 (a year) or 2027-01-01:2027-02-28 (a range).",
+                                text=text), code=ProblemCode.PERIOD_INVALID) from None
 
 
 @dataclass(frozen=True)

@@ -82,19 +82,15 @@ def choose_tree(goal: str, data: pd.DataFrame | None = None) -> KPITree:
     goal = get_kpi(goal).name
     if goal not in TREES:
         names = ", ".join(TREES)
-        raise ParameterError(tr(
-            f"no KPI tree for business goal {goal!r}. Fix: choose from {names}.",
-            f"không có cây KPI cho mục tiêu kinh doanh {goal!r}. Cách sửa: chọn trong "
-            f"{names}."), code=ProblemCode.PARAMETER_UNKNOWN_NAME)
+        raise ParameterError(tr("no KPI tree for business goal {goal!r}. Fix: choose from {names}.",
+                                goal=goal, names=names), code=ProblemCode.PARAMETER_UNKNOWN_NAME)
     for tree in TREES[goal]:
         if data is None or all(m in data and data[m].notna().any() for m in tree.measures):
             return tree
     needs = ", ".join(TREES[goal][0].measures)
-    raise ParameterError(tr(
-        f"the data cannot measure any tree of {goal!r} (needs e.g. {needs}). Fix: load "
-        "those measures.",
-        f"dữ liệu không đo được cây nào của {goal!r} (cần ví dụ {needs}). Cách sửa: đọc "
-        "dữ liệu có các số liệu đó."), code=ProblemCode.DATA_CANNOT_MEASURE)
+    raise ParameterError(tr("the data cannot measure any tree of {goal!r} (needs e.g. {needs}). "
+                            "Fix: load those measures.", goal=goal,
+                            needs=needs), code=ProblemCode.DATA_CANNOT_MEASURE)
 
 
 @dataclass(frozen=True)
@@ -146,19 +142,17 @@ def cascade(
     names = [d for d, _ in tree.drivers]
     for n in (*fixed, *locked):
         if n not in names:
-            raise ParameterError(tr(f"{n!r} is not a driver of {tree.formula()}.",
-                                    f"{n!r} không phải yếu tố của {tree.formula()}."),
+            raise ParameterError(tr("{n!r} is not a driver of {formula}.", n=n,
+                                    formula=tree.formula()),
                                  code=ProblemCode.PARAMETER_UNKNOWN_NAME)
     b = {d: baselines[d] for d in names}
     bad = [d for d in names if not (b[d] == b[d] and b[d] > 0)]
     if bad:
         names = ", ".join(bad)
-        raise ParameterError(tr(
-            f"no usable baseline for {names} (zero or missing), so the goal cannot be split. "
-            "Fix: set their targets directly, or use data that measures them.",
-            f"không có mức cơ sở dùng được cho {names} (bằng 0 hoặc thiếu), nên không chia "
-            "được mục tiêu. Cách sửa: đặt chỉ tiêu cho chúng trực tiếp, hoặc dùng dữ liệu đo "
-            "được chúng."), code=ProblemCode.VALUE_ZERO_BASE)
+        raise ParameterError(tr("no usable baseline for {names} (zero or missing), so the goal "
+                                "cannot be split. Fix: set their targets directly, or use data "
+                                "that measures them.",
+                                names=names), code=ProblemCode.VALUE_ZERO_BASE)
     goal_base = tree.constant * math.prod(b[d] ** e for d, e in tree.drivers)
     need = goal_target / goal_base
     got = math.prod((fixed[d] / b[d]) ** e for d, e in tree.drivers if d in fixed)
@@ -184,11 +178,10 @@ def cascade(
     product = tree.constant * math.prod(targets[d] ** e for d, e in tree.drivers)
     if abs(product / goal_target - 1) > tolerance:
         off = nfmt(product / goal_target - 1, "+.1%")
-        contradictions.append(tr(
-            f"the driver targets multiply to {nfmt(product, ',.6g')}, not the goal "
-            f"{nfmt(goal_target, ',.6g')} ({off}): {tree.formula()}",
-            f"tích các chỉ tiêu yếu tố là {nfmt(product, ',.6g')}, không phải mục tiêu "
-            f"{nfmt(goal_target, ',.6g')} ({off}): {tree.formula()}"))
+        contradictions.append(tr("the driver targets multiply to {product}, not the goal "
+                                 "{goal_target} ({off}): {formula}", product=nfmt(product, ',.6g'),
+                                 goal_target=nfmt(goal_target, ',.6g'), off=off,
+                                 formula=tree.formula()))
     frame = pd.DataFrame([
         {"kpi": d, "exponent": e, "baseline": b[d], "target": targets[d],
          "change": targets[d] / b[d] - 1, "source": source[d],

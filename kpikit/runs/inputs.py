@@ -23,9 +23,7 @@ def optimization_inputs(params: Any, data_path: Any) -> dict[str, Any]:
         curves, base = fit_joint(spend, revenue, outcome_name="revenue")
         return {"curves": curves, "refused": {}, "data": None, "currency": None,
                 "baseline": base, "points": None, "freq": "W",
-                "note": tr("joint fit: revenue = baseline + season + sum of channel curves",
-                           "ước lượng chung: doanh thu = nền + mùa vụ + tổng các đường cong "
-                           "kênh")}
+                "note": tr("joint fit: revenue = baseline + season + sum of channel curves")}
     from kpikit.catalog import word_for
     from kpikit.data_in.load import load
     from kpikit.data_in.sample import load_sample
@@ -42,5 +40,4 @@ def optimization_inputs(params: Any, data_path: Any) -> dict[str, Any]:
     word = word_for(outcome)  # the outcome in the current language (Doanh thu, Revenue)
     return {"curves": curves, "refused": refused, "data": data,
             "currency": data.attrs.get("currency"), "baseline": 0.0, "points": points,
-            "freq": "D", "note": tr(f"per-channel fit of daily {word}",
-                                    f"ước lượng theo từng kênh từ {word} theo ngày")}
+            "freq": "D", "note": tr("per-channel fit of daily {word}", word=word)}

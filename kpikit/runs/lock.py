@@ -102,15 +102,13 @@ def _busy(folder: Path, info: dict[str, Any]) -> BatchBusyError:
     pid, started = info.get("pid", "?"), info.get("started", "?")
     host = info.get("host")
     # another machine's batch (a shared folder) is named with its host
-    on = (tr(f" on {host}", f" trên máy {host}")
+    on = (tr(" on {host}", host=host)
           if host and host != socket.gethostname() else "")
-    return BatchBusyError(tr(
-        f"another kpikit batch is running on {folder} (PID {pid}{on}, started {started}). "
-        "Fix: wait until it ends, start this one with --wait SECONDS to queue behind it, or "
-        "give this batch another output_dir.",
-        f"một lô kpikit khác đang chạy trên {folder} (PID {pid}{on}, bắt đầu lúc "
-        f"{started}). Cách sửa: đợi lô đó chạy xong, chạy lô này với --wait SỐ_GIÂY để xếp "
-        "hàng sau nó, hoặc dùng output_dir khác cho lô này."), code=ProblemCode.BATCH_BUSY)
+    return BatchBusyError(tr("another kpikit batch is running on {folder} (PID {pid}{on}, started "
+                             "{started}). Fix: wait until it ends, start this one with --wait "
+                             "SECONDS to queue behind it, or give this batch another output_dir.",
+                             folder=folder, pid=pid, on=on,
+                             started=started), code=ProblemCode.BATCH_BUSY)
 
 
 @contextmanager

@@ -34,16 +34,16 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from kpikit.errors import ParameterError
-from kpikit.i18n.lang import resolve_lang, tr
+from kpikit.i18n.lang import N_, ntr, resolve_lang, tr, translate, using_language
 
 __all__ = ["Notifier", "parse_notify", "send_all"]
 
 _KEYS = ("url", "smtp", "from", "to", "starttls", "repeat_hours", "timeout", "report_url")
 _SECRETS = ("password", "pass", "user", "username", "login", "token", "secret")
-_EVENTS = {"new": ("NEW", "MỚI"), "changed": ("CHANGED", "THAY ĐỔI"),
-           "repeat": ("STILL ACTIVE", "VẪN CÒN"), "resolved": ("RESOLVED", "ĐÃ KHẮC PHỤC")}
-_SEVERITY = {"info": ("info", "thông tin"), "warning": ("warning", "cảnh báo"),
-             "critical": ("critical", "nghiêm trọng")}
+#: how an alert's event and severity read (English ids, translated when a message is made)
+_EVENTS = {"new": N_("NEW"), "changed": N_("CHANGED"), "repeat": N_("STILL ACTIVE"),
+           "resolved": N_("RESOLVED")}
+_SEVERITY = {"info": N_("info"), "warning": N_("warning"), "critical": N_("critical")}
 
 
 @dataclass(frozen=True)
@@ -74,9 +74,8 @@ def _check_url(url: Any, where: str) -> str:
     text = str(url or "").strip()
     parts = urlsplit(text)
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ParameterError(tr(
-            f"{where}: {text[:80]!r} is not a web address. Fix: write https://host/path.",
-            f"{where}: {text[:80]!r} không phải địa chỉ web. Cách sửa: viết https://host/path."))
+        raise ParameterError(tr("{where}: {text!r} is not a web address. Fix: write "
+                                "https://host/path.", where=where, text=text[:80]))
     return text
 
 
@@ -85,22 +84,18 @@ def parse_notify(raw: Any, source: str = "spec", url: str | None = None) -> Noti
     if raw is None:
         raw = {}
     if not isinstance(raw, Mapping):
-        raise ParameterError(tr(f"{source}: notify must be a mapping (url, smtp, from, to).",
-                                f"{source}: notify phải là ánh xạ (url, smtp, from, to)."))
+        raise ParameterError(tr("{source}: notify must be a mapping (url, smtp, from, to).",
+                                source=source))
     for k in raw:
         key = str(k)[:60]
         if key.lower() in _SECRETS:
-            raise ParameterError(tr(
-                f"{source}: notify.{key}: secrets are never read from the spec. Fix: remove it "
-                "and set KPIKIT_SMTP_USER and KPIKIT_SMTP_PASSWORD in the environment.",
-                f"{source}: notify.{key}: không bao giờ đọc thông tin bí mật từ tệp đặc tả. "
-                "Cách sửa: xóa nó và đặt KPIKIT_SMTP_USER, KPIKIT_SMTP_PASSWORD trong biến "
-                "môi trường."))
+            raise ParameterError(tr("{source}: notify.{key}: secrets are never read from the "
+                                    "spec. Fix: remove it and set KPIKIT_SMTP_USER and "
+                                    "KPIKIT_SMTP_PASSWORD in the environment.", source=source,
+                                    key=key))
         if key not in _KEYS:
-            raise ParameterError(tr(f"{source}: notify.{key} is unknown. Fix: choose from "
-                                    f"{', '.join(_KEYS)}.",
-                                    f"{source}: notify.{key} không hợp lệ. Cách sửa: chọn trong "
-                                    f"{', '.join(_KEYS)}."))
+            raise ParameterError(tr("{source}: notify.{key} is unknown. Fix: choose from {KEYS}.",
+                                    source=source, key=key, KEYS=', '.join(_KEYS)))
     out: dict[str, Any] = {}
     hook = url or raw.get("url")
     if hook:
@@ -108,25 +103,21 @@ def parse_notify(raw: Any, source: str = "spec", url: str | None = None) -> Noti
     if raw.get("smtp"):
         host, _, port = str(raw["smtp"]).strip().rpartition(":")
         if not host or not port.isdigit() or not 0 < int(port) < 65536:
-            raise ParameterError(tr(
-                f"{source}: notify.smtp {str(raw['smtp'])[:80]!r} must be host:port. Fix: e.g. "
-                "mail.example.com:587.",
-                f"{source}: notify.smtp {str(raw['smtp'])[:80]!r} phải có dạng host:port. Cách "
-                "sửa: ví dụ mail.example.com:587."))
+            raise ParameterError(tr("{source}: notify.smtp {smtp!r} must be host:port. Fix: e.g. "
+                                    "mail.example.com:587.", source=source,
+                                    smtp=str(raw['smtp'])[:80]))
         to = raw.get("to")
         to = [to] if isinstance(to, str) else to
         if (not isinstance(to, list) or not to or not all(isinstance(t, str) and "@" in t
                                                           for t in to)
                 or not isinstance(raw.get("from"), str) or "@" not in raw["from"]):
-            raise ParameterError(tr(
-                f"{source}: notify.smtp needs from (an address) and to (one or more). Fix: "
-                "from: kpikit@example.com, to: [lan@example.com].",
-                f"{source}: notify.smtp cần from (một địa chỉ) và to (một hoặc nhiều). Cách "
-                "sửa: from: kpikit@example.com, to: [lan@example.com]."))
+            raise ParameterError(tr("{source}: notify.smtp needs from (an address) and to (one or "
+                                    "more). Fix: from: kpikit@example.com, to: [lan@example.com].",
+                                    source=source))
         starttls = raw.get("starttls")
         if starttls is not None and not isinstance(starttls, bool):
-            raise ParameterError(tr(f"{source}: notify.starttls must be true or false.",
-                                    f"{source}: notify.starttls phải là true hoặc false."))
+            raise ParameterError(tr("{source}: notify.starttls must be true or false.",
+                                    source=source))
         out.update(smtp_host=host, smtp_port=int(port), sender=raw["from"], to=tuple(to),
                    starttls=starttls)
     if raw.get("report_url"):
@@ -138,8 +129,8 @@ def parse_notify(raw: Any, source: str = "spec", url: str | None = None) -> Noti
         if key in raw:
             v = raw[key]
             if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 < v < 1e6:
-                raise ParameterError(tr(f"{source}: notify.{key} must be a number above 0.",
-                                        f"{source}: notify.{key} phải là số lớn hơn 0."))
+                raise ParameterError(tr("{source}: notify.{key} must be a number above 0.",
+                                        source=source, key=key))
             out[key] = float(v)
     return Notifier(**out)
 
@@ -153,16 +144,17 @@ def message(alert: Mapping[str, Any], lang: str | None = None,
     lang = resolve_lang(lang)
     from urllib.parse import quote
 
-    i = 1 if lang == "vi" else 0
-    event = _EVENTS.get(str(alert.get("event")), ("", ""))[i]
-    sev = _SEVERITY.get(str(alert.get("severity")), ("", ""))[i]
+    event, sev = (translate(w, lang) if w else "" for w in (
+        _EVENTS.get(str(alert.get("event"))), _SEVERITY.get(str(alert.get("severity")))))
     text = (alert.get("message") or {}).get(lang) or (alert.get("message") or {}).get("en", "")
     report = alert.get("report")
     if report and report_url:
         report = report_url.rstrip("/") + "/" + quote(str(report))
     elif report and alert.get("report_path"):
         report = alert["report_path"]
-    link = (f" · {'báo cáo' if i else 'report'}: {report}") if report else ""
+    with using_language(lang):
+        word = tr("report")
+    link = f" · {word}: {report}" if report else ""
     return f"[{event} · {sev}] {text}{link}"
 
 
@@ -181,8 +173,7 @@ def _retry(fn: Any, n: Notifier, deadline: float) -> str | None:
     for attempt in range(n.attempts):
         left = deadline - time.monotonic()
         if left <= 0:
-            return error or tr("no time left in the sending budget",
-                               "hết thời gian dành cho việc gửi")
+            return error or tr("no time left in the sending budget")
         try:
             fn(min(n.timeout, left))
             return None
@@ -212,12 +203,9 @@ def _mail(n: Notifier, alerts: Sequence[Mapping[str, Any]], lang: str, title: st
             "KPIKIT_SMTP_PASSWORD")
         if user and password:
             if not secure and not _loopback(n.smtp_host or ""):
-                raise smtplib.SMTPException(tr(
-                    "the server offers no STARTTLS: the password is not sent in clear text. "
-                    "Fix: use the server's TLS port or set notify.starttls: true.",
-                    "máy chủ không hỗ trợ STARTTLS: mật khẩu không được gửi dạng văn bản "
-                    "thường. Cách sửa: dùng cổng TLS của máy chủ hoặc đặt notify.starttls: "
-                    "true."))
+                raise smtplib.SMTPException(tr("the server offers no STARTTLS: the password is "
+                                               "not sent in clear text. Fix: use the server's TLS "
+                                               "port or set notify.starttls: true."))
             s.login(user, password)
         s.send_message(msg)
 
@@ -252,9 +240,8 @@ def send_all(n: Notifier, alerts: Sequence[Mapping[str, Any]], lang: str | None 
             if err:
                 ok.discard(a["id"])
     if n.smtp_host:
-        i = 1 if lang == "vi" else 0
-        subject = f"{title}: {len(alerts)} " + ("cảnh báo" if i else
-                                                 ("alert" if len(alerts) == 1 else "alerts"))
+        with using_language(lang):
+            subject = f"{title}: " + ntr("{n} alert", "{n} alerts", len(alerts))
         err = _retry(lambda t: _mail(n, alerts, lang, subject, t), n, deadline)
         reports.append({"channel": "email", "id": None, "to": list(n.to), "ok": err is None,
                         "error": err})

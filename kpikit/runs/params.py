@@ -52,77 +52,53 @@ class Param:
 
 
 def _sample_help() -> str:
-    return tr("export or canonical table (None: bundled sample)",
-              "tệp xuất hoặc bảng chuẩn (None: dữ liệu mẫu kèm theo)")
+    return tr("export or canonical table (None: bundled sample)")
 
 
 def _output_help() -> str:
-    return tr("folder for results.json, tables and charts",
-              "thư mục cho results.json, bảng và biểu đồ")
+    return tr("folder for results.json, tables and charts")
 
 
 NOTEBOOKS: dict[str, tuple[Param, ...]] = {
     "00_kpi_basics": (
         Param("data_path", "optional_path", _sample_help),
-        Param("lang", "choice", lambda: tr("language of every text, table and chart",
-                                           "ngôn ngữ của mọi chữ, bảng và biểu đồ"), LANGS),
-        Param("output_dir", "dir", lambda: tr("folder for the lesson's gappy export",
-                                              "thư mục cho tệp xuất có chỗ trống của bài học")),
+        Param("lang", "choice", lambda: tr("language of every text, table and chart"), LANGS),
+        Param("output_dir", "dir", lambda: tr("folder for the lesson's gappy export")),
     ),
     "01_goal_setting": (
         Param("data_path", "optional_path", _sample_help),
-        Param("plan_path", "optional_path", lambda: tr(
-            "plan YAML to refine (None: suggest one)",
-            "kế hoạch YAML để chỉnh (None: gợi ý một kế hoạch)")),
-        Param("campaign", "optional_text", lambda: tr("campaign the plan is for (None: all)",
-                                                      "chiến dịch của kế hoạch (None: tất cả)")),
-        Param("objective", "choice", lambda: tr("objective of a suggested plan",
-                                                "mục tiêu của kế hoạch gợi ý"), OBJECTIVES),
-        Param("lang", "choice", lambda: tr("language of tables and charts",
-                                           "ngôn ngữ của bảng và biểu đồ"), LANGS),
-        Param("output_dir", "dir", lambda: tr(
-            "folder for plan.yaml, tables, charts, results.json",
-            "thư mục cho plan.yaml, bảng, biểu đồ, results.json")),
+        Param("plan_path", "optional_path", lambda: tr("plan YAML to refine (None: suggest one)")),
+        Param("campaign", "optional_text", lambda: tr("campaign the plan is for (None: all)")),
+        Param("objective", "choice", lambda: tr("objective of a suggested plan"), OBJECTIVES),
+        Param("lang", "choice", lambda: tr("language of tables and charts"), LANGS),
+        Param("output_dir", "dir",
+              lambda: tr("folder for plan.yaml, tables, charts, results.json")),
     ),
     "02_evaluation": (
         Param("data_path", "optional_path", _sample_help),
         Param("plan_path", "optional_path", lambda: tr(
-            "plan YAML (None: the bundled Tết Sale plan)",
-            "kế hoạch YAML (None: kế hoạch Tết Sale kèm theo)")),
+            "plan YAML (None: the bundled Tết Sale plan)")),
         Param("campaign", "optional_text", lambda: tr(
-            "narrow the plan to one campaign (None: its scope)",
-            "thu hẹp kế hoạch về một chiến dịch (None: phạm vi của kế hoạch)")),
-        Param("as_of", "date", lambda: tr("last day of data to judge, yyyy-mm-dd",
-                                          "ngày dữ liệu cuối cùng để đánh giá, yyyy-mm-dd")),
-        Param("period", "period", lambda: tr(
-            "campaign (the plan period), 2027-01, 2027Q1 or a range",
-            "campaign (kỳ của kế hoạch), 2027-01, 2027Q1 hoặc một khoảng ngày")),
-        Param("lang", "choice", lambda: tr("language of tables, charts and summary",
-                                           "ngôn ngữ của bảng, biểu đồ và tóm tắt"), LANGS),
+            "narrow the plan to one campaign (None: its scope)")),
+        Param("as_of", "date", lambda: tr("last day of data to judge, yyyy-mm-dd")),
+        Param("period", "period", lambda: tr("campaign (the plan period), 2027-01, 2027Q1 or a "
+                                             "range")),
+        Param("lang", "choice", lambda: tr("language of tables, charts and summary"), LANGS),
         Param("output_dir", "dir", _output_help),
     ),
     "03_optimization": (
         Param("data_path", "optional_path", lambda: tr(
-            "canonical table, export, or a Meridian-shaped weekly file (None: bundled sample)",
-            "bảng chuẩn, tệp xuất, hoặc tệp theo tuần dạng Meridian (None: dữ liệu mẫu kèm "
-            "theo)")),
+            "canonical table, export, or a Meridian-shaped weekly file (None: bundled sample)")),
         Param("plan_path", "optional_path", lambda: tr(
-            "plan whose evaluation explains why to act (None: the bundled Tết Sale plan)",
-            "kế hoạch mà kết quả đánh giá giải thích vì sao cần hành động (None: kế hoạch "
-            "Tết Sale kèm theo)")),
-        Param("campaign", "optional_text", lambda: tr("campaign whose channels are optimised",
-                                                      "chiến dịch có các kênh được tối ưu")),
+            "plan whose evaluation explains why to act (None: the bundled Tết Sale plan)")),
+        Param("campaign", "optional_text", lambda: tr("campaign whose channels are optimised")),
         Param("budget", "optional_number", lambda: tr(
-            "spend per period to allocate (None: current)",
-            "ngân sách mỗi kỳ để phân bổ (None: mức hiện tại)")),
-        Param("mode", "choice", lambda: tr("what to optimise", "tối ưu điều gì"),
+            "spend per period to allocate (None: current)")),
+        Param("mode", "choice", lambda: tr("what to optimise"),
               ("max-outcome", "min-budget", "target-cpa", "target-roas")),
-        Param("target", "optional_number", lambda: tr(
-            "outcome, CPA or ROAS target of the mode",
-            "chỉ tiêu kết quả, CPA hoặc ROAS của chế độ")),
-        Param("bounds", "bounds", lambda: tr("channel -> [min, max] spend per period",
-                                             "kênh -> [tối thiểu, tối đa] chi phí mỗi kỳ")),
-        Param("lang", "choice", lambda: tr("language", "ngôn ngữ"), LANGS),
+        Param("target", "optional_number", lambda: tr("outcome, CPA or ROAS target of the mode")),
+        Param("bounds", "bounds", lambda: tr("channel -> [min, max] spend per period")),
+        Param("lang", "choice", lambda: tr("language"), LANGS),
         Param("output_dir", "dir", _output_help),
     ),
 }
@@ -130,8 +106,8 @@ NOTEBOOKS: dict[str, tuple[Param, ...]] = {
 
 def _unknown_notebook(name: str) -> ParameterError:
     names = ", ".join(NOTEBOOKS)
-    return ParameterError(tr(f"unknown notebook {name!r}. Choose from: {names}.",
-                             f"không có notebook {name!r}. Chọn: {names}."),
+    return ParameterError(tr("unknown notebook {name!r}. Choose from: {names}.", name=name,
+                             names=names),
                           code=ProblemCode.NOTEBOOK_UNKNOWN)
 
 
@@ -183,8 +159,7 @@ def declared_parameters(path: Path) -> dict[str, Any]:
                         if isinstance(t, ast.Name):
                             out[t.id] = ast.literal_eval(node.value)
             return out
-    raise ParameterError(tr(f"{path.name} has no cell tagged 'parameters'.",
-                            f"{path.name} không có ô nào gắn thẻ 'parameters'."),
+    raise ParameterError(tr("{name} has no cell tagged 'parameters'.", name=path.name),
                          code=ProblemCode.NOTEBOOK_NO_PARAMETERS_CELL)
 
 
@@ -212,8 +187,8 @@ def parameters(notebook: str, namespace: Mapping[str, Any], before: frozenset[st
     if problems:
         valid = ", ".join(p.describe() for p in NOTEBOOKS[notebook])
         said = " ".join(problems)
-        raise ParameterError(tr(f"notebook {notebook}: {said} Valid parameters: {valid}.",
-                                f"notebook {notebook}: {said} Các tham số hợp lệ: {valid}."),
+        raise ParameterError(tr("notebook {notebook}: {said} Valid parameters: {valid}.",
+                                notebook=notebook, said=said, valid=valid),
                              code=ProblemCode.PARAMETER_UNKNOWN_NAME)
     return Params(values)
 
@@ -235,9 +210,8 @@ def check_values(notebook: str, given: Mapping[str, Any],
         hint = ""
         if close:
             match = close[0]
-            hint = tr(f" Did you mean {match!r}?", f" Có phải ý bạn là {match!r}?")
-        problems.append(tr(f"unknown parameter {name!r}.{hint}",
-                           f"không có tham số {name!r}.{hint}"))
+            hint = tr(" Did you mean {match!r}?", match=match)
+        problems.append(tr("unknown parameter {name!r}.{hint}", name=name, hint=hint))
     values = {}
     for name, p in spec.items():
         v = namespace.get(name)
@@ -258,25 +232,23 @@ def _check_one(p: Param, v: Any) -> tuple[Any, str | None]:
             return None, None
         if not isinstance(v, (str, Path)) or not Path(v).exists():
             cwd = Path.cwd()
-            return None, tr(f"{name}={v!r}: no such file (paths are read from {cwd}).",
-                            f"{name}={v!r}: không có tệp này (đường dẫn tính từ {cwd}).")
+            return None, tr("{name}={v!r}: no such file (paths are read from {cwd}).", name=name,
+                            v=v, cwd=cwd)
         return Path(v), None
     if p.kind in ("text", "optional_text"):
         if (v is not None or p.kind == "text") and (not isinstance(v, str) or not v.strip()):
-            return None, tr(f"{name}={v!r}: must be text.", f"{name}={v!r}: phải là văn bản.")
+            return None, tr("{name}={v!r}: must be text.", name=name, v=v)
         return None, None
     if p.kind == "choice":
         if v not in p.choices:
             choices = ", ".join(p.choices)
-            return None, tr(f"{name}={v!r}: choose from {choices}.",
-                            f"{name}={v!r}: chọn trong {choices}.")
+            return None, tr("{name}={v!r}: choose from {choices}.", name=name, v=v, choices=choices)
         return None, None
     if p.kind == "date":
         try:
             return pd.Timestamp(str(v)).date(), None
         except (ValueError, TypeError):
-            return None, tr(f"{name}={v!r}: must be a date like 2027-01-25.",
-                            f"{name}={v!r}: phải là ngày dạng 2027-01-25.")
+            return None, tr("{name}={v!r}: must be a date like 2027-01-25.", name=name, v=v)
     if p.kind == "period":
         if v == "campaign":
             return None, None
@@ -285,27 +257,21 @@ def _check_one(p: Param, v: Any) -> tuple[Any, str | None]:
         try:
             return parse_period(str(v)), None
         except ParameterError:
-            return None, tr(f"{name}={v!r}: write campaign, 2027-01, 2027Q1, 2027 or "
-                            "2027-01-01:2027-02-28.",
-                            f"{name}={v!r}: viết campaign, 2027-01, 2027Q1, 2027 hoặc "
-                            "2027-01-01:2027-02-28.")
+            return None, tr("{name}={v!r}: write campaign, 2027-01, 2027Q1, 2027 or "
+                            "2027-01-01:2027-02-28.", name=name, v=v)
     if p.kind == "optional_number":
         if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float)) or v < 0):
-            return None, tr(f"{name}={v!r}: must be a number of 0 or more, or None.",
-                            f"{name}={v!r}: phải là số từ 0 trở lên, hoặc None.")
+            return None, tr("{name}={v!r}: must be a number of 0 or more, or None.", name=name, v=v)
         return None, None
     if p.kind == "bounds":
         if not isinstance(v, dict) or not all(
                 isinstance(b, (list, tuple)) and len(b) == 2 for b in v.values()):
-            return None, tr(f"{name}={v!r}: must be a mapping like "
-                            "{'search': [1000000, 5000000]}.",
-                            f"{name}={v!r}: phải là ánh xạ dạng "
-                            "{'search': [1000000, 5000000]}.")
+            return None, tr("{name}={v!r}: must be a mapping like {{'search': [1000000, "
+                            "5000000]}}.", name=name, v=v)
         return None, None
     if p.kind == "dir":
         if not isinstance(v, (str, Path)) or not str(v).strip():
-            return None, tr(f"{name}={v!r}: must be a folder path.",
-                            f"{name}={v!r}: phải là đường dẫn thư mục.")
+            return None, tr("{name}={v!r}: must be a folder path.", name=name, v=v)
         return Path(v), None
     return None, None
 

@@ -285,8 +285,7 @@ def write_optimization(params: Any, inputs: Mapping[str, Any], allocation: Any,
 def _goal_setting_headline(results: Mapping[str, Any]) -> list[tuple[str, str]]:
     n = len(results.get("targets", []))
     bad = len(results.get("contradictions", []))
-    return [(tr(f"{n} KPIs planned, {bad} contradiction(s)",
-                f"{n} KPI trong kế hoạch, {bad} mâu thuẫn"),
+    return [(tr("{n} KPIs planned, {bad} contradiction(s)", n=n, bad=bad),
              "ok" if results.get("ok") else "at risk")]
 
 
@@ -301,7 +300,7 @@ def _evaluation_headline(results: Mapping[str, Any]) -> list[tuple[str, str]]:
         name = KPIS[code].short_label() if code in KPIS else code
         actual = format_value(k.get("actual"), code, currency=cur)
         target = format_value(k.get("target"), code, currency=cur)
-        out.append((tr(f"{name}: {actual} vs {target}", f"{name}: {actual} so với {target}"),
+        out.append((tr("{name}: {actual} vs {target}", name=name, actual=actual, target=target),
                     k.get("status", "")))
     return out
 
@@ -312,11 +311,10 @@ def _optimization_headline(results: Mapping[str, Any]) -> list[tuple[str, str]]:
 
     lift = (results.get("expected") or {}).get("lift")
     if not isinstance(lift, (int, float)) or isinstance(lift, bool):
-        return [(tr("allocation", "phân bổ"), "ok")]
+        return [(tr("allocation"), "ok")]
     outcome = word_for(results.get("outcome"), short=True)
     change = format_change(lift)
-    return [(tr(f"{outcome}: {change} for the same budget",
-                f"{outcome}: {change} với cùng ngân sách"), "ok")]
+    return [(tr("{outcome}: {change} for the same budget", outcome=outcome, change=change), "ok")]
 
 
 #: the headline writer of each results schema (``kpikit/<kind>``)

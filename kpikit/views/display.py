@@ -27,43 +27,43 @@ __all__ = ["binding_text", "column_names", "estimated_line", "freshness_line", "
 def column_names() -> dict[str, str]:
     """Column codes as headers in the current language."""
     return {
-        "kpi": tr("KPI", "KPI"), "objective": tr("Objective", "Mục tiêu"),
-        "owner": tr("Owner", "Người phụ trách"), "cadence": tr("Cadence", "Chu kỳ"),
-        "horizon": tr("Horizon", "Tầm nhìn"), "target": tr("Target", "Chỉ tiêu"),
-        "baseline": tr("Baseline", "Cơ sở"),
-        "change_vs_baseline": tr("vs baseline", "So với cơ sở"),
-        "feasibility": tr("Feasibility", "Khả thi"),
-        "percentile": tr("Percentile", "Phân vị"), "status": tr("Status", "Trạng thái"),
-        "days_covered": tr("Days covered", "Số ngày có dữ liệu"),
-        "missing_days": tr("Missing days", "Ngày thiếu"),
-        "null_share": tr("Empty cells", "Ô trống"), "last_date": tr("Last date", "Ngày cuối"),
-        "missing_measures": tr("Missing measures", "Thiếu cột"), "rank": "#",
-        "reason": tr("Why", "Lý do"), "measurable": tr("In the data", "Có dữ liệu"),
-        "direction": tr("Better when", "Tốt hơn khi"),
-        "campaigns": tr("Campaigns", "Chiến dịch"), "channels": tr("Channels", "Kênh"),
-        "window_start": tr("From", "Từ ngày"), "window_end": tr("To", "Đến ngày"),
-        "attainment": tr("Attainment", "Mức đạt"),
-        "probability": tr("Probability", "Xác suất đạt"), "segment": tr("Segment", "Nhóm"),
-        "before": tr("Before", "Trước"), "after": tr("After", "Sau"),
-        "total": tr("Total", "Tổng"), "mix": tr("Mix", "Cơ cấu"),
-        "rate": tr("Rate", "Hiệu suất"), "channel": tr("Channel", "Kênh"),
-        "current": tr("Current", "Hiện tại"), "recommended": tr("Recommended", "Đề xuất"),
-        "change_pct": tr("Change", "Thay đổi"),
-        "marginal_current": tr("Marginal return now", "Lợi nhuận biên hiện tại"),
-        "marginal": tr("Marginal return after", "Lợi nhuận biên sau"),
-        "binding": tr("Bound by", "Bị chặn bởi"), "why": tr("Why", "Lý do"),
-        "form": tr("Curve", "Dạng đường cong"), "adstock": tr("Adstock", "Adstock"),
-        "points": tr("Points", "Số điểm"), "r2": "R²",
-        "mape": tr("Error (MAPE)", "Sai số (MAPE)"), "criterion": tr("Chosen by", "Chọn theo"),
-        "current_spend": tr("Current spend", "Chi phí hiện tại"),
-        "notes": tr("Notes", "Ghi chú"),
-        "weight_before": tr("Share before", "Tỷ trọng trước"),
-        "weight_after": tr("Share after", "Tỷ trọng sau"),
-        "rate_before": tr("Rate before", "Hiệu suất trước"),
-        "rate_after": tr("Rate after", "Hiệu suất sau"),
-        "holdout_error": tr("Holdout error", "Sai số giữ lại"),
-        "holdout_mean_error": tr("Plain average error", "Sai số trung bình đơn giản"),
-        "holdout_passed": tr("Holdout passed", "Đạt kiểm tra giữ lại"),
+        "kpi": tr("KPI"), "objective": tr("Objective"),
+        "owner": tr("Owner"), "cadence": tr("Cadence"),
+        "horizon": tr("Horizon"), "target": tr("Target"),
+        "baseline": tr("Baseline"),
+        "change_vs_baseline": tr("vs baseline", context="column"),
+        "feasibility": tr("Feasibility"),
+        "percentile": tr("Percentile"), "status": tr("Status"),
+        "days_covered": tr("Days covered"),
+        "missing_days": tr("Missing days"),
+        "null_share": tr("Empty cells"), "last_date": tr("Last date"),
+        "missing_measures": tr("Missing measures"), "rank": "#",
+        "reason": tr("Why"), "measurable": tr("In the data"),
+        "direction": tr("Better when"),
+        "campaigns": tr("Campaigns"), "channels": tr("Channels"),
+        "window_start": tr("From"), "window_end": tr("To"),
+        "attainment": tr("Attainment"),
+        "probability": tr("Probability"), "segment": tr("Segment"),
+        "before": tr("Before"), "after": tr("After"),
+        "total": tr("Total"), "mix": tr("Mix"),
+        "rate": tr("Rate"), "channel": tr("Channel"),
+        "current": tr("Current"), "recommended": tr("Recommended"),
+        "change_pct": tr("Change"),
+        "marginal_current": tr("Marginal return now"),
+        "marginal": tr("Marginal return after"),
+        "binding": tr("Bound by"), "why": tr("Why"),
+        "form": tr("Curve"), "adstock": tr("Adstock"),
+        "points": tr("Points"), "r2": "R²",
+        "mape": tr("Error (MAPE)"), "criterion": tr("Chosen by"),
+        "current_spend": tr("Current spend"),
+        "notes": tr("Notes"),
+        "weight_before": tr("Share before"),
+        "weight_after": tr("Share after"),
+        "rate_before": tr("Rate before"),
+        "rate_after": tr("Rate after"),
+        "holdout_error": tr("Holdout error"),
+        "holdout_mean_error": tr("Plain average error"),
+        "holdout_passed": tr("Holdout passed"),
     }
 
 
@@ -71,18 +71,18 @@ def _code_words() -> dict[str, str]:
     """kpikit's code words in table cells (``weekly``, ``gaps``) in the current language;
     English keeps the code as written."""
     return {
-        "short": tr("short", "ngắn hạn"), "long": tr("long", "dài hạn"),
-        "weekly": tr("weekly", "hằng tuần"), "monthly": tr("monthly", "hằng tháng"),
-        "quarterly": tr("quarterly", "hằng quý"), "campaign": tr("campaign", "theo chiến dịch"),
-        "ok": tr("ok", "đủ"), "gaps": tr("gaps", "có khoảng trống"),
-        "no data": tr("no data", "không có dữ liệu"),
-        "unmeasurable": tr("unmeasurable", "không đo được"), "all": tr("all", "tất cả"),
-        "min": tr("min", "mức tối thiểu"), "max": tr("max", "mức tối đa"),
-        "locked": tr("locked", "khóa"), "zero": tr("zero", "về 0"),
-        "refused": tr("refused", "bị từ chối"), "lowest AIC": tr("lowest AIC", "AIC thấp nhất"),
-        "hill": tr("hill", "Hill"), "log": tr("log", "logarit"),
-        "unassigned": tr("unassigned", "chưa giao"), "plan": tr("plan", "kế hoạch"),
-        "cascade": tr("cascade", "suy từ cây KPI"),
+        "short": tr("short"), "long": tr("long"),
+        "weekly": tr("weekly"), "monthly": tr("monthly"),
+        "quarterly": tr("quarterly"), "campaign": tr("campaign", context="cadence"),
+        "ok": tr("ok", context="availability"), "gaps": tr("gaps"),
+        "no data": tr("no data"),
+        "unmeasurable": tr("unmeasurable"), "all": tr("all"),
+        "min": tr("min"), "max": tr("max"),
+        "locked": tr("locked"), "zero": tr("zero"),
+        "refused": tr("refused"), "lowest AIC": tr("lowest AIC"),
+        "hill": tr("hill"), "log": tr("log"),
+        "unassigned": tr("unassigned"), "plan": tr("plan"),
+        "cascade": tr("cascade"),
     }
 
 
@@ -140,7 +140,7 @@ def owner_text(owner: str, lang: str | None = None) -> str:
 
     if owner == UNASSIGNED:
         with using_language(resolve_lang(lang)):
-            return tr("unassigned", "chưa giao")
+            return tr("unassigned")
     return owner
 
 
@@ -157,7 +157,7 @@ def rename(df: pd.DataFrame, lang: str | None = None) -> pd.DataFrame:
     lang = resolve_lang(lang)
     with using_language(lang):
         words, names = _code_words(), column_names()
-        yes_no = (tr("yes", "có"), tr("no", "không"))
+        yes_no = (tr("yes"), tr("no"))
     out = df.copy()
     for c in out.columns:
         if c in _NAME_COLUMNS:
@@ -180,10 +180,10 @@ def rename(df: pd.DataFrame, lang: str | None = None) -> pd.DataFrame:
 def binding_text(constraint: str, lang: str | None = None) -> str:
     """An allocation's binding constraint (``total budget``, ``search max``) for reading."""
     with using_language(resolve_lang(lang)):
-        for code, said in (("total budget", tr("total budget", "tổng ngân sách")),
-                           ("CPA limit", tr("CPA limit", "giới hạn CPA")),
-                           ("ROAS limit", tr("ROAS limit", "giới hạn ROAS")),
-                           (">= target", tr(">= target", "≥ chỉ tiêu"))):
+        for code, said in (("total budget", tr("total budget")),
+                           ("CPA limit", tr("CPA limit")),
+                           ("ROAS limit", tr("ROAS limit")),
+                           (">= target", tr(">= target"))):
             constraint = constraint.replace(code, said)
         name, _, bound = constraint.rpartition(" ")
         if name and bound in ("min", "max"):
@@ -193,63 +193,55 @@ def binding_text(constraint: str, lang: str | None = None) -> str:
 
 
 def _period(plan: Any, start: Any, end: Any, as_of: Any, pacing: Any) -> str:
-    pacing = {"seasonal": tr("seasonal", "theo mùa vụ"), "linear": tr("linear", "tuyến tính"),
-              "spend": tr("spend", "theo chi phí")}.get(pacing, pacing)
-    return tr(f"{plan}: {start} to {end}, as of {as_of} ({pacing} pacing)",
-              f"{plan}: {start} đến {end}, tính đến {as_of} (tiến độ {pacing})")
+    pacing = {"seasonal": tr("seasonal"), "linear": tr("linear"),
+              "spend": tr("spend", context="pacing")}.get(pacing, pacing)
+    return tr("{plan}: {start} to {end}, as of {as_of} ({pacing} pacing)", plan=plan, start=start,
+              end=end, as_of=as_of, pacing=pacing)
 
 
 def _cascade(error: str) -> str:
-    return tr(f"drivers multiply to the goal within {error}",
-              f"tích các yếu tố khớp mục tiêu với sai số {error}")
+    return tr("drivers multiply to the goal within {error}", error=error)
 
 
 def _contradiction(text: str) -> str:
-    return tr(f"CONTRADICTION: {text}", f"MÂU THUẪN: {text}")
+    return tr("CONTRADICTION: {text}", text=text)
 
 
 def _note(text: str) -> str:
-    return tr(f"note: {text}", f"lưu ý: {text}")
+    return tr("note: {text}", text=text)
 
 
 def _segments(kpi: Any, by: Any) -> str:
-    by = {"channel": tr("channel", "kênh"), "campaign": tr("campaign", "chiến dịch")}.get(by, by)
-    return tr(f"{kpi} by {by}", f"{kpi} theo {by}")
+    by = {"channel": tr("channel"), "campaign": tr("campaign")}.get(by, by)
+    return tr("{kpi} by {by}", kpi=kpi, by=by)
 
 
 def _binding(binding: Sequence[str]) -> str:
-    names = ", ".join(binding_text(b) for b in binding) or tr("none", "không có")
-    return tr(f"binding: {names}", f"ràng buộc đang chặn: {names}")
+    names = ", ".join(binding_text(b) for b in binding) or tr("none")
+    return tr("binding: {names}", names=names)
 
 
 def _freshness(data_end: Any, lag: Any, as_of: Any) -> str:
-    return tr(f"data ends {data_end}, {lag} days before {as_of}: those days are projected, "
-              "not counted as zero",
-              f"dữ liệu kết thúc ngày {data_end}, {lag} ngày trước {as_of}: các ngày đó "
-              "được dự báo, không tính bằng 0")
+    return tr("data ends {data_end}, {lag} days before {as_of}: those days are projected, not "
+              "counted as zero", data_end=data_end, lag=lag, as_of=as_of)
 
 
 def _fresh(data_end: Any) -> str:
-    return tr(f"data up to {data_end}", f"dữ liệu đến ngày {data_end}")
+    return tr("data up to {data_end}", data_end=data_end)
 
 
 def _estimated(names: str) -> str:
-    return tr(f"estimated (rows covering several days spread evenly): {names}",
-              f"ước tính (dòng gộp nhiều ngày được chia đều theo ngày): {names}")
+    return tr("estimated (rows covering several days spread evenly): {names}", names=names)
 
 
 def _gain(gain: str, low: str, high: str, p: str, verdict: str) -> str:
-    return tr(f"paired gain {gain} (90% interval {low} to {high}); {p} of the draws gain: "
-              f"{verdict}",
-              f"mức tăng so cặp {gain} (khoảng 90% từ {low} đến {high}); {p} số lần lấy mẫu "
-              f"cho kết quả tăng: {verdict}")
+    return tr("paired gain {gain} (90% interval {low} to {high}); {p} of the draws gain: {verdict}",
+              gain=gain, low=low, high=high, p=p, verdict=verdict)
 
 
 def _holdout(channel: Any, r2: Any, error: Any, naive: Any, n: Any, flag: Any) -> str:
-    return tr(f"{channel}: R² {r2}, holdout error {error} (plain average {naive}) over "
-              f"{n} periods{flag}",
-              f"{channel}: R² {r2}, sai số giữ lại {error} (trung bình đơn giản {naive}) trên "
-              f"{n} kỳ{flag}")
+    return tr("{channel}: R² {r2}, holdout error {error} (plain average {naive}) over {n} "
+              "periods{flag}", channel=channel, r2=r2, error=error, naive=naive, n=n, flag=flag)
 
 
 #: the lines a notebook shows, by key: each makes its text in the current language
@@ -328,7 +320,7 @@ def written(files: Mapping[str, str], folder: str | Path) -> Any:
         p = Path(path).resolve()
         shown.append(p.relative_to(root).as_posix() if p.is_relative_to(root) else str(path))
     where = str(folder)
-    head = tr(f"Written to {where}:", f"Đã ghi vào {where}:")
+    head = tr("Written to {where}:", where=where)
     items = "".join(f"<li><code>{html_text(s)}</code></li>" for s in shown)
     return HTML(f"<p class='kpikit-line'>{html_text(head)}</p><ul class='kpikit-files'>{items}"
                 "</ul>")

@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 
-from kpikit.catalog import OBJECTIVE_LABELS, get_kpi, word_for
+from kpikit.catalog import get_kpi, label_of, word_for
 from kpikit.i18n.formats import format_change, format_number, format_percent, format_value
 from kpikit.i18n.lang import resolve_lang, tr, using_language
 from kpikit.views.display import column_names, line, owner_text, rename, translate
@@ -34,10 +34,10 @@ def recommendations_table(recs: list, *, lang: str | None = None) -> pd.DataFram
             if r.measurable is None:
                 measurable = "–"
             elif r.measurable:
-                measurable = tr("yes", "có")
+                measurable = tr("yes")
             else:
                 missing = ", ".join(r.missing)
-                measurable = tr(f"no: {missing}", f"không: {missing}")
+                measurable = tr("no: {missing}", missing=missing)
             rows.append({"rank": r.rank, "kpi": r.label(lang), "measurable": measurable,
                          "horizon": get_kpi(r.kpi).horizon, "reason": r.reason})
     return rename(pd.DataFrame(rows), lang)
@@ -46,10 +46,8 @@ def recommendations_table(recs: list, *, lang: str | None = None) -> pd.DataFram
 def accountability_table(targets: pd.DataFrame, *, lang: str | None = None) -> pd.DataFrame:
     """Steps 5, 6, 8: who owns which KPI, reviewed how often, short or long term."""
     lang = resolve_lang(lang)
-    i = 1 if lang == "vi" else 0  # catalog labels are (English, Vietnamese) pairs
     rows = [{"owner": r.owner, "kpi": get_kpi(r.kpi).label(lang), "cadence": r.cadence,
-             "horizon": r.horizon,
-             "objective": OBJECTIVE_LABELS.get(r.objective, (r.objective,) * 2)[i]}
+             "horizon": r.horizon, "objective": label_of("objective", r.objective, lang)}
             for r in targets.itertuples()]
     df = pd.DataFrame(rows).sort_values(["owner", "cadence"], kind="stable")
     return rename(df, lang)
@@ -81,7 +79,7 @@ def targets_table(targets: pd.DataFrame, *, lang: str | None = None,
 
     rows = []
     with using_language(lang):
-        better = {"higher": tr("higher", "cao hơn"), "lower": tr("lower", "thấp hơn")}
+        better = {"higher": tr("higher"), "lower": tr("lower")}
         names = column_names()
     for r in targets.itertuples():
         rows.append({
@@ -127,16 +125,15 @@ def scorecard_table(ev: Any, *, lang: str | None = None,
     from kpikit.views.prose import status_text
 
     with using_language(lang):
-        not_significant, estimated = tr(" (n.s.)", " (không đáng kể)"), tr(" (est.)",
-                                                                            " (ước tính)")
-        cols = {"status": tr("Status", "Trạng thái"), "actual": tr("Actual", "Thực tế"),
-                "expected": tr("Expected by now", "Kỳ vọng đến nay"),
-                "target": tr("Target", "Chỉ tiêu"),
-                "attainment": tr("vs pace", "So với tiến độ"),
-                "projection": tr("Projection", "Dự báo"),
-                "interval": tr("90% interval", "Khoảng 90%"),
-                "probability": tr("P(reach)", "Xác suất đạt"),
-                "change_ly": tr("vs last year", "So với năm trước")}
+        not_significant, estimated = tr(" (n.s.)"), tr(" (est.)")
+        cols = {"status": tr("Status"), "actual": tr("Actual"),
+                "expected": tr("Expected by now"),
+                "target": tr("Target"),
+                "attainment": tr("vs pace"),
+                "projection": tr("Projection"),
+                "interval": tr("90% interval"),
+                "probability": tr("P(reach)", context="column"),
+                "change_ly": tr("vs last year", context="column")}
     rows = []
     for r in ev.totals().itertuples():
         def fv(v: float, kpi: str = r.kpi) -> str:
@@ -168,8 +165,8 @@ def evaluation_figures(data: pd.DataFrame, ev: Any, *, lang: str | None = None) 
     cur = data.attrs.get("currency")
     figs = {"scorecard": charts.scorecard_chart(ev, lang=lang, currency=cur)}
     with using_language(lang):
-        target, actual = tr("target", "chỉ tiêu"), tr("actual", "thực tế")
-        last_year, now = tr("last year", "năm trước"), tr("now", "nay")
+        target, actual = tr("target"), tr("actual")
+        last_year, now = tr("last year"), tr("now")
     for r in ev.totals().itertuples():
         if r.status != "no data" and r.expected == r.expected:
             figs[f"pacing_{r.kpi}"] = charts.pacing_chart(
@@ -202,12 +199,10 @@ def diagnosis(ev: Any) -> list[str]:
 def verdict_text(verdict: str, lang: str | None = None) -> str:
     """What an allocation's verdict (``act``, ``keep``, ...) says, in ``lang``."""
     with using_language(resolve_lang(lang)):
-        return {"act": tr("supported: act on it", "có cơ sở: nên thực hiện"),
-                "keep": tr("not supported: keep the mix and test first",
-                           "chưa có cơ sở: giữ cơ cấu và thử nghiệm trước"),
-                "single": tr("one channel: nothing to reallocate",
-                             "một kênh: không có gì để phân bổ lại"),
-                "no change": tr("no change", "không thay đổi")}.get(verdict, verdict)
+        return {"act": tr("supported: act on it"),
+                "keep": tr("not supported: keep the mix and test first"),
+                "single": tr("one channel: nothing to reallocate"),
+                "no change": tr("no change")}.get(verdict, verdict)
 
 
 def gain_line(allocation: Any, lang: str | None = None, currency: str | None = None) -> str:
@@ -233,7 +228,7 @@ def holdout_lines(curves: Mapping[str, Any], lang: str | None = None) -> list[st
     """Per curve: R² beside its time-ordered holdout error (and whether it passed)."""
     lang = resolve_lang(lang)
     with using_language(lang):
-        failed = tr(" – FAILED", " – KHÔNG ĐẠT")
+        failed = tr(" – FAILED")
     out = []
     for ch, c in curves.items():
         if not c.holdout_n:

@@ -19,7 +19,13 @@ import pandas as pd
 from kpikit.analysis.evaluate import Evaluation
 from kpikit.analysis.optimize import Allocation, ResponseCurve
 from kpikit.catalog import KPI, MEASURES, get_kpi
-from kpikit.i18n.formats import format_change, format_money, format_number, format_value
+from kpikit.i18n.formats import (
+    format_change,
+    format_date,
+    format_money,
+    format_number,
+    format_value,
+)
 from kpikit.i18n.lang import resolve_lang, tr, using_language
 
 __all__ = ["accountability", "recommendations", "status_text", "summary_lines"]
@@ -32,19 +38,19 @@ def status_text(status: str, lang: str | None = None) -> str:
     """
     with using_language(resolve_lang(lang)):
         if status == "on track":
-            return tr("on track", "đúng tiến độ")
+            return tr("on track")
         if status == "at risk":
-            return tr("at risk", "có rủi ro")
+            return tr("at risk")
         if status == "off track":
-            return tr("off track", "chệch hướng")
+            return tr("off track")
         if status == "achieved":
-            return tr("achieved", "đã đạt")
+            return tr("achieved")
         if status == "missed":
-            return tr("missed", "không đạt")
+            return tr("missed")
         if status == "too early":
-            return tr("too early to judge", "còn quá sớm")
+            return tr("too early to judge")
         if status == "no data":
-            return tr("no data", "không có dữ liệu")
+            return tr("no data")
     return status
 
 
@@ -63,16 +69,16 @@ def _known(value: Any) -> bool:
 
 def _trend_word(verdict: str) -> str:
     if verdict == "improving":
-        return tr("improving", "đang cải thiện")
+        return tr("improving")
     if verdict == "worsening":
-        return tr("worsening", "đang xấu đi")
-    return tr("no clear trend", "chưa rõ xu hướng")
+        return tr("worsening")
+    return tr("no clear trend")
 
 
 def _segment_word(by: str) -> str:
     if by == "campaign":
-        return tr("campaign", "chiến dịch")
-    return tr("channel", "kênh")
+        return tr("campaign")
+    return tr("channel")
 
 
 def _summary_line(ev: Evaluation, total: Mapping[str, Any], lang: str) -> str:
@@ -90,55 +96,44 @@ def _summary_line(ev: Evaluation, total: Mapping[str, Any], lang: str) -> str:
     pace = ""
     if _known(total.get("expected")) and status not in ("achieved", "missed"):
         expected = fv(total["expected"])
-        pace = tr(f" (expected to date {expected})", f" (kỳ vọng đến nay {expected})")
-    text = tr(f"{label}: {word}. Actual {actual} vs target {target}{pace}.",
-              f"{label}: {word}. Thực tế {actual} so với chỉ tiêu {target}{pace}.")
+        pace = tr(" (expected to date {expected})", expected=expected)
+    text = tr("{label}: {word}. Actual {actual} vs target {target}{pace}.", label=label, word=word,
+              actual=actual, target=target, pace=pace)
     goal = total.get("goal")
     if goal in ("stay below", "stay above") and _known(total.get("periods_finished")):
         n, m = int(total["periods_broken"]), int(total["periods_finished"])
         if goal == "stay below":
-            text += tr(f" Goal: stay below {target} in every period; {n} of {m} finished "
-                       "periods broke it.",
-                       f" Mục tiêu: giữ dưới {target} trong mọi kỳ; {n}/{m} kỳ đã kết thúc "
-                       "vượt ngưỡng.")
+            text += tr(" Goal: stay below {target} in every period; {n} of {m} finished periods "
+                       "broke it.", target=target, n=n, m=m)
         else:
-            text += tr(f" Goal: stay above {target} in every period; {n} of {m} finished "
-                       "periods broke it.",
-                       f" Mục tiêu: giữ trên {target} trong mọi kỳ; {n}/{m} kỳ đã kết thúc "
-                       "vượt ngưỡng.")
+            text += tr(" Goal: stay above {target} in every period; {n} of {m} finished periods "
+                       "broke it.", target=target, n=n, m=m)
     elif status in ("on track", "at risk", "off track") and _known(total.get("projection")) \
             and _known(total.get("probability")):
         proj = fv(total["projection"])
         prob = format_change(total["probability"], lang, 0).lstrip("+")
-        text += tr(f" Projected {proj}, {prob} chance to reach the target.",
-                   f" Dự báo {proj}, xác suất đạt chỉ tiêu {prob}.")
+        text += tr(" Projected {proj}, {prob} chance to reach the target.", proj=proj, prob=prob)
     if _known(total.get("trend")) and _known(total.get("trend_months")) \
             and total["trend_months"] >= 4:
         n, t = int(total["trend_months"]), _trend_word(str(total["trend"]))
-        text += tr(f" Trend over {n} months: {t}.", f" Xu hướng {n} tháng: {t}.")
+        text += tr(" Trend over {n} months: {t}.", n=n, t=t)
     if _known(total.get("p_ly")):
         significant = bool(total["significant_ly"])
         p = format_number(total["p_ly"], 3 if significant else 2, lang)
         c = format_change(total["change_ly"], lang)
         if significant:
-            text += tr(f" The change against last year ({c}) is significant (p={p}).",
-                       f" Thay đổi so với năm trước ({c}) có ý nghĩa thống kê (p={p}).")
+            text += tr(" The change against last year ({c}) is significant (p={p}).", c=c, p=p)
         else:
-            text += tr(f" The change against last year ({c}) is not significant (p={p}).",
-                       f" Thay đổi so với năm trước ({c}) không có ý nghĩa thống kê (p={p}).")
+            text += tr(" The change against last year ({c}) is not significant (p={p}).", c=c, p=p)
     if _known(total.get("lag_days")) and total["lag_days"] > 0:
         d, n = pd.Timestamp(total["data_end"]).date(), int(total["lag_days"])
-        # the day as the reader writes it; English keeps ISO, as the reports always did
-        day = d.strftime("%d/%m/%Y") if lang == "vi" else d.isoformat()
-        text += tr(f" Data ends {day} ({n} days before as_of): those days are projected, not "
-                   "counted as zero.",
-                   f" Dữ liệu kết thúc ngày {day} ({n} ngày trước as_of): các ngày đó được dự "
-                   "báo, không tính bằng 0.")
+        # the day as the reader's locale writes it; English keeps ISO, as the reports always did
+        day = format_date(d, lang) if lang != "en" else d.isoformat()
+        text += tr(" Data ends {day} ({n} days before as_of): those days are projected, not "
+                   "counted as zero.", day=day, n=n)
     if _known(total.get("estimated")) and bool(total["estimated"]):
-        text += tr(" Estimated: rows covering several days are spread evenly over their days, "
-                   "and the window cuts one.",
-                   " Ước tính: các dòng gộp nhiều ngày được chia đều theo ngày, và kỳ đánh giá "
-                   "cắt ngang một dòng như vậy.")
+        text += tr(" Estimated: rows covering several days are spread evenly over their days, and "
+                   "the window cuts one.")
     text += _drivers_sentence(drivers, status, k, fv, lang)
     if seg is not None and len(seg):
         r = seg.iloc[0]
@@ -147,8 +142,8 @@ def _summary_line(ev: Evaluation, total: Mapping[str, Any], lang: str) -> str:
         s_text = f"{r.segment} {sign}{amount}"
         if "mix" in seg:
             mix, rate = fv(r.mix), fv(r.rate)
-            s_text += tr(f" (mix {mix}, rate {rate})", f" (cơ cấu {mix}, hiệu suất {rate})")
-        text += tr(f" By {by}: {s_text}.", f" Theo {by}: {s_text}.")
+            s_text += tr(" (mix {mix}, rate {rate})", mix=mix, rate=rate)
+        text += tr(" By {by}: {s_text}.", by=by, s_text=s_text)
     return text
 
 
@@ -168,10 +163,8 @@ def _drivers_sentence(drivers: Mapping[str, pd.DataFrame] | None, status: str, k
              for r in top.itertuples()]
     d = ", ".join(parts)
     if gap:
-        return tr(f" Behind the gap to target: {d}.",
-                  f" Nguyên nhân chênh lệch so với chỉ tiêu: {d}.")
-    return tr(f" Biggest drivers against last year: {d}.",
-              f" Yếu tố tác động lớn nhất so với năm trước: {d}.")
+        return tr(" Behind the gap to target: {d}.", d=d)
+    return tr(" Biggest drivers against last year: {d}.", d=d)
 
 
 def summary_lines(ev: Evaluation, lang: str | None = None) -> tuple[str, ...]:
@@ -224,10 +217,10 @@ def _advice(a: Allocation, evaluation: Evaluation | None, lang: str, currency: s
         rows = evaluation.totals()
         for r, line in zip(rows.itertuples(), summary_lines(evaluation, lang), strict=True):
             if r.status in ("off track", "missed", "at risk"):
-                lines.append(tr(f"Why act: {line}", f"Vì sao cần điều chỉnh: {line}"))
+                lines.append(tr("Why act: {line}", line=line))
     out = MEASURES[a.outcome].label(lang).lower() if a.outcome in MEASURES else a.outcome
     money_out = a.outcome in MEASURES and MEASURES[a.outcome].money
-    unit = currency or tr("unit", "đồng")
+    unit = currency or tr("unit")
     others = a.table["marginal_current"].mean()
 
     def amount(v: float) -> str:
@@ -250,13 +243,11 @@ def _advice(a: Allocation, evaluation: Evaluation | None, lang: str, currency: s
         o_hi = amount(float(c.predict(s_hi)) if c is not None else math.nan)
         o0, m = amount(float(r.outcome_current)), format_number(r.marginal_current, 2, lang)
         at, lo_s, hi_s = money(s0), money(s_lo), money(s_hi)
-        lines.append(tr(
-            f"{ch} is the only channel: there is nothing to reallocate. Use its budget curve "
-            f"instead: at {at} a period it returns {m} {out} per extra {unit}; {lo_s} gives "
-            f"{o_lo} and {hi_s} gives {o_hi} {out} (now {o0}).",
-            f"{ch} là kênh duy nhất: không có gì để phân bổ lại. Hãy dùng đường cong ngân "
-            f"sách của kênh: ở mức {at} mỗi kỳ, mỗi {unit} chi thêm mang lại {m} {out}; "
-            f"{lo_s} cho {o_lo} và {hi_s} cho {o_hi} {out} (hiện nay {o0})."))
+        lines.append(tr("{ch} is the only channel: there is nothing to reallocate. Use its budget "
+                        "curve instead: at {at} a period it returns {m} {out} per extra {unit}; "
+                        "{lo_s} gives {o_lo} and {hi_s} gives {o_hi} {out} (now {o0}).", ch=ch,
+                        at=at, m=m, out=out, unit=unit, lo_s=lo_s, o_lo=o_lo, hi_s=hi_s, o_hi=o_hi,
+                        o0=o0))
         return lines
     if verdict == "keep":
         lines.append(_keep_line(a, lang, signed))
@@ -266,19 +257,15 @@ def _advice(a: Allocation, evaluation: Evaluation | None, lang: str, currency: s
     if a.prob_gain == a.prob_gain and verdict != "no change":
         g, glo, ghi = signed(a.gain), signed(a.gain_low), signed(a.gain_high)
         p = format_change(a.prob_gain, lang, 0).lstrip("+")
-        lines.append(tr(
-            f"Gain of the recommendation, paired on the same curve draws: {g} (90% interval "
-            f"{glo} to {ghi}); {p} of the draws gain.",
-            f"Mức tăng của đề xuất, so cặp trên cùng các lần lấy mẫu đường cong: {g} (khoảng "
-            f"90% từ {glo} đến {ghi}); {p} số lần lấy mẫu cho kết quả tăng."))
+        lines.append(tr("Gain of the recommendation, paired on the same curve draws: {g} (90% "
+                        "interval {glo} to {ghi}); {p} of the draws gain.", g=g, glo=glo, ghi=ghi,
+                        p=p))
     b0, b1 = amount(a.outcome_current), amount(a.outcome_recommended)
     lift, lo, hi = format_change(a.lift, lang), amount(a.outcome_low), amount(a.outcome_high)
     spend, spend0 = money(a.spend_recommended), money(a.spend_current)
-    lines.append(tr(
-        f"In all: {out} from {b0} to {b1} ({lift}; 90% interval {lo} to {hi}) for {spend} "
-        f"spent a period, against {spend0} now.",
-        f"Tổng cộng: {out} từ {b0} lên {b1} ({lift}; khoảng 90% {lo} đến {hi}) với {spend} "
-        f"chi mỗi kỳ, so với {spend0} hiện nay."))
+    lines.append(tr("In all: {out} from {b0} to {b1} ({lift}; 90% interval {lo} to {hi}) for "
+                    "{spend} spent a period, against {spend0} now.", out=out, b0=b0, b1=b1,
+                    lift=lift, lo=lo, hi=hi, spend=spend, spend0=spend0))
     return lines
 
 
@@ -287,24 +274,20 @@ def _keep_line(a: Allocation, lang: str, signed: Any) -> str:
     why = []
     if a.failed_holdout:
         chs = ", ".join(a.failed_holdout)
-        why.append(tr(f"the curves of {chs} fail their time-ordered holdout",
-                      f"đường cong của {chs} không qua kiểm tra giữ lại theo thời gian"))
+        why.append(tr("the curves of {chs} fail their time-ordered holdout", chs=chs))
     if a.prob_gain == a.prob_gain and a.prob_gain < 0.8:
         p = format_change(a.prob_gain, lang, 0).lstrip("+")
-        why.append(tr(f"only {p} of the paired draws gain, below 80%",
-                      f"chỉ {p} số lần lấy mẫu theo cặp cho kết quả tăng, dưới 80%"))
+        why.append(tr("only {p} of the paired draws gain, below 80%", p=p))
     if a.gain_low == a.gain_low and a.gain_low <= 0 <= a.gain_high:
         glo, ghi = signed(a.gain_low), signed(a.gain_high)
-        why.append(tr(f"the 90% interval of the gain, {glo} to {ghi}, includes zero",
-                      f"khoảng 90% của mức tăng, từ {glo} đến {ghi}, chứa số 0"))
+        why.append(tr("the 90% interval of the gain, {glo} to {ghi}, includes zero", glo=glo,
+                      ghi=ghi))
     big = a.table.iloc[0]  # sorted by impact
     reasons, ch = "; ".join(why), big.channel
     pct = format_change(0.2 if big.change > 0 else -0.2, lang, 0)
-    return tr(f"Keep the current mix: the fit does not support moving budget ({reasons}). Test "
-              f"{ch} first (e.g. {pct} for a few weeks against a hold-out period) and refit.",
-              f"Giữ nguyên cơ cấu hiện tại: mô hình chưa đủ cơ sở để chuyển ngân sách "
-              f"({reasons}). Hãy thử nghiệm {ch} trước (ví dụ {pct} trong vài tuần, so với một "
-              "giai đoạn đối chứng) rồi ước lượng lại.")
+    return tr("Keep the current mix: the fit does not support moving budget ({reasons}). Test "
+              "{ch} first (e.g. {pct} for a few weeks against a hold-out period) and refit.",
+              reasons=reasons, ch=ch, pct=pct)
 
 
 def _channel_line(a: Allocation, r: Any, lang: str, unit: str, out: str, money: Any,
@@ -312,19 +295,16 @@ def _channel_line(a: Allocation, r: Any, lang: str, unit: str, out: str, money: 
     """One channel's action: raise, cut or keep, with its marginal return."""
     ch, why = r.channel, r.why
     if abs(r.change) <= 0.005 * max(r.current, 1e-9):
-        return tr(f"Keep {ch} as it is: {why}.", f"Giữ nguyên {ch}: {why}.")
+        return tr("Keep {ch} as it is: {why}.", ch=ch, why=why)
     pct, amt = format_change(r.change_pct, lang), money(abs(r.change))
     m, imp = format_number(r.marginal_current, 2, lang), signed(r.impact)
     if r.change > 0:
         cut = a.table.loc[a.table["change"] < 0, "marginal_current"]
         rest = cut.mean() if len(cut) else math.nan
         avg = format_number(rest if rest == rest else others, 2, lang)
-        return tr(f"Raise {ch} by {pct} ({amt} a period): each extra {unit} of spend there "
-                  f"returns {m} {out}, against {avg} in the channels that give budget up; "
-                  f"expected {imp} {out}.",
-                  f"Tăng {ch} thêm {pct} ({amt} mỗi kỳ): mỗi {unit} chi thêm ở đây mang lại "
-                  f"{m} {out}, so với {avg} ở các kênh bị cắt giảm; dự kiến {imp} {out}.")
-    return tr(f"Cut {ch} by {pct} ({amt} a period): its last {unit} of spend returns only {m} "
-              f"{out}; expected {imp} {out}.",
-              f"Giảm {ch} {pct} ({amt} mỗi kỳ): {unit} chi cuối cùng chỉ mang lại {m} {out}; "
-              f"dự kiến {imp} {out}.")
+        return tr("Raise {ch} by {pct} ({amt} a period): each extra {unit} of spend there returns "
+                  "{m} {out}, against {avg} in the channels that give budget up; expected {imp} "
+                  "{out}.", ch=ch, pct=pct, amt=amt, unit=unit, m=m, out=out, avg=avg, imp=imp)
+    return tr("Cut {ch} by {pct} ({amt} a period): its last {unit} of spend returns only {m} "
+              "{out}; expected {imp} {out}.", ch=ch, pct=pct, amt=amt, unit=unit, m=m, out=out,
+              imp=imp)

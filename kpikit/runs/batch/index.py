@@ -26,19 +26,19 @@ _SEVERITY_COLOURS = {"critical": "#922b21", "warning": "#e67e22", "info": "#2e86
 
 def _time_pattern() -> str:
     """How the reader writes a moment, to the minute (a strftime pattern)."""
-    return tr("%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M")
+    return tr("%Y-%m-%d %H:%M")
 
 
 def _run_word(status: str) -> str | None:
     """A run's own status (not a KPI's) in the current language; None if not one."""
     if status == "ok":
-        return tr("ok", "xong")
+        return tr("ok")
     if status == "failed":
-        return tr("failed", "lỗi")
+        return tr("failed")
     if status == "missing":
-        return tr("missing", "chưa có")
+        return tr("missing", context="batch status")
     if status == "skipped":
-        return tr("skipped", "bỏ qua")
+        return tr("skipped")
     return None
 
 
@@ -69,7 +69,7 @@ def _read_run(run: Run) -> tuple[dict[str, Any], dict[str, Any] | None]:
             results = json.loads((run.folder / "results.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         with using_language(run_lang(run)):
-            manifest = {"status": "missing", "error": tr("not run yet", "chưa chạy")}
+            manifest = {"status": "missing", "error": tr("not run yet")}
     return manifest, results
 
 
@@ -115,9 +115,11 @@ def _run_row(spec: Spec, n: int, r: Run, m: dict[str, Any], res: dict[str, Any] 
            if m.get("error") else "")
     links = []
     if (r.folder / "report.html").exists():
-        links.append(f"<a href='{esc(quote(rel))}'>{esc(tr('report', 'báo cáo'))}</a>")
+        word = tr("report")
+        links.append(f"<a href='{esc(quote(rel))}'>{esc(word)}</a>")
     if err:
-        links.append(f"<a class='err-link' href='#{anchor}'>{esc(tr('error', 'xem lỗi'))}</a>")
+        word = tr("error", context="link")
+        links.append(f"<a class='err-link' href='#{anchor}'>{esc(word)}</a>")
     link = " · ".join(links)
     return (f"<tr><td>{esc(r.campaign)}</td><td>{esc(r.notebook)}</td>"
             f"<td><span class='badge' style='background:{_STATUS_COLOURS.get(st, '#999')}'>"
@@ -156,11 +158,11 @@ def write_index(spec: Spec, runs: Sequence[Run]) -> tuple[Path, Path]:
         failed = sum(1 for _, m, _ in rows if m.get("status") == "failed")
         total = len(rows)
         made = time.strftime(_time_pattern())
-        title = tr("kpikit batch", "kpikit: chạy hàng loạt")
-        said = tr(f"{total} runs, {failed} failed. Generated {made}.",
-                  f"{total} lượt chạy, {failed} lỗi. Tạo lúc {made}.")
-        heads = (tr("Campaign", "Chiến dịch"), tr("Notebook", "Notebook"),
-                 tr("Status", "Trạng thái"), tr("Headline", "Chỉ số chính"))
+        title = tr("kpikit batch")
+        said = tr("{total} runs, {failed} failed. Generated {made}.", total=total, failed=failed,
+                  made=made)
+        heads = (tr("Campaign"), tr("Notebook"),
+                 tr("Status"), tr("Headline"))
         alerts_html = _alerts_section(spec.output_dir, lang)
     page = f"""<!doctype html>
 <html lang="{lang}"><head><meta charset="utf-8"><title>{esc(title)}</title>
@@ -178,11 +180,11 @@ def write_index(spec: Spec, runs: Sequence[Run]) -> tuple[Path, Path]:
 
 def _severity_word(severity: str) -> str:
     if severity == "critical":
-        return tr("critical", "nghiêm trọng")
+        return tr("critical")
     if severity == "warning":
-        return tr("warning", "cảnh báo")
+        return tr("warning")
     if severity == "info":
-        return tr("info", "thông tin")
+        return tr("info")
     return severity
 
 
@@ -196,11 +198,11 @@ def _alerts_section(root: Path, lang: str) -> str:
     data = read_json(root / ALERTS_FILE) or {}
     alerts = [a for a in data.get("alerts", []) if isinstance(a, dict)]
     with using_language(lang):
-        title = tr("Alerts", "Cảnh báo")
+        title = tr("Alerts")
         if not alerts:
-            none = tr("No active alerts.", "Không có cảnh báo nào.")
+            none = tr("No active alerts.")
             return f"<h2>{esc(title)}</h2><p class='noalerts'>{esc(none)}</p>"
-        since, report = tr("since", "từ"), tr("report", "báo cáo")
+        since, report = tr("since"), tr("report")
         items = []
         for a in alerts:
             sev = str(a.get("severity"))

@@ -138,12 +138,11 @@ def get_executor(name: str, scheduler: str | None = None) -> Executor:
     """The executor ``name``, checked with its ``scheduler``; a "choose from" error else."""
     if name not in EXECUTORS:
         names = ", ".join(EXECUTORS)
-        raise ParameterError(tr(f"executor={name!r}: unknown executor. Choose from: {names}.",
-                                f"executor={name!r}: không có bộ chạy này. Chọn: {names}."),
+        raise ParameterError(tr("executor={name!r}: unknown executor. Choose from: {names}.",
+                                name=name, names=names),
                              code=ProblemCode.PARAMETER_CHOICE)
     if EXECUTORS[name].needs_scheduler and not scheduler:
-        raise ParameterError(tr(f"executor={name!r} needs scheduler='tcp://host:port'.",
-                                f"executor={name!r} cần scheduler='tcp://host:port'."),
+        raise ParameterError(tr("executor={name!r} needs scheduler='tcp://host:port'.", name=name),
                              code=ProblemCode.PARAMETER_MISSING)
     return EXECUTORS[name]
 
@@ -219,8 +218,7 @@ def _execute_run(run: Run, force: bool, warm: Any, shared_js: Path | None,
         status, error = done.pop("status"), done.pop("error", None)
         manifest.update(done)
         if status == "ok" and not (tmp / "results.json").exists():
-            status, error = "failed", tr("the notebook wrote no results.json",
-                                         "notebook không ghi results.json")
+            status, error = "failed", tr("the notebook wrote no results.json")
     except Exception as e:  # a broken run must never stop the batch
         status, error = "failed", f"{type(e).__name__}: {e}"
         manifest["traceback"] = traceback.format_exc()[-4000:]
@@ -339,11 +337,8 @@ def _dask(todo: Sequence[Run], options: Options, record: Record) -> None:
         from distributed import Client
         from distributed import as_completed as dask_completed
     except ImportError:
-        raise ParameterError(tr(
-            "executor='dask' needs dask's distributed scheduler. Fix: pip install "
-            "'kpikit[dask]' (dask and distributed).",
-            "executor='dask' cần bộ lập lịch phân tán của dask. Cách sửa: pip install "
-            "'kpikit[dask]' (dask và distributed)."),
+        raise ParameterError(tr("executor='dask' needs dask's distributed scheduler. Fix: pip "
+                                "install 'kpikit[dask]' (dask and distributed)."),
             code=ProblemCode.DEPENDENCY_MISSING) from None
     with Client(options.scheduler, timeout="30s") as client:
         futures = {client.submit(execute_run, r, options.force, "process", options.shared_js,
@@ -406,8 +401,8 @@ def run_batch(spec: Spec, *, jobs: int | None = None, force: bool = False,
 
     get_executor(executor, scheduler)  # refused before anything runs
     if timeout is not None and not (isinstance(timeout, (int, float)) and timeout > 0):
-        raise ParameterError(tr(f"timeout={timeout!r}: must be a number of seconds above 0.",
-                                f"timeout={timeout!r}: phải là số giây lớn hơn 0."),
+        raise ParameterError(tr("timeout={timeout!r}: must be a number of seconds above 0.",
+                                timeout=timeout),
                              code=ProblemCode.PARAMETER_INVALID)
     runs = plan_runs(spec)
     if timeout is not None:

@@ -111,8 +111,7 @@ def load_spec(path_or_dict: str | os.PathLike[str] | Mapping[str, Any],
     else:
         path = Path(path_or_dict)
         if not path.exists():
-            raise ParameterError(tr(f"{path}: no such spec file.",
-                                    f"{path}: không có tệp đặc tả này."),
+            raise ParameterError(tr("{path}: no such spec file.", path=path),
                                  code=ProblemCode.FILE_NOT_FOUND)
         loaded = load_file(path, path.name)  # an OptionFileError names file, line and fix
         raw = loaded.data
@@ -124,22 +123,17 @@ def load_spec(path_or_dict: str | os.PathLike[str] | Mapping[str, Any],
         base, source = path.resolve().parent, path.name
     problems = []
     if not isinstance(raw, dict):
-        raise ParameterError(tr(f"{source}: must be a mapping with output_dir, notebooks, "
-                                "campaigns.",
-                                f"{source}: phải là một ánh xạ gồm output_dir, notebooks, "
-                                "campaigns."), code=ProblemCode.SPEC_INVALID)
+        raise ParameterError(tr("{source}: must be a mapping with output_dir, notebooks, "
+                                "campaigns.", source=source), code=ProblemCode.SPEC_INVALID)
     allowed = {"output_dir", "data_path", "notebooks", "parameters", "campaigns", "timeout",
                "alerts", "notify"}
     for k in raw:
         if k not in allowed:
             keys = ", ".join(sorted(allowed))
-            problems.append(tr(f"unknown key {clip(k)} (choose from {keys})",
-                               f"khóa không hợp lệ {clip(k)} (chọn trong {keys})"))
+            problems.append(tr("unknown key {k} (choose from {keys})", k=clip(k), keys=keys))
     notebooks = raw.get("notebooks") or []
     if not isinstance(notebooks, list) or not notebooks:
-        problems.append(tr("notebooks: must list at least one notebook, e.g. [02_evaluation]",
-                           "notebooks: phải liệt kê ít nhất một notebook, ví dụ "
-                           "[02_evaluation]"))
+        problems.append(tr("notebooks: must list at least one notebook, e.g. [02_evaluation]"))
         notebooks = []
     campaigns = raw.get("campaigns", "all")
     items: list[dict[str, Any]] = []
@@ -149,38 +143,32 @@ def load_spec(path_or_dict: str | os.PathLike[str] | Mapping[str, Any],
         for i, c in enumerate(campaigns):
             c = {"name": c} if isinstance(c, str) else c
             if not isinstance(c, dict) or not str(c.get("name", "")).strip():
-                problems.append(tr(f"campaigns[{i}]: needs a name",
-                                   f"campaigns[{i}]: cần có tên (name)"))
+                problems.append(tr("campaigns[{i}]: needs a name", i=i))
                 continue
             extra = set(c) - {"name", "plan_path", "parameters", "notebooks"}
             if extra:
                 key = sorted(extra, key=str)[0]
-                problems.append(tr(f"campaigns[{i}]: unknown key {clip(key)} (choose from name, "
-                                   "plan_path, parameters, notebooks)",
-                                   f"campaigns[{i}]: khóa không hợp lệ {clip(key)} (chọn trong "
-                                   "name, plan_path, parameters, notebooks)"))
+                problems.append(tr("campaigns[{i}]: unknown key {key} (choose from name, "
+                                   "plan_path, parameters, notebooks)", i=i, key=clip(key)))
             items.append(c)
     else:
-        problems.append(tr("campaigns: must be 'all' or a list of names or mappings",
-                           "campaigns: phải là 'all' hoặc một danh sách tên hay ánh xạ"))
+        problems.append(tr("campaigns: must be 'all' or a list of names or mappings"))
     for key in ("parameters",):
         if key in raw and not isinstance(raw[key], dict):
-            problems.append(tr(f"{key}: must be a mapping of name: value",
-                               f"{key}: phải là một ánh xạ tên: giá trị"))
+            problems.append(tr("{key}: must be a mapping of name: value", key=key))
     paths = [(k, raw.get(k)) for k in ("output_dir", "data_path")]
     paths += [(f"campaigns[{i}].plan_path", c.get("plan_path")) for i, c in enumerate(items)]
     for key, value in paths:
         # a path must be text: Path(str([...])) would name a folder no one meant
         if value is not None and (not isinstance(value, (str, os.PathLike))
                                   or not str(value).strip() or "\0" in str(value)):
-            problems.append(tr(f"{key}: must be a file or folder path, not {clip(value)}",
-                               f"{key}: phải là đường dẫn tệp hay thư mục, không phải "
-                               f"{clip(value)}"))
+            problems.append(tr("{key}: must be a file or folder path, not {value}", key=key,
+                               value=clip(value)))
     timeouts = _spec_timeouts(raw.get("timeout"), notebooks, problems)
     if problems:
         shown = problems[:25]
         if len(problems) > 25:
-            shown.append(tr(f"and {len(problems) - 25} more", f"và {len(problems) - 25} lỗi nữa"))
+            shown.append(tr("and {v1} more", v1=len(problems) - 25))
         raise ParameterError(f"{source}: " + "; ".join(shown) + ".", code=ProblemCode.SPEC_INVALID)
     from kpikit.runs.alerts import parse_rules
     from kpikit.runs.notify import parse_notify
@@ -215,21 +203,18 @@ def _spec_timeouts(value: Any, notebooks: Any, problems: list[str]) -> dict[str,
     if _seconds(value):
         return {"default": float(value)}
     if not isinstance(value, dict):
-        problems.append(tr(f"timeout: {value!r} is not a number of seconds above 0 nor a "
-                           "mapping of notebook: seconds, e.g. timeout: 600",
-                           f"timeout: {value!r} không phải số giây lớn hơn 0, cũng không "
-                           "phải ánh xạ notebook: số giây, ví dụ timeout: 600"))
+        problems.append(tr("timeout: {value!r} is not a number of seconds above 0 nor a mapping "
+                           "of notebook: seconds, e.g. timeout: 600", value=value))
         return {}
     known = sorted(_notebook_names() | {str(n) for n in notebooks} | {"default"})
     out = {}
     for k, v in value.items():
         if str(k) not in known:
             names = ", ".join(known)
-            problems.append(tr(f"timeout: unknown notebook {k!r} (choose from {names})",
-                               f"timeout: không có notebook {k!r} (chọn trong {names})"))
+            problems.append(tr("timeout: unknown notebook {k!r} (choose from {names})", k=k,
+                               names=names))
         elif not _seconds(v):
-            problems.append(tr(f"timeout: {k}: {v!r} is not a number of seconds above 0",
-                               f"timeout: {k}: {v!r} không phải số giây lớn hơn 0"))
+            problems.append(tr("timeout: {k}: {v!r} is not a number of seconds above 0", k=k, v=v))
         else:
             out[str(k)] = float(v)
     return out
@@ -258,11 +243,9 @@ def plan_runs(spec: Spec) -> list[Run]:
         c = {**c, "name": unicodedata.normalize("NFC", str(c["name"]))}
         folder_name = safe_name(c["name"])
         if folder_name in seen:
-            raise ParameterError(tr(
-                f"campaign {c['name']!r} is listed twice in the spec (names are compared "
-                "after Unicode NFC normalisation). Fix: list it once.",
-                f"chiến dịch {c['name']!r} có hai lần trong tệp đặc tả (tên được so sánh sau "
-                "khi chuẩn hóa Unicode NFC). Cách sửa: chỉ ghi một lần."),
+            raise ParameterError(tr("campaign {name!r} is listed twice in the spec (names are "
+                                    "compared after Unicode NFC normalisation). Fix: list it once.",
+                                    name=c['name']),
                 code=ProblemCode.SPEC_DUPLICATE_FOLDER)
         seen[folder_name] = c["name"]
         for nb in c.get("notebooks") or spec.notebooks:
@@ -298,16 +281,14 @@ def check_runs(runs: Sequence[Run]) -> None:
             if d is not None and v is not None and type(d) is not type(v) and not (
                     isinstance(d, (int, float)) and isinstance(v, (int, float))):
                 kind = type(d).__name__
-                problems.append(tr(f"{r.label}: {k}={v!r} should be {kind} like the "
-                                   f"notebook's default {d!r}.",
-                                   f"{r.label}: {k}={v!r} phải có kiểu {kind} như giá trị "
-                                   f"mặc định {d!r} của notebook."))
+                problems.append(tr("{label}: {k}={v!r} should be {kind} like the notebook's "
+                                   "default {d!r}.", label=r.label, k=k, v=v, kind=kind, d=d))
         _, bad = check_values(r.notebook, r.parameters, declared)
         problems += [f"{r.label}: {b}" for b in bad if "output_dir" not in b]
     if problems:
         said = " ".join(problems)
-        raise ParameterError(tr(f"the batch was not started: {said}",
-                                f"lô chưa được chạy: {said}"), code=ProblemCode.SPEC_INVALID)
+        raise ParameterError(tr("the batch was not started: {said}",
+                                said=said), code=ProblemCode.SPEC_INVALID)
 
 
 def fingerprint(run: Run) -> str:

@@ -142,12 +142,9 @@ def _follow(proc: Proc, lines: Lines, timeout: float) -> dict[str, Any]:
             proc.kill()
             where = _cell_text(cell)
             return {"status": "failed", "timed_out": True, "cell": cell, "error": tr(
-                f"timed out after {timeout:g} s in cell {where}; the run was stopped and "
-                "its process killed. Fix: make that cell faster, or give the run more time "
-                "(--timeout, or timeout: in the spec).",
-                f"quá thời gian {timeout:g} giây ở ô {where}; lượt chạy đã bị dừng và tiến "
-                "trình của nó bị hủy. Cách sửa: làm ô đó chạy nhanh hơn, hoặc cho lượt chạy "
-                "thêm thời gian (--timeout, hoặc timeout: trong tệp đặc tả).")}
+                "timed out after {timeout:g} s in cell {where}; the run was stopped and its "
+                "process killed. Fix: make that cell faster, or give the run more time "
+                "(--timeout, or timeout: in the spec).", timeout=timeout, where=where)}
         except ValueError:
             msg = None
         if msg is None:
@@ -155,11 +152,9 @@ def _follow(proc: Proc, lines: Lines, timeout: float) -> dict[str, Any]:
             where = _cell_text(cell)
             tail = proc.tail()
             return {"status": "failed", "cell": cell, "error": tr(
-                f"the run's process ended unexpectedly in cell {where} (killed, or out of "
-                f"memory?). Fix: run it again; if it fails again, check that cell. {tail}",
-                f"tiến trình của lượt chạy kết thúc bất ngờ ở ô {where} (bị hủy, hoặc hết "
-                f"bộ nhớ?). Cách sửa: chạy lại; nếu vẫn lỗi, hãy kiểm tra ô đó. {tail}"
-            ).strip()}
+                "the run's process ended unexpectedly in cell {where} (killed, or out of "
+                "memory?). Fix: run it again; if it fails again, check that cell. {tail}",
+                where=where, tail=tail).strip()}
         if "cell" in msg:
             cell = msg
         elif msg.get("done"):
@@ -196,8 +191,8 @@ def drive(request: dict[str, Any], warm: Any, timeout: float, cold_command: Sequ
                 first = None
             if not first or "pid" not in first:
                 proc.kill()
-                why.append(tr(f"no sign of life within {start_timeout:g} s",
-                              f"không phản hồi trong {start_timeout:g} giây")
+                why.append(tr("no sign of life within {start_timeout:g} s",
+                              start_timeout=start_timeout)
                            + (f" ({proc.tail()})" if proc.tail() else ""))
                 continue
             proc.started(int(first["pid"]))
@@ -207,8 +202,5 @@ def drive(request: dict[str, Any], warm: Any, timeout: float, cold_command: Sequ
     said = "; ".join(why)
     python = sys.executable
     return {**info, "start_failures": why, "status": "failed", "error": tr(
-        f"the run's process did not start (tried twice): {said}. Fix: check that kpikit "
-        f"imports in this Python ({python} -c 'import kpikit').",
-        f"tiến trình của lượt chạy không khởi động được (đã thử hai lần): {said}. Cách "
-        f"sửa: kiểm tra kpikit có nhập được trong Python này không ({python} -c "
-        "'import kpikit').")}
+        "the run's process did not start (tried twice): {said}. Fix: check that kpikit imports in "
+        "this Python ({python} -c 'import kpikit').", said=said, python=python)}
