@@ -43,7 +43,9 @@ _LAZY: dict[str, str] = {
 def __getattr__(name: str) -> object:
     module = _LAZY.get(name)
     if module is None:
-        raise AttributeError(f"module 'kpikit' has no attribute {name!r}")
+        from kpikit.i18n.current import tr
+
+        raise AttributeError(tr("module 'kpikit' has no attribute {name!r}", name=name))
     from importlib import import_module
 
     value = getattr(import_module(module), name)

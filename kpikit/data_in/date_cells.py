@@ -65,7 +65,7 @@ def parse_dates(
     if dayfirst is None:
         dayfirst, note = _decide_dayfirst(items)
         if note:
-            warnings.append(Note(tr(f"column {column!r}: {note}", f"cột {column!r}: {note}"),
+            warnings.append(Note(tr("column {column!r}: {note}", column=column, note=note),
                                  ProblemCode.DATE_ORDER_GUESSED))
     out: list[object] = []
     problems: list[Problem] = []
@@ -80,21 +80,17 @@ def parse_dates(
             isinstance(v, float) and np.isnan(v))
         if d is not None and not MIN_YEAR <= d.year <= MAX_YEAR:
             problems.append(Problem(
-                tr(f"the date {str(v)!r} is out of range (years {MIN_YEAR} to {MAX_YEAR}).",
-                   f"ngày {str(v)!r} nằm ngoài khoảng cho phép (năm {MIN_YEAR} đến "
-                   f"{MAX_YEAR})."),
-                tr("fix the cell: it is not a real reporting day.",
-                   "sửa ô này: đây không phải ngày báo cáo thật."), file, rows[i], column,
+                tr("the date {v1!r} is out of range (years {MIN_YEAR} to {MAX_YEAR}).", v1=str(v),
+                   MIN_YEAR=MIN_YEAR, MAX_YEAR=MAX_YEAR),
+                tr("fix the cell: it is not a real reporting day."), file, rows[i], column,
                 code=ProblemCode.DATE_OUT_OF_RANGE))
             d = None
         elif d is None and not empty:
             shown = shorten(v)
-            problems.append(Problem(tr(f"cannot read {shown!r} as a date.",
-                                       f"không đọc được {shown!r} thành ngày."),
-                                    tr(f"use yyyy-mm-dd or dd/mm/yyyy, a real day between "
-                                       f"{MIN_YEAR} and {MAX_YEAR}.",
-                                       f"dùng yyyy-mm-dd hoặc dd/mm/yyyy, một ngày có thật từ "
-                                       f"năm {MIN_YEAR} đến {MAX_YEAR}."),
+            problems.append(Problem(tr("cannot read {shown!r} as a date.", shown=shown),
+                                    tr("use yyyy-mm-dd or dd/mm/yyyy, a real day between "
+                                       "{MIN_YEAR} and {MAX_YEAR}.", MIN_YEAR=MIN_YEAR,
+                                       MAX_YEAR=MAX_YEAR),
                                     file, rows[i], column, code=ProblemCode.DATE_UNREADABLE))
         elif d is not None:
             if d.year < WARN_BEFORE_YEAR and early is None:
@@ -102,27 +98,22 @@ def parse_dates(
             if d.toordinal() > horizon and late is None:
                 late = (rows[i], d)
         elif empty and required:
-            problems.append(Problem(tr("the date is empty.", "ngày bị trống."),
-                                    tr("fill it in or delete the row.",
-                                       "điền vào hoặc xóa dòng."), file, rows[i], column,
+            problems.append(Problem(tr("the date is empty."),
+                                    tr("fill it in or delete the row."), file, rows[i], column,
                                     code=ProblemCode.DATE_EMPTY))
         out.append(d)
-    day_format = tr("%Y-%m-%d", "%d/%m/%Y")  # each language's way of writing a day
+    day_format = tr("%Y-%m-%d")  # each language's way of writing a day
     if early is not None:
         row, day = early[0], early[1].strftime(day_format)
-        warnings.append(Note(tr(
-            f"column {column!r}: dates before {WARN_BEFORE_YEAR} (first: {day} "
-            f"on row {row}); check that the column really holds reporting days.",
-            f"cột {column!r}: có ngày trước năm {WARN_BEFORE_YEAR} (đầu tiên: "
-            f"{day} ở dòng {row}); kiểm tra xem cột có đúng là ngày báo "
-            "cáo không."), ProblemCode.DATE_SUSPICIOUS))
+        warnings.append(Note(tr("column {column!r}: dates before {WARN_BEFORE_YEAR} (first: {day} "
+                                "on row {row}); check that the column really holds reporting days.",
+                                column=column, WARN_BEFORE_YEAR=WARN_BEFORE_YEAR, day=day,
+                                row=row), ProblemCode.DATE_SUSPICIOUS))
     if late is not None:
         row, day = late[0], late[1].strftime(day_format)
-        warnings.append(Note(tr(
-            f"column {column!r}: dates more than a year in the future (first: "
-            f"{day} on row {row}); check the year.",
-            f"cột {column!r}: có ngày xa hơn một năm trong tương lai (đầu tiên: "
-            f"{day} ở dòng {row}); kiểm tra lại năm."),
+        warnings.append(Note(tr("column {column!r}: dates more than a year in the future (first: "
+                                "{day} on row {row}); check the year.", column=column, day=day,
+                                row=row),
             ProblemCode.DATE_SUSPICIOUS))
     parsed = pd.to_datetime(pd.Series(out, index=values.index, dtype="object"))
     return parsed.astype("datetime64[ns]"), problems, warnings
@@ -145,11 +136,8 @@ def _decide_dayfirst(items: list[object]) -> tuple[bool, str | None]:
         return False, None
     if example is None:
         return True, None
-    return True, tr(
-        f"dates such as {example!r} were read as dd/mm/yyyy (no day above 12 decides "
-        "it); pass dayfirst=False if they are mm/dd/yyyy.",
-        f"ngày như {example!r} được đọc là dd/mm/yyyy (không có ngày nào trên 12 để "
-        "quyết định); truyền dayfirst=False nếu chúng là mm/dd/yyyy.")
+    return True, tr("dates such as {example!r} were read as dd/mm/yyyy (no day above 12 decides "
+                    "it); pass dayfirst=False if they are mm/dd/yyyy.", example=example)
 
 
 def parse_date(v: object, dayfirst: bool) -> date | None:
@@ -275,7 +263,7 @@ def parse_periods(
             if same[0] != same[1]:
                 dayfirst, note = same[0], None
         if note:
-            warnings.append(Note(tr(f"column {column!r}: {note}", f"cột {column!r}: {note}"),
+            warnings.append(Note(tr("column {column!r}: {note}", column=column, note=note),
                                  ProblemCode.DATE_ORDER_GUESSED))
     starts: list[object] = []
     ends: list[object] = []
@@ -288,12 +276,11 @@ def parse_periods(
             b = None
         if b is None:
             shown = shorten(v)
-            what = {"week": tr("week", "tuần"), "month": tr("month", "tháng"),
-                    "quarter": tr("quarter", "quý")}[kind]
+            what = {"week": tr("week"), "month": tr("month"),
+                    "quarter": tr("quarter")}[kind]
             problems.append(Problem(
-                tr(f"cannot read {shown!r} as a {what}.",
-                   f"không đọc được {shown!r} thành {what}."),
-                tr(f"write it like {examples}.", f"ghi theo dạng {examples}."),
+                tr("cannot read {shown!r} as a {what}.", shown=shown, what=what),
+                tr("write it like {examples}.", examples=examples),
                 file, rows[i], column, code=ProblemCode.DATE_UNREADABLE))
             starts.append(None)
             ends.append(None)

@@ -130,16 +130,13 @@ def decide_decimal(scan: NumberScan, file_hint: str | None) -> tuple[str | None,
     """
     if len(scan.ambiguous_seps) > 1:
         dot, comma = scan.ambiguous_seps["."], scan.ambiguous_seps[","]
-        return None, tr(
-            f"mixes number formats: {dot!r} and {comma!r} in one column use opposite "
-            "separators, so one of them would be misread by a factor of 1,000",
-            f"trộn hai kiểu số: {dot!r} và {comma!r} trong cùng một cột dùng dấu phân cách "
-            "ngược nhau, nên một trong hai sẽ bị đọc sai gấp 1.000 lần")
+        return None, tr("mixes number formats: {dot!r} and {comma!r} in one column use opposite "
+                        "separators, so one of them would be misread by a factor of 1,000", dot=dot,
+                        comma=comma)
     if scan.dot_votes and scan.comma_votes:
         dot, comma = scan.dot_votes[0], scan.comma_votes[0]
-        return None, tr(
-            f"mixes number formats: {dot!r} uses '.' as decimal point but {comma!r} uses ','",
-            f"trộn hai kiểu số: {dot!r} dùng '.' làm dấu thập phân nhưng {comma!r} dùng ','")
+        return None, tr("mixes number formats: {dot!r} uses '.' as decimal point but {comma!r} "
+                        "uses ','", dot=dot, comma=comma)
     if scan.dot_votes:
         return ".", None
     if scan.comma_votes:
@@ -149,11 +146,9 @@ def decide_decimal(scan: NumberScan, file_hint: str | None) -> tuple[str | None,
             return file_hint, None
         cell = scan.ambiguous[0]
         whole, fraction = cell.replace(",", "").replace(".", ""), cell.replace(",", ".")
-        return None, tr(
-            f"cannot tell whether {cell!r} means {whole} or {fraction} (thousands separator "
-            "or decimal point, and no other cell in the file decides it)",
-            f"không biết {cell!r} là {whole} hay {fraction} (dấu phân cách hàng nghìn hay "
-            "dấu thập phân, và không ô nào khác trong tệp cho biết)")
+        return None, tr("cannot tell whether {cell!r} means {whole} or {fraction} (thousands "
+                        "separator or decimal point, and no other cell in the file decides it)",
+                        cell=cell, whole=whole, fraction=fraction)
     return ".", None
 
 
@@ -207,25 +202,19 @@ def parse_numbers(
             cache[key] = r
         if r == "percent":
             problems.append(Problem(
-                tr(f"{key.strip()!r} is a percentage, but column {column!r} holds counts or "
-                   "amounts.",
-                   f"{key.strip()!r} là tỷ lệ phần trăm, nhưng cột {column!r} chứa số đếm "
-                   "hoặc số tiền."),
-                tr("export the underlying number (not a rate), or check that the column "
-                   "headers line up with the values.",
-                   "xuất con số gốc (không phải tỷ lệ), hoặc kiểm tra tiêu đề cột có khớp với "
-                   "giá trị không."),
+                tr("{v1!r} is a percentage, but column {column!r} holds counts or amounts.",
+                   v1=key.strip(), column=column),
+                tr("export the underlying number (not a rate), or check that the column headers "
+                   "line up with the values."),
                 file, rows[i], column, code=ProblemCode.NUMBER_PERCENT_IN_MEASURE))
         elif r == "overflow":
             problems.append(_overflow(key.strip(), file, rows[i], column))
         elif r is None:
             problems.append(
                 Problem(
-                    tr(f"cannot read {key!r} as a number.",
-                       f"không đọc được {key!r} thành số."),
-                    tr("write plain numbers such as 1234.5, 1,234.5 or 1.234,5 "
-                       "(or leave the cell empty).",
-                       "ghi số thường như 1234.5, 1,234.5 hoặc 1.234,5 (hoặc để trống ô)."),
+                    tr("cannot read {key!r} as a number.", key=key),
+                    tr("write plain numbers such as 1234.5, 1,234.5 or 1.234,5 (or leave the cell "
+                       "empty)."),
                     file, rows[i], column, code=ProblemCode.NUMBER_UNREADABLE,
                 )
             )
@@ -237,11 +226,9 @@ def parse_numbers(
 def _overflow(v: object, file: str | None, row: int, column: str) -> Problem:
     shown = shorten(v)
     return Problem(
-        tr(f"{shown!r} is not a usable number (infinite, or more than {MAX_DIGITS} digits).",
-           f"{shown!r} không phải là số hợp lệ (vô hạn, hoặc nhiều hơn {MAX_DIGITS} chữ "
-           "số)."),
-        tr("check the cell: the export or a formula produced an impossible value.",
-           "kiểm tra ô này: tệp xuất hoặc một công thức đã tạo ra giá trị không thể có."),
+        tr("{shown!r} is not a usable number (infinite, or more than {MAX_DIGITS} digits).",
+           shown=shown, MAX_DIGITS=MAX_DIGITS),
+        tr("check the cell: the export or a formula produced an impossible value."),
         file, row, column, code=ProblemCode.NUMBER_NOT_FINITE)
 
 

@@ -56,10 +56,10 @@ def choices(value: object, names: tuple[str, ...] | list[str]) -> str:
     """``choose from a, b, c`` with the closest names to ``value``, as a fix."""
     # a hostile key can be megabytes long: difflib on it would take minutes
     close = difflib.get_close_matches(str(value)[:60], list(names), n=2, cutoff=0.6)
-    near = tr(" or ", " hoặc ").join(map(repr, close))
-    hint = tr(f" (did you mean {near}?)", f" (có phải ý bạn là {near}?)") if close else ""
+    near = tr(" or ").join(map(repr, close))
+    hint = tr(" (did you mean {near}?)", near=near) if close else ""
     listed = ", ".join(names)
-    return tr(f"choose from {listed}{hint}.", f"chọn trong {listed}{hint}.")
+    return tr("choose from {listed}{hint}.", listed=listed, hint=hint)
 
 
 class FieldReading:
@@ -90,20 +90,18 @@ class FieldReading:
         if not isinstance(data, Mapping):
             kind = type(data).__name__
             if data is None and not path:
-                self.bad("plan", tr("the plan is empty.", "kế hoạch trống."),
-                         tr("start from 'kpikit plan suggest' or a shipped plan.",
-                            "bắt đầu từ 'kpikit plan suggest' hoặc một kế hoạch mẫu có sẵn."),
+                self.bad("plan", tr("the plan is empty."),
+                         tr("start from 'kpikit plan suggest' or a shipped plan."),
                          code=ProblemCode.PLAN_EMPTY)
                 return {}
-            self.bad(path, tr(f"must be a mapping (key: value lines), not {kind}.",
-                              f"phải là một ánh xạ (các dòng khóa: giá trị), không phải {kind}."),
+            self.bad(path, tr("must be a mapping (key: value lines), not {kind}.", kind=kind),
                      at=at, code=ProblemCode.PLAN_WRONG_TYPE)
             return {}
         for key in data:
             if key not in allowed:
                 name = str(key) if len(str(key)) <= 60 else str(key)[:59] + "…"
                 self.bad(f"{path}.{name}" if path else name,
-                         tr("unknown key.", "khóa không hợp lệ."), choices(key, allowed),
+                         tr("unknown key."), choices(key, allowed),
                          at=(data, key), code=ProblemCode.PLAN_UNKNOWN_KEY)
         return data
 
@@ -113,12 +111,12 @@ class FieldReading:
         if v is None:
             if required:
                 name = key.split(".")[-1]
-                self.bad(path, tr("is required.", "là bắt buộc."),
-                         tr(f"add '{name}: ...'.", f"thêm '{name}: ...'."),
+                self.bad(path, tr("is required."),
+                         tr("add '{name}: ...'.", name=name),
                          code=ProblemCode.PLAN_REQUIRED)
             return default
         if not isinstance(v, (str, int, float)) or isinstance(v, bool):
-            self.bad(path, tr("must be text.", "phải là văn bản."), at=(data, key),
+            self.bad(path, tr("must be text."), at=(data, key),
                      code=ProblemCode.PLAN_WRONG_TYPE)
             return default
         # names and descriptions are kept as written (no normalisation): they are data
@@ -132,9 +130,9 @@ class FieldReading:
             return (data,)
         if isinstance(data, list) and all(isinstance(x, str) for x in data):
             return tuple(data)
-        self.bad(path, tr("must be a list of names.", "phải là một danh sách tên."),
-                 tr("write e.g. [Tết Sale, Brand Awareness].",
-                    "ví dụ: [Tết Sale, Brand Awareness]."), at=at, code=ProblemCode.PLAN_WRONG_TYPE)
+        self.bad(path, tr("must be a list of names."),
+                 tr("write e.g. [Tết Sale, Brand Awareness]."),
+                 at=at, code=ProblemCode.PLAN_WRONG_TYPE)
         return ()
 
     def scope(self, data: Any, path: str, at: tuple[Any, Any] | None = None
@@ -154,8 +152,7 @@ class FieldReading:
                 return date.fromisoformat(value.strip())
             except ValueError:
                 pass
-        self.bad(path, tr(f"must be a date like 2027-01-31, not {clip(value)}.",
-                          f"phải là ngày dạng 2027-01-31, không phải {clip(value)}."), at=at,
+        self.bad(path, tr("must be a date like 2027-01-31, not {v1}.", v1=clip(value)), at=at,
                  code=ProblemCode.PLAN_DATE)
         return None
 
@@ -167,16 +164,15 @@ class FieldReading:
         if not m:
             return None
         if "start" not in m or "end" not in m:
-            self.bad(path, tr("needs both start and end.", "cần cả start và end."),
-                     tr("write {start: 2027-01-01, end: ...}.",
-                        "viết {start: 2027-01-01, end: ...}."), at=at,
+            self.bad(path, tr("needs both start and end."),
+                     tr("write {{start: 2027-01-01, end: ...}}."), at=at,
                      code=ProblemCode.PLAN_REQUIRED)
             return None
         start = self.day(m["start"], f"{path}.start", (m, "start"))
         end = self.day(m["end"], f"{path}.end", (m, "end"))
         if start and end and end < start:
-            self.bad(f"{path}.end", tr(f"{end} is before the start {start}.",
-                                       f"{end} trước ngày bắt đầu {start}."), at=(m, "end"),
+            self.bad(f"{path}.end", tr("{end} is before the start {start}.", end=end,
+                                       start=start), at=(m, "end"),
                      code=ProblemCode.DATE_RANGE_REVERSED)
             return None
         return (start, end) if start and end else None
@@ -196,8 +192,8 @@ class FieldReading:
                 return default
         if (isinstance(raw, bool) or not isinstance(raw, (int, float))
                 or not math.isfinite(raw) or raw < 0):
-            self.bad(path, tr(f"must be a number of 0 or more, not {clip(raw)}.",
-                              f"phải là số từ 0 trở lên, không phải {clip(raw)}."), at=(m, key),
+            self.bad(path, tr("must be a number of 0 or more, not {v1}.",
+                              v1=clip(raw)), at=(m, key),
                      code=ProblemCode.PLAN_WRONG_TYPE)
             return default
         return float(raw)

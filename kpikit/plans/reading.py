@@ -48,12 +48,12 @@ class PlanError(KpikitError):
         head = f"{source}: " if source else ""
         n = len(problems)
         # one pair per count: the English plural is not the Vietnamese one
-        head += (tr("1 problem in the plan", "kế hoạch có 1 lỗi") if n == 1 else
-                 tr(f"{n} problems in the plan", f"kế hoạch có {n} lỗi"))
+        head += (tr("1 problem in the plan") if n == 1 else
+                 tr("{n} problems in the plan", n=n))
         lines = [head, *(f"  - {p}" for p in problems[:_MAX_LISTED])]
         if n > _MAX_LISTED:
             more = n - _MAX_LISTED
-            lines.append(tr(f"  ... and {more} more", f"  ... và {more} lỗi nữa"))
+            lines.append(tr("  ... and {more} more", more=more))
         super().__init__("\n".join(lines))
 
 
@@ -80,7 +80,7 @@ class PlanReader(FieldReading, ScheduleReading):
         raw = self.raw_target(m)
         at = (m, "target")
         if raw is None:
-            self.bad(path, tr("is required.", "là bắt buộc."), how_to_write(),
+            self.bad(path, tr("is required."), how_to_write(),
                      code=ProblemCode.PLAN_REQUIRED)
             return None
         try:
@@ -88,10 +88,9 @@ class PlanReader(FieldReading, ScheduleReading):
         except ValueError as e:
             reason = getattr(e, "reason", str(e))
             fix = getattr(e, "fix", how_to_write())
-            self.bad(path, tr(f'must be a number or "+N%" (optionally "vs last year", "vs '
-                              f'previous period", "vs trailing N"): {reason}',
-                              f'phải là một số hoặc "+N%" (có thể kèm "vs last year", "vs '
-                              f'previous period", "vs trailing N"): {reason}'), fix, at=at,
+            self.bad(path, tr("must be a number or \"+N%\" (optionally \"vs last year\", \"vs "
+                              "previous period\", \"vs trailing N\"): {reason}",
+                              reason=reason), fix, at=at,
                      code=getattr(e, "code", None) or ProblemCode.PLAN_TARGET_NOT_NUMBER)
             return None
         if name is None:
@@ -100,32 +99,31 @@ class PlanReader(FieldReading, ScheduleReading):
         may_be_negative = any(c < 0 for _, c in kpi.numerator)
         if target.value is not None and target.value > 1 and name in BOUNDED_RATES:
             v = target.value
-            self.bad(path, tr(f"{v:g} is above 100% for {name}, a share between 0 and 1.",
-                              f"{v:g} vượt 100% với {name}, một tỷ lệ giữa 0 và 1."),
-                     tr(f'write {v / 100:g} or "{v:g}%".', f'viết {v / 100:g} hoặc "{v:g}%".'),
+            self.bad(path, tr("{v:g} is above 100% for {name}, a share between 0 and 1.", v=v,
+                              name=name),
+                     tr("write {v1:g} or \"{v:g}%\".", v1=v / 100, v=v),
                      at=at, code=ProblemCode.PLAN_TARGET_SHARE_ABOVE_ONE)
         if target.value is not None and target.value < 0 and not may_be_negative:
-            self.bad(path, tr(f"{target.value:g} is negative.", f"{target.value:g} là số âm."),
-                     tr(f"{name} cannot be below 0.", f"{name} không thể dưới 0."), at=at,
+            self.bad(path, tr("{value:g} is negative.", value=target.value),
+                     tr("{name} cannot be below 0.", name=name), at=at,
                      code=ProblemCode.PLAN_TARGET_NEGATIVE)
         if target.change is not None and target.change <= -1 and not may_be_negative:
             pct = f"{target.change * 100:g}%"
-            self.bad(path, tr(f"a change of {pct} would take {name} to 0 or below.",
-                              f"mức thay đổi {pct} sẽ đưa {name} về 0 hoặc thấp hơn."),
-                     tr(f"{name} cannot be below 0: write a change above -100%.",
-                        f"{name} không thể dưới 0: viết mức thay đổi lớn hơn -100%."), at=at,
+            self.bad(path, tr("a change of {pct} would take {name} to 0 or below.", pct=pct,
+                              name=name),
+                     tr("{name} cannot be below 0: write a change above -100%.", name=name), at=at,
                      code=ProblemCode.PLAN_TARGET_CHANGE_TO_ZERO)
         return target
 
     def kpi_name(self, m: Mapping[str, Any], path: str) -> str | None:
         raw = m.get("kpi")
         if not isinstance(raw, str) or not raw.strip():
-            self.bad(path, tr("is required: the KPI's name.", "là bắt buộc: tên của KPI."),
+            self.bad(path, tr("is required: the KPI's name."),
                      choices("", list(KPIS)), at=(m, "kpi"), code=ProblemCode.PLAN_REQUIRED)
             return None
         key = raw.strip().lower().replace("-", "_").replace(" ", "_")
         if key not in KPIS:
-            self.bad(path, tr(f"unknown KPI {clip(raw)}.", f"không có KPI {clip(raw)}."),
+            self.bad(path, tr("unknown KPI {v1}.", v1=clip(raw)),
                      choices(key, list(KPIS)), at=(m, "kpi"), code=ProblemCode.KPI_UNKNOWN)
             return None
         return key
@@ -148,14 +146,12 @@ class PlanReader(FieldReading, ScheduleReading):
         owner = self.text(m, "owner", f"{path}.owner", default=UNASSIGNED) or UNASSIGNED
         cadence = self.text(m, "cadence", f"{path}.cadence", default="monthly")
         if cadence not in CADENCES:
-            self.bad(f"{path}.cadence", tr(f"unknown cadence {clip(cadence)}.",
-                                           f"không có chu kỳ {clip(cadence)}."),
+            self.bad(f"{path}.cadence", tr("unknown cadence {v1}.", v1=clip(cadence)),
                      choices(cadence, CADENCES), at=(m, "cadence"),
                      code=ProblemCode.PLAN_UNKNOWN_VALUE)
         horizon = self.text(m, "horizon", f"{path}.horizon")
         if horizon and horizon not in HORIZONS:
-            self.bad(f"{path}.horizon", tr(f"unknown horizon {clip(horizon)}.",
-                                           f"không có tầm nhìn {clip(horizon)}."),
+            self.bad(f"{path}.horizon", tr("unknown horizon {v1}.", v1=clip(horizon)),
                      choices(horizon, HORIZONS), at=(m, "horizon"),
                      code=ProblemCode.PLAN_UNKNOWN_VALUE)
         weight = self.number(m, "weight", f"{path}.weight", 1.0)
@@ -177,7 +173,7 @@ class PlanReader(FieldReading, ScheduleReading):
             return "reach"
         key = re.sub(r"[\s_-]+", " ", str(raw).strip().lower()) if isinstance(raw, str) else ""
         if key not in GOAL_WORDS:
-            self.bad(path, tr(f"unknown goal {clip(raw)}.", f"không có kiểu mục tiêu {clip(raw)}."),
+            self.bad(path, tr("unknown goal {v1}.", v1=clip(raw)),
                      choices(key, GOALS), at=(m, "goal"), code=ProblemCode.PLAN_GOAL_UNKNOWN)
             return "reach"
         return GOAL_WORDS[key]
@@ -200,10 +196,8 @@ class PlanReader(FieldReading, ScheduleReading):
         if said is not None:
             if said in NUMBER_FORMATS:
                 return str(said)
-            self.bad("number_format", tr(f"unknown number format {clip(said)}.",
-                                         f"không có cách viết số {clip(said)}."),
-                     tr("choose vi (1.234.567,5) or en (1,234,567.5).",
-                        "chọn vi (1.234.567,5) hoặc en (1,234,567.5)."), at=(top, "number_format"),
+            self.bad("number_format", tr("unknown number format {v1}.", v1=clip(said)),
+                     tr("choose vi (1.234.567,5) or en (1,234,567.5)."), at=(top, "number_format"),
                      code=ProblemCode.PLAN_UNKNOWN_VALUE)
             return None
         by_language = language if "language" in top and language in NUMBER_FORMATS else None
@@ -220,15 +214,11 @@ class PlanReader(FieldReading, ScheduleReading):
             if style:
                 shown.setdefault(style, f"{path} ({clip(raw)})")
         if len(shown) == 2:
-            self.bad("number_format", tr(
-                f"the plan writes numbers both ways: {shown['en']} the English way and "
-                f"{shown['vi']} the Vietnamese way.",
-                f"kế hoạch viết số theo cả hai kiểu: {shown['en']} kiểu Anh và {shown['vi']} "
-                "kiểu Việt."),
-                tr('write every number one way and add "number_format: vi" or '
-                   '"number_format: en".',
-                   'viết mọi số theo một kiểu và thêm "number_format: vi" hoặc '
-                   '"number_format: en".'), code=ProblemCode.PLAN_NUMBER_FORMAT_MIXED)
+            self.bad("number_format", tr("the plan writes numbers both ways: {en} the English way "
+                                         "and {vi} the Vietnamese way.", en=shown['en'],
+                                         vi=shown['vi']),
+                tr("write every number one way and add \"number_format: vi\" or \"number_format: "
+                   "en\"."), code=ProblemCode.PLAN_NUMBER_FORMAT_MIXED)
             return None
         return next(iter(shown), None)
 
@@ -246,38 +236,33 @@ class PlanReader(FieldReading, ScheduleReading):
         alerts = top.get("alerts") if isinstance(top, Mapping) else None
         if alerts is not None and not (isinstance(alerts, list)
                                        and all(isinstance(a, Mapping) for a in alerts)):
-            self.bad("alerts", tr("must be a list of rules.", "phải là danh sách quy tắc."),
-                     tr("write alerts: [{rule: status, severity: warning}].",
-                        "viết alerts: [{rule: status, severity: warning}]."), at=(top, "alerts"),
+            self.bad("alerts", tr("must be a list of rules."),
+                     tr("write alerts: [{{rule: status, severity: warning}}]."), at=(top, "alerts"),
                             code=ProblemCode.PLAN_ALERTS_INVALID)
             alerts = None
         if not isinstance(data, Mapping):
             raise PlanError(self.problems, self.source)
         name = self.text(top, "plan", "plan") or self.text(top, "name", "name")
         if not name:
-            self.bad("plan", tr("is required: the plan's name.", "là bắt buộc: tên kế hoạch."),
-                     tr("add 'plan: My plan' at the top.",
-                        "thêm 'plan: Kế hoạch của tôi' ở đầu tệp."), code=ProblemCode.PLAN_REQUIRED)
+            self.bad("plan", tr("is required: the plan's name."),
+                     tr("add 'plan: My plan' at the top."), code=ProblemCode.PLAN_REQUIRED)
         currency = self.text(top, "currency", "currency").upper() or None
         if currency and not re.fullmatch(r"[A-Z]{3}", currency):
-            self.bad("currency", tr(f"{clip(currency)} is not an ISO currency code.",
-                                    f"{clip(currency)} không phải mã tiền tệ ISO."),
-                     tr("e.g. VND, USD.", "ví dụ VND, USD."), at=(top, "currency"),
+            self.bad("currency", tr("{v1} is not an ISO currency code.", v1=clip(currency)),
+                     tr("e.g. VND, USD."), at=(top, "currency"),
                      code=ProblemCode.CURRENCY_UNKNOWN)
             currency = None
         self.currency = currency
         language = self.text(top, "language", "language", default="en")
         if language not in LANGS:
-            self.bad("language", tr(f"unknown language {clip(language)}.",
-                                    f"không hỗ trợ ngôn ngữ {clip(language)}."),
+            self.bad("language", tr("unknown language {v1}.", v1=clip(language)),
                      choices(language, LANGS), at=(top, "language"),
                      code=ProblemCode.PLAN_UNKNOWN_VALUE)
         self.number_format = self.convention(top, language)
         period = self.period(top.get("period"), "period", (top, "period"))
         if "period" not in top:
-            self.bad("period", tr("is required.", "là bắt buộc."),
-                     tr("add 'period: {start: 2027-01-01, end: 2027-03-31}'.",
-                        "thêm 'period: {start: 2027-01-01, end: 2027-03-31}'."),
+            self.bad("period", tr("is required."),
+                     tr("add 'period: {{start: 2027-01-01, end: 2027-03-31}}'."),
                      code=ProblemCode.PLAN_REQUIRED)
         campaigns, channels = self.scope(top.get("scope"), "scope", (top, "scope"))
         goal = None
@@ -292,10 +277,9 @@ class PlanReader(FieldReading, ScheduleReading):
         objectives = []
         raw_objs = top.get("objectives")
         if not isinstance(raw_objs, list) or not raw_objs:
-            self.bad("objectives", tr("must be a list with at least one objective.",
-                                      "phải là danh sách có ít nhất một mục tiêu."),
-                     tr("add 'objectives: [{type: sales, kpis: [...]}]'.",
-                        "thêm 'objectives: [{type: sales, kpis: [...]}]'."), at=(top, "objectives"),
+            self.bad("objectives", tr("must be a list with at least one objective."),
+                     tr("add 'objectives: [{{type: sales, kpis: [...]}}]'."),
+                     at=(top, "objectives"),
                      code=ProblemCode.PLAN_WRONG_TYPE)
             raw_objs = []
         for i, o in enumerate(raw_objs):
@@ -303,16 +287,13 @@ class PlanReader(FieldReading, ScheduleReading):
             om = self.mapping(o, p, ("type", "description", "kpis"), (raw_objs, i))
             otype = self.text(om, "type", f"{p}.type", required=True)
             if otype and otype not in OBJECTIVES:
-                self.bad(f"{p}.type", tr(f"unknown objective {clip(otype)}.",
-                                         f"không có mục tiêu {clip(otype)}."),
+                self.bad(f"{p}.type", tr("unknown objective {v1}.", v1=clip(otype)),
                          choices(otype, OBJECTIVES), at=(om, "type"),
                          code=ProblemCode.OBJECTIVE_UNKNOWN)
             raw_kpis = om.get("kpis")
             if not isinstance(raw_kpis, list) or not raw_kpis:
-                self.bad(f"{p}.kpis", tr("must be a list with at least one KPI.",
-                                         "phải là danh sách có ít nhất một KPI."),
-                         tr("add 'kpis: [{kpi: roas, target: 4, owner: ...}]'.",
-                            "thêm 'kpis: [{kpi: roas, target: 4, owner: ...}]'."), at=(om, "kpis"),
+                self.bad(f"{p}.kpis", tr("must be a list with at least one KPI."),
+                         tr("add 'kpis: [{{kpi: roas, target: 4, owner: ...}}]'."), at=(om, "kpis"),
                          code=ProblemCode.PLAN_WRONG_TYPE)
                 raw_kpis = []
             kpis = [self.kpi(k, f"{p}.kpis[{j}]", (raw_kpis, j)) for j, k in enumerate(raw_kpis)]
@@ -324,9 +305,9 @@ class PlanReader(FieldReading, ScheduleReading):
                 if key in seen:
                     other = f"{p}.kpis[{seen[key]}]"
                     self.bad(f"{p}.kpis[{j}]",
-                             tr(f"repeats {k.kpi!r} of {other} with the same scope and period.",
-                                f"lặp lại {k.kpi!r} của {other} với cùng phạm vi và kỳ."),
-                             tr("remove one of them.", "xóa một trong hai."), at=(raw_kpis, j),
+                             tr("repeats {kpi!r} of {other} with the same scope and period.",
+                                kpi=k.kpi, other=other),
+                             tr("remove one of them."), at=(raw_kpis, j),
                              code=ProblemCode.PLAN_DUPLICATE_KPI)
                 seen.setdefault(key, j)
             objectives.append(Objective(otype, tuple(k for k in kpis if k is not None),

@@ -67,8 +67,9 @@ class Rule:
 DEFAULT_RULES = (Rule("status"), Rule("run_failed", "critical"))
 
 
-def _bad(where: str, en: str, vi: str) -> ParameterError:
-    return ParameterError(tr(f"{where}: {en}", f"{where}: {vi}"))
+def _bad(where: str, what: str) -> ParameterError:
+    """``where: what`` (``what`` already in the reader's language)."""
+    return ParameterError(f"{where}: {what}")
 
 
 def _num(value: Any, where: str, number_format: str | None) -> float:
@@ -81,13 +82,12 @@ def _num(value: Any, where: str, number_format: str | None) -> float:
     except (ValueError, TypeError) as e:
         reason = getattr(e, "reason", None)
         if reason:  # an ambiguous "150.000": the number rules say why and how to write it
-            raise _bad(where, f"{reason} Fix: {getattr(e, 'fix', '')}",
-                       f"{reason} Cách sửa: {getattr(e, 'fix', '')}") from None
+            raise _bad(where, tr("{reason} Fix: {v1}", reason=reason,
+                                 v1=getattr(e, 'fix', ''))) from None
         t = None
     if t is None or t.value is None or not math.isfinite(t.value):
-        raise _bad(where, f"must be a number, not {value!r}. Fix: e.g. 150000 or \"150.000 ₫\".",
-                   f"phải là một số, không phải {value!r}. Cách sửa: ví dụ 150000 hoặc "
-                   "\"150.000 ₫\".")
+        raise _bad(where, tr("must be a number, not {value!r}. Fix: e.g. 150000 or \"150.000 ₫\".",
+                             value=value))
     return float(t.value)
 
 
@@ -113,74 +113,63 @@ def _read_rules(raw: Any, source: str, number_format: str | None) -> list[Rule]:
     if raw is None:
         return []
     if not isinstance(raw, list):
-        raise _bad(f"{source}: alerts", "must be a list of rules. Fix: alerts: [{rule: status, "
-                   "severity: warning}].", "phải là danh sách quy tắc. Cách sửa: alerts: "
-                   "[{rule: status, severity: warning}].")
+        raise _bad(f"{source}: alerts", tr("must be a list of rules. Fix: alerts: [{{rule: "
+                                           "status, severity: warning}}]."))
     rules: list[Rule] = []
     for i, item in enumerate(raw[:200]):
         where = f"{source}: alerts[{i}]"
         if not isinstance(item, Mapping):
-            raise _bad(where, "must be a mapping such as {rule: status, severity: warning}.",
-                       "phải là ánh xạ như {rule: status, severity: warning}.")
+            raise _bad(where, tr("must be a mapping such as {{rule: status, severity: warning}}."))
         kind = item.get("rule")
         if kind not in RULES:
-            raise _bad(where, f"unknown rule {str(kind)[:60]!r}. Fix: choose from "
-                       f"{', '.join(RULES)}.", f"không có quy tắc {str(kind)[:60]!r}. Cách sửa: "
-                       f"chọn trong {', '.join(RULES)}.")
+            raise _bad(where, tr("unknown rule {v1!r}. Fix: choose from {v2}.", v1=str(kind)[:60],
+                                 v2=', '.join(RULES)))
         extra = sorted(str(k) for k in item if k not in _KEYS[kind])
         if extra:
-            raise _bad(where, f"unknown key {extra[0][:60]!r} for rule {kind}. Fix: choose from "
-                       f"{', '.join(_KEYS[kind])}.", f"khóa {extra[0][:60]!r} không hợp lệ với "
-                       f"quy tắc {kind}. Cách sửa: chọn trong {', '.join(_KEYS[kind])}.")
+            raise _bad(where, tr("unknown key {v1!r} for rule {kind}. Fix: choose from {v2}.",
+                                 v1=extra[0][:60], kind=kind, v2=', '.join(_KEYS[kind])))
         sev = item.get("severity", "warning")
         if sev not in SEVERITIES:
-            raise _bad(where, f"unknown severity {str(sev)[:60]!r}. Fix: choose from "
-                       f"{', '.join(SEVERITIES)}.", f"không có mức độ {str(sev)[:60]!r}. Cách "
-                       f"sửa: chọn trong {', '.join(SEVERITIES)}.")
+            raise _bad(where, tr("unknown severity {v1!r}. Fix: choose from {v2}.",
+                                 v1=str(sev)[:60], v2=', '.join(SEVERITIES)))
         rule = Rule(kind, sev)
         kpi = item.get("kpi")
         if kpi is not None:
             if kpi not in KPIS:
-                raise _bad(where, f"unknown KPI {str(kpi)[:60]!r}. Fix: write a KPI of the "
-                           "catalog, e.g. revenue, cpa, roas.", f"không có KPI "
-                           f"{str(kpi)[:60]!r}. Cách sửa: viết một KPI trong danh mục, ví dụ "
-                           "revenue, cpa, roas.")
+                raise _bad(where, tr("unknown KPI {v1!r}. Fix: write a KPI of the catalog, e.g. "
+                                     "revenue, cpa, roas.", v1=str(kpi)[:60]))
             rule = replace(rule, kpi=str(kpi))
         if kind == "status" and "statuses" in item:
             st = item["statuses"]
             if (not isinstance(st, list) or not st
                     or any(s not in _STATUSES for s in st)):
-                raise _bad(where, f"statuses must be a list from {', '.join(_STATUSES)}.",
-                           f"statuses phải là danh sách trong {', '.join(_STATUSES)}.")
+                raise _bad(where, tr("statuses must be a list from {v1}.", v1=', '.join(_STATUSES)))
             rule = replace(rule, statuses=tuple(st))
         if kind == "threshold":
             if ("above" in item) == ("below" in item) or kpi is None:
-                raise _bad(where, "needs a kpi and exactly one of above or below. Fix: "
-                           "{rule: threshold, kpi: cpa, above: 150000}.",
-                           "cần kpi và đúng một trong above hoặc below. Cách sửa: "
-                           "{rule: threshold, kpi: cpa, above: 150000}.")
+                raise _bad(where, tr("needs a kpi and exactly one of above or below. Fix: {{rule: "
+                                     "threshold, kpi: cpa, above: 150000}}."))
             side = "above" if "above" in item else "below"
             rule = replace(rule, **{side: _num(item[side], f"{where}.{side}", number_format)})
         if kind == "change":
             versus = item.get("versus", "previous_period")
             if versus not in VERSUS:
-                raise _bad(where, f"versus must be {' or '.join(VERSUS)}.",
-                           f"versus phải là {' hoặc '.join(VERSUS)}.")
+                first, second = VERSUS  # the two words a rule may compare with
+                raise _bad(where, tr("versus must be {first} or {second}.", first=first,
+                                     second=second))
             pct = _num(item.get("percent"), f"{where}.percent", number_format)
             if pct == 0:
-                raise _bad(where, "percent must not be 0: -20 alerts on a fall of 20% or more, "
-                           "20 on a rise of 20% or more.", "percent không được bằng 0: -20 báo "
-                           "khi giảm từ 20% trở lên, 20 khi tăng từ 20% trở lên.")
+                raise _bad(where, tr("percent must not be 0: -20 alerts on a fall of 20% or more, "
+                                     "20 on a rise of 20% or more."))
             alpha = _num(item.get("alpha", 0.05), f"{where}.alpha", number_format)
             if not 0 < alpha < 1:
-                raise _bad(where, "alpha must be between 0 and 1, e.g. 0.05.",
-                           "alpha phải nằm giữa 0 và 1, ví dụ 0,05.")
+                raise _bad(where, tr("alpha must be between 0 and 1, e.g. 0.05."))
             rule = replace(rule, versus=versus, percent=pct, alpha=alpha)
         if kind == "stale":
             days = item.get("days", 2)
             if isinstance(days, bool) or not isinstance(days, int) or days < 0:
-                raise _bad(where, f"days must be a whole number of 0 or more, not {days!r}.",
-                           f"days phải là số nguyên từ 0 trở lên, không phải {days!r}.")
+                raise _bad(where, tr("days must be a whole number of 0 or more, not {days!r}.",
+                                     days=days))
             rule = replace(rule, days=days)
         rules.append(rule)
     return rules

@@ -90,9 +90,8 @@ def _env_int(name: str, default: int, low: int, high: int) -> int:
     if not given:
         return default
     if not given.isdigit() or not low <= int(given) <= high:
-        raise ParameterError(tr(
-            f"{name}={given!r}: write a whole number from {low} to {high}.",
-            f"{name}={given!r}: hãy ghi một số nguyên từ {low} đến {high}."),
+        raise ParameterError(tr("{name}={given!r}: write a whole number from {low} to {high}.",
+                                name=name, given=given, low=low, high=high),
             code=ProblemCode.PARAMETER_INVALID)
     return int(given)
 
@@ -114,11 +113,9 @@ def lesson_copies(notebook: str | Path, root: str | Path, *,
         at = next(i for i, c in enumerate(cells)
                   if "parameters" in c.get("metadata", {}).get("tags", []))
     except (ValueError, KeyError, TypeError, StopIteration, AttributeError):
-        raise ParameterError(tr(
-            f"{src}: not a lesson notebook (JSON with a cell tagged 'parameters'). Fix: "
-            "use the notebook shipped with kpikit.",
-            f"{src}: không phải notebook bài học (JSON có một ô gắn thẻ 'parameters'). "
-            "Cách sửa: dùng notebook đi kèm kpikit."), code=ProblemCode.NOTEBOOK_UNKNOWN
+        raise ParameterError(tr("{src}: not a lesson notebook (JSON with a cell tagged "
+                                "'parameters'). Fix: use the notebook shipped with kpikit.",
+                                src=src), code=ProblemCode.NOTEBOOK_UNKNOWN
         ) from None
     out: dict[str, Path] = {}
     for lang in LANGS:
@@ -262,19 +259,14 @@ def serve_lesson(notebook: str | Path, *, lang: str | None = None, port: int = 8
     """
     lang = resolve_lang(lang)
     if not _has_module("voila"):
-        raise ParameterError(tr(
-            "the lesson is served by Voila, which is not installed. Fix: pip install voila "
-            "(python3 run.py lesson installs it).",
-            "bài học được phục vụ bằng Voila, nhưng Voila chưa được cài. Cách sửa: pip "
-            "install voila (python3 run.py lesson sẽ cài nó)."),
+        raise ParameterError(tr("the lesson is served by Voila, which is not installed. Fix: pip "
+                                "install voila (python3 run.py lesson installs it)."),
             code=ProblemCode.DEPENDENCY_MISSING)
     url = lesson_url(port)
     others = ", ".join(lesson_url(port, code) for code in LANGS if code != lang)
     with using_language(lang):
-        hello = tr(f"Serving the KPI lesson in English at {url} ; Ctrl+C stops it. Other "
-                   f"languages: {others}",
-                   f"Bài học KPI bằng tiếng Việt đang chạy tại {url} ; Ctrl+C để dừng. Ngôn "
-                   f"ngữ khác: {others}")
+        hello = tr("Serving the KPI lesson in English at {url} ; Ctrl+C stops it. Other "
+                   "languages: {others}", url=url, others=others)
     # the lesson's template and copies live in a private folder for the server's lifetime
     with lesson_folder() as folder:
         cmd, env = voila_command(notebook, folder, port=port, lang=lang,

@@ -82,7 +82,7 @@ def steps_table(lang: str | None = None, *, tools: bool = False) -> pd.DataFrame
     out = pd.DataFrame(rows, columns=[text("step", lang), text("step_question", lang)])
     if tools:
         with using_language(lang):
-            tool, where = tr("In kpikit", "Trong kpikit"), tr("Where", "Ở đâu")
+            tool, where = tr("In kpikit"), tr("Where")
         out[tool] = [t for _, t, _ in STEPS]
         out[where] = [w for _, _, w in STEPS]
     return out
@@ -106,7 +106,7 @@ def formula_words(kpi: str, lang: str | None = None) -> str:
     lang = resolve_lang(lang)
     k = get_kpi(kpi)
     with using_language(lang):
-        start = tr(" (start)", " (đầu kỳ)")
+        start = tr(" (start)")
 
     def name(m: str, which: str) -> str:
         return MEASURES[m].label(lang) + (start if which == "first" else "")
@@ -151,9 +151,9 @@ def gappy_copy(data: pd.DataFrame, *, campaign: str = "Always-on Search",
     part = data[(data["campaign"] == campaign) & (data["date"] >= start)
                 & (data["date"] <= end)].copy()
     if part.empty:
-        raise ParameterError(tr(f"campaign={campaign!r} has no rows from {start} to {end}.",
-                                f"campaign={campaign!r} không có dòng nào từ {start} đến "
-                                f"{end}."), code=ProblemCode.DATA_NO_ROWS)
+        raise ParameterError(tr("campaign={campaign!r} has no rows from {start} to {end}.",
+                                campaign=campaign, start=start,
+                                end=end), code=ProblemCode.DATA_NO_ROWS)
     days = part["date"].drop_duplicates().sort_values().to_numpy()
     gone = rng.choice(days[1:-1], size=min(10, max(len(days) - 2, 0)), replace=False)
     part = part[~part["date"].isin(gone)].copy()
@@ -345,30 +345,21 @@ def exercises(lang: str | None = None) -> list[Question]:
     with using_language(lang):
         return [
             Question(
-                tr(f"An ad had {clicks} clicks on {views} impressions. What is its CTR, in %?",
-                   f"Một quảng cáo có {clicks} lượt nhấp trên {views} lượt hiển thị. CTR là "
-                   "bao nhiêu phần trăm?"),
-                tr(f"CTR = clicks / impressions = {pct}%.",
-                   f"CTR = lượt nhấp / lượt hiển thị = {pct}%."), answer=ctr, tolerance=0.05),
+                tr("An ad had {clicks} clicks on {views} impressions. What is its CTR, in %?",
+                   clicks=clicks, views=views),
+                tr("CTR = clicks / impressions = {pct}%.", pct=pct), answer=ctr, tolerance=0.05),
             Question(
-                tr("Which KPI is better when lower?", "KPI nào tốt hơn khi thấp hơn?"),
-                tr(f"{low}: what each conversion costs; lower is better.",
-                   f"{low}: chi phí cho mỗi chuyển đổi, càng thấp càng tốt."),
+                tr("Which KPI is better when lower?"),
+                tr("{low}: what each conversion costs; lower is better.", low=low),
                 tuple(short(k) for k in opts), opts.index(lower[0])),
             Question(
-                tr(f"Day 1: {c1} clicks / {i1} impressions; day 2: {c2} / {i2}. What is the "
-                   "CTR of the two days?",
-                   f"Ngày 1: {c1} lượt nhấp / {i1} lượt hiển thị; ngày 2: {c2} / {i2}. CTR "
-                   "của hai ngày là?"),
+                tr("Day 1: {c1} clicks / {i1} impressions; day 2: {c2} / {i2}. What is the CTR of "
+                   "the two days?", c1=c1, i1=i1, c2=c2, i2=i2),
                 tr("Total clicks / total impressions; averaging the two rates overweights the "
-                   "small day.",
-                   "Tổng lượt nhấp / tổng lượt hiển thị; trung bình hai tỷ lệ cho ngày nhỏ trọng "
-                   "số quá lớn."), trap_opts, 1),
+                   "small day."), trap_opts, 1),
             Question(
-                tr("The objective is awareness. Which KPI fits best?",
-                   "Mục tiêu là nhận diện thương hiệu. KPI nào phù hợp nhất?"),
-                tr(f"{best}: {meaning} CPA and ROAS measure sales.",
-                   f"{best}: {meaning} CPA và ROAS đo bán hàng."),
+                tr("The objective is awareness. Which KPI fits best?"),
+                tr("{best}: {meaning} CPA and ROAS measure sales.", best=best, meaning=meaning),
                 tuple(short(k) for k in aware_opts), 2),
         ]
 

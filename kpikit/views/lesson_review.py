@@ -60,10 +60,9 @@ class PacingSimulator(LessonWidget):
         last = data["date"].max().date()
         days = (min(self.end, last) - self.start).days + 1
         if days < 2:
-            raise ParameterError(tr(f"month={month!r}: the data ends on {last}; pick a month "
-                                    "it covers.",
-                                    f"month={month!r}: dữ liệu kết thúc ngày {last}; chọn một "
-                                    "tháng có dữ liệu."), code=ProblemCode.DATA_INSUFFICIENT)
+            raise ParameterError(tr("month={month!r}: the data ends on {last}; pick a month it "
+                                    "covers.", month=month,
+                                    last=last), code=ProblemCode.DATA_INSUFFICIENT)
         self.cadence = w.ToggleButtons(options=[(text("monthly", lang), "monthly"),
                                                 (text("weekly", lang), "weekly")],
                                        description=text("cadence", lang))
@@ -136,18 +135,16 @@ class HorizonCompare(LessonWidget):
         for k, h in ((short, "short"), (long, "long")):
             if get_kpi(k).horizon != h:
                 has, want = horizon_word(get_kpi(k).horizon), horizon_word(h)
-                raise ParameterError(tr(f"{k!r} is a {has}-term KPI in the catalog; pass a "
-                                        f"{want}-term one.",
-                                        f"{k!r} là KPI {has} trong danh mục; "
-                                        f"hãy chọn một KPI {want}."),
+                raise ParameterError(tr("{k!r} is a {has}-term KPI in the catalog; pass a "
+                                        "{want}-term one.", k=k, has=has, want=want),
                                      code=ProblemCode.KPI_UNSUPPORTED)
         self.short, self.long = short, long
         usable = [c for c in sorted(data["campaign"].unique())
                   if all(data.loc[data["campaign"] == c, m].notna().any()
                          for m in get_kpi(short).measures + get_kpi(long).measures)]
         if not usable:
-            raise ParameterError(tr(f"no campaign has the measures of {short} and {long}.",
-                                    f"không chiến dịch nào có số liệu của {short} và {long}."),
+            raise ParameterError(tr("no campaign has the measures of {short} and {long}.",
+                                    short=short, long=long),
                                  code=ProblemCode.DATA_CANNOT_MEASURE)
         self.campaign = w.Dropdown(options=usable,
                                    value=campaign if campaign in usable else usable[0],
@@ -177,7 +174,7 @@ class HorizonCompare(LessonWidget):
                  format_value(float(x.iloc[-1]), k, lang=self.lang) if len(x) else "–",
                  move(x)) for h, k, x in (("short", self.short, s), ("long", self.long, lg))]
         with using_language(self.lang):
-            vs = tr("vs 12 months before", "so với 12 tháng trước")
+            vs = tr("vs 12 months before")
         self.result.value = table_html(rows, ["", "KPI", month_text(s.index[-1], self.lang)
                                                if len(s) else "", vs])
         if not static_mode():

@@ -53,7 +53,7 @@ def _objectives(value: str, lang: str) -> w.Dropdown:
 
 def horizon_word(horizon: str) -> str:
     """``short``/``long`` in the current language, as an error message uses it."""
-    words = {"short": tr("short", "ngắn hạn"), "long": tr("long", "dài hạn")}
+    words = {"short": tr("short"), "long": tr("long")}
     return words.get(horizon, horizon)
 
 
@@ -190,18 +190,17 @@ class RatioTrap(LessonWidget):
         self.lang, self.kpi, self.by = lang, kpi, by
         k = get_kpi(kpi)
         if k.denominator == () or len(k.numerator) != 1:
-            raise ParameterError(tr(f"kpi={kpi!r}: the trap needs a simple ratio like ctr.",
-                                    f"kpi={kpi!r}: cái bẫy cần một tỷ lệ đơn giản như ctr."),
+            raise ParameterError(tr("kpi={kpi!r}: the trap needs a simple ratio like ctr.",
+                                    kpi=kpi),
                                  code=ProblemCode.KPI_UNSUPPORTED)
         self.num, self.den = k.numerator[0][0], k.denominator[0][0]
         rows = table.dropna(subset=[self.num, self.den])
         self.table = rows.groupby(by, as_index=False)[[self.num, self.den]].sum()
         self.table = self.table[self.table[self.den] > 0].reset_index(drop=True)
         if len(self.table) < 2:
-            raise ParameterError(tr(f"the trap needs two {by} values with {self.den}; the "
-                                    f"table has {len(self.table)}.",
-                                    f"cái bẫy cần hai giá trị {by} có {self.den}; bảng có "
-                                    f"{len(self.table)}."), code=ProblemCode.DATA_INSUFFICIENT)
+            raise ParameterError(tr("the trap needs two {by} values with {den}; the table has "
+                                    "{v1}.", by=by, den=self.den,
+                                    v1=len(self.table)), code=ProblemCode.DATA_INSUFFICIENT)
         self.small = self.table[self.den].idxmin()
         base = float(self.table.loc[self.small, self.num])
         top = max(int(self.table.loc[self.small, self.den] * 0.5), int(base) + 1)
@@ -310,8 +309,8 @@ class TreeExplorer(LessonWidget):
         lang = resolve_lang(lang)
         self.lang = lang
         if goal not in TREES:
-            raise ParameterError(tr(f"goal={goal!r}: choose from {', '.join(TREES)}.",
-                                    f"goal={goal!r}: chọn trong {', '.join(TREES)}."),
+            raise ParameterError(tr("goal={goal!r}: choose from {v1}.", goal=goal,
+                                    v1=', '.join(TREES)),
                                  code=ProblemCode.PARAMETER_CHOICE)
         self.tree = TREES[goal][tree]
         self.currency = currency or data.attrs.get("currency")
