@@ -12,10 +12,10 @@ from typing import Any
 import plotly.graph_objects as go
 
 from kpikit.catalog import get_kpi
-from kpikit.i18n.lang import resolve_lang
+from kpikit.i18n.lang import LOCALES, resolve_lang, tr, using_language
 
 __all__ = ["COLORS", "axis_format", "born_styled", "day_axis", "figure", "finish",
-           "house_template", "period_text", "short_label", "style"]
+           "house_template", "period_text", "separators", "short_label", "style"]
 
 COLORS = {
     "line": "#1f4e79", "target": "#c0392b", "easy": "rgba(149,165,166,0.18)",
@@ -85,10 +85,19 @@ def style(fig: go.Figure, lang: str | None = None) -> go.Figure:
     return finish(fig.update_layout(template=house_template()), lang)
 
 
+def separators(lang: str) -> str:
+    """plotly's ``separators`` for ``lang``: its CLDR decimal sign, then its thousands sign
+    (``.,`` in English, ``,.`` in Vietnamese, a comma and a narrow space in French)."""
+    from babel.numbers import get_decimal_symbol, get_group_symbol
+
+    locale = LOCALES[lang]
+    return get_decimal_symbol(locale) + get_group_symbol(locale)
+
+
 def finish(fig: go.Figure, lang: str) -> go.Figure:
     """The rest of the house style, for a figure that already has the house template."""
     return fig.update_layout(
-        separators=",." if lang == "vi" else ".,",
+        separators=separators(lang),
         font={"family": "Inter, Segoe UI, Arial, sans-serif", "size": 13},
         margin={"l": 60, "r": 30, "t": 60, "b": 40}, hoverlabel={"namelength": -1},
     )
@@ -97,8 +106,11 @@ def finish(fig: go.Figure, lang: str) -> go.Figure:
 def day_axis(fig: go.Figure, lang: str) -> go.Figure:
     """A date x axis as the reader writes days: 05/02/2027 in Vietnamese (plotly's own
     labels, "Feb 5", are English only)."""
-    if lang == "vi":
-        fig.update_xaxes(tickformat="%d/%m/%Y", hoverformat="%d/%m/%Y")
+    if lang != "en":  # plotly names days and months in English: other languages get digits
+        from kpikit.i18n.formats import date_tickformat
+
+        day = date_tickformat(lang, "day")
+        fig.update_xaxes(tickformat=day, hoverformat=day)
     return fig
 
 
@@ -113,7 +125,7 @@ def axis_format(unit: str) -> dict:
 
 def period_text(p: Any, freq: str, lang: str) -> str:
     """A period of a category axis as the reader writes it: a week by its first day
-    (06/01/2025 in Vietnamese), a month as 01/2025, a quarter as Q1/2025 (Quý 1/2025)."""
+    (06/01/2025 in Vietnamese), a month as 01/2025, a quarter as Q1 2025 (Quý 1/2025)."""
     from kpikit.i18n.formats import format_date, format_month
 
     if freq == "W" or getattr(p, "freqstr", "") == "D":
@@ -121,5 +133,6 @@ def period_text(p: Any, freq: str, lang: str) -> str:
     if freq == "M":
         return format_month(p.start_time, lang)
     if freq == "Q":
-        return f"Quý {p.quarter}/{p.year}" if lang == "vi" else f"Q{p.quarter} {p.year}"
+        with using_language(lang):
+            return tr("Q{quarter} {year}", quarter=p.quarter, year=p.year)
     return str(p)

@@ -6,8 +6,8 @@ from __future__ import annotations
 import plotly.graph_objects as go
 
 from kpikit.catalog import get_kpi
-from kpikit.i18n.formats import format_value
-from kpikit.i18n.lang import resolve_lang
+from kpikit.i18n.formats import format_date, format_value
+from kpikit.i18n.lang import LOCALES, resolve_lang, tr, using_language
 from kpikit.safety import plot_text
 from kpikit.views.chart_style import (
     COLORS,
@@ -31,44 +31,72 @@ def _currency_symbol(currency: str | None, lang: str) -> str:
         return ""
     from babel.numbers import get_currency_symbol
 
-    from kpikit.i18n.lang import LOCALES
-
     return get_currency_symbol(currency, locale=LOCALES[lang])
 
 
-# scales for amounts too long for a bullet chart: (divisor, English, Vietnamese)
-_SCALES = ((1e12, "T", "nghìn tỷ"), (1e9, "B", "tỷ"), (1e6, "M", "tr"))
+def _symbol_after(lang: str) -> bool:
+    """True when ``lang``'s CLDR money pattern puts the currency after the number
+    (``1.234 ₫`` in Vietnamese and French, ``₫1,234`` in English)."""
+    from babel import Locale
+
+    pattern = Locale.parse(LOCALES[lang]).currency_formats["standard"].pattern
+    return pattern.split(";")[0].rstrip().endswith("¤")
 
 
-def _scale(top: float, unit: str) -> tuple[float, str, str]:
-    """``(divisor, en, vi)`` so that amounts up to ``top`` read short (14,3 tỷ), else 1."""
+# scales for amounts too long for a bullet chart, largest first: (divisor, scale)
+_SCALES = ((1e12, "trillions"), (1e9, "billions"), (1e6, "millions"))
+# stands for plotly's number in a scale's words, so that the words around it are found
+_NUMBER = "\x00"
+
+
+def _scale(top: float, unit: str) -> tuple[float, str]:
+    """``(divisor, scale)`` so that amounts up to ``top`` read short (14,3 tỷ), else
+    ``(1.0, "")``."""
     if unit in ("currency", "count"):
-        for d, en, vi in _SCALES:
+        for d, scale in _SCALES:
             if top >= d:
-                return d, en, vi
-    return 1.0, "", ""
+                return d, scale
+    return 1.0, ""
 
 
-def _number_format(unit: str, currency: str | None, lang: str,
-                   word: tuple[str, str] = ("", "")) -> dict:
+def _scale_words(scale: str) -> tuple[str, str]:
+    """What goes before and after a number of ``scale`` in the current language:
+    ``("", "B")`` in English (14.3B), ``("", " tỷ")`` in Vietnamese (14,3 tỷ)."""
+    if scale == "trillions":
+        text = tr("{number}T", context="trillions", number=_NUMBER)
+    elif scale == "billions":
+        text = tr("{number}B", context="billions", number=_NUMBER)
+    elif scale == "millions":
+        text = tr("{number}M", context="millions", number=_NUMBER)
+    else:
+        return "", ""
+    if _NUMBER not in text:  # a translation that lost its {number}: its words after it
+        return "", f" {text}"
+    before, _, after = text.partition(_NUMBER)
+    return before, after
+
+
+def _number_format(unit: str, currency: str | None, lang: str, scale: str = "") -> dict:
     """The indicator number as the reader writes it: ``14,3 tỷ ₫`` (vi), ``₫14.3B`` (en)."""
     if unit == "percent":
         return {"valueformat": ".2%"}
     if unit == "ratio":
         return {"valueformat": ".2f", "suffix": "x"}
-    scaled = any(word)
-    fmt = ",.1f" if scaled else ",.0f"
+    with using_language(lang):
+        prefix, suffix = _scale_words(scale)
     sym = _currency_symbol(currency, lang) if unit == "currency" else ""
-    if lang == "vi":
-        tail = " ".join(t for t in (word[1], sym) if t)
-        return {"valueformat": fmt, **({"suffix": f" {tail}"} if tail else {})}
-    out = {"valueformat": fmt, **({"suffix": word[0]} if word[0] else {})}
     if sym:
-        # a one-sign symbol goes before the number (₫1.2B); a code-like one after it
-        if len(sym) == 1:
-            out["prefix"] = sym
+        # the symbol goes where the language's money puts it (14,3 tỷ ₫); before the number
+        # only a one-sign symbol (₫14.3B), a code-like one after it (14.3B XYZ)
+        if len(sym) == 1 and not _symbol_after(lang):
+            prefix = sym + prefix
         else:
-            out["suffix"] = out.get("suffix", "") + f" {sym}"
+            suffix += f" {sym}"
+    out = {"valueformat": ",.1f" if scale else ",.0f"}
+    if prefix:
+        out["prefix"] = prefix
+    if suffix:
+        out["suffix"] = suffix
     return out
 
 
@@ -100,8 +128,8 @@ def scorecard_chart(ev, *, lang: str | None = None, currency: str | None = None)
         top = max(values) * 1.15 if values else 1.0
         # long amounts are shown in millions or billions: 14,3 tỷ ₫ fits, 14.348.926.000 ₫
         # is clipped; every value of the gauge is divided alike, so the bars still compare
-        d, word_en, word_vi = _scale(top, k.unit)
-        fmt = _number_format(k.unit, currency, lang, (word_en, word_vi))
+        d, scale = _scale(top, k.unit)
+        fmt = _number_format(k.unit, currency, lang, scale)
         actual, target, expected = (v / d for v in (r.actual, r.target, r.expected))
         top /= d
         steps = []
@@ -130,9 +158,9 @@ def scorecard_chart(ev, *, lang: str | None = None, currency: str | None = None)
                   f"<span style='color:{STATUS_COLORS[r.status]}'>{status_text(r.status, lang)}"
                   f"</span><br><span style='font-size:11px;color:#777'>"
                   f"{plot_text(r.owner)}</span>"))
-    title = {"en": "Scorecard as of {d}", "vi": "Bảng điểm ngày {d}"}[lang if lang == "vi"
-                                                                       else "en"]
-    fig.update_layout(title=title.format(d=ev.as_of), height=90 * n + 80,
+    with using_language(lang):
+        title = tr("Scorecard as of {day}", day=format_date(ev.as_of, lang))
+    fig.update_layout(title=title, height=90 * n + 80,
                       margin={"l": 20, "r": 30, "t": 60, "b": 20})
     return finish(fig, lang)
 
@@ -142,9 +170,13 @@ def pacing_chart(series, kpi: str, *, lang: str | None = None, currency: str | N
     """Actual to date against the expected path, the target and the forecast band."""
     lang = resolve_lang(lang)
     k = get_kpi(kpi)
-    text = {"en": ("Actual", "Expected", "Target", "Forecast", "90% band"),
-            "vi": ("Thực tế", "Kỳ vọng", "Chỉ tiêu", "Dự báo", "Khoảng 90%")}[
-        "vi" if lang == "vi" else "en"]
+    goal = series.attrs.get("goal", "reach")
+    with using_language(lang):
+        text = (tr("Actual"), tr("Expected"), tr("Target"), tr("Forecast"), tr("90% band"))
+        # a floor or ceiling that holds every period is named as such
+        name = (tr("Ceiling") if goal == "stay below" else tr("Floor") if goal == "stay above"
+                else text[2])
+        label = k.label(lang) if k.is_ratio else tr("{kpi} (cumulative)", kpi=k.label(lang))
     x = series.index
     fig = figure()
     if "high" in series:
@@ -159,11 +191,6 @@ def pacing_chart(series, kpi: str, *, lang: str | None = None, currency: str | N
                              line={"color": "#7f8c8d", "dash": "dash"}))
     fig.add_trace(go.Scatter(x=x, y=series["actual"], name=text[0],
                              line={"color": COLORS["line"], "width": 3}))
-    goal = series.attrs.get("goal", "reach")
-    # a floor or ceiling that holds every period is named as such
-    name = {"stay below": {"en": "Ceiling", "vi": "Mức trần"},
-            "stay above": {"en": "Floor", "vi": "Mức sàn"}}.get(goal, {}).get(
-        "vi" if lang == "vi" else "en", text[2])
     if series["target"].nunique() > 1:  # a schedule: the target changes by date
         fig.add_trace(go.Scatter(x=x, y=series["target"], name=name, line_shape="hv",
                                  line={"color": COLORS["target"]}))
@@ -172,8 +199,6 @@ def pacing_chart(series, kpi: str, *, lang: str | None = None, currency: str | N
                       annotation_text=f"{name}: " + format_value(
                           float(series["target"].iloc[0]), k, lang=lang, currency=currency),
                       annotation_position="top left")
-    label = k.label(lang) + ("" if k.is_ratio else {"en": " (cumulative)",
-                                                    "vi": " (lũy kế)"}.get(lang, ""))
     if status:
         from kpikit.views.prose import status_text
 
@@ -189,8 +214,8 @@ def waterfall_chart(table, *, lang: str | None = None, currency: str | None = No
     """An attribution (:func:`kpikit.analysis.attribution.lmdi`) as a waterfall."""
     lang = resolve_lang(lang)
     goal = get_kpi(table.attrs["goal"])
-    words = {"en": ("before", "after"), "vi": ("trước", "sau")}["vi" if lang == "vi" else "en"]
-    b0, b1 = before_label or words[0], after_label or words[1]
+    with using_language(lang):
+        b0, b1 = before_label or tr("before"), after_label or tr("after")
     x = [b0] + [short_label(d, lang) for d in table["driver"]] + [b1]
     y = [table.attrs["before"], *table["effect"].tolist(), table.attrs["after"]]
     measure = ["absolute"] + ["relative"] * len(table) + ["total"]
@@ -215,9 +240,8 @@ def trend_chart(values, flags, kpi: str, *, lang: str | None = None,
     """Daily KPI with a 7-day mean and the days flagged as anomalies."""
     lang = resolve_lang(lang)
     k = get_kpi(kpi)
-    words = {"en": ("daily", "7-day mean", "anomaly"), "vi": ("theo ngày", "trung bình 7 ngày",
-                                                              "bất thường")}[
-        "vi" if lang == "vi" else "en"]
+    with using_language(lang):
+        words = (tr("daily"), tr("7-day mean"), tr("anomaly"))
     fig = figure()
     fig.add_trace(go.Scatter(x=values.index, y=values, name=words[0], mode="lines",
                              line={"color": "#aab7c4", "width": 1}))

@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 
 from kpikit.catalog import get_kpi
 from kpikit.i18n.formats import format_change
-from kpikit.i18n.lang import resolve_lang
+from kpikit.i18n.lang import resolve_lang, tr, using_language
 from kpikit.safety import plot_text
 from kpikit.views.chart_style import (
     COLORS,
@@ -21,6 +21,7 @@ from kpikit.views.chart_style import (
 )
 
 __all__ = ["allocation_chart", "horizon_chart", "response_curves_chart", "what_if_chart"]
+
 
 def response_curves_chart(curves, *, allocation=None, points=None, lang: str | None = None,
                           currency: str | None = None) -> go.Figure:
@@ -36,9 +37,11 @@ def response_curves_chart(curves, *, allocation=None, points=None, lang: str | N
     rows = (len(names) + cols - 1) // cols
     fig = born_styled(lambda: make_subplots(rows=rows, cols=cols, subplot_titles=shown,
                                              horizontal_spacing=0.08, vertical_spacing=0.12))
-    words = {"en": ("current", "recommended", "data", "90% band", "marginal return"),
-             "vi": ("hiện tại", "đề xuất", "dữ liệu", "khoảng 90%", "lợi nhuận biên")}[
-        "vi" if lang == "vi" else "en"]
+    with using_language(lang):
+        # "90% band" starts with a capital in the pacing chart's legend, not here
+        words = (tr("current"), tr("recommended"), tr("data"),
+                 tr("90% band", context="response curve"), tr("marginal return"))
+        title = tr("Response curves")
     rec = {} if allocation is None else dict(zip(allocation.table["channel"],
                                                  allocation.table["recommended"], strict=True))
     for i, n in enumerate(names):
@@ -74,18 +77,24 @@ def response_curves_chart(curves, *, allocation=None, points=None, lang: str | N
                                      marker={"color": "#27ae60", "size": 13,
                                              "symbol": "star"}), row=r, col=col)
     fig.update_layout(height=300 * rows + 60, legend={"orientation": "h", "y": -0.08},
-                      title={"en": "Response curves", "vi": "Đường cong phản hồi"}.get(
-                          lang, "Response curves"))
+                      title=title)
     fig.update_xaxes(tickformat=",.0f")
     fig.update_yaxes(tickformat=",.0f")
     return finish(fig, lang)
 
 
-#: the optimiser's binding-constraint codes as a chart label says them
-_BINDING = {"en": {"min": "at minimum", "max": "at maximum", "zero": "cut to 0",
-                   "locked": "locked"},
-            "vi": {"min": "mức tối thiểu", "max": "mức tối đa", "zero": "về 0",
-                   "locked": "khóa"}}
+def _binding_word(code: str) -> str:
+    """The optimiser's binding-constraint code as a chart label says it, in the current
+    language; another code as it is."""
+    if code == "min":
+        return tr("at minimum")
+    if code == "max":
+        return tr("at maximum")
+    if code == "zero":
+        return tr("cut to 0")
+    if code == "locked":
+        return tr("locked")
+    return code
 
 
 def allocation_chart(allocation, *, lang: str | None = None, currency: str | None = None
@@ -93,19 +102,20 @@ def allocation_chart(allocation, *, lang: str | None = None, currency: str | Non
     """Current against recommended spend per channel, with the binding constraint."""
     lang = resolve_lang(lang)
     t = allocation.table.sort_values("channel")
-    words = {"en": ("current", "recommended"), "vi": ("hiện tại", "đề xuất")}[
-        "vi" if lang == "vi" else "en"]
+    with using_language(lang):
+        words = (tr("current"), tr("recommended"))
+        binding = [plot_text(_binding_word(b)) if isinstance(b, str) else ""
+                   for b in t["binding"]]
+        title = tr("Budget per channel")
     channels = [plot_text(c) for c in t["channel"]]  # names from the data, shown as text
     fig = figure([
         go.Bar(x=channels, y=t["current"], name=words[0], marker_color="#aab7c4"),
         go.Bar(x=channels, y=t["recommended"], name=words[1], marker_color="#27ae60",
-               text=[plot_text(_BINDING[lang].get(b, b)) if isinstance(b, str) else ""
-                     for b in t["binding"]],
+               text=binding,
                textposition="outside"),
     ])
     fig.update_layout(barmode="group", height=360, legend={"orientation": "h", "y": -0.15},
-                      title={"en": "Budget per channel", "vi": "Ngân sách theo kênh"}.get(
-                          lang, "Budget per channel"))
+                      title=title)
     fig.update_yaxes(tickformat=",.0f")
     return finish(fig, lang)
 
@@ -122,8 +132,9 @@ def what_if_chart(changes: dict[str, float], goal: str, goal_change: float, *,
         text=[format_change(v, lang) for v in values], textposition="outside"))
     top = max(0.1, *(abs(v) for v in values if v == v)) * 1.25
     fig.update_yaxes(tickformat="+.0%", range=[-top, top], zeroline=True)
-    title = {"en": "Change against the baseline", "vi": "Thay đổi so với cơ sở"}
-    fig.update_layout(title=title.get(lang, title["en"]), height=340, showlegend=False)
+    with using_language(lang):
+        title = tr("Change against the baseline")
+    fig.update_layout(title=title, height=340, showlegend=False)
     return finish(fig, lang)
 
 
@@ -143,8 +154,8 @@ def horizon_chart(short, long, short_kpi: str, long_kpi: str, *,
     """Two monthly KPI series, a short-term one and a long-term one, on twin axes."""
     lang = resolve_lang(lang)
     s, lg = get_kpi(short_kpi), get_kpi(long_kpi)
-    words = {"en": ("short term", "long term"), "vi": ("ngắn hạn", "dài hạn")}[
-        "vi" if lang == "vi" else "en"]
+    with using_language(lang):
+        words = (tr("short term"), tr("long term"))
     fig = figure()
     fig.add_trace(go.Scatter(x=_months(short.index, lang), y=short.to_numpy(dtype=float),
                              name=f"{short_label(short_kpi, lang)} ({words[0]})",

@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 
 from kpikit.catalog import get_kpi
 from kpikit.i18n.formats import format_change, format_percent, format_value
-from kpikit.i18n.lang import resolve_lang
+from kpikit.i18n.lang import resolve_lang, tr, using_language
 from kpikit.plans import Cascade, Feasibility, feasibility_word
 from kpikit.safety import plot_text
 from kpikit.views.chart_style import (
@@ -22,16 +22,6 @@ from kpikit.views.chart_style import (
 
 __all__ = ["feasibility_chart", "kpi_tree_chart"]
 
-_TEXT = {
-    "en": {"target": "Target", "per_day": "per day", "history": "History",
-           "pct": "beats {p:.0f}% of past periods", "tree": "KPI tree", "baseline": "baseline",
-           "covers": "the tree covers {c} of {goal}"},
-    "vi": {"target": "Mục tiêu", "per_day": "mỗi ngày", "history": "Lịch sử",
-           "pct": "tốt hơn {p:.0f}% các kỳ trước", "tree": "Cây KPI", "baseline": "cơ sở",
-           "covers": "cây bao phủ {c} {goal}"},
-}
-
-
 def feasibility_chart(
     f: Feasibility, *, lang: str | None = None, currency: str | None = None,
     title: str | None = None
@@ -42,7 +32,12 @@ def feasibility_chart(
     of the history: easy, realistic, ambitious, out of reach.
     """
     lang = resolve_lang(lang)
-    t = _TEXT.get(lang, _TEXT["en"])
+    with using_language(lang):  # the chart's words are said in ``lang``
+        return _feasibility_chart(f, lang, currency, title)
+
+
+def _feasibility_chart(f: Feasibility, lang: str, currency: str | None,
+                       title: str | None) -> go.Figure:
     k = get_kpi(f.kpi)
     # a category axis: flights a year apart sit side by side, with a break between them
     x: list[str] = []
@@ -78,32 +73,45 @@ def feasibility_chart(
         fig.update_yaxes(range=[lo, hi])
     hover = [format_value(v, k, lang=lang, currency=currency) if v is not None else ""
              for v in y_list]
-    fig.add_trace(go.Scatter(x=x, y=y_list, mode="lines+markers", name=t["history"],
+    fig.add_trace(go.Scatter(x=x, y=y_list, mode="lines+markers", name=tr("History"),
                              line={"color": COLORS["line"], "width": 2.5},
                              text=hover, hovertemplate="%{x}: %{text}<extra></extra>"))
-    label = f"{t['target']}: {format_value(f.target, k, lang=lang, currency=currency)}"
+    label = tr("Target: {target}",
+               target=format_value(f.target, k, lang=lang, currency=currency))
     if f.percentile == f.percentile:
-        label += f" · {f.text(lang)} ({t['pct'].format(p=f.percentile)})"
+        share = format_percent(f.percentile / 100, 0, lang)
+        label += f" · {f.text(lang)} ({tr('beats {share} of past periods', share=share)})"
     fig.add_hline(y=f.target, line={"color": COLORS["target"], "dash": "dash", "width": 2},
                   annotation_text=label, annotation_position="bottom right",
                   annotation_font={"color": COLORS["target"]})
-    name = k.label(lang) + (f" ({t['per_day']})" if f.per_day else "")
+    name = k.label(lang) + (f" ({tr('per day')})" if f.per_day else "")
     fig.update_layout(title=plot_text(title) if title else name, showlegend=False, height=380)
     fig.update_xaxes(type="category")
     fig.update_yaxes(title=name, **axis_format(k.unit))
     return finish(fig, lang)
 
 
-# where a driver's target comes from (goals.cascade): the plan, the tree, or kept as is
-_SOURCES = {"plan": ("plan", "kế hoạch"), "cascade": ("cascade", "suy từ cây KPI"),
-            "locked": ("locked", "giữ nguyên")}
+def _source_word(source: str) -> str:
+    """Where a driver's target comes from (goals.cascade), in the current language: the
+    plan, the tree, or kept as is; another code as it is."""
+    if source == "plan":
+        return tr("plan")
+    if source == "cascade":
+        return tr("cascade")
+    if source == "locked":  # "giữ nguyên" here, "khóa" for a channel's budget
+        return tr("locked", context="target source")
+    return source
 
 
 def kpi_tree_chart(c: Cascade, *, lang: str | None = None,
                    currency: str | None = None) -> go.Figure:
     """The business goal above its drivers, each with baseline -> target and the change."""
     lang = resolve_lang(lang)
-    t = _TEXT.get(lang, _TEXT["en"])
+    with using_language(lang):  # the chart's words are said in ``lang``
+        return _kpi_tree_chart(c, lang, currency)
+
+
+def _kpi_tree_chart(c: Cascade, lang: str, currency: str | None) -> go.Figure:
     goal = get_kpi(c.tree.goal)
     n = len(c.drivers)
     fig = figure()
@@ -128,9 +136,9 @@ def kpi_tree_chart(c: Cascade, *, lang: str | None = None,
         good = (r.change >= 0) == k.higher_is_better
         color = "#27ae60" if good or abs(r.change) < 1e-9 else "#c0392b"
         box(x0, x1, 0.02, 0.42, color,
-            f"<b>{k.label(lang)}</b><br>{t['baseline']} {fmt(r.baseline, r.kpi)}<br>"
+            f"<b>{k.label(lang)}</b><br>{tr('baseline')} {fmt(r.baseline, r.kpi)}<br>"
             f"→ <b>{fmt(r.target, r.kpi)}</b><br>{format_change(r.change, lang)} "
-            f"({_SOURCES.get(r.source, (r.source,) * 2)[1 if lang == 'vi' else 0]})")
+            f"({plot_text(_source_word(r.source))})")
         fig.add_shape(type="line", x0=0.5, y0=0.62, x1=(x0 + x1) / 2, y1=0.42,
                       line={"color": "#95a5a6", "width": 1.5})
         if i:
@@ -141,9 +149,10 @@ def kpi_tree_chart(c: Cascade, *, lang: str | None = None,
         c.tree.drivers)]
     formula = f"{short_label(goal.name, lang)} = " + "".join(o + p for o, p in zip(
         ops, parts, strict=True))
-    title = f"{t['tree']}: {formula}"
+    title = tr("KPI tree: {formula}", formula=formula)
     if c.coverage == c.coverage and c.coverage < 0.999:
-        covers = t["covers"].format(c=format_percent(c.coverage, 0, lang), goal=goal.label(lang))
+        covers = tr("the tree covers {share} of {goal}",
+                    share=format_percent(c.coverage, 0, lang), goal=goal.label(lang))
         title += f"<br><sup>{covers}</sup>"
     fig.update_xaxes(visible=False, range=[0, 1])
     fig.update_yaxes(visible=False, range=[0, 1])
