@@ -137,3 +137,95 @@ def test_charts_gathers_every_chart_from_its_room():
     made = {n for room in rooms[:3] for n in room.__all__ if n.endswith("_chart")}
     assert made == {n for n in charts.__all__ if n.endswith("_chart")}
     assert len(made) == 10
+
+
+# --- a third language is one catalog file -------------------------------------------------
+NNBSP = "\u202f"  # CLDR's narrow no-break space, the French thousands sign
+
+
+@pytest.fixture
+def french(tmp_path, monkeypatch):
+    """A tiny French catalog holding four of the charts' words, in a folder of its own."""
+    from kpikit.i18n import messages
+
+    (tmp_path / "fr.po").write_text(
+        'msgid ""\nmsgstr ""\n"Language: fr_FR\\n"\n'
+        '"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+        'msgid "History"\nmsgstr "Historique"\n\n'
+        'msgid "Q{quarter} {year}"\nmsgstr "T{quarter} {year}"\n\n'
+        'msgctxt "billions"\nmsgid "{number}B"\nmsgstr "{number} Md"\n\n'
+        'msgid "at maximum"\nmsgstr "au maximum"\n', encoding="utf-8")
+    monkeypatch.setenv(messages.ENV_DIR, str(tmp_path))
+    yield tmp_path
+    kpikit.set_language(None)
+
+
+def test_a_french_catalog_changes_the_charts_words_and_formats(sample, french):
+    from datetime import date
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from kpikit.analysis.evaluate import evaluate
+    from kpikit.analysis.series import pacing_series
+    from kpikit.views.chart_style import period_text
+
+    f = feasibility(sample, "cpa", 128_000, cadence="monthly", campaigns=["Always-on Search"])
+    fig = charts.feasibility_chart(f, lang="fr", currency="VND")
+    assert fig.data[0].name == "Historique"                       # from fr.po
+    texts = [a.text for a in fig.layout.annotations]
+    # "Target" is not in fr.po: English words around a French amount
+    assert any(t.startswith(f"Target: 128{NNBSP}000 ₫") for t in texts)
+    assert fig.layout.separators == f",{NNBSP}"                   # 1 234,5
+    assert period_text(pd.Period("2025Q3", "Q"), "Q", "fr") == "T3 2025"
+    assert period_text(pd.Period("2025-01", "M"), "M", "fr") == "janv. 2025"
+
+    plan = Plan.from_yaml(kpikit.sample_path().parent / "plan_tet_sale.yaml")
+    ev = evaluate(sample, plan, as_of=date(2027, 1, 25))
+    score = charts.scorecard_chart(ev, lang="fr", currency="VND")
+    money = dict(zip(ev.totals()["kpi"], score.data, strict=True))["revenue"]
+    # 14.3 billion: the French scale word, then the symbol where French money puts it
+    assert money.number.suffix == " Md ₫" and money.number.prefix is None
+    assert score.layout.title.text == "Scorecard as of 25 janv. 2027"  # English, French date
+    pacing = charts.pacing_chart(pacing_series(sample, ev, "revenue"), "revenue", lang="fr")
+    assert pacing.layout.xaxis.tickformat == "%d/%m/%Y"          # plotly's months are English
+    assert [t.name for t in pacing.data][-1] == "Actual"
+
+    table = pd.DataFrame({"channel": ["a", "b"], "current": [1.0, 2.0],
+                          "recommended": [0.0, 3.0], "binding": ["zero", "max"]})
+    bars = charts.allocation_chart(SimpleNamespace(table=table), lang="fr")
+    assert list(bars.data[1].text) == ["cut to 0", "au maximum"]
+    assert bars.layout.title.text == "Budget per channel"
+
+
+def test_quarters_scores_and_scales_in_english_and_vietnamese(sample):
+    from datetime import date
+
+    import pandas as pd
+
+    from kpikit.analysis.evaluate import evaluate
+    from kpikit.views.chart_style import period_text
+
+    q = pd.Period("2025Q1", "Q")
+    assert period_text(q, "Q", "vi") == "Quý 1/2025"
+    assert period_text(q, "Q", "en") == "Q1 2025"
+    plan = Plan.from_yaml(kpikit.sample_path().parent / "plan_tet_sale.yaml")
+    ev = evaluate(sample, plan, as_of=date(2027, 1, 25))
+    assert charts.scorecard_chart(ev, lang="vi").layout.title.text == "Bảng điểm ngày 25/01/2027"
+    assert charts.scorecard_chart(ev, lang="en").layout.title.text == "Scorecard as of Jan 25, 2027"
+
+
+@pytest.mark.parametrize(("lang", "top", "currency", "expected"), [
+    ("vi", 2.5e6, "VND", {"valueformat": ",.1f", "suffix": " tr ₫"}),
+    ("vi", 3e12, None, {"valueformat": ",.1f", "suffix": " nghìn tỷ"}),
+    ("vi", 900.0, "USD", {"valueformat": ",.0f", "suffix": " US$"}),
+    ("en", 3e12, "VND", {"valueformat": ",.1f", "prefix": "₫", "suffix": "T"}),
+    ("en", 2.5e6, "XYZ", {"valueformat": ",.1f", "suffix": "M XYZ"}),
+    ("en", 900.0, None, {"valueformat": ",.0f"}),
+])
+def test_gauge_numbers_put_scale_and_symbol_where_the_language_does(lang, top, currency,
+                                                                     expected):
+    from kpikit.views.evaluation_charts import _number_format, _scale
+
+    unit = "currency" if currency else "count"
+    assert _number_format(unit, currency, lang, _scale(top, unit)[1]) == expected
