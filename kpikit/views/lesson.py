@@ -30,6 +30,7 @@ from kpikit.i18n.formats import (
     format_date,
     format_month,
     format_number,
+    format_percent,
     format_value,
 )
 from kpikit.i18n.lang import LOCALES, resolve_lang, tr, using_language
@@ -230,7 +231,7 @@ def cell_text(value: Any, column: str, lang: str | None = None) -> str:
         except ValueError:
             return value
     if column.endswith("_share"):
-        return format_number(float(value) * 100, 1, lang) + "%"
+        return format_percent(float(value), 1, lang)  # 20,7% (vi), 20,7 % (fr)
     if isinstance(value, (int, float, np.integer, np.floating)):
         return format_number(float(value), 0 if float(value).is_integer() else 1, lang)
     return str(value)
@@ -398,7 +399,7 @@ def owner_table(ev: Any, *, lang: str | None = None) -> pd.DataFrame:
     out = accountability(ev, lang)
     for c in ("attainment", "probability"):
         if c in out:
-            out[c] = [format_number(v * 100, 0, lang) + "%" if v == v else "–" for v in out[c]]
+            out[c] = [format_percent(v, 0, lang) if v == v else "–" for v in out[c]]
     return rename(out, lang)
 
 
