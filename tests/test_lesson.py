@@ -456,3 +456,36 @@ def test_lesson_notebook_runs_in_both_languages(tmp_path, monkeypatch, lang, mar
     other = "The eight steps" if lang == "vi" else "Tám bước"
     assert other not in text.split('"outputs"', 1)[1]  # outputs in one language only
     assert (tmp_path / "out" / "export_with_gaps.csv").exists()
+
+
+def test_a_third_language_reaches_the_lesson(tmp_path, monkeypatch):
+    """A French catalog of three words: they show, the rest stays English (never
+    Vietnamese), and days, months, numbers and typed answers follow CLDR's fr_FR."""
+    from datetime import date
+
+    import plotly.graph_objects as go
+
+    from kpikit.i18n import messages
+
+    (tmp_path / "fr.po").write_text(
+        'msgid ""\nmsgstr ""\n"Language: fr_FR\\n"\n"Content-Type: text/plain; charset=UTF-8\\n"\n'
+        '\nmsgid "Exercises"\nmsgstr "Exercices"\n'
+        '\nmsgid "Sales"\nmsgstr "Ventes"\n'
+        '\nmsgid "none"\nmsgstr "aucune"\n', encoding="utf-8")
+    monkeypatch.setenv(messages.ENV_DIR, str(tmp_path))
+    nnbsp = "\u202f"
+    assert lesson.text("exercises", "fr") == "Exercices"
+    assert lesson.text("check", "fr") == "Check"
+    assert lesson.cell_text((), "missing_measures", "fr") == "aucune"
+    assert lesson.cell_text(date(2026, 10, 1), "window_start", "fr") == "1 oct. 2026"
+    assert lesson.cell_text(1234, "days_covered", "fr") == f"1{nnbsp}234"
+    assert lesson.cell_text(0.207317, "null_share", "fr") == "20,7 %"  # CLDR: a space
+    assert lesson.month_text("2025-01", "fr") == "janv. 2025"
+    fig = lesson.month_axis(go.Figure(go.Scatter(x=["2025-01", "2025-02"], y=[1, 2])), "fr")
+    assert fig.layout.xaxis.tickformat == "%m/%Y"  # plotly names months in English only
+    assert lesson.parse_answer("2,5", "fr") == 2.5
+    assert lesson.parse_answer("12,5 %", "fr") == 12.5
+    m = widgets.ObjectiveMatcher(lang="fr")
+    assert ("Ventes", "sales") in m.objective.options
+    assert ("Leads", "leads") in m.objective.options
+    assert m.objective.description == "Objective"

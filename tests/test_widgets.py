@@ -146,3 +146,79 @@ def test_widgets_gathers_its_rooms():
         homes = [m for m in (plan_builder, explorers, widget_helpers) if name in m.__all__]
         assert len(homes) == 1, name
         assert getattr(widgets, name) is getattr(homes[0], name)
+
+
+NNBSP = "\u202f"  # CLDR's narrow no-break space: the French thousands sign
+
+
+def _third_language(folder, monkeypatch, entries: str) -> None:
+    """A tiny French catalog (``entries``, .po text) in a folder of its own: a third
+    language is that one file, and what it does not translate stays English."""
+    from kpikit.i18n import messages
+
+    (folder / "fr.po").write_text(
+        'msgid ""\nmsgstr ""\n"Language: fr_FR\\n"\n"Content-Type: text/plain; charset=UTF-8\\n"\n'
+        + entries, encoding="utf-8")
+    monkeypatch.setenv(messages.ENV_DIR, str(folder))
+
+
+def test_a_third_language_reaches_the_builder_and_the_what_if(sample, tmp_path, monkeypatch):
+    _third_language(tmp_path, monkeypatch,
+                    '\nmsgid "Save plan"\nmsgstr "Enregistrer le plan"\n'
+                    '\nmsgid "stay above"\nmsgstr "rester au-dessus"\n'
+                    '\nmsgid "weekly"\nmsgstr "hebdomadaire"\n'
+                    '\nmsgctxt "what-if"\nmsgid "outcome"\nmsgstr "résultat"\n')
+    b = widgets.PlanBuilder(sample, objective="sales", lang="fr", path=tmp_path / "p.yaml")
+    assert b.save_button.description == "Enregistrer le plan"
+    assert b.name.value.startswith("All campaigns ")  # not in fr.po: English, never Vietnamese
+    row = next(r for r in b.rows if r.kpi == "revenue")
+    assert ("rester au-dessus", "stay above") in row.goal.options
+    assert ("reach", "reach") in row.goal.options
+    assert ("hebdomadaire", "weekly") in row.cadence.options
+    assert ("monthly", "monthly") in row.cadence.options
+    # CLDR's French money: 1 234 567 000 ₫, narrow no-break spaces between the groups
+    row.target.value = 1_234_567_000.0
+    assert (row.box.children[1].children[1].value.replace("\xa0", NNBSP)
+            == f"1{NNBSP}234{NNBSP}567{NNBSP}000 ₫")
+    cvr = next(r for r in b.rows if r.kpi == "cvr")
+    cvr.box.children[1].children[1].value = "2,5"  # a French decimal comma: 2.5%
+    assert cvr.target.value == pytest.approx(0.025, abs=cvr.target.step)
+
+    from kpikit.analysis.optimize import fit_curves
+
+    curves, _ = fit_curves(sample, outcome="revenue", campaigns=["Tết Sale"], bootstrap=0)
+    wi = widgets.WhatIf(curves, lang="fr", currency="VND")
+    wi.sliders[next(iter(curves))].value = 1_234_567.0
+    assert wi.widget.children[0].children[1].value.replace("\xa0", NNBSP) == \
+        f"1{NNBSP}234{NNBSP}567 ₫"
+    assert "<b>résultat</b>" in wi.result.value and "<b>spend</b>" in wi.result.value
+    assert re.search(r"ROAS</b> \d+,\d\dx", wi.result.value)
+    assert "Apply the optimiser's answer" == wi.apply_button.description
+    assert "chi phí" not in wi.result.value and "Áp dụng" not in wi.apply_button.description
+
+
+def test_a_third_language_reaches_the_explorer_tables_and_lines(sample, tmp_path, monkeypatch):
+    from datetime import date
+
+    from kpikit.analysis.evaluate import evaluate
+    from kpikit.data_in.sample import bundled_plan
+    from kpikit.views.display import line
+    from kpikit.views.notebook_tables import verdict_text
+    from kpikit.views.prose import status_text
+
+    _third_language(tmp_path, monkeypatch,
+                    '\nmsgctxt "explorer"\nmsgid "Period"\nmsgstr "Période"\n'
+                    '\nmsgid "off track"\nmsgstr "hors trajectoire"\n'
+                    '\nmsgid "data up to {data_end}"\nmsgstr "données jusqu\'au {data_end}"\n')
+    plan = Plan.from_yaml(bundled_plan("plan_tet_sale.yaml"))
+    ev = evaluate(sample, plan, as_of=date(2027, 1, 25), lang="fr")
+    ex = widgets.EvaluationExplorer(sample, plan, as_of=date(2027, 1, 25), lang="fr",
+                                    evaluation=ev)
+    assert ex.period.description == "Période"
+    assert ex.period.options[0] == ("whole plan period", "campaign")  # English fallback
+    assert "Interactive explorer" in ex.static_html()
+    assert status_text("off track", "fr") == "hors trajectoire"
+    assert status_text("at risk", "fr") == "at risk"
+    # a day in CLDR's French medium form inside a translated line
+    assert line("fresh", "fr", data_end=date(2027, 1, 25)) == "données jusqu'au 25 janv. 2027"
+    assert verdict_text("no change", "fr") == "no change"

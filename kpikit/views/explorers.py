@@ -16,7 +16,7 @@ import pandas as pd
 
 from kpikit.catalog import get_kpi
 from kpikit.i18n.formats import format_money, format_number
-from kpikit.i18n.lang import resolve_lang
+from kpikit.i18n.lang import resolve_lang, tr, using_language
 from kpikit.plans import Plan
 from kpikit.views.widget_helpers import plot_into, show_widget, static_mode, with_readout
 
@@ -33,7 +33,7 @@ class EvaluationExplorer:
     as_of
         Last day of data to judge.
     lang
-        ``"en"`` or ``"vi"``.
+        A language of :data:`kpikit.i18n.lang.LANGS` (``None``: the current one).
     evaluation
         The notebook's evaluation of the whole plan period, reused rather than recomputed
         (ignored when its period or date differ).
@@ -51,10 +51,11 @@ class EvaluationExplorer:
                 and str(evaluation.as_of) == str(as_of) and evaluation.lang == lang):
             self._cache["campaign"] = evaluation
         months = pd.period_range(plan.period[0], min(plan.period[1], as_of), freq="M")
-        label = {"en": "whole plan period", "vi": "cả kỳ kế hoạch"}.get(lang, "whole")
+        with using_language(lang):
+            label, period = tr("whole plan period"), tr("Period", context="explorer")
         self.period = w.Dropdown(options=[(label, "campaign")] + [(str(m), str(m))
                                                                   for m in months],
-                                 description="Period" if lang != "vi" else "Kỳ")
+                                 description=period)
         self.kpi = w.Dropdown(options=[(get_kpi(k).label(lang), k) for k in plan.kpi_names()],
                               description="KPI")
         self.summary = w.HTML()
@@ -105,11 +106,10 @@ class EvaluationExplorer:
 
     def static_html(self) -> str:
         """The summary of the chosen KPI, as plain HTML (for reports)."""
-        note = {"en": "Interactive explorer: open the notebook in JupyterLab to switch KPI "
-                      "and period.",
-                "vi": "Công cụ khám phá tương tác: mở notebook trong JupyterLab để đổi KPI và "
-                      "kỳ."}
-        return f"{self.summary.value}<p><i>{note.get(self.lang, note['en'])}</i></p>"
+        with using_language(self.lang):
+            note = tr("Interactive explorer: open the notebook in JupyterLab to switch KPI "
+                      "and period.")
+        return f"{self.summary.value}<p><i>{note}</i></p>"
 
     def _ipython_display_(self) -> None:
         show_widget(self.widget, self.static_html)
@@ -136,8 +136,9 @@ class WhatIf:
             self.sliders[ch].observe(lambda _: self.refresh(), names="value")
         rows = [with_readout(s, self._money) for s in self.sliders.values()]
         self.result = w.HTML()
-        label = {"en": "Apply the optimiser's answer", "vi": "Áp dụng đề xuất tối ưu"}
-        self.apply_button = w.Button(description=label.get(lang, label["en"]),
+        with using_language(lang):
+            label = tr("Apply the optimiser's answer")
+        self.apply_button = w.Button(description=label,
                                      button_style="success", icon="magic",
                                      disabled=allocation is None,
                                      layout=w.Layout(width="260px"))
@@ -164,8 +165,9 @@ class WhatIf:
     def refresh(self) -> None:
         """Recompute the prediction from the curves and show it."""
         p = self.predicted()
-        words = {"en": ("outcome", "spend", "CPA", "ROAS"),
-                 "vi": ("kết quả", "chi phí", "CPA", "ROAS")}.get(self.lang)
+        with using_language(self.lang):
+            words = (tr("outcome", context="what-if"), tr("spend"),
+                     "CPA", "ROAS")
         kind = next(iter(self.curves.values())).outcome
         shown = self._money(p["outcome"]) if kind == "revenue" else self._number(p["outcome"])
         parts = [f"<b>{words[0]}</b> {shown}", f"<b>{words[1]}</b> {self._money(p['spend'])}"]
@@ -186,11 +188,10 @@ class WhatIf:
         if not past:
             return ""
         said = ", ".join(f"{html.escape(str(ch))} ({self._money(v)})" for ch, v in past.items())
-        text = {"en": f"Past the most spend the curve has seen: {said}. The outcome there is "
-                      "extrapolated, not measured.",
-                "vi": f"Vượt mức chi cao nhất mà đường cong đã thấy: {said}. Kết quả ở đó là "
-                      "ngoại suy, không phải đo được."}
-        return f"<br><b style='color:#c0392b'>⚠ {text.get(self.lang, text['en'])}</b>"
+        with using_language(self.lang):
+            text = tr("Past the most spend the curve has seen: {said}. The outcome there is "
+                      "extrapolated, not measured.", said=said)
+        return f"<br><b style='color:#c0392b'>⚠ {text}</b>"
 
     def apply(self) -> None:
         """Move the sliders to the recommended allocation."""
@@ -203,9 +204,9 @@ class WhatIf:
 
     def static_html(self) -> str:
         """Predicted result of the current sliders, as plain HTML (for reports)."""
-        note = {"en": "Interactive what-if sliders: open the notebook in JupyterLab.",
-                "vi": "Thanh trượt giả định tương tác: mở notebook trong JupyterLab."}
-        return (f"<p>{self.result.value}</p><p><i>{note.get(self.lang, note['en'])}</i></p>")
+        with using_language(self.lang):
+            note = tr("Interactive what-if sliders: open the notebook in JupyterLab.")
+        return f"<p>{self.result.value}</p><p><i>{note}</i></p>"
 
     def _ipython_display_(self) -> None:
         show_widget(self.widget, self.static_html)

@@ -25,8 +25,15 @@ import pandas as pd
 
 from kpikit.catalog import MEASURES, get_kpi
 from kpikit.errors import ParameterError, ProblemCode
-from kpikit.i18n.formats import format_number, format_value
-from kpikit.i18n.lang import resolve_lang, tr, using_language
+from kpikit.i18n.formats import (
+    date_tickformat,
+    format_date,
+    format_month,
+    format_number,
+    format_percent,
+    format_value,
+)
+from kpikit.i18n.lang import LOCALES, resolve_lang, tr, using_language
 from kpikit.metrics.engines import compute
 from kpikit.plans import KPITree, recommend_kpis
 from kpikit.views.lesson_text import say, text
@@ -215,14 +222,16 @@ def cell_text(value: Any, column: str, lang: str | None = None) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NaT:
         return "–"
     if isinstance(value, (pd.Timestamp, _date)):
-        return f"{value:%d/%m/%Y}" if lang == "vi" else f"{value:%Y-%m-%d}"
+        # English keeps ISO days (what exports and plans write); other languages the form
+        # their CLDR locale writes (01/10/2026 in Vietnamese)
+        return f"{value:%Y-%m-%d}" if lang == "en" else format_date(value, lang)
     if isinstance(value, str):
         try:  # dates arrive as ISO text from some tables
             return cell_text(_date.fromisoformat(value), column, lang)
         except ValueError:
             return value
     if column.endswith("_share"):
-        return format_number(float(value) * 100, 1, lang) + "%"
+        return format_percent(float(value), 1, lang)  # 20,7% (vi), 20,7 % (fr)
     if isinstance(value, (int, float, np.integer, np.floating)):
         return format_number(float(value), 0 if float(value).is_integer() else 1, lang)
     return str(value)
@@ -260,16 +269,18 @@ def diagnosis_html(ev: Any, lang: str | None = None) -> Any:
 
 
 def month_text(month: Any, lang: str | None = None) -> str:
-    """A month as its reader writes it: ``03/2027`` in Vietnamese, ``Mar 2027`` in English."""
-    t = pd.Period(month, freq="M")
-    return f"{t.month:02d}/{t.year}" if resolve_lang(lang) == "vi" else t.strftime("%b %Y")
+    """A month as its reader writes it: ``03/2027`` in Vietnamese, ``Mar 2027`` in English
+    (CLDR's form for any other language)."""
+    return format_month(pd.Period(month, freq="M").to_timestamp(), lang)
 
 
 def month_axis(fig: Any, lang: str | None = None) -> Any:
     """Month ticks of a monthly chart as the reader writes them: plotly's own labels
-    (``Jan 2025``) are English only, so Vietnamese gets ``01/2025``."""
-    if resolve_lang(lang) == "vi":
-        fig.update_xaxes(type="date", tickformat="%m/%Y", hoverformat="%m/%Y")
+    (``Jan 2025``) are English only, so every other language gets ``01/2025``."""
+    lang = resolve_lang(lang)
+    if lang != "en":
+        fmt = date_tickformat(lang, "month")
+        fig.update_xaxes(type="date", tickformat=fmt, hoverformat=fmt)
     return fig
 
 
@@ -308,13 +319,16 @@ def parse_answer(typed: str, lang: str | None = None) -> float | None:
     separator that cannot be a thousands separator (``2.5``, ``2,50``) is read as the
     decimal one in either language, and a trailing ``%`` is allowed (the question asks in %).
     """
+    from babel.numbers import get_decimal_symbol
+
     from kpikit.data_in.cells import parse_one
 
     lang = resolve_lang(lang)
     t = str(typed).strip().rstrip("%").strip()
     if not t:
         return None
-    decimal = "," if lang == "vi" else "."
+    # the decimal sign of the language's CLDR locale (a comma in Vietnamese and French)
+    decimal = "," if get_decimal_symbol(LOCALES[lang]) == "," else "."
     r = parse_one(t, decimal, "." if decimal == "," else ",", allow_percent=False)
     return r if isinstance(r, float) and math.isfinite(r) else None
 
@@ -385,7 +399,7 @@ def owner_table(ev: Any, *, lang: str | None = None) -> pd.DataFrame:
     out = accountability(ev, lang)
     for c in ("attainment", "probability"):
         if c in out:
-            out[c] = [format_number(v * 100, 0, lang) + "%" if v == v else "–" for v in out[c]]
+            out[c] = [format_percent(v, 0, lang) if v == v else "–" for v in out[c]]
     return rename(out, lang)
 
 

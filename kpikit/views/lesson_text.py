@@ -1,8 +1,8 @@
 """The texts of the KPI basics lesson, in the reader's language.
 
-Every text is a ``tr(english, vietnamese)`` pair made inside a function, so it is read
-in the language current when it is asked for (:func:`text` sets it from ``lang``), and a
-message catalog can take the pairs over without touching the lesson's code.
+Every text is an English message id, ``tr("Exercises")``, made inside a function, so it
+is read in the language current when it is asked for (:func:`text` sets it from ``lang``);
+its translations are in the message catalogs (``kpikit/i18n/locale/<lang>.po``).
 """
 
 from __future__ import annotations

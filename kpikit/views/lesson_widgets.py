@@ -15,7 +15,7 @@ from typing import Any
 import ipywidgets as w
 import pandas as pd
 
-from kpikit.catalog import MEASURES, OBJECTIVE_LABELS, OBJECTIVES, get_kpi
+from kpikit.catalog import MEASURES, OBJECTIVES, get_kpi, label_of
 from kpikit.errors import ParameterError, ProblemCode
 from kpikit.i18n.formats import format_change, format_money, format_number, format_value
 from kpikit.i18n.lang import resolve_lang, tr
@@ -43,11 +43,8 @@ __all__ = [
 
 def _objectives(value: str, lang: str) -> w.Dropdown:
     """The objective dropdown, its choices in the reader's words."""
-    def label(o: str) -> str:
-        en, vi = OBJECTIVE_LABELS[o]  # the catalog's table of objective names
-        return vi if lang == "vi" else en
-
-    return w.Dropdown(options=[(label(o), o) for o in OBJECTIVES], value=value,
+    return w.Dropdown(options=[(label_of("objective", o, lang), o) for o in OBJECTIVES],
+                      value=value,
                       description=text("objective", lang))
 
 

@@ -12,9 +12,9 @@ from pathlib import Path
 import ipywidgets as w
 import pandas as pd
 
-from kpikit.catalog import CADENCE_LABELS, HORIZON_LABELS, OBJECTIVE_LABELS, OBJECTIVES, get_kpi
+from kpikit.catalog import OBJECTIVES, get_kpi, label_of
 from kpikit.i18n.formats import format_value, parse_value
-from kpikit.i18n.lang import resolve_lang, using_language
+from kpikit.i18n.lang import N_, resolve_lang, tr, translate, using_language
 from kpikit.plans import (
     CADENCES,
     GOALS,
@@ -32,26 +32,27 @@ from kpikit.plans import (
 )
 from kpikit.views.widget_helpers import plot_into, show_widget, static_mode, with_readout
 
-__all__ = ["GOAL_LABELS", "PlanBuilder", "slider_range"]
+__all__ = ["GOAL_LABELS", "PlanBuilder", "goal_label", "slider_range"]
 
-#: the plan builder's words for each goal type (en, vi)
-GOAL_LABELS = {"reach": ("reach", "đạt"), "stay above": ("stay above", "giữ trên"),
-               "stay below": ("stay below", "giữ dưới")}
+#: the plan builder's word for each goal type, in English: :func:`goal_label` translates it
+GOAL_LABELS: dict[str, str] = {"reach": N_("reach"), "stay above": N_("stay above"),
+                               "stay below": N_("stay below")}
 _BADGE = {"easy": "#7f8c8d", "realistic": "#27ae60", "ambitious": "#e67e22",
           "out of reach": "#c0392b", "unknown": "#95a5a6"}
-_TEXT = {
-    "en": {"objective": "Objective", "kpis": "Recommended KPIs (tick to include)",
-           "owner": "Owner", "cadence": "Cadence", "horizon": "Horizon", "save": "Save plan",
-           "name": "Plan name", "path": "File", "saved": "Saved {n} KPIs to {p}",
-           "nothing": "Tick at least one KPI.", "baseline": "baseline",
-           "unmeasurable": "not in the data: {m}", "target": "Target"},
-    "vi": {"objective": "Mục tiêu", "kpis": "KPI gợi ý (đánh dấu để chọn)",
-           "owner": "Người phụ trách", "cadence": "Chu kỳ", "horizon": "Tầm nhìn",
-           "save": "Lưu kế hoạch", "name": "Tên kế hoạch", "path": "Tệp",
-           "saved": "Đã lưu {n} KPI vào {p}", "nothing": "Hãy chọn ít nhất một KPI.",
-           "baseline": "cơ sở", "unmeasurable": "không có trong dữ liệu: {m}",
-           "target": "Mục tiêu"},
-}
+
+
+def goal_label(goal: str, lang: str | None = None) -> str:
+    """A goal type (``stay above``) in the words of ``lang`` (default: current); an unknown
+    goal as written."""
+    return translate(GOAL_LABELS[goal], lang) if goal in GOAL_LABELS else goal
+
+
+def _texts() -> dict[str, str]:
+    """The builder's fixed words, in the current language (made when a builder is)."""
+    return {"objective": tr("Objective"), "kpis": tr("Recommended KPIs (tick to include)"),
+            "owner": tr("Owner"), "save": tr("Save plan"), "name": tr("Plan name"),
+            "path": tr("File", context="plan builder"), "everyone": tr("All campaigns"),
+            "nothing": tr("Tick at least one KPI.")}
 
 
 def slider_range(history: pd.Series, base: float, unit: str) -> tuple[float, float, float]:
@@ -95,7 +96,7 @@ class PlanBuilder:
     period
         Plan period (default: the quarter after the data ends).
     lang
-        ``"en"`` or ``"vi"``.
+        A language of :data:`kpikit.i18n.lang.LANGS` (``None``: the current one).
     path
         Where Save writes the YAML.
     """
@@ -119,13 +120,12 @@ class PlanBuilder:
         self.lang = lang
         self.n_kpis = n_kpis
         self._days = (pd.Timestamp(self.period[1]) - pd.Timestamp(self.period[0])).days + 1
-        self.t = _TEXT.get(lang, _TEXT["en"])
-        i = 1 if lang == "vi" else 0
+        with using_language(lang):
+            self.t = _texts()
         self.objective = w.Dropdown(
-            options=[(OBJECTIVE_LABELS[o][i], o) for o in OBJECTIVES], value=objective,
+            options=[(label_of("objective", o, lang), o) for o in OBJECTIVES], value=objective,
             description=self.t["objective"], style={"description_width": "initial"})
-        everyone = "Tất cả chiến dịch" if lang == "vi" else "All campaigns"
-        self.name = w.Text(value=f"{campaign or everyone} {self.period[0]:%Y-%m}",
+        self.name = w.Text(value=f"{campaign or self.t['everyone']} {self.period[0]:%Y-%m}",
                            description=self.t["name"], style={"description_width": "initial"})
         self.path = w.Text(value=str(path), description=self.t["path"])
         self.save_button = w.Button(description=self.t["save"], icon="save",
@@ -150,7 +150,6 @@ class PlanBuilder:
     # ------------------------------------------------------------ building
     def _build_rows(self) -> None:
         recs = recommend_kpis(self.objective.value, self.scoped, lang=self.lang)[: self.n_kpis]
-        i = 1 if self.lang == "vi" else 0
         self.rows = []
         for r in recs:
             k = get_kpi(r.kpi)
@@ -159,15 +158,16 @@ class PlanBuilder:
                               layout=w.Layout(width="300px"))
             tick.add_class("kpikit-tick")
             # the reader sees words of the language; the plan keeps the codes
-            cadence = w.Dropdown(options=[(CADENCE_LABELS.get(c, (c, c))[i], c)
+            cadence = w.Dropdown(options=[(label_of("cadence", c, self.lang), c)
                                           for c in CADENCES],
                                  value="quarterly" if k.horizon == "long" else "monthly",
                                  layout=w.Layout(width="140px"))
-            horizon = w.Dropdown(options=[(HORIZON_LABELS[h][i], h) for h in ("short", "long")],
+            horizon = w.Dropdown(options=[(label_of("horizon", h, self.lang), h)
+                                          for h in ("short", "long")],
                                  value=k.horizon, layout=w.Layout(width="110px"))
             owner = w.Text(placeholder=self.t["owner"], layout=w.Layout(width="170px"))
-            goal = w.Dropdown(options=[(GOAL_LABELS[g][1 if self.lang == "vi" else 0], g)
-                                       for g in GOALS], value="reach",
+            goal = w.Dropdown(options=[(goal_label(g, self.lang), g) for g in GOALS],
+                              value="reach",
                               layout=w.Layout(width="130px"))
             badge = w.HTML(layout=w.Layout(width="320px"))
             if r.measurable:
@@ -187,7 +187,9 @@ class PlanBuilder:
                                        layout=w.Layout(width="300px"))
                 shown = target
                 missing = html.escape(", ".join(r.missing))
-                badge.value = f"<i>{self.t['unmeasurable'].format(m=missing)}</i>"
+                with using_language(self.lang):
+                    said = tr("not in the data: {missing}", missing=missing)
+                badge.value = f"<i>{said}</i>"
             box = w.HBox([tick, shown, badge, owner, cadence, horizon, goal])
             row = _Row(k.name, tick, target, badge, owner, cadence, horizon, box, goal)
             if r.measurable:
@@ -239,7 +241,8 @@ class PlanBuilder:
         path = Path(self.path.value)
         plan.to_yaml(path)
         n = sum(1 for _ in plan.targets())
-        self.status.value = html.escape(self.t["saved"].format(n=n, p=path))
+        with using_language(self.lang):
+            self.status.value = html.escape(tr("Saved {n} KPIs to {path}", n=n, path=path))
         return path
 
     # ------------------------------------------------------------- results
@@ -268,10 +271,10 @@ class PlanBuilder:
         rows = "".join(
             f"<tr><td>{html.escape(r.tick.description)}</td><td>{r.badge.value}</td></tr>"
             for r in self.rows if r.tick.value)
-        note = {"en": "Interactive plan builder: open the notebook in JupyterLab.",
-                "vi": "Công cụ xây dựng kế hoạch tương tác: mở notebook trong JupyterLab."}
+        with using_language(self.lang):
+            note = tr("Interactive plan builder: open the notebook in JupyterLab.")
         return (f"<p><b>{html.escape(self.t['kpis'])}</b></p><table>{rows}</table>"
-                f"<p><i>{note.get(self.lang, note['en'])}</i></p>")
+                f"<p><i>{note}</i></p>")
 
     def _ipython_display_(self) -> None:
         show_widget(self.widget, self.static_html)
