@@ -22,7 +22,7 @@ from kpikit.i18n.lang import LANGS, LOCALES, _checked, resolve_lang, tr
 __all__ = [
     "LANGS", "check_lang", "date_tickformat", "format_change", "format_compact",
     "format_date", "format_money", "format_month", "format_number", "format_percent",
-    "format_value", "parse_number", "parse_value",
+    "format_value", "number_signs", "parse_number", "parse_value",
 ]
 
 MISSING = "–"
@@ -349,6 +349,12 @@ def _signs(lang: str) -> tuple[str, str]:
     locale = LOCALES[lang]
     group = get_group_symbol(locale)
     return get_decimal_symbol(locale), " " if group in ("\xa0", "\u202f") else group
+
+
+def number_signs(lang: str | None = None) -> tuple[str, str]:
+    """The decimal and thousands signs of ``lang`` (default: current) from CLDR: ``(".",
+    ",")`` in English, ``(",", ".")`` in Vietnamese, ``(",", " ")`` in French."""
+    return _signs(resolve_lang(lang))
 
 
 def _sign_name(sign: str, plural: bool = False) -> str:

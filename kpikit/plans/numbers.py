@@ -118,11 +118,13 @@ def _shown(num: str) -> str:
 
 def convention(number_format: str) -> str:
     """The decimal-mark convention of a plan's ``number_format``: ``"en"`` (1,234.5: a
-    point) or ``"vi"`` (1.234,5: a comma); another language's from its CLDR decimal sign
+    point) or ``"vi"`` (1.234,5: a comma), from the CLDR decimal sign of that language
     (``fr`` writes a comma, so it reads as ``"vi"``). A name kpikit does not speak as given."""
-    if number_format == "en" or number_format == "vi" or number_format not in LANGS:
+    if number_format not in LANGS:
         return number_format
-    return "vi" if nfmt(1.5, ".1f", number_format) == "1,5" else "en"
+    from kpikit.i18n.formats import number_signs
+
+    return "vi" if number_signs(number_format)[0] == "," else "en"
 
 
 def _convention(number_format: str) -> str:
@@ -201,7 +203,7 @@ def number_style(raw: object) -> str | None:
     kind, m = found
     read = number_readings(m.group(2) if kind == "change" else
                            m.group(1) if kind == "percent" else m.group(4))
-    return read[0] if read and read[0] in NUMBER_FORMATS else None
+    return read[0] if read and read[0] in ("en", "vi") else None  # not neutral nor ambiguous
 
 
 def finite(value: float, text: str) -> float:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from kpikit.i18n.lang import tr, using_language
+from kpikit.runs.alert_state import message_text
 from kpikit.runs.batch.report import reader_text
 from kpikit.runs.batch.spec import Run, Spec, run_lang, spec_lang
 
@@ -206,8 +207,7 @@ def _alerts_section(root: Path, lang: str) -> str:
         items = []
         for a in alerts:
             sev = str(a.get("severity"))
-            # alerts.json keeps each message in every language
-            text = (a.get("message") or {}).get(lang) or (a.get("message") or {}).get("en", "")
+            text = message_text(a, lang)  # alerts.json keeps each message in every language
             link = a.get("report")
             href = (f" <a href='{esc(quote(link))}'>{esc(report)}</a>"
                     if isinstance(link, str) and not link.startswith(("/", "\\"))
