@@ -176,6 +176,11 @@ def test_a_third_languages_number_format_comes_from_its_cldr_signs(tmp_path, mon
     fr = plan_file(tmp_path, ['{kpi: cpa, target: "1.234"}', '{kpi: roas, target: "5,6"}'],
                    head="number_format: fr\n", name="fr.yaml")
     assert targets(Plan.from_yaml(fr)) == {"cpa": Target(value=1234), "roas": Target(value=5.6)}
+    contrary = plan_file(tmp_path, ['{kpi: aov, target: "1,234.5"}'], head="number_format: fr\n",
+                         name="fr_contrary.yaml")
+    text = refused(contrary, "'1,234.5' is written the English (1,234.5) way, but this plan "
+                             "writes numbers the French (1")  # 1 234,5 as fr_FR writes it
+    assert "French (1\u202f234,5) way" in text.replace("\xa0", "\u202f")
     ja = plan_file(tmp_path, ['{kpi: cpa, target: "1,234"}', '{kpi: roas, target: "1.234"}'],
                    head="number_format: ja\n", name="ja.yaml")
     assert targets(Plan.from_yaml(ja)) == {"cpa": Target(value=1234), "roas": Target(value=1.234)}

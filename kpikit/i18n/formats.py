@@ -22,7 +22,7 @@ from kpikit.i18n.lang import LANGS, LOCALES, _checked, resolve_lang, tr
 __all__ = [
     "LANGS", "check_lang", "date_tickformat", "format_change", "format_compact",
     "format_date", "format_money", "format_month", "format_number", "format_percent",
-    "format_value", "number_signs", "parse_number", "parse_value",
+    "format_value", "language_name", "number_signs", "parse_number", "parse_value",
 ]
 
 MISSING = "–"
@@ -380,6 +380,12 @@ def _language_name(lang: str) -> str:
         return Locale.parse(LOCALES[lang]).get_language_name(LOCALES[resolve_lang(None)])
     except Exception:  # a locale CLDR does not know: its code
         return lang
+
+
+def language_name(lang: str) -> str:
+    """How the current language names ``lang`` (``English``, ``tiếng Việt``; another
+    language by CLDR)."""
+    return _language_name(lang)
 
 
 def parse_value(text: str | float | int, kpi: str | KPI, lang: str | None = None) -> float:

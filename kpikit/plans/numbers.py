@@ -128,10 +128,18 @@ def convention(number_format: str) -> str:
 
 
 def _convention(number_format: str) -> str:
-    """A number convention in the reader's words, with an example."""
+    """A plan's number format in the reader's words, with an example written that way."""
     if number_format == "vi":
         return tr("Vietnamese (1.234,5)")
-    return tr("English (1,234.5)")
+    if number_format == "en":
+        return tr("English (1,234.5)")
+    if number_format not in LANGS:  # a name kpikit does not speak (refused when read)
+        return number_format
+    from kpikit.i18n.formats import format_number, language_name
+
+    # a third language (a catalog): its name and 1234.5 as its CLDR locale writes it
+    name, example = language_name(number_format), format_number(1234.5, 1, number_format)
+    return tr("{language} ({example})", language=name, example=example)
 
 
 def read_number(num: str, number_format: str | None) -> Decimal:
@@ -144,6 +152,7 @@ def read_number(num: str, number_format: str | None) -> Decimal:
     style, values = read
     if style == "neutral":
         return values["en"]
+    given = number_format  # as the plan says it (fr), for the message
     if number_format is not None:
         number_format = convention(number_format)
     if style == "ambiguous":
@@ -165,7 +174,7 @@ def read_number(num: str, number_format: str | None) -> Decimal:
             code=ProblemCode.PLAN_TARGET_AMBIGUOUS)
     if number_format is not None and style != number_format:
         plain = nfmt(values[style], "f")  # no grouping: only the decimal mark follows the reader
-        written, wanted = _convention(style), _convention(number_format)
+        written, wanted = _convention(style), _convention(given or style)
         raise TargetError(
             tr("{num} is written the {written} way, but this plan writes numbers the {wanted} way.",
                num=_shown(num), written=written, wanted=wanted),
