@@ -208,10 +208,11 @@ def collect(runs: Iterable[RunInfo], rules: Sequence[Rule] | Mapping[str, Sequen
             lang: str | None = None) -> list[dict[str, Any]]:
     """Every alert the rules raise over the runs' folders (one per run, KPI and rule).
 
-    ``rules`` is one list for every run or a mapping of campaign to its list; ``lang``
-    None is the current language.
+    ``rules`` is one list for every run or a mapping of campaign to its list. Each
+    message is kept in every language of :data:`LANGS` (see :func:`in_every_language`);
+    ``lang`` (None: the current language) is only checked, for older callers.
     """
-    lang = resolve_lang(lang)
+    resolve_lang(lang)
     out: dict[str, dict[str, Any]] = {}
     for run in runs:
         mine = rules.get(run.campaign, ()) if isinstance(rules, Mapping) else rules
