@@ -119,6 +119,11 @@ def test_messages_are_kept_in_every_language_a_third_one_from_its_catalog(tmp_pa
     assert message_text(old, "fr") == "m" and message_text(old, "vi") == "v"
     assert message_text({"message": None}, "fr") == ""
     assert "] m" in message(old, "fr")
+    # the index's times: fr_FR's medium day and 24-hour clock; English stays ISO
+    from kpikit.runs.batch.index import _local_time
+
+    assert _local_time("2026-11-30T16:30:30", "fr") == "30 nov. 2026 16:30"
+    assert _local_time("2026-11-30T16:30:30", "en") == "2026-11-30 16:30"
 
 
 def test_a_broken_catalog_leaves_its_language_out_of_the_alert(tmp_path, monkeypatch):

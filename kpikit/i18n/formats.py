@@ -21,7 +21,8 @@ from kpikit.i18n.lang import LANGS, LOCALES, _checked, resolve_lang, tr
 
 __all__ = [
     "LANGS", "check_lang", "date_tickformat", "format_change", "format_compact",
-    "format_date", "format_money", "format_month", "format_number", "format_percent",
+    "format_date", "format_day", "format_moment", "format_money", "format_month",
+    "format_number", "format_percent",
     "format_value", "language_name", "number_signs", "parse_number", "parse_value",
 ]
 
@@ -240,6 +241,32 @@ def format_date(value: Any, lang: str | None = None) -> str:
 
     lang = resolve_lang(lang)
     return _plain(_fd(d, _DATE_PATTERNS.get(lang, "medium"), locale=LOCALES[lang]))
+
+
+def format_day(value: Any, lang: str | None = None) -> str:
+    """A day in running text, warnings and terminal tables: ISO in English (``2027-03-31``:
+    it sorts and reads the same everywhere), else as :func:`format_date` writes it from
+    CLDR (``31/03/2027`` in Vietnamese, ``31 mars 2027`` in French)."""
+    lang = resolve_lang(lang)
+    if lang != "en":
+        return format_date(value, lang)
+    d = _as_date(value)
+    return MISSING if d is None else d.isoformat()
+
+
+def format_moment(value: datetime, lang: str | None = None) -> str:
+    """A moment to the minute: its day as :func:`format_day`, then the clock as it reads on
+    the moment's own clock (``2026-11-30 16:30``, ``30/11/2026 16:30``); outside English the
+    clock is CLDR's short time of the language."""
+    lang = resolve_lang(lang)
+    if lang == "en":
+        clock = value.strftime("%H:%M")
+    else:
+        from babel.dates import format_time
+
+        # a naive time: Babel would otherwise move an aware moment to UTC
+        clock = _plain(format_time(value.time(), "short", locale=LOCALES[lang]))
+    return f"{format_day(value, lang)} {clock}"
 
 
 def format_month(value: Any, lang: str | None = None) -> str:
