@@ -212,7 +212,7 @@ def number_style(raw: object) -> str | None:
     kind, m = found
     read = number_readings(m.group(2) if kind == "change" else
                            m.group(1) if kind == "percent" else m.group(4))
-    return read[0] if read and read[0] in ("en", "vi") else None  # not neutral nor ambiguous
+    return read[0] if read and read[0] not in ("neutral", "ambiguous") else None
 
 
 def finite(value: float, text: str) -> float:
