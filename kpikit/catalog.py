@@ -107,11 +107,6 @@ class Measure:
     money: bool
     label_en: str
 
-    @property
-    def label_vi(self) -> str:
-        """The Vietnamese label (kept for older callers; use ``label("vi")``)."""
-        return translate(self.label_en, "vi")
-
     def label(self, lang: str | None = None) -> str:
         """Return the label in ``lang`` (default: the current language)."""
         return translate(self.label_en, lang)
@@ -211,16 +206,6 @@ class KPI:
         for t in self.terms:
             seen[t.split("@")[0]] = None
         return tuple(seen)
-
-    @property
-    def label_vi(self) -> str:
-        """The Vietnamese label (kept for older callers; use ``label("vi")``)."""
-        return translate(self.label_en, "vi")
-
-    @property
-    def description_vi(self) -> str:
-        """The Vietnamese description (kept for older callers; use ``description("vi")``)."""
-        return translate(self.description_en, "vi")
 
     def label(self, lang: str | None = None) -> str:
         """Return the label in ``lang`` (default: the current language)."""

@@ -76,6 +76,69 @@ def test_threshold_change_stale_and_anomaly_rules(tmp_path):
     assert "(p = 0.001)" in found[("A", "change")]["message"]["en"]
 
 
+NNBSP = "\u202f"  # CLDR's narrow no-break space, the French thousands sign
+
+
+def test_messages_are_kept_in_every_language_a_third_one_from_its_catalog(tmp_path,
+                                                                          monkeypatch):
+    from kpikit.i18n import messages
+    from kpikit.runs.alert_state import message_text
+    from kpikit.runs.notify import message
+
+    loc = tmp_path / "locale"
+    loc.mkdir()
+    # two French words and one French message; everything else falls back to English
+    (loc / "fr.po").write_text(
+        'msgid ""\nmsgstr ""\n"Language: fr_FR\\n"\n'
+        '"Content-Type: text/plain; charset=UTF-8\\n"\n'
+        '\nmsgid "{campaign}: {kpi} is {status} ({actual} vs {target}, projected {projection})"\n'
+        'msgstr "{campaign} : {kpi} est {status} ({actual} contre {target}, prévu {projection})"\n'
+        '\nmsgid "off track"\nmsgstr "hors trajectoire"\n'
+        '\nmsgid "Revenue"\nmsgstr "Chiffre d\'affaires"\n', encoding="utf-8")
+    monkeypatch.setenv(messages.ENV_DIR, str(loc))
+    runs = [run_folder(tmp_path / "out", "A", [kpi(status="off track"),
+                                               kpi("cpa", actual=150_001.0)])]
+    rules = al.parse_rules([{"rule": "status"},
+                            {"rule": "threshold", "kpi": "cpa", "above": 150_000}])
+    found = {a["kind"]: a["message"] for a in al.collect(runs, rules)}
+    assert set(found["status"]) == set(found["threshold"]) == {"en", "fr", "vi"}
+    fr = {k: v.replace("\xa0", NNBSP) for k, v in
+          {k: m["fr"] for k, m in found.items()}.items()}
+    # kpi() says 1,000,000 actual, 2,000,000 target, 1,900,000 projected, in VND
+    assert fr["status"] == (f"A : Chiffre d'affaires est hors trajectoire (1{NNBSP}000{NNBSP}000 ₫ "
+                            f"contre 2{NNBSP}000{NNBSP}000 ₫, prévu 1{NNBSP}900{NNBSP}000 ₫)")
+    # untranslated: the English words, the French numbers
+    assert fr["threshold"] == f"A: CPA 150{NNBSP}001 ₫ is above 150{NNBSP}000 ₫"
+    assert found["threshold"]["vi"] == "A: CPA 150.001 ₫ trên ngưỡng 150.000 ₫"
+    assert found["status"]["vi"] == ("A: Doanh thu chệch hướng (1.000.000 ₫ so với 2.000.000 ₫, "
+                                     "dự báo 1.900.000 ₫)")
+    assert found["status"]["en"] == ("A: Revenue is off track (₫1,000,000 vs ₫2,000,000, "
+                                     "projected ₫1,900,000)")
+    # an alert written before French existed reads in English
+    old = {"event": "new", "severity": "warning", "message": {"en": "m", "vi": "v"}}
+    assert message_text(old, "fr") == "m" and message_text(old, "vi") == "v"
+    assert message_text({"message": None}, "fr") == ""
+    assert "] m" in message(old, "fr")
+    # the index's times: fr_FR's medium day and 24-hour clock; English stays ISO
+    from kpikit.runs.batch.index import _local_time
+
+    assert _local_time("2026-11-30T16:30:30", "fr") == "30 nov. 2026 16:30"
+    assert _local_time("2026-11-30T16:30:30", "en") == "2026-11-30 16:30"
+
+
+def test_a_broken_catalog_leaves_its_language_out_of_the_alert(tmp_path, monkeypatch):
+    from kpikit.i18n import messages
+
+    loc = tmp_path / "locale"
+    loc.mkdir()
+    (loc / "fr.po").write_text('msgid ""\nmsgstr ""\n"Language: fr_FR\\n"\n', encoding="utf-8")
+    monkeypatch.setenv(messages.ENV_DIR, str(loc))
+    runs = [run_folder(tmp_path / "out", "A", [kpi(status="off track")])]
+    (loc / "fr.po").write_text('msgid "x"\nmsgstr "y\n', encoding="utf-8")  # broken since
+    found = al.collect(runs, al.parse_rules(None))
+    assert [sorted(a["message"]) for a in found] == [["en", "vi"]]
+
+
 def test_run_failed_is_critical(tmp_path):
     runs = [run_folder(tmp_path, "C", failed="ValueError: boom")]
     found = al.collect(runs, al.parse_rules([{"rule": "stale", "days": 1}]))

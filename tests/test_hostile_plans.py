@@ -153,6 +153,47 @@ def test_declared_convention_wins_and_contrary_numbers_are_refused(tmp_path):
     refused(bad, "number_format: unknown number format 'fr'", "choose vi (1.234.567,5)")
 
 
+def _catalog(folder: Path, lang: str, locale: str) -> None:
+    """An empty catalog: ``lang`` is spoken (every word English), with ``locale``'s formats."""
+    (folder / f"{lang}.po").write_text(
+        f'msgid ""\nmsgstr ""\n"Language: {locale}\\n"\n'
+        '"Content-Type: text/plain; charset=UTF-8\\n"\n', encoding="utf-8")
+
+
+def test_a_third_languages_number_format_comes_from_its_cldr_signs(tmp_path, monkeypatch):
+    # French (fr_FR) writes 1 234,5: a decimal comma, like Vietnamese; Japanese (ja_JP)
+    # writes 1,234.5, like English. Neither is named in the code: only their catalogs exist.
+    from kpikit.i18n import messages
+    from kpikit.plans.numbers import convention
+
+    loc = tmp_path / "locale"
+    loc.mkdir()
+    _catalog(loc, "fr", "fr_FR")
+    _catalog(loc, "ja", "ja_JP")
+    monkeypatch.setenv(messages.ENV_DIR, str(loc))
+    assert (convention("fr"), convention("ja"), convention("vi"), convention("en")) == (
+        "vi", "en", "vi", "en")
+    fr = plan_file(tmp_path, ['{kpi: cpa, target: "1.234"}', '{kpi: roas, target: "5,6"}'],
+                   head="number_format: fr\n", name="fr.yaml")
+    assert targets(Plan.from_yaml(fr)) == {"cpa": Target(value=1234), "roas": Target(value=5.6)}
+    contrary = plan_file(tmp_path, ['{kpi: aov, target: "1,234.5"}'], head="number_format: fr\n",
+                         name="fr_contrary.yaml")
+    text = refused(contrary, "'1,234.5' is written the English (1,234.5) way, but this plan "
+                             "writes numbers the French (1")  # 1 234,5 as fr_FR writes it
+    assert "French (1\u202f234,5) way" in text.replace("\xa0", "\u202f")
+    ja = plan_file(tmp_path, ['{kpi: cpa, target: "1,234"}', '{kpi: roas, target: "1.234"}'],
+                   head="number_format: ja\n", name="ja.yaml")
+    assert targets(Plan.from_yaml(ja)) == {"cpa": Target(value=1234), "roas": Target(value=1.234)}
+    # a French plan in VND: language and currency agree on the decimal comma
+    fr_vnd = plan_file(tmp_path, ["{kpi: cpa, target: 128.000}"],
+                       head="currency: VND\nlanguage: fr\n", name="fr_vnd.yaml")
+    assert targets(Plan.from_yaml(fr_vnd)) == {"cpa": Target(value=128_000)}
+    # a Japanese plan in VND: they disagree, and 128.000 alone cannot tell
+    ja_vnd = plan_file(tmp_path, ["{kpi: cpa, target: 128.000}"],
+                       head="currency: VND\nlanguage: ja\n", name="ja_vnd.yaml")
+    refused(ja_vnd, "'128.000' could be 128000")
+
+
 @pytest.mark.parametrize("target, words", [
     (".nan", "'.nan' is not a finite number"),
     (".inf", "'.inf' is not a finite number"),

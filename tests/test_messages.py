@@ -161,7 +161,6 @@ def test_new_form_fills_placeholders_and_old_form_still_works():
 def test_labels_come_from_the_catalog_with_todays_accessors():
     k = get_kpi("revenue")
     assert k.label("vi") == "Doanh thu" and k.label("en") == "Revenue"
-    assert k.label_vi == "Doanh thu"  # older callers keep working
     assert get_kpi("cpm").description("vi").startswith("Chi phí cho mỗi nghìn lượt hiển thị")
     assert OBJECTIVE_LABELS["sales"][1] == "Doanh số" and OBJECTIVE_LABELS["sales"][0] == "Sales"
     assert CADENCE_LABELS["campaign"][1] == "theo chiến dịch"

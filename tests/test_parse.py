@@ -194,3 +194,23 @@ def test_cells_gathers_the_parsers_of_each_kind_of_cell():
         assert len(homes) == 1, name
         assert getattr(cells, name) is getattr(homes[0], name)
     assert "-" in cells.EMPTY and "(not set)" in cells.EMPTY
+
+
+def test_a_warnings_day_is_written_as_the_readers_language_writes_days(tmp_path, monkeypatch):
+    # a French catalog with no messages: the words stay English, the day follows fr_FR
+    import kpikit
+    from kpikit.i18n import messages
+
+    (tmp_path / "fr.po").write_text(
+        'msgid ""\nmsgstr ""\n"Language: fr_FR\\n"\n"Content-Type: text/plain; charset=UTF-8\\n"\n',
+        encoding="utf-8")
+    monkeypatch.setenv(messages.ENV_DIR, str(tmp_path))
+    said = {}
+    for lang in ("en", "vi", "fr"):
+        with kpikit.using_language(lang):
+            _, _, warns = parse_dates(pd.Series(["1985-03-31", "2027-01-02"]), column="date",
+                                      rows=[2, 3], file="f.csv", dayfirst=None)
+        said[lang] = str(warns[0])
+    assert "(first: 1985-03-31 on row 2)" in said["en"]
+    assert "(đầu tiên: 31/03/1985 ở dòng 2)" in said["vi"]
+    assert "(first: 31 mars 1985 on row 2)" in said["fr"]

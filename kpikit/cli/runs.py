@@ -10,6 +10,7 @@ from functools import partial
 
 from kpikit.cli.tables import table
 from kpikit.i18n.lang import LANGS, resolve_lang, tr, using_language
+from kpikit.runs.alert_state import message_text
 
 
 def cmd_demo(a: argparse.Namespace) -> int:
@@ -117,8 +118,7 @@ def _report(result, lang: str) -> None:
         n = len(mon.alerts)
         print(tr("\n{n} alert(s):", n=n), file=sys.stderr)
         for al in mon.alerts:
-            # an alert keeps its message in every language it was written in
-            text = al["message"].get(lang) or al["message"]["en"]
+            text = message_text(al, lang)  # kept in every language, English the fallback
             print(f"  [{_severity(al['severity'])}] {text}", file=sys.stderr)
     for note in getattr(mon, "notifications", ()) or ():
         if not note.get("ok"):

@@ -22,12 +22,9 @@ def table(rows: list[list[str]], headers: list[str]) -> str:
 def day(d: object, lang: str | None = None) -> str:
     """A day in a terminal table: as the language's CLDR locale writes it (dd/mm/yyyy in
     Vietnamese); ISO in English, which sorts and reads the same everywhere (2027-03-31)."""
-    from kpikit.i18n.formats import format_date
+    from kpikit.i18n.formats import format_day
 
-    lang = resolve_lang(lang)
-    if lang != "en":
-        return format_date(d, lang)
-    return str(d)[:10] if d == d and d is not None else "–"
+    return format_day(d, lang)
 
 
 def span(name: str, start: object, end: object, lang: str | None = None,

@@ -39,6 +39,13 @@ def _serial_to_date(n: float) -> date | None:
     return date.fromordinal(_EXCEL_EPOCH.toordinal() + int(n))
 
 
+def _day(d: date) -> str:
+    """A day named in a warning, as the reader writes days (ISO in English)."""
+    from kpikit.i18n.formats import format_day
+
+    return format_day(d)
+
+
 def parse_dates(
     values: pd.Series,
     *,
@@ -102,15 +109,14 @@ def parse_dates(
                                     tr("fill it in or delete the row."), file, rows[i], column,
                                     code=ProblemCode.DATE_EMPTY))
         out.append(d)
-    day_format = tr("%Y-%m-%d")  # each language's way of writing a day
     if early is not None:
-        row, day = early[0], early[1].strftime(day_format)
+        row, day = early[0], _day(early[1])
         warnings.append(Note(tr("column {column!r}: dates before {WARN_BEFORE_YEAR} (first: {day} "
                                 "on row {row}); check that the column really holds reporting days.",
                                 column=column, WARN_BEFORE_YEAR=WARN_BEFORE_YEAR, day=day,
                                 row=row), ProblemCode.DATE_SUSPICIOUS))
     if late is not None:
-        row, day = late[0], late[1].strftime(day_format)
+        row, day = late[0], _day(late[1])
         warnings.append(Note(tr("column {column!r}: dates more than a year in the future (first: "
                                 "{day} on row {row}); check the year.", column=column, day=day,
                                 row=row),

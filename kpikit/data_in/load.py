@@ -191,7 +191,9 @@ def _stack(parts: list[tuple[pd.DataFrame, list[str]]], kpis) -> tuple[pd.DataFr
         origin = [f.attrs["source"] for f in frames for _ in range(len(f))]
         first = df.loc[dup].iloc[0]
         where = ", ".join(sorted({origin[i] for i in np.flatnonzero(dup)}))
-        day = first["date"].strftime(tr("%Y-%m-%d"))
+        from kpikit.i18n.formats import format_day
+
+        day = format_day(first["date"])
         key = f"({day}, {first['campaign']!r}, {first['channel']!r})"
         problems.append(Problem(
             tr("sheets {where} hold the same day, campaign and channel {key}: stacking them would "

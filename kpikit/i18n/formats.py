@@ -21,8 +21,9 @@ from kpikit.i18n.lang import LANGS, LOCALES, _checked, resolve_lang, tr
 
 __all__ = [
     "LANGS", "check_lang", "date_tickformat", "format_change", "format_compact",
-    "format_date", "format_money", "format_month", "format_number", "format_percent",
-    "format_value", "parse_number", "parse_value",
+    "format_date", "format_day", "format_moment", "format_money", "format_month",
+    "format_number", "format_percent",
+    "format_value", "language_name", "number_signs", "parse_number", "parse_value",
 ]
 
 MISSING = "–"
@@ -242,6 +243,32 @@ def format_date(value: Any, lang: str | None = None) -> str:
     return _plain(_fd(d, _DATE_PATTERNS.get(lang, "medium"), locale=LOCALES[lang]))
 
 
+def format_day(value: Any, lang: str | None = None) -> str:
+    """A day in running text, warnings and terminal tables: ISO in English (``2027-03-31``:
+    it sorts and reads the same everywhere), else as :func:`format_date` writes it from
+    CLDR (``31/03/2027`` in Vietnamese, ``31 mars 2027`` in French)."""
+    lang = resolve_lang(lang)
+    if lang != "en":
+        return format_date(value, lang)
+    d = _as_date(value)
+    return MISSING if d is None else d.isoformat()
+
+
+def format_moment(value: datetime, lang: str | None = None) -> str:
+    """A moment to the minute: its day as :func:`format_day`, then the clock as it reads on
+    the moment's own clock (``2026-11-30 16:30``, ``30/11/2026 16:30``); outside English the
+    clock is CLDR's short time of the language."""
+    lang = resolve_lang(lang)
+    if lang == "en":
+        clock = value.strftime("%H:%M")
+    else:
+        from babel.dates import format_time
+
+        # a naive time: Babel would otherwise move an aware moment to UTC
+        clock = _plain(format_time(value.time(), "short", locale=LOCALES[lang]))
+    return f"{format_day(value, lang)} {clock}"
+
+
 def format_month(value: Any, lang: str | None = None) -> str:
     """A month: ``01/2025`` (vi), ``Jan 2025`` (en)."""
     d = _as_date(value)
@@ -351,6 +378,12 @@ def _signs(lang: str) -> tuple[str, str]:
     return get_decimal_symbol(locale), " " if group in ("\xa0", "\u202f") else group
 
 
+def number_signs(lang: str | None = None) -> tuple[str, str]:
+    """The decimal and thousands signs of ``lang`` (default: current) from CLDR: ``(".",
+    ",")`` in English, ``(",", ".")`` in Vietnamese, ``(",", " ")`` in French."""
+    return _signs(resolve_lang(lang))
+
+
 def _sign_name(sign: str, plural: bool = False) -> str:
     """A separator sign named in the current language: ``points``/``a point``, ``dấu chấm``."""
     if sign == ".":
@@ -374,6 +407,12 @@ def _language_name(lang: str) -> str:
         return Locale.parse(LOCALES[lang]).get_language_name(LOCALES[resolve_lang(None)])
     except Exception:  # a locale CLDR does not know: its code
         return lang
+
+
+def language_name(lang: str) -> str:
+    """How the current language names ``lang`` (``English``, ``tiếng Việt``; another
+    language by CLDR)."""
+    return _language_name(lang)
 
 
 def parse_value(text: str | float | int, kpi: str | KPI, lang: str | None = None) -> float:

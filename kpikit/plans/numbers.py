@@ -118,18 +118,28 @@ def _shown(num: str) -> str:
 
 def convention(number_format: str) -> str:
     """The decimal-mark convention of a plan's ``number_format``: ``"en"`` (1,234.5: a
-    point) or ``"vi"`` (1.234,5: a comma); another language's from its CLDR decimal sign
+    point) or ``"vi"`` (1.234,5: a comma), from the CLDR decimal sign of that language
     (``fr`` writes a comma, so it reads as ``"vi"``). A name kpikit does not speak as given."""
-    if number_format == "en" or number_format == "vi" or number_format not in LANGS:
+    if number_format not in LANGS:
         return number_format
-    return "vi" if nfmt(1.5, ".1f", number_format) == "1,5" else "en"
+    from kpikit.i18n.formats import number_signs
+
+    return "vi" if number_signs(number_format)[0] == "," else "en"
 
 
 def _convention(number_format: str) -> str:
-    """A number convention in the reader's words, with an example."""
+    """A plan's number format in the reader's words, with an example written that way."""
     if number_format == "vi":
         return tr("Vietnamese (1.234,5)")
-    return tr("English (1,234.5)")
+    if number_format == "en":
+        return tr("English (1,234.5)")
+    if number_format not in LANGS:  # a name kpikit does not speak (refused when read)
+        return number_format
+    from kpikit.i18n.formats import format_number, language_name
+
+    # a third language (a catalog): its name and 1234.5 as its CLDR locale writes it
+    name, example = language_name(number_format), format_number(1234.5, 1, number_format)
+    return tr("{language} ({example})", language=name, example=example)
 
 
 def read_number(num: str, number_format: str | None) -> Decimal:
@@ -142,6 +152,7 @@ def read_number(num: str, number_format: str | None) -> Decimal:
     style, values = read
     if style == "neutral":
         return values["en"]
+    given = number_format  # as the plan says it (fr), for the message
     if number_format is not None:
         number_format = convention(number_format)
     if style == "ambiguous":
@@ -163,7 +174,7 @@ def read_number(num: str, number_format: str | None) -> Decimal:
             code=ProblemCode.PLAN_TARGET_AMBIGUOUS)
     if number_format is not None and style != number_format:
         plain = nfmt(values[style], "f")  # no grouping: only the decimal mark follows the reader
-        written, wanted = _convention(style), _convention(number_format)
+        written, wanted = _convention(style), _convention(given or style)
         raise TargetError(
             tr("{num} is written the {written} way, but this plan writes numbers the {wanted} way.",
                num=_shown(num), written=written, wanted=wanted),
@@ -201,7 +212,7 @@ def number_style(raw: object) -> str | None:
     kind, m = found
     read = number_readings(m.group(2) if kind == "change" else
                            m.group(1) if kind == "percent" else m.group(4))
-    return read[0] if read and read[0] in NUMBER_FORMATS else None
+    return read[0] if read and read[0] not in ("neutral", "ambiguous") else None
 
 
 def finite(value: float, text: str) -> float:

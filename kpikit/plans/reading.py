@@ -17,7 +17,7 @@ from kpikit.data_in.yaml_safe import clip
 from kpikit.errors import KpikitError, Problem, ProblemCode
 from kpikit.i18n.lang import LANGS, tr
 from kpikit.plans.field_reading import FieldReading, as_written, choices
-from kpikit.plans.numbers import NUMBER_FORMATS, number_style
+from kpikit.plans.numbers import NUMBER_FORMATS, convention, number_style
 from kpikit.plans.schedules import ScheduleReading, schedule_total
 from kpikit.plans.targets import (
     BOUNDED_RATES,
@@ -203,8 +203,9 @@ class PlanReader(FieldReading, ScheduleReading):
         by_language = language if "language" in top and language in NUMBER_FORMATS else None
         by_currency = "vi" if self.currency == "VND" else None
         # an English-language plan in VND is often typed by Vietnamese hands: when language and
-        # currency disagree, only the targets themselves can say how they are written
-        if by_language and by_currency and by_language != by_currency:
+        # currency disagree, only the targets themselves can say how they are written (a
+        # French plan in VND agrees: both write a decimal comma)
+        if by_language and by_currency and convention(by_language) != by_currency:
             by_language = by_currency = None
         if by_language or by_currency:
             return by_language or by_currency

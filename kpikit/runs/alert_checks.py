@@ -7,16 +7,17 @@ language (``alerts.json`` is read later in whichever language the reader chooses
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kpikit.i18n.lang import resolve_lang
+from kpikit.errors import KpikitError
+from kpikit.i18n.lang import LANGS, ntr, resolve_lang, tr, using_language
 from kpikit.runs.alert_rules import SEVERITIES, VERSUS, Rule
 from kpikit.runs.alert_state import read_json
 
-__all__ = ["RunInfo", "collect"]
+__all__ = ["RunInfo", "collect", "in_every_language"]
 
 
 @dataclass(frozen=True)
@@ -29,41 +30,124 @@ class RunInfo:
     report: str  # link relative to the output root
 
 
-def _fmt(value: Any, kpi: str, lang: str, currency: str | None) -> str:
+def _fmt(value: Any, kpi: str, currency: str | None) -> str:
+    """A value of ``kpi`` in the current language (a dash when there is none)."""
     from kpikit.catalog import KPIS
     from kpikit.i18n.formats import format_number, format_value
 
     if not isinstance(value, (int, float)) or isinstance(value, bool):
         return "–"
     if kpi in KPIS:
-        return format_value(float(value), kpi, lang=lang, currency=currency)
-    return format_number(float(value), 2, lang)
+        return format_value(float(value), kpi, currency=currency)
+    return format_number(float(value), 2)
+
+
+def _kpi_name(kpi: str) -> str:
+    """A KPI's short label in the current language; a name the catalog lacks as written."""
+    from kpikit.catalog import KPIS
+
+    return KPIS[kpi].short_label() if kpi in KPIS else kpi
+
+
+def in_every_language(say: Callable[..., str], *args: Any) -> dict[str, str]:
+    """``say(*args)`` made once in each language of :data:`LANGS` (``{"en": .., "vi": ..}``).
+
+    ``alerts.json`` is read later in whichever language its reader chooses, so a message
+    is kept in all of them. A language whose catalog broke since it was found is left out
+    (readers fall back to English) rather than stop every alert.
+    """
+    out = {}
+    for lang in LANGS:
+        try:
+            with using_language(lang):
+                out[lang] = say(*args)
+        except KpikitError:
+            continue
+    return out
 
 
 def _alert(run: RunInfo, rule: Rule, kpi: str, signature: str, values: dict[str, Any],
-           en: str, vi: str) -> dict[str, Any]:
+           say: Callable[..., str], *args: Any) -> dict[str, Any]:
+    """One alert; its message is ``say(*args)`` in every language."""
     return {"id": f"{run.campaign}|{run.notebook}|{kpi}|{rule.name}",
             "campaign": run.campaign, "notebook": run.notebook, "kpi": kpi,
             "rule": rule.name, "kind": rule.rule, "severity": rule.severity,
-            "values": values, "signature": signature, "message": {"en": en, "vi": vi},
+            "values": values, "signature": signature, "message": in_every_language(say, *args),
             "report": run.report}
 
 
-def _run_alerts(run: RunInfo, rules: Sequence[Rule], lang: str) -> list[dict[str, Any]]:
+def _failed_message(campaign: str, notebook: str, error: str) -> str:
+    return tr("{campaign} / {notebook}: the run failed: {error}", campaign=campaign,
+              notebook=notebook, error=error)
+
+
+def _stale_message(campaign: str, end: Any, lag: int, as_of: Any) -> str:
+    return ntr("{campaign}: data ends {end}, {n} day before {as_of}",
+               "{campaign}: data ends {end}, {n} days before {as_of}", lag,
+               campaign=campaign, end=end, as_of=as_of)
+
+
+def _status_message(campaign: str, kpi: str, status: str, k: Mapping[str, Any],
+                    cur: str | None) -> str:
+    from kpikit.views.prose import status_text
+
+    return tr("{campaign}: {kpi} is {status} ({actual} vs {target}, projected {projection})",
+              campaign=campaign, kpi=_kpi_name(kpi), status=status_text(status),
+              actual=_fmt(k.get("actual"), kpi, cur), target=_fmt(k.get("target"), kpi, cur),
+              projection=_fmt(k.get("projection"), kpi, cur))
+
+
+def _threshold_message(campaign: str, kpi: str, above: bool, actual: float, limit: float,
+                       cur: str | None) -> str:
+    values = {"campaign": campaign, "kpi": _kpi_name(kpi), "actual": _fmt(actual, kpi, cur),
+              "limit": _fmt(limit, kpi, cur)}
+    if above:
+        return tr("{campaign}: {kpi} {actual} is above {limit}", **values)
+    return tr("{campaign}: {kpi} {actual} is below {limit}", **values)
+
+
+def _change_message(campaign: str, kpi: str, tag: str, change: float, p: float) -> str:
     from kpikit.i18n.formats import format_change
     from kpikit.i18n.lang import nfmt
 
+    values = {"campaign": campaign, "kpi": _kpi_name(kpi), "change": format_change(change),
+              "p": nfmt(p, ".3f")}
+    if tag == "ly":
+        return tr("{campaign}: {kpi} {change} vs last year (p = {p})", **values)
+    return tr("{campaign}: {kpi} {change} vs the previous period (p = {p})", **values)
+
+
+def _anomaly_word(kind: str) -> str:
+    """An anomaly's kind as the alert says it; a kind this version does not know as written."""
+    if kind == "spike":
+        return tr("spike", context="alert anomaly")
+    if kind == "drop":
+        return tr("drop", context="alert anomaly")
+    if kind == "outage":
+        return tr("outage", context="alert anomaly")
+    return kind
+
+
+def _anomaly_message(campaign: str, kpi: str, day: str, kind: str, k: Mapping[str, Any],
+                     cur: str | None) -> str:
+    return tr("{campaign}: {kpi} on {day} is an anomaly ({kind}: {value}, expected {expected})",
+              campaign=campaign, kpi=_kpi_name(kpi), day=day, kind=_anomaly_word(kind),
+              value=_fmt(k.get("latest_value"), kpi, cur),
+              expected=_fmt(k.get("latest_expected"), kpi, cur))
+
+
+def _run_alerts(run: RunInfo, rules: Sequence[Rule]) -> list[dict[str, Any]]:
     manifest = read_json(run.folder / "manifest.json") or {}
     results = read_json(run.folder / "results.json")
     out = []
+    c = run.campaign
     failed = manifest.get("status") == "failed" or (manifest and results is None)
     if failed:
         for rule in rules:
             if rule.rule == "run_failed":
                 err = str(manifest.get("error") or "no results.json")[:500]
-                out.append(_alert(run, rule, "", err, {"error": err},
-                                  f"{run.campaign} / {run.notebook}: the run failed: {err}",
-                                  f"{run.campaign} / {run.notebook}: lượt chạy bị lỗi: {err}"))
+                out.append(_alert(run, rule, "", err, {"error": err}, _failed_message, c,
+                                  run.notebook, err))
         return out
     if not results or results.get("notebook") != "02_evaluation":
         return out
@@ -74,20 +158,11 @@ def _run_alerts(run: RunInfo, rules: Sequence[Rule], lang: str) -> list[dict[str
             end, as_of = results.get("data_end"), results.get("as_of")
             out.append(_alert(run, rule, "", str(end), {"data_end": end, "as_of": as_of,
                                                         "lag_days": lag},
-                              f"{run.campaign}: data ends {end}, {lag} days before {as_of}",
-                              f"{run.campaign}: dữ liệu dừng ở {end}, {lag} ngày trước "
-                              f"{as_of}"))
+                              _stale_message, c, end, lag, as_of))
     for k in results.get("kpis", []):
         if not isinstance(k, dict) or not isinstance(k.get("kpi"), str):
             continue
         name = k["kpi"]
-        from kpikit.catalog import KPIS
-
-        en_name = KPIS[name].short_label("en") if name in KPIS else name
-        vi_name = KPIS[name].short_label("vi") if name in KPIS else name
-        show = {c: _fmt(k.get(c), name, "en", cur) for c in ("actual", "target", "projection")}
-        show_vi = {c: _fmt(k.get(c), name, "vi", cur) for c in ("actual", "target",
-                                                                "projection")}
         for rule in rules:
             if rule.kpi is not None and rule.kpi != name:
                 continue
@@ -95,28 +170,19 @@ def _run_alerts(run: RunInfo, rules: Sequence[Rule], lang: str) -> list[dict[str
                       "projection": k.get("projection"), "status": k.get("status")}
             if rule.rule == "status" and k.get("status") in rule.statuses:
                 st = k["status"]
-                from kpikit.views.prose import status_text
-
-                words = (status_text(st, "en"), status_text(st, "vi"))
-                out.append(_alert(run, rule, name, st, values,
-                                  f"{run.campaign}: {en_name} is {words[0]} ({show['actual']} vs "
-                                  f"{show['target']}, projected {show['projection']})",
-                                  f"{run.campaign}: {vi_name} {words[1]} ({show_vi['actual']} so "
-                                  f"với {show_vi['target']}, dự báo {show_vi['projection']})"))
+                out.append(_alert(run, rule, name, st, values, _status_message, c, name, st,
+                                  k, cur))
             elif rule.rule == "threshold":
                 a = k.get("actual")
                 if not isinstance(a, (int, float)) or a != a:
                     continue
-                limit = rule.above if rule.above is not None else rule.below
-                crossed = a > limit if rule.above is not None else a < limit
+                above = rule.above is not None
+                limit = rule.above if above else rule.below
+                crossed = a > limit if above else a < limit
                 if crossed:
-                    side = ("above", "trên") if rule.above is not None else ("below", "dưới")
                     values["threshold"] = limit
-                    out.append(_alert(run, rule, name, side[0], values,
-                                      f"{run.campaign}: {en_name} {show['actual']} is {side[0]} "
-                                      f"{_fmt(limit, name, 'en', cur)}",
-                                      f"{run.campaign}: {vi_name} {show_vi['actual']} {side[1]} "
-                                      f"ngưỡng {_fmt(limit, name, 'vi', cur)}"))
+                    out.append(_alert(run, rule, name, "above" if above else "below", values,
+                                      _threshold_message, c, name, above, a, limit, cur))
             elif rule.rule == "change":
                 tag = VERSUS[rule.versus]
                 ch, p = k.get(f"change_{tag}"), k.get(f"p_{tag}")
@@ -126,27 +192,15 @@ def _run_alerts(run: RunInfo, rules: Sequence[Rule], lang: str) -> list[dict[str
                 past = ch <= pct if pct < 0 else ch >= pct
                 if past and p < rule.alpha:
                     values.update(change=ch, p_value=p, versus=rule.versus)
-                    vs = {"prev": ("the previous period", "kỳ trước"),
-                          "ly": ("last year", "năm trước")}[tag]
                     out.append(_alert(run, rule, name, "down" if ch < 0 else "up", values,
-                                      f"{run.campaign}: {en_name} {format_change(ch, 'en')} vs "
-                                      f"{vs[0]} (p = {nfmt(p, '.3f', 'en')})",
-                                      f"{run.campaign}: {vi_name} {format_change(ch, 'vi')} so với "
-                                      f"{vs[1]} (p = {nfmt(p, '.3f', 'vi')})"))
+                                      _change_message, c, name, tag, ch, p))
             elif rule.rule == "anomaly" and k.get("latest_anomaly"):
                 kind = str(k["latest_anomaly"])
                 day = str(k.get("latest_day") or results.get("data_end"))
                 values.update(latest_day=day, latest_value=k.get("latest_value"),
                               latest_expected=k.get("latest_expected"), anomaly=kind)
-                words = {"spike": "đột biến tăng", "drop": "sụt giảm bất thường",
-                         "outage": "mất dữ liệu (số 0)"}.get(kind, kind)
                 out.append(_alert(run, rule, name, f"{day}:{kind}", values,
-                                  f"{run.campaign}: {en_name} on {day} is an anomaly ({kind}: "
-                                  f"{_fmt(k.get('latest_value'), name, 'en', cur)}, expected "
-                                  f"{_fmt(k.get('latest_expected'), name, 'en', cur)})",
-                                  f"{run.campaign}: {vi_name} ngày {day} bất thường ({words}: "
-                                  f"{_fmt(k.get('latest_value'), name, 'vi', cur)}, kỳ vọng "
-                                  f"{_fmt(k.get('latest_expected'), name, 'vi', cur)})"))
+                                  _anomaly_message, c, name, day, kind, k, cur))
     return out
 
 
@@ -154,14 +208,15 @@ def collect(runs: Iterable[RunInfo], rules: Sequence[Rule] | Mapping[str, Sequen
             lang: str | None = None) -> list[dict[str, Any]]:
     """Every alert the rules raise over the runs' folders (one per run, KPI and rule).
 
-    ``rules`` is one list for every run or a mapping of campaign to its list; ``lang``
-    None is the current language.
+    ``rules`` is one list for every run or a mapping of campaign to its list. Each
+    message is kept in every language of :data:`LANGS` (see :func:`in_every_language`);
+    ``lang`` (None: the current language) is only checked, for older callers.
     """
-    lang = resolve_lang(lang)
+    resolve_lang(lang)
     out: dict[str, dict[str, Any]] = {}
     for run in runs:
         mine = rules.get(run.campaign, ()) if isinstance(rules, Mapping) else rules
-        for a in _run_alerts(run, mine, lang):
+        for a in _run_alerts(run, mine):
             out.setdefault(a["id"], a)
     order = {s: i for i, s in enumerate(reversed(SEVERITIES))}
     return sorted(out.values(), key=lambda a: (order[a["severity"]], a["campaign"], a["kpi"],

@@ -19,10 +19,23 @@ from kpikit.errors import ParameterError
 from kpikit.runs.alert_rules import SEVERITIES
 
 __all__ = ["ALERTS_FILE", "STATE_FILE", "Update", "commit", "load_state", "read_json",
-           "update", "utc_now", "worst", "write_alerts"]
+           "message_text", "update", "utc_now", "worst", "write_alerts"]
 
 STATE_FILE = ".kpikit-alerts-state.json"
 ALERTS_FILE = "alerts.json"
+
+def message_text(alert: Mapping[str, Any], lang: str) -> str:
+    """An alert's message as a reader of ``lang`` reads it.
+
+    An alert keeps its message in every language kpikit spoke when it was raised; a
+    language added since (or a catalog that broke then) reads the English one.
+    """
+    said = alert.get("message")
+    if not isinstance(said, Mapping):
+        return ""
+    text = said.get(lang) or said.get("en")
+    return text if isinstance(text, str) else ""
+
 
 def read_json(path: Path) -> dict[str, Any] | None:
     """A JSON object kpikit wrote (None when absent, unreadable or not an object)."""

@@ -35,6 +35,7 @@ from urllib.parse import urlsplit
 
 from kpikit.errors import ParameterError
 from kpikit.i18n.lang import N_, ntr, resolve_lang, tr, translate, using_language
+from kpikit.runs.alert_state import message_text
 
 __all__ = ["Notifier", "parse_notify", "send_all"]
 
@@ -146,7 +147,7 @@ def message(alert: Mapping[str, Any], lang: str | None = None,
 
     event, sev = (translate(w, lang) if w else "" for w in (
         _EVENTS.get(str(alert.get("event"))), _SEVERITY.get(str(alert.get("severity")))))
-    text = (alert.get("message") or {}).get(lang) or (alert.get("message") or {}).get("en", "")
+    text = message_text(alert, lang)
     report = alert.get("report")
     if report and report_url:
         report = report_url.rstrip("/") + "/" + quote(str(report))

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import html
 import json
-import time
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from kpikit.i18n.lang import tr, using_language
+from kpikit.runs.alert_state import message_text
 from kpikit.runs.batch.report import reader_text
 from kpikit.runs.batch.spec import Run, Spec, run_lang, spec_lang
 
@@ -24,9 +25,11 @@ _STATUS_COLOURS = {"on track": "#27ae60", "achieved": "#1e8449", "at risk": "#e6
 _SEVERITY_COLOURS = {"critical": "#922b21", "warning": "#e67e22", "info": "#2e86c1"}
 
 
-def _time_pattern() -> str:
-    """How the reader writes a moment, to the minute (a strftime pattern)."""
-    return tr("%Y-%m-%d %H:%M")
+def _moment(moment: datetime | None = None) -> str:
+    """A moment (default: now, on the local clock) as the current language writes it."""
+    from kpikit.i18n.formats import format_moment
+
+    return format_moment(moment or datetime.now())
 
 
 def _run_word(status: str) -> str | None:
@@ -157,7 +160,7 @@ def write_index(spec: Spec, runs: Sequence[Run]) -> tuple[Path, Path]:
                        for n, (r, m, res) in enumerate(rows))
         failed = sum(1 for _, m, _ in rows if m.get("status") == "failed")
         total = len(rows)
-        made = time.strftime(_time_pattern())
+        made = _moment()
         title = tr("kpikit batch")
         said = tr("{total} runs, {failed} failed. Generated {made}.", total=total, failed=failed,
                   made=made)
@@ -206,8 +209,7 @@ def _alerts_section(root: Path, lang: str) -> str:
         items = []
         for a in alerts:
             sev = str(a.get("severity"))
-            # alerts.json keeps each message in every language
-            text = (a.get("message") or {}).get(lang) or (a.get("message") or {}).get("en", "")
+            text = message_text(a, lang)  # alerts.json keeps each message in every language
             link = a.get("report")
             href = (f" <a href='{esc(quote(link))}'>{esc(report)}</a>"
                     if isinstance(link, str) and not link.startswith(("/", "\\"))
@@ -222,8 +224,6 @@ def _alerts_section(root: Path, lang: str) -> str:
 def _local_time(stamp: Any, lang: str) -> str:
     """An ISO time stamp (``2026-11-30T16:30:30+00:00``) as the index writes its own time
     (local clock, minutes; ``30/11/2026 16:30`` in Vietnamese)."""
-    from datetime import datetime
-
     try:
         moment = datetime.fromisoformat(str(stamp))
     except ValueError:
@@ -231,4 +231,4 @@ def _local_time(stamp: Any, lang: str) -> str:
     if moment.tzinfo is not None:
         moment = moment.astimezone()
     with using_language(lang):
-        return moment.strftime(_time_pattern())
+        return _moment(moment)
