@@ -397,6 +397,10 @@ def test_report_prose_follows_the_runs_language(tmp_path):
     assert report_markdown(cell, "vi") == "## Pacing · Tiến độ\n\nThực tế đến nay.\n\nTết.\n"
     assert report_markdown(cell, "en") == "## Pacing · Tiến độ\n\nActual to date.\n\nTết.\n"
     assert report_markdown("no marks", "vi") == "no marks\n"
+    # a language added as a catalog only reads the English prose; one the cell has, its own
+    assert report_markdown(cell, "fr") == "## Pacing · Tiến độ\n\nActual to date.\n\nTết.\n"
+    assert report_markdown(cell + "\n<!-- fr -->\nÀ ce jour.", "fr") == (
+        "## Pacing · Tiến độ\n\nTết.\nÀ ce jour.\n")
     intros = {"00_kpi_basics": ("A lesson for trainers", "Bài học cho giảng viên"),
               "01_goal_setting": ("to a KPI plan", "đến một kế hoạch KPI"),
               "02_evaluation": ("Actual against target, as of a date",

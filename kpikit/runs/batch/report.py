@@ -159,7 +159,7 @@ def _with_plotlyjs(body: str) -> str:
     return body[:at] + script + body[at:] if at >= 0 else script + body
 
 
-_PART = re.compile(r"^[ \t]*<!--\s*(en|vi|notebook|all)\s*-->[ \t]*\n?", re.MULTILINE)
+_PART = re.compile(r"^[ \t]*<!--\s*([a-z]{2,3}|notebook|all)\s*-->[ \t]*\n?", re.MULTILINE)
 
 
 def report_markdown(source: str, lang: str) -> str:
@@ -168,12 +168,16 @@ def report_markdown(source: str, lang: str) -> str:
     A cell may mark its parts with ``<!-- en -->``, ``<!-- vi -->``, ``<!-- notebook -->``
     (how to run the notebook: not for report readers) and ``<!-- all -->``; text before
     the first mark is for everyone. JupyterLab shows every part (the marks are comments);
-    a report keeps the shared parts and those of its language.
+    a report keeps the shared parts and those of its language, or the English ones when the
+    cell has none in its language (a language added as a catalog only).
     """
     pieces = _PART.split(source)
+    marks = set(pieces[1::2])
+    # a language the notebook was not written in (a catalog added later) reads its English
+    said = lang if lang in marks else "en"
     keep = [pieces[0]]
     for mark, text in zip(pieces[1::2], pieces[2::2], strict=True):
-        if mark in ("all", lang):
+        if mark in ("all", said):
             keep.append(text)
     return "".join(keep).strip() + "\n"
 
