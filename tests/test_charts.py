@@ -62,6 +62,25 @@ def test_day_axes_and_separators_follow_the_language(sample):
     assert en.layout.xaxis.tickformat is None and en.layout.separators == ".,"
 
 
+def test_scorecard_labels_sit_beside_their_own_gauge(sample):
+    """Each KPI's label is centred on its gauge's band (plotly's "auto" anchor used to pin
+    labels in the top third by their top and in the bottom third by their bottom, so the
+    lower labels drifted onto the gauge above)."""
+    from datetime import date
+
+    from kpikit.analysis.evaluate import evaluate
+
+    plan = Plan.from_yaml(kpikit.sample_path().parent / "plan_tet_sale.yaml")
+    fig = charts.scorecard_chart(evaluate(sample, plan, as_of=date(2027, 1, 25)), lang="vi")
+    gauges = [t for t in fig.data if t.type == "indicator"]
+    labels = [a for a in fig.layout.annotations if a.xref == "paper" and a.x == 0.32]
+    assert len(gauges) == len(labels) == 6
+    for gauge, label in zip(gauges, labels, strict=True):
+        low, high = gauge.domain.y
+        assert label.yanchor == "middle"
+        assert label.y == pytest.approx((low + high) / 2)
+
+
 def test_scorecard_reads_percentages_and_short_amounts(sample):
     """Rate gauges tick in percent (not 0.005-0.025); 14,348,926,000 VND is shown as
     14,3 tỷ ₫ (vi) or ₫14.3B (en) with the gauge scaled alike, so it is not clipped."""

@@ -152,8 +152,10 @@ def scorecard_chart(ev, *, lang: str | None = None, currency: str | None = None)
                                  "value": target}, "steps": steps},
         ))
         fig.add_annotation(
-            x=0.32, y=(y0 + y1) / 2, xref="paper", yref="paper", xanchor="right",
-            showarrow=False, align="right",
+            # centred on the gauge's own band: "auto" anchors the top third of the paper by
+            # the top and the bottom third by the bottom, so labels drifted off their bars
+            x=0.32, y=(y0 + 0.03 + y1 - 0.05) / 2, xref="paper", yref="paper", xanchor="right",
+            yanchor="middle", showarrow=False, align="right",
             text=(f"<b>{short_label(r.kpi, lang)}</b><br>"
                   f"<span style='color:{STATUS_COLORS[r.status]}'>{status_text(r.status, lang)}"
                   f"</span><br><span style='font-size:11px;color:#777'>"
