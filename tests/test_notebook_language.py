@@ -149,6 +149,12 @@ def test_tables_translate_code_words_but_not_names():
     assert nb._cell(0.3166, "vi", True) == "31,7%"
     assert nb._cell(1234567.0, "vi", False) == "1.234.567"
 
+    # the curves table's errors are shares, as the lines under it say (27,5%, not 0,2750)
+    curves = pd.DataFrame({"mape": [0.212], "holdout_error": [0.275],
+                           "holdout_mean_error": [0.412]})
+    html = nb.show(nb.rename(curves, "vi"), "vi").to_html()
+    assert "21,2%" in html and "27,5%" in html and "41,2%" in html and "0,2750" not in html
+
 
 def test_lines_follow_the_language_with_dates_and_words_of_the_reader():
     from datetime import date

@@ -95,7 +95,7 @@ def _yes_no(value: Any, words: tuple[str, str]) -> Any:
 
 #: columns whose numbers are shares, shown as percentages
 _PERCENT_COLUMNS = {"attainment", "probability", "change_pct", "null_share", "mape",
-                    "weight_before", "weight_after"}
+                    "holdout_error", "holdout_mean_error", "weight_before", "weight_after"}
 #: columns holding names from the data or the plan, shown as written
 _NAME_COLUMNS = {"owner", "campaign", "channel", "segment", "kpi"}
 
