@@ -359,6 +359,45 @@ def test_ten_students_open_the_lesson_at_once(workdir, pool):
     assert widget[-1] < TEN_STUDENTS_MAX_S, figures
 
 
+#: a kernel startup file that answers the page's request for all widget states late (after
+#: the 4 s the widget manager waits, jupyter-widgets/ipywidgets#3633) and notes that it did
+_SLOW_STATES = """
+import pathlib, time
+import ipywidgets.widgets.widget as _widget
+
+_answer = _widget.Widget._handle_control_comm_msg.__func__
+
+
+def _late(cls, msg):
+    time.sleep({delay})
+    pathlib.Path({marker!r}).write_text("late")
+    return _answer(cls, msg)
+
+
+_widget.Widget._handle_control_comm_msg = classmethod(_late)
+"""
+
+
+def test_whole_lesson_drawn_when_the_widget_states_come_late(tmp_path, browser):
+    """Under load (ten pages on two cores) the kernel's reply with every widget's state can
+    come after the page stopped waiting for it; the page then fetches the widgets one by
+    one. The whole lesson, quiz and last chart included, must still be drawn."""
+    shutil.copy(ROOT / "notebooks" / "00_kpi_basics.ipynb", tmp_path)
+    marker = tmp_path / "late.txt"
+    startup = tmp_path / ".ipython" / "profile_default" / "startup"
+    startup.mkdir(parents=True)
+    (startup / "00-late.py").write_text(_SLOW_STATES.format(delay=6, marker=str(marker)))
+    server = Server(tmp_path, "vi", KPIKIT_LESSON_POOL="1")
+    try:
+        server.wait_ready(pool=1)
+        page = _open(browser, f"{server.base}/")  # fails unless the quiz and chart are drawn
+        assert page.locator(".kpikit-playground .kpikit-ctr").first.inner_text() == "2,50%"
+        page.close()
+    finally:
+        server.stop()
+    assert marker.read_text() == "late"  # the slow path was really taken
+
+
 def test_a_closed_tab_does_not_keep_its_kernel(workdir, browser):
     server = Server(workdir, "vi", KPIKIT_LESSON_POOL="0", KPIKIT_LESSON_CULL="10")
     try:
