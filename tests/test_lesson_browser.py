@@ -306,6 +306,9 @@ async def _students(base: str, n: int) -> list[dict[str, float]]:
             pages = [await c.new_page() for c in contexts]
 
             async def student(page) -> dict[str, float]:
+                # what the page's console said, shown if the lesson is not drawn
+                console: list[str] = []
+                page.on("console", lambda m: console.append(f"{m.type}: {m.text}"))
                 t0 = time.perf_counter()
                 await page.goto(f"{base}/", wait_until="commit", timeout=READY_S * 1000)
                 await page.locator("h1").first.wait_for(timeout=READY_S * 1000)
@@ -313,8 +316,14 @@ async def _students(base: str, n: int) -> list[dict[str, float]]:
                 await page.locator(".kpikit-playground .kpikit-ctr").first.wait_for(
                     timeout=READY_S * 1000)
                 widget = time.perf_counter() - t0
-                await page.locator(".kpikit-answer-0 input").first.wait_for(
-                    timeout=READY_S * 1000)
+                try:
+                    await page.locator(".kpikit-answer-0 input").first.wait_for(
+                        timeout=READY_S * 1000)
+                except Exception:
+                    raise AssertionError(
+                        f"no quiz after {time.perf_counter() - t0:.0f} s; the page said:\n"
+                        + (await page.inner_text("body"))[-800:] + "\nconsole:\n"
+                        + "\n".join(console[-20:])) from None
                 return {"heading_s": heading, "widget_s": widget,
                         "whole_s": time.perf_counter() - t0,
                         "ctr": await page.locator(".kpikit-playground .kpikit-ctr").first
