@@ -306,6 +306,9 @@ async def _students(base: str, n: int) -> list[dict[str, float]]:
             pages = [await c.new_page() for c in contexts]
 
             async def student(page) -> dict[str, float]:
+                # what the page's console said, shown if the lesson is not drawn
+                console: list[str] = []
+                page.on("console", lambda m: console.append(f"{m.type}: {m.text}"))
                 t0 = time.perf_counter()
                 await page.goto(f"{base}/", wait_until="commit", timeout=READY_S * 1000)
                 await page.locator("h1").first.wait_for(timeout=READY_S * 1000)
@@ -313,8 +316,14 @@ async def _students(base: str, n: int) -> list[dict[str, float]]:
                 await page.locator(".kpikit-playground .kpikit-ctr").first.wait_for(
                     timeout=READY_S * 1000)
                 widget = time.perf_counter() - t0
-                await page.locator(".kpikit-answer-0 input").first.wait_for(
-                    timeout=READY_S * 1000)
+                try:
+                    await page.locator(".kpikit-answer-0 input").first.wait_for(
+                        timeout=READY_S * 1000)
+                except Exception:
+                    raise AssertionError(
+                        f"no quiz after {time.perf_counter() - t0:.0f} s; the page said:\n"
+                        + (await page.inner_text("body"))[-800:] + "\nconsole:\n"
+                        + "\n".join(console[-20:])) from None
                 return {"heading_s": heading, "widget_s": widget,
                         "whole_s": time.perf_counter() - t0,
                         "ctr": await page.locator(".kpikit-playground .kpikit-ctr").first
@@ -357,6 +366,45 @@ def test_ten_students_open_the_lesson_at_once(workdir, pool):
     (ARTIFACTS / "lesson_first_render.json").write_text(json.dumps(figures, indent=1))
     print(json.dumps(figures))
     assert widget[-1] < TEN_STUDENTS_MAX_S, figures
+
+
+#: a kernel startup file that answers the page's request for all widget states late (after
+#: the 4 s the widget manager waits, jupyter-widgets/ipywidgets#3633) and notes that it did
+_SLOW_STATES = """
+import pathlib, time
+import ipywidgets.widgets.widget as _widget
+
+_answer = _widget.Widget._handle_control_comm_msg.__func__
+
+
+def _late(cls, msg):
+    time.sleep({delay})
+    pathlib.Path({marker!r}).write_text("late")
+    return _answer(cls, msg)
+
+
+_widget.Widget._handle_control_comm_msg = classmethod(_late)
+"""
+
+
+def test_whole_lesson_drawn_when_the_widget_states_come_late(tmp_path, browser):
+    """Under load (ten pages on two cores) the kernel's reply with every widget's state can
+    come after the page stopped waiting for it; the page then fetches the widgets one by
+    one. The whole lesson, quiz and last chart included, must still be drawn."""
+    shutil.copy(ROOT / "notebooks" / "00_kpi_basics.ipynb", tmp_path)
+    marker = tmp_path / "late.txt"
+    startup = tmp_path / ".ipython" / "profile_default" / "startup"
+    startup.mkdir(parents=True)
+    (startup / "00-late.py").write_text(_SLOW_STATES.format(delay=6, marker=str(marker)))
+    server = Server(tmp_path, "vi", KPIKIT_LESSON_POOL="1")
+    try:
+        server.wait_ready(pool=1)
+        page = _open(browser, f"{server.base}/")  # fails unless the quiz and chart are drawn
+        assert page.locator(".kpikit-playground .kpikit-ctr").first.inner_text() == "2,50%"
+        page.close()
+    finally:
+        server.stop()
+    assert marker.read_text() == "late"  # the slow path was really taken
 
 
 def test_a_closed_tab_does_not_keep_its_kernel(workdir, browser):
