@@ -144,8 +144,11 @@ class Server:
             time.sleep(0.5)
         else:
             raise AssertionError("not ready:\n" + self.log.read_text(errors="replace")[-3000:])
+        # five quiet seconds in a row: a pool kernel can pause between cells while it draws,
+        # and a page handed a kernel still drawing can miss its last widgets (Voila 0.5; see
+        # README, "Teaching"): a class is let in once the server has gone quiet
         quiet, last = 0, _tree_cpu(self.proc.pid)
-        while quiet < 3 and time.time() < deadline:
+        while quiet < 5 and time.time() < deadline:
             time.sleep(1)
             now = _tree_cpu(self.proc.pid)
             quiet = quiet + 1 if now - last < 10 else 0  # under 0.1 CPU-second a second
